@@ -1,0 +1,44 @@
+# Two commands for everyone: `make lab` runs the workshop, `make test` tests it.
+# Each target creates .venv on first use; a stamp keyed on the requirement files means a
+# second run installs nothing.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+REQ_HASH := $(shell cat requirements.txt pyproject.toml | sha256sum | cut -c1-16)
+STAMP := $(VENV)/.installed-$(REQ_HASH)
+SUBMISSIONS ?= submissions
+PYTEST_WORKERS ?= 2
+
+.PHONY: lab test bench exercises grade sync assets clean-venv
+
+$(STAMP): requirements.txt pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt
+	$(PY) -m course_lib.assets fetch
+	@rm -f $(VENV)/.installed-*
+	@touch $(STAMP)
+
+assets: $(STAMP)
+	$(PY) -m course_lib.assets fetch
+
+lab: $(STAMP)
+	$(VENV)/bin/jupyter lab notebooks/
+
+test: $(STAMP)
+	COURSE_OFFLINE=1 COURSE_QUICK=1 MPLBACKEND=Agg $(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadgroup tests
+
+bench: $(STAMP)
+	COURSE_OFFLINE=1 $(PY) benchmarks/run.py $(BENCH)
+
+exercises: $(STAMP)
+	$(PY) -m course_lib.exercise_gen
+
+sync: $(STAMP)
+	$(PY) -m course_lib.notebook_tools sync
+
+grade: $(STAMP)
+	$(PY) -m course_lib.grading $(SUBMISSIONS) --out grades.csv
+
+clean-venv:
+	rm -rf $(VENV)

@@ -1,0 +1,335 @@
+"""In-notebook exercise checks: ``q1.check()``, ``q1.hint()``, ``q1.solution()``.
+
+A :class:`Question` reads the learner's answer (by variable name from the notebook, or passed
+directly), tests *properties* of it and its agreement with ``course_lib`` on the learner's own
+inputs, and answers with feedback that teaches:
+
+* correct: a short green confirmation;
+* wrong: what is off, by how much, and one nudge; the cell fails (nbval sees it), but the
+  learner sees the message, not a traceback (IPython shows ``_render_traceback_``);
+* not attempted (the variable is missing, still the placeholder, or the stub still raises
+  ``NotImplementedError``): a plain "not attempted yet".
+
+Checkers are plain functions that raise :class:`Incorrect` with a message. The helpers below
+(:func:`as_array`, :func:`as_number`, :func:`call_learner`, …) turn any input (None, a string,
+NaN, a torch tensor, a wrong shape) into such a message, so that no checker ever shows a
+traceback from inside the library. Each topic lists its questions in
+``course_lib/exercises/exNN_topic.py`` as ``QUESTIONS``.
+"""
+from __future__ import annotations
+
+import html
+import inspect
+import sys
+from dataclasses import dataclass, field
+from typing import Any, Callable, Sequence
+
+import numpy as np
+
+__all__ = [
+    "Question", "Incorrect", "CheckFailed", "NotAttempted", "CheckCrashed", "PLACEHOLDER",
+    "as_array", "as_number", "as_int", "as_mapping", "as_callable", "as_string", "call_learner",
+    "assert_close",
+]
+
+
+class _Placeholder:
+    """The ``____`` a learner replaces with an answer."""
+
+    def __repr__(self) -> str:
+        return "____"
+
+
+#: Exercise cells may start as ``answer = ____``; checking it says "not attempted".
+PLACEHOLDER = ____ = _Placeholder()
+
+
+class Incorrect(Exception):
+    """Raised by a checker: the answer is wrong, and the message says how."""
+
+
+class _NotAttemptedSignal(Exception):
+    """Raised by helpers when the learner's answer is still the stub."""
+
+
+class CheckFailed(AssertionError):
+    """The cell fails, and the learner sees the feedback instead of a traceback."""
+
+    status = "incorrect"
+    colour = "\x1b[1;31m"
+
+    def __init__(self, question: str, message: str):
+        super().__init__(f"{question}: {message}")
+        self.question = question
+        self.message = message
+
+    def _render_traceback_(self) -> list[str]:
+        head = {"incorrect": "✗ Not yet", "not attempted": "… Not attempted yet",
+                "crashed": "✗ Could not check"}[self.status]
+        return [f"{self.colour}{head} ({self.question})\x1b[0m: {self.message}"]
+
+
+class NotAttempted(CheckFailed):
+    status = "not attempted"
+    colour = "\x1b[1;33m"
+
+
+class CheckCrashed(CheckFailed):
+    """The checker itself hit an unexpected error: a bug in the course, reported kindly."""
+
+    status = "crashed"
+
+
+def _in_notebook() -> bool:
+    ipython = sys.modules.get("IPython")
+    if ipython is None:
+        return False
+    shell = ipython.get_ipython()
+    return shell is not None and type(shell).__name__ == "ZMQInteractiveShell"
+
+
+def _show(text: str, colour: str = "black", plain_prefix: str = "") -> None:
+    """Show feedback: coloured HTML in Jupyter, one plain line elsewhere."""
+    if _in_notebook():
+        from IPython.display import HTML, display
+
+        body = html.escape(text).replace("\n", "<br>")
+        display(HTML(f'<div style="color:{colour}">{body}</div>'))
+    else:
+        print(plain_prefix + text)
+
+
+@dataclass
+class Question:
+    """One checked exercise.
+
+    Parameters
+    ----------
+    name : the label used in the notebook and in grade tables ("q1").
+    title : what the question asks, in a few words.
+    vars : the notebook variables that ``check()`` reads when called without arguments.
+    checker : ``checker(*answers)`` returns an optional success note or raises :class:`Incorrect`.
+    hints : from gentle to nearly the answer; ``hint()`` shows the next one.
+    solution : the reference code, shown by ``solution()``.
+    """
+
+    name: str
+    title: str
+    vars: Sequence[str]
+    checker: Callable[..., str | None]
+    hints: Sequence[str] = field(default_factory=list)
+    solution_code: str = ""
+    _hints_shown: int = 0
+
+    # ------------------------------------------------------------------ reading the answer
+    def _answers(self, args: tuple, kwargs: dict, frame) -> list[Any]:
+        if args or kwargs:
+            if len(args) > len(self.vars):
+                raise Incorrect(f"check() takes {len(self.vars)} answer(s) "
+                                f"({', '.join(self.vars)}), got {len(args)}")
+            answers = dict(zip(self.vars, args))
+            unknown = set(kwargs) - set(self.vars)
+            if unknown:
+                raise Incorrect(f"check() got unknown name(s) {sorted(unknown)}; "
+                                f"it reads {', '.join(self.vars)}")
+            answers.update(kwargs)
+            missing = [v for v in self.vars if v not in answers]
+        else:
+            namespace = frame.f_globals if frame is not None else {}
+            answers = {v: namespace[v] for v in self.vars if v in namespace}
+            missing = [v for v in self.vars if v not in answers]
+        if missing:
+            raise _NotAttemptedSignal(f"define {', '.join(f'`{m}`' for m in missing)} "
+                                      "in the cell above, then run this cell again")
+        placeholders = [v for v in self.vars if answers[v] is PLACEHOLDER]
+        if placeholders:
+            raise _NotAttemptedSignal(f"replace ____ in `{placeholders[0]}` with your answer")
+        return [answers[v] for v in self.vars]
+
+    # ------------------------------------------------------------------ the three verbs
+    def check(self, *args, **kwargs) -> None:
+        """Check the answer: passed as arguments, or read from the notebook by name."""
+        frame = inspect.currentframe().f_back
+        try:
+            answers = self._answers(args, kwargs, frame)
+            note = self.checker(*answers)
+        except _NotAttemptedSignal as signal:
+            raise NotAttempted(self.name, str(signal)) from None
+        except NotImplementedError:
+            raise NotAttempted(self.name, "your function still raises NotImplementedError: "
+                                          "replace that line with your code") from None
+        except Incorrect as wrong:
+            raise CheckFailed(self.name, str(wrong)) from None
+        except Exception as error:  # a checker bug must still not show a library traceback
+            raise CheckCrashed(self.name, f"this answer could not be checked "
+                                          f"({type(error).__name__}: {error}). Check its type "
+                                          "and shape against the question.") from None
+        finally:
+            del frame
+        message = f"✓ Correct ({self.name})" + (f": {note}" if note else "")
+        _show(message, colour="green")
+
+    def hint(self, level: int | None = None) -> None:
+        """Show the next hint, or hint number `level` (1 is the gentlest)."""
+        if not self.hints:
+            _show(f"No hint for {self.name}: re-read the question and the section above.")
+            return
+        if level is None:
+            self._hints_shown = min(self._hints_shown + 1, len(self.hints))
+            level = self._hints_shown
+        if not isinstance(level, int) or not 1 <= level <= len(self.hints):
+            _show(f"{self.name} has hints 1 to {len(self.hints)}; try {self.name}.hint(1)")
+            return
+        more = " (call hint() again for more)" if level < len(self.hints) else ""
+        _show(f"Hint {level}/{len(self.hints)} ({self.name}): {self.hints[level - 1]}{more}",
+              colour="#1f5fa0")
+
+    def solution(self) -> None:
+        """Show the reference solution's code."""
+        if _in_notebook():
+            from IPython.display import Markdown, display
+
+            display(Markdown(f"**Solution ({self.name})**\n\n```python\n{self.solution_code}\n```"))
+        else:
+            print(f"Solution ({self.name}):\n{self.solution_code}")
+
+    def __repr__(self) -> str:
+        return (f"<Question {self.name}: {self.title}. Use {self.name}.check(), "
+                f"{self.name}.hint(), {self.name}.solution()>")
+
+
+# ---------------------------------------------------------------------- answer readers
+def _describe(value: Any) -> str:
+    if value is None:
+        return "None"
+    if isinstance(value, np.ndarray):
+        return f"an array of shape {value.shape} and dtype {value.dtype}"
+    if hasattr(value, "shape") and hasattr(value, "dtype"):
+        return f"a {type(value).__name__} of shape {tuple(value.shape)}"
+    if isinstance(value, (str, bytes)):
+        text = value if len(value) < 40 else value[:37] + "..."
+        return f"the string {text!r}"
+    return f"a {type(value).__name__}"
+
+
+def as_array(value: Any, what: str, shape: tuple | None = None, ndim: int | None = None,
+             finite: bool = True, dtype=float) -> np.ndarray:
+    """Read `value` as a numpy array, or raise :class:`Incorrect` naming `what` and the fix.
+
+    ``shape`` may hold ``None`` for "any length" along that axis. Torch tensors, pandas objects
+    and nested lists are converted; None, strings, ragged lists, NaN and wrong shapes are not.
+    """
+    if value is None or isinstance(value, (str, bytes, dict, set)) or callable(value):
+        raise Incorrect(f"`{what}` should be an array, but it is {_describe(value)}")
+    if hasattr(value, "detach") and hasattr(value, "cpu"):  # a torch tensor
+        value = value.detach().cpu().numpy()
+    if hasattr(value, "to_numpy"):
+        value = value.to_numpy()
+    try:
+        array = np.asarray(value, dtype=dtype)
+    except (TypeError, ValueError, OverflowError):
+        raise Incorrect(f"`{what}` should hold numbers only, but it is {_describe(value)} "
+                        "that numpy cannot turn into a numeric array") from None
+    expected_ndim = len(shape) if shape is not None else ndim
+    if expected_ndim is not None and array.ndim != expected_ndim:
+        want = f"shape {_shape_text(shape)}" if shape is not None else f"{ndim} dimension(s)"
+        raise Incorrect(f"`{what}` should have {want}, but it has shape {array.shape}")
+    if shape is not None and any(s is not None and s != a for s, a in zip(shape, array.shape)):
+        raise Incorrect(f"`{what}` should have shape {_shape_text(shape)}, "
+                        f"but it has shape {array.shape}")
+    if finite and array.dtype.kind in "fc" and not np.all(np.isfinite(array)):
+        bad = int(np.size(array) - np.count_nonzero(np.isfinite(array)))
+        raise Incorrect(f"`{what}` contains {bad} NaN or infinite value(s); "
+                        "look for a division by zero or an empty mean")
+    return array
+
+
+def _shape_text(shape) -> str:
+    return "(" + ", ".join("any" if s is None else str(s) for s in shape) + (",)" if len(shape) == 1 else ")")
+
+
+def as_number(value: Any, what: str) -> float:
+    """Read `value` as one finite real number (a 1-element array or tensor is fine)."""
+    if isinstance(value, (bool, np.bool_)):
+        raise Incorrect(f"`{what}` should be a number, but it is the boolean {value}")
+    if isinstance(value, (int, float, np.integer, np.floating)):
+        number = float(value)
+    else:
+        array = as_array(value, what, finite=False) if value is not None and not isinstance(
+            value, (str, bytes)) else None
+        if array is None or array.size != 1:
+            raise Incorrect(f"`{what}` should be a single number, but it is {_describe(value)}")
+        number = float(array.reshape(()))
+    if not np.isfinite(number):
+        raise Incorrect(f"`{what}` is {number}; it should be a finite number")
+    return number
+
+
+def as_int(value: Any, what: str) -> int:
+    """Read `value` as a whole number."""
+    number = as_number(value, what)
+    if number != int(number):
+        raise Incorrect(f"`{what}` should be a whole number, but it is {number}")
+    return int(number)
+
+
+def as_string(value: Any, what: str) -> str:
+    """Read `value` as a non-empty string."""
+    if not isinstance(value, str):
+        raise Incorrect(f"`{what}` should be a string, but it is {_describe(value)}")
+    if not value.strip():
+        raise Incorrect(f"`{what}` is empty; write your answer between the quotes")
+    return value.strip()
+
+
+def as_mapping(value: Any, what: str, keys: Sequence | None = None) -> dict:
+    """Read `value` as a dict, optionally with exactly the given keys."""
+    if hasattr(value, "to_dict") and not isinstance(value, dict):
+        value = value.to_dict()
+    if not isinstance(value, dict):
+        raise Incorrect(f"`{what}` should be a dict, but it is {_describe(value)}")
+    if keys is not None:
+        missing = [k for k in keys if k not in value]
+        extra = [k for k in value if k not in keys]
+        if missing or extra:
+            parts = []
+            if missing:
+                parts.append(f"missing keys {missing}")
+            if extra:
+                parts.append(f"unexpected keys {extra}")
+            raise Incorrect(f"`{what}` has {' and '.join(parts)}; expected keys {list(keys)}")
+    return dict(value)
+
+
+def as_callable(value: Any, what: str) -> Callable:
+    """Check that `value` is a function the checker can call."""
+    if not callable(value):
+        raise Incorrect(f"`{what}` should be a function (def {what}(...): ...), "
+                        f"but it is {_describe(value)}")
+    return value
+
+
+def call_learner(function: Callable, *args, what: str = "your function", **kwargs):
+    """Call the learner's function; a stub still raising NotImplementedError is 'not attempted'."""
+    try:
+        return function(*args, **kwargs)
+    except NotImplementedError:
+        raise _NotAttemptedSignal(f"{what} still raises NotImplementedError: "
+                                  "replace that line with your code") from None
+    except Exception as error:
+        raise Incorrect(f"{what} raised {type(error).__name__}: {error}") from None
+
+
+def assert_close(actual: Any, expected: Any, what: str, atol: float = 1e-8,
+                 rtol: float = 1e-6, hint: str = "") -> None:
+    """Compare numerically and explain the largest gap in words when they differ."""
+    expected = np.asarray(expected, dtype=float)
+    actual = as_array(actual, what, shape=expected.shape)
+    gap = np.abs(actual - expected)
+    if np.all(gap <= atol + rtol * np.abs(expected)):
+        return
+    worst = np.unravel_index(int(np.argmax(gap)), gap.shape) if gap.ndim else ()
+    where = f" at index {tuple(int(i) for i in worst)}" if gap.ndim else ""
+    raise Incorrect(f"`{what}` is off by up to {float(gap.max()):.4g}{where}: you have "
+                    f"{float(actual[worst]):.6g}, expected {float(expected[worst]):.6g}."
+                    + (f" {hint}" if hint else ""))

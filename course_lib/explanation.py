@@ -1,0 +1,98 @@
+"""One result shape for every local explainer: attributions plus a base value.
+
+Whatever the method (exact Shapley, KernelSHAP, TreeSHAP, LIME), a local explanation of the
+prediction f(x) splits it into a base value and one number per feature. For additive methods
+the split is exact (efficiency):
+
+    base_value + sum_j values[j] = f(x)
+
+so :meth:`Attributions.efficiency_gap` can be checked everywhere, and :meth:`to_shap` hands
+the numbers to ``shap.Explanation`` so that shap's maintained plots (waterfall, beeswarm,
+force, bar, scatter) draw ours.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Sequence
+
+import numpy as np
+
+
+@dataclass
+class Attributions:
+    """Per-feature attributions for n explained rows.
+
+    values : (n, M) for one output, (n, M, K) for K outputs.
+    base_values : (n,) or (n, K): the value the attributions start from (E[f(X)] for SHAP).
+    data : (n, M) feature values of the explained rows, for plots (optional).
+    feature_names : M names (optional).
+    """
+
+    values: np.ndarray
+    base_values: np.ndarray
+    data: np.ndarray | None = None
+    feature_names: Sequence[str] | None = None
+
+    def __post_init__(self):
+        self.values = np.asarray(self.values, dtype=float)
+        self.base_values = np.asarray(self.base_values, dtype=float)
+        if self.values.ndim not in (2, 3):
+            raise ValueError(f"values must have shape (n, M) or (n, M, K), got {self.values.shape}")
+        n = self.values.shape[0]
+        expected = (n,) + self.values.shape[2:]
+        if self.base_values.shape != expected:
+            self.base_values = np.broadcast_to(self.base_values, expected).copy()
+        if self.data is not None:
+            self.data = np.asarray(self.data)
+            if self.data.shape[:2] != self.values.shape[:2]:
+                raise ValueError(f"data has shape {self.data.shape}, values {self.values.shape}; "
+                                 "pass the rows that were explained")
+        if self.feature_names is not None:
+            self.feature_names = [str(name) for name in self.feature_names]
+            if len(self.feature_names) != self.values.shape[1]:
+                raise ValueError(f"{len(self.feature_names)} feature_names for "
+                                 f"{self.values.shape[1]} features")
+
+    @property
+    def predictions(self) -> np.ndarray:
+        """base_values + sum over features: what the attributions add up to."""
+        return self.base_values + self.values.sum(axis=1)
+
+    def efficiency_gap(self, predictions) -> np.ndarray:
+        """base + sum(values) - f(x), per row (and output): zero for an exact Shapley split."""
+        predictions = np.asarray(predictions, dtype=float)
+        return self.predictions - predictions.reshape(self.predictions.shape)
+
+    def __len__(self) -> int:
+        return self.values.shape[0]
+
+    def __getitem__(self, index) -> "Attributions":
+        """Rows by index or slice, keeping two dimensions."""
+        rows = np.arange(len(self))[index]
+        rows = np.atleast_1d(rows)
+        return Attributions(self.values[rows], self.base_values[rows],
+                            None if self.data is None else self.data[rows], self.feature_names)
+
+    def to_shap(self, output: int | None = None):
+        """A ``shap.Explanation`` (one output: pick `output` when there are several)."""
+        import shap
+
+        values, base = self.values, self.base_values
+        if values.ndim == 3 and output is not None:
+            values, base = values[:, :, output], base[:, output]
+        return shap.Explanation(values=values, base_values=base, data=self.data,
+                                feature_names=self.feature_names)
+
+
+def to_explanation(result: Attributions, X=None, feature_names=None, output: int | None = None):
+    """Convert an :class:`Attributions` to ``shap.Explanation``, adding data and names if given."""
+    if not isinstance(result, Attributions):
+        raise TypeError(f"result must be an Attributions, got {type(result).__name__}")
+    if X is not None or feature_names is not None:
+        if feature_names is None and hasattr(X, "columns"):
+            feature_names = list(X.columns)
+        data = None if X is None else np.asarray(X)
+        result = Attributions(result.values, result.base_values,
+                              data if data is not None else result.data,
+                              feature_names if feature_names is not None else result.feature_names)
+    return result.to_shap(output=output)

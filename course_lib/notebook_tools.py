@@ -1,0 +1,148 @@
+"""Housekeeping for the course notebooks: the Colab badge, the shared setup cell, no outputs.
+
+``python -m course_lib.notebook_tools sync`` rewrites every notebook under ``notebooks/``,
+``solutions/`` and ``exercises/`` so that its first cell carries the badge for its own path,
+its second cell is exactly :data:`course_lib.env.SETUP_CELL`, and no cell keeps outputs.
+``python -m course_lib.notebook_tools check`` reports what ``sync`` would change (tests use it).
+"""
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+from .env import BRANCH, REPO_SLUG, SETUP_CELL
+
+ROOT = Path(__file__).resolve().parent.parent
+FOLDERS = ("notebooks", "solutions", "exercises")
+BADGE_IMAGE = "https://colab.research.google.com/assets/colab-badge.svg"
+
+
+def colab_url(relative_path: str) -> str:
+    """The Open-in-Colab address of a notebook given by its path inside the repository."""
+    return f"https://colab.research.google.com/github/{REPO_SLUG}/blob/{BRANCH}/{relative_path}"
+
+
+def badge(relative_path: str) -> str:
+    """The Markdown badge that opens `relative_path` in Colab."""
+    return f"[![Open In Colab]({BADGE_IMAGE})]({colab_url(relative_path)})"
+
+
+def all_notebooks(root: Path = ROOT) -> list[Path]:
+    """Every committed course notebook, in course order."""
+    return sorted(p for folder in FOLDERS for p in (root / folder).glob("*.ipynb"))
+
+
+def _source(cell: dict) -> str:
+    source = cell.get("source", "")
+    return "".join(source) if isinstance(source, list) else source
+
+
+def _lines(text: str) -> list[str]:
+    lines = text.splitlines(keepends=True)
+    return lines
+
+
+def problems(path: Path, root: Path = ROOT) -> list[str]:
+    """What is wrong with the notebook at `path` (empty when it follows the conventions)."""
+    relative = path.resolve().relative_to(root.resolve()).as_posix()
+    notebook = json.loads(path.read_text(encoding="utf-8"))
+    cells = notebook.get("cells", [])
+    found = []
+    if len(cells) < 2:
+        return [f"{relative}: fewer than two cells"]
+    first, second = cells[0], cells[1]
+    if first.get("cell_type") != "markdown" or badge(relative) not in _source(first):
+        found.append(f"{relative}: first cell lacks the Colab badge {badge(relative)}")
+    if second.get("cell_type") != "code" or _source(second) != SETUP_CELL:
+        found.append(f"{relative}: second cell is not the shared setup cell")
+    for index, cell in enumerate(cells):
+        if cell.get("cell_type") == "code" and (cell.get("outputs") or cell.get("execution_count")):
+            found.append(f"{relative}: cell {index} has outputs; commit notebooks without outputs")
+            break
+    return found
+
+
+def sync(path: Path, root: Path = ROOT) -> bool:
+    """Put the badge and setup cell in place and strip outputs; True when the file changed."""
+    relative = path.resolve().relative_to(root.resolve()).as_posix()
+    before = path.read_text(encoding="utf-8")
+    notebook = json.loads(before)
+    cells = notebook["cells"]
+    first = _source(cells[0])
+    if badge(relative) not in first:
+        kept = [line for line in first.splitlines() if "colab-badge.svg" not in line]
+        title, rest = (kept[0], kept[1:]) if kept else ("# Notebook", [])
+        first = "\n".join([title, "", badge(relative)] + [r for r in rest if r.strip() or True])
+        cells[0]["source"] = _lines(first.rstrip("\n"))
+    setup_cell = {"cell_type": "code", "execution_count": None, "metadata": {},
+                  "outputs": [], "source": _lines(SETUP_CELL)}
+    if cells[1].get("cell_type") == "code" and "course_lib.setup()" in _source(cells[1]):
+        setup_cell["metadata"] = cells[1].get("metadata", {})
+        cells[1] = setup_cell
+    else:
+        cells.insert(1, setup_cell)
+    for cell in cells:
+        if cell.get("cell_type") == "code":
+            cell["outputs"] = []
+            cell["execution_count"] = None
+        cell.pop("id", None) if notebook.get("nbformat_minor", 4) < 5 else None
+    after = dumps(notebook)
+    if after != before:
+        path.write_text(after, encoding="utf-8")
+        return True
+    return False
+
+
+def dumps(notebook: dict) -> str:
+    """Serialise like Jupyter does (1-space indent, sorted keys, trailing newline)."""
+    return json.dumps(notebook, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    command = argv[0] if argv else "check"
+    if command not in ("sync", "check"):
+        print("usage: python -m course_lib.notebook_tools [sync|check]", file=sys.stderr)
+        return 2
+    paths = all_notebooks()
+    if command == "sync":
+        changed = [p for p in paths if sync(p)]
+        print(f"synced {len(paths)} notebooks, changed {len(changed)}")
+        return 0
+    found = [message for p in paths for message in problems(p)]
+    print("\n".join(found) if found else f"{len(paths)} notebooks follow the conventions")
+    return 1 if found else 0
+
+
+
+def write_notebook(path, cells: list[tuple[str, str]], title: str | None = None) -> Path:
+    """Write a course notebook from ``[("md" | "code", source), ...]``.
+
+    The badge and the shared setup cell are inserted by :func:`sync`, so `cells` starts with
+    the title cell (``# Title`` … what you will learn, time needed) and goes on with the body.
+    """
+    path = Path(path)
+    notebook = {
+        "cells": [
+            {"cell_type": "markdown", "metadata": {}, "source": _lines(source.strip("\n"))}
+            if kind == "md" else
+            {"cell_type": "code", "execution_count": None, "metadata": {}, "outputs": [],
+             "source": _lines(source.strip("\n"))}
+            for kind, source in cells
+        ],
+        "metadata": {
+            "kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"},
+            "language_info": {"name": "python"},
+        },
+        "nbformat": 4,
+        "nbformat_minor": 4,
+    }
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(dumps(notebook), encoding="utf-8")
+    sync(path)
+    return path
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""ipywidgets panels for the notebooks, one module per topic."""
