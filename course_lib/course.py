@@ -1,0 +1,108 @@
+"""The course map: every notebook in order, with its exercises, and an environment check."""
+from __future__ import annotations
+
+import importlib
+import importlib.util
+from dataclasses import dataclass
+
+from . import env
+from .notebook_tools import ROOT, colab_url
+
+
+@dataclass(frozen=True)
+class Topic:
+    number: str
+    stem: str
+    title: str
+    minutes: int
+    exercises: str | None  # the stem of the exercise notebook, if any
+
+    @property
+    def notebook(self) -> str:
+        return f"notebooks/{self.stem}.ipynb"
+
+
+TOPICS = [
+    Topic("00", "00_start_here", "Start here: set-up, modes and the course map", 10, "00_warmup"),
+    Topic("01", "01_shapley_card_game", "Shapley values as sharing a card game's winnings", 60,
+          "01_shapley_card_game"),
+    Topic("02", "02_separability_kernel_trick",
+          "Linear separability, the kernel trick, random kitchen sinks", 60,
+          "02_separability_kernel_trick"),
+    Topic("03", "03_lime", "LIME from scratch: tables, text and images", 75, "03_lime"),
+    Topic("04", "04_shap", "SHAP: KernelSHAP, TreeSHAP, the plots, explaining the loss", 90,
+          "04_shap"),
+    Topic("05", "05_gradcam_cats", "Saliency, guided backprop and Grad-CAM on cats, with fastai",
+          90, "05_gradcam_cats"),
+    Topic("06", "06_cardio_case", "The cardio case study: a whole interpretation workflow", 90,
+          "06_cardio_case"),
+]
+
+
+def course_map_markdown(relative_to: str = "notebooks") -> str:
+    """A Markdown table of the course: lecture, exercises and solutions, each with a Colab link."""
+    prefix = "../" if relative_to == "notebooks" else ""
+    rows = ["| # | lecture | time | exercises | solutions |", "|---|---|---|---|---|"]
+    for topic in TOPICS:
+        lecture = f"[{topic.title}]({prefix}{topic.notebook}) ([Colab]({colab_url(topic.notebook)}))"
+        if topic.exercises:
+            ex, sol = f"exercises/{topic.exercises}.ipynb", f"solutions/{topic.exercises}.ipynb"
+            exercise = f"[{topic.exercises}]({prefix}{ex}) ([Colab]({colab_url(ex)}))"
+            solution = f"[{topic.exercises}]({prefix}{sol}) ([Colab]({colab_url(sol)}))"
+        else:
+            exercise = solution = "-"
+        rows.append(f"| {topic.number} | {lecture} | {topic.minutes} min | {exercise} | {solution} |")
+    return "\n".join(rows)
+
+
+def show_course_map() -> None:
+    """Display the course map (Markdown in Jupyter, plain text elsewhere)."""
+    text = course_map_markdown()
+    try:
+        from IPython.display import Markdown, display
+
+        display(Markdown(text))
+    except ImportError:  # pragma: no cover
+        print(text)
+
+
+def _importable(module: str) -> bool:
+    return importlib.util.find_spec(module) is not None
+
+
+def environment_check() -> list[tuple[str, str]]:
+    """What works here: mode, device, reference packages and the offline assets. No network."""
+    env.refresh()
+    rows = [
+        ("mode", ("offline" if env.OFFLINE else "online") + (", quick" if env.QUICK else ", full")),
+        ("where", "Colab" if env.IN_COLAB else "local"),
+        ("device", env.DEVICE + ("" if env.DEVICE == "cuda" else " (no GPU: everything still runs, "
+                                 "fastai training is slower)")),
+    ]
+    for package, module in [("shap", "shap"), ("lime", "lime"), ("grad-cam", "pytorch_grad_cam"),
+                            ("captum", "captum"), ("fastai", "fastai"), ("timm", "timm")]:
+        rows.append((package, "installed" if _importable(module) else "missing: pip install " + package))
+    try:
+        assets = importlib.import_module("course_lib.assets")
+        rows.extend(assets.status())
+    except (ImportError, AttributeError):
+        rows.append(("offline assets", "unknown (course_lib.assets not available)"))
+    return rows
+
+
+def show_environment() -> None:
+    """Print :func:`environment_check` as an aligned two-column table."""
+    rows = environment_check()
+    width = max(len(name) for name, _ in rows)
+    for name, status in rows:
+        print(f"{name:<{width}}  {status}")
+
+
+def missing_notebooks() -> list[str]:
+    """Course-map entries whose notebook files do not exist (a test keeps this empty)."""
+    paths = []
+    for topic in TOPICS:
+        paths.append(topic.notebook)
+        if topic.exercises:
+            paths += [f"solutions/{topic.exercises}.ipynb", f"exercises/{topic.exercises}.ipynb"]
+    return [p for p in paths if not (ROOT / p).exists()]
