@@ -73,7 +73,7 @@ def sync(path: Path, root: Path = ROOT) -> bool:
     if badge(relative) not in first:
         kept = [line for line in first.splitlines() if "colab-badge.svg" not in line]
         title, rest = (kept[0], kept[1:]) if kept else ("# Notebook", [])
-        first = "\n".join([title, "", badge(relative)] + [r for r in rest if r.strip() or True])
+        first = "\n".join([title, "", badge(relative)] + rest)
         cells[0]["source"] = _lines(first.rstrip("\n"))
     setup_cell = {"cell_type": "code", "execution_count": None, "metadata": {},
                   "outputs": [], "source": _lines(SETUP_CELL)}
@@ -86,7 +86,8 @@ def sync(path: Path, root: Path = ROOT) -> bool:
         if cell.get("cell_type") == "code":
             cell["outputs"] = []
             cell["execution_count"] = None
-        cell.pop("id", None) if notebook.get("nbformat_minor", 4) < 5 else None
+        if notebook.get("nbformat_minor", 4) < 5:  # cell ids belong to nbformat 4.5+
+            cell.pop("id", None)
     after = dumps(notebook)
     if after != before:
         path.write_text(after, encoding="utf-8")

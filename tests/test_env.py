@@ -50,3 +50,12 @@ def test_seed_must_be_an_int():
 def test_setup_cell_installs_from_the_one_repository_setting():
     assert env.REPO_URL in env.SETUP_CELL
     assert env.SETUP_CELL.count("google.colab") == 1 and "course_lib.setup()" in env.SETUP_CELL
+
+
+def test_setup_cell_pip_line_is_a_real_ipython_magic():
+    """The indented %pip inside `if` must become a pip magic call, not a syntax error."""
+    from IPython.core.inputtransformer2 import TransformerManager
+
+    code = TransformerManager().transform_cell(env.SETUP_CELL)
+    compile(code, "<setup cell>", "exec")
+    assert "run_line_magic('pip', 'install -q" in code and env.REPO_URL in code

@@ -1,0 +1,44 @@
+"""The benchmark harness: discovery of benchmarks/bench_*.py and the ratio table.
+
+Speed itself is measured by `make bench`, never asserted here.
+"""
+import sys
+from pathlib import Path
+
+import pytest
+
+BENCH_DIR = Path(__file__).resolve().parent.parent / "benchmarks"
+sys.path.insert(0, str(BENCH_DIR))
+
+import harness  # noqa: E402
+import run as bench_run  # noqa: E402
+
+
+def test_run_computes_medians_and_ratio():
+    calls = {"ours": 0, "reference": 0}
+
+    def work(name):
+        def go(context):
+            calls[name] += 1
+            return sum(range(context))
+        return go
+
+    benchmark = harness.Benchmark("demo", setup=lambda: 1000, ours=work("ours"),
+                                  reference=work("reference"), repeat=3,
+                                  notes=lambda context: {"rows": context})
+    row = harness.run(benchmark)
+    assert calls == {"ours": 4, "reference": 4}  # one warm-up and three timed calls each
+    assert row["ratio"] == pytest.approx(row["ours_s"] / row["reference_s"])
+    table = harness.format_table([row])
+    assert "demo" in table and "rows 1000" in table
+
+
+def test_every_benchmark_module_registers_benchmarks():
+    benchmarks = bench_run.load_benchmarks()
+    modules = sorted(BENCH_DIR.glob("bench_*.py"))
+    assert len(benchmarks) >= len(modules)
+    names = [b.name for b in benchmarks]
+    assert len(names) == len(set(names)), "benchmark names must be unique"
+    for benchmark in benchmarks:
+        assert isinstance(benchmark, harness.Benchmark)
+        assert callable(benchmark.setup) and callable(benchmark.ours) and callable(benchmark.reference)
