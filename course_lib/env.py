@@ -36,7 +36,8 @@ DEFAULT_SEED = 0
 OFFLINE: bool = False
 QUICK: bool = False
 IN_COLAB: bool = False
-DEVICE: str = "cpu"
+# DEVICE ("cuda" or "cpu") is found on first use (see __getattr__), so that importing
+# course_lib does not import torch.
 
 
 def _flag(name: str) -> bool:
@@ -57,13 +58,27 @@ def _detect_device() -> str:
     return "cuda" if torch.cuda.is_available() else "cpu"
 
 
-def refresh() -> None:
-    """Re-read ``COURSE_OFFLINE``/``COURSE_QUICK``, detect Colab and the device."""
-    global OFFLINE, QUICK, IN_COLAB, DEVICE
+def refresh(device: bool = False) -> None:
+    """Re-read ``COURSE_OFFLINE``/``COURSE_QUICK`` and detect Colab (and the device if asked)."""
+    global OFFLINE, QUICK, IN_COLAB
     OFFLINE = _flag("COURSE_OFFLINE")
     QUICK = _flag("COURSE_QUICK")
     IN_COLAB = "google.colab" in sys.modules
-    DEVICE = _detect_device()
+    if device:
+        globals()["DEVICE"] = _detect_device()
+
+
+def current_device() -> str:
+    """``"cuda"`` when a CUDA GPU is available, else ``"cpu"`` (detected once, then cached)."""
+    if "DEVICE" not in globals():
+        globals()["DEVICE"] = _detect_device()
+    return globals()["DEVICE"]
+
+
+def __getattr__(name: str):  # module attribute DEVICE, computed on first use
+    if name == "DEVICE":
+        return current_device()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def pick(full, quick):
@@ -130,7 +145,7 @@ def describe() -> str:
     mode = ("offline" if OFFLINE else "online") + ", " + ("quick" if QUICK else "full")
     where = "Colab" if IN_COLAB else "local"
     vers = " ".join(f"{k}={v}" for k, v in versions().items() if v != "-")
-    return f"course_lib: {mode} mode, {where}, device={DEVICE} | {vers}"
+    return f"course_lib: {mode} mode, {where}, device={current_device()} | {vers}"
 
 
 def setup(seed: int = DEFAULT_SEED, verbose: bool = True) -> str:
@@ -140,7 +155,7 @@ def setup(seed: int = DEFAULT_SEED, verbose: bool = True) -> str:
     ``course_lib: offline, quick mode, local, device=cpu | numpy=2.4.6 torch=2.14.1 ...``.
     Deterministic: running a notebook twice gives the same text output.
     """
-    refresh()
+    refresh(device=True)
     seed_everything(seed)
     set_plot_defaults()
     try:  # quieter notebooks: these warnings are about the reference packages, not the learner
