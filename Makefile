@@ -7,6 +7,7 @@ PY := $(VENV)/bin/python
 REQ_HASH := $(shell cat requirements.txt pyproject.toml | sha256sum | cut -c1-16)
 STAMP := $(VENV)/.installed-$(REQ_HASH)
 SUBMISSIONS ?= submissions
+GRADE_ARGS ?=
 PYTEST_WORKERS ?= 2
 
 .PHONY: lab test bench exercises grade sync assets clean-venv
@@ -38,7 +39,7 @@ sync: $(STAMP)
 	$(PY) -m course_lib.notebook_tools sync
 
 grade: $(STAMP)
-	$(PY) -m course_lib.grading $(SUBMISSIONS) --out grades.csv
+	$(PY) -m course_lib.grading $(SUBMISSIONS) --out grades.csv $(GRADE_ARGS)
 
 clean-venv:
 	rm -rf $(VENV)

@@ -148,10 +148,10 @@ def describe() -> str:
     return f"course_lib: {mode} mode, {where}, device={current_device()} | {vers}"
 
 
-def setup(seed: int = DEFAULT_SEED, verbose: bool = True) -> str:
+def setup(seed: int = DEFAULT_SEED, verbose: bool = True) -> None:
     """Prepare a notebook: read the mode flags, pick the device, seed everything, set plot defaults.
 
-    Prints (and returns) one line such as
+    Prints one line (:func:`describe`) such as
     ``course_lib: offline, quick mode, local, device=cpu | numpy=2.4.6 torch=2.14.1 ...``.
     Deterministic: running a notebook twice gives the same text output.
     """
@@ -165,10 +165,8 @@ def setup(seed: int = DEFAULT_SEED, verbose: bool = True) -> str:
         warnings.filterwarnings("ignore", message=".*Pandas4Warning.*")
     except Exception:  # pragma: no cover
         pass
-    line = describe()
     if verbose:
-        print(line)
-    return line
+        print(describe())
 
 
 refresh()

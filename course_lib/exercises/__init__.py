@@ -202,10 +202,15 @@ class Question:
 def _describe(value: Any) -> str:
     if value is None:
         return "None"
+    if isinstance(value, type):
+        return f"the class {value.__name__} (call it to make an object?)"
     if isinstance(value, np.ndarray):
         return f"an array of shape {value.shape} and dtype {value.dtype}"
     if hasattr(value, "shape") and hasattr(value, "dtype"):
-        return f"a {type(value).__name__} of shape {tuple(value.shape)}"
+        try:
+            return f"a {type(value).__name__} of shape {tuple(value.shape)}"
+        except TypeError:
+            return f"a {type(value).__name__}"
     if isinstance(value, (str, bytes)):
         text = value if len(value) < 40 else value[:37] + "..."
         return f"the string {text!r}"
@@ -222,7 +227,14 @@ def as_array(value: Any, what: str, shape: tuple | None = None, ndim: int | None
     if value is None or isinstance(value, (str, bytes, dict, set)) or callable(value):
         raise Incorrect(f"`{what}` should be an array, but it is {_describe(value)}")
     if hasattr(value, "detach") and hasattr(value, "cpu"):  # a torch tensor
-        value = value.detach().cpu().numpy()
+        try:
+            try:
+                value = value.detach().cpu().numpy()
+            except TypeError:  # bfloat16: a dtype numpy lacks
+                value = value.detach().cpu().float().numpy()
+        except Exception:  # sparse, meta or quantised tensors
+            raise Incorrect(f"`{what}` is a tensor numpy cannot read ({_describe(value)}); "
+                            "pass a plain numpy array or a dense float tensor") from None
     if hasattr(value, "to_numpy"):
         value = value.to_numpy()
     try:
@@ -253,7 +265,11 @@ def as_number(value: Any, what: str) -> float:
     if isinstance(value, (bool, np.bool_)):
         raise Incorrect(f"`{what}` should be a number, but it is the boolean {value}")
     if isinstance(value, (int, float, np.integer, np.floating)):
-        number = float(value)
+        try:
+            number = float(value)
+        except OverflowError:
+            raise Incorrect(f"`{what}` is an integer too large for a float; "
+                            "it should be a sensible number") from None
     else:
         array = as_array(value, what, finite=False) if value is not None and not isinstance(
             value, (str, bytes)) else None

@@ -1,0 +1,331 @@
+"""Exercises for the warm-up: four short questions on the course's shared tools.
+
+Each check recomputes the answer from the objects in your notebook (your table, your model,
+your test rows) or calls your function on fresh random inputs and compares it with
+``course_lib.shapley``; no stored answers.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+
+from ..shapley import model_game
+from . import (PLACEHOLDER, Incorrect, Question, as_array, as_callable, as_mapping, as_number,
+               call_learner)
+
+__all__ = ["q1", "q2", "q3", "q4", "QUESTIONS", "PLACEHOLDER", "SYSTOLIC_RANGE",
+           "DIASTOLIC_RANGE", "impossible_pressure"]
+
+#: Plausible blood pressures in mm Hg, both ends included (systolic ap_hi, diastolic ap_lo).
+SYSTOLIC_RANGE = (50, 250)
+DIASTOLIC_RANGE = (30, 200)
+
+
+def _is_table(value, what: str, columns) -> pd.DataFrame:
+    if not isinstance(value, pd.DataFrame):
+        raise Incorrect(f"`{what}` should be a pandas DataFrame, but it is a {type(value).__name__}; "
+                        "run the cells above again to rebuild it")
+    missing = [c for c in columns if c not in value.columns]
+    if missing:
+        raise Incorrect(f"`{what}` has no column(s) {missing}; run the cells above again to rebuild it")
+    if len(value) == 0:
+        raise Incorrect(f"`{what}` has no rows; run the cells above again to rebuild it")
+    return value
+
+
+def _pressures(table: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
+    try:
+        return (pd.to_numeric(table["ap_hi"], errors="coerce"),
+                pd.to_numeric(table["ap_lo"], errors="coerce"))
+    except (TypeError, ValueError):  # e.g. two columns named ap_hi
+        raise Incorrect("the columns ap_hi and ap_lo of your table are not one column of numbers "
+                        "each; reload the table with the cell above") from None
+
+
+def impossible_pressure(table: pd.DataFrame) -> pd.Series:
+    """True for rows whose blood pressure cannot be real: out of range, or diastolic >= systolic."""
+    hi, lo = _pressures(table)
+    return ~hi.between(*SYSTOLIC_RANGE) | ~lo.between(*DIASTOLIC_RANGE) | (lo >= hi)
+
+
+# ------------------------------------------------------------------------------- q1
+def _check_q1(cardio, n_impossible):
+    table = _is_table(cardio, "cardio", ["ap_hi", "ap_lo"])
+    if hasattr(n_impossible, "__len__") and not isinstance(n_impossible, (str, bytes, dict)):
+        try:
+            size = len(n_impossible)
+        except TypeError:
+            size = -1
+        if size == len(table):
+            raise Incorrect("`n_impossible` has one value per row: that is the mask. Count its "
+                            "True values with .sum()")
+    count = as_number(n_impossible, "n_impossible")
+    hi, lo = _pressures(table)
+    out_of_range = ~hi.between(*SYSTOLIC_RANGE) | ~lo.between(*DIASTOLIC_RANGE)
+    swapped = lo >= hi
+    expected = int((out_of_range | swapped).sum())
+    n = len(table)
+    if count == expected:
+        return (f"{expected} of {n:,} rows ({100 * expected / n:.1f} %) cannot be real readings: "
+                "typing slips (800 for 80, 12 for 120) and swapped columns, to clean or drop "
+                "before any model sees them")
+    if count != int(count):
+        if math.isclose(count, expected / n, rel_tol=1e-6):
+            raise Incorrect(f"{count:.4g} is the share of impossible rows; the question asks for "
+                            "their number (use .sum(), not .mean())")
+        raise Incorrect(f"`n_impossible` is {count}, but a number of rows is a whole number")
+    strict = (~((hi > SYSTOLIC_RANGE[0]) & (hi < SYSTOLIC_RANGE[1]) & (lo > DIASTOLIC_RANGE[0])
+                & (lo < DIASTOLIC_RANGE[1]))) | swapped
+    suspects = [
+        (n - expected, "is the number of plausible rows; count the impossible ones"),
+        (int(out_of_range.sum()) + int(swapped.sum()),
+         "counts a row that breaks both rules twice: combine the conditions with | and count "
+         "each row once"),
+        (int(out_of_range.sum()), "counts only the out-of-range readings; add the rows where the "
+                                  "diastolic pressure ap_lo is not below the systolic ap_hi"),
+        (int(swapped.sum()), "counts only the rows with ap_lo >= ap_hi; add the readings outside "
+                             f"{SYSTOLIC_RANGE} (ap_hi) and {DIASTOLIC_RANGE} (ap_lo)"),
+        (int((out_of_range | (lo > hi)).sum()), "misses the rows with ap_lo == ap_hi: equal "
+                                                "pressures are impossible too, use >="),
+        (int(strict.sum()), "counts readings exactly at a limit as impossible; the ranges include "
+                            "both ends (Series.between includes them)"),
+        (int((out_of_range & swapped).sum()), "counts only the rows that break both rules at once; "
+                                              "a row is impossible when it breaks either (| not &)"),
+    ]
+    for value, message in suspects:
+        if count == value and value != expected:
+            raise Incorrect(f"{int(count)} {message}")
+    gap = int(count) - expected
+    raise Incorrect(f"`n_impossible` is {int(count)}, off by {gap:+d} in this table of {n:,} rows; "
+                    f"test ap_hi against {SYSTOLIC_RANGE}, ap_lo against {DIASTOLIC_RANGE} "
+                    "(ends included) and ap_lo >= ap_hi, then count the rows where any holds")
+
+
+q1 = Question(
+    "q1", "count the rows with impossible blood pressure", ["cardio", "n_impossible"], _check_q1,
+    hints=["Build one True/False Series per rule, combine them with |, and count the Trues.",
+           "cardio['ap_hi'].between(50, 250) is True where systolic pressure is plausible; "
+           "~ turns it around.",
+           "(~cardio['ap_hi'].between(50, 250) | ~cardio['ap_lo'].between(30, 200) "
+           "| (cardio['ap_lo'] >= cardio['ap_hi'])).sum()"],
+    solution_code='''impossible = (~cardio["ap_hi"].between(50, 250)
+              | ~cardio["ap_lo"].between(30, 200)
+              | (cardio["ap_lo"] >= cardio["ap_hi"]))
+n_impossible = int(impossible.sum())''')
+
+
+# ------------------------------------------------------------------------------- q2
+def _labels(value, what: str) -> np.ndarray:
+    try:
+        if hasattr(value, "to_numpy"):
+            value = value.to_numpy()
+        array = np.asarray(value) if isinstance(value, (np.ndarray, list, tuple)) else None
+    except (TypeError, ValueError):  # ragged lists
+        array = None
+    if array is None or array.ndim != 1 or len(array) == 0:
+        raise Incorrect(f"`{what}` should be the 1-D array of test labels; run the cells above again")
+    return array
+
+
+def _predict(model, X, what: str) -> np.ndarray:
+    predict = getattr(model, "predict", None)
+    if not callable(predict):
+        raise Incorrect("`model` has no predict method; run the cell that trains it again")
+    return np.asarray(call_learner(predict, X, what=f"model.predict({what})"))
+
+
+def _check_q2(model, X_train, y_train, X_test, y_test, test_accuracy):
+    y = _labels(y_test, "y_test")
+    predicted = _predict(model, X_test, "X_test")
+    if predicted.shape != y.shape:
+        raise Incorrect(f"model.predict(X_test) gives {predicted.shape[0] if predicted.ndim else 0} "
+                        f"predictions for {len(y)} labels; run the cells above again")
+    try:
+        accuracy = float(np.mean(predicted == y))
+        majority = float(max(np.mean(y == label) for label in np.unique(y)))
+    except (TypeError, ValueError):
+        raise Incorrect("model.predict(X_test) cannot be compared with y_test; run the cells "
+                        "above again") from None
+    answer = as_number(test_accuracy, "test_accuracy")
+    if math.isclose(answer, accuracy, abs_tol=1e-9):
+        return (f"{accuracy:.3f}; always answering the most common class would score "
+                f"{majority:.3f}, so the model adds {100 * (accuracy - majority):.1f} points")
+    if math.isclose(answer, 100 * accuracy, abs_tol=1e-7):
+        raise Incorrect(f"{answer:.4g} is a percentage; give the share between 0 and 1")
+    if math.isclose(answer, 1 - accuracy, abs_tol=1e-9):
+        raise Incorrect(f"{answer:.4g} is the error rate, the share of wrong predictions; "
+                        "accuracy counts the right ones")
+    try:
+        train = float(np.mean(_predict(model, X_train, "X_train") == _labels(y_train, "y_train")))
+    except Incorrect:
+        train = math.nan
+    if math.isclose(answer, train, abs_tol=1e-9):
+        raise Incorrect(f"{answer:.4g} is the accuracy on the training rows, which the model has "
+                        "seen; measure it on X_test and y_test")
+    if math.isclose(answer, majority, abs_tol=1e-9):
+        raise Incorrect(f"{answer:.4g} is the share of the most common class in y_test: what a "
+                        "model that always gives that class would score; compare model.predict(X_test)")
+    if not 0 <= answer <= 1:
+        raise Incorrect(f"`test_accuracy` is {answer:.4g}, but an accuracy is a share between 0 and 1")
+    raise Incorrect(f"`test_accuracy` is {answer:.4g}, but the model is right on {accuracy:.4g} "
+                    "of the test rows: the mean of (model.predict(X_test) == y_test)")
+
+
+q2 = Question(
+    "q2", "the model's accuracy on the test rows",
+    ["model", "X_train", "y_train", "X_test", "y_test", "test_accuracy"], _check_q2,
+    hints=["Accuracy is the share of rows where the prediction equals the true label.",
+           "model.predict(X_test) == y_test is True where the model is right.",
+           "test_accuracy = (model.predict(X_test) == y_test).mean()"],
+    solution_code="test_accuracy = float((model.predict(X_test) == y_test).mean())")
+
+
+# ------------------------------------------------------------------------------- q3
+def _q3_case(seed: int):
+    """A random small model, a row x, a background and a random coalition of feature indices."""
+    rng = np.random.default_rng(seed)
+    n_features = int(rng.integers(3, 6))
+    weights = rng.normal(size=n_features)
+
+    def f(X):  # a non-linear model, so that averaging inputs and averaging predictions differ
+        X = np.asarray(X, dtype=float)
+        return 1 / (1 + np.exp(-(X @ weights + 1.5 * X[:, 0] * X[:, 1])))
+
+    x = rng.normal(size=n_features)
+    background = rng.normal(size=(int(rng.integers(5, 30)), n_features))
+    coalition = sorted(int(j) for j in np.flatnonzero(rng.random(n_features) < 0.5))
+    return f, x, background, coalition
+
+
+def _is_vector(value, length: int) -> bool:
+    try:
+        array = np.asarray(value.detach() if hasattr(value, "detach") else value, dtype=float)
+    except Exception:
+        return False
+    return array.shape == (length,) and length > 1
+
+
+def _check_q3(coalition_value):
+    function = as_callable(coalition_value, "coalition_value")
+    cases = [_q3_case(seed) for seed in range(30, 42)]
+    f0, x0, b0, _ = cases[0]
+    cases[1] = (f0, x0, b0, [])                      # the empty coalition: mean prediction
+    cases[2] = (f0, x0, b0, list(range(len(x0))))    # the full coalition: f(x)
+    for f, x, background, coalition in cases:
+        call = f"coalition_value(f, x, background, {coalition})"
+        kept = background.copy()
+        got = call_learner(function, f, x.copy(), background, list(coalition), what=call)
+        if not np.array_equal(background, kept):
+            raise Incorrect(f"{call} changed `background` in place; work on a copy "
+                            "(rows = background.copy()) so that the next coalition starts clean")
+        if _is_vector(got, len(background)):
+            raise Incorrect(f"{call} returns one prediction per background row; v(S) is their mean")
+        value = as_number(got, call)
+        game = model_game(f, x, background)
+        expected = game([f"x{j}" for j in coalition])
+        if math.isclose(value, expected, rel_tol=1e-9, abs_tol=1e-12):
+            continue
+        hybrid = background.copy()
+        hybrid[:, coalition] = x[coalition]
+        others = [j for j in range(len(x)) if j not in coalition]
+        flipped = game([f"x{j}" for j in others])
+        if math.isclose(value, float(f(hybrid.mean(axis=0, keepdims=True))[0]), rel_tol=1e-9):
+            raise Incorrect(f"{call}: you average the rows, then predict; v(S) averages the "
+                            "predictions of the rows (f is not linear, so the two differ)")
+        if coalition and len(others) and math.isclose(value, flipped, rel_tol=1e-9):
+            raise Incorrect(f"{call}: you take the features in the coalition from the background "
+                            "and the others from x; it is the other way round")
+        if coalition != list(range(len(x))) and math.isclose(value, float(f(x[None])[0]), rel_tol=1e-9):
+            raise Incorrect(f"{call} returns f(x), whatever the coalition; only the features in "
+                            "the coalition come from x, the rest from each background row")
+        raise Incorrect(f"{call} should be {expected:.6g}, you return {value:.6g}; copy the "
+                        "background, set the coalition's columns to x's values, average f")
+    return ("right on 12 random models, rows and coalitions; in notebook 01 this value function "
+            "turns a model into a game whose players are features")
+
+
+q3 = Question(
+    "q3", "the value of a coalition of features", ["coalition_value"], _check_q3,
+    hints=["Start from a copy of the background rows; overwrite the coalition's columns with x's "
+           "values.",
+           "rows = background.copy(); rows[:, coalition] = x[coalition]",
+           "return float(np.mean(f(rows)))  (average the predictions, not the rows)"],
+    solution_code='''def coalition_value(f, x, background, coalition):
+    rows = np.array(background, dtype=float)  # a copy: the caller's background stays as it is
+    rows[:, coalition] = x[coalition]
+    return float(np.mean(f(rows)))''')
+
+
+# ------------------------------------------------------------------------------- q4
+MAX_BACKGROUND = 200
+
+
+def _shares(phi, names: list[str]) -> np.ndarray:
+    """The learner's Shapley values as an array in feature order."""
+    if hasattr(phi, "values") and hasattr(phi, "base_values"):  # Attributions or shap.Explanation
+        values = as_array(getattr(phi, "values"), "phi.values")
+        if values.shape == (1, len(names)):
+            values = values[0]
+        return as_array(values, "phi.values", shape=(len(names),))
+    if isinstance(phi, dict) or isinstance(phi, pd.Series):
+        mapping = as_mapping(phi, "phi", keys=names)
+        return np.array([as_number(mapping[name], f"phi[{name!r}]") for name in names])
+    return as_array(phi, "phi", shape=(len(names),))
+
+
+def _check_q4(model, patient, background, phi):
+    background = _is_table(background, "background", [])
+    if len(background) > MAX_BACKGROUND:
+        raise Incorrect(f"`background` has {len(background)} rows; exact Shapley values cost "
+                        f"2^M x rows predictions, so keep at most {MAX_BACKGROUND} "
+                        "(X_train.sample(50, random_state=0))")
+    names = [str(c) for c in background.columns]
+    if len(names) > 14:
+        raise Incorrect(f"`background` has {len(names)} columns; use the model's feature columns")
+    if not callable(getattr(model, "predict_proba", None)):
+        raise Incorrect("`model` has no predict_proba method; run the cell that trains it again")
+    row = patient.to_numpy() if hasattr(patient, "to_numpy") else patient
+    row = as_array(row, "patient")
+    if row.ndim == 2 and row.shape[0] == 1:
+        row = row[0]
+    if row.shape != (len(names),):
+        raise Incorrect(f"`patient` should be one row with the {len(names)} feature values "
+                        f"(X_test.iloc[0]), but it has shape {row.shape}")
+    probability = lambda X: model.predict_proba(X)[:, 1]  # noqa: E731
+    try:
+        game = model_game(probability, row, background)
+        exact = game.attributions()
+    except Exception as error:
+        raise Incorrect(f"the model could not be explained on `patient` and `background` "
+                        f"({type(error).__name__}: {error}); run the cells above again") from None
+    shares = _shares(phi, names)
+    reference = exact.values[0]
+    gap = float(game(game.players) - game(()))
+    if np.allclose(shares, reference, rtol=1e-6, atol=1e-9):
+        top = int(np.argmax(np.abs(reference)))
+        return (f"the shares add up to f(patient) - mean f(background) = {gap:+.3f}; the largest "
+                f"is {names[top]} ({reference[top]:+.3f})")
+    if np.allclose(shares, -reference, rtol=1e-6, atol=1e-9):
+        raise Incorrect("these are the shares of P(cardio = 0): explain the probability of "
+                        "disease, model.predict_proba(X)[:, 1]")
+    if not math.isclose(float(shares.sum()), gap, abs_tol=1e-6):
+        raise Incorrect(f"your shares add up to {shares.sum():.4g}, but Shapley values share "
+                        f"exactly f(patient) - mean f(background) = {gap:.4g} (efficiency): "
+                        "explain `patient` with `background`, as the question says")
+    worst = int(np.argmax(np.abs(shares - reference)))
+    raise Incorrect(f"the shares add up, but {names[worst]}'s is {shares[worst]:.4g} instead of "
+                    f"{reference[worst]:.4g}: use model_game(f, patient, background).attributions()")
+
+
+q4 = Question(
+    "q4", "share one patient's predicted risk among the features (course_lib.shapley)",
+    ["model", "patient", "background", "phi"], _check_q4,
+    hints=["f = lambda X: model.predict_proba(X)[:, 1] is the model's predicted risk.",
+           "game = model_game(f, patient, background) is the game of q3 with the model as f.",
+           "phi = model_game(f, patient, background).attributions()"],
+    solution_code='''f = lambda X: model.predict_proba(X)[:, 1]
+phi = model_game(f, patient, background).attributions()''')
+
+QUESTIONS = [q1, q2, q3, q4]

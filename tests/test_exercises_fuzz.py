@@ -1,0 +1,266 @@
+"""Every check of every exercise module answers any input with feedback, never a crash.
+
+The modules are discovered (``course_lib/exercises/exNN_*.py``), so a new topic is covered as
+soon as it lists its questions in ``QUESTIONS``. The second half tests the checking core itself:
+not attempted, the one-line rendering, hints and solutions.
+"""
+import contextlib
+import importlib
+import io
+import math
+import pkgutil
+import re
+import reprlib
+
+import numpy as np
+import pandas as pd
+import pytest
+import torch
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
+
+import course_lib.exercises as core
+from course_lib.exercises import (PLACEHOLDER, CheckCrashed, CheckFailed, Incorrect, NotAttempted,
+                                  Question, as_array, as_int, as_number, call_learner)
+
+MODULES = sorted(info.name for info in pkgutil.iter_modules(core.__path__)
+                 if re.fullmatch(r"ex\d\d_\w+", info.name))
+QUESTIONS = [(name, question) for name in MODULES
+             for question in importlib.import_module(f"course_lib.exercises.{name}").QUESTIONS]
+
+
+def test_modules_are_discovered():
+    assert "ex00_warmup" in MODULES
+    for name in MODULES:
+        module = importlib.import_module(f"course_lib.exercises.{name}")
+        assert module.QUESTIONS, f"{name} lists no QUESTIONS"
+        for question in module.QUESTIONS:
+            assert isinstance(question, Question)
+            assert question.vars and question.hints and question.solution_code.strip(), \
+                f"{name}.{question.name} needs vars, hints and solution code"
+            assert question.name in module.__all__, f"{name}.__all__ lacks {question.name}"
+
+
+# ------------------------------------------------------------------------------ garbage
+def _raises(error):
+    def function(*args, **kwargs):
+        raise error
+    return function
+
+
+def _recurses(*args, **kwargs):
+    return _recurses(*args, **kwargs)
+
+
+FIXED_GARBAGE = [
+    None, "", "abc", "0.5", b"bytes", 0, -1, 3, 1.5, -0.0, True, False, math.nan, math.inf,
+    -math.inf, 10 ** 400, -10 ** 400, complex(1, 2), [], [1, "a"], [[1, 2], [3]], [None, None],
+    {}, {"a": 1}, {1: None}, set(), (1, 2), frozenset({1}), range(5), object(), type,
+    np.array([]), np.array(np.nan), np.array([np.nan, 1.0]), np.full((3, 3), np.inf),
+    np.zeros((0, 5)), np.ones((2, 3, 4)), np.arange(10), np.array(["a", "b"]),
+    np.array([1 + 2j, 3j]), np.zeros(10, dtype=bool), np.zeros(2_000_000),
+    np.array([object(), None]), np.float64(np.nan), np.int64(7),
+    torch.tensor([1.0, 2.0]), torch.zeros(3, requires_grad=True), torch.tensor(3.0),
+    torch.ones(2, 2, dtype=torch.bfloat16), torch.tensor([1, 2], dtype=torch.int64),
+    pd.DataFrame(), pd.DataFrame({"a": [1, 2]}), pd.DataFrame({"ap_hi": ["x"], "ap_lo": [None]}),
+    pd.Series([1.0, np.nan]), pd.Series(dtype=float),
+    _raises(NotImplementedError), _raises(ValueError("bad value")), _raises(ZeroDivisionError),
+    _raises(RecursionError), _recurses, lambda *a, **k: None, lambda *a, **k: "garbage",
+    lambda *a, **k: math.nan, lambda *a, **k: np.ones(3), lambda *a, **k: [1, "a"],
+    lambda *a, **k: {"a": 1}, lambda *a, **k: torch.ones(2), lambda *a, **k: a,
+    lambda: 1, print, PLACEHOLDER,
+]
+
+numbers = st.one_of(st.integers(-10 ** 6, 10 ** 6), st.floats(allow_nan=True, allow_infinity=True))
+arrays = hnp.arrays(dtype=st.sampled_from([np.float64, np.int64, np.bool_, np.float32, np.complex128]),
+                    shape=hnp.array_shapes(min_dims=0, max_dims=3, min_side=0, max_side=6),
+                    elements=None)
+garbage = st.one_of(
+    st.sampled_from(FIXED_GARBAGE),
+    numbers,
+    st.text(max_size=20),
+    st.lists(numbers, max_size=8),
+    st.dictionaries(st.text(max_size=3), numbers, max_size=4),
+    arrays,
+    arrays.map(torch.from_numpy).filter(lambda t: t.dtype != torch.bool),
+    numbers.map(lambda value: (lambda *a, **k: value)),  # a function returning a number
+)
+
+
+def _ids(item):
+    return f"{item[0]}.{item[1].name}" if isinstance(item, tuple) else None
+
+
+@pytest.mark.parametrize("module, question", QUESTIONS, ids=[f"{m}.{q.name}" for m, q in QUESTIONS])
+@settings(max_examples=40, deadline=None, derandomize=True, database=None,
+          suppress_health_check=list(HealthCheck))
+@given(data=st.data())
+def test_any_input_gets_feedback_not_a_crash(module, question, data):
+    answers = [data.draw(garbage, label=var) for var in question.vars]
+    with contextlib.redirect_stdout(io.StringIO()):
+        try:
+            question.check(*answers)
+        except CheckCrashed as crash:
+            pytest.fail(f"{module}.{question.name} crashed on {reprlib.repr(answers)}: {crash.message}")
+        except CheckFailed as failed:
+            assert failed.message.strip(), "feedback must say something"
+            assert "Traceback" not in failed.message
+
+
+@pytest.mark.parametrize("module, question", QUESTIONS, ids=[f"{m}.{q.name}" for m, q in QUESTIONS])
+def test_every_fixed_garbage_value_in_every_position(module, question):
+    """Each fixed value alone, the other answers None: the common learner mistakes, exhaustively."""
+    for position in range(len(question.vars)):
+        for value in FIXED_GARBAGE:
+            answers = [None] * len(question.vars)
+            answers[position] = value
+            with contextlib.redirect_stdout(io.StringIO()):
+                try:
+                    question.check(*answers)
+                except CheckCrashed as crash:
+                    pytest.fail(f"{module}.{question.name} crashed with {question.vars[position]}="
+                                f"{reprlib.repr(value)}: {crash.message}")
+                except CheckFailed:
+                    pass
+
+
+# ------------------------------------------------------------------------------ the core
+def _checker(answer):
+    if answer == "right":
+        return "well done"
+    raise Incorrect(f"{answer!r} is off by 1")
+
+
+QUESTION = Question("q9", "a test question", ["answer"], _checker,
+                    hints=["first", "second", "third"], solution_code="answer = 'right'")
+
+
+def run_in_notebook(code: str, **namespace):
+    """Run `code` like a notebook cell whose globals are `namespace` (check() reads them)."""
+    namespace.setdefault("q9", QUESTION)
+    exec(compile(code, "<cell>", "exec"), namespace)
+
+
+def test_correct_prints_a_confirmation(capsys):
+    run_in_notebook("q9.check()", answer="right")
+    assert capsys.readouterr().out.strip() == "✓ Correct (q9): well done"
+
+
+def test_wrong_answer_fails_with_the_message():
+    with pytest.raises(CheckFailed) as info:
+        run_in_notebook("q9.check()", answer="wrong")
+    assert type(info.value) is CheckFailed and info.value.message == "'wrong' is off by 1"
+    assert isinstance(info.value, AssertionError)  # nbval and pytest see a failure
+
+
+@pytest.mark.parametrize("namespace, words", [
+    ({}, "define `answer` in the cell above"),
+    ({"answer": PLACEHOLDER}, "replace ____ in `answer`"),
+])
+def test_not_attempted_when_missing_or_placeholder(namespace, words):
+    with pytest.raises(NotAttempted) as info:
+        run_in_notebook("q9.check()", **namespace)
+    assert words in info.value.message
+
+
+def test_not_attempted_when_a_stub_still_raises():
+    def stub(*args):
+        raise NotImplementedError
+
+    calling = Question("q8", "calls", ["f"], lambda f: call_learner(f, 1, what="f(1)"))
+    with pytest.raises(NotAttempted, match="f\\(1\\) still raises NotImplementedError"):
+        calling.check(stub)
+    direct = Question("q7", "direct", ["f"], lambda f: f())
+    with pytest.raises(NotAttempted, match="still raises NotImplementedError"):
+        direct.check(stub)
+
+
+def test_a_checker_bug_is_reported_as_crashed_in_one_line():
+    buggy = Question("q6", "buggy", ["x"], lambda x: 1 / 0)
+    with pytest.raises(CheckCrashed) as info:
+        buggy.check(1)
+    assert "ZeroDivisionError" in info.value.message
+    assert len(info.value._render_traceback_()) == 1
+
+
+@pytest.mark.parametrize("error, head", [
+    (CheckFailed("q1", "off by 2"), "✗ Not yet (q1)"),
+    (NotAttempted("q1", "define `x`"), "… Not attempted yet (q1)"),
+    (CheckCrashed("q1", "oops"), "✗ Could not check (q1)"),
+])
+def test_render_traceback_is_one_clean_line(error, head):
+    lines = error._render_traceback_()
+    assert len(lines) == 1 and "\n" not in lines[0]
+    plain = re.sub(r"\x1b\[[0-9;]*m", "", lines[0])
+    assert plain.startswith(head) and plain.endswith(error.message)
+
+
+def test_ipython_shows_the_message_not_a_traceback():
+    """In a real IPython shell the failing check prints one line and no library traceback."""
+    from IPython.core.interactiveshell import InteractiveShell
+    from IPython.utils.capture import capture_output
+
+    shell = InteractiveShell.instance()
+    try:
+        shell.user_ns.update(q9=QUESTION, answer="wrong")
+        with capture_output() as captured:
+            result = shell.run_cell("q9.check()")
+        assert isinstance(result.error_in_exec, CheckFailed)
+        text = re.sub(r"\x1b\[[0-9;]*m", "", captured.stdout + captured.stderr)
+        assert "✗ Not yet (q9): 'wrong' is off by 1" in text
+        assert "Traceback" not in text and "course_lib" not in text
+    finally:
+        InteractiveShell.clear_instance()
+
+
+def test_hints_go_up_one_level_at_a_time(capsys):
+    question = Question("q5", "hints", ["x"], _checker, hints=["one", "two", "three"])
+    shown = []
+    for _ in range(4):
+        question.hint()
+        shown.append(capsys.readouterr().out.strip())
+    assert shown[0] == "Hint 1/3 (q5): one (call hint() again for more)"
+    assert shown[1].startswith("Hint 2/3 (q5): two")
+    assert shown[2] == shown[3] == "Hint 3/3 (q5): three"
+    question.hint(2)
+    assert capsys.readouterr().out.startswith("Hint 2/3 (q5): two")
+    question.hint(9)
+    assert "has hints 1 to 3" in capsys.readouterr().out
+    Question("q4", "no hints", ["x"], _checker).hint()
+    assert "No hint for q4" in capsys.readouterr().out
+
+
+def test_solution_shows_the_code(capsys):
+    QUESTION.solution()
+    assert capsys.readouterr().out == "Solution (q9):\nanswer = 'right'\n"
+
+
+def test_questions_of_the_modules_show_their_solutions(capsys):
+    for _, question in QUESTIONS:
+        question.solution()
+        assert question.solution_code.strip() in capsys.readouterr().out
+
+
+def test_passing_answers_directly_and_by_keyword():
+    QUESTION.check("right")
+    QUESTION.check(answer="right")
+    with pytest.raises(CheckFailed, match="unknown name"):
+        QUESTION.check(other=1)
+    with pytest.raises(CheckFailed, match="takes 1 answer"):
+        QUESTION.check(1, 2)
+
+
+@pytest.mark.parametrize("value", [10 ** 400, -10 ** 400])
+def test_huge_integers_are_feedback(value):
+    with pytest.raises(Incorrect):
+        as_number(value, "x")
+    with pytest.raises(Incorrect):
+        as_int(value, "x")
+
+
+def test_unconvertible_tensors_are_feedback():
+    array = as_array(torch.ones(2, dtype=torch.bfloat16), "x")
+    assert array.tolist() == [1.0, 1.0]
+    with pytest.raises(Incorrect, match="NaN"):
+        as_array(torch.tensor([float("nan")]), "x")
