@@ -1,0 +1,338 @@
+"""TreeSHAP: exact Shapley values of tree ensembles, all coalitions pushed down the tree at once.
+
+Lundberg, Erion, Chen et al., "From local explanations to global understanding with explainable
+AI for trees", Nature Machine Intelligence 2020 (arXiv:1905.04610; Algorithm 2 first appeared in
+arXiv:1802.03888). A tree's prediction is a sum over its leaves, so its Shapley values are too.
+A leaf is reached through the splits on its path; grouping them by feature, feature d on the path
+contributes two numbers:
+
+    one fraction  o_d = 1 if x satisfies every split on d along the path, else 0
+    zero fraction z_d = the share of the coalition's "unknown x_d" mass that follows the path
+
+and the leaf's share of the coalition value is the product game  g(S) = prod_{d in S} o_d *
+prod_{d not in S} z_d,  times the leaf value.
+
+* path-dependent (``background=None``, ``shap.TreeExplainer(model)``): z_d = product of
+  cover(child) / cover(parent) over the splits on d, i.e. v(S) = E[f(X) | X_S = x_S] estimated by
+  the training samples that fell along the tree's paths. EXTEND and UNWIND of Algorithm 2 give the
+  Shapley values of the product game in O(D^2) per leaf; we run them for all rows and all leaves
+  at once.
+* interventional (``background`` given): z_d = 1 if the background row r satisfies the splits on d,
+  so v(S) = mean_r f(x_S, r_{-S}). Then g is 1 exactly when every feature in A (x passes, r fails)
+  is in S and none of B (r passes, x fails) is, and its Shapley values have a closed form.
+
+Inputs are compared as float32 against the float64 thresholds, exactly like scikit-learn's
+``predict`` (and ``shap``, which casts X to float32 for scikit-learn trees).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from math import factorial
+
+import numpy as np
+import scipy.sparse
+from sklearn.ensemble import (ExtraTreesClassifier, ExtraTreesRegressor,
+                              GradientBoostingClassifier, GradientBoostingRegressor,
+                              RandomForestClassifier, RandomForestRegressor)
+from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
+from sklearn.utils.validation import check_is_fitted
+
+from .explanation import Attributions, to_explanation
+
+__all__ = ["tree_shap", "leaf_table", "LeafTable", "path_dependent_shap",
+           "interventional_shap", "SUPPORTED_MODELS", "Attributions", "to_explanation"]
+
+SUPPORTED_MODELS = (DecisionTreeRegressor, DecisionTreeClassifier, RandomForestRegressor,
+                    RandomForestClassifier, ExtraTreesRegressor, ExtraTreesClassifier,
+                    GradientBoostingRegressor, GradientBoostingClassifier)
+#: Elements (row x leaf x path entry) held in memory at once.
+BLOCK_ELEMENTS = 2 ** 21
+
+
+def tree_shap(model, X, background=None) -> Attributions:
+    """TreeSHAP values of a fitted scikit-learn tree model at every row of X.
+
+    background None: path-dependent TreeSHAP (Algorithm 2), equal to ``shap.TreeExplainer(model)``.
+    background (B, M): interventional TreeSHAP, the exact Shapley values of
+    v(S) = mean_b f(x_S, b_{-S}) (equal to exact enumeration with that background).
+
+    Outputs are what the trees add up: regression values; class probabilities (n, M, K) for
+    decision-tree, random-forest and extra-trees classifiers; log-odds (n, M) for a binary
+    GradientBoostingClassifier.
+    """
+    table = leaf_table(model)
+    X, feature_names = _check_rows(X, "X", table.n_features)
+    if background is None:
+        values = path_dependent_shap(table, X)
+        base = table.base_offset + np.sum(table.value * table.zero_fraction.prod(axis=1)[:, None],
+                                          axis=0)
+        base_values = np.broadcast_to(base, (len(X), table.n_outputs))
+    else:
+        background, _ = _check_rows(background, "background", table.n_features)
+        values, base_values = interventional_shap(table, X, background)
+    if table.single_output:
+        values, base_values = values[..., 0], base_values[..., 0]
+    return Attributions(values, base_values, data=X, feature_names=feature_names)
+
+
+# ----------------------------------------------------------------------------- the trees
+@dataclass
+class LeafTable:
+    """Every leaf of every tree, with its path grouped by feature (padded to depth D).
+
+    feature (L, D) int, zero_fraction (L, D) (cover ratio product, 1 in padding),
+    lower, upper (L, D): x reaches the leaf iff lower < x_d <= upper for every entry,
+    length (L,) unique features on the path, value (L, K) scaled leaf values,
+    base_offset (K,) the constant the trees start from (GradientBoosting's init).
+    """
+
+    feature: np.ndarray
+    zero_fraction: np.ndarray
+    lower: np.ndarray
+    upper: np.ndarray
+    length: np.ndarray
+    value: np.ndarray
+    base_offset: np.ndarray
+    n_features: int
+    single_output: bool
+
+    @property
+    def n_outputs(self) -> int:
+        return self.value.shape[1]
+
+
+def leaf_table(model) -> LeafTable:
+    """Read a fitted scikit-learn tree model into a :class:`LeafTable`."""
+    if not isinstance(model, SUPPORTED_MODELS):
+        names = ", ".join(m.__name__ for m in SUPPORTED_MODELS)
+        raise TypeError(f"tree_shap supports scikit-learn {names} (binary classification for "
+                        f"GradientBoostingClassifier); got {type(model).__name__}")
+    check_is_fitted(model)
+    is_classifier = isinstance(model, (DecisionTreeClassifier, RandomForestClassifier,
+                                       ExtraTreesClassifier))
+    if getattr(model, "n_outputs_", 1) > 1 and is_classifier:
+        raise ValueError("multi-output classifiers are not supported; explain one output "
+                         "with a classifier fitted on that target")
+    if isinstance(model, (GradientBoostingRegressor, GradientBoostingClassifier)):
+        if isinstance(model, GradientBoostingClassifier) and model.n_classes_ != 2:
+            raise ValueError(f"GradientBoostingClassifier is supported for binary classification "
+                             f"only; this one has {model.n_classes_} classes")
+        trees, scale = [t.tree_ for t in model.estimators_[:, 0]], model.learning_rate
+        base_offset, single = np.array([_boosting_init(model)]), True
+    else:
+        estimators = getattr(model, "estimators_", [model])
+        trees, scale = [e.tree_ for e in estimators], 1.0 / len(estimators)
+        n_outputs = model.n_classes_ if is_classifier else model.n_outputs_
+        base_offset = np.zeros(n_outputs)
+        single = not is_classifier and model.n_outputs_ == 1
+    leaves = [_leaf_paths(tree, normalise=is_classifier) for tree in trees]
+    depth = max(max((len(path) for path, _ in tree_leaves), default=0) for tree_leaves in leaves)
+    depth = max(depth, 1)
+    rows = [(path, value) for tree_leaves in leaves for path, value in tree_leaves]
+    L = len(rows)
+    feature = np.zeros((L, depth), dtype=np.intp)
+    zero_fraction = np.ones((L, depth))
+    lower, upper = np.full((L, depth), -np.inf), np.full((L, depth), np.inf)
+    for leaf, (path, _) in enumerate(rows):
+        for slot, (d, (z, lo, hi)) in enumerate(path.items()):
+            feature[leaf, slot], zero_fraction[leaf, slot] = d, z
+            lower[leaf, slot], upper[leaf, slot] = lo, hi
+    value = scale * np.array([value for _, value in rows])
+    length = np.array([len(path) for path, _ in rows])
+    return LeafTable(feature, zero_fraction, lower, upper, length, value, base_offset,
+                     model.n_features_in_, single)
+
+
+def _leaf_paths(tree, normalise: bool):
+    """[(path, leaf value)] for one sklearn ``tree_``; path: feature -> (z, lower, upper)."""
+    left, right = tree.children_left, tree.children_right
+    cover, threshold = tree.weighted_n_node_samples, tree.threshold
+    values = tree.value.reshape(tree.node_count, -1)
+    if normalise:  # classifier leaves hold class fractions (or counts before sklearn 1.4)
+        values = values / values.sum(axis=1, keepdims=True)
+    found, stack = [], [(0, {})]
+    while stack:
+        node, path = stack.pop()
+        if left[node] == -1:
+            found.append((path, values[node]))
+            continue
+        d = int(tree.feature[node])
+        for child, goes_left in ((left[node], True), (right[node], False)):
+            z, lo, hi = path.get(d, (1.0, -np.inf, np.inf))
+            z = z * cover[child] / cover[node]
+            lo, hi = (lo, min(hi, threshold[node])) if goes_left else (max(lo, threshold[node]), hi)
+            stack.append((child, {**path, d: (z, lo, hi)}))
+    return found
+
+
+def _boosting_init(model) -> float:
+    """The raw score GradientBoosting starts from: the init estimator's constant."""
+    init = model.init_
+    if isinstance(init, str) and init == "zero":
+        return 0.0
+    if hasattr(init, "constant_"):                                # DummyRegressor
+        return float(np.ravel(init.constant_)[0])
+    if hasattr(init, "class_prior_") and model.loss in ("log_loss", "deviance"):
+        p = init.class_prior_[1]                                  # DummyClassifier: log-odds of the prior
+        return float(np.log(p / (1 - p)))
+    raise TypeError(f"GradientBoosting with init={type(init).__name__} and loss={model.loss!r} "
+                    "is not supported; use the default init and loss")
+
+
+# ----------------------------------------------------------------------------- path-dependent
+def path_dependent_shap(table: LeafTable, X) -> np.ndarray:
+    """Algorithm 2 for all rows and leaves at once: values (n, M, K).
+
+    For each leaf: EXTEND the path one feature at a time (w[s] holds the Shapley-weighted sum of
+    products of o's and z's over coalitions of size s), then for each path entry i UNWIND it and
+    sum the weights: phi[d_i] += sum(unwound w) * (o_i - z_i) * leaf value.
+    A leaf with l path features sees a row only through its l one fractions, so when there are
+    fewer patterns (2^l) than rows, the shares are computed once per pattern and looked up
+    (the idea of Fast TreeSHAP v2, Yang 2021, arXiv:2109.09847).
+    Leaves with the same l are processed together; arrays are laid out (path entry, row, leaf).
+    """
+    X = _as_float32(X)
+    n = len(X)
+    phi = np.zeros((n, table.n_features * table.n_outputs))
+    for length in np.unique(table.length[table.length > 0]):  # length 0: a stump, all base value
+        same_length = np.flatnonzero(table.length == length)
+        by_pattern = 2 ** length < n           # fewer kinds of rows than rows
+        kinds = 2 ** length if by_pattern else min(n, 64)
+        leaf_step = max(1, BLOCK_ELEMENTS // (kinds * (length + 1)))
+        for leaves in np.array_split(same_length, -(-len(same_length) // leaf_step)):
+            f = table.feature[leaves, :length].T                      # (l, leaves)
+            z = table.zero_fraction[leaves, :length].T[:, None, :]    # (l, 1, leaves)
+            lo, hi = table.lower[leaves, :length].T, table.upper[leaves, :length].T
+            scatter = _scatter_matrix(f.T, table.value[leaves], table.n_features)
+            if by_pattern:
+                bits = (np.arange(2 ** length) >> np.arange(length)[:, None]) & 1
+                shares_by_pattern = _leaf_shares(bits[:, :, None].astype(float), z)
+            row_step = max(1, BLOCK_ELEMENTS // (len(leaves) * (length + 1)))
+            for start in range(0, n, row_step):  # blocks of rows keep memory bounded
+                x = X[start:start + row_step]
+                o = np.stack([(x[:, f[s]] > lo[s]) & (x[:, f[s]] <= hi[s]) for s in range(length)])
+                if by_pattern:                   # o is (l, rows, leaves): look the shares up
+                    code = np.tensordot(1 << np.arange(length), o, axes=1)
+                    share = shares_by_pattern[:, code, np.arange(len(leaves))]
+                else:
+                    share = _leaf_shares(o.astype(float), z)
+                share = share.transpose(1, 2, 0).reshape(len(x), -1)  # (rows, leaves * l)
+                phi[start:start + row_step] += scatter.T.dot(share.T).T
+    return phi.reshape(n, table.n_features, table.n_outputs)
+
+
+def _leaf_shares(o, z):
+    """(o_i - z_i) * sum(UNWIND(EXTEND(path), i)): what each path entry adds, per unit leaf value."""
+    return _unwound_sums(_extend_all(o, z), o, z) * (o - z)
+
+
+def _extend_all(o, z):
+    """EXTEND the path (starting from the root's dummy entry, z = o = 1) with all l entries.
+
+    o (l, ...), z (l, ...) -> w (l + 1, ...): w[s] for coalitions of size s.
+    """
+    length = o.shape[0]
+    w = np.zeros((length + 1,) + np.broadcast_shapes(o.shape[1:], z.shape[1:]))
+    w[0] = 1.0
+    for l in range(1, length + 1):           # entry l joins a path of l entries (dummy included)
+        i = np.arange(l).reshape((-1,) + (1,) * (w.ndim - 1))
+        previous = w[:l].copy()
+        w[0] = 0.0
+        w[1:l + 1] = o[l - 1] * previous * (i + 1) / (l + 1)         # the entry joins S
+        w[:l] += z[l - 1] * previous * (l - i) / (l + 1)              # or stays out
+    return w
+
+
+def _unwound_sums(w, o, z):
+    """For every entry i at once: the sum of the weights after UNWINDing i from the path.
+
+    (Algorithm 2's UNWIND followed by sum(w); shap's ``unwound_path_sum``.) Returns (l, ...).
+    """
+    l = w.shape[0] - 1                       # path entries besides the dummy
+    shape = np.broadcast_shapes(o.shape, z.shape)
+    one = np.broadcast_to(o == 1, shape)
+    carry = np.broadcast_to(w[l], shape)
+    total = np.zeros(shape)
+    for j in range(l - 1, -1, -1):
+        if_one = carry * ((l + 1) / (j + 1))                          # o_i = 1
+        if_zero = w[j] * ((l + 1) / (l - j)) / z                      # o_i = 0
+        unwound = np.where(one, if_one, if_zero)
+        total += unwound
+        carry = w[j] - unwound * z * ((l - j) / (l + 1))              # used only where o_i = 1
+    return total
+
+
+# ----------------------------------------------------------------------------- interventional
+def interventional_shap(table: LeafTable, X, background):
+    """Exact Shapley values of v(S) = mean_b f(x_S, b_{-S}): values (n, M, K), base (n, K).
+
+    For one (x, b, leaf): if some path feature sends both x and b away, the leaf never counts.
+    Otherwise with A = features where only x follows the path and B = where only b does, the leaf
+    is reached iff S contains A and misses B, whose Shapley values are
+    phi_a = (|A|-1)! |B|! / (|A|+|B|)!  for a in A,   phi_b = -|A|! (|B|-1)! / (|A|+|B|)!  for b in B.
+    """
+    X, background = _as_float32(X), _as_float32(background)
+    n, B = len(X), len(background)
+    f, lo, hi = table.feature, table.lower, table.upper
+    D = f.shape[1]
+    fact = np.array([factorial(k) for k in range(2 * D + 1)], dtype=float)
+    scatter = _scatter_matrix(f, table.value, table.n_features)
+    b_follows = (background[:, f] > lo) & (background[:, f] <= hi)                # (B, L, D)
+    base = (b_follows.all(axis=2).astype(float) @ table.value).mean(axis=0)      # E_b f(b)
+    phi = np.zeros((n, table.n_features * table.n_outputs))
+    step = max(1, BLOCK_ELEMENTS // (B * f.size))
+    for start in range(0, n, step):
+        x = X[start:start + step]
+        x_follows = ((x[:, f] > lo) & (x[:, f] <= hi))[:, None]                # (rows, 1, L, D)
+        in_A = x_follows & ~b_follows
+        in_B = ~x_follows & b_follows
+        possible = (x_follows | b_follows).all(axis=3, keepdims=True)
+        a, b = in_A.sum(axis=3, keepdims=True), in_B.sum(axis=3, keepdims=True)
+        weight_A = fact[np.maximum(a - 1, 0)] * fact[b] / fact[a + b]
+        weight_B = fact[a] * fact[np.maximum(b - 1, 0)] / fact[a + b]
+        share = possible * (in_A * weight_A - in_B * weight_B)                 # (rows, B, L, D)
+        share = share.mean(axis=1)
+        phi[start:start + step] = scatter.T.dot(share.reshape(len(x), -1).T).T
+    values = phi.reshape(n, table.n_features, table.n_outputs)
+    return values, np.broadcast_to(table.base_offset + base, (n, table.n_outputs))
+
+
+# ----------------------------------------------------------------------------- helpers
+def _scatter_matrix(feature, value, n_features):
+    """Sparse (leaves*D, M*K): entry (leaf, slot) adds leaf value k to feature[leaf, slot], output k."""
+    L, D = feature.shape
+    K = value.shape[1]
+    rows = np.repeat(np.arange(L * D), K)
+    cols = (feature.reshape(-1, 1) * K + np.arange(K)).ravel()
+    data = np.repeat(value, D, axis=0).ravel()
+    return scipy.sparse.csr_matrix((data, (rows, cols)), shape=(L * D, n_features * K))
+
+
+def _as_float32(rows) -> np.ndarray:
+    """Round to float32 as scikit-learn's trees do before comparing with the thresholds."""
+    return np.asarray(rows, dtype=np.float32).astype(np.float64)
+
+
+def _check_rows(rows, name: str, n_features: int):
+    """A 2-D finite array with the model's number of features (and DataFrame column names)."""
+    names = [str(c) for c in rows.columns] if hasattr(rows, "columns") else None
+    if hasattr(rows, "to_numpy"):
+        rows = rows.to_numpy()
+    try:
+        array = np.asarray(rows, dtype=float)
+    except (TypeError, ValueError):
+        raise TypeError(f"{name} must be a numeric array, got {type(rows).__name__}") from None
+    if array.ndim != 2:
+        raise ValueError(f"{name} must be 2-D (rows, features), got shape {array.shape}; "
+                         "for a single row pass row.reshape(1, -1)")
+    if array.shape[1] != n_features:
+        raise ValueError(f"{name} has shape {array.shape} but the model was fitted on "
+                         f"{n_features} features; pass the columns used in fit")
+    if len(array) == 0:
+        raise ValueError(f"{name} has no rows")
+    bad = np.flatnonzero(np.isnan(array).any(axis=1))
+    if len(bad):
+        raise ValueError(f"{name} has NaN in row {bad[0]}"
+                         + (f" (and {len(bad) - 1} more rows)" if len(bad) > 1 else "")
+                         + "; impute or drop missing values before explaining")
+    return array, names

@@ -1,0 +1,165 @@
+"""Checks of exercise notebook 04: right answers pass, typical wrong answers get the right message."""
+import math
+
+import numpy as np
+import pytest
+
+from course_lib.exercises import CheckFailed, NotAttempted
+from course_lib.exercises import ex04_shap as ex
+from course_lib.kernel_shap import kernel_shap
+
+
+def passes(question, *answers):
+    question.check(*answers)  # raises CheckFailed when wrong
+
+
+def fails(question, *answers, match):
+    with pytest.raises(CheckFailed) as info:
+        question.check(*answers)
+    assert type(info.value) is CheckFailed, info.value.message  # not "crashed", not "not attempted"
+    assert match in info.value.message, info.value.message
+    return info.value.message
+
+
+def not_attempted(question, *answers):
+    with pytest.raises(NotAttempted):
+        question.check(*answers)
+
+
+def solution_namespace():
+    namespace = {"np": np, "math": math, **{name: getattr(ex, name) for name in ex.__all__}}
+    for question in ex.QUESTIONS:
+        exec(question.solution_code, namespace)
+    return namespace
+
+
+def test_every_solution_passes():
+    ns = solution_namespace()
+    for question in ex.QUESTIONS:
+        passes(question, *[ns[name] for name in question.vars])
+
+
+# --------------------------------------------------------------------- q1: kernel weight
+def test_q1():
+    passes(ex.q1, lambda M, s: (M - 1) / (math.comb(M, s) * s * (M - s)))
+    fails(ex.q1, lambda M, s: math.factorial(s) * math.factorial(M - s - 1) / math.factorial(M),
+          match="Shapley coefficient")
+    fails(ex.q1, lambda M, s: (M - 1) / (s * (M - s)), match="divided by C(M, s)")
+    fails(ex.q1, lambda M, s: 1 / (math.comb(M, s) * s * (M - s)), match="(M - 1) on top is missing")
+    fails(ex.q1, lambda M, s: 2 * (M - 1) / (math.comb(M, s) * s * (M - s)), match="wrong constant")
+    fails(ex.q1, lambda M, s: 1.0, match="kernel_weight(2, 1) should be 0.5")
+    fails(ex.q1, lambda M, s: "a", match="should be a single number")
+    fails(ex.q1, 0.5, match="should be a function")
+
+    def stub(M, s):
+        raise NotImplementedError
+
+    not_attempted(ex.q1, stub)
+
+
+# --------------------------------------------------------------------- q2: exact KernelSHAP
+def weighted_least_squares(f, x, background):
+    M = len(x)
+    Z = np.array([[(c >> j) & 1 for j in range(M)] for c in range(2 ** M)], dtype=float)
+    v = np.array([f(np.where(z == 1, x, background)).mean() for z in Z])
+    sizes = Z.sum(axis=1)
+    weights = np.array([1e6 if s in (0, M) else (M - 1) / (math.comb(M, int(s)) * s * (M - s))
+                        for s in sizes])
+    root = np.sqrt(weights)[:, None]
+    return np.linalg.lstsq(root * Z, root[:, 0] * (v - v[0]), rcond=None)[0]
+
+
+def test_q2():
+    passes(ex.q2, weighted_least_squares)
+    passes(ex.q2, lambda f, x, background: kernel_shap(f, x[None], background).values[0])
+
+    def no_constraint(f, x, background):
+        Z = np.array([[(c >> j) & 1 for j in range(3)] for c in range(1, 7)], dtype=float)
+        v = np.array([f(np.where(z == 1, x, background)).mean() for z in Z])
+        return np.linalg.lstsq(Z, v - f(background).mean(), rcond=None)[0]
+
+    def mean_row(f, x, background):
+        return weighted_least_squares(f, x, background.mean(axis=0, keepdims=True))
+
+    def wrong_values(f, x, background):
+        phi = weighted_least_squares(f, x, background)
+        return phi + np.array([0.1, -0.1, 0.0])
+
+    fails(ex.q2, no_constraint, match="impose efficiency")
+    fails(ex.q2, mean_row, match="mean row")
+    fails(ex.q2, wrong_values, match="exact Shapley values are")
+    fails(ex.q2, lambda f, x, background: [1.0, 2.0], match="shape (3,)")
+    fails(ex.q2, lambda f, x, background: 1 / 0, match="ZeroDivisionError")
+
+
+# --------------------------------------------------------------------- q3: waterfall
+def test_q3():
+    example = ex.waterfall_example()
+    phi, names = example.result.values[0], example.feature_names
+    top = int(np.argmax(np.abs(phi)))
+    total = float(phi.sum())
+    passes(ex.q3, names[top], bool(phi[top] > 0), round(total, 3))
+    assert phi[top] < 0 < phi.max()  # the example has a blue top bar and a red one below it
+    fails(ex.q3, names[int(np.argmax(phi))], False, total, match="largest *positive*")
+    second = names[int(np.argsort(-np.abs(phi))[1])]
+    fails(ex.q3, second, False, total, match="top bar")
+    fails(ex.q3, names[top], True, total, match="pushes the prediction down")
+    fails(ex.q3, names[top], False, -total, match="sign is flipped")
+    fails(ex.q3, names[top], False, total + 5, match="read f(x)")
+    fails(ex.q3, "BMI ", False, total, match="one of the feature names")
+    fails(ex.q3, names[top], "no", total, match="True or False")
+
+
+# --------------------------------------------------------------------- q4: background
+def test_q4():
+    example = ex.sign_flip_example()
+    j = example.feature_names.index("ap_hi")
+    pool = example.pool
+    low, high = pool[pool[:, j] < 120][:100], pool[pool[:, j] > 140][:100]
+    passes(ex.q4, low, high)
+    fails(ex.q4, high, low, match="swap the two")
+    fails(ex.q4, low, low[:50], match="clearly below, then clearly above")
+    fails(ex.q4, low[:3], high, match="at least 5 patients")
+    fails(ex.q4, low[:, :5], high, match="7 columns")
+    fails(ex.q4, low[:, 0], high, match="2 dimension")
+
+
+# --------------------------------------------------------------------- q5: tiny tree by hand
+def test_q5():
+    passes(ex.q5, [15, -19])
+    passes(ex.q5, np.array([15.0, -19.0]))
+    fails(ex.q5, [-19, 15], match="swapped")
+    fails(ex.q5, [20, -24], match="path attribution")
+    fails(ex.q5, [10, -10], match="add up to 0")
+    fails(ex.q5, [16, -20], match="values add up, but")
+    fails(ex.q5, [15], match="shape (2,)")
+    fails(ex.q5, [np.nan, 1], match="NaN")
+
+
+# --------------------------------------------------------------------- q6: loss
+def test_q6():
+    example = ex.loss_example()
+    values, names = example.result.values, example.feature_names
+    r, j = np.unravel_index(int(np.argmax(values)), values.shape)
+    passes(ex.q6, int(r), names[j])
+    passes(ex.q6, np.int64(r), names[j])
+    a, b = np.unravel_index(int(np.argmax(np.abs(values))), values.shape)
+    assert values[a, b] < 0  # the example has a larger loss-lowering value
+    fails(ex.q6, int(a), names[b], match="lowers* the loss")
+    worst_total = int(np.argmax(example.result.predictions))
+    if worst_total != r:
+        other = names[int(np.argmax(values[worst_total]))]
+        fails(ex.q6, worst_total, other, match="largest log-loss in total")
+    wrong_feature = names[(j + 1) % len(names)]
+    fails(ex.q6, int(r), wrong_feature, match="right row")
+    fails(ex.q6, 999, names[j], match="between 0 and 29")
+    fails(ex.q6, 1.5, names[j], match="row index")
+    fails(ex.q6, int(r), "blood pressure", match="one of")
+
+
+def test_examples_are_deterministic():
+    assert ex.waterfall_example() is ex.waterfall_example()  # cached
+    example = ex.tiny_tree_example()
+    assert example.tree.tree_.feature[0] == 0 and example.tree.tree_.n_leaves == 4
+    assert example.tree.predict(example.x)[0] == 30
+    assert ex.sign_flip_example().patient[0, 4] == 130
