@@ -1,0 +1,187 @@
+"""Checks of exercise notebook 02: right answers pass, typical wrong answers get the right message."""
+import numpy as np
+import pytest
+import torch
+
+from course_lib.exercises import CheckFailed, NotAttempted
+from course_lib.exercises import ex02_kernels as ex
+from course_lib.kernels import (is_linearly_separable, kernel_approximation_error, quadratic_features,
+                                rotation)
+
+
+def passes(question, *answers):
+    question.check(*answers)  # raises CheckFailed when wrong
+
+
+def fails(question, *answers, match):
+    with pytest.raises(CheckFailed) as info:
+        question.check(*answers)
+    assert type(info.value) is CheckFailed, info.value.message  # not "crashed", not "not attempted"
+    assert match in info.value.message, info.value.message
+    return info.value.message
+
+
+def stub(*args):
+    raise NotImplementedError
+
+
+# --------------------------------------------------------------------- q1: a 2x2 map
+def test_q1():
+    passes(ex.q1, np.array([[1.0, -1.0], [0.0, 1.0]]), np.array([1.0, 0.0]))
+    passes(ex.q1, rotation(np.pi / 4), [1 / np.sqrt(2), 7.0])  # any invertible map with the gap on z1 = 0
+    passes(ex.q1, torch.tensor([[2.0, -2.0], [1.0, 1.0]]), torch.tensor([2.0, 0.0]))
+    fails(ex.q1, np.eye(2), np.zeros(2), match="rotate first so that the gap")
+    fails(ex.q1, np.eye(2), [-1, 0], match="rotate first so that the gap")
+    fails(ex.q1, [[1, -1], [0, 1]], [0, 0], match="the gap already runs up-down")
+    fails(ex.q1, [[-1, 1], [0, 1]], [-1, 0], match="the wrong way round")
+    fails(ex.q1, [[1, -1], [2, -2]], [1, 0], match="determinant 0")
+    fails(ex.q1, np.eye(3), np.zeros(2), match="`A` should have shape (2, 2)")
+    fails(ex.q1, np.eye(2), [np.nan, 0], match="NaN")
+
+
+# --------------------------------------------------------------------- q2: polar
+def to_polar(X):
+    x, y = X[:, 0], X[:, 1]
+    return np.column_stack([np.hypot(x, y), np.arctan2(y, x)])
+
+
+def test_q2():
+    passes(ex.q2, to_polar)
+    passes(ex.q2, lambda X: np.column_stack([np.sqrt((X ** 2).sum(1)), np.arctan2(X[:, 1], X[:, 0]) % (2 * np.pi)]))
+    passes(ex.q2, lambda X: torch.as_tensor(to_polar(X)))
+    with np.errstate(divide="ignore"):
+        fails(ex.q2, lambda X: np.column_stack([np.hypot(*X.T), np.arctan(X[:, 1] / X[:, 0])]), match="off by pi")
+    fails(ex.q2, lambda X: np.column_stack([np.hypot(*X.T), np.arctan2(X[:, 0], X[:, 1])]), match="swapped the arguments")
+    fails(ex.q2, lambda X: np.column_stack([(X ** 2).sum(1), np.arctan2(X[:, 1], X[:, 0])]), match="squared radius")
+    fails(ex.q2, lambda X: to_polar(X)[:, ::-1], match="columns are (theta, r)")
+    fails(ex.q2, lambda X: to_polar(X).T, match="one row per point")
+    fails(ex.q2, lambda X: np.column_stack([np.hypot(*X.T), np.degrees(np.arctan2(X[:, 1], X[:, 0]))]), match="degrees")
+    fails(ex.q2, lambda X: np.column_stack([np.hypot(*X.T), np.zeros(len(X))]), match="radians, you have 0")
+    with pytest.raises(NotAttempted):
+        ex.q2.check(stub)
+
+
+# --------------------------------------------------------------------- q3: explicit feature map
+def phi(X):
+    x1, x2 = X[:, 0], X[:, 1]
+    s = np.sqrt(2)
+    return np.column_stack([np.ones(len(X)), s * x1, s * x2, x1 ** 2, x2 ** 2, s * x1 * x2])
+
+
+def test_q3():
+    passes(ex.q3, phi)
+    passes(ex.q3, quadratic_features)  # other feature order, same dot products
+    passes(ex.q3, lambda X: np.column_stack([phi(X), np.zeros(len(X))]))  # an idle extra feature is fine
+    no_constant = lambda X: phi(X)[:, 1:]
+    no_sqrt2 = lambda X: np.column_stack([np.ones(len(X)), X, X ** 2, np.sqrt(2) * X[:, 0] * X[:, 1]])
+    no_cross_sqrt2 = lambda X: np.column_stack([phi(X)[:, :5], X[:, 0] * X[:, 1]])
+    fails(ex.q3, no_constant, match="a constant feature 1")
+    fails(ex.q3, no_sqrt2, match="sqrt(2) x1 next to x1^2")
+    fails(ex.q3, no_cross_sqrt2, match="cross term 2 x1 x2 y1 y2 needs sqrt(2) x1 x2")
+    fails(ex.q3, lambda X: phi(X)[:3], match="rows for 12 points")
+
+
+# --------------------------------------------------------------------- q4: RBF Gram matrix
+def rbf_gram(X, gamma):
+    return np.exp(-gamma * ((X[:, None, :] - X[None, :, :]) ** 2).sum(-1))
+
+
+def test_q4():
+    passes(ex.q4, rbf_gram)
+    d2 = lambda X: ((X[:, None, :] - X[None, :, :]) ** 2).sum(-1)
+    fails(ex.q4, lambda X, g: np.exp(-g * np.sqrt(d2(X))), match="not its square")
+    fails(ex.q4, lambda X, g: np.exp(g * d2(X)), match="needs a minus sign")
+    fails(ex.q4, lambda X, g: np.exp(-d2(X) / g), match="you divided by gamma")
+    fails(ex.q4, lambda X, g: np.exp(-d2(X) / (2 * g)), match="with no 2")
+    fails(ex.q4, lambda X, g: np.exp(-g * (X - X.mean(0)) ** 2), match="one entry per pair of points: (7, 7)")
+    fails(ex.q4, lambda X, g: rbf_gram(X, g) * 0.99, match="the diagonal k(x, x) must be 1")
+
+
+# --------------------------------------------------------------------- q5: random features from W, b
+def random_features(X, W, b):
+    return np.sqrt(2 / W.shape[1]) * np.cos(X @ W + b)
+
+
+def test_q5():
+    passes(ex.q5, random_features)
+    fails(ex.q5, lambda X, W, b: np.cos(X @ W + b), match="scale by sqrt(2 / D)")
+    fails(ex.q5, lambda X, W, b: np.cos(X @ W + b) / np.sqrt(W.shape[1]), match="not sqrt(1 / D)")
+    fails(ex.q5, lambda X, W, b: np.sqrt(2 / W.shape[1]) * np.sin(X @ W + b), match="not the sine")
+    fails(ex.q5, lambda X, W, b: np.sqrt(2 / W.shape[1]) * np.cos(X @ W), match="add the offset b")
+    fails(ex.q5, lambda X, W, b: random_features(X, W, b).T, match="should be (6, 50)")
+    fails(ex.q5, lambda X, W, b: np.sqrt(2 / W.shape[1]) * np.cos(X @ W.T + b), match="raised ValueError")
+
+
+# --------------------------------------------------------------------- q6: draw W and b
+def draw_weights(n_features, n_components, gamma, seed):
+    rng = np.random.default_rng(seed)
+    W = rng.normal(0.0, np.sqrt(2 * gamma), size=(n_features, n_components))
+    return W, rng.uniform(0.0, 2 * np.pi, size=n_components)
+
+
+def test_q6():
+    passes(ex.q6, draw_weights)
+
+    def legacy(n_features, n_components, gamma, seed):  # RBFSampler's way: also right
+        rng = np.random.RandomState(seed)
+        return np.sqrt(2 * gamma) * rng.normal(size=(n_features, n_components)), rng.uniform(0, 2 * np.pi, n_components)
+
+    passes(ex.q6, legacy)
+
+    def with_scale(scale):
+        def draw(n_features, n_components, gamma, seed):
+            W, b = draw_weights(n_features, n_components, gamma, seed)
+            return W / np.sqrt(2 * gamma) * scale(gamma), b
+        return draw
+
+    fails(ex.q6, with_scale(lambda g: 2 * g), match="(that is 2 gamma)")
+    fails(ex.q6, with_scale(lambda g: g), match="(that is gamma)")
+    fails(ex.q6, with_scale(lambda g: np.sqrt(g)), match="(that is sqrt(gamma))")
+    fails(ex.q6, with_scale(lambda g: 1.0), match="(that is 1)")
+
+    def uniform_W(n_features, n_components, gamma, seed):  # right spread, wrong distribution
+        rng = np.random.default_rng(seed)
+        half_width = np.sqrt(3 * 2 * gamma)
+        return rng.uniform(-half_width, half_width, (n_features, n_components)), rng.uniform(0, 2 * np.pi, n_components)
+
+    fails(ex.q6, uniform_W, match="is W normal (not uniform)")
+    shared = np.random.default_rng(0)
+    fails(ex.q6, lambda n, D, g, seed: draw_weights(n, D, g, int(shared.integers(1000))),
+          match="two calls with seed=0 give different draws")
+    fails(ex.q6, lambda n, D, g, seed: draw_weights(n, D, g, 0), match="seed=0 and seed=1 give the same W")
+    fails(ex.q6, lambda n, D, g, seed: (draw_weights(n, D, g, seed)[0], np.zeros(D)), match="uniform on [0, 2 pi)")
+    fails(ex.q6, lambda n, D, g, seed: (draw_weights(n, D, g, seed)[0], np.random.default_rng(seed).uniform(0, 1, D)),
+          match="uniform on [0, 2 pi)")
+    fails(ex.q6, lambda n, D, g, seed: draw_weights(n, D, g, seed)[0], match="should return two arrays (W, b)")
+    fails(ex.q6, lambda n, D, g, seed: (draw_weights(n, D, g, seed)[0].T, np.zeros(D)), match="should have shape (2, 20000)")
+    with pytest.raises(NotAttempted):
+        ex.q6.check(stub)
+
+
+# --------------------------------------------------------------------- q7: smallest D
+def test_q7():
+    errors = {D: np.mean([kernel_approximation_error(ex.q7_X, D, ex.q7_gamma, random_state=s) for s in ex.q7_seeds])
+              for D in ex.D_grid}
+    smallest = min(D for D, error in errors.items() if error < ex.q7_bound)
+    assert errors[smallest] == pytest.approx(ex.q7_error(smallest), rel=1e-12)
+    passes(ex.q7, smallest)
+    passes(ex.q7, float(smallest))
+    fails(ex.q7, smallest // 2, match="not below")
+    fails(ex.q7, smallest * 2, match="already gets")
+    fails(ex.q7, smallest + 1, match="pick smallest_D from D_grid")
+    fails(ex.q7, "256", match="should be a single number")
+
+
+# --------------------------------------------------------------------- q8: which datasets
+def test_q8():
+    truth = {name for name, (X, y) in ex.q8_datasets.items() if is_linearly_separable(quadratic_features(X), y)}
+    assert truth == {"blobs", "circles", "xor"}
+    passes(ex.q8, truth)
+    passes(ex.q8, ["xor", "circles", "blobs"])
+    passes(ex.q8, {"blobs": True, "circles": True, "xor": True, "moons": False, "spirals": False})
+    fails(ex.q8, truth | {"moons"}, match="you included 'moons'")
+    fails(ex.q8, {"blobs", "circles"}, match="you left out 'xor': x1 * x2")
+    fails(ex.q8, {"xor", "circles"}, match="you left out 'blobs'")
+    fails(ex.q8, "circles", match="not a single string")
+    fails(ex.q8, {"circle"}, match="is not one of the datasets")
+    fails(ex.q8, 3, match="should be a set of dataset names")
