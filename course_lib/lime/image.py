@@ -1,0 +1,151 @@
+"""LIME for images: neighbours are the image with some superpixels greyed out.
+
+The interpretable representation (Ribeiro et al. 2016, sections 3.1 and 6.4, and ``lime``'s
+``LimeImageExplainer``): the image is cut into superpixels (quickshift by default), and
+z'_j = 1 when superpixel j is shown. A neighbour switches each superpixel on or off with
+probability 1/2; an "off" superpixel shows its own mean colour (``hide_color=None``) or a
+fixed colour. The distance is the cosine distance between z' and the all-ones x', and the
+kernel width 0.25.
+
+Same numbers as ``lime`` 0.2.0.1 for the same arguments and ``random_state`` (for superpixels
+numbered 0..K-1, which quickshift gives; lime mismatches other numberings, we renumber).
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from ._checks import (check_feature_selection, check_positive_int, check_positive_number,
+                      check_predict_fn, check_random_state, predict_in_batches)
+from .core import Explanation, Neighbourhood, cosine_distances_to_first
+
+
+def quickshift_superpixels(image, kernel_size=4, max_dist=200, ratio=0.2):
+    """Superpixels with scikit-image's quickshift and ``lime``'s default settings.
+
+    lime also passes a ``random_seed``, which scikit-image >= 0.20 no longer accepts (its
+    ``rng`` argument defaults to 42), so the segmentation is deterministic.
+    """
+    from skimage.segmentation import quickshift  # the one non-numpy dependency, used only here
+
+    return quickshift(image, kernel_size=kernel_size, max_dist=max_dist, ratio=ratio)
+
+
+def hide_superpixels(image, segments, hide_color=None):
+    """The image as every superpixel looks when it is 'off'.
+
+    hide_color=None: each superpixel filled with its own mean colour (cast to the image's
+    dtype, as lime does: uint8 means are truncated); otherwise the given colour everywhere.
+    """
+    hidden = np.empty_like(image)
+    if hide_color is not None:
+        hidden[:] = hide_color
+        return hidden
+    counts = np.bincount(segments.ravel())
+    for c in range(image.shape[2]):
+        means = np.bincount(segments.ravel(), weights=image[..., c].ravel().astype(float)) / np.maximum(counts, 1)
+        hidden[..., c] = means[segments]
+    return hidden
+
+
+def perturbed_images(image, hidden, segments, Z):
+    """One image per row of Z: superpixel j from `image` where z'_j = 1, from `hidden` where 0."""
+    off = (np.asarray(Z) == 0)[:, segments]                     # (b, H, W): is this pixel's superpixel off?
+    images = np.repeat(image[None], len(off), axis=0)           # C-ordered, as a model expects a batch
+    np.copyto(images, hidden, where=off[..., None])
+    return images
+
+
+def superpixel_mask(explanation: Explanation, num_features=5, positive_only=True):
+    """(H, W) mask: +1 on the top superpixels for the label, -1 on those against it (unless positive_only)."""
+    segments = explanation.neighbourhood.extra["segments"]
+    chosen = [(j, w) for j, w in explanation.weights.items() if w > 0 or not positive_only][:num_features]
+    values = np.zeros(segments.max() + 1)
+    for j, w in chosen:
+        values[j] = np.sign(w)
+    return values[segments]
+
+
+class LimeImage:
+    """LIME for one image.
+
+    Parameters
+    ----------
+    kernel_width : w of the exponential kernel on the cosine distance; lime's 0.25.
+    feature_selection : "auto", "forward_selection", "highest_weights", "lasso_path" or "none".
+    random_state : an int makes every ``explain`` call repeat exactly (a fresh ``lime``
+        explainer with that seed); a RandomState is shared and advances; None is random.
+    """
+
+    def __init__(self, kernel_width=0.25, feature_selection="auto", random_state=None):
+        self.kernel_width = check_positive_number(kernel_width, "kernel_width")
+        self.feature_selection = check_feature_selection(feature_selection)
+        self.random_state = random_state
+
+    def sample(self, image, predict_fn, segments=None, hide_color=None, num_samples=1000,
+               batch_size=10, progress=False, segmentation_seed=None) -> Neighbourhood:
+        """Switch superpixels off at random in `num_samples` copies (row 0: all on) and run the model.
+
+        segments : (H, W) integer superpixel labels, a function image -> labels, or None for
+            quickshift with lime's settings.
+        predict_fn : takes a (b, H, W, 3) batch of images of the input's dtype, returns (b, K).
+        segmentation_seed : lime draws one number for its segmenter before anything else when
+            none is given; we draw it too (and ignore it, like quickshift) so the masks match.
+        """
+        image = _check_image(image)
+        predict_fn = check_predict_fn(predict_fn)
+        num_samples = check_positive_int(num_samples, "num_samples", minimum=2)
+        rng = check_random_state(self.random_state)
+        if segmentation_seed is None:
+            segmentation_seed = rng.randint(0, high=1000)
+        labels = quickshift_superpixels(image) if segments is None else (
+            segments(image) if callable(segments) else segments)
+        segments = _check_segments(labels, image.shape[:2])
+        hidden = hide_superpixels(image, segments, hide_color)
+        K = segments.max() + 1
+        Z = rng.randint(0, 2, num_samples * K).reshape(num_samples, K)
+        Z[0] = 1
+        predictions = predict_in_batches(predict_fn, lambda rows: perturbed_images(image, hidden, segments, Z[rows]),
+                                         num_samples, batch_size, progress)
+        return Neighbourhood(Z=Z, predictions=predictions, distances=cosine_distances_to_first(Z),
+                             kernel_width=self.kernel_width,
+                             feature_names=[f"superpixel {j}" for j in range(K)],
+                             feature_selection=self.feature_selection,
+                             extra={"segments": segments, "hidden": hidden, "image": image})
+
+    def explain(self, image, predict_fn, label=None, segments=None, hide_color=None,
+                num_samples=1000, num_features=None, batch_size=10, progress=False) -> Explanation:
+        """Explain one label (default: the model's top class on the image); all superpixels by default."""
+        neighbourhood = self.sample(image, predict_fn, segments, hide_color, num_samples, batch_size, progress)
+        if label is None:
+            label = int(np.argmax(neighbourhood.predictions[0]))
+        return neighbourhood.explain(label, num_features)
+
+
+def _check_image(image) -> np.ndarray:
+    if hasattr(image, "convert") and hasattr(image, "size"):   # a PIL image
+        image = np.asarray(image.convert("RGB"))
+    if hasattr(image, "detach"):
+        raise TypeError("image must be a numpy array (H, W, 3), not a tensor: LIME hides superpixels "
+                        "in the raw image; convert inside predict_fn")
+    image = np.asarray(image)
+    if image.ndim == 2 or (image.ndim == 3 and image.shape[2] == 1):
+        raise ValueError(f"image has shape {image.shape}, a greyscale image; LIME expects RGB "
+                         "(H, W, 3): use np.stack([image] * 3, axis=-1) or skimage.color.gray2rgb")
+    if image.ndim != 3 or image.shape[2] != 3:
+        raise ValueError(f"image must have shape (height, width, 3), got {image.shape} "
+                         "(a batch? pass one image; channels first? use image.transpose(1, 2, 0))")
+    if image.dtype.kind not in "uif":
+        raise ValueError(f"image must hold numbers (uint8 or float), got dtype {image.dtype}")
+    if image.dtype.kind == "f" and not np.all(np.isfinite(image)):
+        raise ValueError("image contains NaN or infinite values")
+    return image
+
+
+def _check_segments(segments, shape) -> np.ndarray:
+    segments = np.asarray(segments)
+    if segments.shape != tuple(shape):
+        raise ValueError(f"segments has shape {segments.shape}; expected one label per pixel, {tuple(shape)}")
+    if segments.dtype.kind not in "iub":
+        raise ValueError(f"segments must hold integer superpixel labels, got dtype {segments.dtype}")
+    _, numbered = np.unique(segments, return_inverse=True)      # renumber as 0..K-1
+    return numbered.reshape(shape)
