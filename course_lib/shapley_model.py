@@ -1,0 +1,172 @@
+"""Features as players: the interventional game of a model, and its exact Shapley values.
+
+For a model f, an explained row x and background rows b, the coalition S of features is worth
+
+    v(S) = mean over background rows b of f(x_S, b_rest)
+
+(the interventional value function: Janzing, Minorics & Blöbaum 2020; Strumbelj & Kononenko
+2014; Lundberg & Lee 2017). It is the value function of ``shap.ExactExplainer`` and
+``shap.PermutationExplainer`` with an independent masker (``shap/utils/_masked_model.py``).
+The cooperative-game side (``Game``, ``shapley_values``, the axioms) lives in
+:mod:`course_lib.shapley`, which also re-exports the names defined here.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .explanation import Attributions
+from .shapley import MAX_EXACT_PLAYERS, Game, shapley_from_table
+
+__all__ = ["ModelGame", "model_game", "model_shapley", "DEFAULT_BATCH_ROWS"]
+
+DEFAULT_BATCH_ROWS = 2 ** 15  # rows per call to f: bounds memory (and stays cache-friendly)
+
+
+class ModelGame(Game):
+    """Features as players: v(S) = mean over background rows b of f(x_S, b_rest).
+
+    The interventional value function of Janzing, Minorics & Blöbaum (2020), and of shap's Exact
+    and Permutation explainers with an independent masker. Coalitions are evaluated in batches:
+    all (coalition, background row) inputs go through f in as few calls as `batch_rows` allows.
+    """
+
+    def __init__(self, f, x, background, feature_names=None, batch_rows: int = DEFAULT_BATCH_ROWS):
+        X, self.background, names, self._frame = _check_model_inputs(f, x, background, feature_names,
+                                                                     one_row=True)
+        self.f, self.x, self.batch_rows = f, X[0], _check_batch(batch_rows)
+        self.n_model_calls = self.n_model_rows = 0
+        super().__init__(names, lambda coalition: None)  # values come from _evaluate below
+
+    def _evaluate(self, masks: np.ndarray) -> np.ndarray:
+        values = _coalition_values(self, self.x[None], masks)[0]
+        if values.shape[1] != 1:
+            raise ValueError(f"f returns {values.shape[1]} outputs per row; a game needs one "
+                             "number: pass e.g. lambda X: model.predict_proba(X)[:, 1]")
+        return values[:, 0]
+
+    def attributions(self) -> Attributions:
+        """The exact Shapley values as :class:`Attributions` (base value v(∅) = mean f over background)."""
+        phi = shapley_from_table(self.value_table(), self.n_players)
+        return Attributions(phi[None], [self(())], self.x[None], [str(p) for p in self.players])
+
+
+def model_game(f, x, background, feature_names=None, batch_rows: int = DEFAULT_BATCH_ROWS) -> ModelGame:
+    """The game whose players are x's features and v(S) = mean_b f(x_S, b_rest) over `background`."""
+    return ModelGame(f, x, background, feature_names, batch_rows)
+
+
+def model_shapley(f, X, background, feature_names=None,
+                  batch_rows: int = DEFAULT_BATCH_ROWS) -> Attributions:
+    """Exact interventional Shapley values of f for every row of X: what shap.ExactExplainer computes.
+
+    All rows × 2**M coalitions × background rows go through f in batches of `batch_rows`; values
+    have shape (n, M), or (n, M, K) when f returns K outputs per row.
+    """
+    X, background, names, frame = _check_model_inputs(f, X, background, feature_names, one_row=False)
+    M = X.shape[1]
+    if M > MAX_EXACT_PLAYERS:
+        raise ValueError(f"X has {M} features: 2**{M} coalitions are too many for exact Shapley "
+                         f"values (limit {MAX_EXACT_PLAYERS}); sample or group features")
+    caller = _Caller(f, background, frame, _check_batch(batch_rows))
+    table = _coalition_values(caller, X, np.arange(2 ** M))  # (n, 2**M, K)
+    phi = np.moveaxis(shapley_from_table(np.moveaxis(table, 1, 0), M), 0, 1)  # (n, M, K)
+    base = table[:, 0]
+    if table.shape[2] == 1:
+        phi, base = phi[:, :, 0], base[:, 0]
+    return Attributions(phi, base, X, names)
+
+
+@dataclass
+class _Caller:
+    """What _coalition_values needs: the model, the background and the batch size."""
+
+    f: object
+    background: np.ndarray
+    _frame: object
+    batch_rows: int
+    n_model_calls: int = 0
+    n_model_rows: int = 0
+
+
+def _coalition_values(model, X: np.ndarray, masks: np.ndarray) -> np.ndarray:
+    """v[r, k] = mean_b f(X[r] on coalition masks[k], b elsewhere): shape (n_rows, n_masks, K)."""
+    background = model.background
+    n_background, M = background.shape
+    inside = ((masks[:, None] >> np.arange(M)) & 1).astype(bool)  # (n_masks, M)
+    row = np.repeat(np.arange(len(X)), len(masks))  # every (row, coalition) pair
+    coalition = np.tile(np.arange(len(masks)), len(X))
+    pairs_per_call = max(1, model.batch_rows // n_background)
+    values = []
+    for start in range(0, len(row), pairs_per_call):
+        r, k = row[start:start + pairs_per_call], coalition[start:start + pairs_per_call]
+        inputs = np.where(inside[k][:, None, :], X[r][:, None, :], background[None])  # (c, N, M)
+        outputs = _call_model(model, inputs.reshape(-1, M))
+        values.append(outputs.reshape(len(r), n_background, -1).mean(axis=1))
+    return np.concatenate(values).reshape(len(X), len(masks), -1)
+
+
+def _call_model(model, inputs: np.ndarray) -> np.ndarray:
+    """f(inputs) as a float array (rows, K), in the input type f was given (array or DataFrame)."""
+    if model._frame is not None:  # rebuild a DataFrame with the background's columns
+        inputs = type(model._frame)(inputs, columns=model._frame.columns)
+    outputs = model.f(inputs)
+    if hasattr(outputs, "detach"):
+        outputs = outputs.detach().cpu().numpy()
+    outputs = np.asarray(outputs, dtype=float)
+    if outputs.ndim == 0 or outputs.shape[0] != len(inputs) or outputs.ndim > 2:
+        raise ValueError(f"f returned shape {outputs.shape} for {len(inputs)} rows; f must map an "
+                         "(n, M) array to n predictions (shape (n,) or (n, K))")
+    if not np.all(np.isfinite(outputs)):
+        raise ValueError("f returned NaN or infinite predictions")
+    model.n_model_calls += 1
+    model.n_model_rows += len(inputs)
+    return outputs.reshape(len(inputs), -1)
+
+
+def _check_model_inputs(f, x, background, feature_names, one_row: bool):
+    """Validate (f, x, background, names) once; returns 2-D float x, background, names, frame."""
+    if not callable(f):
+        hint = " (pass model.predict, or lambda X: model.predict_proba(X)[:, 1])" if hasattr(f, "predict") else ""
+        raise TypeError(f"f must be a function of an (n, M) array, got {type(f).__name__}{hint}")
+    frame = background if hasattr(background, "columns") else None
+    background = _float_array(background, "background")
+    if background.ndim != 2 or len(background) == 0:
+        raise ValueError(f"background must be a 2-D array (rows, features) with at least one row, "
+                         f"got shape {background.shape}")
+    names = feature_names
+    if names is None:
+        source = frame if frame is not None else x
+        names = list(source.columns) if hasattr(source, "columns") else (
+            list(source.index) if hasattr(source, "index") and one_row else None)
+    X = _float_array(x, "x")
+    if one_row and X.ndim != 1:
+        if X.ndim == 2 and X.shape[0] == 1:
+            X = X[0]
+        else:
+            raise ValueError(f"x must be one row of {background.shape[1]} feature values, got shape {X.shape}")
+    X = np.atleast_2d(X)
+    if X.ndim != 2 or X.shape[1] != background.shape[1]:
+        raise ValueError(f"x has shape {X.shape} but background has {background.shape[1]} "
+                         "features; x and background must share their columns")
+    names = [f"x{j}" for j in range(X.shape[1])] if names is None else list(names)
+    if len(names) != X.shape[1] or len(set(names)) != len(names):
+        raise ValueError(f"feature_names must be {X.shape[1]} distinct names, got {names!r}")
+    return X, background, names, frame
+
+
+def _float_array(value, what: str) -> np.ndarray:
+    try:
+        array = np.asarray(value, dtype=float)
+    except (TypeError, ValueError):
+        raise TypeError(f"{what} must hold numbers only; encode categories as numbers first") from None
+    if not np.all(np.isfinite(array)):
+        raise ValueError(f"{what} contains NaN or infinite values; impute or drop them first")
+    return array
+
+
+def _check_batch(batch_rows) -> int:
+    if isinstance(batch_rows, bool) or not isinstance(batch_rows, (int, np.integer)) or batch_rows < 1:
+        raise ValueError(f"batch_rows must be a positive integer, got {batch_rows!r}")
+    return int(batch_rows)
