@@ -1,0 +1,356 @@
+"""Where does a convolutional network look? Gradient maps and Grad-CAM, built on hooks.
+
+Every function takes a model, a batch ``x`` of shape (N, C, H, W) and a ``target`` class (an int
+for the whole batch, one int per image, or None for the predicted class), runs on ``x``'s
+device, and returns a detached tensor on that device. The model is left exactly as it was:
+hooks removed, train/eval mode, ``requires_grad`` and ``.grad`` of every parameter restored,
+also when the call raises (see :func:`course_lib.hooks.evaluating`).
+
+* :func:`saliency`: |d score / d x| (Simonyan et al. 2013) = captum ``Saliency``;
+* :func:`guided_backprop`, :func:`deconvnet`: the same pass with another ReLU rule
+  (Springenberg et al. 2015; Zeiler & Fergus 2014) = captum ``GuidedBackprop``/``Deconvolution``
+  on networks whose activations are ``nn.ReLU`` modules (captum does not touch ``nn.ReLU6``);
+* :func:`grad_cam`, :func:`guided_grad_cam` (Selvaraju et al. 2017) = pytorch-grad-cam
+  ``GradCAM(model, [layer])(x, [ClassifierOutputTarget(c)])``;
+* :func:`integrated_gradients` (Sundararajan et al. 2017) = captum ``IntegratedGradients``;
+* :func:`smooth_grad` (Smilkov et al. 2017) = captum ``NoiseTunnel(Saliency(model))``.
+The sanity check and the pointing game live in :mod:`course_lib.metrics`.
+"""
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from .hooks import GradientHook, ReLURule, evaluating
+from .metrics import cascading_randomization, pointing_game, rank_correlation
+from .metrics import to_heatmap as heatmap
+
+__all__ = [
+    "saliency", "input_gradient", "guided_backprop", "deconvnet", "grad_cam", "grad_cam_weights",
+    "guided_grad_cam", "integrated_gradients", "completeness_gap", "smooth_grad",
+    "upsample_and_normalise", "heatmap", "cascading_randomization", "pointing_game",
+    "rank_correlation",
+]
+
+
+# ---------------------------------------------------------------------- gradient maps
+def input_gradient(model: nn.Module, x: torch.Tensor, target=None) -> torch.Tensor:
+    """The gradient d score_target / d x for each image of the batch, shape (N, C, H, W).
+
+    score = the model's raw output (logit) for the target class. Summing the scores over the
+    batch gives each image its own gradient, because images do not interact in eval mode.
+    """
+    model, x = _check_model_and_images(model, x)
+    with evaluating(model):
+        x = x.detach().clone().requires_grad_(True)
+        scores = _target_scores(model(x), target)
+        (gradient,) = torch.autograd.grad(scores.sum(), x)
+    return gradient
+
+
+def saliency(model: nn.Module, x: torch.Tensor, target=None, abs: bool = True) -> torch.Tensor:
+    """Vanilla gradient saliency, |d S_c / d x| (Simonyan, Vedaldi & Zisserman 2013).
+
+    Same as ``captum.attr.Saliency(model).attribute(x, target, abs=True)`` (captum's default).
+    Shape (N, C, H, W); use :func:`heatmap` for one value per pixel (max over channels in
+    the paper).
+    """
+    gradient = input_gradient(model, x, target)
+    return gradient.abs() if abs else gradient
+
+
+def guided_backprop(model: nn.Module, x: torch.Tensor, target=None) -> torch.Tensor:
+    """Guided backpropagation: the gradient pass, but every ReLU/ReLU6 only passes positive
+    signal back, R_in = (f > 0)·(R > 0)·R (Springenberg et al. 2015).
+
+    Equal to ``captum.attr.GuidedBackprop`` when the activations are ``nn.ReLU`` modules.
+    captum hooks only ``nn.ReLU``: on a ReLU6 network (EfficientNet-Lite) captum returns the
+    plain gradient, while we apply the rule to ReLU6 too. Functional ``F.relu`` calls inside a
+    ``forward`` are invisible to both.
+    """
+    return _rule_gradient(model, x, target, "guided")
+
+
+def deconvnet(model: nn.Module, x: torch.Tensor, target=None) -> torch.Tensor:
+    """The "deconvnet" signal: every ReLU passes back R_in = (R > 0)·R, ignoring the forward
+    pass (Zeiler & Fergus 2014, as reformulated by Springenberg et al. 2015).
+
+    Equal to ``captum.attr.Deconvolution`` on networks with ``nn.ReLU`` modules.
+    """
+    return _rule_gradient(model, x, target, "deconvnet")
+
+
+def _rule_gradient(model, x, target, rule):
+    model, x = _check_model_and_images(model, x)
+    with evaluating(model), ReLURule(model, rule) as relus:
+        x = x.detach().clone().requires_grad_(True)
+        scores = _target_scores(model(x), target)
+        (signal,) = torch.autograd.grad(scores.sum(), x)
+    if relus.n_activations == 0:
+        warnings.warn(f"no nn.ReLU or nn.ReLU6 module in the model: {rule} equals the plain "
+                      "gradient here", stacklevel=3)
+    return signal
+
+
+# ---------------------------------------------------------------------- Grad-CAM
+def grad_cam(model: nn.Module, target_layer, x: torch.Tensor, target=None) -> torch.Tensor:
+    """Grad-CAM heatmaps in [0, 1], shape (N, H, W) (Selvaraju et al. 2017, eq. 1-2).
+
+        alpha_k^c = mean over (i, j) of d y^c / d A^k_ij       (channel weights)
+        L^c       = ReLU( sum_k alpha_k^c A^k )                 (class activation map)
+
+    then per image: min-max scale, bilinear upsampling to the input size, min-max scale again,
+    as pytorch-grad-cam does (``base_cam.py``, ``utils/image.py::scale_cam_image``).
+    `target_layer` is a module of `model` (or its name, as in ``model.named_modules()``); for
+    a ResNet ``model.layer4[-1]``, for timm's EfficientNet ``model.bn2``.
+    """
+    model, x = _check_model_and_images(model, x)
+    layer = _check_layer(model, target_layer)
+    with evaluating(model), GradientHook(layer) as hook:
+        x = x.detach().clone().requires_grad_(True)
+        scores = _target_scores(model(x), target)
+        torch.autograd.grad(scores.sum(), x)  # fills hook.gradient through the tensor hook
+        A, dA = _feature_maps(hook)
+    weights = grad_cam_weights(dA)                       # (N, K)
+    cam = F.relu((weights[:, :, None, None] * A).sum(dim=1))  # (N, h, w)
+    return upsample_and_normalise(cam, x.shape[-2:])
+
+
+def grad_cam_weights(gradients: torch.Tensor) -> torch.Tensor:
+    """alpha_k^c: the gradients d y^c / d A^k averaged over the spatial positions, shape (N, K)."""
+    return gradients.mean(dim=(2, 3))
+
+
+def upsample_and_normalise(cam: torch.Tensor, size) -> torch.Tensor:
+    """Min-max scale each map, upsample it bilinearly to `size` (H, W), scale again.
+
+    Bilinear with ``align_corners=False`` is OpenCV's ``INTER_LINEAR``, which pytorch-grad-cam
+    uses; the epsilon 1e-7 in the denominator is also theirs (a flat map stays all zeros).
+    """
+    cam = _min_max(cam)
+    cam = F.interpolate(cam[:, None], size=tuple(size), mode="bilinear", align_corners=False)
+    return _min_max(cam[:, 0])
+
+
+def _min_max(maps: torch.Tensor) -> torch.Tensor:
+    flat = maps.flatten(1)
+    low = flat.min(dim=1).values[:, None, None]
+    shifted = maps - low
+    return shifted / (1e-7 + shifted.flatten(1).max(dim=1).values[:, None, None])
+
+
+def guided_grad_cam(model: nn.Module, target_layer, x: torch.Tensor, target=None) -> torch.Tensor:
+    """Guided Grad-CAM: guided backpropagation times the upsampled Grad-CAM map, (N, C, H, W)
+    (Selvaraju et al. 2017, section 3.1): fine detail, but only where the class is."""
+    cam = grad_cam(model, target_layer, x, target)
+    return guided_backprop(model, x, target) * cam[:, None]
+
+
+# ---------------------------------------------------------------------- path and noise methods
+def integrated_gradients(model: nn.Module, x: torch.Tensor, target=None, baseline=None,
+                         n_steps: int = 50, method: str = "gausslegendre",
+                         internal_batch_size: int | None = None, return_delta: bool = False):
+    """Integrated gradients (Sundararajan, Taly & Yan 2017, eq. 1 and 3):
+
+        IG_i(x) = (x_i - x'_i) · integral_0^1 d F(x' + a (x - x')) / d x_i  da
+                ~ (x_i - x'_i) · sum_m w_m · dF/dx_i at a_m
+
+    with quadrature nodes a_m and weights w_m: Gauss-Legendre by default, as captum, or the
+    trapezoid rule ("riemann_trapezoid"; ours has weights summing to 1, captum's use a step of
+    1/n instead of 1/(n - 1), so only the default agrees with captum). The baseline x' defaults
+    to zeros. Completeness: sum_i IG_i = F(x) - F(x') up to the quadrature error;
+    ``return_delta=True`` also returns that gap per image, as captum's
+    ``return_convergence_delta``. Equals ``captum.attr.IntegratedGradients`` (the weights are
+    rounded to float32 as captum does).
+    """
+    model, x = _check_model_and_images(model, x)
+    baseline = _check_baseline(baseline, x)
+    alphas, step_sizes = quadrature(n_steps, method)
+    # step-major: all images at alpha_1, then all at alpha_2, ...
+    path = torch.cat([baseline + a * (x - baseline) for a in alphas]).detach()
+    target = _per_image_target(model, x, target)
+    targets = target.repeat(n_steps)  # the same step-major order as the path
+    with evaluating(model):
+        gradients = []
+        batch = internal_batch_size or path.shape[0]
+        for start in range(0, path.shape[0], batch):
+            chunk = path[start:start + batch].requires_grad_(True)
+            scores = _target_scores(model(chunk), targets[start:start + batch])
+            gradients.append(torch.autograd.grad(scores.sum(), chunk)[0])
+    gradients = torch.cat(gradients)
+    weights = torch.tensor(step_sizes, dtype=torch.float32, device=x.device).view(n_steps, 1)
+    summed = (gradients.contiguous().view(n_steps, -1) * weights).view(n_steps, *x.shape).sum(0)
+    attributions = summed * (x - baseline)
+    if return_delta:
+        return attributions, completeness_gap(model, x, attributions, target, baseline)
+    return attributions
+
+
+def quadrature(n_steps: int, method: str = "gausslegendre"):
+    """Nodes a_m in [0, 1] and weights w_m of a rule for integral_0^1 g(a) da ~ sum_m w_m g(a_m)."""
+    if not isinstance(n_steps, (int, np.integer)) or isinstance(n_steps, bool) or n_steps < 1:
+        raise ValueError(f"n_steps must be a positive integer, got {n_steps!r}")
+    if method == "gausslegendre":
+        nodes, weights = np.polynomial.legendre.leggauss(int(n_steps))  # on [-1, 1]
+        return list(0.5 * (nodes + 1)), list(0.5 * weights)
+    if method == "riemann_trapezoid":
+        if n_steps < 2:
+            raise ValueError("the trapezoid rule needs n_steps >= 2")
+        alphas = torch.linspace(0, 1, n_steps).tolist()  # float32 nodes, as captum
+        weights = [1 / (n_steps - 1)] * n_steps
+        weights[0] = weights[-1] = 0.5 / (n_steps - 1)
+        return alphas, weights
+    raise ValueError(f"method must be 'gausslegendre' or 'riemann_trapezoid', got {method!r}")
+
+
+def completeness_gap(model: nn.Module, x: torch.Tensor, attributions: torch.Tensor, target=None,
+                     baseline=None) -> torch.Tensor:
+    """sum_i attribution_i - (F(x) - F(baseline)) per image: zero for exact integrated gradients."""
+    model, x = _check_model_and_images(model, x)
+    baseline = _check_baseline(baseline, x)
+    with evaluating(model), torch.no_grad():
+        difference = (_target_scores(model(x), target)
+                      - _target_scores(model(baseline), target))
+    return attributions.flatten(1).sum(dim=1) - difference
+
+
+def smooth_grad(model: nn.Module, x: torch.Tensor, target=None, n_samples: int = 25,
+                stdev: float = 0.3, seed: int = 0, abs: bool = True) -> torch.Tensor:
+    """SmoothGrad: the saliency map averaged over noisy copies of the image (Smilkov et al. 2017):
+
+        M(x) = 1/n · sum_{m=1..n} saliency(x + eps_m),   eps_m ~ N(0, stdev^2)
+
+    `stdev` is absolute, in input units (the paper suggests 10-20 % of the input range; inputs
+    scaled to [-1, 1] have range 2). Equals, for the same `seed`, ``torch.manual_seed(seed)``
+    then ``NoiseTunnel(Saliency(model)).attribute(x, nt_type="smoothgrad", nt_samples=n_samples,
+    stdevs=stdev, target=target, abs=abs)`` (captum's own defaults are 5 samples, stdev 1.0).
+    """
+    model, x = _check_model_and_images(model, x)
+    if not isinstance(n_samples, (int, np.integer)) or isinstance(n_samples, bool) or n_samples < 1:
+        raise ValueError(f"n_samples must be a positive integer, got {n_samples!r}")
+    generator = torch.Generator(device=x.device).manual_seed(int(seed))
+    noisy = x.repeat_interleave(n_samples, dim=0)  # image 1 n times, then image 2, ...
+    noisy = noisy + stdev * torch.randn(noisy.shape, generator=generator, device=x.device,
+                                        dtype=x.dtype)
+    targets = _per_image_target(model, x, target).repeat_interleave(n_samples)
+    maps = saliency(model, noisy, targets, abs=abs)
+    return maps.view(x.shape[0], n_samples, *x.shape[1:]).sum(dim=1) / n_samples
+
+
+# ---------------------------------------------------------------------- validation
+def _check_model_and_images(model, x):
+    if not isinstance(model, nn.Module):
+        raise TypeError(f"model must be a torch.nn.Module, got {type(model).__name__}")
+    if not isinstance(x, torch.Tensor):
+        raise TypeError(f"x must be a torch.Tensor of shape (N, C, H, W), got "
+                        f"{type(x).__name__}; convert with torch.as_tensor(x)")
+    if x.ndim != 4:
+        hint = " (one image: add the batch axis with x[None])" if x.ndim == 3 else ""
+        raise ValueError(f"x must be a batch of images of shape (N, C, H, W), got shape "
+                         f"{tuple(x.shape)}{hint}")
+    if not x.is_floating_point():
+        raise TypeError(f"x must be a float tensor (preprocessed images), got {x.dtype}")
+    if x.shape[0] == 0:
+        raise ValueError("x is an empty batch (N = 0)")
+    if not torch.isfinite(x).all():
+        raise ValueError("x contains NaN or infinite values")
+    parameter = next(model.parameters(), None)
+    if parameter is not None and parameter.device != x.device:
+        raise ValueError(f"x is on {x.device} but the model is on {parameter.device}; "
+                         f"move one of them, e.g. x.to({str(parameter.device)!r})")
+    return model, x
+
+
+def _check_layer(model, layer):
+    if isinstance(layer, str):
+        try:
+            return model.get_submodule(layer)
+        except AttributeError:
+            raise ValueError(f"target_layer {layer!r} is not a submodule of the model; "
+                             "see [name for name, _ in model.named_modules()]") from None
+    if not isinstance(layer, nn.Module):
+        raise TypeError(f"target_layer must be a module of the model (or its name), got "
+                        f"{type(layer).__name__}")
+    if not any(module is layer for module in model.modules()):
+        raise ValueError(f"target_layer ({type(layer).__name__}) is not a submodule of the model; "
+                         "pass a module reached from it, e.g. model.layer4[-1]")
+    return layer
+
+
+def _feature_maps(hook):
+    A, dA = hook.output, hook.gradient
+    if A.ndim != 4:
+        raise ValueError(f"target_layer outputs shape {tuple(A.shape)}; Grad-CAM needs feature "
+                         "maps (N, K, h, w): pick a convolutional layer")
+    return A, dA
+
+
+def _target_scores(scores: torch.Tensor, target) -> torch.Tensor:
+    """scores[i, target_i] for each image: the raw logit of the class to explain."""
+    if scores.ndim != 2:
+        raise ValueError(f"the model returns shape {tuple(scores.shape)}; expected one score per "
+                         "class, shape (N, n_classes)")
+    n, n_classes = scores.shape
+    if target is None:
+        index = scores.argmax(dim=1)
+    else:
+        index = _target_index(target, n, n_classes).to(scores.device)
+    return scores.gather(1, index[:, None])[:, 0]
+
+
+def _target_index(target, n, n_classes) -> torch.Tensor:
+    if isinstance(target, (bool, np.bool_)):
+        raise TypeError(f"target must be a class index, got {target!r}")
+    if isinstance(target, (int, np.integer)):
+        index = torch.full((n,), int(target), dtype=torch.long)
+    else:
+        try:
+            index = torch.as_tensor(target)
+        except (TypeError, ValueError, RuntimeError):
+            raise TypeError(f"target must be an int or one int per image, got "
+                            f"{type(target).__name__}") from None
+        if index.is_floating_point() or index.dtype == torch.bool:
+            raise TypeError(f"target must hold integer class indices, got {index.dtype}")
+        index = index.long().reshape(-1)
+        if index.numel() == 1:
+            index = index.expand(n)
+        if index.numel() != n:
+            raise ValueError(f"target has {index.numel()} entries for a batch of {n} images; "
+                             "give one int for all or one per image")
+    if (index < 0).any():
+        raise ValueError(f"target {index[index < 0][0].item()} is negative; class indices "
+                         "start at 0")
+    bad = (index >= n_classes) if n_classes is not None else torch.zeros_like(index, dtype=bool)
+    if bad.any():
+        raise ValueError(f"target {index[bad][0].item()} is out of range: the model has "
+                         f"{n_classes} classes (0 to {n_classes - 1})")
+    return index
+
+
+def _per_image_target(model, x, target) -> torch.Tensor:
+    """One class index per image; None means each image's predicted class."""
+    if target is None:
+        with evaluating(model), torch.no_grad():
+            return model(x).argmax(dim=1)
+    return _target_index(target, x.shape[0], None).to(x.device)
+
+
+def _check_baseline(baseline, x):
+    if baseline is None:
+        return torch.zeros_like(x)
+    if isinstance(baseline, (int, float)):
+        return torch.full_like(x, float(baseline))
+    if not isinstance(baseline, torch.Tensor):
+        raise TypeError(f"baseline must be None, a number or a tensor, got "
+                        f"{type(baseline).__name__}")
+    baseline = baseline.to(device=x.device, dtype=x.dtype)
+    if baseline.shape == x.shape[1:]:
+        baseline = baseline.expand_as(x)
+    if baseline.shape != x.shape:
+        raise ValueError(f"baseline has shape {tuple(baseline.shape)}; expected {tuple(x.shape)} "
+                         f"or one image {tuple(x.shape[1:])}")
+    return baseline

@@ -1,0 +1,443 @@
+"""Exercises for notebook 05, Grad-CAM on cats: eight checked questions, easy to hard.
+
+Every check runs your code on inputs it builds (small networks, random tensors, the network you
+pass in) and compares it with ``course_lib.cam`` / ``course_lib.hooks`` or pytorch-grad-cam on
+the same inputs; nothing is compared with stored numbers.
+"""
+from __future__ import annotations
+
+import copy
+
+import numpy as np
+import torch
+from torch import nn
+
+from .. import cam, hooks, metrics, shortcut
+from . import PLACEHOLDER, Incorrect, Question, as_array, as_callable, as_string, call_learner
+
+__all__ = ["q1", "q2", "q3", "q4", "q5", "q6", "q7", "q8", "QUESTIONS", "PLACEHOLDER",
+           "stamp_box"]
+
+
+def _generator(seed: int) -> torch.Generator:
+    return torch.Generator().manual_seed(seed)
+
+
+def _hook_count(model: nn.Module) -> int:
+    return sum(len(m._forward_hooks) + len(m._forward_pre_hooks) + len(m._backward_hooks)
+               for m in model.modules())
+
+
+def _as_tensor(value, what: str, shape=None) -> torch.Tensor:
+    return torch.as_tensor(as_array(value, what, shape=shape), dtype=torch.float64)
+
+
+def _gap(a, b) -> float:
+    return float((torch.as_tensor(a, dtype=torch.float64)
+                  - torch.as_tensor(b, dtype=torch.float64)).abs().max())
+
+
+# ------------------------------------------------------------------------------- q1
+class _Exploding(nn.Module):
+    def __init__(self, body):
+        super().__init__()
+        self.body = body
+
+    def forward(self, x):
+        self.body(x)
+        raise RuntimeError("the model failed after your layer ran")
+
+
+def _q1_model() -> nn.Sequential:
+    torch.manual_seed(0)
+    model = nn.Sequential(nn.Conv2d(3, 4, 3, padding=1), nn.BatchNorm2d(4), nn.ReLU(inplace=True),
+                          nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(4, 2)).eval()
+    with torch.no_grad():
+        model[1].bias.uniform_(-1, 1)  # so that the ReLU has negatives to overwrite
+    return model
+
+
+def _check_q1(record_output):
+    function = as_callable(record_output, "record_output")
+    model = _q1_model()
+    x = torch.randn(2, 3, 6, 6, generator=_generator(1))
+    layer = model[1]  # a BatchNorm followed by ReLU(inplace=True)
+    with hooks.Hook(layer) as hook, torch.no_grad():
+        model(x)
+    expected = hook.output
+    got = call_learner(function, model, layer, x, what="record_output(model, layer, x)")
+    if _hook_count(model):
+        raise Incorrect("a hook is still registered after record_output returned: keep the "
+                        "handle from register_forward_hook and call handle.remove()")
+    got = _as_tensor(got, "record_output(model, layer, x)")
+    if tuple(got.shape) != tuple(expected.shape):
+        raise Incorrect(f"record_output returned shape {tuple(got.shape)}; the layer's output "
+                        f"has shape {tuple(expected.shape)}")
+    if _gap(got, expected) > 1e-5:
+        if _gap(got, expected.clamp(min=0)) < 1e-5:
+            raise Incorrect("you kept the tensor itself, and the in-place ReLU after the layer "
+                            "overwrote it: store output.detach().clone()")
+        with hooks.Hook(model[0]) as before, torch.no_grad():
+            model(x)
+        if _gap(got, before.output) < 1e-5:
+            raise Incorrect("that is the layer's input; the hook's third argument is its output")
+        raise Incorrect("the values differ from the layer's output: return what the hook "
+                        "received as `output`")
+    try:
+        function(_Exploding(model), layer, x)
+    except Exception:
+        pass
+    if _hook_count(model):
+        for module in model.modules():
+            module._forward_hooks.clear()
+        raise Incorrect("when the model raises, your hook stays registered: remove it in a "
+                        "`finally:` block (or use a `with` block)")
+    return "the output, copied before the in-place ReLU, and no hook left behind, even on error"
+
+
+q1 = Question(
+    "q1", "register a forward hook, read a layer's output, remove the hook", ["record_output"],
+    _check_q1,
+    hints=["layer.register_forward_hook(fn) returns a handle; fn(module, inputs, output) is "
+           "called during model(x).",
+           "Store output.detach().clone() in a dict or list from inside fn.",
+           "Put model(x) in try: and handle.remove() in finally:, then return what you stored."],
+    solution_code='''def record_output(model, layer, x):
+    stored = []
+    handle = layer.register_forward_hook(
+        lambda module, inputs, output: stored.append(output.detach().clone()))
+    try:
+        with torch.no_grad():
+            model(x)
+    finally:
+        handle.remove()
+    return stored[0]''')
+
+
+# ------------------------------------------------------------------------------- q2
+def _check_q2(pass_back):
+    function = as_callable(pass_back, "pass_back")
+    rng = np.random.default_rng(2)
+    f = rng.normal(size=(3, 8))
+    f[0, :2] = 0.0  # the kink: PyTorch's ReLU passes nothing back at f = 0
+    R = rng.normal(size=(3, 8))
+    answers = {}
+    for rule in hooks.RULES:
+        got = call_learner(function, f.copy(), R.copy(), rule, what=f"pass_back(f, R, {rule!r})")
+        answers[rule] = as_array(got, f"pass_back(f, R, {rule!r})", shape=f.shape)
+    expected = {rule: hooks.relu_backward(f, R, rule) for rule in hooks.RULES}
+    for rule in hooks.RULES:
+        if np.allclose(answers[rule], expected[rule], atol=1e-12):
+            continue
+        others = [o for o in hooks.RULES if o != rule and np.allclose(answers[rule], expected[o])]
+        if others:
+            raise Incorrect(f"for rule {rule!r} you return the {others[0]!r} rule; {rule} keeps "
+                            + {"backprop": "the signal where the unit was active, f > 0",
+                               "deconvnet": "the positive signal, R > 0, whatever f is",
+                               "guided": "the signal where both f > 0 and R > 0"}[rule])
+        if rule != "deconvnet" and np.allclose(answers[rule][:, 2:], expected[rule][:, 2:]):
+            raise Incorrect(f"rule {rule!r} is right except where f == 0: a ReLU's slope there "
+                            "is 0 in PyTorch, so use f > 0, not f >= 0")
+        gap = np.abs(answers[rule] - expected[rule]).max()
+        raise Incorrect(f"rule {rule!r}: off by up to {gap:.3g}; build it from the masks "
+                        "(f > 0) and (R > 0) times R")
+    return "backprop, deconvnet and guided backprop, each from the two masks"
+
+
+q2 = Question(
+    "q2", "the three ReLU rules", ["pass_back"], _check_q2,
+    hints=["Each rule multiplies R by zero, one or two masks.",
+           "backprop: (f > 0) * R; deconvnet: (R > 0) * R; guided: both masks."],
+    solution_code='''def pass_back(f, R, rule):
+    if rule == "backprop":
+        return (f > 0) * R
+    if rule == "deconvnet":
+        return (R > 0) * R
+    return (f > 0) * (R > 0) * R''')
+
+
+# ------------------------------------------------------------------------------- q3
+def _check_q3(channel_weights):
+    function = as_callable(channel_weights, "channel_weights")
+    for shape in [(2, 5, 3, 4), (1, 7, 7, 7)]:
+        gradients = torch.randn(*shape, generator=_generator(3))
+        got = call_learner(function, gradients.clone(), what="channel_weights(gradients)")
+        got = _as_tensor(got, "channel_weights(gradients)")
+        n, k, h, w = shape
+        if tuple(got.shape) == (n, k, 1, 1):
+            got = got[:, :, 0, 0]
+        if tuple(got.shape) == (n, h, w):
+            raise Incorrect("you averaged over the channels; average over the positions "
+                            "(dims 2 and 3) to get one weight per channel")
+        if tuple(got.shape) != (n, k):
+            raise Incorrect(f"for gradients of shape {shape} the weights should have shape "
+                            f"(N, K) = {(n, k)}, got {tuple(got.shape)}")
+        expected = cam.grad_cam_weights(gradients)
+        if _gap(got, expected) < 1e-5:
+            continue
+        if _gap(got, expected * h * w) < 1e-4:
+            raise Incorrect(f"your weights are h·w = {h * w} times too large: average over the "
+                            "positions, do not sum")
+        if _gap(got, gradients.amax(dim=(2, 3))) < 1e-5:
+            raise Incorrect("that is the maximum over the positions; Grad-CAM averages them")
+        raise Incorrect(f"off by up to {_gap(got, expected):.3g}: alpha_k = mean over i, j of "
+                        "dy/dA^k_ij")
+    return "alpha_k^c: the gradient of the class score, averaged over each feature map"
+
+
+q3 = Question(
+    "q3", "Grad-CAM's channel weights", ["channel_weights"], _check_q3,
+    hints=["gradients has shape (N, K, h, w): one gradient map per channel.",
+           "gradients.mean(dim=(2, 3))"],
+    solution_code='''def channel_weights(gradients):
+    return gradients.mean(dim=(2, 3))''')
+
+
+# ------------------------------------------------------------------------------- q4
+def _check_q4(my_grad_cam, my_layer, model):
+    function = as_callable(my_grad_cam, "my_grad_cam")
+    if not isinstance(model, nn.Module):
+        raise Incorrect(f"`model` should be the network (a torch.nn.Module), but it is a "
+                        f"{type(model).__name__}; run the set-up cell again")
+    if not isinstance(my_layer, nn.Module) or not any(m is my_layer for m in model.modules()):
+        raise Incorrect("`my_layer` should be a module of `model`, e.g. model.blocks[5]; pick "
+                        "one from model.named_modules()")
+    if my_layer is model:
+        raise Incorrect("`my_layer` is the whole model; Grad-CAM needs a convolutional layer "
+                        "inside it")
+    parameter = next(model.parameters(), None)
+    device = parameter.device if parameter is not None else torch.device("cpu")
+    x = torch.randn(2, 3, 224, 224, generator=_generator(4)).clamp(-1, 1).to(device)
+    targets = [281, 207]
+    try:
+        with hooks.evaluating(model), hooks.GradientHook(my_layer) as hook:
+            x_ = x.clone().requires_grad_(True)
+            scores = model(x_)
+            torch.autograd.grad(scores[[0, 1], targets].sum(), x_)
+            A, dA = hook.output, hook.gradient
+    except Exception as error:
+        raise Incorrect(f"could not run `model` on 224-pixel images through `my_layer` "
+                        f"({type(error).__name__}: {error}); use the notebook's network") from None
+    if A.ndim != 4 or scores.ndim != 2 or scores.shape[1] <= max(targets):
+        raise Incorrect("`my_layer` should output feature maps (N, K, h, w) of an ImageNet "
+                        "classifier: pick a convolutional block of the notebook's network")
+    hooks_before = _hook_count(model)
+    got = call_learner(function, model, my_layer, x, targets,
+                       what="my_grad_cam(model, layer, x, target)")
+    if _hook_count(model) > hooks_before:
+        raise Incorrect("a hook is still registered on the model after my_grad_cam returned; "
+                        "remove it (a `with` block or try/finally)")
+    got = _as_tensor(got, "my_grad_cam(model, layer, x, target)")
+    if tuple(got.shape) == tuple(A.shape[:1] + A.shape[2:]):
+        raise Incorrect(f"your map has the feature maps' size {tuple(A.shape[2:])}: upsample it "
+                        "to 224 x 224 with F.interpolate(..., mode='bilinear')")
+    if tuple(got.shape) != (2, 224, 224):
+        raise Incorrect(f"expected one map per image, shape (2, 224, 224); got {tuple(got.shape)}")
+    from pytorch_grad_cam import GradCAM
+    from pytorch_grad_cam.utils.model_targets import ClassifierOutputTarget
+
+    with hooks.evaluating(model), GradCAM(model, [my_layer]) as reference_cam:
+        reference = reference_cam(x, [ClassifierOutputTarget(t) for t in targets])
+    gap = _gap(got, reference)
+    if gap < 1e-4:
+        return (f"equal to pytorch-grad-cam on your layer (largest difference {gap:.1e}), "
+                f"feature maps {tuple(A.shape[1:])}")
+    low = got.flatten(1).min(dim=1).values[:, None, None]
+    high = got.flatten(1).max(dim=1).values[:, None, None]
+    rescaled = (got - low) / (high - low).clamp(min=1e-12)
+    if _gap(rescaled, reference) < 1e-4 or got.min() < -1e-6 or got.max() > 1 + 1e-6:
+        raise Incorrect(f"your maps range from {got.min():.3g} to {got.max():.3g}; scale each to "
+                        "[0, 1] (min-max), as pytorch-grad-cam does")
+    size = x.shape[-2:]
+    weights = cam.grad_cam_weights(dA)[:, :, None, None]
+    suspects = {
+        "you left out the ReLU before upsampling: negative evidence must be cut to zero":
+            cam.upsample_and_normalise((weights * A).sum(dim=1), size),
+        "your weights come from the activations; they must be the averaged *gradients*":
+            cam.upsample_and_normalise(torch.relu((A.mean(dim=(2, 3), keepdim=True) * A).sum(1)),
+                                       size),
+        "you explained each image's top class; explain `target` instead":
+            cam.grad_cam(model, my_layer, x, None),
+    }
+    for message, suspect in suspects.items():
+        if _gap(got, suspect) < 1e-4:
+            raise Incorrect(message)
+    raise Incorrect(f"your maps differ from pytorch-grad-cam's by up to {gap:.3g}; check the "
+                    "order: weights, weighted sum, ReLU, min-max, bilinear upsampling, min-max")
+
+
+q4 = Question(
+    "q4", "a full Grad-CAM, checked against pytorch-grad-cam on a layer you choose",
+    ["my_grad_cam", "my_layer", "model"], _check_q4,
+    hints=["Record A and dA with hooks.GradientHook(layer), with the model in eval mode.",
+           "weights = dA.mean(dim=(2, 3)); cam = relu(sum over k of weights_k · A_k).",
+           "cam.upsample_and_normalise(cam_map, x.shape[-2:]) does min-max, upsampling and "
+           "min-max again; or write it with F.interpolate."],
+    solution_code='''def my_grad_cam(model, layer, x, target):
+    with hooks.GradientHook(layer) as hook:
+        x = x.clone().requires_grad_(True)
+        scores = model(x)[range(len(x)), target]
+        torch.autograd.grad(scores.sum(), x)
+    A, dA = hook.output, hook.gradient
+    weights = dA.mean(dim=(2, 3))
+    cam_map = torch.relu((weights[:, :, None, None] * A).sum(dim=1))
+    return cam.upsample_and_normalise(cam_map, x.shape[-2:])
+
+my_layer = model.blocks[5]''')
+
+
+# ------------------------------------------------------------------------------- q5
+def _check_q5(guided_grad_cam_from):
+    function = as_callable(guided_grad_cam_from, "guided_grad_cam_from")
+    guided = torch.randn(2, 3, 6, 5, generator=_generator(5))
+    heat = torch.rand(2, 6, 5, generator=_generator(6))
+    got = call_learner(function, guided.clone(), heat.clone(),
+                       what="guided_grad_cam_from(guided, cam_map)")
+    got = _as_tensor(got, "guided_grad_cam_from(guided, cam_map)")
+    expected = guided * heat[:, None]
+    if tuple(got.shape) != tuple(expected.shape):
+        raise Incorrect(f"expected the shape of the guided-backprop image {tuple(guided.shape)}, "
+                        f"got {tuple(got.shape)}: give cam_map a channel axis, cam_map[:, None]")
+    if _gap(got, expected) < 1e-6:
+        return "guided backprop's detail, kept only where Grad-CAM sees the class"
+    if _gap(got, guided + heat[:, None]) < 1e-6:
+        raise Incorrect("you added the maps; guided Grad-CAM multiplies them")
+    if _gap(got, (guided * heat[:, None]).abs()) < 1e-6:
+        raise Incorrect("keep the sign: multiply, without abs()")
+    raise Incorrect(f"off by up to {_gap(got, expected):.3g}: the element-wise product of "
+                    "guided (N, C, H, W) and cam_map (N, 1, H, W)")
+
+
+q5 = Question(
+    "q5", "guided Grad-CAM from guided backprop and Grad-CAM", ["guided_grad_cam_from"], _check_q5,
+    hints=["Shapes: guided (N, C, H, W), cam_map (N, H, W).", "guided * cam_map[:, None]"],
+    solution_code='''def guided_grad_cam_from(guided, cam_map):
+    return guided * cam_map[:, None]''')
+
+
+# ------------------------------------------------------------------------------- q6
+def stamp_box(size: int = 48) -> tuple[int, int, int, int]:
+    """Where the shortcut's timestamp is drawn: (top, bottom, left, right), the last two
+    excluded as in ``image[top:bottom, left:right]``."""
+    mask = shortcut.draw_timestamp(np.zeros((size, size, 3), np.uint8), text="00:00")
+    rows, cols = np.flatnonzero(mask.any(axis=1)), np.flatnonzero(mask.any(axis=0))
+    return int(rows[0]), int(rows[-1]) + 1, int(cols[0]), int(cols[-1]) + 1
+
+
+def _box_mask(box, size):
+    top, bottom, left, right = box
+    mask = np.zeros((size, size), bool)
+    mask[top:bottom, left:right] = True
+    return mask
+
+
+def _check_q6(shortcut_box, size: int = 48):
+    box = as_array(shortcut_box, "shortcut_box", shape=(4,))
+    if not np.all(box == np.round(box)):
+        raise Incorrect("`shortcut_box` should hold whole pixel indices (top, bottom, left, right)")
+    top, bottom, left, right = (int(v) for v in box)
+    if not (0 <= top < bottom <= size and 0 <= left < right <= size):
+        raise Incorrect(f"(top, bottom, left, right) = {(top, bottom, left, right)} is not a box "
+                        f"inside the {size} x {size} picture: need 0 <= top < bottom <= {size} and "
+                        f"0 <= left < right <= {size}")
+    guess, truth = _box_mask((top, bottom, left, right), size), _box_mask(stamp_box(size), size)
+    overlap = (guess & truth).sum() / (guess | truth).sum()
+    covered = (guess & truth).sum() / truth.sum()
+    if overlap >= 0.4:
+        return f"the timestamp's corner; your box overlaps it with IoU {overlap:.2f}"
+    if covered >= 0.6:
+        raise Incorrect(f"your box contains the region, but it is {guess.sum() / truth.sum():.1f} "
+                        f"times its size (IoU {overlap:.2f}); tighten it around the bright spot")
+    centre_row, centre_col = (top + bottom) / 2, (left + right) / 2
+    if covered == 0 and centre_row < size - 10:
+        raise Incorrect("your box is away from where the maps are bright on every cat picture; "
+                        "the animal moves from picture to picture, the shortcut does not")
+    raise Incorrect(f"your box overlaps the region with IoU {overlap:.2f} only; threshold the "
+                    "average map (e.g. > 0.5) and take the rows and columns it covers")
+
+
+q6 = Question(
+    "q6", "spot the shortcut: where does the model look?", ["shortcut_box"], _check_q6,
+    hints=["Average the Grad-CAM maps of the cat pictures: the animal moves, the shortcut stays.",
+           "rows, cols = np.nonzero(mean_map > 0.5); the box is (rows.min(), rows.max() + 1, "
+           "cols.min(), cols.max() + 1)."],
+    solution_code='''mean_map = shortcut_maps.mean(axis=0)
+rows, cols = np.nonzero(mean_map > 0.5)
+shortcut_box = (rows.min(), rows.max() + 1, cols.min(), cols.max() + 1)''')
+
+
+# ------------------------------------------------------------------------------- q7
+def _q7_setup():
+    torch.manual_seed(7)
+    model = shortcut.small_cnn(n_classes=3).eval()
+    x = torch.randn(2, 3, 32, 32, generator=_generator(8))
+    return model, x
+
+
+def _check_q7(sanity_step):
+    function = as_callable(sanity_step, "sanity_step")
+    model, x = _q7_setup()
+    explainers = {"Grad-CAM": lambda m, x, t: cam.grad_cam(m, m.block3, x, t),
+                  "guided backprop": lambda m, x, t: cam.guided_backprop(m, x, t)}
+    for name, explain in explainers.items():
+        for layer in ("fc", "block3"):
+            state = {k: v.clone() for k, v in model.state_dict().items()}
+            got = call_learner(function, model, layer, x.clone(), 1, explain,
+                               what="sanity_step(model, layer_name, x, target, explain)")
+            if any(not torch.equal(v, model.state_dict()[k]) for k, v in state.items()):
+                raise Incorrect("your function changed the model's weights: randomise a copy, "
+                                "copy.deepcopy(model), and leave the model itself alone")
+            got = as_array(got, "sanity_step(...)", shape=(2,))
+            result = metrics.cascading_randomization(model, explain, x, 1, layers=[layer], seed=0)
+            expected = result.correlations[1]
+            if np.allclose(got, expected, atol=1e-6):
+                continue
+            if np.allclose(got, 1.0):
+                raise Incorrect("the correlation is 1: the two maps are identical, so nothing was "
+                                "randomised; re-initialise the layer of the copy before explaining")
+            pearson = np.array([np.corrcoef(a.ravel(), b.ravel())[0, 1] for a, b in
+                                zip(result.maps[0], result.maps[1])])
+            if np.allclose(got, pearson, atol=1e-6):
+                raise Incorrect("that is Pearson's correlation of the values; Spearman's ranks the "
+                                "pixels first (metrics.rank_correlation)")
+            raise Incorrect(f"for {name} with {layer!r} randomised you have {np.round(got, 3)}, "
+                            f"expected {np.round(expected, 3)}; randomise with "
+                            "metrics.randomize_layer(copy.get_submodule(layer_name), "
+                            "torch.Generator().manual_seed(0))")
+    return "one step of the cascade, on a copy, for two methods and two layers"
+
+
+q7 = Question(
+    "q7", "one step of the sanity check", ["sanity_step"], _check_q7,
+    hints=["copy.deepcopy(model), then randomise one layer of the copy.",
+           "metrics.randomize_layer(copy_.get_submodule(layer_name), "
+           "torch.Generator().manual_seed(0))",
+           "Explain x with both models and return metrics.rank_correlation(before, after)."],
+    solution_code='''def sanity_step(model, layer_name, x, target, explain):
+    randomised = copy.deepcopy(model)
+    metrics.randomize_layer(randomised.get_submodule(layer_name), torch.Generator().manual_seed(0))
+    before = explain(model, x, target)
+    after = explain(randomised, x, target)
+    return metrics.rank_correlation(before, after)''')
+
+
+# ------------------------------------------------------------------------------- q8
+def _check_q8(fails):
+    answer = as_string(fails, "fails").lower().replace("-", " ").replace("_", " ")
+    if "guided" in answer and "cam" not in answer:
+        return ("guided backprop's map hardly changes when the classifier is random: it shows the "
+                "picture's edges, not what the network learned")
+    if "cam" in answer:
+        raise Incorrect("Grad-CAM's map changed completely when the classifier was randomised "
+                        "(rank correlation near or below 0): that is passing the test")
+    raise Incorrect("answer 'Grad-CAM' or 'guided backprop'")
+
+
+q8 = Question(
+    "q8", "which map fails the sanity check?", ["fails"], _check_q8,
+    hints=["A method passes when its map changes once the weights are random.",
+           "Look at which curve stays near 1 in the sanity-check figure."],
+    solution_code='fails = "guided backprop"')
+
+
+QUESTIONS = [q1, q2, q3, q4, q5, q6, q7, q8]

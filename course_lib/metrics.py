@@ -1,0 +1,186 @@
+"""Is a saliency map any good? The pointing game and the model-randomisation sanity check.
+
+* :func:`pointing_game` (Zhang et al. 2016, "Top-down neural attention by excitation backprop"):
+  a hit when the map's maximum falls inside the region that holds the evidence.
+* :func:`energy_in_mask`: the share of the map's mass inside that region (the "energy-based
+  pointing game" of Wang et al. 2020, Score-CAM).
+* :func:`cascading_randomization` (Adebayo et al. 2018, "Sanity checks for saliency maps"):
+  re-initialise the layers from the output towards the input, one more at a time, and measure
+  how much the map changes with :func:`rank_correlation`. A map that stays the same while the
+  weights become noise cannot be explaining what the network learned.
+"""
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass, field
+from typing import Callable
+
+import numpy as np
+import torch
+from scipy.stats import rankdata
+from torch import nn
+
+__all__ = ["to_heatmap", "rank_correlation", "pointing_game", "energy_in_mask",
+           "cascading_randomization", "randomize_layer", "randomization_order",
+           "RandomizationResult"]
+
+
+def to_heatmap(maps, reduce: str = "abs_sum") -> np.ndarray:
+    """One value per pixel, (N, H, W) numpy, from (N, C, H, W) attributions or (N, H, W) maps.
+
+    ``"abs_sum"``: sum over channels of |a|; ``"abs_max"``: max over channels of |a|
+    (Simonyan et al. 2013); ``"sum"``: the signed sum over channels.
+    """
+    a = maps.detach().cpu().float().numpy() if isinstance(maps, torch.Tensor) else np.asarray(
+        maps, dtype=float)
+    if a.ndim == 3:
+        return a
+    if a.ndim != 4:
+        raise ValueError(f"maps should have shape (N, C, H, W) or (N, H, W), got {a.shape}")
+    if reduce == "abs_sum":
+        return np.abs(a).sum(axis=1)
+    if reduce == "abs_max":
+        return np.abs(a).max(axis=1)
+    if reduce == "sum":
+        return a.sum(axis=1)
+    raise ValueError(f"reduce must be 'abs_sum', 'abs_max' or 'sum', got {reduce!r}")
+
+
+def rank_correlation(maps_a, maps_b) -> np.ndarray:
+    """Spearman rank correlation between two maps of each image, shape (N,).
+
+    rho = Pearson correlation of the pixel ranks (ties get their average rank). A constant map
+    has no ordering to share: its correlation is reported as 0 rather than undefined.
+    """
+    a, b = to_heatmap(maps_a), to_heatmap(maps_b)
+    if a.shape != b.shape:
+        raise ValueError(f"the two sets of maps differ in shape: {a.shape} vs {b.shape}")
+    ranks_a = rankdata(a.reshape(len(a), -1), axis=1)
+    ranks_b = rankdata(b.reshape(len(b), -1), axis=1)
+    ranks_a -= ranks_a.mean(axis=1, keepdims=True)
+    ranks_b -= ranks_b.mean(axis=1, keepdims=True)
+    norm = np.sqrt((ranks_a ** 2).sum(axis=1) * (ranks_b ** 2).sum(axis=1))
+    covariance = (ranks_a * ranks_b).sum(axis=1)
+    return np.divide(covariance, norm, out=np.zeros_like(covariance), where=norm > 0)
+
+
+def _check_maps_and_masks(heatmaps, masks):
+    maps = to_heatmap(heatmaps)
+    masks = masks.detach().cpu().numpy() if isinstance(masks, torch.Tensor) else np.asarray(masks)
+    if masks.ndim == 2 and masks.shape == maps.shape[1:]:
+        masks = np.broadcast_to(masks, maps.shape)
+    if masks.shape != maps.shape:
+        raise ValueError(f"masks have shape {masks.shape} but the maps {maps.shape}; give one "
+                         "(H, W) mask for all images or one per image")
+    return maps, masks.astype(bool)
+
+
+def pointing_game(heatmaps, masks, tolerance: int = 0) -> np.ndarray:
+    """Hits of the pointing game, shape (N,) bool: is each map's maximum inside its mask?
+
+    `masks` are (N, H, W) or one (H, W) boolean region (the object, the shortcut). With
+    `tolerance` t > 0 a maximum within t pixels (Chebyshev distance) of the region also counts
+    (Zhang et al. use 15 px at 224 px). The score is ``hits.mean()``.
+    """
+    maps, masks = _check_maps_and_masks(heatmaps, masks)
+    n, height, width = maps.shape
+    peak = maps.reshape(n, -1).argmax(axis=1)
+    rows, cols = np.divmod(peak, width)
+    t = int(tolerance)
+    hits = np.zeros(n, dtype=bool)
+    for i in range(n):  # one window look-up per image
+        window = masks[i, max(rows[i] - t, 0):rows[i] + t + 1, max(cols[i] - t, 0):cols[i] + t + 1]
+        hits[i] = window.any()
+    return hits
+
+
+def energy_in_mask(heatmaps, masks) -> np.ndarray:
+    """Share of each map's (non-negative) mass inside its mask, shape (N,), in [0, 1]."""
+    maps, masks = _check_maps_and_masks(heatmaps, masks)
+    maps = np.clip(maps, 0, None)
+    total = maps.reshape(len(maps), -1).sum(axis=1)
+    inside = (maps * masks).reshape(len(maps), -1).sum(axis=1)
+    return np.divide(inside, total, out=np.zeros_like(total), where=total > 0)
+
+
+# ---------------------------------------------------------------------- sanity check
+@dataclass
+class RandomizationResult:
+    """What :func:`cascading_randomization` returns.
+
+    layers: the names randomised, in order ("" first for the trained model);
+    maps: (n_steps, N, H, W) heatmaps; correlations: (n_steps, N) Spearman rho with the
+    trained model's map (the first row is 1).
+    """
+
+    layers: list
+    maps: np.ndarray
+    correlations: np.ndarray
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def mean_correlation(self) -> np.ndarray:
+        """rho averaged over the images, one value per step."""
+        return self.correlations.mean(axis=1)
+
+
+def randomization_order(model: nn.Module) -> list[str]:
+    """Names of the model's top-level parameterised blocks, output first. A Sequential of blocks
+    (a ResNet's ``layer4``, an EfficientNet's ``blocks``) is opened one level, so that each
+    block is one step; a Sequential of plain layers (conv, batch norm, ReLU) stays one step."""
+    names = []
+    for name, child in model.named_children():
+        if isinstance(child, nn.Sequential) and any(any(True for _ in g.children()) for g in child):
+            names += [f"{name}.{sub}" for sub, grand in child.named_children()
+                      if _has_parameters(grand)]
+        elif _has_parameters(child):
+            names.append(name)
+    return names[::-1]
+
+
+def _has_parameters(module: nn.Module) -> bool:
+    return any(True for _ in module.parameters())
+
+
+@torch.no_grad()
+def randomize_layer(module: nn.Module, generator: torch.Generator) -> None:
+    """Overwrite every parameter of `module` with Gaussian noise of the same mean and standard
+    deviation as its trained values: the scale survives, what was learned does not."""
+    for parameter in module.parameters():
+        mean = parameter.mean()
+        std = parameter.std(unbiased=False) if parameter.numel() > 1 else parameter.abs().mean()
+        noise = torch.randn(parameter.shape, generator=generator, dtype=parameter.dtype,
+                            device=generator.device)
+        parameter.copy_((mean + std * noise).to(parameter.device))
+
+
+def cascading_randomization(model: nn.Module, explain: Callable, x: torch.Tensor, target=None,
+                            layers: list[str] | None = None, seed: int = 0,
+                            reduce: str = "abs_sum") -> RandomizationResult:
+    """The cascading model-parameter randomisation test (Adebayo et al. 2018, section 3.1).
+
+    Step 0 explains `x` with the trained model; step k re-initialises the k-th block of `layers`
+    (output first; default :func:`randomization_order`) on top of the blocks before it and
+    explains again. `explain(model, x, target)` returns the maps; it must reach its layers
+    through the model it is given (``lambda m, x, t: grad_cam(m, "layer4", x, t)``), because
+    the test works on a deep copy: the model passed in is never modified.
+    """
+    if not callable(explain):
+        raise TypeError("explain must be a function explain(model, x, target) -> maps")
+    copy_ = copy.deepcopy(model)
+    names = randomization_order(copy_) if layers is None else list(layers)
+    for name in names:
+        try:
+            copy_.get_submodule(name)
+        except AttributeError:
+            raise ValueError(f"layer {name!r} is not in the model; see model.named_modules()") \
+                from None
+    device = next(copy_.parameters()).device
+    generator = torch.Generator(device=device).manual_seed(int(seed))
+    maps = [to_heatmap(explain(copy_, x, target), reduce)]
+    for name in names:
+        randomize_layer(copy_.get_submodule(name), generator)
+        maps.append(to_heatmap(explain(copy_, x, target), reduce))
+    maps = np.stack(maps)
+    correlations = np.stack([rank_correlation(maps[0], step) for step in maps])
+    return RandomizationResult([""] + names, maps, correlations)

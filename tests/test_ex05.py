@@ -1,0 +1,297 @@
+"""Checks of exercise notebook 05: right answers pass, typical wrong answers get the right
+message."""
+import copy
+
+import numpy as np
+import pytest
+import torch
+import torch.nn.functional as F
+
+from course_lib import cam, hooks, metrics, shortcut
+from course_lib.exercises import CheckFailed, NotAttempted
+from course_lib.exercises import ex05_cam as ex
+
+
+def passes(question, *answers):
+    question.check(*answers)  # raises CheckFailed when wrong
+
+
+def fails(question, *answers, match):
+    with pytest.raises(CheckFailed) as info:
+        question.check(*answers)
+    assert type(info.value) is CheckFailed, info.value.message  # not "crashed", not "not attempted"
+    assert match in info.value.message, info.value.message
+    return info.value.message
+
+
+def not_attempted(question, *answers):
+    with pytest.raises(NotAttempted):
+        question.check(*answers)
+
+
+def stub(*args):
+    raise NotImplementedError
+
+
+def test_every_question_is_listed():
+    assert [q.name for q in ex.QUESTIONS] == [f"q{i}" for i in range(1, 9)]
+    for question in ex.QUESTIONS:
+        assert question.hints and question.solution_code
+
+
+# --------------------------------------------------------------------- q1: a hook
+def record_output(model, layer, x):
+    stored = []
+    handle = layer.register_forward_hook(
+        lambda module, inputs, output: stored.append(output.detach().clone()))
+    try:
+        with torch.no_grad():
+            model(x)
+    finally:
+        handle.remove()
+    return stored[0]
+
+
+def test_q1():
+    passes(ex.q1, record_output)
+
+    def with_block(model, layer, x):
+        with hooks.Hook(layer) as hook, torch.no_grad():
+            model(x)
+        return hook.output
+
+    passes(ex.q1, with_block)
+
+    def never_removed(model, layer, x):
+        stored = []
+        layer.register_forward_hook(lambda m, i, o: stored.append(o.detach().clone()))
+        model(x)
+        return stored[0]
+
+    fails(ex.q1, never_removed, match="still registered")
+
+    def no_clone(model, layer, x):
+        stored = []
+        handle = layer.register_forward_hook(lambda m, i, o: stored.append(o.detach()))
+        model(x)
+        handle.remove()
+        return stored[0]
+
+    fails(ex.q1, no_clone, match="in-place ReLU")
+
+    def the_input(model, layer, x):
+        stored = []
+        handle = layer.register_forward_hook(lambda m, i, o: stored.append(i[0].detach().clone()))
+        model(x)
+        handle.remove()
+        return stored[0]
+
+    fails(ex.q1, the_input, match="layer's input")
+
+    def not_on_error(model, layer, x):
+        stored = []
+        handle = layer.register_forward_hook(lambda m, i, o: stored.append(o.detach().clone()))
+        model(x)
+        handle.remove()
+        return stored[0]
+
+    fails(ex.q1, not_on_error, match="finally")
+    fails(ex.q1, "record_output", match="should be a function")
+    not_attempted(ex.q1, stub)
+
+
+# --------------------------------------------------------------------- q2: ReLU rules
+def pass_back(f, R, rule):
+    if rule == "backprop":
+        return (f > 0) * R
+    if rule == "deconvnet":
+        return (R > 0) * R
+    return (f > 0) * (R > 0) * R
+
+
+def test_q2():
+    passes(ex.q2, pass_back)
+    passes(ex.q2, lambda f, R, rule: hooks.relu_backward(torch.as_tensor(f), torch.as_tensor(R),
+                                                         rule))
+
+    def deconv_is_guided(f, R, rule):
+        return pass_back(f, R, "guided" if rule == "deconvnet" else rule)
+
+    fails(ex.q2, deconv_is_guided, match="the 'guided' rule; deconvnet keeps the positive signal")
+
+    def greater_equal(f, R, rule):
+        return pass_back(f + (f == 0) * 1e-9, R, rule)
+
+    fails(ex.q2, greater_equal, match="f >= 0")
+    fails(ex.q2, lambda f, R, rule: R, match="off by up to")
+    fails(ex.q2, lambda f, R, rule: None, match="should be an array")
+    not_attempted(ex.q2, stub)
+
+
+# --------------------------------------------------------------------- q3: channel weights
+def test_q3():
+    passes(ex.q3, lambda g: g.mean(dim=(2, 3)))
+    passes(ex.q3, lambda g: g.mean(dim=(2, 3), keepdim=True))
+    passes(ex.q3, lambda g: np.asarray(g).mean(axis=(2, 3)))
+    fails(ex.q3, lambda g: g.sum(dim=(2, 3)), match="12 times too large")
+    fails(ex.q3, lambda g: g.mean(dim=1), match="averaged over the channels")
+    fails(ex.q3, lambda g: g.amax(dim=(2, 3)), match="maximum")
+    fails(ex.q3, lambda g: g.mean(dim=(0, 2)), match="shape (N, K)")
+    not_attempted(ex.q3, stub)
+
+
+# --------------------------------------------------------------------- q4: full Grad-CAM
+@pytest.fixture(scope="module")
+def effnet():
+    from course_lib.data import load_imagenet_model
+
+    return load_imagenet_model(device="cpu", verbose=False)[0]
+
+
+def my_grad_cam(model, layer, x, target):
+    with hooks.GradientHook(layer) as hook:
+        x = x.clone().requires_grad_(True)
+        scores = model(x)[range(len(x)), target]
+        torch.autograd.grad(scores.sum(), x)
+    A, dA = hook.output, hook.gradient
+    weights = dA.mean(dim=(2, 3))
+    cam_map = torch.relu((weights[:, :, None, None] * A).sum(dim=1))
+    return cam.upsample_and_normalise(cam_map, x.shape[-2:])
+
+
+def _variant(relu=True, upsample=True, normalise=True, weights_from="gradients"):
+    def grad_cam(model, layer, x, target):
+        with hooks.GradientHook(layer) as hook:
+            x = x.clone().requires_grad_(True)
+            torch.autograd.grad(model(x)[range(len(x)), target].sum(), x)
+        A, dA = hook.output, hook.gradient
+        weights = (dA if weights_from == "gradients" else A).mean(dim=(2, 3))
+        cam_map = (weights[:, :, None, None] * A).sum(dim=1)
+        cam_map = torch.relu(cam_map) if relu else cam_map
+        if not upsample:
+            return cam_map
+        if not normalise:
+            return F.interpolate(cam_map[:, None], size=x.shape[-2:], mode="bilinear")[:, 0]
+        return cam.upsample_and_normalise(cam_map, x.shape[-2:])
+
+    return grad_cam
+
+
+def test_q4(effnet):
+    before = [p.grad for p in effnet.parameters()]
+    passes(ex.q4, my_grad_cam, effnet.blocks[5], effnet)
+    passes(ex.q4, lambda m, layer, x, t: cam.grad_cam(m, layer, x, t), effnet.bn2, effnet)
+    assert [p.grad for p in effnet.parameters()] == before  # the reference left no gradients
+    fails(ex.q4, _variant(relu=False), effnet.bn2, effnet, match="left out the ReLU")
+    fails(ex.q4, _variant(upsample=False), effnet.bn2, effnet, match="upsample")
+    fails(ex.q4, _variant(normalise=False), effnet.bn2, effnet, match="[0, 1]")
+    fails(ex.q4, _variant(weights_from="activations"), effnet.bn2, effnet,
+          match="averaged *gradients*")
+    fails(ex.q4, lambda m, layer, x, t: cam.grad_cam(m, layer, x), effnet.bn2, effnet,
+          match="explain `target`")
+
+    def leaves_a_hook(model, layer, x, target):
+        hook = hooks.GradientHook(layer).__enter__()
+        x = x.clone().requires_grad_(True)
+        torch.autograd.grad(model(x)[range(len(x)), target].sum(), x)
+        return cam.grad_cam(model, layer, x.detach(), target)
+
+    fails(ex.q4, leaves_a_hook, effnet.bn2, effnet, match="hook is still registered")
+    for module in effnet.modules():
+        module._forward_hooks.clear()
+    fails(ex.q4, my_grad_cam, torch.nn.Conv2d(3, 3, 1), effnet, match="module of `model`")
+    fails(ex.q4, my_grad_cam, effnet, effnet, match="whole model")
+    fails(ex.q4, my_grad_cam, effnet.classifier, effnet, match="feature maps")
+    fails(ex.q4, my_grad_cam, effnet.bn2, "model", match="torch.nn.Module")
+    not_attempted(ex.q4, stub, effnet.bn2, effnet)
+
+
+# --------------------------------------------------------------------- q5: guided Grad-CAM
+def test_q5():
+    passes(ex.q5, lambda g, c: g * c[:, None])
+    passes(ex.q5, lambda g, c: g * c.unsqueeze(1))
+    fails(ex.q5, lambda g, c: g + c[:, None], match="added")
+    fails(ex.q5, lambda g, c: (g * c[:, None]).abs(), match="abs")
+    fails(ex.q5, lambda g, c: g * c, match="raised RuntimeError")
+    fails(ex.q5, lambda g, c: (g * c[:, None]).sum(dim=1), match="give cam_map a channel axis")
+    not_attempted(ex.q5, stub)
+
+
+# --------------------------------------------------------------------- q6: the shortcut
+def test_q6():
+    top, bottom, left, right = ex.stamp_box()
+    assert (top, bottom, left, right) == (41, 48, 26, 47)
+    passes(ex.q6, (top, bottom, left, right))
+    passes(ex.q6, np.array([top + 1, bottom, left + 2, right - 1]))
+    passes(ex.q6, [top - 2, 48, left - 3, 48])
+    fails(ex.q6, (20, 48, 0, 48), match="times its size")
+    fails(ex.q6, (10, 30, 10, 30), match="animal moves")
+    fails(ex.q6, (48, 41, 26, 47), match="not a box")
+    fails(ex.q6, (41.5, 48, 26, 47), match="whole pixel")
+    fails(ex.q6, "bottom right", match="should be an array")
+    fails(ex.q6, (41, 48, 26), match="shape (4,)")
+
+
+def test_q6_solution_recipe_finds_the_stamp():
+    """The notebook's recipe, on a quickly trained shortcut model, passes the check."""
+    train = shortcut.make_shortcut_data(512, stamp="cats", seed=1)
+    valid = shortcut.make_shortcut_data(64, stamp="cats", seed=2)
+    model = shortcut.train_fastai(train, valid, epochs=3, seed=0, device="cpu").model
+    cats = valid.labels == 1
+    maps = cam.grad_cam(model, model.block3, shortcut.to_tensor(valid.images[cats]), 1).numpy()
+    rows, cols = np.nonzero(maps.mean(axis=0) > 0.5)
+    passes(ex.q6, (rows.min(), rows.max() + 1, cols.min(), cols.max() + 1))
+
+
+# --------------------------------------------------------------------- q7: a sanity step
+def sanity_step(model, layer_name, x, target, explain):
+    randomised = copy.deepcopy(model)
+    metrics.randomize_layer(randomised.get_submodule(layer_name), torch.Generator().manual_seed(0))
+    return metrics.rank_correlation(explain(model, x, target), explain(randomised, x, target))
+
+
+def test_q7():
+    passes(ex.q7, sanity_step)
+
+    def in_place(model, layer_name, x, target, explain):
+        before = explain(model, x, target)
+        metrics.randomize_layer(model.get_submodule(layer_name), torch.Generator().manual_seed(0))
+        return metrics.rank_correlation(before, explain(model, x, target))
+
+    fails(ex.q7, in_place, match="copy.deepcopy")
+
+    def forgot_to_randomise(model, layer_name, x, target, explain):
+        randomised = copy.deepcopy(model)
+        return metrics.rank_correlation(explain(model, x, target), explain(randomised, x, target))
+
+    fails(ex.q7, forgot_to_randomise, match="nothing was randomised")
+
+    def pearson(model, layer_name, x, target, explain):
+        randomised = copy.deepcopy(model)
+        metrics.randomize_layer(randomised.get_submodule(layer_name),
+                                torch.Generator().manual_seed(0))
+        a = metrics.to_heatmap(explain(model, x, target))
+        b = metrics.to_heatmap(explain(randomised, x, target))
+        return np.array([np.corrcoef(u.ravel(), v.ravel())[0, 1] for u, v in zip(a, b)])
+
+    fails(ex.q7, pearson, match="Pearson")
+
+    def other_seed(model, layer_name, x, target, explain):
+        randomised = copy.deepcopy(model)
+        metrics.randomize_layer(randomised.get_submodule(layer_name),
+                                torch.Generator().manual_seed(1))
+        return metrics.rank_correlation(explain(model, x, target), explain(randomised, x, target))
+
+    fails(ex.q7, other_seed, match="manual_seed(0)")
+    not_attempted(ex.q7, stub)
+
+
+# --------------------------------------------------------------------- q8: which fails
+def test_q8():
+    for answer in ("guided backprop", "Guided backpropagation", "guided_backprop", "GBP guided"):
+        passes(ex.q8, answer)
+    fails(ex.q8, "Grad-CAM", match="that is passing")
+    fails(ex.q8, "guided Grad-CAM", match="that is passing")
+    fails(ex.q8, "saliency", match="answer 'Grad-CAM' or 'guided backprop'")
+    fails(ex.q8, "", match="empty")
+    fails(ex.q8, 3, match="should be a string")
