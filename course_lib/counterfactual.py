@@ -1,0 +1,215 @@
+"""Counterfactual explanations: the smallest plausible change that flips a model's prediction.
+
+"You were refused; had your systolic pressure been 130 instead of 150, you would not have been."
+Wachter, Mittelstadt and Russell ("Counterfactual explanations without opening the black box",
+Harvard Journal of Law & Technology 2018) find such a point by minimising a distance to x
+(L1, each feature scaled by its median absolute deviation) while pushing the prediction to the
+wanted class. Their search uses gradients; trees have none, so we search a *grid*: every
+combination of realistic values of the actionable features, checked against the constraints,
+all predicted in one batch. Exhaustive, so the answer is the cheapest on the grid, and it never
+proposes an impossible patient: only actionable features move, only to values on their grid,
+and every constraint (e.g. diastolic below systolic pressure) holds.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .inspection import BLOCK_ELEMENTS, check_fitted, check_int, check_table, feature_index, like
+
+__all__ = ["counterfactual", "Counterfactual", "ordered", "satisfies"]
+
+
+@dataclass
+class Counterfactual:
+    """The result of :func:`counterfactual`; ``found`` is False when no grid point flips f."""
+
+    found: bool
+    x: np.ndarray
+    x_new: np.ndarray | None
+    feature_names: list
+    target: object
+    prediction: object
+    prediction_new: object
+    probability: float | None
+    probability_new: float | None
+    cost: float
+    n_candidates: int
+    n_valid: int
+    template: object = field(default=None, repr=False)
+
+    @property
+    def changes(self) -> dict:
+        """{feature: (old value, new value)} for the features that moved."""
+        if not self.found:
+            return {}
+        return {name: (float(old), float(new)) for name, old, new
+                in zip(self.feature_names, self.x, self.x_new) if old != new}
+
+    def new_row(self):
+        """The counterfactual as a one-row input for the model (a DataFrame if x was one)."""
+        if not self.found:
+            raise ValueError("no counterfactual was found on this grid; widen the grid or allow "
+                             "more features to change")
+        return like(self.template, self.x_new[None, :], self.feature_names)
+
+
+def counterfactual(model, x, grid, constraints=(), scale=None, max_changes=None, target=None,
+                   max_candidates=500_000) -> Counterfactual:
+    """The cheapest change of the actionable features, on a grid of values, that flips f(x).
+
+        x' = argmin_{x' in C} sum_j |x'_j - x_j| / s_j   subject to  f(x') = target,  c(x') for all c
+
+    C: x with each actionable feature (a key of `grid`) set to one of its grid values or left as
+    it is; the other features never move. s_j: `scale` (per feature; default the range of the
+    feature's grid, so crossing the whole range costs 1; Wachter et al. use the median absolute
+    deviation). `constraints`: functions of ``rows`` (a dict name -> column array) returning a
+    boolean array, e.g. :func:`ordered`. `max_changes`: at most this many features move.
+    `target`: the wanted class (default: the other class of a binary classifier).
+    Ties in cost go to fewer changes, then to the first candidate in grid order.
+    """
+    check_fitted(model)
+    template, x_values, columns = _one_row(x)
+    actionable, candidates = _check_grid(grid, columns)
+    scale = _check_scale(scale, actionable, candidates, columns)
+    candidates = _with_current(candidates, x_values, actionable)
+    predicted = model.predict(like(template, x_values[None, :], columns))[0]
+    target = _check_target(model, predicted, target)
+    if max_changes is not None:
+        max_changes = check_int(max_changes, "max_changes", minimum=1)
+
+    # every combination of candidate values (the current value means "unchanged")
+    n_candidates = int(np.prod([len(c) for c in candidates]))
+    if n_candidates > max_candidates:
+        raise ValueError(f"the grid gives {n_candidates:,} combinations (more than max_candidates="
+                         f"{max_candidates:,}); use coarser grids or fewer actionable features")
+    mesh = np.meshgrid(*candidates, indexing="ij")
+    rows = np.repeat(x_values[None, :], n_candidates, axis=0)
+    rows[:, actionable] = np.column_stack([m.ravel() for m in mesh])
+    moved = rows[:, actionable] != x_values[actionable]
+    cost = np.sum(np.abs(rows[:, actionable] - x_values[actionable]) / scale, axis=1)
+
+    valid = moved.any(axis=1) & satisfies(rows, columns, constraints)
+    if max_changes is not None:
+        valid &= moved.sum(axis=1) <= max_changes
+    index = np.flatnonzero(valid)
+    flips = np.zeros(len(index), dtype=bool)
+    per_block = max(1, BLOCK_ELEMENTS // len(columns))
+    for start in range(0, len(index), per_block):
+        block = rows[index[start:start + per_block]]
+        flips[start:start + len(block)] = np.asarray(model.predict(like(template, block, columns))) == target
+    winners = index[flips]
+
+    probability = _probability(model, template, x_values[None, :], columns, target)
+    if len(winners) == 0:
+        return Counterfactual(False, x_values, None, columns, target, predicted, None,
+                              probability, None, np.inf, n_candidates, int(valid.sum()), template)
+    best = winners[np.lexsort((winners, moved[winners].sum(axis=1), cost[winners]))[0]]
+    new = rows[best]
+    return Counterfactual(True, x_values, new, columns, target, predicted,
+                          model.predict(like(template, new[None, :], columns))[0], probability,
+                          _probability(model, template, new[None, :], columns, target),
+                          float(cost[best]), n_candidates, int(valid.sum()), template)
+
+
+def ordered(lower: str, upper: str, gap: float = 0.0):
+    """A constraint: ``rows[upper] - rows[lower] > gap``.
+
+    Diastolic below systolic pressure: ``ordered("ap_lo", "ap_hi")``.
+    """
+    def constraint(rows):
+        return np.asarray(rows[upper], dtype=float) - np.asarray(rows[lower], dtype=float) > gap
+
+    constraint.__name__ = f"{lower} < {upper}" if gap == 0 else f"{upper} - {lower} > {gap:g}"
+    return constraint
+
+
+def satisfies(rows, feature_names, constraints) -> np.ndarray:
+    """Boolean array: which rows (n, M) meet every constraint."""
+    rows = np.atleast_2d(np.asarray(rows, dtype=float))
+    columns = {name: rows[:, j] for j, name in enumerate(feature_names)}
+    ok = np.ones(len(rows), dtype=bool)
+    for constraint in constraints:
+        if not callable(constraint):
+            raise TypeError(f"constraints must be functions of rows (a dict name -> column), "
+                            f"got {type(constraint).__name__}")
+        result = np.asarray(constraint(columns), dtype=bool)
+        if result.shape != (len(rows),):
+            raise ValueError(f"constraint {getattr(constraint, '__name__', constraint)} returned "
+                             f"shape {result.shape}; it must return one boolean per row")
+        ok &= result
+    return ok
+
+
+# ----------------------------------------------------------------------------- checks
+def _one_row(x):
+    """(template for the model's input type, values (M,), names) of a row given many ways."""
+    if hasattr(x, "to_frame") and not hasattr(x, "columns"):      # a pandas Series
+        x = x.to_frame().T
+    if hasattr(x, "columns"):
+        if len(x) != 1:
+            raise ValueError(f"x must be one row, got {len(x)} rows; pick one with X.iloc[[i]]")
+        x = x.astype(float)
+        values, columns = check_table(x, "x")
+        return x, values[0], columns
+    values, columns = check_table(np.atleast_2d(np.asarray(x, dtype=float)), "x")
+    if len(values) != 1:
+        raise ValueError(f"x must be one row, got shape {np.shape(x)}")
+    return values, values[0], columns
+
+
+def _check_grid(grid, columns):
+    if not isinstance(grid, dict) or not grid:
+        raise TypeError("grid must be a non-empty dict {feature: candidate values} of the "
+                        "actionable features")
+    actionable, candidates = [], []
+    for feature, values in grid.items():
+        j = feature_index(feature, columns)
+        values = np.unique(np.asarray(values, dtype=float).ravel())
+        if values.size == 0 or not np.all(np.isfinite(values)):
+            raise ValueError(f"grid[{feature!r}] must hold finite numbers")
+        actionable.append(j)
+        candidates.append(values)
+    if len(set(actionable)) != len(actionable):
+        raise ValueError("grid names a feature twice")
+    return np.array(actionable), candidates
+
+
+def _with_current(candidates, x_values, actionable):
+    return [np.union1d(c, [x_values[j]]) for c, j in zip(candidates, actionable)]
+
+
+def _check_scale(scale, actionable, candidates, columns):
+    if scale is None:
+        scale = np.array([np.ptp(c) if np.ptp(c) > 0 else 1.0 for c in candidates])
+    else:
+        if isinstance(scale, dict):
+            scale = [scale[columns[j]] if columns[j] in scale else None for j in actionable]
+            if any(s is None for s in scale):
+                raise ValueError(f"scale must give a value for every grid feature "
+                                 f"{[columns[j] for j in actionable]}")
+        scale = np.asarray(scale, dtype=float).ravel()
+        if scale.shape != (len(actionable),) or np.any(~np.isfinite(scale)) or np.any(scale <= 0):
+            raise ValueError("scale must hold one positive number per grid feature")
+    return scale
+
+
+def _check_target(model, predicted, target):
+    classes = list(getattr(model, "classes_", []))
+    if target is None:
+        if len(classes) != 2:
+            raise ValueError("pass target= the wanted class (the model is not a binary classifier)")
+        return classes[1] if predicted == classes[0] else classes[0]
+    if classes and target not in classes:
+        raise ValueError(f"target {target!r} is not one of the model's classes {classes}")
+    if target == predicted:
+        raise ValueError(f"the model already predicts {target!r} for x; nothing to flip")
+    return target
+
+
+def _probability(model, template, rows, columns, target):
+    if not hasattr(model, "predict_proba"):
+        return None
+    k = list(model.classes_).index(target)
+    return float(model.predict_proba(like(template, rows, columns))[0, k])
