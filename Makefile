@@ -27,7 +27,7 @@ lab: $(STAMP)
 	$(VENV)/bin/jupyter lab notebooks/
 
 test: $(STAMP)
-	COURSE_OFFLINE=1 COURSE_QUICK=1 MPLBACKEND=Agg $(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadgroup tests
+	COURSE_OFFLINE=1 COURSE_QUICK=1 MPLBACKEND=Agg OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 $(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadgroup tests
 
 bench: $(STAMP)
 	COURSE_OFFLINE=1 $(PY) benchmarks/run.py $(BENCH)
