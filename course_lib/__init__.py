@@ -1,9 +1,12 @@
 """course_lib: every method of the interpretable-ML workshop, written from scratch to be read.
 
-Method modules (``shapley``, ``kernels``, ``lime``, ``kernel_shap``, ``tree_shap``, ``cam``,
-``inspection``, ``metrics``) import only numpy, scikit-learn and torch. ``data``, ``plots``,
-``widgets`` and ``env`` serve the notebooks; ``exercises`` and ``grading`` serve learners and
-instructors.
+Method modules import only numpy, scipy, scikit-learn and torch:
+``shapley`` and ``shapley_model`` (01), ``kernels`` and ``warp`` (02), ``lime`` (03),
+``kernel_shap`` and ``tree_shap`` (04), ``hooks``, ``cam`` and ``metrics`` (05),
+``inspection``, ``surrogate`` and ``counterfactual`` (06). ``explanation.Attributions`` is the
+one result shape they share. ``data``, ``assets``, ``plots``, ``widgets``, ``shortcut``, ``course``
+and ``env`` serve the notebooks; ``exercises``, ``exercise_gen`` and ``grading`` serve learners
+and instructors.
 """
 from .env import pick, setup
 
