@@ -8,6 +8,8 @@ REQ_HASH := $(shell cat requirements.txt pyproject.toml | sha256sum | cut -c1-16
 STAMP := $(VENV)/.installed-$(REQ_HASH)
 SUBMISSIONS ?= submissions
 GRADE_ARGS ?=
+# Jupyter refuses to run as root (containers, Colab-like VMs) unless told it may.
+LAB_ARGS ?= $(if $(filter 0,$(shell id -u)),--allow-root)
 PYTEST_WORKERS ?= 2
 
 .PHONY: lab test bench exercises grade sync assets clean-venv
@@ -24,7 +26,7 @@ assets: $(STAMP)
 	$(PY) -m course_lib.assets fetch
 
 lab: $(STAMP)
-	$(VENV)/bin/jupyter lab notebooks/
+	$(VENV)/bin/jupyter lab $(LAB_ARGS) notebooks/
 
 test: $(STAMP)
 	COURSE_OFFLINE=1 COURSE_QUICK=1 MPLBACKEND=Agg OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 $(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadgroup tests
