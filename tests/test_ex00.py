@@ -9,17 +9,10 @@ from course_lib.cardio_twin import make_cardio_twin
 from course_lib.exercises import CheckFailed, NotAttempted
 from course_lib.exercises import ex00_warmup as ex
 from course_lib.shapley import model_game
+from exercise_helpers import fails
 
 FEATURES = ["age", "gender", "height", "weight", "ap_hi", "ap_lo", "cholesterol", "gluc", "smoke",
             "alco", "active"]
-
-
-def fails(question, *answers, match):
-    with pytest.raises(CheckFailed) as info:
-        question.check(*answers)
-    assert type(info.value) is CheckFailed, info.value.message
-    assert match in info.value.message, info.value.message
-    return info.value.message
 
 
 @pytest.fixture(scope="module")

@@ -7,18 +7,7 @@ import pytest
 from course_lib.exercises import CheckCrashed, CheckFailed, NotAttempted
 from course_lib.exercises import ex01_shapley as ex
 from course_lib.shapley import Game, model_game, shapley_values
-
-
-def passes(question, *answers):
-    question.check(*answers)  # raises CheckFailed when wrong
-
-
-def fails(question, *answers, match):
-    with pytest.raises(CheckFailed) as info:
-        question.check(*answers)
-    assert type(info.value) is CheckFailed, info.value.message  # not "crashed", not "not attempted"
-    assert match in info.value.message, info.value.message
-    return info.value.message
+from exercise_helpers import passes, fails
 
 
 # --------------------------------------------------------------------- q1: shares by hand

@@ -9,18 +9,7 @@ from course_lib.exercises import CheckCrashed, CheckFailed, NotAttempted
 from course_lib.exercises import ex03_lime as ex
 from course_lib.lime import LimeTabular
 from course_lib.lime.diagnostics import local_fit_2d
-
-
-def passes(question, *answers):
-    question.check(*answers)
-
-
-def fails(question, *answers, match):
-    with pytest.raises(CheckFailed) as info:
-        question.check(*answers)
-    assert type(info.value) is CheckFailed, info.value.message
-    assert match in info.value.message, info.value.message
-    return info.value.message
+from exercise_helpers import passes, fails
 
 
 # --------------------------------------------------------------------- q1: the kernel

@@ -7,23 +7,7 @@ import pytest
 from course_lib.exercises import CheckFailed, NotAttempted
 from course_lib.exercises import ex04_shap as ex
 from course_lib.kernel_shap import kernel_shap
-
-
-def passes(question, *answers):
-    question.check(*answers)  # raises CheckFailed when wrong
-
-
-def fails(question, *answers, match):
-    with pytest.raises(CheckFailed) as info:
-        question.check(*answers)
-    assert type(info.value) is CheckFailed, info.value.message  # not "crashed", not "not attempted"
-    assert match in info.value.message, info.value.message
-    return info.value.message
-
-
-def not_attempted(question, *answers):
-    with pytest.raises(NotAttempted):
-        question.check(*answers)
+from exercise_helpers import passes, fails, not_attempted
 
 
 def solution_namespace():

@@ -10,18 +10,7 @@ from course_lib.counterfactual import counterfactual, ordered
 from course_lib.exercises import CheckCrashed, CheckFailed, NotAttempted
 from course_lib.exercises import ex06_cardio as ex
 from course_lib.shapley import model_shapley
-
-
-def passes(question, *answers):
-    question.check(*answers)
-
-
-def fails(question, *answers, match):
-    with pytest.raises(CheckFailed) as info:
-        question.check(*answers)
-    assert type(info.value) is CheckFailed, info.value.message
-    assert match in info.value.message, info.value.message
-    return info.value.message
+from exercise_helpers import passes, fails
 
 
 def stub(*args, **kwargs):

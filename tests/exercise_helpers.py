@@ -1,0 +1,24 @@
+"""Shared assertions for the checker tests (tests/test_exNN.py)."""
+import pytest
+
+from course_lib.exercises import CheckFailed, NotAttempted
+
+
+def passes(question, *answers):
+    """The answer is accepted (check() raises CheckFailed when it is not)."""
+    question.check(*answers)
+
+
+def fails(question, *answers, match):
+    """The answer is refused as wrong (not 'crashed', not 'not attempted'), with `match` in the message."""
+    with pytest.raises(CheckFailed) as info:
+        question.check(*answers)
+    assert type(info.value) is CheckFailed, info.value.message
+    assert match in info.value.message, info.value.message
+    return info.value.message
+
+
+def not_attempted(question, *answers):
+    """The answer is still the stub or the placeholder."""
+    with pytest.raises(NotAttempted):
+        question.check(*answers)
