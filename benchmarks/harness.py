@@ -55,9 +55,10 @@ def run(benchmark: Benchmark) -> dict:
 
 def format_table(rows: list[dict]) -> str:
     """A plain-text table, one benchmark a line."""
-    header = f"{'benchmark':<52} {'ours (s)':>10} {'ref (s)':>10} {'ours/ref':>9}  notes"
+    width = max([len("benchmark")] + [len(row["benchmark"]) for row in rows])
+    header = f"{'benchmark':<{width}} {'ours (s)':>10} {'ref (s)':>10} {'ours/ref':>9}  notes"
     lines = [header, "-" * len(header)]
     for row in rows:
-        lines.append(f"{row['benchmark']:<52} {row['ours_s']:>10.4f} {row['reference_s']:>10.4f} "
+        lines.append(f"{row['benchmark']:<{width}} {row['ours_s']:>10.4f} {row['reference_s']:>10.4f} "
                      f"{row['ratio']:>9.2f}  {row.get('notes', '')}")
     return "\n".join(lines)
