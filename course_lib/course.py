@@ -33,7 +33,7 @@ TOPICS = [
     Topic("04", "04_shap", "SHAP: KernelSHAP, TreeSHAP, the plots, explaining the loss", 90,
           "04_shap"),
     Topic("05", "05_gradcam_cats", "Saliency, guided backprop and Grad-CAM on cats, with fastai",
-          90, "05_gradcam_cats"),
+          75, "05_gradcam_cats"),
     Topic("06", "06_cardio_case", "The cardio case study: a whole interpretation workflow", 90,
           "06_cardio_case"),
 ]
