@@ -24,7 +24,7 @@ from math import comb
 
 import numpy as np
 
-from .explanation import Attributions, to_explanation
+from .explanation import Attributions, check_rows, to_explanation
 
 __all__ = ["kernel_shap", "kernel_shap_loss", "shapley_kernel", "coalition_plan", "coalition_values",
            "solve_efficient_wls", "Attributions", "to_explanation"]
@@ -47,8 +47,8 @@ def kernel_shap(f, X, background, n_samples: int | None = None, seed: int = 0) -
 
     Returns :class:`Attributions` with values (n, M) or (n, M, K) and base_values = E_b[f(b)].
     """
-    X, feature_names = _check_rows(X, "X")
-    background, _ = _check_rows(background, "background", like=X)
+    X, feature_names = check_rows(X, "X")
+    background, _ = check_rows(background, "background", X.shape[1], f"X has shape {X.shape}")
     if not callable(f):
         hint = (" (pass model.predict or model.predict_proba)" if hasattr(f, "predict") else "")
         raise TypeError(f"f must be a callable that maps an (N, M) array to predictions, "
@@ -80,7 +80,7 @@ def kernel_shap_loss(predict_proba, X, y, background, n_samples: int | None = No
     2020, "explaining the loss of a model"). y holds class indices, i.e. columns of
     predict_proba's output. Rows are explained one label at a time; p is clipped at 1e-15.
     """
-    X, feature_names = _check_rows(X, "X")
+    X, feature_names = check_rows(X, "X")
     try:
         y = np.asarray(y, dtype=float)
     except (TypeError, ValueError):
@@ -229,31 +229,6 @@ def _evaluate(f, rows, what: str) -> np.ndarray:
     if not np.all(np.isfinite(y)):
         raise ValueError(f"{what} returned NaN or infinite values; check the model on these rows")
     return y
-
-
-def _check_rows(rows, name: str, like: np.ndarray | None = None):
-    """A 2-D finite float array (and the column names of a DataFrame)."""
-    names = [str(c) for c in rows.columns] if hasattr(rows, "columns") else None
-    if hasattr(rows, "to_numpy"):
-        rows = rows.to_numpy()
-    try:
-        array = np.asarray(rows, dtype=float)
-    except (TypeError, ValueError):
-        raise TypeError(f"{name} must be a numeric array, got {type(rows).__name__}") from None
-    if array.ndim != 2:
-        raise ValueError(f"{name} must be 2-D (rows, features), got shape {array.shape}; "
-                         f"for a single row pass row.reshape(1, -1)")
-    if like is not None and array.shape[1] != like.shape[1]:
-        raise ValueError(f"{name} has shape {array.shape} but X has shape {like.shape}; "
-                         "pass rows with the same columns")
-    if len(array) == 0:
-        raise ValueError(f"{name} has no rows")
-    bad = np.flatnonzero(~np.isfinite(array).all(axis=1))
-    if len(bad):
-        raise ValueError(f"{name} has NaN or infinite values in row {bad[0]}"
-                         + (f" (and {len(bad) - 1} more)" if len(bad) > 1 else "")
-                         + "; impute or drop them first")
-    return array, names
 
 
 def _check_int(value, name: str, minimum: int) -> int:

@@ -254,7 +254,7 @@ def shapley_from_table(table, n_players: int | None = None) -> np.ndarray:
     if table.shape[0] != 2 ** n:
         raise ValueError(f"table has {table.shape[0]} rows; it needs 2**n_players = {2 ** n}")
     masks = np.arange(2 ** n)
-    sizes = np.array([bin(m).count("1") for m in masks])
+    sizes = sum((masks >> k) & 1 for k in range(n))  # |S| of every coalition
     weight = np.array([coalition_weight(s, n) for s in range(n)])
     phi = np.empty((n,) + table.shape[1:])
     for i in range(n):
@@ -447,8 +447,7 @@ def _share_vector(game: Game, shares) -> np.ndarray:
 # ---------------------------------------------------------------------- features as players
 # ModelGame, model_game and model_shapley live in course_lib/shapley_model.py; they are
 # importable from here too (loaded on first use, which avoids a circular import).
-_MODEL_NAMES = {"ModelGame", "model_game", "model_shapley", "DEFAULT_BATCH_ROWS",
-                "_coalition_values", "_call_model", "_check_model_inputs"}
+_MODEL_NAMES = {"ModelGame", "model_game", "model_shapley", "DEFAULT_BATCH_ROWS", "_coalition_values"}
 
 
 def __getattr__(name: str):

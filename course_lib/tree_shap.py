@@ -37,7 +37,7 @@ from sklearn.ensemble import (ExtraTreesClassifier, ExtraTreesRegressor,
 from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 from sklearn.utils.validation import check_is_fitted
 
-from .explanation import Attributions, to_explanation
+from .explanation import Attributions, check_rows, to_explanation
 
 __all__ = ["tree_shap", "leaf_table", "LeafTable", "path_dependent_shap",
            "interventional_shap", "SUPPORTED_MODELS", "Attributions", "to_explanation"]
@@ -61,14 +61,15 @@ def tree_shap(model, X, background=None) -> Attributions:
     GradientBoostingClassifier.
     """
     table = leaf_table(model)
-    X, feature_names = _check_rows(X, "X", table.n_features)
+    fitted_on = f"the model was fitted on {table.n_features} features"
+    X, feature_names = check_rows(X, "X", table.n_features, fitted_on)
     if background is None:
         values = path_dependent_shap(table, X)
         base = table.base_offset + np.sum(table.value * table.zero_fraction.prod(axis=1)[:, None],
                                           axis=0)
         base_values = np.broadcast_to(base, (len(X), table.n_outputs))
     else:
-        background, _ = _check_rows(background, "background", table.n_features)
+        background, _ = check_rows(background, "background", table.n_features, fitted_on)
         values, base_values = interventional_shap(table, X, background)
     if table.single_output:
         values, base_values = values[..., 0], base_values[..., 0]
@@ -311,28 +312,3 @@ def _scatter_matrix(feature, value, n_features):
 def _as_float32(rows) -> np.ndarray:
     """Round to float32 as scikit-learn's trees do before comparing with the thresholds."""
     return np.asarray(rows, dtype=np.float32).astype(np.float64)
-
-
-def _check_rows(rows, name: str, n_features: int):
-    """A 2-D finite array with the model's number of features (and DataFrame column names)."""
-    names = [str(c) for c in rows.columns] if hasattr(rows, "columns") else None
-    if hasattr(rows, "to_numpy"):
-        rows = rows.to_numpy()
-    try:
-        array = np.asarray(rows, dtype=float)
-    except (TypeError, ValueError):
-        raise TypeError(f"{name} must be a numeric array, got {type(rows).__name__}") from None
-    if array.ndim != 2:
-        raise ValueError(f"{name} must be 2-D (rows, features), got shape {array.shape}; "
-                         "for a single row pass row.reshape(1, -1)")
-    if array.shape[1] != n_features:
-        raise ValueError(f"{name} has shape {array.shape} but the model was fitted on "
-                         f"{n_features} features; pass the columns used in fit")
-    if len(array) == 0:
-        raise ValueError(f"{name} has no rows")
-    bad = np.flatnonzero(np.isnan(array).any(axis=1))
-    if len(bad):
-        raise ValueError(f"{name} has NaN in row {bad[0]}"
-                         + (f" (and {len(bad) - 1} more rows)" if len(bad) > 1 else "")
-                         + "; impute or drop missing values before explaining")
-    return array, names
