@@ -1,7 +1,7 @@
 """Shared assertions for the checker tests (tests/test_exNN.py)."""
 import pytest
 
-from course_lib.exercises import CheckFailed, NotAttempted
+from course_lib.exercises import CheckCrashed, CheckFailed, NotAttempted
 
 
 def passes(question, *answers):
@@ -22,3 +22,21 @@ def not_attempted(question, *answers):
     """The answer is still the stub or the placeholder."""
     with pytest.raises(NotAttempted):
         question.check(*answers)
+
+
+def never_crashes(question, values):
+    """Each value, given as every answer at once, gets feedback (pass or fail), never CheckCrashed."""
+    for value in values:
+        answers = [value] * len(question.vars)
+        try:
+            question.check(*answers)
+        except CheckCrashed as crash:  # pragma: no cover - the failure message says which
+            pytest.fail(f"{question.name} crashed on {value!r}: {crash.message}")
+        except CheckFailed:
+            pass
+
+
+def solution(question, name, **namespace):
+    """What the question's own solution code defines as `name` (run with `namespace` as globals)."""
+    exec(question.solution_code, namespace)
+    return namespace[name]

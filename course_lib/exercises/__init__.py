@@ -29,7 +29,7 @@ import numpy as np
 __all__ = [
     "Question", "Incorrect", "CheckFailed", "NotAttempted", "CheckCrashed", "PLACEHOLDER",
     "as_array", "as_number", "as_int", "as_mapping", "as_callable", "as_string", "call_learner",
-    "assert_close",
+    "assert_close", "is_close",
 ]
 
 
@@ -341,11 +341,22 @@ def assert_close(actual: Any, expected: Any, what: str, atol: float = 1e-8,
     """Compare numerically and explain the largest gap in words when they differ."""
     expected = np.asarray(expected, dtype=float)
     actual = as_array(actual, what, shape=expected.shape)
-    gap = np.abs(actual - expected)
-    if np.all(gap <= atol + rtol * np.abs(expected)):
+    if is_close(actual, expected, atol=atol, rtol=rtol):
         return
+    gap = np.abs(actual - expected)
     worst = np.unravel_index(int(np.argmax(gap)), gap.shape) if gap.ndim else ()
     where = f" at index {tuple(int(i) for i in worst)}" if gap.ndim else ""
     raise Incorrect(f"`{what}` is off by up to {float(gap.max()):.4g}{where}: you have "
                     f"{float(actual[worst]):.6g}, expected {float(expected[worst]):.6g}."
                     + (f" {hint}" if hint else ""))
+
+
+def is_close(actual: Any, expected: Any, atol: float = 1e-8, rtol: float = 1e-6) -> bool:
+    """True when the shapes agree and |actual - expected| <= atol + rtol |expected| everywhere.
+
+    The quiet twin of :func:`assert_close`, for telling a right answer from the typical wrong
+    ones (NaN never counts as close).
+    """
+    actual, expected = np.asarray(actual, dtype=float), np.asarray(expected, dtype=float)
+    return actual.shape == expected.shape and bool(
+        np.all(np.abs(actual - expected) <= atol + rtol * np.abs(expected)))

@@ -6,13 +6,14 @@ it builds for your function) and tests properties of your answer; no stored answ
 from __future__ import annotations
 
 import math
+from functools import partial
 from itertools import permutations
 
 import numpy as np
 
 from ..shapley import Game, coalition_weight, marginal_contributions, model_game, shapley_values
 from . import (PLACEHOLDER, Incorrect, Question, as_array, as_callable, as_mapping, as_number,
-               call_learner)
+               call_learner, is_close)
 
 __all__ = ["q1", "q2", "q3", "q4", "q5", "q6", "q7", "q8", "QUESTIONS", "Game", "PLACEHOLDER",
            "card_game", "q1_game", "q6_model", "q6_x", "q6_background", "airport_game"]
@@ -30,8 +31,8 @@ def _shares(value, what: str, players) -> np.ndarray:
     return np.array([as_number(mapping[p], f"{what}[{p!r}]") for p in players])
 
 
-def _close(a, b, atol) -> bool:
-    return bool(np.all(np.abs(np.asarray(a, float) - np.asarray(b, float)) <= atol))
+#: is_close(a, b, atol) with an absolute tolerance only.
+_close = partial(is_close, rtol=0.0)
 
 
 def _show(shares, players) -> str:

@@ -13,7 +13,8 @@ from sklearn.linear_model import Ridge
 from ..lime import (Explanation, Neighbourhood, exponential_kernel, perturbed_images, split_words,
                     texts_from_masks, weighted_r2)
 from ..lime.diagnostics import local_fidelity_error, local_fit_2d, stability
-from . import (PLACEHOLDER, Incorrect, Question, as_array, as_callable, as_number, call_learner)
+from . import (PLACEHOLDER, Incorrect, Question, as_array, as_callable, as_number, call_learner,
+               is_close)
 
 __all__ = ["q1", "q2", "q3", "q4", "q5", "q6", "q7", "QUESTIONS", "PLACEHOLDER", "curved_model",
            "POINT", "RADIUS", "WIDTHS"]
@@ -32,11 +33,6 @@ RADIUS = 0.4
 WIDTHS = [0.05, 0.1, 0.2, 0.4, 0.8, 1.6, 3.2]
 
 
-def _close(a, b, atol=1e-8, rtol=1e-6) -> bool:
-    a, b = np.asarray(a, float), np.asarray(b, float)
-    return a.shape == b.shape and bool(np.all(np.abs(a - b) <= atol + rtol * np.abs(b)))
-
-
 # ------------------------------------------------------------------------------- q1: the kernel
 def _check_q1(kernel):
     kernel = as_callable(kernel, "kernel")
@@ -45,15 +41,16 @@ def _check_q1(kernel):
         got = as_array(call_learner(kernel, d.copy(), width, what="kernel(d, width)"),
                        f"kernel(d, {width})", shape=d.shape)
         expected = exponential_kernel(d, width)
-        if _close(got, expected, atol=1e-10):
+        if is_close(got, expected, atol=1e-10):
             continue
         if abs(got[0] - 1) > 1e-9:
             raise Incorrect(f"kernel(0, {width}) = {got[0]:.4g}, but a neighbour at distance 0 is the "
                             "point itself and must get weight 1")
-        if _close(got, np.exp(-d ** 2 / width ** 2), atol=1e-10):
+        if is_close(got, np.exp(-d ** 2 / width ** 2), atol=1e-10):
             raise Incorrect("you computed exp(-d²/w²); lime takes the square root of that, "
                             "sqrt(exp(-d²/w²)) = exp(-d²/(2w²)), so weights fall off more slowly")
-        if _close(got, np.exp(-d / width), atol=1e-10) or _close(got, np.sqrt(np.exp(-d / width)), atol=1e-10):
+        if (is_close(got, np.exp(-d / width), atol=1e-10)
+                or is_close(got, np.sqrt(np.exp(-d / width)), atol=1e-10)):
             raise Incorrect("your kernel uses the distance d, not its square d²: the exponential "
                             "kernel is a Gaussian bump in d")
         if np.any(np.diff(got) > 1e-12):
@@ -98,20 +95,20 @@ def _check_q2(fit):
                               what="weighted_ridge_by_hand(Z, y, w, alpha)")
         coef, intercept = _read_fit(result, m, "weighted_ridge_by_hand")
         reference = Ridge(alpha=alpha).fit(Z, y, sample_weight=w)
-        if _close(coef, reference.coef_, atol=1e-6) and abs(intercept - reference.intercept_) < 1e-6:
+        if is_close(coef, reference.coef_, atol=1e-6) and abs(intercept - reference.intercept_) < 1e-6:
             continue
         unweighted = Ridge(alpha=alpha).fit(Z, y)
-        if _close(coef, unweighted.coef_, atol=1e-6):
+        if is_close(coef, unweighted.coef_, atol=1e-6):
             raise Incorrect(f"with alpha={alpha} your coefficients equal an unweighted fit: every "
                             "neighbour must count with its weight w (multiply rows by sqrt(w), or use Z'WZ)")
         design = np.column_stack([np.ones(n), Z]) * np.sqrt(w)[:, None]
         penalty = alpha * np.eye(m + 1)
         both = np.linalg.solve(design.T @ design + penalty, design.T @ (y * np.sqrt(w)))
-        if alpha > 0 and _close(coef, both[1:], atol=1e-6):
+        if alpha > 0 and is_close(coef, both[1:], atol=1e-6):
             raise Incorrect("your fit penalises the intercept too: centre Z and y at their weighted "
                             "means first, solve for coef, then intercept = mean_w(y) - mean_w(Z)·coef")
         origin = Ridge(alpha=alpha, fit_intercept=False).fit(Z, y, sample_weight=w)
-        if alpha > 0 and _close(coef, origin.coef_, atol=1e-6):
+        if alpha > 0 and is_close(coef, origin.coef_, atol=1e-6):
             raise Incorrect("your fit has no intercept (it goes through the origin): centre Z and y "
                             "at their weighted means before solving")
         worst = int(np.argmax(np.abs(coef - reference.coef_)))
@@ -270,7 +267,7 @@ def _check_q6(errors, best_width):
     errors = as_array(errors, "errors", shape=(len(WIDTHS),))
     width = as_number(best_width, "best_width")
     expected = np.array([local_fidelity_error(curved_model, POINT, w, radius=RADIUS) for w in WIDTHS])
-    if not _close(errors, expected, atol=1e-8, rtol=1e-5):
+    if not is_close(errors, expected, atol=1e-8, rtol=1e-5):
         worst = int(np.argmax(np.abs(errors - expected)))
         raise Incorrect(f"errors[{worst}] (width {WIDTHS[worst]}) is {errors[worst]:.5g}, expected "
                         f"{expected[worst]:.5g}: fit with local_fit_2d(curved_model, POINT, width) "

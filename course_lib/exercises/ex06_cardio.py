@@ -8,15 +8,16 @@ own model and rows. No stored answers.
 from __future__ import annotations
 
 from copy import deepcopy
-from functools import lru_cache
+from functools import lru_cache, partial
 
 import numpy as np
 
 from ..counterfactual import ordered, satisfies
 from ..inspection import mean_target, partial_dependence
+from ..shapley import model_shapley
 from ..surrogate import global_surrogate
 from . import (PLACEHOLDER, Incorrect, Question, as_array, as_callable, as_number, as_string,
-               call_learner)
+               call_learner, is_close)
 
 __all__ = ["q1", "q2", "q3", "q4", "q5", "q6", "q7", "q8", "QUESTIONS", "PLACEHOLDER", "FEATURES",
            "PLAUSIBLE", "ACTIONABLE", "MIN_PULSE_PRESSURE"]
@@ -31,9 +32,8 @@ ACTIONABLE = {"ap_hi": (90, 180), "ap_lo": (60, 110), "weight": (45, 130), "acti
 MIN_PULSE_PRESSURE = 10     # ap_hi - ap_lo must be larger than this
 
 
-def _close(a, b, atol=1e-10) -> bool:
-    a, b = np.asarray(a, float), np.asarray(b, float)
-    return a.shape == b.shape and bool(np.all(np.abs(a - b) <= atol))
+#: is_close with an absolute tolerance only, 1e-10 unless a check says otherwise.
+_close = partial(is_close, atol=1e-10, rtol=0.0)
 
 
 def _frame(columns, rows):
@@ -79,19 +79,16 @@ def _check_q1(count_impossible):
             raise Incorrect("count_impossible returned one value per row (a mask); return the "
                             "number of impossible rows, e.g. mask.sum()")
         got = as_number(got, "count_impossible(table)")
-        mask = impossible_rows(table)
-        expected = int(mask.sum())
+        expected = int(impossible_rows(table).sum())
         if got == expected:
             continue
-        per_rule = sum(int(((table[c] < lo) | (table[c] > hi)).sum()) for c, (lo, hi) in PLAUSIBLE.items())
-        per_rule += int((table["ap_lo"] >= table["ap_hi"]).sum())
-        strict = np.zeros(len(table), dtype=bool)
-        for column, (low, high) in PLAUSIBLE.items():
-            strict |= (table[column] <= low).to_numpy() | (table[column] >= high).to_numpy()
-        strict |= (table["ap_lo"] >= table["ap_hi"]).to_numpy()
-        without_order = np.zeros(len(table), dtype=bool)
-        for column, (low, high) in PLAUSIBLE.items():
-            without_order |= ((table[column] < low) | (table[column] > high)).to_numpy()
+        # the typical slips: one mask per rule, summed; range ends excluded; the order rule left out
+        out_of_range = [((table[c] < lo) | (table[c] > hi)).to_numpy() for c, (lo, hi) in PLAUSIBLE.items()]
+        at_an_end = [((table[c] <= lo) | (table[c] >= hi)).to_numpy() for c, (lo, hi) in PLAUSIBLE.items()]
+        swapped = (table["ap_lo"] >= table["ap_hi"]).to_numpy()
+        per_rule = int(np.sum(out_of_range)) + int(swapped.sum())
+        strict = np.logical_or.reduce(at_an_end) | swapped
+        without_order = np.logical_or.reduce(out_of_range)
         where = f"on a table of {len(table)} rows you counted {got:g}, expected {expected}"
         if got == len(table) - expected:
             raise Incorrect(f"{where}: you counted the rows that pass every rule; count those that "
@@ -496,8 +493,6 @@ q7 = Question(
 
 # ------------------------------------------------------------------------------- q8: loss contributions
 def _loss_shapley(model, rows, labels, background):
-    from ..shapley import model_shapley
-
     values = np.zeros(rows.shape)
     for label in np.unique(labels):
         mine = labels == label
@@ -537,8 +532,6 @@ def _check_q8(loss_values, largest_loss_feature, black_box, worst_rows, worst_la
         raise Incorrect(f"the setup tables could not be explained ({type(error).__name__}); "
                         "re-run the setup cells") from None
     if not _close(values, expected, atol=1e-8):
-        from ..shapley import model_shapley
-
         prediction = model_shapley(lambda X: black_box.predict_proba(X)[:, 1], worst_rows, background).values
         if _close(values, prediction, atol=1e-8):
             raise Incorrect("these explain the prediction P(cardio); explain the loss, "
