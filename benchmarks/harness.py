@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import statistics
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Callable
 
 
@@ -27,7 +27,6 @@ class Benchmark:
     reference: Callable[[Any], Any]
     repeat: int = 3
     notes: Callable[[Any], dict] | None = None
-    results: dict = field(default_factory=dict)
 
 
 def median_time(function: Callable[[Any], Any], context: Any, repeat: int) -> float:

@@ -70,23 +70,28 @@ def from_cache() -> tuple[pd.DataFrame | None, str]:
     pinned = folder / "cardio_train.csv"
     verified = folder / "cardio_train_verified.csv"      # a copy without a published hash
     sidecar = folder / "cardio_train_verified.csv.sha256"
+    candidates = [(pinned, CARDIO_SHA256, "Kaggle's file")]
+    if verified.exists():
+        try:  # the sidecar holds "<sha256> <where the copy came from>"
+            digest, origin = sidecar.read_text().split(maxsplit=1)
+        except (OSError, ValueError):
+            digest, origin = "", ""
+        candidates.append((verified, digest, origin.strip()))
     notes = []
-    for path, expected in ((pinned, lambda: CARDIO_SHA256),
-                           (verified, lambda: sidecar.read_text().split()[0])):
+    for path, expected, origin in candidates:
         if not path.exists():
             continue
         try:
-            ok = assets.sha256(path) == expected()
-        except (OSError, IndexError):
+            ok = assets.sha256(path) == expected
+        except OSError:
             ok = False
         if ok:
             table = read_cardio_csv(path)
-            origin = ("Kaggle's file" if path == pinned
-                      else sidecar.read_text().split(maxsplit=1)[1].strip())
             table.attrs["source"] = f"{origin}, cached in {path.parent}, sha256 ok"
             return table, ""
         path.unlink()
-        sidecar.unlink(missing_ok=True)
+        if path == verified:
+            sidecar.unlink(missing_ok=True)
         notes.append(f"the cached {path.name} failed its sha256 check and was removed")
     return None, "; ".join(notes)
 
@@ -113,18 +118,24 @@ def download_chain() -> tuple[pd.DataFrame | None, list[str]]:
 def _store_cardio(table: pd.DataFrame, origin: str) -> pd.DataFrame:
     """Check a table without a published hash against the fingerprint and cache it atomically."""
     check_cardio_fingerprint(table)
+    data = table.to_csv(sep=";", index=False).encode()
+    digest = hashlib.sha256(data).hexdigest()
+    if digest == CARDIO_SHA256:     # byte-identical to Kaggle's file after all
+        _write_cached("cardio_train.csv", data)
+    else:
+        _write_cached("cardio_train_verified.csv.sha256", f"{digest} {origin}\n".encode())
+        _write_cached("cardio_train_verified.csv", data)
+    return table
+
+
+def _write_cached(name: str, data: bytes) -> Path:
+    """Write `data` to ``<cardio dir>/<name>`` atomically: a temporary file, then a rename."""
     folder = cardio_dir()
     folder.mkdir(parents=True, exist_ok=True)
-    data = table.to_csv(sep=";", index=False).encode()
-    temporary = folder / ".cardio_train_verified.csv.part"
+    temporary = folder / f".{name}.part"
     temporary.write_bytes(data)
-    digest = assets.sha256(temporary)
-    if digest == CARDIO_SHA256:     # byte-identical to Kaggle's file after all
-        os.replace(temporary, folder / "cardio_train.csv")
-    else:
-        (folder / "cardio_train_verified.csv.sha256").write_text(f"{digest} {origin}\n")
-        os.replace(temporary, folder / "cardio_train_verified.csv")
-    return table
+    os.replace(temporary, folder / name)
+    return folder / name
 
 
 def check_cardio_fingerprint(table: pd.DataFrame) -> None:
@@ -164,12 +175,7 @@ def _store_pinned(data: bytes, origin: str) -> pd.DataFrame:
     if digest != CARDIO_SHA256:
         raise ValueError(f"{origin}: cardio_train.csv has sha256 {digest[:12]}..., expected "
                          f"{CARDIO_SHA256[:12]}...")
-    folder = cardio_dir()
-    folder.mkdir(parents=True, exist_ok=True)
-    temporary = folder / ".cardio_train.csv.part"
-    temporary.write_bytes(data)
-    os.replace(temporary, folder / "cardio_train.csv")
-    return read_cardio_csv(folder / "cardio_train.csv")
+    return read_cardio_csv(_write_cached("cardio_train.csv", data))
 
 
 def _fetch_mlcourse() -> pd.DataFrame:

@@ -1,7 +1,6 @@
 """The course map: every notebook in order, with its exercises, and an environment check."""
 from __future__ import annotations
 
-import importlib
 import importlib.util
 from dataclasses import dataclass
 
@@ -82,11 +81,9 @@ def environment_check() -> list[tuple[str, str]]:
     for package, module in [("shap", "shap"), ("lime", "lime"), ("grad-cam", "pytorch_grad_cam"),
                             ("captum", "captum"), ("fastai", "fastai"), ("timm", "timm")]:
         rows.append((package, "installed" if _importable(module) else "missing: pip install " + package))
-    try:
-        assets = importlib.import_module("course_lib.assets")
-        rows.extend(assets.status())
-    except (ImportError, AttributeError):
-        rows.append(("offline assets", "unknown (course_lib.assets not available)"))
+    from . import assets
+
+    rows.extend(assets.status())
     return rows
 
 

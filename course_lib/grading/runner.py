@@ -184,14 +184,10 @@ def run_notebook(notebook, cell_timeout: float = 120, notebook_timeout: float = 
     token = uuid.uuid4().hex
     started = time.monotonic()
     try:
-        target = workdir / NOTEBOOK_NAME
-        if isinstance(notebook, dict):
-            target.write_text(json.dumps(notebook, indent=1, ensure_ascii=False), encoding="utf-8")
-            text = target.read_text(encoding="utf-8")
-        else:
-            shutil.copyfile(notebook, target)
-            text = target.read_text(encoding="utf-8")
-        sources = _code_sources(text)
+        data = (json.dumps(notebook, indent=1, ensure_ascii=False).encode("utf-8")
+                if isinstance(notebook, dict) else Path(notebook).read_bytes())
+        (workdir / NOTEBOOK_NAME).write_bytes(data)
+        sources = _code_sources(data.decode("utf-8"))
         (workdir / "pytest.ini").write_text("[pytest]\naddopts =\n", encoding="utf-8")
         report = workdir / "report.xml"
         command = [sys.executable, "-m", "pytest", "-q", "-c", "pytest.ini", "--rootdir", ".",

@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from importlib import import_module
 from pathlib import Path
 
+from ..notebook_tools import cell_source
+
 __all__ = ["Topic", "Submission", "topics", "find_topic", "learner_name", "find_submissions",
            "read_notebook", "notebook_topic", "check_cells", "choose_topic", "neutralise"]
 
@@ -143,11 +145,6 @@ def read_notebook(path: Path) -> tuple[dict | None, str, str]:
     return notebook, "ok", ""
 
 
-def _source(cell: dict) -> str:
-    source = cell.get("source", "")
-    return "".join(source) if isinstance(source, list) else str(source)
-
-
 def _code(source: str) -> str:
     """The source without comment lines (a commented-out ``# q1.check()`` is not a check)."""
     return "\n".join(line for line in source.splitlines() if not line.lstrip().startswith("#"))
@@ -159,7 +156,7 @@ def notebook_topic(notebook: dict, path: Path) -> tuple[Topic | None, str]:
     for cell in notebook["cells"]:
         if cell.get("cell_type") != "code":
             continue
-        match = _IMPORT.search(_code(_source(cell)))
+        match = _IMPORT.search(_code(cell_source(cell)))
         if match:
             module = match.group(1) or match.group(2)
             number = module[2:4]
@@ -178,7 +175,7 @@ def check_cells(notebook: dict) -> dict[int, list[str]]:
     for cell in notebook["cells"]:
         if cell.get("cell_type") != "code":
             continue
-        names = _CHECK.findall(_code(_source(cell)))
+        names = _CHECK.findall(_code(cell_source(cell)))
         if names:
             found[index] = list(dict.fromkeys(names))
         index += 1
@@ -193,7 +190,7 @@ def neutralise(notebook: dict, checks: dict[int, list[str]]) -> dict:
         if cell.get("cell_type") != "code":
             continue
         if index in checks:
-            lines = _source(cell).splitlines(keepends=True)
+            lines = cell_source(cell).splitlines(keepends=True)
             cell["source"] = [line for line in lines if "NBVAL" not in line.upper()]
             tags = cell.get("metadata", {}).get("tags")
             if isinstance(tags, list):
