@@ -10,20 +10,7 @@ import time
 
 import numpy as np
 
-from harness import Benchmark
-
-
-class TimedModel:
-    """Wrap a predict function and add up the seconds spent inside it, per side."""
-
-    def __init__(self, predict):
-        self.predict, self.seconds = predict, 0.0
-
-    def __call__(self, batch):
-        start = time.perf_counter()
-        out = self.predict(batch)
-        self.seconds += time.perf_counter() - start
-        return out
+from harness import Benchmark, TimedModel
 
 
 def _side(name, run):

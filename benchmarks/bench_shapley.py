@@ -10,23 +10,9 @@ import time
 
 import numpy as np
 
-from harness import Benchmark
+from harness import Benchmark, TimedModel
 
 N_EXPLAINED = 10
-
-
-class TimedModel:
-    """Wraps f and adds up the time spent inside it."""
-
-    def __init__(self, f):
-        self.f, self.seconds, self.calls = f, 0.0, 0
-
-    def __call__(self, X):
-        start = time.perf_counter()
-        out = self.f(X)
-        self.seconds += time.perf_counter() - start
-        self.calls += 1
-        return out
 
 
 def setup():

@@ -61,3 +61,18 @@ def format_table(rows: list[dict]) -> str:
         lines.append(f"{row['benchmark']:<{width}} {row['ours_s']:>10.4f} {row['reference_s']:>10.4f} "
                      f"{row['ratio']:>9.2f}  {row.get('notes', '')}")
     return "\n".join(lines)
+
+
+class TimedModel:
+    """Wrap a model's predict function and add up the calls and the seconds spent inside it,
+    so a benchmark can report the share of its time that belongs to the model."""
+
+    def __init__(self, predict: Callable):
+        self.predict, self.seconds, self.calls = predict, 0.0, 0
+
+    def __call__(self, batch):
+        start = time.perf_counter()
+        out = self.predict(batch)
+        self.seconds += time.perf_counter() - start
+        self.calls += 1
+        return out
