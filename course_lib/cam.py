@@ -192,10 +192,9 @@ def integrated_gradients(model: nn.Module, x: torch.Tensor, target=None, baselin
 
 def quadrature(n_steps: int, method: str = "gausslegendre"):
     """Nodes a_m in [0, 1] and weights w_m of a rule for integral_0^1 g(a) da ~ sum_m w_m g(a_m)."""
-    if not isinstance(n_steps, (int, np.integer)) or isinstance(n_steps, bool) or n_steps < 1:
-        raise ValueError(f"n_steps must be a positive integer, got {n_steps!r}")
+    n_steps = _check_count(n_steps, "n_steps")
     if method == "gausslegendre":
-        nodes, weights = np.polynomial.legendre.leggauss(int(n_steps))  # on [-1, 1]
+        nodes, weights = np.polynomial.legendre.leggauss(n_steps)  # on [-1, 1]
         return list(0.5 * (nodes + 1)), list(0.5 * weights)
     if method == "riemann_trapezoid":
         if n_steps < 2:
@@ -230,8 +229,7 @@ def smooth_grad(model: nn.Module, x: torch.Tensor, target=None, n_samples: int =
     stdevs=stdev, target=target, abs=abs)`` (captum's own defaults are 5 samples, stdev 1.0).
     """
     model, x = _check_model_and_images(model, x)
-    if not isinstance(n_samples, (int, np.integer)) or isinstance(n_samples, bool) or n_samples < 1:
-        raise ValueError(f"n_samples must be a positive integer, got {n_samples!r}")
+    n_samples = _check_count(n_samples, "n_samples")
     generator = torch.Generator(device=x.device).manual_seed(int(seed))
     noisy = x.repeat_interleave(n_samples, dim=0)  # image 1 n times, then image 2, ...
     noisy = noisy + stdev * torch.randn(noisy.shape, generator=generator, device=x.device,
@@ -337,6 +335,12 @@ def _per_image_target(model, x, target) -> torch.Tensor:
         with evaluating(model), torch.no_grad():
             return model(x).argmax(dim=1)
     return _target_index(target, x.shape[0], None).to(x.device)
+
+
+def _check_count(value, name: str) -> int:
+    if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < 1:
+        raise ValueError(f"{name} must be a positive integer, got {value!r}")
+    return int(value)
 
 
 def _check_baseline(baseline, x):

@@ -23,6 +23,8 @@ import numpy as np
 import torch
 from torch import nn
 
+from .hooks import evaluating
+
 __all__ = ["CLASSES", "STAMPS", "ShortcutData", "make_shortcut_data", "draw_timestamp",
            "small_cnn", "to_tensor", "train_fastai", "accuracy_on"]
 
@@ -177,13 +179,9 @@ def train_fastai(train: ShortcutData, valid: ShortcutData, epochs: int = 4, lr: 
     return learn
 
 
-@torch.no_grad()
 def accuracy_on(model: nn.Module, data: ShortcutData) -> float:
     """Share of `data` the model classifies correctly (eval mode, on the model's device)."""
     device = next(model.parameters()).device
-    modes = [(module, module.training) for module in model.modules()]
-    model.eval()
-    predictions = model(to_tensor(data.images).to(device)).argmax(dim=1).cpu().numpy()
-    for module, training in modes:
-        module.training = training
+    with evaluating(model), torch.no_grad():
+        predictions = model(to_tensor(data.images).to(device)).argmax(dim=1).cpu().numpy()
     return float((predictions == data.labels).mean())

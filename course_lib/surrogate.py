@@ -74,20 +74,27 @@ def global_surrogate(model, X, max_depth=3, min_samples_leaf=1, random_state=0) 
     if max_depth is not None:
         max_depth = check_int(max_depth, "max_depth", minimum=1)
     targets = model.predict(like(X, values, columns))
-    Tree = DecisionTreeRegressor if _is_regressor(model) else DecisionTreeClassifier
+    regressor = _is_regressor(model)
+    Tree = DecisionTreeRegressor if regressor else DecisionTreeClassifier
     tree = Tree(max_depth=max_depth, min_samples_leaf=min_samples_leaf,
                 random_state=random_state).fit(values, targets)
-    return Surrogate(tree, fidelity(model, tree, like(X, values, columns)), columns, max_depth)
+    return Surrogate(tree, _fidelity(targets, tree.predict(values), regressor), columns, max_depth)
 
 
 def fidelity(model, surrogate, X) -> float:
     """How well `surrogate` reproduces `model` on X: share of equal labels, or R^2 for regression."""
     check_fitted(model)
     values, columns = check_table(X, "X")
-    if _is_regressor(model):
-        return float(r2_score(model.predict(like(X, values, columns)),
-                              surrogate.predict(_tree_input(surrogate, X, values, columns))))
-    return float(_agreement(model, surrogate, like(X, values, columns)).mean())
+    return _fidelity(model.predict(like(X, values, columns)),
+                     surrogate.predict(_tree_input(surrogate, X, values, columns)),
+                     _is_regressor(model))
+
+
+def _fidelity(black_box, mimic, regressor: bool) -> float:
+    """Share of rows where the two outputs are equal, or R^2 of `mimic` against `black_box`."""
+    if regressor:
+        return float(r2_score(black_box, mimic))
+    return float(np.mean(np.asarray(black_box) == np.asarray(mimic)))
 
 
 def _agreement(model, surrogate, X) -> np.ndarray:

@@ -18,6 +18,8 @@ import numpy as np
 import torch
 from torch import nn
 
+from .hooks import evaluating
+
 __all__ = ["make_mlp", "grid_lines", "layers_of", "layer_names", "layer_images", "train_classifier",
            "predict_proba"]
 
@@ -79,7 +81,6 @@ def layer_names(model: nn.Module) -> list[str]:
     return names
 
 
-@torch.no_grad()
 def layer_images(model: nn.Module, points) -> list[np.ndarray]:
     """The image of `points` after each layer: [points, layer1(points), layer2(layer1(points)), ...].
 
@@ -99,16 +100,12 @@ def layer_images(model: nn.Module, points) -> list[np.ndarray]:
     parameter = next(model.parameters(), None)
     device = parameter.device if parameter is not None else torch.device("cpu")
     dtype = parameter.dtype if parameter is not None else torch.float32
-    was_training = model.training
-    model.eval()
-    try:
+    images = [points.copy()]
+    with evaluating(model), torch.no_grad():
         h = torch.as_tensor(points.reshape(-1, points.shape[-1]), dtype=dtype, device=device)
-        images = [points.copy()]
         for layer in layers:
             h = layer(h)
             images.append(h.cpu().numpy().astype(float).reshape(*points.shape[:-1], h.shape[-1]))
-    finally:
-        model.train(was_training)
     return images
 
 
@@ -152,7 +149,6 @@ def train_classifier(model: nn.Module, X, y, X_test=None, y_test=None, epochs: i
     return history
 
 
-@torch.no_grad()
 def predict_proba(model: nn.Module, X) -> np.ndarray:
     """P(class 1) = sigmoid(logit) for every row of X, as a numpy array of shape (n,)."""
     logits = layer_images(model, X)[-1]

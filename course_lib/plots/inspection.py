@@ -23,6 +23,18 @@ def _short(value: float) -> str:
     return f"{value:.0f}" if float(value).is_integer() else f"{value:.1f}"
 
 
+def _panel_grid(n_panels, ncols, width, height):
+    """A figure of `n_panels` panels in rows of `ncols` (each width x height inches), spares hidden."""
+    import matplotlib.pyplot as plt
+
+    nrows = int(np.ceil(n_panels / ncols))
+    fig, axes = plt.subplots(nrows, ncols, figsize=(width * ncols, height * nrows), squeeze=False)
+    axes = axes.ravel()
+    for ax in axes[n_panels:]:
+        ax.set_visible(False)
+    return fig, axes
+
+
 def plot_mean_target(result, ax=None, target_name="target mean", overall=None):
     """Bars: how many rows per bin (left axis); line: the target mean in each bin (right axis)."""
     import matplotlib.pyplot as plt
@@ -46,14 +58,9 @@ def plot_mean_target(result, ax=None, target_name="target mean", overall=None):
 
 def plot_mean_target_grid(results, ncols=4, target_name="target mean", overall=None):
     """One :func:`plot_mean_target` panel per feature (`results`: a list of MeanTarget)."""
-    import matplotlib.pyplot as plt
-
-    nrows = int(np.ceil(len(results) / ncols))
-    fig, axes = plt.subplots(nrows, ncols, figsize=(3.6 * ncols, 2.9 * nrows))
-    for ax, result in zip(np.ravel(axes), results):
+    fig, axes = _panel_grid(len(results), ncols, 3.6, 2.9)
+    for ax, result in zip(axes, results):
         plot_mean_target(result, ax, target_name, overall)
-    for ax in np.ravel(axes)[len(results):]:
-        ax.set_visible(False)
     fig.tight_layout()
     return fig
 
@@ -101,14 +108,9 @@ def plot_pdp(result, ax=None, n_ice=100, centered=False, seed=0, x_values=None, 
 
 def plot_pdp_grid(results, X=None, ncols=4, **kwargs):
     """One :func:`plot_pdp` panel per result (deciles of each feature from X, if given)."""
-    import matplotlib.pyplot as plt
-
-    nrows = int(np.ceil(len(results) / ncols))
-    fig, axes = plt.subplots(nrows, ncols, figsize=(3.6 * ncols, 3.0 * nrows), squeeze=False)
-    for ax, result in zip(axes.ravel(), results):
+    fig, axes = _panel_grid(len(results), ncols, 3.6, 3.0)
+    for ax, result in zip(axes, results):
         plot_pdp(result, ax, x_values=None if X is None else X[result.feature], **kwargs)
-    for ax in axes.ravel()[len(results):]:
-        ax.set_visible(False)
     fig.tight_layout()
     return fig
 
@@ -183,12 +185,9 @@ def plot_truth_scatter(truth, estimates: dict, features, ncols=4, max_points=600
 
     truth : (n, M) DataFrame of true contributions; estimates : {method: (n, M) DataFrame}.
     """
-    import matplotlib.pyplot as plt
-
     rows = np.random.RandomState(seed).permutation(len(truth))[:max_points]
-    nrows = int(np.ceil(len(features) / ncols))
-    fig, axes = plt.subplots(nrows, ncols, figsize=(3.3 * ncols, 3.0 * nrows), squeeze=False)
-    for ax, feature in zip(axes.ravel(), features):
+    fig, axes = _panel_grid(len(features), ncols, 3.3, 3.0)
+    for ax, feature in zip(axes, features):
         x = np.asarray(truth[feature])[rows]
         for name, values in estimates.items():
             ax.scatter(x, np.asarray(values[feature])[rows], s=5, alpha=0.5, label=name)
@@ -196,10 +195,8 @@ def plot_truth_scatter(truth, estimates: dict, features, ncols=4, max_points=600
         high = max(ax.get_xlim()[1], ax.get_ylim()[1])
         ax.plot([low, high], [low, high], color="k", lw=0.8)
         ax.set(title=feature, xlabel="true contribution (logit)")
-    axes.ravel()[0].set_ylabel("attribution")
-    axes.ravel()[0].legend(fontsize=7, markerscale=3)
-    for ax in axes.ravel()[len(features):]:
-        ax.set_visible(False)
+    axes[0].set_ylabel("attribution")
+    axes[0].legend(fontsize=7, markerscale=3)
     fig.tight_layout()
     return fig
 

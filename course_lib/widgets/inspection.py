@@ -3,22 +3,29 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..inspection import _is_regressor, check_fitted, check_table, like
 from ..plots.inspection import plot_tree
-from ..surrogate import global_surrogate
+from ..surrogate import _fidelity, global_surrogate
 
 __all__ = ["surrogate_depth_panel", "surrogate_table"]
 
 
 def surrogate_table(model, X_fit, X_eval, y_eval, depths=range(1, 9), random_state=0):
-    """For each depth: the surrogate, its fidelity on X_eval and its accuracy on y_eval."""
+    """For each depth: the surrogate, its fidelity on X_eval and its accuracy on y_eval.
+
+    The black box predicts X_eval once; each depth only adds a tree and its predictions."""
+    check_fitted(model)
     y_eval = np.asarray(y_eval)
+    values, columns = check_table(X_eval, "X_eval")
+    black_box = model.predict(like(X_eval, values, columns))
+    regressor = _is_regressor(model)
     rows = []
     for depth in depths:
         surrogate = global_surrogate(model, X_fit, max_depth=depth, random_state=random_state)
-        values = np.asarray(X_eval, dtype=float)
-        accuracy = float(np.mean(surrogate.tree.predict(values) == y_eval))
+        predicted = surrogate.tree.predict(values)
         rows.append({"depth": depth, "surrogate": surrogate,
-                     "fidelity": surrogate.fidelity_on(model, X_eval), "accuracy": accuracy})
+                     "fidelity": _fidelity(black_box, predicted, regressor),
+                     "accuracy": float(np.mean(predicted == y_eval))})
     return rows
 
 
