@@ -1,0 +1,67 @@
+"""What counts as an impossible cardio record: one definition for every lecture and exercise.
+
+The cardio table (Kaggle's ``cardio_train.csv`` and the course's synthetic twin) holds entry
+errors: blood pressures typed without a digit (12 for 120) or with an extra zero (800 for 80),
+diastolic above systolic, heights of 55 cm. Notebooks 00, 01, 03 and 06 and their exercises all
+drop or count these rows; they all use the ranges below, so a learner meets one rule.
+
+A value inside its range, both ends included, is plausible for an adult:
+
+=========  ============  =====
+column     range         unit
+=========  ============  =====
+ap_hi      70 .. 250     mm Hg (systolic)
+ap_lo      40 .. 160     mm Hg (diastolic)
+height     120 .. 210    cm
+weight     35 .. 180     kg
+=========  ============  =====
+
+and the diastolic pressure must lie strictly below the systolic one (``ap_lo < ap_hi``): equal
+readings are an entry error too.
+"""
+from __future__ import annotations
+
+import pandas as pd
+
+#: Plausible systolic pressure in mm Hg, both ends included.
+SYSTOLIC_RANGE = (70, 250)
+#: Plausible diastolic pressure in mm Hg, both ends included.
+DIASTOLIC_RANGE = (40, 160)
+#: Plausible height in cm and weight in kg, both ends included.
+HEIGHT_RANGE = (120, 210)
+WEIGHT_RANGE = (35, 180)
+
+PLAUSIBLE_RANGES = {"ap_hi": SYSTOLIC_RANGE, "ap_lo": DIASTOLIC_RANGE,
+                    "height": HEIGHT_RANGE, "weight": WEIGHT_RANGE}
+
+
+def _columns(table, names) -> list[pd.Series]:
+    if not isinstance(table, pd.DataFrame):
+        raise TypeError(f"table must be a pandas DataFrame with columns {list(names)}, "
+                        f"got {type(table).__name__}")
+    missing = [name for name in names if name not in table.columns]
+    if missing:
+        raise ValueError(f"table has no column {missing[0]!r}; the cardio table names its columns "
+                         f"{list(names)}")
+    return [pd.to_numeric(table[name], errors="coerce") for name in names]
+
+
+def impossible_pressure(table: pd.DataFrame) -> pd.Series:
+    """True where a row's blood pressures cannot be real.
+
+    impossible = ap_hi outside SYSTOLIC_RANGE  or  ap_lo outside DIASTOLIC_RANGE  or  ap_lo >= ap_hi
+    """
+    hi, lo = _columns(table, ["ap_hi", "ap_lo"])
+    return ~hi.between(*SYSTOLIC_RANGE) | ~lo.between(*DIASTOLIC_RANGE) | (lo >= hi)
+
+
+def impossible_rows(table: pd.DataFrame) -> pd.Series:
+    """True where a row has an impossible blood pressure, height or weight."""
+    height, weight = _columns(table, ["height", "weight"])
+    return (impossible_pressure(table) | ~height.between(*HEIGHT_RANGE)
+            | ~weight.between(*WEIGHT_RANGE))
+
+
+def drop_impossible(table: pd.DataFrame) -> pd.DataFrame:
+    """The rows of ``table`` that pass every rule above (a copy; the index is kept)."""
+    return table.loc[~impossible_rows(table)].copy()
