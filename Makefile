@@ -68,13 +68,13 @@ bench: assets
 	COURSE_OFFLINE=1 $(PY) benchmarks/run.py $(BENCH)
 
 exercises: $(STAMP)
-	$(PY) -m course_lib.exercise_gen
+	$(PY) -m tools.exercise_gen
 
 sync: $(STAMP)
-	$(PY) -m course_lib.notebook_tools sync $(if $(REPO),--repo $(REPO)) $(if $(REF),--ref $(REF))
+	$(PY) -m tools.notebook_tools sync $(if $(REPO),--repo $(REPO)) $(if $(REF),--ref $(REF))
 
 sync-check: $(STAMP)
-	$(PY) -m course_lib.notebook_tools check
+	$(PY) -m tools.notebook_tools check
 
 grade: assets
 	$(PY) -m course_lib.grading $(SUBMISSIONS) --out grades.csv $(GRADE_ARGS)

@@ -3,7 +3,8 @@ import json
 
 import pytest
 
-from course_lib import course, env, notebook_tools
+from course_lib import course, env
+from tools import notebook_tools
 from course_lib.env import SETUP_CELL
 
 
@@ -48,7 +49,7 @@ def test_problems_names_a_changed_setup_cell(tmp_path):
 
 
 def test_colab_url_points_at_the_repository_path():
-    url = notebook_tools.colab_url("notebooks/01_shapley_card_game.ipynb")
+    url = env.colab_url("notebooks/01_shapley_card_game.ipynb")
     assert url.startswith("https://colab.research.google.com/github/")
     assert url.endswith("/blob/main/notebooks/01_shapley_card_game.ipynb")
 

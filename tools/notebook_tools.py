@@ -1,9 +1,9 @@
 """Housekeeping for the course notebooks: the Colab badge, the shared setup cell, no outputs.
 
-``python -m course_lib.notebook_tools sync`` rewrites every notebook under ``notebooks/``,
+``python -m tools.notebook_tools sync`` rewrites every notebook under ``notebooks/``,
 ``solutions/`` and ``exercises/`` so that its first cell carries the badge for its own path,
 its second cell is exactly :data:`course_lib.env.SETUP_CELL`, and no cell keeps outputs.
-``python -m course_lib.notebook_tools check`` reports what ``sync`` would change (tests use it).
+``python -m tools.notebook_tools check`` reports what ``sync`` would change (tests use it).
 The README's Colab links are regenerated and checked the same way.
 
 ``sync --repo owner/name --ref v1.0`` first rewrites the one setting in ``course_lib/env.py``
@@ -18,7 +18,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from .env import SETUP_CELL, colab_url
+from course_lib.env import SETUP_CELL, colab_url
 
 ROOT = Path(__file__).resolve().parent.parent
 FOLDERS = ("notebooks", "solutions", "exercises")
@@ -135,12 +135,12 @@ def main(argv: list[str] | None = None) -> int:
     command = argv[0] if argv else "check"
     options = dict(zip(argv[1::2], argv[2::2]))
     if command not in ("sync", "check") or set(options) - {"--repo", "--ref"}:
-        print("usage: python -m course_lib.notebook_tools sync [--repo owner/name] [--ref v1.0]"
+        print("usage: python -m tools.notebook_tools sync [--repo owner/name] [--ref v1.0]"
               " | check", file=sys.stderr)
         return 2
     if options:  # the setting changed: write it, then sync in a fresh process that reads it
         set_location(options.get("--repo"), options.get("--ref"))
-        return subprocess.call([sys.executable, "-m", "course_lib.notebook_tools", "sync"])
+        return subprocess.call([sys.executable, "-m", "tools.notebook_tools", "sync"], cwd=ROOT)
     paths = all_notebooks()
     readme = ROOT / "README.md"
     if command == "sync":
