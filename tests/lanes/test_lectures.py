@@ -49,22 +49,14 @@ def kernel_environment() -> dict[str, str]:
 def execute_alone(source: Path, folder: Path):
     """Copy `source` into an empty `folder` and run it there; return the executed notebook."""
     import nbformat
-    from nbclient import NotebookClient
+
+    from tools.run_notebook import execute
 
     lone = folder / source.name
     shutil.copyfile(source, lone)
     notebook = nbformat.read(lone, as_version=4)
-    client = NotebookClient(notebook, timeout=int(os.environ.get("COURSE_CELL_TIMEOUT", "900")), kernel_name="python3",
-                            resources={"metadata": {"path": str(folder)}})
-    saved = dict(os.environ)
-    os.environ.clear()
-    os.environ.update(kernel_environment())  # the kernel inherits the environment at its start
-    try:
-        client.execute()
-    finally:
-        os.environ.clear()
-        os.environ.update(saved)
-    return notebook
+    timeout = float(os.environ.get("COURSE_CELL_TIMEOUT", "900"))
+    return execute(notebook, folder, env=kernel_environment(), timeout=timeout)
 
 
 def setup_line(notebook) -> str:
