@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from datetime import datetime, timezone
 from pathlib import Path
 
 
@@ -66,8 +67,12 @@ def execute(notebook, cwd: Path, env: dict | None = None, timeout: float = 900):
             if cell.cell_type != "code":
                 continue
             outputs: list = []
+            started = datetime.now(timezone.utc).isoformat()
             reply = client.execute_interactive(cell.source, timeout=timeout, allow_stdin=False,
                                                output_hook=_collector(outputs))
+            # the timing keys nbclient writes, so tools/slow_cells.py reads either
+            cell.metadata["execution"] = {"iopub.execute_input": started,
+                                          "shell.execute_reply": datetime.now(timezone.utc).isoformat()}
             cell.outputs = outputs
             cell.execution_count = reply["content"].get("execution_count")
             if reply["content"]["status"] != "ok":
