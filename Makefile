@@ -11,8 +11,16 @@ GRADE_ARGS ?=
 # Jupyter refuses to run as root (containers, Colab-like VMs) unless told it may.
 LAB_ARGS ?= $(if $(filter 0,$(shell id -u)),--allow-root)
 PYTEST_WORKERS ?= 2
+# The Colab twin (`make test-colab`): Colab's Python, found under pyenv or on PATH.
+COLAB_PYTHON ?= $(firstword $(wildcard $(HOME)/.pyenv/versions/3.13*/bin/python3) $(shell command -v python3.13 2>/dev/null))
+COLAB_VENV := .venv-colab
+# One thread per test worker: two workers share the 2 cores of a CI machine (or Colab's CPU).
+THREADS := OMP_NUM_THREADS=1 MKL_NUM_THREADS=1
+# `make sync REPO=owner/name REF=v1.0` points every badge and setup cell at a fork or a tag.
+REPO ?=
+REF ?=
 
-.PHONY: lab test bench exercises grade sync assets clean-venv
+.PHONY: lab test test-full test-colab colab-freeze bench exercises grade sync sync-check assets clean-venv
 
 $(STAMP): requirements.txt pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -30,16 +38,43 @@ lab: assets
 	$(VENV)/bin/jupyter lab $(LAB_ARGS) notebooks/
 
 test: assets
-	COURSE_OFFLINE=1 COURSE_QUICK=1 MPLBACKEND=Agg OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 $(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadgroup tests
+	COURSE_OFFLINE=1 COURSE_QUICK=1 MPLBACKEND=Agg $(THREADS) $(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadgroup --ignore=tests/lanes tests
+
+# Every lecture in full mode (what Colab runs), each alone in a folder, with the network refused
+# and no COURSE_OFFLINE flag; the executed copies land in _build/executed/ (the site reuses them).
+test-full: assets
+	@rm -rf _build/times/full
+	COURSE_LANE=full $(THREADS) $(PY) -m pytest -n $(PYTEST_WORKERS) -p no:cacheprovider tests/lanes
+	@$(PY) tools/lane_times.py full
+
+# The Colab twin: Python 3.13 and Colab's published package versions (colab/pip-freeze.txt), the
+# course installed from a wheel as the setup cell installs it; fails if that install would change
+# a preinstalled package. Then every lecture alone in a folder, and the library tests, run from
+# outside the checkout so that only the installed wheel can be imported.
+test-colab: assets
+	@test -n "$(COLAB_PYTHON)" || { echo "make test-colab: Python 3.13 not found; install it (pyenv install 3.13) or set COLAB_PYTHON=/path/to/python3.13" >&2; exit 2; }
+	$(PY) tools/colab_twin.py build --python "$(COLAB_PYTHON)" --venv $(COLAB_VENV)
+	@rm -rf _build/times/colab
+	cd "$$(mktemp -d)" && COURSE_LANE=colab COURSE_OFFLINE=1 COURSE_QUICK=1 MPLBACKEND=Agg $(THREADS) \
+		$(CURDIR)/$(COLAB_VENV)/bin/pytest -c $(CURDIR)/pyproject.toml --rootdir $(CURDIR) \
+		-n $(PYTEST_WORKERS) -p no:cacheprovider -m "not slow" $(CURDIR)/tests
+	@$(PY) tools/lane_times.py colab
+
+# Download Colab's newest published package list into colab/pip-freeze.txt.
+colab-freeze: $(STAMP)
+	$(PY) tools/colab_twin.py refresh
 
 bench: assets
 	COURSE_OFFLINE=1 $(PY) benchmarks/run.py $(BENCH)
 
 exercises: $(STAMP)
-	$(PY) -m course_lib.exercise_gen
+	$(PY) -m tools.exercise_gen
 
 sync: $(STAMP)
-	$(PY) -m course_lib.notebook_tools sync
+	$(PY) -m tools.notebook_tools sync $(if $(REPO),--repo $(REPO)) $(if $(REF),--ref $(REF))
+
+sync-check: $(STAMP)
+	$(PY) -m tools.notebook_tools check
 
 grade: assets
 	$(PY) -m course_lib.grading $(SUBMISSIONS) --out grades.csv $(GRADE_ARGS)

@@ -5,8 +5,9 @@ Method modules import only numpy, scipy, scikit-learn and torch:
 ``kernel_shap`` and ``tree_shap`` (04), ``hooks``, ``cam`` and ``metrics`` (05),
 ``inspection``, ``surrogate`` and ``counterfactual`` (06). ``explanation.Attributions`` is the
 one result shape they share. ``data``, ``assets``, ``plots``, ``widgets``, ``shortcut``, ``course``
-and ``env`` serve the notebooks; ``exercises``, ``exercise_gen`` and ``grading`` serve learners
-and instructors.
+and ``env`` serve the notebooks; ``exercises`` and ``grading`` serve learners and instructors.
+Repository tools (notebook housekeeping, the exercise generator) live in the checkout's
+``tools/`` and are not installed.
 """
 from .env import pick, setup
 

@@ -1,11 +1,16 @@
-"""The course map: every notebook in order, with its exercises, and an environment check."""
+"""The course map: every notebook in order, with its exercises, and an environment check.
+
+The map links to the repository and to Colab (:data:`course_lib.env.REPO_SLUG` at
+:data:`course_lib.env.REF`), so it works the same from a checkout, an installed package or a
+lone notebook in Colab: it never looks for files on disk.
+"""
 from __future__ import annotations
 
 import importlib.util
 from dataclasses import dataclass
 
 from . import env
-from .notebook_tools import ROOT, colab_url
+from .env import colab_url, repository_url
 
 
 @dataclass(frozen=True)
@@ -38,19 +43,29 @@ TOPICS = [
 ]
 
 
-def course_map_markdown(relative_to: str = "notebooks") -> str:
+def course_paths() -> list[str]:
+    """Every notebook of the course as a path inside the repository, in course order."""
+    paths = []
+    for topic in TOPICS:
+        paths.append(topic.notebook)
+        if topic.exercises:
+            paths += [f"exercises/{topic.exercises}.ipynb", f"solutions/{topic.exercises}.ipynb"]
+    return paths
+
+
+def course_map_markdown() -> str:
     """A Markdown table of the course: lecture, exercises and solutions, each with a Colab link."""
-    prefix = "../" if relative_to == "notebooks" else ""
+    def link(text: str, path: str) -> str:
+        return f"[{text}]({repository_url(path)}) ([Colab]({colab_url(path)}))"
+
     rows = ["| # | lecture | time | exercises | solutions |", "|---|---|---|---|---|"]
     for topic in TOPICS:
-        lecture = f"[{topic.title}]({prefix}{topic.notebook}) ([Colab]({colab_url(topic.notebook)}))"
+        exercise = solution = "-"
         if topic.exercises:
-            ex, sol = f"exercises/{topic.exercises}.ipynb", f"solutions/{topic.exercises}.ipynb"
-            exercise = f"[{topic.exercises}]({prefix}{ex}) ([Colab]({colab_url(ex)}))"
-            solution = f"[{topic.exercises}]({prefix}{sol}) ([Colab]({colab_url(sol)}))"
-        else:
-            exercise = solution = "-"
-        rows.append(f"| {topic.number} | {lecture} | {topic.minutes} min | {exercise} | {solution} |")
+            exercise = link(topic.exercises, f"exercises/{topic.exercises}.ipynb")
+            solution = link(topic.exercises, f"solutions/{topic.exercises}.ipynb")
+        rows.append(f"| {topic.number} | {link(topic.title, topic.notebook)} | "
+                    f"{topic.minutes} min | {exercise} | {solution} |")
     return "\n".join(rows)
 
 
@@ -93,13 +108,3 @@ def show_environment() -> None:
     width = max(len(name) for name, _ in rows)
     for name, status in rows:
         print(f"{name:<{width}}  {status}")
-
-
-def missing_notebooks() -> list[str]:
-    """Course-map entries whose notebook files do not exist (a test keeps this empty)."""
-    paths = []
-    for topic in TOPICS:
-        paths.append(topic.notebook)
-        if topic.exercises:
-            paths += [f"solutions/{topic.exercises}.ipynb", f"exercises/{topic.exercises}.ipynb"]
-    return [p for p in paths if not (ROOT / p).exists()]

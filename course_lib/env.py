@@ -8,36 +8,63 @@ Two switches, read from the environment once at import time and again by :func:`
   on a slow laptop).
 
 Colab sets neither. ``setup()`` prints one line that says which mode a notebook runs in.
+
+Without the flag, cells that need the internet ask :data:`ONLINE` (a module attribute computed
+on first use by :func:`network_available`): one probe of the hosts the course downloads from,
+a few seconds at most, cached, and never run when ``COURSE_OFFLINE=1``. A missing network is
+then a normal mode, like the flag: the cell says what it skipped and the notebook goes on.
 """
 from __future__ import annotations
 
 import os
 import random
+import socket
 import sys
 import warnings
 
-#: The course's public repository: the single place its address is written.
-#: The notebooks' setup cell and Colab badges are generated from it (``make sync``).
+# --- Where the course lives: the one setting an instructor changes ---------------------------
+#: The repository the notebooks' setup cell installs from and their Colab badges open, and the
+#: version (a branch, or a tag such as "v1.0" to pin a workshop). Change them with
+#: ``make sync REPO=owner/name REF=v1.0``, which rewrites these two lines and regenerates every
+#: badge, setup cell and README link; ``make sync-check`` (and the tests) fail when they disagree.
 REPO_SLUG = "interpretable-ml-workshop/course"
+REF = "main"
 REPO_URL = f"https://github.com/{REPO_SLUG}"
-BRANCH = "main"
 
-#: The second cell of every notebook, identical everywhere (a test checks).
+#: The second cell of every notebook, identical everywhere (a test checks). In Colab it installs
+#: the course (its own packages stay as they are: the install adds only what Colab lacks).
 SETUP_CELL = f"""\
-# Setup: in Colab, install the course library; everywhere, print the mode and seed everything.
+# Setup: in Colab, install the course library (about a minute); everywhere, print the mode.
 import sys
 if "google.colab" in sys.modules:
-    %pip install -q "course-lib @ git+{REPO_URL}@{BRANCH}"
+    print("Installing course-lib from {REPO_SLUG}@{REF} (about a minute) ...")
+    %pip install -q "course-lib @ git+{REPO_URL}@{REF}"
 import course_lib
 course_lib.setup()"""
+
+
+
+def colab_url(relative_path: str) -> str:
+    """The Open-in-Colab address of a notebook, given by its path inside the repository."""
+    return f"https://colab.research.google.com/github/{REPO_SLUG}/blob/{REF}/{relative_path}"
+
+
+def repository_url(relative_path: str) -> str:
+    """The address of a file of the repository at :data:`REF` (it renders notebooks too)."""
+    return f"{REPO_URL}/blob/{REF}/{relative_path}"
+
 
 DEFAULT_SEED = 0
 
 OFFLINE: bool = False
 QUICK: bool = False
 IN_COLAB: bool = False
-# DEVICE ("cuda" or "cpu") is found on first use (see __getattr__), so that importing
-# course_lib does not import torch.
+# DEVICE ("cuda" or "cpu") and ONLINE (True/False) are found on first use (see __getattr__),
+# so that importing course_lib neither imports torch nor opens a socket.
+
+#: Hosts the online cells download from; the network counts as available when one answers.
+PROBE_HOSTS = ("github.com", "download.pytorch.org", "s3.amazonaws.com")
+PROBE_TIMEOUT = 2.0  # seconds per host; three hosts at most, so never more than ~6 s
 
 
 def _flag(name: str) -> bool:
@@ -59,13 +86,40 @@ def _detect_device() -> str:
 
 
 def refresh(device: bool = False) -> None:
-    """Re-read ``COURSE_OFFLINE``/``COURSE_QUICK`` and detect Colab (and the device if asked)."""
+    """Re-read ``COURSE_OFFLINE``/``COURSE_QUICK`` and detect Colab (and the device if asked).
+
+    The network probe's cached answer is forgotten, so the next use of :data:`ONLINE` asks again.
+    """
     global OFFLINE, QUICK, IN_COLAB
     OFFLINE = _flag("COURSE_OFFLINE")
     QUICK = _flag("COURSE_QUICK")
     IN_COLAB = "google.colab" in sys.modules
+    globals().pop("ONLINE", None)
     if device:
         globals()["DEVICE"] = _detect_device()
+
+
+def _answers(host: str, port: int = 443, timeout: float = PROBE_TIMEOUT) -> bool:
+    try:
+        with socket.create_connection((host, port), timeout=timeout):
+            return True
+    except OSError:  # no DNS, refused, unreachable, timed out
+        return False
+
+
+def network_available() -> bool:
+    """True when the internet answers: ``COURSE_OFFLINE`` is unset and a download host accepts
+    a connection. Probed once (a few seconds at most), then cached until :func:`refresh`."""
+    if "ONLINE" not in globals():
+        globals()["ONLINE"] = (not OFFLINE) and any(_answers(host) for host in PROBE_HOSTS)
+    return globals()["ONLINE"]
+
+
+def offline_reason() -> str:
+    """Why online cells are skipped: the flag or the missing network (empty when online)."""
+    if OFFLINE:
+        return "COURSE_OFFLINE=1"
+    return "" if network_available() else "no network: " + ", ".join(PROBE_HOSTS) + " did not answer"
 
 
 def current_device() -> str:
@@ -75,9 +129,11 @@ def current_device() -> str:
     return globals()["DEVICE"]
 
 
-def __getattr__(name: str):  # module attribute DEVICE, computed on first use
+def __getattr__(name: str):  # module attributes DEVICE and ONLINE, computed on first use
     if name == "DEVICE":
         return current_device()
+    if name == "ONLINE":
+        return network_available()
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
@@ -144,7 +200,11 @@ def set_plot_defaults() -> None:
 
 def describe() -> str:
     """One line: mode, device and the key versions."""
-    mode = ("offline" if OFFLINE else "online") + ", " + ("quick" if QUICK else "full")
+    if OFFLINE:
+        network = "offline"
+    else:
+        network = "online" if network_available() else "offline (no network)"
+    mode = network + ", " + ("quick" if QUICK else "full")
     where = "Colab" if IN_COLAB else "local"
     vers = " ".join(f"{k}={v}" for k, v in versions().items() if v != "-")
     return f"course_lib: {mode} mode, {where}, device={current_device()} | {vers}"

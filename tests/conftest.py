@@ -1,8 +1,17 @@
 """Shared test set-up: offline and quick mode, a headless plot backend, a socket blocker."""
 import os
 import socket
+import sys
+from pathlib import Path
 
 import pytest
+
+# The repository's own tools (`tools.notebook_tools`, ...) are importable from any working
+# directory. Appended, not prepended: `course_lib` still comes from wherever it is installed
+# (the checkout in `make test`, the wheel in the Colab twin).
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.append(str(ROOT))
 
 os.environ.setdefault("COURSE_OFFLINE", "1")
 os.environ.setdefault("COURSE_QUICK", "1")

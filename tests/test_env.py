@@ -60,3 +60,42 @@ def test_setup_cell_pip_line_is_a_real_ipython_magic():
     code = TransformerManager().transform_cell(env.SETUP_CELL)
     compile(code, "<setup cell>", "exec")
     assert "run_line_magic('pip', 'install -q" in code and env.REPO_URL in code
+
+
+@pytest.fixture
+def fresh_probe(monkeypatch):
+    """env with the network probe forgotten, and the flags restored afterwards."""
+    yield monkeypatch
+    monkeypatch.undo()
+    env.refresh()
+
+
+def test_online_probe_never_runs_with_the_flag(fresh_probe):
+    fresh_probe.setenv("COURSE_OFFLINE", "1")
+    env.refresh()
+    fresh_probe.setattr(env, "_answers", lambda host, *a, **k: pytest.fail("probed while offline"))
+    assert env.ONLINE is False and env.offline_reason() == "COURSE_OFFLINE=1"
+
+
+def test_online_probe_is_cached_until_refresh(fresh_probe):
+    fresh_probe.delenv("COURSE_OFFLINE", raising=False)
+    env.refresh()
+    asked = []
+    fresh_probe.setattr(env, "_answers", lambda host, *a, **k: asked.append(host) or host == env.PROBE_HOSTS[1])
+    assert env.ONLINE is True and env.offline_reason() == ""
+    assert env.network_available() is True
+    assert asked == list(env.PROBE_HOSTS[:2])  # stops at the first host that answers, then cached
+    env.refresh()
+    assert "ONLINE" not in vars(env)
+
+
+def test_refused_network_is_offline_within_seconds(fresh_probe, no_network):
+    import time
+
+    fresh_probe.delenv("COURSE_OFFLINE", raising=False)
+    env.refresh()
+    started = time.perf_counter()
+    assert env.ONLINE is False
+    assert time.perf_counter() - started < 3 * env.PROBE_TIMEOUT
+    assert env.offline_reason().startswith("no network")
+    assert "offline (no network)" in env.describe()

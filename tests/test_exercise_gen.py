@@ -5,9 +5,9 @@ import sys
 
 import pytest
 
-from course_lib.exercise_gen import MarkerError, exercise_notebook, generate, strip_code, strip_markdown
+from tools.exercise_gen import MarkerError, exercise_notebook, generate, strip_code, strip_markdown
 from course_lib.env import SETUP_CELL
-from course_lib.notebook_tools import ROOT, badge, dumps, problems
+from tools.notebook_tools import ROOT, badge, dumps, problems
 
 
 # ------------------------------------------------------------------------------ code regions
@@ -165,7 +165,7 @@ def test_cli_reports_marker_errors_with_exit_status_2(course):
     notebook = json.loads(path.read_text())
     notebook["cells"][3]["source"] = ["# BEGIN SOLUTION\n", "x = 1"]
     path.write_text(json.dumps(notebook))
-    result = subprocess.run([sys.executable, "-m", "course_lib.exercise_gen", "--root", str(course)],
+    result = subprocess.run([sys.executable, "-m", "tools.exercise_gen", "--root", str(course)], cwd=ROOT,
                             capture_output=True, text=True, timeout=120)
     assert result.returncode == 2
     assert "99_crafted.ipynb, cell 4" in result.stderr and "never closed" in result.stderr
@@ -184,7 +184,7 @@ def test_exercise_notebook_leaves_the_solution_untouched():
 # ------------------------------------------------------------------------------ the committed course
 def test_committed_exercises_are_up_to_date():
     """Fails when someone edited solutions/ (or exercises/ by hand) without `make exercises`."""
-    result = subprocess.run([sys.executable, "-m", "course_lib.exercise_gen", "--check"], cwd=ROOT,
+    result = subprocess.run([sys.executable, "-m", "tools.exercise_gen", "--check"], cwd=ROOT,
                             capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stdout + result.stderr
 

@@ -14,7 +14,7 @@ import pytest
 
 from course_lib.grading import check_cells, notebook_topic
 from course_lib.grading.runner import run_notebook
-from course_lib.notebook_tools import ROOT
+from tools.notebook_tools import ROOT
 
 EXERCISES = sorted((ROOT / "exercises").glob("*.ipynb"))
 IDS = [p.name for p in EXERCISES]

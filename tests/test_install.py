@@ -1,4 +1,5 @@
-"""The Colab install cell must reuse Colab's preinstalled torch, torchvision and fastai."""
+"""The Colab install cell must reuse Colab's preinstalled packages (the whole check, with Colab's
+Python and versions, is `make test-colab`; these are its fast, local parts)."""
 import json
 import re
 import subprocess
@@ -12,8 +13,11 @@ from packaging.version import Version
 
 ROOT = Path(__file__).resolve().parent.parent
 DEEP_STACK = {"torch", "torchvision", "fastai"}
-# Versions Colab has shipped recently; our ranges (and our dependencies' ranges) must admit them.
-COLAB_LIKE = {"torch": "2.6.0", "torchvision": "0.21.0", "fastai": "2.7.19"}
+sys.path.insert(0, str(ROOT / "tools"))
+from colab_twin import read_freeze  # noqa: E402  (the twin's reader of colab/pip-freeze.txt)
+
+#: Colab's published versions (colab/pip-freeze.txt): our ranges, and our dependencies', admit them.
+COLAB = read_freeze()
 
 
 def _name(requirement: str) -> str:
@@ -58,7 +62,7 @@ def test_dependencies_admit_colab_like_torch():
                 stack.append(dep)
     assert constraints, "expected some dependency (captum, grad-cam, timm) to need torch"
     for owner, requirement in constraints:
-        version = Version(COLAB_LIKE[requirement.name.lower()])
+        version = Version(COLAB[requirement.name.lower()])
         assert requirement.specifier.contains(version, prereleases=True), (
             f"{owner} requires {requirement}, which would replace Colab's "
             f"{requirement.name} {version}")
@@ -73,6 +77,21 @@ def test_dry_run_install_changes_nothing_but_course_lib(tmp_path):
     assert result.returncode == 0, result.stderr[-3000:]
     wanted = {item["metadata"]["name"].lower() for item in json.loads(report.read_text())["install"]}
     assert wanted == {"course-lib"}, f"installing course_lib would also change {wanted - {'course-lib'}}"
+
+
+def test_pyproject_admits_every_colab_version():
+    """Each lower bound admits the version Colab preinstalls, so the setup cell upgrades nothing."""
+    for requirement in map(Requirement, project_dependencies()):
+        colab = COLAB.get(requirement.name.lower().replace("_", "-"))
+        if colab is not None:
+            assert requirement.specifier.contains(Version(colab), prereleases=True), (
+                f"pyproject asks for {requirement}; Colab has {colab}, which pip would replace")
+
+
+def test_freeze_is_colabs_python_313_runtime():
+    text = (ROOT / "colab" / "pip-freeze.txt").read_text()
+    assert text.startswith("# Colab's CPU runtime") and "googlecolab/backend-info" in text
+    assert COLAB["torch"] == "2.11.0" and COLAB["ipywidgets"].startswith("7.")
 
 
 def test_requirements_pin_the_tested_torch():

@@ -1,7 +1,10 @@
 """Notebook housekeeping: badge, shared setup cell, stripped outputs; the course map."""
 import json
 
-from course_lib import course, notebook_tools
+import pytest
+
+from course_lib import course, env
+from tools import notebook_tools
 from course_lib.env import SETUP_CELL
 
 
@@ -46,7 +49,7 @@ def test_problems_names_a_changed_setup_cell(tmp_path):
 
 
 def test_colab_url_points_at_the_repository_path():
-    url = notebook_tools.colab_url("notebooks/01_shapley_card_game.ipynb")
+    url = env.colab_url("notebooks/01_shapley_card_game.ipynb")
     assert url.startswith("https://colab.research.google.com/github/")
     assert url.endswith("/blob/main/notebooks/01_shapley_card_game.ipynb")
 
@@ -55,10 +58,41 @@ def test_course_map_lists_every_notebook_that_exists():
     listed = {t.notebook for t in course.TOPICS}
     on_disk = {f"notebooks/{p.name}" for p in (notebook_tools.ROOT / "notebooks").glob("*.ipynb")}
     assert on_disk <= listed, f"notebooks missing from the course map: {on_disk - listed}"
-    assert course.missing_notebooks() == []
+    missing = [p for p in course.course_paths() if not (notebook_tools.ROOT / p).exists()]
+    assert missing == [], f"the course map names notebooks that do not exist: {missing}"
+
+
+def test_course_map_links_to_the_repository_not_to_files_on_disk(monkeypatch, tmp_path):
+    monkeypatch.chdir(tmp_path)  # a lone notebook's folder: nothing of the course on disk
+    text = course.course_map_markdown()
+    for path in course.course_paths():
+        assert env.repository_url(path) in text and env.colab_url(path) in text
+    assert "](../" not in text and "](notebooks/" not in text
 
 
 def test_environment_check_opens_no_socket(no_network):
     rows = dict(course.environment_check())
     assert rows["mode"].startswith("offline")
     assert no_network == []
+
+
+def test_sync_location_rewrites_the_one_setting(tmp_path):
+    (tmp_path / "course_lib").mkdir()
+    original = (notebook_tools.ROOT / "course_lib" / "env.py").read_text()
+    (tmp_path / "course_lib" / "env.py").write_text(original)
+    notebook_tools.set_location("a-school/xai-course", "v1.0", root=tmp_path)
+    text = (tmp_path / "course_lib" / "env.py").read_text()
+    assert 'REPO_SLUG = "a-school/xai-course"' in text and 'REF = "v1.0"' in text
+    assert text.replace('"a-school/xai-course"', f'"{env.REPO_SLUG}"').replace(
+        'REF = "v1.0"', f'REF = "{env.REF}"') == original  # nothing else changed
+    with pytest.raises(ValueError, match="owner/name"):
+        notebook_tools.set_location("not a slug", None, root=tmp_path)
+
+
+def test_readme_colab_links_follow_the_setting():
+    old = ("[x](https://colab.research.google.com/github/someone/fork/blob/v0.9/"
+           "notebooks/01_shapley_card_game.ipynb)")
+    assert notebook_tools.readme_links(old) == (
+        f"[x]({env.colab_url('notebooks/01_shapley_card_game.ipynb')})")
+    readme = (notebook_tools.ROOT / "README.md").read_text()
+    assert notebook_tools.readme_links(readme) == readme, "README links are stale: make sync"

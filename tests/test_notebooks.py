@@ -2,7 +2,7 @@
 import pytest
 
 from course_lib.grading.runner import run_notebook
-from course_lib.notebook_tools import ROOT, all_notebooks, problems
+from tools.notebook_tools import ROOT, all_notebooks, problems
 
 RUNNABLE = [p for p in all_notebooks() if p.parent.name in ("notebooks", "solutions")]
 

@@ -16,7 +16,12 @@ from dataclasses import dataclass
 from importlib import import_module
 from pathlib import Path
 
-from ..notebook_tools import cell_source
+
+def cell_source(cell: dict) -> str:
+    """A cell's source as one string (nbformat allows a string or a list of lines)."""
+    source = cell.get("source", "")
+    return "".join(source) if isinstance(source, list) else str(source)
+
 
 __all__ = ["Topic", "Submission", "topics", "find_topic", "learner_name", "find_submissions",
            "read_notebook", "notebook_topic", "check_cells", "choose_topic", "neutralise"]

@@ -1,26 +1,28 @@
 """Housekeeping for the course notebooks: the Colab badge, the shared setup cell, no outputs.
 
-``python -m course_lib.notebook_tools sync`` rewrites every notebook under ``notebooks/``,
+``python -m tools.notebook_tools sync`` rewrites every notebook under ``notebooks/``,
 ``solutions/`` and ``exercises/`` so that its first cell carries the badge for its own path,
 its second cell is exactly :data:`course_lib.env.SETUP_CELL`, and no cell keeps outputs.
-``python -m course_lib.notebook_tools check`` reports what ``sync`` would change (tests use it).
+``python -m tools.notebook_tools check`` reports what ``sync`` would change (tests use it).
+The README's Colab links are regenerated and checked the same way.
+
+``sync --repo owner/name --ref v1.0`` first rewrites the one setting in ``course_lib/env.py``
+(:data:`~course_lib.env.REPO_SLUG`, :data:`~course_lib.env.REF`): an instructor's fork, pinned to
+a tag for a workshop, then gets badges, setup cells and README links that point at it.
 """
 from __future__ import annotations
 
 import json
+import re
+import subprocess
 import sys
 from pathlib import Path
 
-from .env import BRANCH, REPO_SLUG, SETUP_CELL
+from course_lib.env import SETUP_CELL, colab_url
 
 ROOT = Path(__file__).resolve().parent.parent
 FOLDERS = ("notebooks", "solutions", "exercises")
 BADGE_IMAGE = "https://colab.research.google.com/assets/colab-badge.svg"
-
-
-def colab_url(relative_path: str) -> str:
-    """The Open-in-Colab address of a notebook given by its path inside the repository."""
-    return f"https://colab.research.google.com/github/{REPO_SLUG}/blob/{BRANCH}/{relative_path}"
 
 
 def badge(relative_path: str) -> str:
@@ -104,19 +106,57 @@ def dumps(notebook: dict) -> str:
     return json.dumps(notebook, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
 
 
+COLAB_LINK = re.compile(r"https://colab\.research\.google\.com/github/[^/\s)]+/[^/\s)]+/blob/"
+                        r"[^/\s)]+/((?:notebooks|solutions|exercises)/[^\s)]+\.ipynb)")
+
+
+def readme_links(text: str) -> str:
+    """`text` with every Colab link pointing at the configured repository and version."""
+    return COLAB_LINK.sub(lambda match: colab_url(match.group(1)), text)
+
+
+def set_location(repo: str | None, ref: str | None, root: Path = ROOT) -> None:
+    """Rewrite REPO_SLUG and REF in ``course_lib/env.py`` (the one place they are written)."""
+    path = root / "course_lib" / "env.py"
+    text = path.read_text(encoding="utf-8")
+    if repo:
+        if not re.fullmatch(r"[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+", repo):
+            raise ValueError(f"--repo must look like owner/name, got {repo!r}")
+        text = re.sub(r'^REPO_SLUG = ".*"$', f'REPO_SLUG = "{repo}"', text, count=1, flags=re.M)
+    if ref:
+        if not re.fullmatch(r"[A-Za-z0-9_./-]+", ref):
+            raise ValueError(f"--ref must be a branch or tag name such as v1.0, got {ref!r}")
+        text = re.sub(r'^REF = ".*"$', f'REF = "{ref}"', text, count=1, flags=re.M)
+    path.write_text(text, encoding="utf-8")
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     command = argv[0] if argv else "check"
-    if command not in ("sync", "check"):
-        print("usage: python -m course_lib.notebook_tools [sync|check]", file=sys.stderr)
+    options = dict(zip(argv[1::2], argv[2::2]))
+    if command not in ("sync", "check") or set(options) - {"--repo", "--ref"}:
+        print("usage: python -m tools.notebook_tools sync [--repo owner/name] [--ref v1.0]"
+              " | check", file=sys.stderr)
         return 2
+    if options:  # the setting changed: write it, then sync in a fresh process that reads it
+        set_location(options.get("--repo"), options.get("--ref"))
+        return subprocess.call([sys.executable, "-m", "tools.notebook_tools", "sync"], cwd=ROOT)
     paths = all_notebooks()
+    readme = ROOT / "README.md"
     if command == "sync":
         changed = [p for p in paths if sync(p)]
-        print(f"synced {len(paths)} notebooks, changed {len(changed)}")
+        text = readme.read_text(encoding="utf-8")
+        if readme_links(text) != text:
+            readme.write_text(readme_links(text), encoding="utf-8")
+            changed.append(readme)
+        print(f"synced {len(paths)} notebooks and README.md, changed {len(changed)}")
         return 0
     found = [message for p in paths for message in problems(p)]
-    print("\n".join(found) if found else f"{len(paths)} notebooks follow the conventions")
+    text = readme.read_text(encoding="utf-8")
+    if readme_links(text) != text:
+        found.append("README.md: Colab links do not point at "
+                     f"{colab_url('').rsplit('/', 1)[0]}; run make sync")
+    print("\n".join(found) if found else f"{len(paths)} notebooks and README.md follow the conventions")
     return 1 if found else 0
 
 

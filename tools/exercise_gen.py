@@ -1,7 +1,7 @@
 """Generate the exercise notebooks from the solution notebooks: ``solutions/`` is the single source.
 
-``python -m course_lib.exercise_gen`` rewrites every ``exercises/NN_topic.ipynb`` from
-``solutions/NN_topic.ipynb``; ``python -m course_lib.exercise_gen --check`` writes nothing and
+``python -m tools.exercise_gen`` rewrites every ``exercises/NN_topic.ipynb`` from
+``solutions/NN_topic.ipynb``; ``python -m tools.exercise_gen --check`` writes nothing and
 exits with status 1 when a committed exercise is missing, stale or has no solution (tests run it).
 
 What changes, and nothing else (cells keep their order and count):
@@ -11,7 +11,7 @@ What changes, and nothing else (cells keep their order and count):
 * markdown cells: the lines from ``<!-- BEGIN SOLUTION -->`` to ``<!-- END SOLUTION -->`` become
   the line ``*Your answer here.*``;
 * cells whose metadata tags include ``solution-only`` are dropped;
-* outputs and execution counts are cleared, and :func:`course_lib.notebook_tools.normalise` (what
+* outputs and execution counts are cleared, and :func:`tools.notebook_tools.normalise` (what
   ``sync`` does) points the title cell's Colab badge at the exercise's own path.
 
 A marker must sit alone on its line; nested, unclosed or unopened markers stop the generator with
@@ -27,7 +27,7 @@ import re
 import sys
 from pathlib import Path
 
-from .notebook_tools import ROOT, badge, cell_source, dumps, normalise
+from tools.notebook_tools import ROOT, badge, cell_source, dumps, normalise
 
 __all__ = ["MarkerError", "strip_code", "strip_markdown", "exercise_notebook", "generate", "main",
            "STUB", "ANSWER_PLACEHOLDER", "SOLUTION_ONLY_TAG"]
@@ -140,7 +140,7 @@ def generate(root: Path = ROOT, check: bool = False, out=None) -> int:
         if check:
             state = "is missing" if current is None else "is out of date"
             problems.append(f"exercises/{solution.name} {state}: run `make exercises` "
-                            "(python -m course_lib.exercise_gen) and commit the result")
+                            "(python -m tools.exercise_gen) and commit the result")
         else:
             exercises_dir.mkdir(exist_ok=True)
             target.write_text(text, encoding="utf-8")
@@ -160,7 +160,7 @@ def generate(root: Path = ROOT, check: bool = False, out=None) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m course_lib.exercise_gen",
+    parser = argparse.ArgumentParser(prog="python -m tools.exercise_gen",
                                      description="Generate exercises/ from solutions/.")
     parser.add_argument("--check", action="store_true",
                         help="write nothing; exit 1 if an exercise is missing or out of date")

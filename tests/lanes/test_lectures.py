@@ -1,0 +1,105 @@
+"""Every lecture notebook, run the way a learner runs it: alone in a folder, top to bottom.
+
+`make test` does not collect this folder; two lanes do, each setting ``COURSE_LANE``:
+
+* ``full`` (`make test-full`): full mode (``COURSE_QUICK`` unset), the network refused and
+  ``COURSE_OFFLINE`` unset, so every online cell must notice by itself and go on. Each executed
+  copy is kept in ``_build/executed/notebooks/`` with the hash of its source (the site reuses it).
+* ``colab`` (`make test-colab`): inside the Colab twin (Colab's Python and package versions, the
+  course installed from a wheel), quick mode, the network refused and no flag.
+
+Each notebook's time goes to ``_build/times/<lane>/``; ``python tools/lane_times.py`` prints them.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+LANE = os.environ.get("COURSE_LANE", "")
+LECTURES = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+NO_NETWORK = ROOT / "tools" / "nonet"
+
+pytestmark = pytest.mark.skipif(LANE not in ("full", "colab"),
+                                reason="run by `make test-full` or `make test-colab`")
+
+
+def kernel_environment() -> dict[str, str]:
+    """What the notebook's kernel sees: the lane's mode, no flag, and the network refused."""
+    environment = dict(os.environ)
+    for name in ("COURSE_OFFLINE", "COURSE_QUICK", "PYTHONPATH"):
+        environment.pop(name, None)
+    if LANE == "colab":
+        environment["COURSE_QUICK"] = "1"
+    environment["PYTHONPATH"] = str(NO_NETWORK)  # its sitecustomize refuses DNS and connections
+    environment.setdefault("OMP_NUM_THREADS", "1")
+    environment.setdefault("MKL_NUM_THREADS", "1")
+    environment.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")  # ipykernel 6 on Python 3.13
+    environment["MPLBACKEND"] = "module://matplotlib_inline.backend_inline"
+    return environment
+
+
+def execute_alone(source: Path, folder: Path):
+    """Copy `source` into an empty `folder` and run it there; return the executed notebook."""
+    import nbformat
+    from nbclient import NotebookClient
+
+    lone = folder / source.name
+    shutil.copyfile(source, lone)
+    notebook = nbformat.read(lone, as_version=4)
+    client = NotebookClient(notebook, timeout=int(os.environ.get("COURSE_CELL_TIMEOUT", "900")), kernel_name="python3",
+                            resources={"metadata": {"path": str(folder)}})
+    saved = dict(os.environ)
+    os.environ.clear()
+    os.environ.update(kernel_environment())  # the kernel inherits the environment at its start
+    try:
+        client.execute()
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+    return notebook
+
+
+def setup_line(notebook) -> str:
+    outputs = notebook.cells[1].get("outputs", [])
+    return "".join(o.get("text", "") for o in outputs if o.get("output_type") == "stream")
+
+
+@pytest.mark.parametrize("source", LECTURES, ids=[p.stem for p in LECTURES])
+def test_lecture_runs_alone(source, tmp_path):
+    started = time.perf_counter()
+    notebook = execute_alone(source, tmp_path)
+    seconds = time.perf_counter() - started
+    times = ROOT / "_build" / "times" / LANE
+    times.mkdir(parents=True, exist_ok=True)
+    (times / f"{source.stem}.json").write_text(json.dumps({"notebook": source.stem,
+                                                            "seconds": round(seconds, 1)}))
+    line = setup_line(notebook)
+    assert "offline (no network)" in line, f"the setup cell should notice the refused network: {line!r}"
+    assert ("quick" in line) == (LANE == "colab"), line
+    if LANE == "full":
+        notebook.metadata["course_executed"] = {
+            "source_sha256": hashlib.sha256(source.read_bytes()).hexdigest(),
+            "mode": "full", "offline": True}
+        import nbformat
+
+        out = ROOT / "_build" / "executed" / "notebooks" / source.name
+        out.parent.mkdir(parents=True, exist_ok=True)
+        nbformat.write(notebook, out)
+
+
+@pytest.mark.skipif(LANE != "colab", reason="the twin only")
+def test_twin_imports_the_installed_wheel():
+    import course_lib
+
+    where = Path(course_lib.__file__).resolve()
+    assert "site-packages" in where.parts, f"course_lib comes from {where}, not the installed wheel"
+    assert ROOT / "course_lib" not in where.parents
+    assert sys.version_info[:2] == (3, 13)

@@ -1,0 +1,42 @@
+"""The Colab twin's own logic: reading Colab's freeze and spotting a changed preinstalled package."""
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tools"))
+
+import colab_twin  # noqa: E402
+
+
+def test_read_freeze_takes_versions_from_pins_and_wheel_addresses(tmp_path):
+    freeze = tmp_path / "freeze.txt"
+    freeze.write_text(
+        "# comment\n"
+        "numpy==2.1.3\n"
+        "torch @ https://download.pytorch.org/whl/cpu/torch-2.11.0%2Bcpu-cp313-cp313-manylinux_2_28_x86_64.whl\n"
+        "google-colab @ file:///colabtools/dist/google_colab-1.0.0.tar.gz\n"
+        "jupyter_kernel_gateway @ git+https://github.com/googlecolab/kernel_gateway@b134e99\n"
+        "Scikit_Learn==1.6.1\n")
+    assert colab_twin.read_freeze(freeze) == {"numpy": "2.1.3", "torch": "2.11.0",
+                                              "scikit-learn": "1.6.1"}
+
+
+def test_changes_to_preinstalled_names_upgrades_and_downgrades_only():
+    colab = {"numpy": "2.1.3", "ipywidgets": "7.7.1", "nvidia-nccl-cu13": "2.31.2"}
+    report = [{"name": "ipywidgets", "version": "8.1.9"},       # an upgrade: refused
+              {"name": "numpy", "version": "2.1.3"},            # the same version: fine
+              {"name": "lime", "version": "0.2.0.1"},           # not in Colab: an addition, fine
+              {"name": "nvidia-nccl-cu13", "version": "2.28.9"}]  # the CUDA build's own libraries
+    assert colab_twin.changes_to_preinstalled(report, colab) == ["ipywidgets 7.7.1 -> 8.1.9"]
+
+
+def test_constraints_leave_out_the_cuda_build_libraries(tmp_path):
+    path = colab_twin.write_constraints({"numpy": "2.1.3", "nvidia-cudnn-cu13": "9.1", "triton": "3.0"},
+                                        tmp_path / "c.txt")
+    assert path.read_text() == "numpy==2.1.3\n"
+
+
+def test_missing_python_is_one_clear_line(capsys):
+    assert colab_twin.build("/nonexistent/python3.13", ROOT / ".venv-never") == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "Python 3.13 not found" in err
