@@ -8,6 +8,7 @@ import tomllib
 from importlib import metadata
 from pathlib import Path
 
+import pytest
 from packaging.requirements import Requirement
 from packaging.version import Version
 
@@ -68,6 +69,9 @@ def test_dependencies_admit_colab_like_torch():
             f"{requirement.name} {version}")
 
 
+@pytest.mark.skipif(Version(metadata.version("setuptools")) < Version("77"),
+                    reason="builds without isolation, and this setuptools predates SPDX licences; the "
+                           "setup cell's isolated build is checked by make test-colab")
 def test_dry_run_install_changes_nothing_but_course_lib(tmp_path):
     report = tmp_path / "report.json"
     result = subprocess.run(

@@ -1,0 +1,107 @@
+"""Run a notebook top to bottom in a fresh kernel and keep its outputs, as Jupyter would show them.
+
+    python -m tools.run_notebook notebooks/04_shap.ipynb --out executed.ipynb [--timeout 900]
+
+The test lanes (`make test-full`, `make test-colab`) and the site use it. It drives the kernel with
+jupyter_client's blocking client, one cell at a time (the same client nbval uses), because
+nbclient's asynchronous client can stall for minutes between cells that display widgets.
+Widgets degrade as in a static page: their view is kept, and what an ``Output`` widget draws
+(a figure, say) is kept as an ordinary output of the cell.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from datetime import datetime, timezone
+from pathlib import Path
+
+
+class CellError(RuntimeError):
+    """A cell raised: the message names the cell and shows the end of its traceback."""
+
+
+def _collector(outputs: list):
+    """An output hook for execute_interactive that builds nbformat outputs in `outputs`."""
+    from nbformat.v4 import new_output, output_from_msg
+
+    clear_on_next = [False]
+
+    def hook(msg: dict) -> None:
+        kind, content = msg["header"]["msg_type"], msg["content"]
+        if kind == "clear_output":
+            if content.get("wait"):
+                clear_on_next[0] = True
+            else:
+                outputs.clear()
+            return
+        if kind not in ("stream", "display_data", "execute_result", "error"):
+            return  # status, execute_input, comm messages: nothing to show
+        if clear_on_next[0]:
+            outputs.clear()
+            clear_on_next[0] = False
+        if kind == "stream":
+            last = outputs[-1] if outputs else None
+            if last is not None and last.output_type == "stream" and last.name == content["name"]:
+                last.text += content["text"]
+            else:
+                outputs.append(new_output("stream", name=content["name"], text=content["text"]))
+        else:
+            outputs.append(output_from_msg(msg))
+
+    return hook
+
+
+def execute(notebook, cwd: Path, env: dict | None = None, timeout: float = 900):
+    """Run every code cell of `notebook` (nbformat v4, changed in place) in a kernel started in
+    `cwd` with environment `env`; raise :class:`CellError` at the first cell that fails."""
+    from jupyter_client.manager import KernelManager
+
+    manager = KernelManager(kernel_name="python3")
+    manager.start_kernel(cwd=str(cwd), env=dict(os.environ if env is None else env))
+    client = manager.client()
+    client.start_channels()
+    try:
+        client.wait_for_ready(timeout=120)
+        for index, cell in enumerate(notebook.cells):
+            if cell.cell_type != "code":
+                continue
+            outputs: list = []
+            started = datetime.now(timezone.utc).isoformat()
+            reply = client.execute_interactive(cell.source, timeout=timeout, allow_stdin=False,
+                                               output_hook=_collector(outputs))
+            # the timing keys nbclient writes, so tools/slow_cells.py reads either
+            cell.metadata["execution"] = {"iopub.execute_input": started,
+                                          "shell.execute_reply": datetime.now(timezone.utc).isoformat()}
+            cell.outputs = outputs
+            cell.execution_count = reply["content"].get("execution_count")
+            if reply["content"]["status"] != "ok":
+                trace = "\n".join(reply["content"].get("traceback", []))[-4000:]
+                raise CellError(f"cell {index} failed: {reply['content'].get('ename')}: "
+                                f"{reply['content'].get('evalue')}\n{trace}")
+    finally:
+        client.stop_channels()
+        manager.shutdown_kernel(now=True)
+    return notebook
+
+
+def main(argv=None) -> int:
+    import nbformat
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("notebook", type=Path)
+    parser.add_argument("--out", type=Path, required=True)
+    parser.add_argument("--timeout", type=float, default=900, help="seconds per cell")
+    args = parser.parse_args(argv)
+    notebook = nbformat.read(args.notebook, as_version=4)
+    try:
+        execute(notebook, args.notebook.resolve().parent, timeout=args.timeout)
+    except CellError as error:
+        print(error, file=sys.stderr)
+        return 1
+    nbformat.write(notebook, args.out)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
