@@ -170,3 +170,26 @@ def _check_batch(batch_rows) -> int:
     if isinstance(batch_rows, bool) or not isinstance(batch_rows, (int, np.integer)) or batch_rows < 1:
         raise ValueError(f"batch_rows must be a positive integer, got {batch_rows!r}")
     return int(batch_rows)
+
+
+def coalition_value(f, x, background, coalition) -> float:
+    """v(S) for one coalition, written to be read: the batched ``ModelGame`` computes the same.
+
+        v(S) = 1/|B| * sum over background rows b of f(x_S, b_rest)
+
+    Each background patient b keeps its own values except on the coalition's features, which take
+    the explained row's values; the model predicts that mixed patient; v(S) is the average.
+    `coalition` holds feature indices (0 .. M-1). One model call per background row: slow, clear.
+    """
+    x, background = np.asarray(x, dtype=float).ravel(), np.asarray(background, dtype=float)
+    if background.ndim != 2 or background.shape[1] != len(x):
+        raise ValueError(f"background must have shape (n, {len(x)}) like x, got {background.shape}")
+    if any(not 0 <= j < len(x) for j in coalition):
+        raise ValueError(f"coalition must hold feature indices 0..{len(x) - 1}, got {list(coalition)}")
+    total = 0.0
+    for b in background:
+        mixed = b.copy()                    # a background patient ...
+        for j in coalition:
+            mixed[j] = x[j]                 # ... given the explained row's values on S
+        total += float(np.ravel(f(mixed[None]))[0])
+    return total / len(background)

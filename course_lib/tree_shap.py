@@ -13,8 +13,11 @@ and the leaf's share of the coalition value is the product game  g(S) = prod_{d 
 prod_{d not in S} z_d,  times the leaf value.
 
 * path-dependent (``background=None``, ``shap.TreeExplainer(model)``): z_d = product of
-  cover(child) / cover(parent) over the splits on d, i.e. v(S) = E[f(X) | X_S = x_S] estimated by
-  the training samples that fell along the tree's paths. EXTEND and UNWIND of Algorithm 2 give the
+  cover(child) / cover(parent) over the splits on d: at a split on a feature outside S, both
+  branches, weighted by the training samples that went each way at that node. This is neither the
+  interventional value nor the true conditional expectation E[f(X) | X_S = x_S]; it conditions
+  only through the tree's own splits (Aas, Jullum and Loland, Artif. Intell. 2021; Amoukou,
+  Salaun and Brunel, NeurIPS 2022). EXTEND and UNWIND of Algorithm 2 give the
   Shapley values of the product game in O(D^2) per leaf; we run them for all rows and all leaves
   at once.
 * interventional (``background`` given): z_d = 1 if the background row r satisfies the splits on d,
@@ -312,3 +315,61 @@ def _scatter_matrix(feature, value, n_features):
 def _as_float32(rows) -> np.ndarray:
     """Round to float32 as scikit-learn's trees do before comparing with the thresholds."""
     return np.asarray(rows, dtype=np.float32).astype(np.float64)
+
+
+# ----------------------------------------------------------------------------- to be read
+def readable_tree_shap(tree, x) -> np.ndarray:
+    """Path-dependent TreeSHAP of one regression tree at one row, Algorithm 2 as printed in the paper.
+
+    Lundberg, Erion and Lee, arXiv:1802.03888, Algorithm 2. `tree` is a fitted scikit-learn
+    ``tree_`` (a DecisionTreeRegressor's, or one of a GradientBoosting model's); `x` one row.
+    RECURSE walks the tree; `path` holds, per feature met so far, [feature, zero fraction z,
+    one fraction o, weight w]: w[s] is the Shapley-weighted share of coalitions of size s.
+    EXTEND adds a feature to the path, UNWIND takes one out; at a leaf each feature's share is
+    sum(UNWIND(path, i).w) * (o_i - z_i) * leaf value. Same numbers as :func:`tree_shap` (tested),
+    which does this for all rows and leaves at once.
+    """
+    left, right, feature, threshold = tree.children_left, tree.children_right, tree.feature, tree.threshold
+    cover, value = tree.weighted_n_node_samples, tree.value[:, 0, 0]
+    x, phi = np.asarray(x, dtype=np.float32).ravel(), np.zeros(tree.n_features)
+
+    def extend(path, z, o, d):
+        l = len(path)
+        path = [list(entry) for entry in path] + [[d, z, o, 1.0 if l == 0 else 0.0]]
+        for i in range(l - 1, -1, -1):
+            path[i + 1][3] += o * path[i][3] * (i + 1) / (l + 1)
+            path[i][3] = z * path[i][3] * (l - i) / (l + 1)
+        return path
+
+    def unwind(path, i):
+        l, (_, z, o, _) = len(path) - 1, path[i]
+        w, n = [entry[3] for entry in path], path[-1][3]
+        for j in range(l - 1, -1, -1):
+            if o != 0:
+                before = w[j]
+                w[j] = n * (l + 1) / ((j + 1) * o)
+                n = before - w[j] * z * (l - j) / (l + 1)
+            else:
+                w[j] = w[j] * (l + 1) / (z * (l - j))
+        rest = path[:i] + path[i + 1:]
+        return [[d, z_, o_, w_] for (d, z_, o_, _), w_ in zip(rest, w[:l])]
+
+    def recurse(node, path, z, o, d):
+        path = extend(path, z, o, d)
+        if left[node] == -1:                                   # a leaf: hand out its value
+            for i in range(1, len(path)):
+                share = sum(entry[3] for entry in unwind(path, i))
+                phi[path[i][0]] += share * (path[i][2] - path[i][1]) * value[node]
+            return
+        j = feature[node]
+        hot, cold = (left[node], right[node]) if x[j] <= threshold[node] else (right[node], left[node])
+        z, o = 1.0, 1.0
+        seen = [i for i in range(1, len(path)) if path[i][0] == j]
+        if seen:                                               # feature met before: undo it first
+            z, o = path[seen[0]][1], path[seen[0]][2]
+            path = unwind(path, seen[0])
+        recurse(hot, path, z * cover[hot] / cover[node], o, j)
+        recurse(cold, path, z * cover[cold] / cover[node], 0.0, j)
+
+    recurse(0, [], 1.0, 1.0, -1)
+    return phi

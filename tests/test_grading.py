@@ -30,7 +30,7 @@ from tools.notebook_tools import ROOT
 
 SOLUTION = ROOT / "solutions" / "00_warmup.ipynb"
 EXERCISE = ROOT / "exercises" / "00_warmup.ipynb"
-QUESTIONS = ["q1", "q2", "q3", "q4"]
+QUESTIONS = ["q1", "q2", "q3", "q4", "q5"]
 CELL_TIMEOUT = 30  # several times the slowest warm-up cell on a loaded 2-core machine; the loop costs this
 HEADER = ["learner", *QUESTIONS, "total", "status", "reason", "file"]
 
@@ -74,29 +74,29 @@ def build_submissions(folder: Path, executed=True, static=True):
     expected = {}
     if executed:
         write(folder, "alice_00_warmup.ipynb", solution)
-        expected["alice"] = ([1, 1, 1, 1], "ok", "")
+        expected["alice"] = ([1, 1, 1, 1, 1], "ok", "")
         write(folder, "bob_00_warmup.ipynb", exercise)
-        expected["bob"] = ([0, 0, 0, 0], "ok", "q1 not attempted; q2 not attempted; "
+        expected["bob"] = ([0, 0, 0, 0, 0], "ok", "q1 not attempted; q2 not attempted; "
                                                "q3 not attempted; q4 not attempted")
         half = copy.deepcopy(exercise)
         for i in answer_cells(solution)[:2]:
             half["cells"][i] = solution["cells"][i]
         write(folder, "carol_00_warmup.ipynb", half)
-        expected["carol"] = ([1, 1, 0, 0], "ok", "q3 not attempted; q4 not attempted")
+        expected["carol"] = ([1, 1, 0, 0, 0], "ok", "q3 not attempted; q4 not attempted")
         write(folder, "dave_00_warmup.ipynb", insert_after_import(solution, "while True:\n    pass"))
-        expected["dave"] = ([0, 0, 0, 0], "timeout", f"(`while True:`) ran longer than {CELL_TIMEOUT} s")
+        expected["dave"] = ([0, 0, 0, 0, 0], "timeout", f"(`while True:`) ran longer than {CELL_TIMEOUT} s")
         write(folder, "erin_00_warmup.ipynb", insert_after_import(solution, "import os\nos._exit(1)"))
-        expected["erin"] = ([0, 0, 0, 0], "kernel died", "the kernel died in code cell 2 (`import os`)")
+        expected["erin"] = ([0, 0, 0, 0, 0], "kernel died", "the kernel died in code cell 2 (`import os`)")
     if static:
         text = json.dumps(solution, indent=1)
         write(folder, "fred_00_warmup.ipynb", text[: len(text) // 2])
-        expected["fred"] = ([0, 0, 0, 0], "invalid json", "broken JSON at line")
+        expected["fred"] = ([0, 0, 0, 0, 0], "invalid json", "broken JSON at line")
         write(folder, "gina_00_warmup.ipynb", "Dear teacher, my notebook is attached.\n")
-        expected["gina"] = ([0, 0, 0, 0], "not a notebook", "it starts with 'Dear teacher")
+        expected["gina"] = ([0, 0, 0, 0, 0], "not a notebook", "it starts with 'Dear teacher")
         wrong = json.loads(json.dumps(solution).replace("course_lib.exercises.ex00_warmup",
                                                         f"course_lib.exercises.{other_topic_module()}"))
         write(folder, "hank_00_warmup.ipynb", wrong)
-        expected["hank"] = ([0, 0, 0, 0], "wrong topic", "the run grades 00_warmup")
+        expected["hank"] = ([0, 0, 0, 0, 0], "wrong topic", "the run grades 00_warmup")
         (folder / ".ipynb_checkpoints").mkdir()
         write(folder / ".ipynb_checkpoints", "alice_00_warmup-checkpoint.ipynb", solution)
     return expected
@@ -168,7 +168,7 @@ def test_the_summary_shows_pass_rates_and_problems(graded_class):
     assert "Topic 00_warmup: 8 submission(s)" in out
     assert re.search(r"q1 +2/8 +25 %  count the rows with impossible blood pressure", out), out
     assert re.search(r"q3 +1/8 +12 %", out)
-    assert "mean total: 0.75 / 4" in out
+    assert "mean total: 0.88 / 5" in out
     assert ("status: ok 3, timeout 1, kernel died 1, invalid json 1, not a notebook 1, "
             "wrong topic 1") in out
     assert "class/erin_00_warmup.ipynb: kernel died" in out
@@ -357,16 +357,16 @@ def test_without_topic_the_most_common_topic_is_graded(tmp_path):
 def test_summary_and_csv_format():
     topic = find_topic("00")
     questions = topic.questions()
-    grades = [Grade(Submission(Path("a.ipynb"), "ann", "a.ipynb"), dict(q1=1, q2=1, q3=0, q4=1), "ok",
+    grades = [Grade(Submission(Path("a.ipynb"), "ann", "a.ipynb"), dict(q1=1, q2=1, q3=0, q4=1, q5=1), "ok",
                     "q3 incorrect"),
               Grade(Submission(Path("b.ipynb"), "ben", "b.ipynb"), dict.fromkeys(QUESTIONS, 0),
                     "timeout", "code cell 4 ran longer than 60 s and was stopped")]
     text = write_csv(grades, questions, None)
-    assert text.splitlines() == [",".join(HEADER), "ann,1,1,0,1,3,ok,q3 incorrect,a.ipynb",
-                                 "ben,0,0,0,0,0,timeout,code cell 4 ran longer than 60 s and was "
+    assert text.splitlines() == [",".join(HEADER), "ann,1,1,0,1,1,4,ok,q3 incorrect,a.ipynb",
+                                 "ben,0,0,0,0,0,0,timeout,code cell 4 ran longer than 60 s and was "
                                  "stopped,b.ipynb"]
     table = summary(topic, questions, grades)
-    assert re.search(r"q1 +1/2 +50 %", table) and "mean total: 1.50 / 4" in table
+    assert re.search(r"q1 +1/2 +50 %", table) and "mean total: 2.00 / 5" in table
     assert "status: ok 1, timeout 1" in table and "b.ipynb: timeout: code cell 4" in table
 
 
@@ -437,7 +437,7 @@ def test_sigterm_stops_the_running_notebooks(tmp_path):
     assert marked() == []
 
 
-@pytest.mark.parametrize("partial, scores", [(False, [0, 0, 0, 0]), (True, [1, 0, 0, 0])])
+@pytest.mark.parametrize("partial, scores", [(False, [0, 0, 0, 0, 0]), (True, [1, 0, 0, 0, 0])])
 def test_partial_credit_keeps_the_checks_that_passed_before_a_crash(monkeypatch, partial, scores):
     from course_lib.grading.runner import RunResult
 

@@ -329,3 +329,129 @@ q4 = Question(
 phi = model_game(f, patient, background).attributions()''')
 
 QUESTIONS = [q1, q2, q3, q4]
+
+
+# ------------------------------------------------------------------------------- q5
+#: What each method on the menu answers: (scope, intrinsic or post-hoc, the question it answers).
+METHODS = {
+    "logistic regression": ("global and local", "intrinsic",
+                            "the model itself is the explanation: one weight per feature"),
+    "depth-3 tree": ("global and local", "intrinsic",
+                     "the model itself is the explanation: at most three questions per decision"),
+    "permutation importance": ("global", "post-hoc",
+                               "how much the score suffers when one feature's information is broken"),
+    "PDP/ICE": ("global (PDP) and per row (ICE)", "post-hoc",
+                "how the prediction changes, on average and per row, as one feature varies"),
+    "TreeSHAP": ("local", "post-hoc, trees only",
+                 "how much each feature moved this prediction of a tree model, exactly"),
+    "LIME": ("local", "post-hoc, any model",
+             "a sampled linear approximation of any model around one input"),
+    "Grad-CAM": ("local", "post-hoc, convolutional networks",
+                 "which region of this image drove a CNN's class score"),
+    "counterfactual": ("local", "post-hoc, any model",
+                       "the smallest change to this input that would change the decision"),
+    "no explanation": ("-", "-", "nothing: the stakes are low or the problem is well studied"),
+}
+
+#: The stated needs: key -> (the need, the accepted methods).
+NEEDS = {
+    "a": ("A bank refused Anna a loan. She asks what she would have to change to be accepted.",
+          {"counterfactual"}),
+    "b": ("A radiologist wants to see which part of a chest X-ray made the hospital's CNN say "
+          "'pneumothorax'.", {"Grad-CAM", "LIME"}),
+    "c": ("A regulator wants every decision of a credit-scoring model on five features to be "
+          "checkable by hand, with the model itself as the explanation.",
+          {"logistic regression", "depth-3 tree"}),
+    "d": ("A developer wants the exact contribution of each feature, in log-odds, to one "
+          "prediction of a gradient-boosted tree model.", {"TreeSHAP"}),
+    "e": ("A data scientist wants to know which features a neural network relies on overall: how "
+          "much the held-out loss grows without each one.", {"permutation importance"}),
+    "f": ("A team wants to know how the predicted price of a flat changes, on average, as its "
+          "area grows, and whether every flat follows that average.", {"PDP/ICE"}),
+    "g": ("A postal sorter's digit reader has been tested on millions of envelopes for years; a "
+          "misread digit costs one re-sort.", {"no explanation"}),
+}
+
+#: Typical mistakes, (need, chosen method) -> what is off.
+_MISTAKES = {
+    ("a", "TreeSHAP"): "SHAP says which features pushed the score, not what Anna could change; "
+                       "she asks for recourse: a counterfactual",
+    ("a", "LIME"): "LIME's weights say what pushed the score near Anna, not which change flips "
+                   "the decision; she asks for recourse: a counterfactual",
+    ("a", "permutation importance"): "permutation importance is global (what the model uses on "
+                                     "average); Anna asks about her own decision",
+    ("b", "TreeSHAP"): "TreeSHAP needs a tree model; for a CNN's image take Grad-CAM (or LIME "
+                       "on superpixels)",
+    ("b", "permutation importance"): "permutation importance is global; the radiologist asks "
+                                     "about this one image",
+    ("c", "TreeSHAP"): "a post-hoc explanation describes a black box, it is not the model; the "
+                       "regulator wants an intrinsically interpretable model (Rudin 2019)",
+    ("c", "LIME"): "a post-hoc, sampled approximation is not the model; the regulator wants an "
+                   "intrinsically interpretable model (Rudin 2019)",
+    ("d", "LIME"): "LIME is a sampled linear approximation, in the units you give it; the need "
+                   "asks exact log-odds contributions of a tree model: TreeSHAP",
+    ("d", "permutation importance"): "permutation importance is global; the developer asks "
+                                     "about one prediction",
+    ("e", "TreeSHAP"): "TreeSHAP needs a tree model and explains one prediction at a time; the "
+                       "need is global, for a neural network, measured as loss",
+    ("e", "LIME"): "LIME is local (one input); the need is global",
+    ("f", "permutation importance"): "permutation importance gives one number per feature, not "
+                                     "how the prediction changes along the feature",
+    ("g", "LIME"): "when errors are cheap and the problem is well studied, no explanation is "
+                   "needed (Doshi-Velez and Kim 2017)",
+}
+
+
+def _method_key(text: str) -> str:
+    return "".join(ch for ch in str(text).lower() if ch.isalnum())
+
+
+_BY_KEY = {_method_key(name): name for name in METHODS}
+_BY_KEY.update({"treeshapley": "TreeSHAP", "pdp": "PDP/ICE", "ice": "PDP/ICE",
+                "partialdependence": "PDP/ICE", "gradcam": "Grad-CAM", "none": "no explanation",
+                "decisiontree": "depth-3 tree", "tree": "depth-3 tree", "linearmodel":
+                "logistic regression", "counterfactuals": "counterfactual"})
+
+
+def _check_q5(choices):
+    if isinstance(choices, pd.Series):
+        choices = choices.to_dict()
+    mapping = as_mapping(choices, "choices", keys=list(NEEDS))
+    picked = {}
+    for need in NEEDS:
+        method = mapping[need]
+        if not isinstance(method, str):
+            raise Incorrect(f"choices[{need!r}] should be a method name (a string) from METHODS, "
+                            f"got {type(method).__name__}")
+        if _method_key(method) in ("shap", "shapley", "shapleyvalues"):
+            raise Incorrect(f"choices[{need!r}] = {method!r}: which one, TreeSHAP (trees, exact) "
+                            "or LIME? The menu has TreeSHAP")
+        if _method_key(method) not in _BY_KEY:
+            raise Incorrect(f"choices[{need!r}] = {method!r} is not on the menu: {list(METHODS)}")
+        picked[need] = _BY_KEY[_method_key(method)]
+    wrong = [need for need, (_, accepted) in NEEDS.items() if picked[need] not in accepted]
+    if not wrong:
+        return ("every need matched: local needs got local methods, the regulator an intrinsic "
+                "model, and the well-tested digit reader no explanation at all")
+    need, method = wrong[0], picked[wrong[0]]
+    scope, kind, answers = METHODS[method]
+    why = _MISTAKES.get((need, method),
+                        f"{method} ({scope}, {kind}) answers: {answers}; reread the need")
+    others = f" ({len(wrong) - 1} more to fix after this one)" if len(wrong) > 1 else ""
+    raise Incorrect(f"need ({need}): {why}{others}")
+
+
+q5 = Question(
+    "q5", "choose a method for a stated need (notebook 00's taxonomy)", ["choices"], _check_q5,
+    hints=["For each need ask first: one decision (local) or the whole model (global)? Then: may "
+           "the model itself be the explanation (intrinsic), or must a black box be explained "
+           "(post-hoc)? Then: what kind of model and data?",
+           "Exactly one need is an image, one asks what to change, one is a low-stakes, "
+           "well-tested system, and one asks for a model you can read.",
+           "a: counterfactual, b: Grad-CAM (LIME on superpixels also works); c: an intrinsic model; d: the exact method for trees; "
+           "e: a global loss-based score; f: curves along one feature; g: none."],
+    solution_code='''choices = {"a": "counterfactual", "b": "Grad-CAM", "c": "logistic regression",
+           "d": "TreeSHAP", "e": "permutation importance", "f": "PDP/ICE", "g": "no explanation"}''')
+
+QUESTIONS = [*QUESTIONS, q5]
+__all__ += ["q5", "METHODS", "NEEDS"]

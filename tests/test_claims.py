@@ -1,0 +1,62 @@
+"""Claims the lectures make in words, checked: the course map in 00, and what it cites."""
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
+
+
+def markdown(name: str) -> str:
+    cells = json.loads((NOTEBOOKS / name).read_text(encoding="utf-8"))["cells"]
+    return "\n".join("".join(c["source"]) for c in cells if c["cell_type"] == "markdown")
+
+
+@pytest.fixture(scope="module")
+def taxonomy():
+    text = markdown("00_start_here.ipynb")
+    section = text.split("### 0.3 The map")[1].split("### 0.4")[0]
+    rows = [line for line in section.splitlines() if line.startswith("| ") and "---" not in line]
+    header, *body = [[cell.strip() for cell in re.split(r"(?<!\\)\|", row)[1:-1]] for row in rows]
+    return header, body
+
+
+def test_the_taxonomy_places_every_lecture(taxonomy):
+    header, body = taxonomy
+    assert header[:4] == ["method", "notebook", "local / global", "intrinsic / post-hoc"]
+    lectures = {n.strip() for row in body for n in row[1].split(",")}
+    expected = {p.name[:2] for p in NOTEBOOKS.glob("0[1-6]_*.ipynb")}
+    assert expected <= lectures, expected - lectures
+    for row in body:
+        assert re.search(r"local|global", row[2]), row
+        assert re.search(r"intrinsic|post-hoc|data", row[3]), row
+
+
+def test_the_taxonomy_names_the_methods_each_lecture_teaches(taxonomy):
+    _, body = taxonomy
+    methods = " ".join(row[0] for row in body).lower()
+    for name in ["shapley", "lime", "kernelshap", "treeshap", "grad-cam", "guided backprop",
+                 "integrated gradients", "smoothgrad", "permutation importance", "partial dependence",
+                 "counterfactual", "surrogate", "explainable boosting", "depth-3 tree"]:
+        assert name in methods, name
+
+
+def test_the_opening_cites_the_studies_in_full():
+    text = markdown("00_start_here.ipynb")
+    for reference in ["10.1145/3313831.3376219", "10.1145/3411764.3445315", "arXiv:2112.03184",
+                      "arXiv:2002.00772", "arXiv:1910.10045", "arXiv:1702.08608"]:
+        assert reference in text, reference
+    for words in ["at most five features", "at most three levels", "Molnar", "Machine Learning Explainability",
+                  "Dyakonov", "when no explanation is needed"]:
+        assert words.lower() in text.lower(), words
+
+
+def test_the_glossary_is_bilingual():
+    text = markdown("00_start_here.ipynb")
+    glossary = text.split("Glossary · Глоссарий")[1]
+    rows = [line for line in glossary.splitlines() if line.startswith("| ") and "---" not in line][1:]
+    assert len(rows) >= 20
+    for row in rows:
+        english, russian = [cell.strip() for cell in row.split("|")[1:3]]
+        assert re.search(r"[a-z]", english) and re.search(r"[а-яё]", russian.lower()), row
