@@ -4,7 +4,8 @@ import pandas as pd
 import pytest
 
 from course_lib import cardio_twin as ct
-from course_lib.cardio_twin import cardio_logit, cardio_truth, effect, make_cardio_twin
+from course_lib.cardio_twin import (cardio_logit, cardio_truth, effect, habit_confounding,
+                                    interaction_term, make_cardio_twin, true_interaction)
 
 # The real file's published describe() (data/README.md): mean, std and quartiles.
 PUBLISHED = {
@@ -156,7 +157,7 @@ def test_height_is_a_dummy_feature(twin):
 
 
 def test_truth_equals_shap_exact_interventional_values(twin):
-    """For an additive logit, shap's exact interventional Shapley values are g_j - mean g_j."""
+    """shap's exact interventional Shapley values equal the closed form, interaction included."""
     shap = pytest.importorskip("shap")
     _, details = twin
     clean = details["clean"][ct.FEATURES].astype(float)
@@ -217,3 +218,138 @@ def test_truth_input_errors():
         cardio_logit(np.zeros((3, 4)))
     X = make_cardio_twin(n=10)[ct.FEATURES].to_numpy()
     np.testing.assert_allclose(cardio_logit(X), cardio_logit(make_cardio_twin(n=10)))
+
+
+def _brute_force_shapley(f, row, background):
+    """Interventional Shapley values and pair interactions by enumerating all 2^M coalitions."""
+    from itertools import combinations
+    from math import factorial
+
+    m = len(row)
+
+    def value(subset):
+        mixed = background.copy()
+        mixed[:, list(subset)] = row[list(subset)]
+        return f(mixed).mean()
+
+    values = {s: value(s) for k in range(m + 1) for s in combinations(range(m), k)}
+    phi = np.zeros(m)
+    for j in range(m):
+        for subset, v in values.items():
+            if j not in subset:
+                weight = factorial(len(subset)) * factorial(m - len(subset) - 1) / factorial(m)
+                phi[j] += weight * (values[tuple(sorted(subset + (j,)))] - v)
+    return values[()], phi, values
+
+
+def test_truth_matches_brute_force_with_the_interaction(twin):
+    """cardio_truth splits h(age, ap_hi) exactly: compared with all 2^11 coalitions."""
+    _, details = twin
+    clean = details["clean"][ct.FEATURES].astype(float)
+    background, rows = clean.iloc[:15].to_numpy(), clean.iloc[200:203].to_numpy()
+    base, contributions = cardio_truth(rows, background=background)
+    for r, row in enumerate(rows):
+        empty, phi, _ = _brute_force_shapley(cardio_logit, row, background)
+        assert base == pytest.approx(empty, abs=1e-12)
+        np.testing.assert_allclose(contributions.iloc[r].to_numpy(), phi, atol=1e-10)
+    # the pair term is really there: age's value is not its additive part alone
+    additive_age = effect("age", rows[:, 0]) - effect("age", background[:, 0]).mean()
+    assert np.abs(contributions["age"].to_numpy() - additive_age).max() > 1e-3
+
+
+def test_true_interaction_matches_its_definition(twin):
+    """Phi_{age,ap_hi} = sum_S w(S) D_ij(S) over all coalitions; every other pair is zero."""
+    from itertools import combinations
+    from math import factorial
+
+    _, details = twin
+    clean = details["clean"][ct.FEATURES].astype(float)
+    background, row = clean.iloc[:10].to_numpy(), clean.iloc[300].to_numpy()
+    _, _, values = _brute_force_shapley(cardio_logit, row, background)
+    m = len(row)
+
+    def interaction(i, j):
+        total = 0.0
+        others = [k for k in range(m) if k not in (i, j)]
+        for size in range(m - 1):
+            weight = factorial(size) * factorial(m - size - 2) / (2 * factorial(m - 1))
+            for s in combinations(others, size):
+                key = lambda extra: tuple(sorted(s + extra))
+                total += weight * (values[key((i, j))] - values[key((i,))] - values[key((j,))]
+                                   + values[key(())])
+        return total
+
+    age, ap_hi = ct.FEATURES.index("age"), ct.FEATURES.index("ap_hi")
+    truth = true_interaction(row[None], background=background).iloc[0]
+    assert interaction(age, ap_hi) == pytest.approx(truth, abs=1e-12)
+    assert abs(truth) > 1e-3
+    assert interaction(ct.FEATURES.index("weight"), ct.FEATURES.index("ap_lo")) == pytest.approx(0, abs=1e-12)
+
+
+def test_truth_is_efficient_with_the_interaction(twin):
+    _, details = twin
+    clean = details["clean"].iloc[:3000]
+    background = details["clean"].iloc[5000:5200]
+    base, contributions = cardio_truth(clean, background=background)
+    np.testing.assert_allclose(base + contributions.sum(axis=1), cardio_logit(clean), atol=1e-12)
+    h = interaction_term(clean["age"], clean["ap_hi"])
+    assert -0.8 <= h.min() < -0.3 and 0.3 < h.max() <= 0.8          # a real, bounded pair term
+    # the logit minus h is additive: the pair is the only interaction
+    additive = cardio_logit(clean) - h
+    np.testing.assert_allclose(additive, ct.INTERCEPT + sum(effect(f, clean[f]) for f in ct.FEATURES),
+                               atol=1e-12)
+
+
+def test_smoking_and_drinking_look_protective_through_the_confounder(twin):
+    """Harmful direct effects, protective-looking data: the unrecorded u does it, not gender."""
+    from sklearn.linear_model import LogisticRegression
+
+    table, details = twin
+    clean, latent = details["clean"], details["latent"]
+    for habit in ("smoke", "alco"):
+        found = habit_confounding(clean, habit)
+        assert found["direct"] > 0                                   # harmful in the model
+        assert found["observed"] < -0.1 and found["within_gender"] < -0.1   # protective in data
+        assert np.corrcoef(clean[habit], latent)[0, 1] < -0.05       # quitters carry more risk
+    # gender alone pushes the other way: men smoke more and have a (slightly) higher risk
+    assert clean.groupby("gender")["smoke"].mean()[2] > clean.groupby("gender")["smoke"].mean()[1]
+    assert effect("gender", [2])[0] > effect("gender", [1])[0]
+    # u is independent of every other column
+    for column in ("age", "gender", "weight", "ap_hi", "cholesterol", "active"):
+        assert abs(np.corrcoef(clean[column], latent)[0, 1]) < 0.02, column
+    # a model of the 11 columns learns the habits as protective; knowing u, it recovers the harm
+    X = clean[ct.FEATURES].astype(float)
+    X = (X - X.mean()) / X.std()
+    smoke = ct.FEATURES.index("smoke")
+    without_u = LogisticRegression(max_iter=1000).fit(X, clean["cardio"]).coef_[0]
+    with_u = LogisticRegression(max_iter=1000).fit(X.assign(u=latent), clean["cardio"]).coef_[0]
+    assert without_u[smoke] < 0 < with_u[smoke]
+
+
+def test_labels_follow_the_latent_probability(twin):
+    _, details = twin
+    label_logit = details["logit"] + ct.LATENT_EFFECT * details["latent"]
+    np.testing.assert_allclose(details["probability"], 1 / (1 + np.exp(-label_logit)), atol=1e-12)
+    assert abs(details["latent"].mean()) < 0.02 and abs(details["latent"].std() - 1) < 0.02
+
+
+def test_true_interaction_equals_shap_interaction_values_of_a_fitted_tree():
+    """shap's TreeSHAP interaction values use the same convention (each of the two off-diagonal
+    cells holds Phi_ij). shap computes them only path-dependently; on a full factorial grid of
+    (age, ap_hi) with one row per cell the tree's cover ratios are the product of the marginals, so
+    path-dependent equals interventional with the grid as background."""
+    shap = pytest.importorskip("shap")
+    from sklearn.tree import DecisionTreeRegressor
+
+    ages, pressures = np.arange(30, 66, 5) * ct.DAYS_PER_YEAR, np.arange(90, 200, 10)
+    grid = pd.DataFrame({name: 1.0 for name in ct.FEATURES}, index=range(len(ages) * len(pressures)))
+    grid["age"], grid["ap_hi"] = np.repeat(ages, len(pressures)), np.tile(pressures, len(ages))
+    target = interaction_term(grid["age"], grid["ap_hi"])
+    tree = DecisionTreeRegressor(random_state=0).fit(grid, target)
+    np.testing.assert_allclose(tree.predict(grid), target, atol=1e-12)
+    found = shap.TreeExplainer(tree).shap_interaction_values(grid.to_numpy())
+    age, ap_hi = ct.FEATURES.index("age"), ct.FEATURES.index("ap_hi")
+    truth = true_interaction(grid, background=grid).to_numpy()
+    np.testing.assert_allclose(found[:, age, ap_hi], truth, atol=1e-8)
+    np.testing.assert_allclose(found[:, ap_hi, age], truth, atol=1e-8)
+    assert np.abs(truth).max() > 0.3

@@ -128,8 +128,8 @@ def test_q6():
     passes(ex.q6, int(r), names[j])
     passes(ex.q6, np.int64(r), names[j])
     a, b = np.unravel_index(int(np.argmax(np.abs(values))), values.shape)
-    assert values[a, b] < 0  # the example has a larger loss-lowering value
-    fails(ex.q6, int(a), names[b], match="lowers* the loss")
+    if values[a, b] < 0:  # the twin's data decide whether a loss-lowering value is the largest
+        fails(ex.q6, int(a), names[b], match="lowers* the loss")
     worst_total = int(np.argmax(example.result.predictions))
     if worst_total != r:
         other = names[int(np.argmax(values[worst_total]))]

@@ -252,7 +252,9 @@ def notebook():
     risk = model.predict_proba(X)[:, 1]
     patient = X.iloc[[int(np.flatnonzero((risk > 0.7) & (X["ap_hi"] >= 140))[0])]]
     proba_true = np.where(y == 1, risk, 1 - risk)
-    worst = np.argsort(proba_true)[:8]
+    labels = y.to_numpy()
+    worst = np.concatenate([np.flatnonzero(labels == label)[np.argsort(proba_true[labels == label])[:4]]
+                            for label in (0, 1)])          # the four worst of each label
     return {"X": X, "y": y, "model": model, "patient": patient, "worst_rows": X.iloc[worst],
             "worst_labels": y.iloc[worst].to_numpy(), "background": X.sample(12, random_state=0)}
 
