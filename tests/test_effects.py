@@ -220,4 +220,4 @@ def test_h_statistic_equals_the_definition_written_as_loops():
     assert h_statistic(f, X, features=(0, 1)) == pytest.approx(expected, abs=1e-12)
     rest = np.array([pd_at([1, 2], x) for x in X])
     total = np.sqrt(np.sum((c(f(X)) - c(first) - c(rest)) ** 2) / np.sum(c(f(X)) ** 2))
-    assert h_statistic_total(f, X)[0] == pytest.approx(total, abs=1e-12)
+    assert h_statistic_total(f, X).iloc[0] == pytest.approx(total, abs=1e-12)
