@@ -373,3 +373,49 @@ def readable_tree_shap(tree, x) -> np.ndarray:
 
     recurse(0, [], 1.0, 1.0, -1)
     return phi
+
+
+# ----------------------------------------------------------------------------- interactions
+def tree_shap_interactions(model, X) -> np.ndarray:
+    """SHAP interaction values of a tree model: (n, M, M), or (n, M, M, K) for K class outputs.
+
+    Lundberg et al. 2020 (arXiv:1905.04610, section "SHAP interaction values"), path-dependent,
+    equal to ``shap.TreeExplainer(model).shap_interaction_values(X)``. For i != j
+
+        Phi_ij = 1/2 [ phi_j(x | i always known) - phi_j(x | i never known) ],
+
+    and the diagonal takes what is left, Phi_ii = phi_i - sum_{j != i} Phi_ij, so every row of
+    the matrix sums to the SHAP value phi_i and the whole matrix to f(x) - E f.
+    In a leaf's product game, "i always known" multiplies the leaf by o_i and "never known" by z_i,
+    and i leaves the path: Phi_ij gets 1/2 (o_i - z_i) * (the share of j in the game without i).
+    Setting o_i = z_i = 1 makes i a null player, which removes it without reshaping the arrays.
+    """
+    table = leaf_table(model)
+    fitted_on = f"the model was fitted on {table.n_features} features"
+    X, _ = check_rows(X, "X", table.n_features, fitted_on)
+    X = _as_float32(X)
+    n, M, K = len(X), table.n_features, table.n_outputs
+    Phi = np.zeros((n, M * M * K))
+    for length in np.unique(table.length[table.length > 1]):   # one feature: no interactions
+        leaves = np.flatnonzero(table.length == length)
+        f = table.feature[leaves, :length].T                          # (l, leaves)
+        z = np.broadcast_to(table.zero_fraction[leaves, :length].T[:, None, :],
+                            (length, 1, len(leaves)))
+        lo, hi = table.lower[leaves, :length].T, table.upper[leaves, :length].T
+        row_step = max(1, BLOCK_ELEMENTS // (len(leaves) * (length + 1)))
+        for start in range(0, n, row_step):
+            x = X[start:start + row_step]
+            o = np.stack([(x[:, f[s]] > lo[s]) & (x[:, f[s]] <= hi[s])
+                          for s in range(length)]).astype(float)     # (l, rows, leaves)
+            for i in range(length):
+                o_without, z_without = o.copy(), np.array(z)
+                o_without[i], z_without[i] = 1.0, 1.0                # i becomes a null player
+                share = _leaf_shares(o_without, z_without) * (o[i] - z[i]) / 2
+                pair = f[i][None, :] * M + f                          # (l, leaves): cell (d_i, d_j)
+                scatter = _scatter_matrix(pair.T, table.value[leaves], M * M)
+                share = share.transpose(1, 2, 0).reshape(len(x), -1)  # (rows, leaves * l)
+                Phi[start:start + row_step] += scatter.T.dot(share.T).T
+    Phi = Phi.reshape(n, M, M, K)
+    off_diagonal = Phi.sum(axis=2) - Phi[:, np.arange(M), np.arange(M)]
+    Phi[:, np.arange(M), np.arange(M)] = path_dependent_shap(table, X) - off_diagonal
+    return Phi[..., 0] if table.single_output else Phi
