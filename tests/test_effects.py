@@ -112,7 +112,7 @@ def test_partial_dependence_2d_equals_sklearn(fitted):
 
 
 def test_h_statistic_equals_pyartemis(fitted):
-    pytest.importorskip("seaborn")
+    pytest.importorskip("artemis")     # pyartemis pins numpy<2: installed with --no-deps
     from artemis.interactions_methods.model_agnostic import FriedmanHStatisticMethod
     X, _, model, f = fitted
     rows = X.iloc[:60]
