@@ -40,6 +40,9 @@ TOPICS = [
           75, "05_gradcam_cats"),
     Topic("06", "06_cardio_case", "The cardio case study: a whole interpretation workflow", 90,
           "06_cardio_case"),
+    Topic("07", "07_global_effects",
+          "Global effects and interactions: ALE, 2-D PDP, the H-statistic, SHAP interactions", 75,
+          "07_global_effects"),
 ]
 
 

@@ -112,7 +112,7 @@ def test_partial_dependence_2d_equals_sklearn(fitted):
 
 
 def test_h_statistic_equals_pyartemis(fitted):
-    pytest.importorskip("seaborn")
+    pytest.importorskip("artemis")     # pyartemis pins numpy<2: installed with --no-deps
     from artemis.interactions_methods.model_agnostic import FriedmanHStatisticMethod
     X, _, model, f = fitted
     rows = X.iloc[:60]
@@ -135,8 +135,7 @@ def test_h_statistic_on_known_models():
     additive = lambda rows: rows[:, 0] ** 2 + 3 * rows[:, 1] - rows[:, 2]
     assert h_statistic(product, X, features=(0, 1)) == pytest.approx(1.0, abs=0.05)
     assert h_statistic(additive, X, features=(0, 1)) == pytest.approx(0.0, abs=1e-7)
-    assert np.isnan(h_statistic(product, X, features=(1, 2)) * 0 + h_statistic(
-        lambda rows: rows[:, 0], X, features=(1, 2)))                   # flat PD: 0/0
+    assert np.isnan(h_statistic(lambda rows: rows[:, 0], X, features=(1, 2)))   # flat PD: 0/0
     a, b = h_statistic(product, X, n_rows=50, seed=1), h_statistic(product, X, n_rows=50, seed=1)
     pd.testing.assert_frame_equal(a, b)
 
@@ -221,3 +220,26 @@ def test_h_statistic_equals_the_definition_written_as_loops():
     rest = np.array([pd_at([1, 2], x) for x in X])
     total = np.sqrt(np.sum((c(f(X)) - c(first) - c(rest)) ** 2) / np.sum(c(f(X)) ** 2))
     assert h_statistic_total(f, X).iloc[0] == pytest.approx(total, abs=1e-12)
+
+
+def test_pyale_suite_design_four_features_one_discrete():
+    """The data design of PyALE's own 1-D tests: three uniform features, one with ten levels,
+    y = x1 + 2 x2^2 + log(x4 + 1) + noise; five equal bins of 40 rows and ten discrete levels."""
+    from sklearn.ensemble import RandomForestRegressor
+
+    rng = np.random.default_rng(876)
+    X = pd.DataFrame({"x1": rng.uniform(size=200), "x2": rng.uniform(size=200),
+                      "x3": rng.uniform(size=200), "x4": rng.integers(0, 10, 200).astype(float)})
+    y = X.x1 + 2 * X.x2 ** 2 + np.log(X.x4 + 1) + rng.normal(size=200)
+    model = RandomForestRegressor(n_estimators=30, random_state=0).fit(X, y)
+    f = lambda rows: model.predict(pd.DataFrame(rows, columns=X.columns))
+    edges, effect = ale(f, X, "x1", n_bins=5)
+    k = np.clip(np.searchsorted(edges, X.x1), 1, len(edges) - 1)
+    assert len(edges) == 6 and list(np.bincount(k)[1:]) == [40] * 5
+    reference = PyALE.ale(X, model, ["x1"], grid_size=5, include_CI=False, plot=False)
+    np.testing.assert_allclose(effect, reference["eff"].to_numpy(), rtol=0, atol=1e-10)
+    levels, steps = ale_categorical(f, X, "x4")
+    reference = PyALE.ale(X, model, ["x4"], feature_type="discrete", include_CI=False, plot=False)
+    assert list(levels) == list(range(10))
+    np.testing.assert_allclose(steps, reference["eff"].to_numpy(), rtol=0, atol=1e-10)
+    assert steps[-1] - steps[0] > 1.0          # log(10) rises over the levels
