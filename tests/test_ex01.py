@@ -142,14 +142,16 @@ def test_q6():
     base, phi, gap, mean_gap = q6_answers()
     assert abs(gap) < 1e-12 and abs(mean_gap) > 0.01  # the exercise shows a real difference
     passes(ex.q6, base, phi, gap, mean_gap)
-    passes(ex.q6, base, list(phi), -gap, -mean_gap)
+    passes(ex.q6, base, list(phi), -gap, mean_gap)
+    fails(ex.q6, base, phi, gap, -mean_gap, match="wrong sign")
+    fails(ex.q6, base, phi, gap, gap, match="equals efficiency_gap")
     mean_row = ex.q6_model(ex.q6_background.mean(axis=0)[None])[0]
     fails(ex.q6, mean_row, phi, gap, mean_gap, match="is f at the average row")
     fails(ex.q6, base + 0.1, phi, gap, mean_gap, match="v(∅) = mean of q6_model")
     fails(ex.q6, base, phi[::-1], gap, mean_gap, match="phi differ from the exact Shapley values")
     fails(ex.q6, base, phi[:3], gap, mean_gap, match="shape (4,)")
     fails(ex.q6, base, phi, 0.3, mean_gap, match="efficiency_gap should be")
-    fails(ex.q6, base, phi, gap, 0.0, match="gap_from_mean_row should be")
+    fails(ex.q6, base, phi, gap, 0.3, match="gap_from_mean_row should be")
 
 
 # --------------------------------------------------------------------- q7: gloves
@@ -196,8 +198,21 @@ def test_q8():
     fails(ex.q8, forgets_to_sort, match="for costs [3.0, 1.0, 2.0]")
     fails(ex.q8, sorted_but_not_put_back, match="assigned to the wrong planes")
     fails(ex.q8, lambda costs: airport_shares(costs)[:-1], match="should have shape")
-    with pytest.raises(CheckFailed, match="raised"):  # brute force cannot do 40 planes... quickly
-        ex.q8.check(lambda costs: brute_force(costs) if len(costs) < 10 else 1 / 0)
+    fails(ex.q8, brute_force, match="lists coalitions")
+    fails(ex.q8, lambda costs: brute_force(costs) if len(costs) < 10 else 1 / 0, match="closed form")
+    fails(ex.q8, lambda costs: np.asarray(costs, dtype=float), match="add up to")
+    fails(ex.q8, lambda costs: np.max(costs) * np.asarray(costs) / np.sum(costs), match="split each runway segment")
+
+    def with_a_loop(costs):
+        costs = [float(c) for c in costs]
+        ranked = sorted(range(len(costs)), key=lambda i: costs[i])
+        shares, paid, previous = [0.0] * len(costs), 0.0, 0.0
+        for k, i in enumerate(ranked):
+            paid += (costs[i] - previous) / (len(costs) - k)
+            shares[i], previous = paid, costs[i]
+        return shares
+
+    passes(ex.q8, with_a_loop)
 
 
 def test_airport_closed_form_is_shapley():
