@@ -430,13 +430,18 @@ def forbidden(paths: Sequence[str], learner: Any = (), compare: str = "", only_l
             patched.append((owner, attribute, original))
             setattr(owner, attribute, guard)
             for function in functions:
-                namespace = getattr(function, "__globals__", None)
-                if namespace is None:
-                    continue
+                namespace = getattr(function, "__globals__", None) or {}
                 for name, value in list(namespace.items()):
                     if value is original:
                         patched.append((namespace, name, original))
                         namespace[name] = guard
+                for cell in getattr(function, "__closure__", None) or ():
+                    try:
+                        if cell.cell_contents is original:
+                            patched.append((cell, "cell_contents", original))
+                            cell.cell_contents = guard
+                    except ValueError:  # an empty cell
+                        continue
         yield
         used = next((g for g in guards if g.used), None)
         if used is not None:
