@@ -56,6 +56,20 @@ def test_q1():
     fails(ex.q1, greater_only, match="ap_lo >= ap_hi")
     fails(ex.q1, lambda table: len(table) - count_impossible(table), match="pass every rule")
     fails(ex.q1, lambda table: table["ap_lo"] >= table["ap_hi"], match="mask")
+
+    def with_or(table):
+        return int(((table.ap_lo >= table.ap_hi) or ~table.ap_hi.between(70, 250)).sum())
+
+    fails(ex.q1, with_or, match="use | and &")
+
+    def shared_rule(table):
+        from course_lib.cardio_rules import DIASTOLIC_RANGE, HEIGHT_RANGE, SYSTOLIC_RANGE, WEIGHT_RANGE
+        good = (table.ap_hi.between(*SYSTOLIC_RANGE) & table.ap_lo.between(*DIASTOLIC_RANGE)
+                & (table.ap_lo < table.ap_hi) & table.height.between(*HEIGHT_RANGE)
+                & table.weight.between(*WEIGHT_RANGE))
+        return len(table) - int(good.sum())
+
+    passes(ex.q1, shared_rule)
     fails(ex.q1, lambda table: 3, match="expected")
     fails(ex.q1, 12, match="should be a function")
     with pytest.raises(NotAttempted):
@@ -174,6 +188,23 @@ def test_q4():
     fails(ex.q4, labels, match="only 0 and 1")
     fails(ex.q4, in_place, match="in place")
     fails(ex.q4, lambda m, X, r, f, g: ice_curve(m, X, r + 1, f, g), match="the curve should be")
+
+    def with_loc(model, X, row, feature, grid):
+        copies = X.loc[[row] * len(grid)].copy()
+        copies[feature] = grid
+        return model.predict_proba(copies)[:, 1]
+
+    fails(ex.q4, with_loc, match="use X.iloc[[row]], not X.loc")
+
+    def one_at_a_time(model, X, row, feature, grid):
+        out = []
+        for value in grid:
+            patient = X.iloc[[row]].copy()
+            patient[feature] = value
+            out.append(float(model.predict_proba(patient)[0, 1]))
+        return out
+
+    passes(ex.q4, one_at_a_time)
 
 
 # --------------------------------------------------------------------- q5: surrogate fidelity
@@ -304,6 +335,9 @@ def test_q8(notebook):
     fails(ex.q8, loss_values_for(notebook, "one class"), means.idxmax(), *setup, match="label 0")
     fails(ex.q8, values.iloc[:3], means.idxmax(), *setup, match="one row per patient")
     fails(ex.q8, values.to_numpy(), means.idxmax(), *setup, match="should be a DataFrame")
+    fails(ex.q8, values.reset_index(drop=True), means.idxmax(), *setup, match="reset_index")
+    fails(ex.q8, values.iloc[::-1], means.idxmax(), *setup, match="in the same order")
+    passes(ex.q8, values.astype("float64"), str(values.mean().idxmax()), *setup)
 
 
 def test_no_question_crashes_on_odd_answers(notebook):
