@@ -50,6 +50,15 @@ def test_q2():
     fails(ex.q2, values_not_differences, match="difference v(before + i) - v(before)")
     fails(ex.q2, forgets_to_grow, match="in order ABC player B joins {A} and adds 3")
     fails(ex.q2, as_list, match="should be a dict")
+    fails(ex.q2, lambda game, order: {p: -v for p, v in contributions_in_order(game, order).items()},
+          match="wrong sign")
+    fails(ex.q2, lambda game, order: contributions_in_order(game, sorted(order)),
+          match="in order ACB player C joins {A} and adds 5")
+
+    def by_prefix(game, order):
+        return {p: game(order[:k + 1]) - game(order[:k]) for k, p in enumerate(order)}
+
+    passes(ex.q2, by_prefix)
     fails(ex.q2, lambda game, order: 1 / 0, match="raised ZeroDivisionError")
     with pytest.raises(NotAttempted):
         ex.q2.check(stub)
@@ -108,11 +117,37 @@ def test_q4():
     fails(ex.q4, biased, match="more than 5 standard errors")
 
 
-def test_q4_accepts_the_library_sampler():
+def test_q4_refuses_the_library_sampler():
     from course_lib.shapley import sample_shapley
 
-    passes(ex.q4, lambda game, n, seed: sample_shapley(game, n, seed).values)
-    passes(ex.q4, lambda game, n, seed: sample_shapley(game, n, seed, antithetic=True).values)
+    fails(ex.q4, lambda game, n, seed: sample_shapley(game, n, seed).values,
+          match="write it yourself; `course_lib.shapley.sample_shapley`")
+    fails(ex.q4, lambda game, n, seed: shapley_values(game), match="write it yourself")
+
+
+def test_q4_more_answers():
+    def global_seed(game, n, seed):
+        np.random.seed(seed)
+        totals = dict.fromkeys(game.players, 0.0)
+        for _ in range(n):
+            order = list(np.random.permutation(list(game.players)))
+            for p, c in contributions_in_order(game, order).items():
+                totals[p] += c
+        return {p: t / n for p, t in totals.items()}
+
+    passes(ex.q4, global_seed)
+
+    def one_order_short(game, n, seed):
+        rng = np.random.default_rng(seed)
+        totals = dict.fromkeys(game.players, 0.0)
+        for _ in range(n - 1):
+            for p, c in contributions_in_order(game, rng.permutation(list(game.players))).items():
+                totals[p] += c
+        return {p: t / n for p, t in totals.items()}
+
+    fails(ex.q4, one_order_short, match="divide by n_permutations")
+    fails(ex.q4, lambda game, n, seed: list(monte_carlo_shapley(game, n, seed).values()),
+          match="should be a dict")
 
 
 # --------------------------------------------------------------------- q5: dummy

@@ -337,7 +337,17 @@ def call_learner(function: Callable, *args, what: str = "your function", **kwarg
         raise _NotAttemptedSignal(f"{what} still raises NotImplementedError: "
                                   "replace that line with your code") from None
     except Exception as error:
-        raise Incorrect(f"{what} raised {type(error).__name__}: {error}") from None
+        text = " ".join(str(error).split())
+        if len(text) > 160:
+            text = text[:157] + "..."
+        nudge = ""
+        if any(word in text for word in ("broadcast", "matmul", "not aligned", "size of tensor",
+                                         "shapes", "dimension")):
+            nudge = (". Print the shapes of the arrays you combine (a.shape) and compare them "
+                     "with the question")
+        elif "truth value of a" in text and "ambiguous" in text:
+            nudge = ". Combine masks with | and & (in parentheses), not Python's `or` and `and`"
+        raise Incorrect(f"{what} raised {type(error).__name__}: {text}{nudge}") from None
 
 
 def assert_close(actual: Any, expected: Any, what: str, atol: float = 1e-8,

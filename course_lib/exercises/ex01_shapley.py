@@ -15,7 +15,7 @@ import numpy as np
 
 from ..shapley import Game, coalition_weight, marginal_contributions, model_game, shapley_values
 from . import (PLACEHOLDER, Incorrect, Question, as_array, as_callable, as_mapping, as_number,
-               call_learner, is_close)
+               call_learner, forbidden, is_close)
 
 __all__ = ["q1", "q2", "q3", "q4", "q5", "q6", "q7", "q8", "QUESTIONS", "Game", "PLACEHOLDER",
            "card_game", "q1_game", "q6_model", "q6_x", "q6_background", "airport_game"]
@@ -101,6 +101,10 @@ def _check_q2(contributions_in_order):
                 raise Incorrect(f"for order {''.join(map(str, order))} you return v of the coalition "
                                 f"after each player joins ({_show(answer, players)}); the "
                                 "contribution is the difference v(before + i) - v(before)")
+            if _close(answer, -want, 1e-9):
+                raise Incorrect(f"for order {''.join(map(str, order))} every contribution has the "
+                                "wrong sign: v(before + i) - v(before), the coalition with the "
+                                "player first")
             k = int(np.flatnonzero(np.abs(answer - want) > 1e-9)[0])  # the first wrong step
             before = "∅" if k == 0 else "{" + ", ".join(order[:k]) + "}"
             raise Incorrect(f"in order {''.join(map(str, order))} player {order[k]} joins {before} "
@@ -162,9 +166,12 @@ def _check_q4(monte_carlo_shapley):
     function = as_callable(monte_carlo_shapley, "monte_carlo_shapley")
     game, players, n = _Q4_GAME, _Q4_GAME.players, 1000
     call = "monte_carlo_shapley(game, 1000, seed=0)"
-    first = _shares(call_learner(function, game, n, 0, what=call), call, players)
-    again = _shares(call_learner(function, game, n, 0, what=call), call, players)
-    other = _shares(call_learner(function, game, n, 1, what=call.replace("0)", "1)")), call, players)
+    with forbidden(["course_lib.shapley.sample_shapley", "course_lib.shapley.shapley_values"],
+                   function, compare="course_lib.shapley.sample_shapley"):
+        first = _shares(call_learner(function, game, n, 0, what=call), call, players)
+        again = _shares(call_learner(function, game, n, 0, what=call), call, players)
+        other = _shares(call_learner(function, game, n, 1, what=call.replace("0)", "1)")), call,
+                        players)
     if not _close(first, again, 1e-12):
         raise Incorrect("two calls with seed=0 give different estimates: draw the orders from "
                         "rng = np.random.default_rng(seed) created inside the function")
