@@ -84,6 +84,7 @@ def test_q2(split, capsys):
     fails(ex.q2, *split, 3.0, match="between 0 and 1")
     fails(ex.q2, DecisionTreeClassifier(), *split[1:], accuracy, match="raised NotFittedError")
     fails(ex.q2, "model", *split[1:], accuracy, match="no predict method")
+    passes(ex.q2, *split, np.mean(model.predict(X_test) == np.asarray(y_test)))
 
 
 # ------------------------------------------------------------------------------ q3

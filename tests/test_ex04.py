@@ -119,6 +119,7 @@ def test_q3():
     fails(ex.q3, names[top], False, total + 5, match="read f(x)")
     fails(ex.q3, "BMI ", False, total, match="one of the feature names")
     fails(ex.q3, names[top], "no", total, match="True or False")
+    passes(ex.q3, names[top], np.bool_(phi[top] > 0), np.float64(total))
 
 
 # --------------------------------------------------------------------- q4: background
@@ -128,6 +129,8 @@ def test_q4():
     pool = example.pool
     low, high = pool[pool[:, j] < 120][:100], pool[pool[:, j] > 140][:100]
     passes(ex.q4, low, high)
+    passes(ex.q4, pool[pool[:, j] <= 110][:40], pool[pool[:, j] >= 150][:40])
+    fails(ex.q4, pool[:100], pool[100:200], match="clearly below, then clearly above")
     fails(ex.q4, high, low, match="swap the two")
     fails(ex.q4, low, low[:50], match="clearly below, then clearly above")
     fails(ex.q4, low[:3], high, match="at least 5 patients")

@@ -99,6 +99,9 @@ def test_q2():
 
     fails(ex.q2, greater_equal, match="f >= 0")
     fails(ex.q2, lambda f, R, rule: R, match="off by up to")
+    swapped = {"backprop": "deconvnet", "deconvnet": "backprop"}
+    fails(ex.q2, lambda f, R, rule: pass_back(f, R, swapped.get(rule, rule)),
+          match="for rule 'backprop' you return the 'deconvnet' rule")
     fails(ex.q2, lambda f, R, rule: None, match="should be an array")
     not_attempted(ex.q2, stub)
 
@@ -111,6 +114,9 @@ def test_q3():
     fails(ex.q3, lambda g: g.sum(dim=(2, 3)), match="12 times too large")
     fails(ex.q3, lambda g: g.mean(dim=1), match="averaged over the channels")
     fails(ex.q3, lambda g: g.amax(dim=(2, 3)), match="maximum")
+    fails(ex.q3, lambda g: g.abs().mean(dim=(2, 3)), match="no abs()")
+    fails(ex.q3, lambda g: torch.relu(g).mean(dim=(2, 3)), match="cut the negative gradients")
+    fails(ex.q3, lambda g: -g.mean(dim=(2, 3)), match="wrong sign")
     fails(ex.q3, lambda g: g.mean(dim=(0, 2)), match="shape (N, K)")
     not_attempted(ex.q3, stub)
 
@@ -263,6 +269,14 @@ def test_q7():
 
     fails(ex.q7, in_place, match="copy.deepcopy")
 
+    def by_attribute(model, layer_name, x, target, explain):
+        twin = copy.deepcopy(model)
+        metrics.randomize_layer(getattr(twin, layer_name), torch.Generator().manual_seed(0))
+        maps = [explain(m, x, target) for m in (model, twin)]
+        return metrics.rank_correlation(*maps)
+
+    passes(ex.q7, by_attribute)
+
     def forgot_to_randomise(model, layer_name, x, target, explain):
         randomised = copy.deepcopy(model)
         return metrics.rank_correlation(explain(model, x, target), explain(randomised, x, target))
@@ -303,5 +317,7 @@ def test_q8():
     fails(ex.q8, "Grad-CAM", match="that is passing")
     fails(ex.q8, "guided Grad-CAM", match="product of the two maps")
     fails(ex.q8, "saliency", match="answer 'Grad-CAM' or 'guided backprop'")
+    fails(ex.q8, "both", match="answer 'Grad-CAM' or 'guided backprop'")
+    passes(ex.q8, "guided backpropagation (GBP)")
     fails(ex.q8, "", match="empty")
     fails(ex.q8, 3, match="should be a string")

@@ -155,6 +155,16 @@ def test_q3():
     fails(ex.q3, in_place, match="in place")
     fails(ex.q3, legacy_rng, match="default_rng")
 
+    def with_assign(model, X, y, column, seed):
+        values = X[column].to_numpy()[np.random.default_rng(seed).permutation(len(X))]
+        return model.score(X, y) - model.score(X.assign(**{column: values}), y)
+
+    passes(ex.q3, with_assign)
+    from course_lib.inspection import permutation_importance
+
+    fails(ex.q3, lambda m, X, y, c, s: float(permutation_importance(m, X, y, random_state=s).importances_mean[0]),
+          match="write it yourself; `course_lib.inspection.permutation_importance`")
+
 
 # --------------------------------------------------------------------- q4: one ICE curve
 def ice_curve(model, X, row, feature, grid):
@@ -195,6 +205,10 @@ def test_q4():
         return model.predict_proba(copies)[:, 1]
 
     fails(ex.q4, with_loc, match="use X.iloc[[row]], not X.loc")
+    from course_lib.inspection import partial_dependence
+
+    fails(ex.q4, lambda m, X, r, f, g: partial_dependence(m, X.iloc[[r]], f, grid=g, kind="individual").individual[0],
+          match="write it yourself; `course_lib.inspection.partial_dependence`")
 
     def one_at_a_time(model, X, row, feature, grid):
         out = []
@@ -226,6 +240,18 @@ def test_q5():
         return np.mean(tree.predict(X_eval) == model.predict(X_eval))
 
     fails(ex.q5, on_labels, match="model.predict(X_fit)")
+
+    def agreement_count(model, X_fit, X_eval, max_depth):
+        tree = DecisionTreeClassifier(random_state=0, max_depth=max_depth)
+        tree.fit(X_fit, model.predict(X_fit))
+        agree = np.count_nonzero(tree.predict(X_eval) == model.predict(X_eval))
+        return agree / len(X_eval)
+
+    passes(ex.q5, agreement_count)
+    from course_lib.surrogate import global_surrogate
+
+    fails(ex.q5, lambda m, a, b, d: global_surrogate(m, a, max_depth=d, random_state=0).fidelity_on(m, b),
+          match="write it yourself; `course_lib.surrogate.global_surrogate`")
 
 
 # --------------------------------------------------------------------- q6: the worst points

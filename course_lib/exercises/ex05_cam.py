@@ -181,6 +181,15 @@ def _check_q3(channel_weights):
                             "positions, do not sum")
         if _gap(got, gradients.amax(dim=(2, 3))) < 1e-5:
             raise Incorrect("that is the maximum over the positions; Grad-CAM averages them")
+        if _gap(got, gradients.abs().mean(dim=(2, 3))) < 1e-5:
+            raise Incorrect("keep the sign of the gradients (no abs()): a channel whose gradient "
+                            "is negative on average speaks against the class")
+        if _gap(got, torch.relu(gradients).mean(dim=(2, 3))) < 1e-5:
+            raise Incorrect("you cut the negative gradients before averaging; Grad-CAM averages "
+                            "the raw gradients and applies its ReLU only to the weighted sum")
+        if _gap(got, -expected) < 1e-5:
+            raise Incorrect("your weights have the wrong sign: average the gradients as they "
+                            "come, without a minus")
         raise Incorrect(f"off by up to {_gap(got, expected):.3g}: alpha_k = mean over i, j of "
                         "dy/dA^k_ij")
     return "alpha_k^c: the gradient of the class score, averaged over each feature map"

@@ -19,7 +19,7 @@ from ..inspection import mean_target, partial_dependence
 from ..shapley import model_shapley
 from ..surrogate import global_surrogate
 from . import (PLACEHOLDER, Incorrect, Question, as_array, as_callable, as_number, as_string,
-               call_learner, is_close)
+               call_learner, forbidden, is_close)
 
 __all__ = ["q1", "q2", "q3", "q4", "q5", "q6", "q7", "q8", "QUESTIONS", "PLACEHOLDER", "FEATURES",
            "PLAUSIBLE", "ACTIONABLE", "MIN_PULSE_PRESSURE"]
@@ -215,8 +215,11 @@ def _check_q3(permutation_drop):
     X, y, model = _q3_inputs()
     for column, seed in (("ap_hi", 0), ("age", 5), ("height", 1)):
         given = X.copy()
-        got = call_learner(permutation_drop, deepcopy(model), given, y.copy(), column, seed,
-                           what=f"permutation_drop(model, X, y, {column!r}, {seed})")
+        with forbidden(["sklearn.inspection.permutation_importance",
+                        "course_lib.inspection.permutation_importance"], permutation_drop,
+                       compare="course_lib.inspection.permutation_importance"):
+            got = call_learner(permutation_drop, deepcopy(model), given, y.copy(), column, seed,
+                               what=f"permutation_drop(model, X, y, {column!r}, {seed})")
         if not given.equals(X):
             raise Incorrect("your function changed X in place; shuffle a copy (X.copy()), the next "
                             "column needs the original table")
@@ -275,7 +278,12 @@ def _check_q4(ice_curve):
     for row, feature in ((3, "ap_hi"), (150, "age")):
         given = X.copy()
         try:
-            got = ice_curve(deepcopy(model), given, row, feature, grid.copy())
+            with forbidden(["course_lib.inspection.partial_dependence",
+                            "sklearn.inspection.partial_dependence"], ice_curve,
+                           compare="course_lib.inspection.partial_dependence"):
+                got = ice_curve(deepcopy(model), given, row, feature, grid.copy())
+        except Incorrect:
+            raise
         except KeyError as error:
             if feature not in str(error):
                 raise Incorrect(f"`row` is a position (the {row}th patient), not an index label: "
@@ -332,9 +340,11 @@ def _check_q5(surrogate_fidelity):
     surrogate_fidelity = as_callable(surrogate_fidelity, "surrogate_fidelity")
     model, X_fit, X_eval = _q5_inputs()
     for depth in (3, 1):
-        got = as_number(call_learner(surrogate_fidelity, deepcopy(model), X_fit.copy(), X_eval.copy(), depth,
-                                     what=f"surrogate_fidelity(model, X_fit, X_eval, {depth})"),
-                        "surrogate_fidelity(...)")
+        with forbidden(["course_lib.surrogate.global_surrogate"], surrogate_fidelity,
+                       compare="course_lib.surrogate.global_surrogate"):
+            result = call_learner(surrogate_fidelity, deepcopy(model), X_fit.copy(), X_eval.copy(),
+                                  depth, what=f"surrogate_fidelity(model, X_fit, X_eval, {depth})")
+        got = as_number(result, "surrogate_fidelity(...)")
         expected = global_surrogate(model, X_fit, max_depth=depth, random_state=0).fidelity_on(model, X_eval)
         if abs(got - expected) <= 1e-12:
             continue
