@@ -286,9 +286,9 @@ def _check_q4(ice_curve):
             raise
         except KeyError as error:
             if feature not in str(error):
-                raise Incorrect(f"`row` is a position (the {row}th patient), not an index label: "
-                                f"this X's index starts at {X.index[0]}; use X.iloc[[row]], not "
-                                "X.loc") from None
+                raise Incorrect(f"`row` is a position (row {row}, counted from 0), not an index "
+                                f"label: this X's index starts at {X.index[0]}; use "
+                                "X.iloc[[row]], not X.loc") from None
             got = call_learner(ice_curve, deepcopy(model), given, row, feature, grid.copy(),
                                what=f"ice_curve(model, X, {row}, {feature!r}, grid)")
         except Exception:
