@@ -9,7 +9,8 @@ from course_lib.cardio_twin import make_cardio_twin
 from course_lib.exercises import CheckFailed, NotAttempted
 from course_lib.exercises import ex00_warmup as ex
 from course_lib.shapley import model_game
-from exercise_helpers import fails
+from course_lib.cardio_rules import impossible_pressure
+from exercise_helpers import fails, passes, solution
 
 FEATURES = ["age", "gender", "height", "weight", "ap_hi", "ap_lo", "cholesterol", "gluc", "smoke",
             "alco", "active"]
@@ -31,9 +32,10 @@ def split(cardio):
 # ------------------------------------------------------------------------------ q1
 def test_q1(cardio, capsys):
     hi, lo = cardio["ap_hi"], cardio["ap_lo"]
-    out_of_range = ~hi.between(50, 250) | ~lo.between(30, 200)
+    out_of_range = ~hi.between(70, 250) | ~lo.between(40, 160)
     swapped = lo >= hi
     right = int((out_of_range | swapped).sum())
+    assert right == int(impossible_pressure(cardio).sum())  # the course's one rule
     assert 0 < int(out_of_range.sum()) < right and int(swapped.sum()) < right  # the variants differ
     ex.q1.check(cardio, right)
     ex.q1.check(cardio, np.int64(right))
@@ -49,12 +51,17 @@ def test_q1(cardio, capsys):
     fails(ex.q1, cardio, "12", match="should be a single number, but it is the string")
     fails(ex.q1, cardio.drop(columns="ap_lo"), right, match="no column(s) ['ap_lo']")
     fails(ex.q1, [1, 2], right, match="should be a pandas DataFrame")
+    old_rule = int((~hi.between(50, 250) | ~lo.between(30, 200) | swapped).sum())
+    if old_rule != right:
+        fails(ex.q1, cardio, old_rule, match="course_lib.cardio_rules")
+    passes(ex.q1, cardio, solution(ex.q1, "n_impossible", cardio=cardio, **vars(ex)))
+    passes(ex.q1, cardio, float(right))
 
 
 def test_q1_is_checked_on_the_learners_own_table():
-    table = pd.DataFrame({"ap_hi": [120, 12, 80, 250, 50, 130, 140],
-                          "ap_lo": [80, 80, 120, 200, 50, 85, 90]})
-    ex.q1.check(table, 3)  # 12 out of range, 80/120 swapped, 50/50 equal; the limits are fine
+    table = pd.DataFrame({"ap_hi": [120, 12, 80, 250, 70, 130, 140],
+                          "ap_lo": [80, 80, 120, 160, 70, 85, 90]})
+    ex.q1.check(table, 3)  # 12 out of range, 80/120 swapped, 70/70 equal; the limits are fine
     fails(ex.q1, table, 2, match="misses the rows with ap_lo == ap_hi")
     edge = pd.DataFrame({"ap_hi": [250, 120], "ap_lo": [90, 80]})
     fails(ex.q1, edge, 1, match="counts readings exactly at a limit")
@@ -77,6 +84,7 @@ def test_q2(split, capsys):
     fails(ex.q2, *split, 3.0, match="between 0 and 1")
     fails(ex.q2, DecisionTreeClassifier(), *split[1:], accuracy, match="raised NotFittedError")
     fails(ex.q2, "model", *split[1:], accuracy, match="no predict method")
+    passes(ex.q2, *split, np.mean(model.predict(X_test) == np.asarray(y_test)))
 
 
 # ------------------------------------------------------------------------------ q3

@@ -50,6 +50,15 @@ def test_q2():
     fails(ex.q2, values_not_differences, match="difference v(before + i) - v(before)")
     fails(ex.q2, forgets_to_grow, match="in order ABC player B joins {A} and adds 3")
     fails(ex.q2, as_list, match="should be a dict")
+    fails(ex.q2, lambda game, order: {p: -v for p, v in contributions_in_order(game, order).items()},
+          match="wrong sign")
+    fails(ex.q2, lambda game, order: contributions_in_order(game, sorted(order)),
+          match="in order ACB player C joins {A} and adds 5")
+
+    def by_prefix(game, order):
+        return {p: game(order[:k + 1]) - game(order[:k]) for k, p in enumerate(order)}
+
+    passes(ex.q2, by_prefix)
     fails(ex.q2, lambda game, order: 1 / 0, match="raised ZeroDivisionError")
     with pytest.raises(NotAttempted):
         ex.q2.check(stub)
@@ -108,11 +117,37 @@ def test_q4():
     fails(ex.q4, biased, match="more than 5 standard errors")
 
 
-def test_q4_accepts_the_library_sampler():
+def test_q4_refuses_the_library_sampler():
     from course_lib.shapley import sample_shapley
 
-    passes(ex.q4, lambda game, n, seed: sample_shapley(game, n, seed).values)
-    passes(ex.q4, lambda game, n, seed: sample_shapley(game, n, seed, antithetic=True).values)
+    fails(ex.q4, lambda game, n, seed: sample_shapley(game, n, seed).values,
+          match="write it yourself; `course_lib.shapley.sample_shapley`")
+    fails(ex.q4, lambda game, n, seed: shapley_values(game), match="write it yourself")
+
+
+def test_q4_more_answers():
+    def global_seed(game, n, seed):
+        np.random.seed(seed)
+        totals = dict.fromkeys(game.players, 0.0)
+        for _ in range(n):
+            order = list(np.random.permutation(list(game.players)))
+            for p, c in contributions_in_order(game, order).items():
+                totals[p] += c
+        return {p: t / n for p, t in totals.items()}
+
+    passes(ex.q4, global_seed)
+
+    def one_order_short(game, n, seed):
+        rng = np.random.default_rng(seed)
+        totals = dict.fromkeys(game.players, 0.0)
+        for _ in range(n - 1):
+            for p, c in contributions_in_order(game, rng.permutation(list(game.players))).items():
+                totals[p] += c
+        return {p: t / n for p, t in totals.items()}
+
+    fails(ex.q4, one_order_short, match="divide by n_permutations")
+    fails(ex.q4, lambda game, n, seed: list(monte_carlo_shapley(game, n, seed).values()),
+          match="should be a dict")
 
 
 # --------------------------------------------------------------------- q5: dummy
@@ -142,14 +177,16 @@ def test_q6():
     base, phi, gap, mean_gap = q6_answers()
     assert abs(gap) < 1e-12 and abs(mean_gap) > 0.01  # the exercise shows a real difference
     passes(ex.q6, base, phi, gap, mean_gap)
-    passes(ex.q6, base, list(phi), -gap, -mean_gap)
+    passes(ex.q6, base, list(phi), -gap, mean_gap)
+    fails(ex.q6, base, phi, gap, -mean_gap, match="wrong sign")
+    fails(ex.q6, base, phi, gap, gap, match="equals efficiency_gap")
     mean_row = ex.q6_model(ex.q6_background.mean(axis=0)[None])[0]
     fails(ex.q6, mean_row, phi, gap, mean_gap, match="is f at the average row")
     fails(ex.q6, base + 0.1, phi, gap, mean_gap, match="v(∅) = mean of q6_model")
     fails(ex.q6, base, phi[::-1], gap, mean_gap, match="phi differ from the exact Shapley values")
     fails(ex.q6, base, phi[:3], gap, mean_gap, match="shape (4,)")
     fails(ex.q6, base, phi, 0.3, mean_gap, match="efficiency_gap should be")
-    fails(ex.q6, base, phi, gap, 0.0, match="gap_from_mean_row should be")
+    fails(ex.q6, base, phi, gap, 0.3, match="gap_from_mean_row should be")
 
 
 # --------------------------------------------------------------------- q7: gloves
@@ -196,8 +233,21 @@ def test_q8():
     fails(ex.q8, forgets_to_sort, match="for costs [3.0, 1.0, 2.0]")
     fails(ex.q8, sorted_but_not_put_back, match="assigned to the wrong planes")
     fails(ex.q8, lambda costs: airport_shares(costs)[:-1], match="should have shape")
-    with pytest.raises(CheckFailed, match="raised"):  # brute force cannot do 40 planes... quickly
-        ex.q8.check(lambda costs: brute_force(costs) if len(costs) < 10 else 1 / 0)
+    fails(ex.q8, brute_force, match="lists coalitions")
+    fails(ex.q8, lambda costs: brute_force(costs) if len(costs) < 10 else 1 / 0, match="closed form")
+    fails(ex.q8, lambda costs: np.asarray(costs, dtype=float), match="add up to")
+    fails(ex.q8, lambda costs: np.max(costs) * np.asarray(costs) / np.sum(costs), match="split each runway segment")
+
+    def with_a_loop(costs):
+        costs = [float(c) for c in costs]
+        ranked = sorted(range(len(costs)), key=lambda i: costs[i])
+        shares, paid, previous = [0.0] * len(costs), 0.0, 0.0
+        for k, i in enumerate(ranked):
+            paid += (costs[i] - previous) / (len(costs) - k)
+            shares[i], previous = paid, costs[i]
+        return shares
+
+    passes(ex.q8, with_a_loop)
 
 
 def test_airport_closed_form_is_shapley():

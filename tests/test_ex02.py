@@ -68,6 +68,7 @@ def test_q3():
     fails(ex.q3, no_sqrt2, match="sqrt(2) x1 next to x1^2")
     fails(ex.q3, no_cross_sqrt2, match="cross term 2 x1 x2 y1 y2 needs sqrt(2) x1 x2")
     fails(ex.q3, lambda X: phi(X)[:3], match="rows for 12 points")
+    fails(ex.q3, lambda X: phi(X)[:, [0, 1, 2, 5]], match="needs the feature sqrt(2) x1 next to x1^2")
 
 
 # --------------------------------------------------------------------- q4: RBF Gram matrix
@@ -77,6 +78,12 @@ def rbf_gram(X, gamma):
 
 def test_q4():
     passes(ex.q4, rbf_gram)
+    squares = lambda X: (X ** 2).sum(1)
+    passes(ex.q4, lambda X, g: np.exp(-g * np.maximum(0, squares(X)[:, None] + squares(X)[None, :] - 2 * X @ X.T)))
+    from scipy.spatial.distance import cdist
+    passes(ex.q4, lambda X, g: np.exp(-g * cdist(X, X, "sqeuclidean")))
+    from sklearn.metrics.pairwise import rbf_kernel
+    fails(ex.q4, lambda X, g: rbf_kernel(X, gamma=g), match="write it yourself; `sklearn.metrics.pairwise.rbf_kernel`")
     d2 = lambda X: ((X[:, None, :] - X[None, :, :]) ** 2).sum(-1)
     fails(ex.q4, lambda X, g: np.exp(-g * np.sqrt(d2(X))), match="not its square")
     fails(ex.q4, lambda X, g: np.exp(g * d2(X)), match="needs a minus sign")
@@ -93,6 +100,7 @@ def random_features(X, W, b):
 
 def test_q5():
     passes(ex.q5, random_features)
+    passes(ex.q5, lambda X, W, b: np.sqrt(2.0 / len(b)) * np.cos(np.dot(X, W) + b[None, :]))
     fails(ex.q5, lambda X, W, b: np.cos(X @ W + b), match="scale by sqrt(2 / D)")
     fails(ex.q5, lambda X, W, b: np.cos(X @ W + b) / np.sqrt(W.shape[1]), match="not sqrt(1 / D)")
     fails(ex.q5, lambda X, W, b: np.sqrt(2 / W.shape[1]) * np.sin(X @ W + b), match="not the sine")
@@ -159,6 +167,7 @@ def test_q7():
     fails(ex.q7, smallest * 2, match="already gets")
     fails(ex.q7, smallest + 1, match="pick smallest_D from D_grid")
     fails(ex.q7, "256", match="should be a single number")
+    fails(ex.q7, ex.D_grid[0], match="go further along D_grid")
 
 
 # --------------------------------------------------------------------- q8: which datasets

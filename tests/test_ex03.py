@@ -56,6 +56,21 @@ def test_q2():
     def squared_weights(Z, y, w, alpha):
         return weighted_ridge_by_hand(Z, y, w ** 2, alpha)
 
+    from sklearn.linear_model import Ridge
+
+    def with_sklearn(Z, y, w, alpha):
+        model = Ridge(alpha=alpha).fit(Z, y, sample_weight=w)
+        return model.coef_, model.intercept_
+
+    def via_sqrt_rows(Z, y, w, alpha):
+        root = np.sqrt(w)
+        design = np.column_stack([np.ones(len(Z)), Z]) * root[:, None]
+        penalty = np.diag([0.0] + [alpha] * Z.shape[1])
+        both = np.linalg.solve(design.T @ design + penalty, design.T @ (y * root))
+        return both[1:], float(both[0])
+
+    passes(ex.q2, via_sqrt_rows)
+    fails(ex.q2, with_sklearn, match="write it yourself; `sklearn.linear_model.Ridge`")
     fails(ex.q2, unweighted, match="unweighted fit")
     fails(ex.q2, penalised_intercept, match="penalises the intercept")
     fails(ex.q2, through_origin, match="no intercept")
@@ -96,7 +111,19 @@ def test_q3():
     fails(ex.q3, with_str_replace, match="inside another word")
     fails(ex.q3, first_occurrence_only, match="every occurrence")
     fails(ex.q3, joined_with_spaces, match="keep every separator")
-    fails(ex.q3, keeps_the_off_words, match="still there")
+    fails(ex.q3, keeps_the_off_words, match="z_j = 1 means word j stays")
+
+    def by_word_regex(text, vocabulary, z):
+        off = [re.escape(w) for w, keep in zip(vocabulary, z) if not keep]
+        return re.sub(r"\b(?:" + "|".join(off) + r")\b", "", text) if off else text
+
+    passes(ex.q3, by_word_regex)
+
+    def case_blind(text, vocabulary, z):
+        off = {word.lower() for word, keep in zip(vocabulary, z) if not keep}
+        return "".join(t for t in re.split(r"(\W+)", text) if t.lower() not in off)
+
+    fails(ex.q3, case_blind, match="removed too much")
     fails(ex.q3, lambda text, vocabulary, z: list(vocabulary), match="should return a string")
 
 
@@ -110,6 +137,16 @@ def test_q4():
         return image
 
     fails(ex.q4, in_place, match="in place")
+    fails(ex.q4, lambda image, segments, z, hidden: np.where(np.asarray(z)[segments] == 0, hidden, image),
+          match="give the mask a channel axis")
+
+    def with_a_copy(image, segments, z, hidden):
+        out = image.copy()
+        off = np.asarray(z)[segments] == 0
+        out[off] = hidden[off]
+        return out
+
+    passes(ex.q4, with_a_copy)
     fails(ex.q4, lambda image, segments, z, hidden: np.where((np.asarray(z)[segments] == 1)[..., None], hidden, image),
           match="z = 1")
     fails(ex.q4, lambda image, segments, z, hidden: np.where((np.asarray(z)[segments] == 0)[..., None], 0, image),
@@ -124,34 +161,48 @@ def test_q4():
 
 
 # --------------------------------------------------------------------- q5: stability
-@pytest.fixture(scope="module")
-def small_problem():
-    rng = np.random.RandomState(0)
-    X = rng.normal(size=(200, 8))
-
-    def predict(rows):
-        p = 1 / (1 + np.exp(-(rows[:, 0] + 0.8 * rows[:, 1] + 0.6 * rows[:, 2] + 0.5 * rows[:, 3] + 0.4 * rows[:, 4]
-                              + 0.3 * rows[:, 5])))
-        return np.column_stack([1 - p, p])
-
-    explanations = [LimeTabular(X, random_state=seed).explain(X[0], predict, num_samples=150) for seed in range(8)]
-    return X, predict, explanations
+def explain_patient(seeds=range(10), label=1, num_samples=500, categorical=True, row=10, names=True):
+    setup = ex.cardio_setup()
+    options = {"categorical_features": setup.categorical if names else
+               [setup.names.index(c) for c in setup.categorical]} if categorical else {}
+    if names:
+        options["feature_names"] = setup.names
+    return [LimeTabular(setup.X_small, random_state=seed, **options)
+            .explain(setup.X_small[row], setup.predict, label=label, num_samples=num_samples)
+            for seed in seeds]
 
 
-def test_q5(small_problem):
-    X, predict, explanations = small_problem
+def top5_share(explanations):
     sets = [frozenset(n for n, _ in e.as_list()[:5]) for e in explanations]
-    share = Counter(sets).most_common(1)[0][1] / len(sets)
-    assert 0 < share < 1, "the fixture should disagree across seeds for the wrong answers below"
+    return Counter(sets).most_common(1)[0][1] / len(sets)
+
+
+@pytest.fixture(scope="module")
+def explanations():
+    return explain_patient()
+
+
+def test_q5(explanations):
+    share = top5_share(explanations)
+    assert 0 < share < 1, "the question's setting should disagree across seeds"
     passes(ex.q5, explanations, share)
+    passes(ex.q5, tuple(explanations), np.float64(share))
+    from course_lib.lime.diagnostics import stability
+    passes(ex.q5, explanations, stability(explanations, k=5).same_top_k)
     fails(ex.q5, explanations, 100 * share, match="percentage")
-    fails(ex.q5, explanations[:3], share, match="at least 5")
-    same_seed = [LimeTabular(X, random_state=1).explain(X[0], predict, num_samples=150) for _ in range(5)]
-    fails(ex.q5, same_seed, 1.0, match="same random_state")
-    other_point = explanations[:4] + [LimeTabular(X, random_state=0).explain(X[1], predict, num_samples=150)]
-    fails(ex.q5, other_point, 0.2, match="same point")
+    fails(ex.q5, explanations, share * len(explanations), match="count")
+    fails(ex.q5, explanations[:3], share, match="use 10 seeds")
+    fails(ex.q5, explanations[:6], top5_share(explanations[:6]), match="asks for 10 seeds")
+    fails(ex.q5, explain_patient(label=0), 0.5, match="label=1")
+    fails(ex.q5, explain_patient(num_samples=5000 // 10 + 1), 0.5, match="num_samples=500")
+    fails(ex.q5, explain_patient(categorical=False), 0.5, match="categorical_features=categorical")
+    fails(ex.q5, explain_patient(row=11), 0.5, match="another patient")
+    fails(ex.q5, explain_patient(names=False), 0.5, match="feature_names=names")
+    fails(ex.q5, explain_patient(seeds=[1] * 10), 1.0, match="same random_state")
+    fails(ex.q5, explanations[:9] + explain_patient(seeds=[0], row=11), 0.2, match="same point")
+    fails(ex.q5, explanations[:9] + explanations[:1], 0.5, match="same neighbours")
     fails(ex.q5, [1, 2, 3, 4, 5], 0.5, match="list of explanations")
-    fails(ex.q5, explanations, share + 0.5, match="most common top-5 set")
+    fails(ex.q5, explanations, share + 0.05, match="most common top-5 set")
     ordered = [tuple(n for n, _ in e.as_list()[:5]) for e in explanations]
     ordered_share = max(ordered.count(o) for o in ordered) / len(ordered)
     if ordered_share != share:
@@ -199,22 +250,34 @@ def test_q6_r2_trap_is_a_real_trap():
 
 
 # --------------------------------------------------------------------- q7: impossible rows
+def sample_patient(num_samples=2000, seed=0, row=10, **options):
+    setup = ex.cardio_setup()
+    options.setdefault("feature_names", setup.names)
+    return LimeTabular(setup.X_small, random_state=seed, **options).sample(
+        setup.X_small[row], setup.predict, num_samples=num_samples)
+
+
 def test_q7():
-    rng = np.random.RandomState(0)
-    ap_hi = np.round(rng.normal(128, 18, 300))
-    X = np.column_stack([rng.uniform(30, 65, 300), ap_hi, np.round(ap_hi * 0.5 + rng.normal(18, 9, 300))])
-    names = ["age", "ap_hi", "ap_lo"]
-    nb = LimeTabular(X, feature_names=names, random_state=0).sample(
-        X[0], lambda rows: np.column_stack([np.zeros(len(rows)), np.ones(len(rows))]), num_samples=2000)
-    flags = nb.inputs[:, 2] > nb.inputs[:, 1]
+    setup = ex.cardio_setup()
+    nb = sample_patient()
+    hi, lo = setup.names.index("ap_hi"), setup.names.index("ap_lo")
+    flags = nb.inputs[:, lo] > nb.inputs[:, hi]
     assert 0 < flags.mean() < 0.5
     passes(ex.q7, nb, flags.mean())
+    passes(ex.q7, nb, float(np.count_nonzero(flags)) / len(flags))
     fails(ex.q7, nb, float(flags.sum()), match="count")
-    fails(ex.q7, nb, float((nb.Z[:, 2] > nb.Z[:, 1]).mean()), match="binary z'")
+    fails(ex.q7, nb, float((nb.Z[:, lo] > nb.Z[:, hi]).mean()), match="binary z'")
     fails(ex.q7, nb, 0.9, match="in neighbourhood.inputs")
+    fails(ex.q7, nb, float((nb.inputs[:, lo] >= nb.inputs[:, hi]).mean()) + 0.5, match="in neighbourhood.inputs")
     fails(ex.q7, "neighbourhood", 0.1, match="LimeTabular")
-    no_bp = LimeTabular(X[:, :2], feature_names=["age", "weight"], random_state=0).sample(
-        X[0, :2], lambda rows: np.ones((len(rows), 2)) / 2, num_samples=20)
+    fails(ex.q7, sample_patient(categorical_features=setup.categorical), 0.1, match="lime's defaults")
+    fails(ex.q7, sample_patient(feature_names=None), 0.1, match="pass feature_names=names")
+    fails(ex.q7, sample_patient(num_samples=500), 0.1, match="num_samples=2000")
+    fails(ex.q7, sample_patient(row=11), 0.1, match="another patient")
+    fails(ex.q7, sample_patient(seed=1), 0.1, match="random_state=0")
+    X = setup.X_small[:, :2]
+    no_bp = LimeTabular(X, feature_names=["age", "weight"], random_state=0).sample(
+        X[0], lambda rows: np.ones((len(rows), 2)) / 2, num_samples=20)
     fails(ex.q7, no_bp, 0.0, match="no ap_hi and ap_lo")
 
 

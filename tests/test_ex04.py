@@ -32,6 +32,9 @@ def test_q1():
     fails(ex.q1, lambda M, s: 1 / (math.comb(M, s) * s * (M - s)), match="(M - 1) on top is missing")
     fails(ex.q1, lambda M, s: 2 * (M - 1) / (math.comb(M, s) * s * (M - s)), match="wrong constant")
     fails(ex.q1, lambda M, s: 1.0, match="kernel_weight(2, 1) should be 0.5")
+    fails(ex.q1, lambda M, s: (M - 1) // (math.comb(M, s) * s * (M - s)), match="integer division")
+    passes(ex.q1, lambda M, s: (M - 1) * math.factorial(s) * math.factorial(M - s)
+           / (math.factorial(M) * s * (M - s)))
     fails(ex.q1, lambda M, s: "a", match="should be a single number")
     fails(ex.q1, 0.5, match="should be a function")
 
@@ -55,7 +58,31 @@ def weighted_least_squares(f, x, background):
 
 def test_q2():
     passes(ex.q2, weighted_least_squares)
-    passes(ex.q2, lambda f, x, background: kernel_shap(f, x[None], background).values[0])
+
+    def lagrange(f, x, background):
+        M = len(x)
+        Z = np.array([[(c >> j) & 1 for j in range(M)] for c in range(1, 2 ** M - 1)], dtype=float)
+        v0 = f(background).mean()
+        y = np.array([f(np.where(z == 1, x, background)).mean() for z in Z]) - v0
+        W = np.diag([(M - 1) / (math.comb(M, int(s)) * s * (M - s)) for s in Z.sum(axis=1)])
+        A = np.block([[Z.T @ W @ Z, np.ones((M, 1))], [np.ones((1, M)), np.zeros((1, 1))]])
+        b = np.concatenate([Z.T @ W @ y, [f(x[None])[0] - v0]])
+        return np.linalg.solve(A, b)[:M]
+
+    passes(ex.q2, lagrange)
+    fails(ex.q2, lambda f, x, background: kernel_shap(f, x[None], background).values[0],
+          match="write it yourself; `course_lib.kernel_shap`")
+    shap = pytest.importorskip("shap")
+    fails(ex.q2, lambda f, x, background: shap.KernelExplainer(f, background).shap_values(x[None])[0],
+          match="write it yourself")
+
+    def one_row_at_a_time(f, x, background):
+        M = len(x)
+        Z = np.array([[(c >> j) & 1 for j in range(M)] for c in range(2 ** M)], dtype=float)
+        v = np.array([np.mean([f(np.where(z == 1, x, b)) for b in background]) for z in Z])
+        return v[1:4]
+
+    fails(ex.q2, one_row_at_a_time, match="2-D array of rows")
 
     def no_constraint(f, x, background):
         Z = np.array([[(c >> j) & 1 for j in range(3)] for c in range(1, 7)], dtype=float)
@@ -92,6 +119,7 @@ def test_q3():
     fails(ex.q3, names[top], False, total + 5, match="read f(x)")
     fails(ex.q3, "BMI ", False, total, match="one of the feature names")
     fails(ex.q3, names[top], "no", total, match="True or False")
+    passes(ex.q3, names[top], np.bool_(phi[top] > 0), np.float64(total))
 
 
 # --------------------------------------------------------------------- q4: background
@@ -101,6 +129,8 @@ def test_q4():
     pool = example.pool
     low, high = pool[pool[:, j] < 120][:100], pool[pool[:, j] > 140][:100]
     passes(ex.q4, low, high)
+    passes(ex.q4, pool[pool[:, j] <= 110][:40], pool[pool[:, j] >= 150][:40])
+    fails(ex.q4, pool[:100], pool[100:200], match="clearly below, then clearly above")
     fails(ex.q4, high, low, match="swap the two")
     fails(ex.q4, low, low[:50], match="clearly below, then clearly above")
     fails(ex.q4, low[:3], high, match="at least 5 patients")

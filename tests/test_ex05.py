@@ -99,6 +99,9 @@ def test_q2():
 
     fails(ex.q2, greater_equal, match="f >= 0")
     fails(ex.q2, lambda f, R, rule: R, match="off by up to")
+    swapped = {"backprop": "deconvnet", "deconvnet": "backprop"}
+    fails(ex.q2, lambda f, R, rule: pass_back(f, R, swapped.get(rule, rule)),
+          match="for rule 'backprop' you return the 'deconvnet' rule")
     fails(ex.q2, lambda f, R, rule: None, match="should be an array")
     not_attempted(ex.q2, stub)
 
@@ -111,6 +114,9 @@ def test_q3():
     fails(ex.q3, lambda g: g.sum(dim=(2, 3)), match="12 times too large")
     fails(ex.q3, lambda g: g.mean(dim=1), match="averaged over the channels")
     fails(ex.q3, lambda g: g.amax(dim=(2, 3)), match="maximum")
+    fails(ex.q3, lambda g: g.abs().mean(dim=(2, 3)), match="no abs()")
+    fails(ex.q3, lambda g: torch.relu(g).mean(dim=(2, 3)), match="cut the negative gradients")
+    fails(ex.q3, lambda g: -g.mean(dim=(2, 3)), match="wrong sign")
     fails(ex.q3, lambda g: g.mean(dim=(0, 2)), match="shape (N, K)")
     not_attempted(ex.q3, stub)
 
@@ -152,33 +158,58 @@ def _variant(relu=True, upsample=True, normalise=True, weights_from="gradients")
     return grad_cam
 
 
+def _by_hand(align_corners=False, top=False):
+    def grad_cam(model, layer, x, target):
+        with hooks.GradientHook(layer) as hook:
+            x = x.clone().requires_grad_(True)
+            scores = model(x)
+            chosen = scores.argmax(dim=1).tolist() if top else target
+            torch.autograd.grad(scores[range(len(x)), chosen].sum(), x)
+        A, dA = hook.output, hook.gradient
+        cam_map = torch.relu((dA.mean(dim=(2, 3), keepdim=True) * A).sum(dim=1, keepdim=True))
+        flat = cam_map.flatten(1)
+        cam_map = (cam_map - flat.min(1).values[:, None, None, None]) / (
+            flat.max(1).values - flat.min(1).values)[:, None, None, None]
+        up = F.interpolate(cam_map, size=x.shape[-2:], mode="bilinear", align_corners=align_corners)[:, 0]
+        flat = up.flatten(1)
+        return (up - flat.min(1).values[:, None, None]) / (flat.max(1).values - flat.min(1).values)[:, None, None]
+    return grad_cam
+
+
+by_interpolate, by_interpolate_corners, top_class = _by_hand(), _by_hand(align_corners=True), _by_hand(top=True)
+
+
 def test_q4(effnet):
+    LAYER = effnet.blocks[5]
     before = [p.grad for p in effnet.parameters()]
     passes(ex.q4, my_grad_cam, effnet.blocks[5], effnet)
-    passes(ex.q4, lambda m, layer, x, t: cam.grad_cam(m, layer, x, t), effnet.bn2, effnet)
+    passes(ex.q4, by_interpolate, effnet.blocks[4], effnet)
+    fails(ex.q4, lambda m, layer, x, t: cam.grad_cam(m, layer, x, t), LAYER, effnet,
+          match="write it yourself; `pytorch_grad_cam.GradCAM`")
+    fails(ex.q4, my_grad_cam, effnet.bn2, effnet, match="another one")
+    fails(ex.q4, by_interpolate_corners, LAYER, effnet, match="align_corners")
+    fails(ex.q4, top_class, LAYER, effnet, match="explain `target`")
     assert [p.grad for p in effnet.parameters()] == before  # the reference left no gradients
-    fails(ex.q4, _variant(relu=False), effnet.bn2, effnet, match="left out the ReLU")
-    fails(ex.q4, _variant(upsample=False), effnet.bn2, effnet, match="upsample")
-    fails(ex.q4, _variant(normalise=False), effnet.bn2, effnet, match="[0, 1]")
-    fails(ex.q4, _variant(weights_from="activations"), effnet.bn2, effnet,
+    fails(ex.q4, _variant(relu=False), LAYER, effnet, match="left out the ReLU")
+    fails(ex.q4, _variant(upsample=False), LAYER, effnet, match="upsample")
+    fails(ex.q4, _variant(normalise=False), LAYER, effnet, match="[0, 1]")
+    fails(ex.q4, _variant(weights_from="activations"), LAYER, effnet,
           match="averaged *gradients*")
-    fails(ex.q4, lambda m, layer, x, t: cam.grad_cam(m, layer, x), effnet.bn2, effnet,
-          match="explain `target`")
 
     def leaves_a_hook(model, layer, x, target):
         hook = hooks.GradientHook(layer).__enter__()
         x = x.clone().requires_grad_(True)
         torch.autograd.grad(model(x)[range(len(x)), target].sum(), x)
-        return cam.grad_cam(model, layer, x.detach(), target)
+        return my_grad_cam(model, layer, x.detach(), target)
 
-    fails(ex.q4, leaves_a_hook, effnet.bn2, effnet, match="hook is still registered")
+    fails(ex.q4, leaves_a_hook, LAYER, effnet, match="hook is still registered")
     for module in effnet.modules():
         module._forward_hooks.clear()
     fails(ex.q4, my_grad_cam, torch.nn.Conv2d(3, 3, 1), effnet, match="module of `model`")
     fails(ex.q4, my_grad_cam, effnet, effnet, match="whole model")
     fails(ex.q4, my_grad_cam, effnet.classifier, effnet, match="feature maps")
-    fails(ex.q4, my_grad_cam, effnet.bn2, "model", match="torch.nn.Module")
-    not_attempted(ex.q4, stub, effnet.bn2, effnet)
+    fails(ex.q4, my_grad_cam, LAYER, "model", match="torch.nn.Module")
+    not_attempted(ex.q4, stub, LAYER, effnet)
 
 
 # --------------------------------------------------------------------- q5: guided Grad-CAM
@@ -187,7 +218,10 @@ def test_q5():
     passes(ex.q5, lambda g, c: g * c.unsqueeze(1))
     fails(ex.q5, lambda g, c: g + c[:, None], match="added")
     fails(ex.q5, lambda g, c: (g * c[:, None]).abs(), match="abs")
-    fails(ex.q5, lambda g, c: g * c, match="raised RuntimeError")
+    fails(ex.q5, lambda g, c: g * c, match="give cam_map a channel axis")
+    fails(ex.q5, lambda g, c: c[:, None].expand_as(g), match="Grad-CAM map only")
+    fails(ex.q5, lambda g, c: g.sum(dim=1, keepdim=True) * c[:, None], match="colour channels")
+    passes(ex.q5, lambda g, c: torch.einsum("nchw,nhw->nchw", g, c))
     fails(ex.q5, lambda g, c: (g * c[:, None]).sum(dim=1), match="give cam_map a channel axis")
     not_attempted(ex.q5, stub)
 
@@ -235,11 +269,26 @@ def test_q7():
 
     fails(ex.q7, in_place, match="copy.deepcopy")
 
+    def by_attribute(model, layer_name, x, target, explain):
+        twin = copy.deepcopy(model)
+        metrics.randomize_layer(getattr(twin, layer_name), torch.Generator().manual_seed(0))
+        maps = [explain(m, x, target) for m in (model, twin)]
+        return metrics.rank_correlation(*maps)
+
+    passes(ex.q7, by_attribute)
+
     def forgot_to_randomise(model, layer_name, x, target, explain):
         randomised = copy.deepcopy(model)
         return metrics.rank_correlation(explain(model, x, target), explain(randomised, x, target))
 
     fails(ex.q7, forgot_to_randomise, match="nothing was randomised")
+
+    def copy_twice(model, layer_name, x, target, explain):
+        randomised = copy.deepcopy(model)
+        metrics.randomize_layer(randomised.get_submodule(layer_name), torch.Generator().manual_seed(0))
+        return metrics.rank_correlation(explain(randomised, x, target), explain(randomised, x, target))
+
+    fails(ex.q7, copy_twice, match="both maps come from the randomised copy")
 
     def pearson(model, layer_name, x, target, explain):
         randomised = copy.deepcopy(model)
@@ -266,7 +315,9 @@ def test_q8():
     for answer in ("guided backprop", "Guided backpropagation", "guided_backprop", "GBP guided"):
         passes(ex.q8, answer)
     fails(ex.q8, "Grad-CAM", match="that is passing")
-    fails(ex.q8, "guided Grad-CAM", match="that is passing")
+    fails(ex.q8, "guided Grad-CAM", match="product of the two maps")
     fails(ex.q8, "saliency", match="answer 'Grad-CAM' or 'guided backprop'")
+    fails(ex.q8, "both", match="answer 'Grad-CAM' or 'guided backprop'")
+    passes(ex.q8, "guided backpropagation (GBP)")
     fails(ex.q8, "", match="empty")
     fails(ex.q8, 3, match="should be a string")

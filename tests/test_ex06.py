@@ -56,6 +56,20 @@ def test_q1():
     fails(ex.q1, greater_only, match="ap_lo >= ap_hi")
     fails(ex.q1, lambda table: len(table) - count_impossible(table), match="pass every rule")
     fails(ex.q1, lambda table: table["ap_lo"] >= table["ap_hi"], match="mask")
+
+    def with_or(table):
+        return int(((table.ap_lo >= table.ap_hi) or ~table.ap_hi.between(70, 250)).sum())
+
+    fails(ex.q1, with_or, match="use | and &")
+
+    def shared_rule(table):
+        from course_lib.cardio_rules import DIASTOLIC_RANGE, HEIGHT_RANGE, SYSTOLIC_RANGE, WEIGHT_RANGE
+        good = (table.ap_hi.between(*SYSTOLIC_RANGE) & table.ap_lo.between(*DIASTOLIC_RANGE)
+                & (table.ap_lo < table.ap_hi) & table.height.between(*HEIGHT_RANGE)
+                & table.weight.between(*WEIGHT_RANGE))
+        return len(table) - int(good.sum())
+
+    passes(ex.q1, shared_rule)
     fails(ex.q1, lambda table: 3, match="expected")
     fails(ex.q1, 12, match="should be a function")
     with pytest.raises(NotAttempted):
@@ -141,6 +155,16 @@ def test_q3():
     fails(ex.q3, in_place, match="in place")
     fails(ex.q3, legacy_rng, match="default_rng")
 
+    def with_assign(model, X, y, column, seed):
+        values = X[column].to_numpy()[np.random.default_rng(seed).permutation(len(X))]
+        return model.score(X, y) - model.score(X.assign(**{column: values}), y)
+
+    passes(ex.q3, with_assign)
+    from course_lib.inspection import permutation_importance
+
+    fails(ex.q3, lambda m, X, y, c, s: float(permutation_importance(m, X, y, random_state=s).importances_mean[0]),
+          match="write it yourself; `course_lib.inspection.permutation_importance`")
+
 
 # --------------------------------------------------------------------- q4: one ICE curve
 def ice_curve(model, X, row, feature, grid):
@@ -175,6 +199,27 @@ def test_q4():
     fails(ex.q4, in_place, match="in place")
     fails(ex.q4, lambda m, X, r, f, g: ice_curve(m, X, r + 1, f, g), match="the curve should be")
 
+    def with_loc(model, X, row, feature, grid):
+        copies = X.loc[[row] * len(grid)].copy()
+        copies[feature] = grid
+        return model.predict_proba(copies)[:, 1]
+
+    fails(ex.q4, with_loc, match="use X.iloc[[row]], not X.loc")
+    from course_lib.inspection import partial_dependence
+
+    fails(ex.q4, lambda m, X, r, f, g: partial_dependence(m, X.iloc[[r]], f, grid=g, kind="individual").individual[0],
+          match="write it yourself; `course_lib.inspection.partial_dependence`")
+
+    def one_at_a_time(model, X, row, feature, grid):
+        out = []
+        for value in grid:
+            patient = X.iloc[[row]].copy()
+            patient[feature] = value
+            out.append(float(model.predict_proba(patient)[0, 1]))
+        return out
+
+    passes(ex.q4, one_at_a_time)
+
 
 # --------------------------------------------------------------------- q5: surrogate fidelity
 def surrogate_fidelity(model, X_fit, X_eval, max_depth):
@@ -195,6 +240,18 @@ def test_q5():
         return np.mean(tree.predict(X_eval) == model.predict(X_eval))
 
     fails(ex.q5, on_labels, match="model.predict(X_fit)")
+
+    def agreement_count(model, X_fit, X_eval, max_depth):
+        tree = DecisionTreeClassifier(random_state=0, max_depth=max_depth)
+        tree.fit(X_fit, model.predict(X_fit))
+        agree = np.count_nonzero(tree.predict(X_eval) == model.predict(X_eval))
+        return agree / len(X_eval)
+
+    passes(ex.q5, agreement_count)
+    from course_lib.surrogate import global_surrogate
+
+    fails(ex.q5, lambda m, a, b, d: global_surrogate(m, a, max_depth=d, random_state=0).fidelity_on(m, b),
+          match="write it yourself; `course_lib.surrogate.global_surrogate`")
 
 
 # --------------------------------------------------------------------- q6: the worst points
@@ -306,6 +363,9 @@ def test_q8(notebook):
     fails(ex.q8, loss_values_for(notebook, "one class"), means.idxmax(), *setup, match="label 0")
     fails(ex.q8, values.iloc[:3], means.idxmax(), *setup, match="one row per patient")
     fails(ex.q8, values.to_numpy(), means.idxmax(), *setup, match="should be a DataFrame")
+    fails(ex.q8, values.reset_index(drop=True), means.idxmax(), *setup, match="reset_index")
+    fails(ex.q8, values.iloc[::-1], means.idxmax(), *setup, match="in the same order")
+    passes(ex.q8, values.astype("float64"), str(values.mean().idxmax()), *setup)
 
 
 def test_no_question_crashes_on_odd_answers(notebook):

@@ -264,3 +264,86 @@ def test_unconvertible_tensors_are_feedback():
     assert array.tolist() == [1.0, 1.0]
     with pytest.raises(Incorrect, match="NaN"):
         as_array(torch.tensor([float("nan")]), "x")
+
+
+# --------------------------------------------------------------------- the catalog of mistakes
+def _catalog(path):
+    """Per question of a tests/test_exNN.py: how many answers it refuses and accepts by name."""
+    import ast
+
+    counts = {}
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if not isinstance(node, ast.Call):
+            continue
+        name = getattr(node.func, "id", None)
+        if name in ("fails", "passes") and node.args and isinstance(node.args[0], ast.Attribute):
+            question = node.args[0].attr
+            wrong, right = counts.get(question, (0, 0))
+            counts[question] = (wrong + (name == "fails"), right + (name == "passes"))
+        elif (isinstance(node.func, ast.Attribute) and node.func.attr == "check"
+              and isinstance(node.func.value, ast.Attribute)):
+            question = node.func.value.attr
+            wrong, right = counts.get(question, (0, 0))
+            counts[question] = (wrong, right + 1)
+    return counts
+
+
+@pytest.mark.parametrize("name", MODULES)
+def test_every_question_has_a_catalog_of_mistakes(name):
+    """At least five wrong answers (each refused with its own message) and two right ones."""
+    from pathlib import Path
+
+    path = Path(__file__).parent / f"test_{name.split('_')[0]}.py"
+    counts = _catalog(path)
+    for question in importlib.import_module(f"course_lib.exercises.{name}").QUESTIONS:
+        wrong, right = counts.get(question.name, (0, 0))
+        assert wrong >= 5 and right >= 2, (f"{path.name}: {question.name} has {wrong} wrong and "
+                                           f"{right} right answers in its catalog")
+
+
+# --------------------------------------------------------------------- forbidden shortcuts
+def test_forbidden_guards_names_restores_and_sees_swallowed_calls():
+    import math as maths
+
+    original = maths.hypot
+
+    def honest(x):
+        return x + 1
+
+    def shortcut(x):
+        return maths.hypot(x, 0)
+
+    def swallows(x):
+        try:
+            return maths.hypot(x, 0)
+        except Exception:
+            return x + 1
+
+    hypot = maths.hypot
+
+    def closure(x):
+        return hypot(x, 0)
+
+    with core.forbidden(["math.hypot"], honest, compare="math.hypot"):
+        assert honest(1) == 2
+    for learner in (shortcut, swallows, closure):
+        with pytest.raises(Incorrect, match="write it yourself; `math.hypot` is what the next"):
+            with core.forbidden(["math.hypot"], learner, compare="math.hypot"):
+                call_learner(learner, 1.0)
+        assert maths.hypot is original and hypot is original
+    with core.forbidden(["no_such_package_here.f", "math.no_such_name"], honest):
+        assert honest(2) == 3
+
+
+def test_learner_errors_get_a_nudge():
+    def shapes(x):
+        return np.ones((2, 3)) + np.ones((2, 2))
+
+    with pytest.raises(Incorrect, match="Print the shapes"):
+        call_learner(shapes, 1)
+
+    def python_or(x):
+        return bool(pd.Series([True, False]) or pd.Series([False, True]))
+
+    with pytest.raises(Incorrect, match="not Python's `or`"):
+        call_learner(python_or, 1)

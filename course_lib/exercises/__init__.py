@@ -18,7 +18,9 @@ traceback from inside the library. Each topic lists its questions in
 """
 from __future__ import annotations
 
+import contextlib
 import html
+import importlib
 import inspect
 import sys
 from dataclasses import dataclass, field
@@ -29,7 +31,7 @@ import numpy as np
 __all__ = [
     "Question", "Incorrect", "CheckFailed", "NotAttempted", "CheckCrashed", "PLACEHOLDER",
     "as_array", "as_number", "as_int", "as_mapping", "as_callable", "as_string", "call_learner",
-    "assert_close", "is_close",
+    "assert_close", "is_close", "forbidden",
 ]
 
 
@@ -329,11 +331,23 @@ def call_learner(function: Callable, *args, what: str = "your function", **kwarg
     """Call the learner's function; a stub still raising NotImplementedError is 'not attempted'."""
     try:
         return function(*args, **kwargs)
+    except Incorrect:  # a guard from :func:`forbidden` already says what is wrong
+        raise
     except NotImplementedError:
         raise _NotAttemptedSignal(f"{what} still raises NotImplementedError: "
                                   "replace that line with your code") from None
     except Exception as error:
-        raise Incorrect(f"{what} raised {type(error).__name__}: {error}") from None
+        text = " ".join(str(error).split())
+        if len(text) > 160:
+            text = text[:157] + "..."
+        nudge = ""
+        if any(word in text for word in ("broadcast", "matmul", "not aligned", "size of tensor",
+                                         "shapes", "dimension")):
+            nudge = (". Print the shapes of the arrays you combine (a.shape) and compare them "
+                     "with the question")
+        elif "truth value of a" in text and "ambiguous" in text:
+            nudge = ". Combine masks with | and & (in parentheses), not Python's `or` and `and`"
+        raise Incorrect(f"{what} raised {type(error).__name__}: {text}{nudge}") from None
 
 
 def assert_close(actual: Any, expected: Any, what: str, atol: float = 1e-8,
@@ -360,3 +374,98 @@ def is_close(actual: Any, expected: Any, atol: float = 1e-8, rtol: float = 1e-6)
     actual, expected = np.asarray(actual, dtype=float), np.asarray(expected, dtype=float)
     return actual.shape == expected.shape and bool(
         np.all(np.abs(actual - expected) <= atol + rtol * np.abs(expected)))
+
+
+# ---------------------------------------------------------------------- forbidden shortcuts
+class _Guard:
+    """Stands in for a reference implementation while a learner's function runs."""
+
+    def __init__(self, label: str, compare: str):
+        self.label, self.compare, self.used = label, compare, False
+
+    def message(self) -> str:
+        return (f"this question asks you to write it yourself; `{self.compare}` is what the "
+                "next cell compares with")
+
+    def __call__(self, *args, **kwargs):
+        self.used = True
+        raise Incorrect(self.message())
+
+    def __getattr__(self, name):  # class attributes such as Explainer.__call__ or .fit
+        if name.startswith("__"):
+            raise AttributeError(name)
+        return self
+
+
+def _resolve(path: str):
+    """``"pkg.module.Name"`` -> (owner module, "Name", object), or None when not importable here."""
+    module_name, _, attribute = path.rpartition(".")
+    module = sys.modules.get(module_name)
+    if module is None:
+        try:
+            module = importlib.import_module(module_name)
+        except Exception:
+            return None
+    if not hasattr(module, attribute):
+        return None
+    return module, attribute, getattr(module, attribute)
+
+
+@contextlib.contextmanager
+def forbidden(paths: Sequence[str], learner: Any = (), compare: str = "", only_loaded: bool = False):
+    """Replace each reference implementation in `paths` by a guard while the block runs.
+
+    `paths` are dotted names ("sklearn.linear_model.Ridge"); every name bound to the same object
+    in the learner functions' globals (``from sklearn.linear_model import Ridge`` in the notebook)
+    is replaced too. If the learner's code calls one, the block ends with :class:`Incorrect`
+    "this question asks you to write it yourself; `compare` is what the next cell compares
+    with", even when the learner's code caught the guard's error. Everything is restored in
+    ``finally``. With ``only_loaded`` a package not imported yet is skipped (a learner who never
+    imported shap cannot call it).
+    """
+    functions = [f for f in (learner if isinstance(learner, (list, tuple)) else [learner])
+                 if callable(f)]
+    patched: list[tuple[Any, str, Any]] = []
+    guards: list[_Guard] = []
+    try:
+        for path in paths:
+            if only_loaded and path.split(".")[0] not in sys.modules:
+                continue
+            found = _resolve(path)
+            if found is None:
+                continue
+            owner, attribute, original = found
+            guard = _Guard(path, compare or path)
+            guards.append(guard)
+            patched.append((owner, attribute, original))
+            setattr(owner, attribute, guard)
+            for function in functions:
+                namespace = getattr(function, "__globals__", None) or {}
+                for name, value in list(namespace.items()):
+                    if value is original:
+                        patched.append((namespace, name, original))
+                        namespace[name] = guard
+                for cell in getattr(function, "__closure__", None) or ():
+                    try:
+                        if cell.cell_contents is original:
+                            patched.append((cell, "cell_contents", original))
+                            cell.cell_contents = guard
+                    except ValueError:  # an empty cell
+                        continue
+        yield
+        used = next((g for g in guards if g.used), None)
+        if used is not None:
+            raise Incorrect(used.message())
+    except Incorrect:
+        raise
+    except Exception:
+        used = next((g for g in guards if g.used), None)
+        if used is not None:
+            raise Incorrect(used.message()) from None
+        raise
+    finally:
+        for owner, attribute, original in reversed(patched):
+            if isinstance(owner, dict):
+                owner[attribute] = original
+            else:
+                setattr(owner, attribute, original)

@@ -11,6 +11,8 @@ import math
 import numpy as np
 import pandas as pd
 
+from ..cardio_rules import DIASTOLIC_RANGE, SYSTOLIC_RANGE
+from ..cardio_rules import impossible_pressure as _impossible_pressure
 from ..shapley import model_game
 from . import (PLACEHOLDER, Incorrect, Question, as_array, as_callable, as_mapping, as_number,
                call_learner)
@@ -18,9 +20,10 @@ from . import (PLACEHOLDER, Incorrect, Question, as_array, as_callable, as_mappi
 __all__ = ["q1", "q2", "q3", "q4", "QUESTIONS", "PLACEHOLDER", "SYSTOLIC_RANGE",
            "DIASTOLIC_RANGE", "impossible_pressure"]
 
-#: Plausible blood pressures in mm Hg, both ends included (systolic ap_hi, diastolic ap_lo).
-SYSTOLIC_RANGE = (50, 250)
-DIASTOLIC_RANGE = (30, 200)
+#: Plausible blood pressures in mm Hg, both ends included (systolic ap_hi, diastolic ap_lo): the
+#: course's one rule, ``course_lib.cardio_rules``.
+#: Ranges some tables and older notes use instead; an answer built on them gets a pointer to the rule.
+_OTHER_RANGES = [((50, 250), (30, 200)), ((80, 220), (40, 140)), ((60, 240), (40, 140))]
 
 
 def _is_table(value, what: str, columns) -> pd.DataFrame:
@@ -45,9 +48,9 @@ def _pressures(table: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
 
 
 def impossible_pressure(table: pd.DataFrame) -> pd.Series:
-    """True for rows whose blood pressure cannot be real: out of range, or diastolic >= systolic."""
-    hi, lo = _pressures(table)
-    return ~hi.between(*SYSTOLIC_RANGE) | ~lo.between(*DIASTOLIC_RANGE) | (lo >= hi)
+    """True for rows whose blood pressure cannot be real (``course_lib.cardio_rules``)."""
+    _pressures(table)
+    return _impossible_pressure(table)
 
 
 # ------------------------------------------------------------------------------- q1
@@ -65,7 +68,7 @@ def _check_q1(cardio, n_impossible):
     hi, lo = _pressures(table)
     out_of_range = ~hi.between(*SYSTOLIC_RANGE) | ~lo.between(*DIASTOLIC_RANGE)
     swapped = lo >= hi
-    expected = int((out_of_range | swapped).sum())
+    expected = int(impossible_pressure(table).sum())
     n = len(table)
     if count == expected:
         return (f"{expected} of {n:,} rows ({100 * expected / n:.1f} %) cannot be real readings: "
@@ -94,6 +97,11 @@ def _check_q1(cardio, n_impossible):
         (int((out_of_range & swapped).sum()), "counts only the rows that break both rules at once; "
                                               "a row is impossible when it breaks either (| not &)"),
     ]
+    for (hi_range, lo_range) in _OTHER_RANGES:
+        other = int((~hi.between(*hi_range) | ~lo.between(*lo_range) | swapped).sum())
+        suspects.append((other, f"uses the ranges {hi_range} and {lo_range}; the course's rule "
+                                f"(course_lib.cardio_rules) is ap_hi in {SYSTOLIC_RANGE} and ap_lo in "
+                                f"{DIASTOLIC_RANGE} mm Hg"))
     for value, message in suspects:
         if count == value and value != expected:
             raise Incorrect(f"{int(count)} {message}")
@@ -105,13 +113,14 @@ def _check_q1(cardio, n_impossible):
 
 q1 = Question(
     "q1", "count the rows with impossible blood pressure", ["cardio", "n_impossible"], _check_q1,
-    hints=["Build one True/False Series per rule, combine them with |, and count the Trues.",
-           "cardio['ap_hi'].between(50, 250) is True where systolic pressure is plausible; "
-           "~ turns it around.",
-           "(~cardio['ap_hi'].between(50, 250) | ~cardio['ap_lo'].between(30, 200) "
+    hints=["Build one True/False Series per rule, combine them with | (not `or`), and count the "
+           "Trues.",
+           "cardio['ap_hi'].between(70, 250) is True where systolic pressure is plausible; "
+           "~ turns it around. The ranges are SYSTOLIC_RANGE and DIASTOLIC_RANGE.",
+           "(~cardio['ap_hi'].between(*SYSTOLIC_RANGE) | ~cardio['ap_lo'].between(*DIASTOLIC_RANGE) "
            "| (cardio['ap_lo'] >= cardio['ap_hi'])).sum()"],
-    solution_code='''impossible = (~cardio["ap_hi"].between(50, 250)
-              | ~cardio["ap_lo"].between(30, 200)
+    solution_code='''impossible = (~cardio["ap_hi"].between(*SYSTOLIC_RANGE)      # 70-250 mm Hg
+              | ~cardio["ap_lo"].between(*DIASTOLIC_RANGE)   # 40-160 mm Hg
               | (cardio["ap_lo"] >= cardio["ap_hi"]))
 n_impossible = int(impossible.sum())''')
 

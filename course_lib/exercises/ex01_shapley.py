@@ -5,7 +5,9 @@ it builds for your function) and tests properties of your answer; no stored answ
 """
 from __future__ import annotations
 
+import inspect
 import math
+import re
 from functools import partial
 from itertools import permutations
 
@@ -13,7 +15,7 @@ import numpy as np
 
 from ..shapley import Game, coalition_weight, marginal_contributions, model_game, shapley_values
 from . import (PLACEHOLDER, Incorrect, Question, as_array, as_callable, as_mapping, as_number,
-               call_learner, is_close)
+               call_learner, forbidden, is_close)
 
 __all__ = ["q1", "q2", "q3", "q4", "q5", "q6", "q7", "q8", "QUESTIONS", "Game", "PLACEHOLDER",
            "card_game", "q1_game", "q6_model", "q6_x", "q6_background", "airport_game"]
@@ -99,6 +101,10 @@ def _check_q2(contributions_in_order):
                 raise Incorrect(f"for order {''.join(map(str, order))} you return v of the coalition "
                                 f"after each player joins ({_show(answer, players)}); the "
                                 "contribution is the difference v(before + i) - v(before)")
+            if _close(answer, -want, 1e-9):
+                raise Incorrect(f"for order {''.join(map(str, order))} every contribution has the "
+                                "wrong sign: v(before + i) - v(before), the coalition with the "
+                                "player first")
             k = int(np.flatnonzero(np.abs(answer - want) > 1e-9)[0])  # the first wrong step
             before = "∅" if k == 0 else "{" + ", ".join(order[:k]) + "}"
             raise Incorrect(f"in order {''.join(map(str, order))} player {order[k]} joins {before} "
@@ -160,9 +166,12 @@ def _check_q4(monte_carlo_shapley):
     function = as_callable(monte_carlo_shapley, "monte_carlo_shapley")
     game, players, n = _Q4_GAME, _Q4_GAME.players, 1000
     call = "monte_carlo_shapley(game, 1000, seed=0)"
-    first = _shares(call_learner(function, game, n, 0, what=call), call, players)
-    again = _shares(call_learner(function, game, n, 0, what=call), call, players)
-    other = _shares(call_learner(function, game, n, 1, what=call.replace("0)", "1)")), call, players)
+    with forbidden(["course_lib.shapley.sample_shapley", "course_lib.shapley.shapley_values"],
+                   function, compare="course_lib.shapley.sample_shapley"):
+        first = _shares(call_learner(function, game, n, 0, what=call), call, players)
+        again = _shares(call_learner(function, game, n, 0, what=call), call, players)
+        other = _shares(call_learner(function, game, n, 1, what=call.replace("0)", "1)")), call,
+                        players)
     if not _close(first, again, 1e-12):
         raise Incorrect("two calls with seed=0 give different estimates: draw the orders from "
                         "rng = np.random.default_rng(seed) created inside the function")
@@ -283,12 +292,18 @@ def _check_q6(base_value, phi, efficiency_gap, gap_from_mean_row):
                         f"q6_background) by up to {np.abs(values - exact.values[0]).max():.3g}")
     gap = as_number(efficiency_gap, "efficiency_gap")
     want = base + values.sum() - prediction
-    if not math.isclose(abs(gap), abs(want), abs_tol=1e-9):
+    if not math.isclose(gap, want, abs_tol=1e-9):
         raise Incorrect(f"efficiency_gap should be base_value + sum(phi) - f(x) = {want:.3g}, "
                         f"you have {gap:.6g}")
     mean_gap = as_number(gap_from_mean_row, "gap_from_mean_row")
     want_mean = mean_row + values.sum() - prediction
-    if not math.isclose(abs(mean_gap), abs(want_mean), abs_tol=1e-9):
+    if math.isclose(mean_gap, -want_mean, abs_tol=1e-9):
+        raise Incorrect(f"gap_from_mean_row has the wrong sign ({mean_gap:+.6g}): the question "
+                        "asks for f(mean row) + sum(phi) - f(x), not f(x) - ...")
+    if math.isclose(mean_gap, want, abs_tol=1e-9):
+        raise Incorrect("gap_from_mean_row equals efficiency_gap: start from f at the average row, "
+                        "q6_model(q6_background.mean(axis=0)[None])[0], not from base_value")
+    if not math.isclose(mean_gap, want_mean, abs_tol=1e-9):
         raise Incorrect(f"gap_from_mean_row should be f(mean row) + sum(phi) - f(x) = "
                         f"{want_mean:.6g}, you have {mean_gap:.6g}")
     return (f"the Shapley values close the gap to {want:.1e}; starting from f(mean row) leaves "
@@ -364,8 +379,26 @@ def _airport_formula(costs: np.ndarray) -> np.ndarray:
     return shares
 
 
+_CLOSED_FORM = ("write the closed form instead of listing coalitions: sort the costs and split "
+                "each runway segment equally among the planes that use it (hint 1)")
+
+
+def _brute_force(function) -> str | None:
+    """The name of the coalition enumerator the learner's code uses, if any."""
+    try:
+        code = inspect.getsource(function)
+    except (OSError, TypeError):
+        return None
+    for name in ("shapley_values", "combinations", "permutations", "coalitions", "attributions",
+                 "exact_shapley", "sample_shapley", "powerset"):
+        if re.search(rf"\b{name}\b", code):
+            return name
+    return None
+
+
 def _check_q8(airport_shares):
     function = as_callable(airport_shares, "airport_shares")
+    enumerator = _brute_force(function)
     rng = np.random.default_rng(8)
     cases = [np.array([1.0, 2.0, 3.0]), np.array([3.0, 1.0, 2.0]), np.array([2.0, 2.0, 5.0, 1.0]),
              rng.integers(1, 30, 7).astype(float)]
@@ -384,11 +417,22 @@ def _check_q8(airport_shares):
             raise Incorrect(f"for costs {costs.tolist()} the shares are right but assigned to the "
                             "wrong planes: sort the costs, compute, then put each share back at its "
                             "plane's position")
+        if not math.isclose(got.sum(), costs.max(), abs_tol=1e-9):
+            raise Incorrect(f"for costs {costs.tolist()} your shares add up to {got.sum():.4g}, but "
+                            f"the runway costs {costs.max():g} (the longest plane's need): the "
+                            "shares must add up to the largest cost (efficiency)")
         raise Incorrect(f"for costs {costs.tolist()} the Shapley shares are {np.round(want, 4).tolist()}, "
-                        f"you have {np.round(got, 4).tolist()}")
+                        f"you have {np.round(got, 4).tolist()}: " + _CLOSED_FORM)
+    if enumerator is not None:
+        raise Incorrect(f"right on small airports, but your function uses `{enumerator}`, which "
+                        "lists coalitions; with 40 planes there are 2^40 of them: " + _CLOSED_FORM)
     big = rng.uniform(1, 100, 40)
-    got = as_array(call_learner(function, big.copy(), what="airport_shares(40 costs)"),
-                   "airport_shares(40 costs)", shape=(40,))
+    try:
+        got = as_array(call_learner(function, big.copy(), what="airport_shares(40 costs)"),
+                       "airport_shares(40 costs)", shape=(40,))
+    except Incorrect:
+        raise Incorrect("right on small airports but not on 40 planes (where 2^40 coalitions "
+                        "cannot be listed): " + _CLOSED_FORM) from None
     if not _close(got, _airport_formula(big), 1e-8):
         raise Incorrect("right on small airports but not on 40 planes (where 2^40 coalitions "
                         "cannot be listed): write the closed form, one runway segment at a time")

@@ -15,7 +15,8 @@ from sklearn.linear_model import LogisticRegression
 from ..kernels import (RandomFourierFeatures, affine_map, expected_approximation_error,
                        is_linearly_separable, kernel_approximation_error, make_spirals, make_xor,
                        polar, polynomial_kernel, quadratic_features, rbf_kernel, rotation)
-from . import (PLACEHOLDER, Incorrect, Question, as_array, as_callable, as_int, call_learner)
+from . import (PLACEHOLDER, Incorrect, Question, as_array, as_callable, as_int, call_learner,
+               forbidden)
 
 __all__ = ["q1", "q2", "q3", "q4", "q5", "q6", "q7", "q8", "QUESTIONS", "PLACEHOLDER",
            "q1_X", "q1_y", "q7_X", "q7_gamma", "q7_bound", "q7_seeds", "D_grid", "q8_datasets"]
@@ -170,7 +171,10 @@ def _check_q4(rbf_gram):
     X = np.random.RandomState(4).normal(size=(7, 3))
     for gamma in (0.5, 2.0):
         call = f"rbf_gram(X, gamma={gamma})"
-        got = as_array(call_learner(function, X.copy(), gamma, what=call), call, finite=False)
+        with forbidden(["sklearn.metrics.pairwise.rbf_kernel", "course_lib.kernels.rbf_kernel"],
+                       function, compare="sklearn.metrics.pairwise.rbf_kernel"):
+            result = call_learner(function, X.copy(), gamma, what=call)
+        got = as_array(result, call, finite=False)
         if got.shape != (7, 7):
             raise Incorrect(f"{call} has shape {got.shape} for 7 points; the Gram matrix holds one entry "
                             "per pair of points: (7, 7)")

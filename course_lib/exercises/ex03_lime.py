@@ -6,18 +6,20 @@ for your function, or on your own explanations, and tests properties; no stored 
 from __future__ import annotations
 
 import re
+from functools import lru_cache
+from types import SimpleNamespace
 
 import numpy as np
 from sklearn.linear_model import Ridge
 
-from ..lime import (Explanation, Neighbourhood, exponential_kernel, perturbed_images, split_words,
-                    texts_from_masks, weighted_r2)
+from ..lime import (Explanation, LimeTabular, Neighbourhood, exponential_kernel, perturbed_images,
+                    split_words, texts_from_masks, weighted_r2)
 from ..lime.diagnostics import local_fidelity_error, local_fit_2d, stability
 from . import (PLACEHOLDER, Incorrect, Question, as_array, as_callable, as_number, call_learner,
-               is_close)
+               forbidden, is_close)
 
 __all__ = ["q1", "q2", "q3", "q4", "q5", "q6", "q7", "QUESTIONS", "PLACEHOLDER", "curved_model",
-           "POINT", "RADIUS", "WIDTHS"]
+           "POINT", "RADIUS", "WIDTHS", "cardio_setup"]
 
 
 # ------------------------------------------------------------------------------- shared inputs
@@ -31,6 +33,25 @@ def curved_model(points):
 POINT = np.array([0.6, 0.9])
 RADIUS = 0.4
 WIDTHS = [0.05, 0.1, 0.2, 0.4, 0.8, 1.6, 3.2]
+
+
+@lru_cache(maxsize=1)
+def cardio_setup() -> SimpleNamespace:
+    """Questions 5 and 7's data, built as in the notebook: the cardio twin without impossible
+    rows, a small random forest, and the patient (row 10)."""
+    from sklearn.ensemble import RandomForestClassifier
+
+    from .. import data
+    from ..cardio_rules import drop_impossible
+
+    cardio = drop_impossible(data.load_cardio(source="synthetic", n=6000, seed=0, verbose=False))
+    names = list(data.CARDIO_FEATURES)
+    X_small = cardio[names].to_numpy(dtype=float)
+    forest = RandomForestClassifier(n_estimators=30, min_samples_leaf=20, random_state=0).fit(
+        X_small, cardio["cardio"])
+    categorical = ["gender", "cholesterol", "gluc", "smoke", "alco", "active"]
+    return SimpleNamespace(X_small=X_small, names=names, categorical=categorical,
+                           predict=forest.predict_proba, x_patient=X_small[10])
 
 
 # ------------------------------------------------------------------------------- q1: the kernel
@@ -91,8 +112,12 @@ def _check_q2(fit):
     y = Z @ np.array([1.5, -2.0, 0.7]) + 3 + 0.3 * rng.normal(size=n)
     w = exponential_kernel(rng.uniform(0, 2, n), 0.75)
     for alpha in (1.0, 0.0):
-        result = call_learner(fit, Z.copy(), y.copy(), w.copy(), alpha,
-                              what="weighted_ridge_by_hand(Z, y, w, alpha)")
+        with forbidden(["sklearn.linear_model.Ridge", "sklearn.linear_model._ridge.Ridge",
+                        "sklearn.linear_model.LinearRegression", "sklearn.linear_model.RidgeCV",
+                        "sklearn.linear_model._ridge.ridge_regression"], fit,
+                       compare="sklearn.linear_model.Ridge"):
+            result = call_learner(fit, Z.copy(), y.copy(), w.copy(), alpha,
+                                  what="weighted_ridge_by_hand(Z, y, w, alpha)")
         coef, intercept = _read_fit(result, m, "weighted_ridge_by_hand")
         reference = Ridge(alpha=alpha).fit(Z, y, sample_weight=w)
         if is_close(coef, reference.coef_, atol=1e-6) and abs(intercept - reference.intercept_) < 1e-6:
@@ -155,6 +180,9 @@ def _check_q3(remove_words):
                 continue
             removed = [v for v, keep in zip(vocabulary, z) if not keep]
             where = f"for text {text!r}, vocabulary {vocabulary} and z = {z.tolist()}"
+            if got == texts_from_masks(tokens, word_of_token, 1 - z[None, :])[0]:
+                raise Incorrect(f"{where} you removed the words with z = 1 and kept the others: "
+                                "z_j = 1 means word j stays, 0 means it goes")
             if re.findall(r"\w+", got) == re.findall(r"\w+", expected):
                 raise Incorrect(f"{where} the words are right but the spacing or punctuation is not: "
                                 f"keep every separator as it is (expected {expected!r}, got {got!r})")
@@ -189,8 +217,17 @@ def _check_q4(mask_superpixels):
     hidden = rng.randint(0, 256, size=image.shape).astype(np.uint8)
     for z in (np.array([1, 0, 1, 1, 0, 0, 1, 0, 1, 1, 1, 0]), np.ones(12, int), np.zeros(12, int)):
         original = image.copy()
-        got = call_learner(mask_superpixels, image, segments, z.copy(), hidden,
-                           what="mask_superpixels(image, segments, z, hidden)")
+        try:
+            got = mask_superpixels(image, segments, z.copy(), hidden)
+        except (ValueError, IndexError) as error:
+            if "broadcast" in str(error) or "shape" in str(error):
+                raise Incorrect("the (H, W) mask and the (H, W, 3) images do not broadcast: give "
+                                "the mask a channel axis, mask[..., None]") from None
+            got = call_learner(mask_superpixels, image, segments, z.copy(), hidden,
+                               what="mask_superpixels(image, segments, z, hidden)")
+        except Exception:
+            got = call_learner(mask_superpixels, image, segments, z.copy(), hidden,
+                               what="mask_superpixels(image, segments, z, hidden)")
         if not np.array_equal(image, original):
             raise Incorrect("your function changed the input image in place: work on a copy "
                             "(image.copy()), LIME needs the original for every neighbour")
@@ -221,18 +258,65 @@ q4 = Question(
 
 
 # ------------------------------------------------------------------------------- q5: stability
+Q5_SEEDS, Q5_SAMPLES, Q5_LABEL = 10, 500, 1
+
+
+def _check_q5_settings(explanations):
+    """The question fixes the patient, the label, the categorical features, 10 seeds and 500
+    samples; each leaves its trace in the explanations."""
+    setup = cardio_setup()
+    if len(explanations) != Q5_SEEDS:
+        raise Incorrect(f"`explanations` holds {len(explanations)}; the question asks for "
+                        f"{Q5_SEEDS} seeds (random_state=seed for seed in range({Q5_SEEDS}))")
+    labels = {e.label for e in explanations}
+    if labels != {Q5_LABEL}:
+        raise Incorrect(f"your explanations are of label {sorted(labels, key=str)}; the question "
+                        f"asks for the probability of disease, label={Q5_LABEL} (explain's default)")
+    hoods = [e.neighbourhood for e in explanations]
+    if any(h is None for h in hoods):
+        raise Incorrect("make each explanation with explainer.explain(x_patient, predict, ...)")
+    sizes = {len(h.Z) for h in hoods}
+    if sizes != {Q5_SAMPLES}:
+        raise Incorrect(f"your explanations use num_samples={sorted(sizes)}; the question asks "
+                        f"for num_samples={Q5_SAMPLES}")
+    columns = list(hoods[0].extra.get("columns", []))
+    if columns != setup.names:
+        if columns and all(c.isdigit() for c in columns):
+            raise Incorrect("your explainer has no feature names: pass feature_names=names so "
+                            "that the top 5 are named features")
+        raise Incorrect(f"your explanations are of a table with the columns {columns}; explain "
+                        "with LimeTabular(X_small, feature_names=names, ...)")
+    rows = [np.asarray(h.inputs, dtype=float)[0] for h in hoods]
+    if any(not np.allclose(row, rows[0]) for row in rows):
+        raise Incorrect("your explanations are not all of the same patient: explain x_patient "
+                        "each time and change only random_state")
+    if not np.allclose(rows[0], setup.x_patient):
+        raise Incorrect("you explained another patient; the question asks for x_patient "
+                        "(X_small[10])")
+    named = [n for e in explanations[:1] for n in e.feature_names]
+    missing = [c for c in setup.categorical if not any(str(n).startswith(c + "=") for n in named)]
+    if missing:
+        raise Incorrect(f"{missing} are explained as numbers; declare them categorical, "
+                        "categorical_features=categorical, as the question says")
+
+
 def _check_q5(explanations, top5_agreement):
     if not isinstance(explanations, (list, tuple)) or not all(isinstance(e, Explanation) for e in explanations):
         raise Incorrect("`explanations` should be a list of explanations, one per seed, each from "
                         "explainer.explain(...)")
     if len(explanations) < 5:
-        raise Incorrect(f"`explanations` holds {len(explanations)}; use at least 5 seeds")
+        raise Incorrect(f"`explanations` holds {len(explanations)}; use {Q5_SEEDS} seeds")
     if len({(tuple(e.feature_names), round(e.prediction, 12)) for e in explanations}) > 1:
         raise Incorrect("your explanations are not all of the same point and label: explain the "
                         "same x each time and change only random_state")
     if all(e.weights == explanations[0].weights for e in explanations):
         raise Incorrect("all your explanations are identical: did you pass the same random_state "
                         "each time? Use a different seed per run (random_state=seed)")
+    _check_q5_settings(explanations)
+    hoods = [np.asarray(e.neighbourhood.Z) for e in explanations]
+    if any(np.array_equal(a, b) for i, a in enumerate(hoods) for b in hoods[i + 1:]):
+        raise Incorrect("two of your runs drew the same neighbours: give each run its own seed, "
+                        f"random_state=seed for seed in range({Q5_SEEDS})")
     agreement = as_number(top5_agreement, "top5_agreement")
     expected = stability(explanations, k=5).same_top_k
     if abs(agreement - expected) < 1e-9:
@@ -245,18 +329,23 @@ def _check_q5(explanations, top5_agreement):
     if abs(agreement - mode_count / len(ordered)) < 1e-9:
         raise Incorrect("you compared the top 5 as ordered lists; compare them as sets "
                         "(frozenset), the order inside the top 5 does not matter here")
+    sets = [frozenset(n for n, _ in e.as_list()[:5]) for e in explanations]
+    if abs(agreement - max(sets.count(t) for t in sets)) < 1e-9:
+        raise Incorrect(f"that is a count ({agreement:g}); divide by the number of runs "
+                        f"({len(sets)})")
     raise Incorrect(f"top5_agreement = {agreement:.4g}, but from your explanations it is "
                     f"{expected:.4g}: the share of runs whose top-5 set equals the most common top-5 set")
 
 
 q5 = Question(
     "q5", "How stable is the top 5 across seeds?", ["explanations", "top5_agreement"], _check_q5,
-    hints=["explanations = [LimeTabular(X, random_state=seed).explain(x, predict, num_samples=500) "
-           "for seed in range(10)]",
+    hints=["explanations = [LimeTabular(X_small, feature_names=names, categorical_features=categorical, "
+           "random_state=seed).explain(x_patient, predict, num_samples=500) for seed in range(10)]",
            "The top 5 of one explanation: frozenset(name for name, _ in e.as_list()[:5]).",
            "collections.Counter(sets).most_common(1)[0][1] / len(sets)"],
     solution_code="from collections import Counter\n"
-                  "explanations = [LimeTabular(X_small, feature_names=names, random_state=seed)\n"
+                  "explanations = [LimeTabular(X_small, feature_names=names, categorical_features=categorical,\n"
+                  "                            random_state=seed)\n"
                   "                .explain(x_patient, predict, num_samples=500) for seed in range(10)]\n"
                   "sets = [frozenset(name for name, _ in e.as_list()[:5]) for e in explanations]\n"
                   "top5_agreement = Counter(sets).most_common(1)[0][1] / len(sets)")
@@ -305,13 +394,46 @@ q6 = Question(
 
 
 # ------------------------------------------------------------------------------- q7: impossible rows
+Q7_SAMPLES = 2000
+
+
+def _check_q7_settings(neighbourhood, columns):
+    """lime's defaults (nothing categorical), x_patient, 2000 samples, random_state=0."""
+    declared = [str(n).split("=")[0] for n in neighbourhood.feature_names
+                if "=" in str(n) and not any(sign in str(n) for sign in "<>")]
+    if declared:
+        raise Incorrect(f"you declared {declared} categorical; the question asks for lime's "
+                        "defaults: LimeTabular(X_small, feature_names=names, random_state=0), "
+                        "no categorical_features")
+    if len(neighbourhood.Z) != Q7_SAMPLES:
+        raise Incorrect(f"your neighbourhood has {len(neighbourhood.Z)} rows; the question asks "
+                        f"for num_samples={Q7_SAMPLES}")
+    setup = cardio_setup()
+    if columns != setup.names:
+        return  # another table: the share is checked on the learner's own rows
+    rows = np.asarray(neighbourhood.inputs, dtype=float)
+    if not np.allclose(rows[0], setup.x_patient):
+        raise Incorrect("you sampled around another patient; the question asks for x_patient "
+                        "(X_small[10])")
+    reference = LimeTabular(setup.X_small, feature_names=setup.names, random_state=0).sample(
+        setup.x_patient, setup.predict, num_samples=Q7_SAMPLES)
+    if not np.allclose(rows, reference.inputs):
+        raise Incorrect("your neighbours differ from LimeTabular(X_small, feature_names=names, "
+                        "random_state=0).sample(x_patient, predict, num_samples=2000): use "
+                        "random_state=0 and the whole X_small")
+
+
 def _check_q7(neighbourhood, share_impossible):
     if not isinstance(neighbourhood, Neighbourhood) or "columns" not in neighbourhood.extra:
         raise Incorrect("`neighbourhood` should be what LimeTabular(...).sample(x, predict, ...) returns")
     columns = list(neighbourhood.extra["columns"])
+    if columns and all(str(c).isdigit() for c in columns):
+        raise Incorrect("your explainer has no feature names, so the columns are called "
+                        f"{columns[:3]}...: pass feature_names=names to LimeTabular")
     if "ap_hi" not in columns or "ap_lo" not in columns:
         raise Incorrect(f"the table you sampled from has no ap_hi and ap_lo columns (it has {columns}); "
                         "sample from the cardio table")
+    _check_q7_settings(neighbourhood, columns)
     rows = np.asarray(neighbourhood.inputs, dtype=float)
     share = as_number(share_impossible, "share_impossible")
     flags = rows[:, columns.index("ap_lo")] > rows[:, columns.index("ap_hi")]

@@ -16,7 +16,7 @@ import numpy as np
 from ..kernel_shap import kernel_shap, kernel_shap_loss, shapley_kernel
 from ..tree_shap import tree_shap
 from . import (PLACEHOLDER, Incorrect, Question, as_array, as_callable, as_number, as_string,
-               call_learner)
+               call_learner, forbidden)
 
 __all__ = ["q1", "q2", "q3", "q4", "q5", "q6", "QUESTIONS", "PLACEHOLDER", "waterfall_example",
            "sign_flip_example", "tiny_tree_example", "loss_example"]
@@ -111,6 +111,10 @@ def _check_q1(kernel_weight):
     if np.allclose(got * np.array([M - 1 for M, _ in pairs]), want, rtol=1e-9):
         raise Incorrect("the factor (M - 1) on top is missing; it makes no difference to the "
                         "regression (only ratios of weights matter) but it is part of the kernel")
+    floored = np.array([(M - 1) // (math.comb(M, s) * s * (M - s)) for M, s in pairs])
+    if np.array_equal(got, floored) or (np.all(got == np.round(got)) and np.mean(got == 0) > 0.5):
+        raise Incorrect("your weights are whole numbers (mostly 0): `//` is integer division in "
+                        "Python; use `/` so that (M-1) / (C(M,s) * s * (M-s)) stays a fraction")
     ratio = got / want
     if np.all(np.isfinite(ratio)) and np.allclose(ratio, ratio[0], rtol=1e-9):
         raise Incorrect(f"your weights are the kernel times {ratio[0]:.4g}: right shape, wrong "
@@ -146,11 +150,32 @@ def _q2_problems():
         yield f, x, background
 
 
+def _rows_only(f):
+    """`f` as the learner gets it: a 1-D row gets a nudge instead of an IndexError deep in f."""
+    def model(X):
+        X = np.asarray(X, dtype=float)
+        if X.ndim != 2 or X.shape[-1] != 3:
+            raise Incorrect(f"f takes a 2-D array of rows, shape (n, 3), but your function passed "
+                            f"shape {X.shape}: give one row as row[None] (shape (1, 3)), or fill all "
+                            "background rows at once with np.where(z == 1, x, background)")
+        return f(X)
+    return model
+
+
+_REFERENCE_SHAP = ["shap.KernelExplainer", "shap.Explainer", "shap.SamplingExplainer",
+                   "shap.PermutationExplainer", "shap.ExactExplainer", "shap.LinearExplainer",
+                   "course_lib.kernel_shap.kernel_shap", "course_lib.kernel_shap.exact_shap",
+                   "course_lib.shapley.model_game", "course_lib.shapley.shapley_values"]
+
+
 def _check_q2(exact_kernel_shap):
     function = as_callable(exact_kernel_shap, "exact_kernel_shap")
     for f, x, background in _q2_problems():
         call = "exact_kernel_shap(f, x, background)"
-        got = as_array(call_learner(function, f, x, background, what=call), call, shape=(3,))
+        with forbidden(_REFERENCE_SHAP, function, compare="course_lib.kernel_shap",
+                       only_loaded=True):
+            result = call_learner(function, _rows_only(f), x.copy(), background.copy(), what=call)
+        got = as_array(result, call, shape=(3,))
         want = kernel_shap(f, x[None], background).values[0]
         if np.allclose(got, want, atol=1e-6, rtol=1e-6):
             continue
@@ -306,8 +331,9 @@ def _check_q5(phi_tiny):
     result = tree_shap(example.tree, example.x)
     want = result.values[0]
     if np.allclose(got, want, atol=1e-6):
+        path = _saabas(example.tree, example.x[0])
         return (f"φ_a = {want[0]:g}, φ_b = {want[1]:g}; they add up to f(x) - E[f(X)] = "
-                f"{want.sum():g}")
+                f"{want.sum():g}. The path attribution would say a: {path[0]:+g}, b: {path[1]:+g}")
     total = float(example.tree.predict(example.x)[0] - result.base_values[0])
     if np.allclose(got, want[::-1], atol=1e-6):
         raise Incorrect("you have the two values swapped: phi_tiny = [φ_a, φ_b]")

@@ -13,7 +13,8 @@ import torch
 from torch import nn
 
 from .. import cam, hooks, metrics, shortcut
-from . import PLACEHOLDER, Incorrect, Question, as_array, as_callable, as_string, call_learner
+from . import (PLACEHOLDER, Incorrect, Question, as_array, as_callable, as_string, call_learner,
+               forbidden)
 
 __all__ = ["q1", "q2", "q3", "q4", "q5", "q6", "q7", "q8", "QUESTIONS", "PLACEHOLDER",
            "stamp_box"]
@@ -180,6 +181,15 @@ def _check_q3(channel_weights):
                             "positions, do not sum")
         if _gap(got, gradients.amax(dim=(2, 3))) < 1e-5:
             raise Incorrect("that is the maximum over the positions; Grad-CAM averages them")
+        if _gap(got, gradients.abs().mean(dim=(2, 3))) < 1e-5:
+            raise Incorrect("keep the sign of the gradients (no abs()): a channel whose gradient "
+                            "is negative on average speaks against the class")
+        if _gap(got, torch.relu(gradients).mean(dim=(2, 3))) < 1e-5:
+            raise Incorrect("you cut the negative gradients before averaging; Grad-CAM averages "
+                            "the raw gradients and applies its ReLU only to the weighted sum")
+        if _gap(got, -expected) < 1e-5:
+            raise Incorrect("your weights have the wrong sign: average the gradients as they "
+                            "come, without a minus")
         raise Incorrect(f"off by up to {_gap(got, expected):.3g}: alpha_k = mean over i, j of "
                         "dy/dA^k_ij")
     return "alpha_k^c: the gradient of the class score, averaged over each feature map"
@@ -205,6 +215,9 @@ def _check_q4(my_grad_cam, my_layer, model):
     if my_layer is model:
         raise Incorrect("`my_layer` is the whole model; Grad-CAM needs a convolutional layer "
                         "inside it")
+    if my_layer is getattr(model, "bn2", None):
+        raise Incorrect("`my_layer` is model.bn2, the usual layer of the lecture; the question "
+                        "asks for another one, e.g. model.blocks[5]")
     parameter = next(model.parameters(), None)
     device = parameter.device if parameter is not None else torch.device("cpu")
     x = torch.randn(2, 3, 224, 224, generator=_generator(4)).clamp(-1, 1).to(device)
@@ -222,8 +235,11 @@ def _check_q4(my_grad_cam, my_layer, model):
         raise Incorrect("`my_layer` should output feature maps (N, K, h, w) of an ImageNet "
                         "classifier: pick a convolutional block of the notebook's network")
     hooks_before = _hook_count(model)
-    got = call_learner(function, model, my_layer, x, targets,
-                       what="my_grad_cam(model, layer, x, target)")
+    with forbidden(["course_lib.cam.grad_cam", "pytorch_grad_cam.GradCAM",
+                    "pytorch_grad_cam.grad_cam.GradCAM"], function,
+                   compare="pytorch_grad_cam.GradCAM"):
+        got = call_learner(function, model, my_layer, x, targets,
+                           what="my_grad_cam(model, layer, x, target)")
     if _hook_count(model) > hooks_before:
         raise Incorrect("a hook is still registered on the model after my_grad_cam returned; "
                         "remove it (a `with` block or try/finally)")
@@ -262,6 +278,23 @@ def _check_q4(my_grad_cam, my_layer, model):
     for message, suspect in suspects.items():
         if _gap(got, suspect) < 1e-4:
             raise Incorrect(message)
+    cam_map = torch.relu((weights * A).sum(dim=1))
+    low = cam_map.flatten(1).min(dim=1).values[:, None, None]
+    high = cam_map.flatten(1).max(dim=1).values[:, None, None]
+    scaled = ((cam_map - low) / (high - low).clamp(min=1e-12))[:, None]
+    for corners in (True, False):
+        for mode in ("bilinear", "bicubic", "nearest"):
+            if mode == "nearest" and corners:
+                continue
+            kwargs = {} if mode == "nearest" else {"align_corners": corners}
+            up = torch.nn.functional.interpolate(scaled, size=tuple(size), mode=mode, **kwargs)[:, 0]
+            low, high = up.flatten(1).min(1).values[:, None, None], up.flatten(1).max(1).values[:, None, None]
+            up = (up - low) / (high - low).clamp(min=1e-12)
+            if _gap(got, up) < 1e-4:
+                raise Incorrect(f"your maps match an upsampling with mode={mode!r}"
+                                + (", align_corners=True" if corners else "") + "; pytorch-grad-cam "
+                                "resizes with mode='bilinear' and align_corners=False (the default): "
+                                "F.interpolate(cam_map[:, None], size=x.shape[-2:], mode='bilinear')")
     raise Incorrect(f"your maps differ from pytorch-grad-cam's by up to {gap:.3g}; check the "
                     "order: weights, weighted sum, ReLU, min-max, bilinear upsampling, min-max")
 
@@ -291,10 +324,22 @@ def _check_q5(guided_grad_cam_from):
     function = as_callable(guided_grad_cam_from, "guided_grad_cam_from")
     guided = torch.randn(2, 3, 6, 5, generator=_generator(5))
     heat = torch.rand(2, 6, 5, generator=_generator(6))
-    got = call_learner(function, guided.clone(), heat.clone(),
-                       what="guided_grad_cam_from(guided, cam_map)")
+    try:
+        got = function(guided.clone(), heat.clone())
+    except (RuntimeError, ValueError) as error:
+        if "size" in str(error) or "broadcast" in str(error) or "shape" in str(error):
+            raise Incorrect("guided (N, C, H, W) and cam_map (N, H, W) do not broadcast: give "
+                            "cam_map a channel axis, cam_map[:, None], before multiplying") from None
+        got = call_learner(function, guided.clone(), heat.clone(),
+                           what="guided_grad_cam_from(guided, cam_map)")
+    except Exception:
+        got = call_learner(function, guided.clone(), heat.clone(),
+                           what="guided_grad_cam_from(guided, cam_map)")
     got = _as_tensor(got, "guided_grad_cam_from(guided, cam_map)")
     expected = guided * heat[:, None]
+    if tuple(got.shape) == (guided.shape[0], 1) + tuple(guided.shape[2:]):
+        raise Incorrect("your result has one channel: keep the colour channels of guided as they "
+                        "are; only cam_map gets the new axis, guided * cam_map[:, None]")
     if tuple(got.shape) != tuple(expected.shape):
         raise Incorrect(f"expected the shape of the guided-backprop image {tuple(guided.shape)}, "
                         f"got {tuple(got.shape)}: give cam_map a channel axis, cam_map[:, None]")
@@ -304,6 +349,12 @@ def _check_q5(guided_grad_cam_from):
         raise Incorrect("you added the maps; guided Grad-CAM multiplies them")
     if _gap(got, (guided * heat[:, None]).abs()) < 1e-6:
         raise Incorrect("keep the sign: multiply, without abs()")
+    if _gap(got, guided.abs().sum(dim=1, keepdim=True) * heat[:, None]) < 1e-6 or \
+            _gap(got, guided.sum(dim=1, keepdim=True) * heat[:, None]) < 1e-6:
+        raise Incorrect("keep the colour channels of guided as they are; only cam_map gets the "
+                        "new axis")
+    if _gap(got, heat[:, None].expand_as(guided)) < 1e-6:
+        raise Incorrect("you returned the Grad-CAM map only; multiply it with guided")
     raise Incorrect(f"off by up to {_gap(got, expected):.3g}: the element-wise product of "
                     "guided (N, C, H, W) and cam_map (N, 1, H, W)")
 
@@ -382,7 +433,14 @@ def _check_q7(sanity_step):
     for name, explain in explainers.items():
         for layer in ("fc", "block3"):
             state = {k: v.clone() for k, v in model.state_dict().items()}
-            got = call_learner(function, model, layer, x.clone(), 1, explain,
+            seen = []
+
+            def watched(m, x_, t, explain=explain, state=state, seen=seen):
+                own = m.state_dict()
+                seen.append(all(k in own and torch.equal(v, own[k]) for k, v in state.items()))
+                return explain(m, x_, t)
+
+            got = call_learner(function, model, layer, x.clone(), 1, watched,
                                what="sanity_step(model, layer_name, x, target, explain)")
             if any(not torch.equal(v, model.state_dict()[k]) for k, v in state.items()):
                 raise Incorrect("your function changed the model's weights: randomise a copy, "
@@ -392,6 +450,9 @@ def _check_q7(sanity_step):
             expected = result.correlations[1]
             if np.allclose(got, expected, atol=1e-6):
                 continue
+            if len(seen) >= 2 and not any(seen):
+                raise Incorrect("both maps come from the randomised copy: explain the original "
+                                "`model` for the first map and the copy for the second")
             if np.allclose(got, 1.0):
                 raise Incorrect("the correlation is 1: the two maps are identical, so nothing was "
                                 "randomised; re-initialise the layer of the copy before explaining")
@@ -424,6 +485,9 @@ q7 = Question(
 # ------------------------------------------------------------------------------- q8
 def _check_q8(fails):
     answer = as_string(fails, "fails").lower().replace("-", " ").replace("_", " ")
+    if "guided" in answer and "cam" in answer:
+        raise Incorrect("guided Grad-CAM is the product of the two maps, not one of the two "
+                        "methods the cell compares; answer 'Grad-CAM' or 'guided backprop'")
     if "guided" in answer and "cam" not in answer:
         return ("guided backprop's map hardly changes when the classifier is random: it shows the "
                 "picture's edges, not what the network learned")
@@ -436,7 +500,7 @@ def _check_q8(fails):
 q8 = Question(
     "q8", "which map fails the sanity check?", ["fails"], _check_q8,
     hints=["A method passes when its map changes once the weights are random.",
-           "Look at which curve stays near 1 in the sanity-check figure."],
+           "Look at the two rank correlations the cell above prints: which one stays near 1?"],
     solution_code='fails = "guided backprop"')
 
 

@@ -12,12 +12,14 @@ from functools import lru_cache, partial
 
 import numpy as np
 
+from ..cardio_rules import PLAUSIBLE_RANGES
+from ..cardio_rules import impossible_rows as _impossible_rows
 from ..counterfactual import ordered, satisfies
 from ..inspection import mean_target, partial_dependence
 from ..shapley import model_shapley
 from ..surrogate import global_surrogate
 from . import (PLACEHOLDER, Incorrect, Question, as_array, as_callable, as_number, as_string,
-               call_learner, is_close)
+               call_learner, forbidden, is_close)
 
 __all__ = ["q1", "q2", "q3", "q4", "q5", "q6", "q7", "q8", "QUESTIONS", "PLACEHOLDER", "FEATURES",
            "PLAUSIBLE", "ACTIONABLE", "MIN_PULSE_PRESSURE"]
@@ -25,8 +27,8 @@ __all__ = ["q1", "q2", "q3", "q4", "q5", "q6", "q7", "q8", "QUESTIONS", "PLACEHO
 FEATURES = ["age", "gender", "height", "weight", "ap_hi", "ap_lo", "cholesterol", "gluc",
             "smoke", "alco", "active"]
 #: Question 1: a value outside these ranges (ends included as possible) is impossible; so is
-#: a diastolic pressure at or above the systolic one.
-PLAUSIBLE = {"ap_hi": (70, 250), "ap_lo": (40, 160), "height": (120, 210), "weight": (35, 180)}
+#: a diastolic pressure at or above the systolic one. The course's one rule: course_lib.cardio_rules.
+PLAUSIBLE = dict(PLAUSIBLE_RANGES)
 #: Question 7: what a counterfactual may change, and to which values.
 ACTIONABLE = {"ap_hi": (90, 180), "ap_lo": (60, 110), "weight": (45, 130), "active": (0, 1)}
 MIN_PULSE_PRESSURE = 10     # ap_hi - ap_lo must be larger than this
@@ -44,12 +46,8 @@ def _frame(columns, rows):
 
 # ------------------------------------------------------------------------------- q1: impossible rows
 def impossible_rows(table) -> np.ndarray:
-    """The reference: True for rows breaking at least one plausibility rule."""
-    bad = np.zeros(len(table), dtype=bool)
-    for column, (low, high) in PLAUSIBLE.items():
-        values = table[column].to_numpy(dtype=float)
-        bad |= (values < low) | (values > high)
-    return bad | (table["ap_lo"].to_numpy() >= table["ap_hi"].to_numpy())
+    """The reference: True for rows breaking at least one plausibility rule (``cardio_rules``)."""
+    return _impossible_rows(table).to_numpy()
 
 
 @lru_cache(maxsize=1)
@@ -74,7 +72,16 @@ def _q1_tables():
 def _check_q1(count_impossible):
     count_impossible = as_callable(count_impossible, "count_impossible")
     for table in _q1_tables():
-        got = call_learner(count_impossible, table.copy(), what="count_impossible(table)")
+        try:
+            got = count_impossible(table.copy())
+        except ValueError as error:
+            if "truth value of a Series is ambiguous" in str(error):
+                raise Incorrect("Python's `or` / `and` cannot combine two Series; use | and & "
+                                "between the masks, each in parentheses: (t.ap_lo >= t.ap_hi) | "
+                                "~t.ap_hi.between(70, 250)") from None
+            got = call_learner(count_impossible, table.copy(), what="count_impossible(table)")
+        except Exception:
+            got = call_learner(count_impossible, table.copy(), what="count_impossible(table)")
         if hasattr(got, "dtype") and getattr(got, "ndim", 0) == 1 and len(got) == len(table):
             raise Incorrect("count_impossible returned one value per row (a mask); return the "
                             "number of impossible rows, e.g. mask.sum()")
@@ -109,9 +116,10 @@ def _check_q1(count_impossible):
 
 q1 = Question(
     "q1", "Count the impossible rows", ["count_impossible"], _check_q1,
-    hints=["Build one boolean mask per rule, e.g. ~table['ap_hi'].between(70, 250).",
-           "Combine the masks with | (or), so that a row breaking two rules counts once; add "
-           "table['ap_lo'] >= table['ap_hi'].",
+    hints=["Build one boolean mask per rule, e.g. ~table['ap_hi'].between(*PLAUSIBLE['ap_hi']); "
+           "PLAUSIBLE holds the ranges of course_lib.cardio_rules.",
+           "Combine the masks with | (not Python's `or`), so that a row breaking two rules counts "
+           "once; add table['ap_lo'] >= table['ap_hi'].",
            "bad = ~t.ap_hi.between(70, 250) | ~t.ap_lo.between(40, 160) | (t.ap_lo >= t.ap_hi) | "
            "~t.height.between(120, 210) | ~t.weight.between(35, 180); return int(bad.sum())"],
     solution_code="def count_impossible(table):\n"
@@ -207,8 +215,11 @@ def _check_q3(permutation_drop):
     X, y, model = _q3_inputs()
     for column, seed in (("ap_hi", 0), ("age", 5), ("height", 1)):
         given = X.copy()
-        got = call_learner(permutation_drop, deepcopy(model), given, y.copy(), column, seed,
-                           what=f"permutation_drop(model, X, y, {column!r}, {seed})")
+        with forbidden(["sklearn.inspection.permutation_importance",
+                        "course_lib.inspection.permutation_importance"], permutation_drop,
+                       compare="course_lib.inspection.permutation_importance"):
+            got = call_learner(permutation_drop, deepcopy(model), given, y.copy(), column, seed,
+                               what=f"permutation_drop(model, X, y, {column!r}, {seed})")
         if not given.equals(X):
             raise Incorrect("your function changed X in place; shuffle a copy (X.copy()), the next "
                             "column needs the original table")
@@ -266,8 +277,23 @@ def _check_q4(ice_curve):
     grid = np.linspace(-2, 2, 9)
     for row, feature in ((3, "ap_hi"), (150, "age")):
         given = X.copy()
-        got = call_learner(ice_curve, deepcopy(model), given, row, feature, grid.copy(),
-                           what=f"ice_curve(model, X, {row}, {feature!r}, grid)")
+        try:
+            with forbidden(["course_lib.inspection.partial_dependence",
+                            "sklearn.inspection.partial_dependence"], ice_curve,
+                           compare="course_lib.inspection.partial_dependence"):
+                got = ice_curve(deepcopy(model), given, row, feature, grid.copy())
+        except Incorrect:
+            raise
+        except KeyError as error:
+            if feature not in str(error):
+                raise Incorrect(f"`row` is a position (row {row}, counted from 0), not an index "
+                                f"label: this X's index starts at {X.index[0]}; use "
+                                "X.iloc[[row]], not X.loc") from None
+            got = call_learner(ice_curve, deepcopy(model), given, row, feature, grid.copy(),
+                               what=f"ice_curve(model, X, {row}, {feature!r}, grid)")
+        except Exception:
+            got = call_learner(ice_curve, deepcopy(model), given, row, feature, grid.copy(),
+                               what=f"ice_curve(model, X, {row}, {feature!r}, grid)")
         if not given.equals(X):
             raise Incorrect("your function changed X in place; set the feature on a copy of the "
                             "patient's row")
@@ -314,9 +340,11 @@ def _check_q5(surrogate_fidelity):
     surrogate_fidelity = as_callable(surrogate_fidelity, "surrogate_fidelity")
     model, X_fit, X_eval = _q5_inputs()
     for depth in (3, 1):
-        got = as_number(call_learner(surrogate_fidelity, deepcopy(model), X_fit.copy(), X_eval.copy(), depth,
-                                     what=f"surrogate_fidelity(model, X_fit, X_eval, {depth})"),
-                        "surrogate_fidelity(...)")
+        with forbidden(["course_lib.surrogate.global_surrogate"], surrogate_fidelity,
+                       compare="course_lib.surrogate.global_surrogate"):
+            result = call_learner(surrogate_fidelity, deepcopy(model), X_fit.copy(), X_eval.copy(),
+                                  depth, what=f"surrogate_fidelity(model, X_fit, X_eval, {depth})")
+        got = as_number(result, "surrogate_fidelity(...)")
         expected = global_surrogate(model, X_fit, max_depth=depth, random_state=0).fidelity_on(model, X_eval)
         if abs(got - expected) <= 1e-12:
             continue
@@ -521,6 +549,12 @@ def _check_q8(loss_values, largest_loss_feature, black_box, worst_rows, worst_la
     if values.shape != (len(worst_rows), len(FEATURES)):
         raise Incorrect(f"`loss_values` has shape {values.shape}; expected one row per patient of "
                         f"worst_rows: {(len(worst_rows), len(FEATURES))}")
+    if not loss_values.index.equals(worst_rows.index):
+        if list(loss_values.index) == list(range(len(loss_values))):
+            raise Incorrect("`loss_values` has the index 0, 1, 2, ... (reset_index or a new "
+                            "DataFrame from an array); keep the patients' index, "
+                            "index=worst_rows.index, so each row says which patient it is")
+        raise Incorrect("`loss_values` should have the index of worst_rows, in the same order")
     _predict(black_box, worst_rows.iloc[[0]])
     classes = set(getattr(black_box, "classes_", []))
     if not hasattr(black_box, "predict_proba") or not set(np.unique(labels)) <= classes:
