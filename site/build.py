@@ -178,6 +178,8 @@ def prepare_notebook(source: Path, folder: str, bar: str, course: Course, lectur
                 if lecture:
                     info = _lecture_info(course, lecture)
                 text = (head + "\n\n" if head else "") + bar + info + "\n" + rest
+            # a one-line $$...$$ inside a paragraph (fine in Jupyter) is display maths on its own for MyST
+            text = re.sub(r"^(\$\$[^\n]+\$\$)[ \t]*$", r"\n\1\n", text, flags=re.M)
             cell["source"] = fix_links(text, folder, course)
             cells.append(cell)
             continue
@@ -313,10 +315,14 @@ def write_pages(course: Course) -> list[str]:
 
 
 def copy_mathjax(target: Path) -> None:
-    import jupyter_server_mathjax
+    """MathJax 3 (CommonHTML output and its fonts) from the sphinx-mathjax-offline wheel."""
+    import importlib
 
-    static = Path(jupyter_server_mathjax.__file__).parent / "static"
-    shutil.copytree(static, target, ignore=shutil.ignore_patterns("localization", "SVG", "*.md"))
+    static = Path(importlib.import_module("sphinx-mathjax-offline").__file__).parent / "static" / "mathjax"
+    target.mkdir(parents=True)
+    shutil.copy(static / "tex-chtml.js", target)
+    for folder in ("input", "output", "ui", "a11y", "adaptors"):
+        shutil.copytree(static / folder, target / folder, ignore=shutil.ignore_patterns("svg", "svg.js"))
 
 
 def home_page(course: Course, pages: list[str]) -> str:

@@ -39,18 +39,15 @@ html_theme_options = {
     "home_page_in_toc": True,
     "show_toc_level": 2,
     "navigation_with_keys": False,
+    "use_download_button": False,  # each notebook page has its own Download .ipynb link
+    "use_fullscreen_button": False,
 }
+html_context = {"default_mode": "light"}
+html_favicon = str(Path(__file__).resolve().parent / "favicon.svg")
 
-# MathJax from a local copy (the MathJax 2.7 files of the jupyter-server-mathjax wheel), never a CDN.
-mathjax_path = "mathjax/MathJax.js?config=TeX-AMS-MML_HTMLorMML-full"
-mathjax2_config = {
-    "tex2jax": {
-        "inlineMath": [["\\(", "\\)"]],
-        "displayMath": [["\\[", "\\]"]],
-        "processRefs": False,
-        "processEnvironments": False,
-    },
-    "messageStyle": "none",
-    "menuSettings": {"zoom": "None"},
-    "showMathMenu": False,
+# MathJax 3 from a local copy (the files of the sphinx-mathjax-offline wheel, copied by build.py),
+# never a CDN: the site must work, and be tested, offline.
+mathjax_path = "mathjax/tex-chtml.js"
+mathjax3_config = {
+    "options": {"menuOptions": {"settings": {"assistiveMml": False, "explorer": False}}},
 }
