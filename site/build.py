@@ -328,13 +328,17 @@ def copy_mathjax(target: Path) -> None:
 def home_page(course: Course, pages: list[str]) -> str:
     commands = readme_section("Two commands") or ""
     commands = commands.split("\n\n")[0] if commands.startswith("```") else commands
-    rows = ["| # | lecture | time | what you will learn | exercises |", "|---|---|---|---|---|"]
+    rows = ["| # | lecture | time | exercises |", "|---|---|---|---|"]
+    details = []
     for lecture in course.lectures:
-        learn = "<br>".join("• " + item.replace("|", "\\|") for item in lecture["learn"]) or "–"
         ex = f"[questions](exercises/{lecture['exercises']}.ipynb)" if lecture["exercises"] else "–"
         minutes = f"{lecture['minutes']} min" if lecture["minutes"] else "–"
-        rows.append(f"| {lecture['number']} | [{lecture['title']}](notebooks/{lecture['stem']}.ipynb) "
-                    f"| {minutes} | {learn} | {ex} |")
+        page = f"notebooks/{lecture['stem']}.ipynb"
+        rows.append(f"| {lecture['number']} | [{lecture['title']}]({page}) | {minutes} | {ex} |")
+        details += [f"### {lecture['number']} · [{lecture['title']}]({page})", ""]
+        details += [f"{minutes} · [Open in Colab]({course.colab(page)})"
+                    + (f" · [exercises](exercises/{lecture['exercises']}.ipynb)" if lecture["exercises"] else ""), ""]
+        details += [f"- {item}" for item in lecture["learn"]] + [""]
     total = sum(lecture["minutes"] or 0 for lecture in course.lectures)
     toc = "\n".join(f"notebooks/{lecture['stem']}" for lecture in course.lectures)
     more = "\n".join(pages)
@@ -351,6 +355,10 @@ def home_page(course: Course, pages: list[str]) -> str:
 the notebook with its outputs, an **Open in Colab** button and a **Download .ipynb** link.
 
 {chr(10).join(rows)}
+
+## What each lecture teaches
+
+{chr(10).join(details)}
 
 ## Two commands
 
@@ -389,9 +397,9 @@ def glossary_page(course: Course) -> str:
     lines = ["# Glossary · Глоссарий", "",
              "The terms of the course in English and Russian, as each lecture gives them.", ""]
     first = course.lectures[0]["stem"] if course.lectures else None
-    full = notebook_section(first, "Glossary") if first else None
+    full = (notebook_section(first, "Glossary") if first else None) or readme_section("Glossary")
     if full:
-        lines += [f"## The course ({course.lectures[0]['number']})", "", _shift(full), ""]
+        lines += ["## The whole course", "", _shift(full), ""]
     for lecture in course.lectures:
         text = "\n\n".join("".join(c["source"]) for c in json.loads(
             (ROOT / "notebooks" / f"{lecture['stem']}.ipynb").read_text(encoding="utf-8"))["cells"]

@@ -283,6 +283,7 @@ def test_screenshots(server, browser, visited):
         for label, size in (("desktop", DESKTOP), ("phone", PHONE)):
             set_width(browser, size)
             for name, page in (("home", "index.html"), ("lecture", lecture)):
+                browser.execute_script("sessionStorage.clear()")  # no sidebar scroll kept from other pages
                 open_page(browser, server + page)
                 path = ARTIFACTS / f"{name}-{label}.png"
                 browser.save_screenshot(str(path))
