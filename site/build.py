@@ -390,6 +390,8 @@ def exercises_page(course: Course) -> str:
         if ex:
             lines.append(f"- {lecture['number']} · [{ex}](exercises/{ex}.ipynb): questions on "
                          f"[{lecture['title']}](notebooks/{lecture['stem']}.ipynb)")
+    pages = [f"exercises/{lecture['exercises']}" for lecture in course.lectures if lecture["exercises"]]
+    lines += ["", "```{toctree}", ":hidden:", "", *pages, "```"]
     return "\n".join(lines) + "\n"
 
 
