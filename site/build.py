@@ -332,7 +332,7 @@ def home_page(course: Course, pages: list[str]) -> str:
     details = []
     for lecture in course.lectures:
         ex = f"[questions](exercises/{lecture['exercises']}.ipynb)" if lecture["exercises"] else "–"
-        minutes = f"{lecture['minutes']} min" if lecture["minutes"] else "–"
+        minutes = f"{lecture['minutes']}\u00a0min" if lecture["minutes"] else "–"
         page = f"notebooks/{lecture['stem']}.ipynb"
         rows.append(f"| {lecture['number']} | [{lecture['title']}]({page}) | {minutes} | {ex} |")
         details += [f"### {lecture['number']} · [{lecture['title']}]({page})", ""]
