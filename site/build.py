@@ -435,12 +435,16 @@ def _shift(text: str) -> str:
 def run_sphinx(out: Path, course: Course) -> None:
     settings = {"repository_url": f"https://github.com/{course.slug}", "branch": course.ref}
     env = dict(os.environ, COURSE_SITE_SETTINGS=json.dumps(settings))
-    if out.exists():
-        shutil.rmtree(out)
+    # built inside _build/ (myst-nb writes its image folder beside the output folder), then moved
+    html_dir = ROOT / "_build" / "site_html"
+    for folder in (html_dir, out):
+        if folder.exists():
+            shutil.rmtree(folder)
     doctrees = ROOT / "_build" / "site_doctrees"
     subprocess.run([sys.executable, "-m", "sphinx", "-b", "html", "-q", "-c", str(HERE), "-d",
-                    str(doctrees), "-E", str(SOURCE), str(out)], check=True, env=env)
-    (out / ".nojekyll").write_text("")
+                    str(doctrees), "-E", str(SOURCE), str(html_dir)], check=True, env=env)
+    (html_dir / ".nojekyll").write_text("")
+    shutil.move(html_dir, out)
 
 
 def main(argv=None) -> int:
