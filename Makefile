@@ -20,7 +20,7 @@ THREADS := OMP_NUM_THREADS=1 MKL_NUM_THREADS=1
 REPO ?=
 REF ?=
 
-.PHONY: lab test test-full test-colab colab-freeze bench exercises grade sync sync-check assets clean-venv
+.PHONY: site test-site lab test test-full test-colab colab-freeze bench exercises grade sync sync-check assets clean-venv
 
 $(STAMP): requirements.txt requirements-nodeps.txt pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -82,3 +82,23 @@ grade: assets
 
 clean-venv:
 	rm -rf $(VENV)
+
+# The course as a website in _site/ (Sphinx + myst-nb, in its own .venv-site so the course's pins
+# stay as they are). Lectures come from the full-mode lane's executed copies when current, else
+# they are executed here (full mode, offline). test-site opens every page in headless Chromium
+# (Debian's chromium and chromium-driver) and saves screenshots under _site_artifacts/.
+SITE_VENV := .venv-site
+SITE_PY := $(SITE_VENV)/bin/python
+SITE_STAMP := $(SITE_VENV)/.installed-$(shell sha256sum requirements-site.txt | cut -c1-16)
+
+$(SITE_STAMP): requirements-site.txt
+	@test -x $(SITE_PY) || $(PYTHON) -m venv $(SITE_VENV)
+	$(SITE_PY) -m pip install --quiet -r requirements-site.txt
+	@rm -f $(SITE_VENV)/.installed-*
+	@touch $@
+
+site: assets $(SITE_STAMP)
+	$(SITE_PY) site/build.py --course-python $(PY)
+
+test-site: site
+	$(SITE_PY) -m pytest -c tests/site/pytest.ini tests/site
