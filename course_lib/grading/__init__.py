@@ -97,7 +97,7 @@ def _environment(workdir: Path) -> dict[str, str]:
 
     keep = ("PATH", "LANG", "LC_ALL", "TZ", "COURSE_OFFLINE", "COURSE_QUICK", "MPLBACKEND",
             "OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS")
-    env = {k: os.environ[k] for k in keep if k in os.environ}
+    env = {k: v for k, v in os.environ.items() if k in keep or k.startswith("COURSE_")}
     for name, value in (("COURSE_OFFLINE", "1"), ("COURSE_QUICK", "1"), ("MPLBACKEND", "Agg"),
                         ("OMP_NUM_THREADS", "1"), ("MKL_NUM_THREADS", "1"),
                         ("OPENBLAS_NUM_THREADS", "1"), ("PATH", "/usr/bin:/bin")):
@@ -486,12 +486,15 @@ def main(argv: list[str] | None = None) -> int:
                         help="grade only shard K of N (a stable split of the files by name)")
     parser.add_argument("--memory", type=float, default=4, metavar="GB",
                         help="address space one notebook may use, in GiB (default 4)")
+    parser.add_argument("--processes", type=int, default=256, metavar="N",
+                        help="processes one notebook may run at once (default 256)")
     parser.add_argument("--no-sandbox", action="store_true",
                         help="run notebooks without bubblewrap: no isolation at all; only inside "
                              "a throw-away VM or container")
     args = parser.parse_args(argv)
-    if args.jobs < 1 or args.timeout_cell <= 0 or args.timeout_notebook <= 0 or args.memory <= 0:
-        parser.error("--jobs, --timeout-cell, --timeout-notebook and --memory must be positive")
+    if min(args.jobs, args.timeout_cell, args.timeout_notebook, args.memory, args.processes) <= 0:
+        parser.error("--jobs, --timeout-cell, --timeout-notebook, --memory and --processes "
+                     "must be positive")
     try:
         shard = _shard(args.shard) if args.shard else None
     except ValueError as error:
@@ -506,7 +509,7 @@ def main(argv: list[str] | None = None) -> int:
     started = time.monotonic()
     done, warnings = [], []
     settings = Settings(args.timeout_cell, args.timeout_notebook, args.partial_credit,
-                        not args.no_sandbox, int(args.memory * (1 << 30)))
+                        not args.no_sandbox, int(args.memory * (1 << 30)), args.processes)
 
     def progress(g: Grade):
         done.append(g)

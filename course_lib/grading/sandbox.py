@@ -132,6 +132,11 @@ class Cgroup:
                     except OSError:
                         pass
 
+    @staticmethod
+    def available() -> bool:
+        """Whether this grader may create memory and pids cgroups (v1) here."""
+        return all(os.access(CGROUP_V1 / c / "cgroup.procs", os.W_OK) for c in ("memory", "pids"))
+
     def wrap(self, command: list[str]) -> list[str]:
         """`command`, started from inside the cgroups (children inherit them)."""
         if not self.folders:

@@ -133,7 +133,7 @@ def scan(paths) -> tuple[list[Submission], list[Entry], list[str]]:
                 for name in sorted(dirs):
                     path = folder / name
                     if path.is_symlink():
-                        entries.append(Entry(learner_name(path / "x.ipynb"), label_of(name),
+                        entries.append(Entry(name, label_of(name),
                                              "refused", "a symbolic link to a folder; never followed"))
                 for name in sorted(files):
                     path = folder / name
