@@ -125,7 +125,6 @@ def _check(namespace: dict, package, checker, question: str) -> str:
 
 def _integrity(package_dir: Path, module: str, expected: dict) -> list[str]:
     problems: list[str] = []
-    root = package_dir.parent
     for name, loaded in sorted(sys.modules.items()):
         if not (name == "course_lib" or name.startswith("course_lib.")) or loaded is None:
             continue
@@ -152,7 +151,6 @@ def _integrity(package_dir: Path, module: str, expected: dict) -> list[str]:
             elif "check" in vars(mine) or _code_of(mine.checker) is None or (
                     _fingerprint(_code_of(mine.checker)) != _fingerprint(question.checker.__code__)):
                 problems.append(f"{module}.{question.name} patched")
-    del root
     return problems
 
 
@@ -170,7 +168,6 @@ def report(namespace: dict, key: str, package_dir: str, module: str, question: s
         payload = {"question": question, "integrity": [str(error)]}
     text = json.dumps(payload, sort_keys=True)
     signature = hmac.new(key.encode(), text.encode(), hashlib.sha256).hexdigest()
-    sys.__stdout__.flush()
     print(MARK + text + " " + signature, flush=True)
 
 
