@@ -93,3 +93,30 @@ def test_formula_learner_is_escaped_in_the_csv(folder):
     table = list(csv.reader(io.StringIO(write_csv(grades, questions, None))))
     assert ["'=SUM(A1)"] == [row[0] for row in table if "SUM" in row[0]]
     assert all(not cell.startswith(("=", "+", "@")) for row in table for cell in row)
+
+
+def test_missing_bwrap_is_one_clear_line(folder, monkeypatch, capsys):
+    from course_lib.grading import sandbox
+
+    monkeypatch.setattr(sandbox.shutil, "which", lambda name: None)
+    assert grading.main([str(folder), "--out", str(folder.parent / "g.csv")]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.count("\n") == 0 and "bwrap" in err and "--no-sandbox" in err
+    assert not (folder.parent / "g.csv").exists()
+    assert grading.main([str(folder), "--out", str(folder.parent / "g.csv"), "--no-sandbox"]) == 0
+    assert (folder.parent / "g.csv").exists()
+
+
+def test_every_file_is_a_row_or_a_warning(folder):
+    grading_class.write(folder / "notes.txt", "hello")
+    grading_class.write(folder / ".ipynb_checkpoints" / "x-checkpoint.ipynb", "{}")
+    warnings = []
+    topic, questions, grades = grading.grade([folder], topic="00", sandbox_on=False,
+                                             warnings=warnings)
+    labels = {g.submission.label for g in grades}
+    files = {p.relative_to(folder.parent).as_posix() for p in folder.rglob("*")
+             if p.is_file() or p.is_symlink()}
+    warned = {line.partition(":")[0] for line in warnings}
+    assert files - labels == warned == {"sub/notes.txt", "sub/.ipynb_checkpoints/x-checkpoint.ipynb"}
+    assert {g.status for g in grades if g.submission.label == "sub/empty"} == {"missing"}
+    assert {g.status for g in grades if g.submission.label == "sub/link_00_warmup.ipynb"} == {"refused"}

@@ -128,7 +128,8 @@ def _run(notebook: dict, module: str, names: list[str], settings: Settings, expe
            "check_timeout": settings.cell_timeout, "startup_timeout": 60, "remove_job": True,
            "uid": uid,
            "memory_bytes": settings.memory_bytes + ADDRESS_HEADROOM if settings.sandbox else None,
-           "processes": settings.processes if settings.sandbox else None,
+           # RLIMIT_NPROC counts every process of a uid: only for the sandbox's own uid
+           "processes": settings.processes if uid is not None else None,
            "file_bytes": settings.file_bytes if settings.sandbox else None}
     workdir = Path(tempfile.mkdtemp(prefix="course-grade-"))
     try:

@@ -108,15 +108,16 @@ def _fresh(package_dir: Path, module: str, expected: dict):
 
 
 def _check(namespace: dict, package, checker, question: str) -> str:
-    fresh = getattr(checker, question)
+    """Run the fresh question's own ``check()`` on the learner's namespace (a shallow copy)."""
+    scope = dict(namespace)
+    scope["__course_question__"] = getattr(checker, question)
     try:
-        answers = fresh._answers((), {}, types.SimpleNamespace(f_globals=namespace))
-        fresh.checker(*answers)
-    except package._NotAttemptedSignal:
+        exec("__course_question__.check()", scope)
+    except package.NotAttempted:
         return "not attempted"
-    except NotImplementedError:
-        return "not attempted"
-    except package.Incorrect:
+    except package.CheckCrashed:
+        return "error (the checker crashed)"
+    except package.CheckFailed:
         return "incorrect"
     except Exception as error:
         return f"error ({type(error).__name__})"
