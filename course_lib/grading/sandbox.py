@@ -64,7 +64,8 @@ def bwrap_command(workdir: Path, inner: list[str]) -> list[str]:
     command += ["--ro-bind", "/etc", "/etc", "--proc", "/proc", "--dev", "/dev",
                 "--perms", "1777", "--tmpfs", "/tmp", "--tmpfs", "/root", "--tmpfs", "/home",
                 "--tmpfs", "/var"]
-    made = {Path("/"), Path("/tmp"), Path("/root"), Path("/home"), Path("/var"), Path("/usr")}
+    made = {Path("/"), Path("/tmp"), Path("/root"), Path("/home"), Path("/var"), Path("/usr"),
+            Path("/etc")}
 
     def bind(kind: str, source: Path, target: Path) -> None:
         for parent in reversed(target.parents):  # bwrap would make missing folders 0700
@@ -82,6 +83,9 @@ def bwrap_command(workdir: Path, inner: list[str]) -> list[str]:
             continue
         bound.append(path)
         bind("--ro-bind", path, path)
+    fonts = Path("/var/cache/fontconfig")
+    if fonts.is_dir():
+        bind("--ro-bind", fonts, fonts)
     prefix = Path(sys.prefix)
     if prefix.resolve() != prefix and prefix.is_absolute():  # a venv reached through a link
         bind("--ro-bind", prefix.resolve(), prefix)
