@@ -7,6 +7,7 @@ broken JSON, a text file named .ipynb and a notebook of another topic.
 import copy
 import csv
 import hashlib
+import hmac
 import io
 import json
 import os
@@ -26,7 +27,7 @@ from course_lib.grading import (Grade, Submission, check_cells, find_submissions
                                 learner_name, notebook_topic, read_notebook, summary, topics,
                                 write_csv)
 from course_lib.grading.runner import CellOutcome, _diagnose, run_notebook, strip_ansi
-from tools.notebook_tools import ROOT
+from course_lib.notebook_tools import ROOT
 
 SOLUTION = ROOT / "solutions" / "00_warmup.ipynb"
 EXERCISE = ROOT / "exercises" / "00_warmup.ipynb"
@@ -77,12 +78,12 @@ def build_submissions(folder: Path, executed=True, static=True):
         expected["alice"] = ([1, 1, 1, 1, 1], "ok", "")
         write(folder, "bob_00_warmup.ipynb", exercise)
         expected["bob"] = ([0, 0, 0, 0, 0], "ok", "q1 not attempted; q2 not attempted; "
-                                               "q3 not attempted; q4 not attempted")
+                                               "q3 not attempted; q4 not attempted; q5 not attempted")
         half = copy.deepcopy(exercise)
         for i in answer_cells(solution)[:2]:
             half["cells"][i] = solution["cells"][i]
         write(folder, "carol_00_warmup.ipynb", half)
-        expected["carol"] = ([1, 1, 0, 0, 0], "ok", "q3 not attempted; q4 not attempted")
+        expected["carol"] = ([1, 1, 0, 0, 0], "ok", "q3 not attempted; q4 not attempted; q5 not attempted")
         write(folder, "dave_00_warmup.ipynb", insert_after_import(solution, "while True:\n    pass"))
         expected["dave"] = ([0, 0, 0, 0, 0], "timeout", f"(`while True:`) ran longer than {CELL_TIMEOUT} s")
         write(folder, "erin_00_warmup.ipynb", insert_after_import(solution, "import os\nos._exit(1)"))
@@ -168,7 +169,7 @@ def test_the_summary_shows_pass_rates_and_problems(graded_class):
     assert "Topic 00_warmup: 8 submission(s)" in out
     assert re.search(r"q1 +2/8 +25 %  count the rows with impossible blood pressure", out), out
     assert re.search(r"q3 +1/8 +12 %", out)
-    assert "mean total: 0.88 / 5" in out
+    assert "mean total: 0.75 / 4" in out
     assert ("status: ok 3, timeout 1, kernel died 1, invalid json 1, not a notebook 1, "
             "wrong topic 1") in out
     assert "class/erin_00_warmup.ipynb: kernel died" in out
@@ -326,14 +327,48 @@ def test_check_cells_ignore_comments_and_map_every_question():
     assert check_cells(notebook) == {1: ["q1"], 3: ["q2", "q3"]}
 
 
-def test_nbval_markers_cannot_make_a_check_pass(tmp_path):
-    notebook = {"cells": [code_cell("# NBVAL_RAISES_EXCEPTION\nq1.check()"),
-                          code_cell("# NBVAL_RAISES_EXCEPTION\nraise ValueError")]}
-    notebook["cells"][0]["metadata"]["tags"] = ["raises-exception", "keep"]
-    cleaned = grading.neutralise(notebook, check_cells(notebook))
-    assert "".join(cleaned["cells"][0]["source"]) == "q1.check()"
-    assert cleaned["cells"][0]["metadata"]["tags"] == ["keep"]
-    assert cleaned["cells"][1] == notebook["cells"][1]  # other cells as the learner left them
+def signed(key, payload):
+    from course_lib.grading import checkrun
+
+    text = json.dumps(payload, sort_keys=True)
+    return checkrun.MARK + text + " " + hmac.new(key.encode(), text.encode(), "sha256").hexdigest()
+
+
+def harness_result(key, outcomes, integrity=(), status="ok", index=None, forged=""):
+    checks = [{"status": "ok", "error": "", "text": forged + signed(key, {"question": q, "outcome": o})}
+              for q, o in outcomes.items()]
+    checks.append({"status": "ok", "error": "", "text": signed(key, {"integrity": list(integrity)})})
+    return {"cells": [], "checks": checks, "status": status, "index": index}
+
+
+def test_only_reports_signed_with_the_run_key_count():
+    from course_lib.grading import Settings, _decide
+
+    key, names = "k" * 64, QUESTIONS
+    outcomes = dict(q1="passed", q2="incorrect", q3="not attempted", q4="passed", q5="passed")
+    scores, status, reason, _ = _decide(harness_result(key, outcomes), key, names, [], Settings())
+    assert (scores, status, reason) == (dict(q1=1, q2=0, q3=0, q4=1, q5=1), "ok",
+                                        "q2 incorrect; q3 not attempted")
+    forged = signed("f" * 64, {"question": "q2", "outcome": "passed"}) + "\n"
+    result = harness_result(key, outcomes, forged=forged)
+    assert _decide(result, key, names, [], Settings())[0]["q2"] == 0
+    result["checks"][1]["text"] = forged  # q2's own report replaced by a forged one
+    scores, status, reason, _ = _decide(result, key, names, [], Settings())
+    assert status == "tampered" and "q2: the check's report did not arrive" in reason
+    assert sum(scores.values()) == 0
+
+
+def test_patched_check_code_is_tampering():
+    from course_lib.grading import Settings, _decide
+
+    key = "k" * 64
+    result = harness_result(key, dict.fromkeys(QUESTIONS, "passed"),
+                            integrity=["course_lib.exercises.Question.check patched"])
+    scores, status, reason, _ = _decide(result, key, QUESTIONS, [], Settings())
+    assert (sum(scores.values()), status, reason) == (0, "tampered",
+                                                      "course_lib.exercises.Question.check patched")
+    del result["checks"][-1]  # no integrity report at all
+    assert _decide(result, key, QUESTIONS, [], Settings())[1] == "tampered"
 
 
 def test_without_topic_the_most_common_topic_is_graded(tmp_path):
@@ -438,18 +473,19 @@ def test_sigterm_stops_the_running_notebooks(tmp_path):
 
 
 @pytest.mark.parametrize("partial, scores", [(False, [0, 0, 0, 0, 0]), (True, [1, 0, 0, 0, 0])])
-def test_partial_credit_keeps_the_checks_that_passed_before_a_crash(monkeypatch, partial, scores):
-    from course_lib.grading.runner import RunResult
+def test_partial_credit_keeps_the_checks_that_pass_after_a_timeout(partial, scores):
+    from course_lib.grading import Settings, _decide
 
-    notebook = load(SOLUTION)
-    first_check = min(check_cells(notebook))
-    cells = {i: CellOutcome("passed") for i in range(first_check + 1)}
-    cells[first_check + 1] = CellOutcome("failed", "KERNEL DIED")
-    monkeypatch.setattr(grading, "run_notebook", lambda *a, **k: RunResult(
-        "kernel died", "the kernel died in code cell 5", cells))
-    submission = Submission(SOLUTION, "sol", "00_warmup.ipynb")
-    result = grading.grade_submission(submission, find_topic("00"), find_topic("00").questions(),
-                                      partial_credit=partial)
-    assert [result.scores[q] for q in QUESTIONS] == scores
-    assert result.status == "kernel died" and result.reason == "the kernel died in code cell 5"
-    assert result.details["q2"] == "not run"
+    key = "k" * 64
+    result = harness_result(key, dict(q1="passed", q2="not attempted", q3="not attempted",
+                                      q4="not attempted", q5="not attempted"), status="timeout", index=1)
+    got, status, reason, notes = _decide(result, key, QUESTIONS, ["x = 1", "while True:\n    pass"],
+                                         Settings(cell_timeout=30, partial_credit=partial))
+    assert [got[q] for q in QUESTIONS] == scores
+    assert status == "timeout"
+    assert reason == "code cell 1 (`while True:`) ran longer than 30 s and was stopped"
+    assert notes["q2"] == "not attempted"
+    result["status"] = "kernel died"
+    got, status, reason, _ = _decide(result, key, QUESTIONS, ["x = 1", "import os"],
+                                     Settings(partial_credit=partial))
+    assert sum(got.values()) == 0 and reason == "the kernel died in code cell 1 (`import os`)"

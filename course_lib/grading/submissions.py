@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import copy
 import json
+import os
+import stat
 import pkgutil
 import re
 from collections import Counter
@@ -23,7 +25,7 @@ def cell_source(cell: dict) -> str:
     return "".join(source) if isinstance(source, list) else str(source)
 
 
-__all__ = ["Topic", "Submission", "topics", "find_topic", "learner_name", "find_submissions",
+__all__ = ["Topic", "Submission", "Entry", "scan", "topics", "find_topic", "learner_name", "find_submissions",
            "read_notebook", "notebook_topic", "check_cells", "choose_topic", "neutralise"]
 
 _MODULE = re.compile(r"^ex(\d\d)_(\w+)$")
@@ -99,27 +101,110 @@ def learner_name(path: Path) -> str:
     return parent or stem
 
 
-def find_submissions(paths) -> list[Submission]:
-    """The notebooks under `paths` (files are taken as given; folders give their ``*.ipynb``)."""
+@dataclass(frozen=True)
+class Entry:
+    """A path that gets a row without being run: a refused link, an empty learner folder, ..."""
+
+    learner: str
+    label: str
+    status: str
+    reason: str
+
+
+def _is_notebook_name(path: Path) -> bool:
+    return path.suffix.lower() == ".ipynb"
+
+
+def scan(paths) -> tuple[list[Submission], list[Entry], list[str]]:
+    """Everything under `paths`: (notebooks to grade, rows without a run, warning lines).
+
+    Every file gets one of the three: a notebook (any case of ``.ipynb``) is graded; a symbolic
+    link is refused (a row; it is never followed); a learner folder without a notebook is a
+    "missing" row; any other file, and files in hidden folders, get a warning line.
+    """
     found: dict[Path, Submission] = {}
+    entries: list[Entry] = []
+    warnings: list[str] = []
     for given in map(Path, paths):
-        if given.is_dir():
-            for path in sorted(given.rglob("*.ipynb")):
-                parts = path.relative_to(given).parts
-                if any(part.startswith(".") for part in parts):  # .ipynb_checkpoints, hidden
-                    continue
-                label = (Path(given.name) / path.relative_to(given)).as_posix()
-                found.setdefault(path.resolve(), Submission(path, learner_name(path), label))
-        elif given.exists():
+        if given.is_symlink():
+            entries.append(Entry(learner_name(given), given.name, "refused",
+                                 "a symbolic link; links are never followed"))
+        elif given.is_dir():
+            for folder, dirs, files in os.walk(given, followlinks=False):
+                folder = Path(folder)
+                relative = folder.relative_to(given)
+                label_of = lambda name: (Path(given.name) / relative / name).as_posix()  # noqa: E731
+                hidden = any(part.startswith(".") for part in relative.parts)
+                for name in sorted(dirs):
+                    path = folder / name
+                    if path.is_symlink():
+                        entries.append(Entry(name, label_of(name),
+                                             "refused", "a symbolic link to a folder; never followed"))
+                for name in sorted(files):
+                    path = folder / name
+                    label = label_of(name)
+                    if hidden or name.startswith("."):
+                        warnings.append(f"{label}: skipped (hidden file or folder)")
+                    elif path.is_symlink():
+                        entries.append(Entry(learner_name(path), label, "refused",
+                                             "a symbolic link; links are never followed"))
+                    elif not _is_notebook_name(path):
+                        warnings.append(f"{label}: skipped (not a notebook: no .ipynb suffix)")
+                    elif not path.is_file():
+                        entries.append(Entry(learner_name(path), label, "refused",
+                                             "not a regular file"))
+                    else:
+                        found.setdefault(path.resolve(), Submission(path, learner_name(path), label))
+                if folder != given and not hidden and relative.parts and not any(
+                        _is_notebook_name(Path(f)) for _, _, fs in os.walk(folder) for f in fs):
+                    if len(relative.parts) == 1:
+                        entries.append(Entry(folder.name, (Path(given.name) / relative).as_posix(),
+                                             "missing", "an empty learner folder: no notebook"))
+                dirs[:] = [d for d in sorted(dirs) if not (folder / d).is_symlink()]
+        elif given.is_file():
             found.setdefault(given.resolve(), Submission(given, learner_name(given), given.name))
+        elif given.exists():
+            entries.append(Entry(learner_name(given), given.name, "refused", "not a regular file"))
         else:
             raise FileNotFoundError(f"{given}: no such file or folder")
-    return sorted(found.values(), key=lambda s: (s.label, str(s.path)))
+    submissions = sorted(found.values(), key=lambda s: (s.label, str(s.path)))
+    return submissions, sorted(entries, key=lambda e: e.label), warnings
+
+
+def find_submissions(paths) -> list[Submission]:
+    """The notebooks under `paths` (files are taken as given; folders give their notebooks)."""
+    return scan(paths)[0]
+
+
+MAX_BYTES = 64 << 20  # a notebook larger than this is not read
+
+
+def _read_bytes(path: Path) -> bytes:
+    """The file's bytes, never through a symbolic link, never from a FIFO or device."""
+    descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
+    try:
+        info = os.fstat(descriptor)
+        if not stat.S_ISREG(info.st_mode):
+            raise ValueError("not a regular file")
+        if info.st_size > MAX_BYTES:
+            raise ValueError(f"larger than {MAX_BYTES >> 20} MB")
+        with os.fdopen(descriptor, "rb", closefd=False) as handle:
+            return handle.read(MAX_BYTES + 1)
+    finally:
+        os.close(descriptor)
 
 
 def read_notebook(path: Path) -> tuple[dict | None, str, str]:
-    """(notebook, status, reason): the parsed notebook and 'ok', or None and why it is unusable."""
-    data = Path(path).read_bytes()
+    """(notebook, status, reason): the parsed notebook (in nbformat 4) and 'ok', or None and why.
+
+    An nbformat-3 notebook is upgraded to 4 (reason "upgraded from nbformat 3").
+    """
+    try:
+        data = _read_bytes(Path(path))
+    except OSError as error:
+        return None, "not a notebook", f"the file cannot be read ({error.strerror or error})"
+    except ValueError as error:
+        return None, "not a notebook", f"the file is {error}"
     if not data.strip():
         return None, "not a notebook", "the file is empty"
     try:
@@ -134,20 +219,35 @@ def read_notebook(path: Path) -> tuple[dict | None, str, str]:
     except json.JSONDecodeError as error:
         return None, "invalid json", (f"broken JSON at line {error.lineno}, column {error.colno}: "
                                       f"{error.msg}; was the file edited outside Jupyter?")
-    if not isinstance(notebook, dict) or not isinstance(notebook.get("cells"), list):
+    if not isinstance(notebook, dict):
         return None, "not a notebook", "JSON without a list of notebook cells"
-    if notebook.get("nbformat") != 4:
-        return None, "not a notebook", f"nbformat {notebook.get('nbformat')!r}; expected 4"
+    version = notebook.get("nbformat")
+    if version == 3 and isinstance(notebook.get("worksheets"), list):
+        try:
+            import nbformat
+
+            notebook = json.loads(nbformat.writes(nbformat.reads(text, as_version=4)))
+        except Exception as error:
+            return None, "not a notebook", f"nbformat cannot upgrade it from 3: {str(error)[:120]}"
+        return _valid(notebook, "upgraded from nbformat 3")
+    if not isinstance(notebook.get("cells"), list):
+        return None, "not a notebook", "JSON without a list of notebook cells"
+    if version != 4:
+        return None, "not a notebook", f"nbformat {version!r}; expected 4 (or 3, which is upgraded)"
     try:
         import nbformat
 
         nbformat.reads(text, as_version=4)
-    except Exception as error:  # nbformat's own reading, as nbval will do it
+    except Exception as error:  # nbformat's own reading
         return None, "not a notebook", f"nbformat cannot read it: {str(error)[:120]}"
+    return _valid(notebook, "")
+
+
+def _valid(notebook: dict, note: str) -> tuple[dict | None, str, str]:
     for cell in notebook["cells"]:
         if not isinstance(cell, dict) or cell.get("cell_type") not in ("code", "markdown", "raw"):
             return None, "not a notebook", "a cell without a valid cell_type"
-    return notebook, "ok", ""
+    return notebook, "ok", note
 
 
 def _code(source: str) -> str:

@@ -1,0 +1,194 @@
+"""The grader's own checks, run in the learner's kernel after the learner's cells.
+
+The grader sends one cell per question and a last cell for integrity. Each cell reads this file
+(from the read-only ``course_lib``), runs it in a fresh namespace and calls :func:`report`:
+
+* ``report(..., question="q1")`` builds *fresh* copies of ``course_lib.exercises`` and the
+  topic's checker module from their source files (after checking each file's sha256 against the
+  hash the grader computed outside), reads the learner's answers from the notebook's namespace
+  and runs the fresh checker. The learner's own ``q1`` object, ``Question`` class and checker
+  module are not used, so patching them cannot change the outcome;
+* ``report(..., question=None)`` compares every ``course_lib`` module loaded in the kernel with a
+  fresh compilation of its source (a fingerprint of each function's bytecode, names and
+  constants), and the topic's question objects with theirs: any difference is "tampering".
+
+Each report is one printed line ``COURSE-GRADE <json> <hmac>``, signed with a key that exists
+only in the grader and in the cell that asks for the report, so learner cells that ran before
+cannot forge one. What a learner can still do is documented in the README's grading section.
+"""
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import sys
+import types
+from pathlib import Path
+
+MARK = "COURSE-GRADE "
+
+
+def _fingerprint(code: types.CodeType) -> str:
+    parts = [code.co_code.hex(), repr(code.co_names), repr(code.co_varnames)]
+    for const in code.co_consts:
+        parts.append(_fingerprint(const) if isinstance(const, types.CodeType) else repr(const))
+    return hashlib.sha256("\x00".join(parts).encode("utf-8", "replace")).hexdigest()
+
+
+def _compiled(source: bytes, filename: str) -> dict[str, set[str]]:
+    """qualname -> fingerprints of the functions defined at module or class level in `source`."""
+    found: dict[str, set[str]] = {}
+
+    def walk(code):
+        for const in code.co_consts:
+            if isinstance(const, types.CodeType):
+                name = const.co_qualname
+                if "<" not in name:
+                    found.setdefault(name, set()).add(_fingerprint(const))
+                    walk(const)
+    walk(compile(source, filename, "exec", dont_inherit=True))
+    return found
+
+
+def _code_of(value):
+    for attribute in ("__func__", "fget", "__wrapped__"):
+        value = getattr(value, attribute, value) if not hasattr(value, "__code__") else value
+    return getattr(value, "__code__", None)
+
+
+def _compare_module(module, source: bytes, problems: list[str]) -> None:
+    name = module.__name__
+    for qualname, prints in _compiled(source, module.__file__).items():
+        owner, _, attribute = qualname.rpartition(".")
+        if "." in owner:
+            continue  # nested classes: covered by their parent's fingerprint
+        holder = vars(module) if not owner else vars(vars(module).get(owner, type(owner, (), {})))
+        if owner and not isinstance(vars(module).get(owner), type):
+            problems.append(f"{name}.{owner} replaced")
+            continue
+        if attribute not in holder:
+            problems.append(f"{name}.{qualname} removed")
+            continue
+        code = _code_of(holder[attribute])
+        if code is not None and _fingerprint(code) not in prints:
+            problems.append(f"{name}.{qualname} patched")
+
+
+def _source(package_dir: Path, relative: str, expected: dict) -> bytes:
+    data = (package_dir / relative).read_bytes()
+    if hashlib.sha256(data).hexdigest() != expected.get(relative):
+        raise RuntimeError(f"course_lib/{relative} differs from the grader's copy")
+    return data
+
+
+def _fresh(package_dir: Path, module: str, expected: dict):
+    """Fresh copies of course_lib.exercises and course_lib.exercises.<module>, from source."""
+    saved = {k: sys.modules.get(k) for k in ("course_lib.exercises", f"course_lib.exercises.{module}")}
+    package = types.ModuleType("course_lib.exercises")
+    package.__path__ = [str(package_dir / "exercises")]
+    package.__file__ = str(package_dir / "exercises" / "__init__.py")
+    package.__package__ = "course_lib.exercises"
+    checker = types.ModuleType(f"course_lib.exercises.{module}")
+    checker.__file__ = str(package_dir / "exercises" / f"{module}.py")
+    checker.__package__ = "course_lib.exercises"
+    try:
+        sys.modules["course_lib.exercises"] = package
+        exec(compile(_source(package_dir, "exercises/__init__.py", expected), package.__file__,
+                     "exec", dont_inherit=True), vars(package))
+        sys.modules[checker.__name__] = checker
+        exec(compile(_source(package_dir, f"exercises/{module}.py", expected), checker.__file__,
+                     "exec", dont_inherit=True), vars(checker))
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                sys.modules.pop(key, None)
+            else:
+                sys.modules[key] = value
+    return package, checker
+
+
+def _check(namespace: dict, package, checker, question: str) -> str:
+    """Run the fresh question's own ``check()`` on the learner's namespace (a shallow copy)."""
+    scope = dict(namespace)
+    scope["__course_question__"] = getattr(checker, question)
+    try:
+        exec("__course_question__.check()", scope)
+    except package.NotAttempted:
+        return "not attempted"
+    except package.CheckCrashed:
+        return "error (the checker crashed)"
+    except package.CheckFailed:
+        return "incorrect"
+    except Exception as error:
+        return f"error ({type(error).__name__})"
+    return "passed"
+
+
+def _integrity(package_dir: Path, module: str, expected: dict) -> list[str]:
+    problems: list[str] = []
+    for name, loaded in sorted(sys.modules.items()):
+        if not (name == "course_lib" or name.startswith("course_lib.")) or loaded is None:
+            continue
+        path = getattr(loaded, "__file__", None)
+        try:
+            relative = Path(path).resolve().relative_to(package_dir).as_posix()
+        except (TypeError, ValueError):
+            problems.append(f"{name} is not loaded from course_lib")
+            continue
+        try:
+            source = _source(package_dir, relative, expected)
+        except (OSError, RuntimeError) as error:
+            problems.append(str(error))
+            continue
+        _compare_module(loaded, source, problems)
+    live = sys.modules.get(f"course_lib.exercises.{module}")
+    base = sys.modules.get("course_lib.exercises")
+    if live is not None and base is not None:
+        fresh_package, fresh = _fresh(package_dir, module, expected)
+        for question in getattr(fresh, "QUESTIONS", []):
+            mine = getattr(live, question.name, None)
+            if type(mine) is not base.Question:
+                problems.append(f"{module}.{question.name} replaced")
+            elif "check" in vars(mine) or _code_of(mine.checker) is None or (
+                    _fingerprint(_code_of(mine.checker)) != _fingerprint(question.checker.__code__)):
+                problems.append(f"{module}.{question.name} patched")
+    return problems
+
+
+def report(namespace: dict, key: str, package_dir: str, module: str, question: str | None,
+           expected: dict) -> None:
+    """Print one signed line: the outcome of `question`, or (None) the integrity findings."""
+    package_dir = Path(package_dir)
+    try:
+        if question is None:
+            payload = {"integrity": _integrity(package_dir, module, expected)}
+        else:
+            package, checker = _fresh(package_dir, module, expected)
+            payload = {"question": question, "outcome": _check(namespace, package, checker, question)}
+    except RuntimeError as error:
+        payload = {"question": question, "integrity": [str(error)]}
+    text = json.dumps(payload, sort_keys=True)
+    signature = hmac.new(key.encode(), text.encode(), hashlib.sha256).hexdigest()
+    print(MARK + text + " " + signature, flush=True)
+
+
+def verify(line: str, key: str) -> dict | None:
+    """The payload of a report line when its signature is right, else None."""
+    if not line.startswith(MARK):
+        return None
+    text, _, signature = line[len(MARK):].strip().rpartition(" ")
+    good = hmac.new(key.encode(), text.encode(), hashlib.sha256).hexdigest()
+    if not hmac.compare_digest(good, signature):
+        return None
+    try:
+        return json.loads(text)
+    except ValueError:
+        return None
+
+
+def cell(key: str, package_dir: str, module: str, question: str | None, expected: dict) -> str:
+    """The code of the cell the grader sends to ask for one report."""
+    path = str(Path(package_dir) / "grading" / "checkrun.py")
+    arguments = ", ".join(map(repr, (key, package_dir, module, question, expected)))
+    return (f"(lambda _ns: (exec(compile(open({path!r}, 'rb').read(), {path!r}, 'exec'), _ns), "
+            f"_ns['report'](globals(), {arguments})))({{'__name__': '__course_checkrun__'}})\n")

@@ -1,0 +1,115 @@
+"""The program that runs one submission (inside the sandbox): learner cells, then the grader's checks.
+
+``python -m course_lib.grading.harness JOB.json`` reads the job the grader wrote (the notebook's
+code cells, the check cells to send afterwards, limits), optionally drops to an unprivileged uid
+and sets resource limits, starts a Jupyter kernel, runs every learner cell (errors do not stop
+the run; outputs are counted, never kept), then sends the grader's own check cells
+(:mod:`course_lib.grading.checkrun`) and prints one JSON line: each learner cell's outcome and
+the signed report lines the checks printed. The grader verifies the signatures; this program is
+only a messenger, and a learner who forges its output gains nothing without the key.
+"""
+from __future__ import annotations
+
+import json
+import os
+import resource
+import sys
+import time
+from queue import Empty
+
+RESULT_MARK = "COURSE-HARNESS-RESULT "
+KEEP_TEXT = 4000  # characters of each check cell's output kept for the grader
+
+
+def _limits(job: dict) -> None:
+    for name, value in (("RLIMIT_AS", job.get("memory_bytes")), ("RLIMIT_NPROC", job.get("processes")),
+                        ("RLIMIT_FSIZE", job.get("file_bytes")), ("RLIMIT_CORE", 0)):
+        if value is not None:
+            resource.setrlimit(getattr(resource, name), (int(value), int(value)))
+    uid = job.get("uid")
+    if uid is not None and os.getuid() == 0:
+        os.setgroups([])
+        os.setgid(int(uid))
+        os.setuid(int(uid))
+        os.environ["HOME"] = os.getcwd()
+    try:  # no process of the same uid may read this one's memory (the check cells hold the key)
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(4, 0, 0, 0, 0)  # PR_SET_DUMPABLE = 4
+    except (OSError, AttributeError):
+        pass
+
+
+def _run(client, manager, code: str, timeout: float, keep: bool) -> dict:
+    """Execute `code`; return status ('ok', 'error', 'timeout', 'kernel died'), error name, text."""
+    msg_id = client.execute(code, store_history=False, allow_stdin=False, stop_on_error=False)
+    deadline = time.monotonic() + timeout
+    status, error, text, size = "ok", "", [], 0
+    while True:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            manager.interrupt_kernel()
+            try:  # let the interrupt land, then report the cell as timed out
+                client.get_shell_msg(timeout=5)
+            except Empty:
+                pass
+            return {"status": "timeout", "error": "", "text": "", "bytes": size}
+        try:
+            message = client.get_iopub_msg(timeout=min(1.0, left))
+        except Empty:
+            if not manager.is_alive():
+                return {"status": "kernel died", "error": "", "text": "", "bytes": size}
+            continue
+        if message.get("parent_header", {}).get("msg_id") != msg_id:
+            continue
+        kind, content = message["msg_type"], message["content"]
+        if kind == "stream":
+            size += len(content.get("text", ""))
+            if keep and content.get("name") == "stdout" and sum(map(len, text)) < 10 * KEEP_TEXT:
+                text.append(content["text"])
+        elif kind == "error":
+            status, error = "error", (str(content.get("ename", ""))[:80] + ": " + str(content.get("evalue", ""))[:200])
+        elif kind == "status" and content.get("execution_state") == "idle":
+            return {"status": status, "error": error, "text": "".join(text), "bytes": size}
+
+
+def main(argv: list[str]) -> int:
+    with open(argv[0], encoding="utf-8") as handle:
+        job = json.load(handle)
+    os.unlink(argv[0]) if job.get("remove_job") else None
+    _limits(job)
+    from jupyter_client import KernelManager
+
+    manager = KernelManager(kernel_name="python3")
+    null = open(os.devnull, "wb")
+    manager.start_kernel(stdout=null, stderr=null, cwd=os.getcwd())
+    client = manager.client()
+    client.start_channels()
+    result = {"cells": [], "checks": [], "status": "ok", "index": None}
+    try:
+        client.wait_for_ready(timeout=job["startup_timeout"])
+        for index, source in enumerate(job["cells"]):
+            outcome = _run(client, manager, source, job["cell_timeout"], keep=False)
+            result["cells"].append({k: outcome[k] for k in ("status", "error", "bytes")})
+            if outcome["status"] in ("timeout", "kernel died"):
+                result["status"], result["index"] = outcome["status"], index
+                break
+        if manager.is_alive():
+            for code in job["checks"]:
+                outcome = _run(client, manager, code, job["check_timeout"], keep=True)
+                result["checks"].append({"status": outcome["status"], "error": outcome["error"],
+                                         "text": outcome["text"][-KEEP_TEXT:]})
+                if outcome["status"] == "kernel died":
+                    break
+    except RuntimeError as error:  # the kernel did not start
+        result["status"], result["reason"] = "error", f"the kernel did not start: {error}"[:200]
+    finally:
+        client.stop_channels()
+        manager.shutdown_kernel(now=True)
+    sys.stdout.write(RESULT_MARK + json.dumps(result) + "\n")
+    sys.stdout.flush()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

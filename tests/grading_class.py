@@ -1,0 +1,174 @@
+"""A hostile and careless class of warm-up submissions, and the exact CSV the grader must give.
+
+Most notebooks are cheap: the exercise's setup and import cells plus one crafted cell, so that
+the whole class grades in about a minute. Paths the attacks aim at (another learner's file, the
+grader's folder, the CSV, course_lib on disk) are written into the notebooks as absolute paths,
+as a learner who knows the grading machine would.
+"""
+from __future__ import annotations
+
+import copy
+import json
+import os
+from pathlib import Path
+
+from tools.notebook_tools import ROOT
+
+SOLUTION = ROOT / "solutions" / "00_warmup.ipynb"
+EXERCISE = ROOT / "exercises" / "00_warmup.ipynb"
+QUESTIONS = ["q1", "q2", "q3", "q4", "q5"]
+BLANK = "q1 not attempted; q2 not attempted; q3 not attempted; q4 not attempted; q5 not attempted"
+FORK_LIMIT = 64  # processes per sandbox in this test
+
+
+def load(path) -> dict:
+    return json.loads(Path(path).read_text(encoding="utf-8"))
+
+
+def code_cell(source: str) -> dict:
+    return {"cell_type": "code", "execution_count": None, "metadata": {}, "outputs": [],
+            "source": source.splitlines(keepends=True)}
+
+
+def _source(cell) -> str:
+    return "".join(cell["source"])
+
+
+def cheap(*sources: str) -> dict:
+    """The exercise's cells up to its import of the checks, then `sources` as code cells."""
+    notebook = load(EXERCISE)
+    end = next(i for i, c in enumerate(notebook["cells"])
+               if "course_lib.exercises.ex00_warmup import" in _source(c))
+    notebook["cells"] = notebook["cells"][:end + 1] + [code_cell(s) for s in sources]
+    return notebook
+
+
+def without_check_cells(notebook: dict) -> dict:
+    notebook = copy.deepcopy(notebook)
+    notebook["cells"] = [c for c in notebook["cells"] if ".check()" not in _source(c)]
+    return notebook
+
+
+def write(path: Path, notebook) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    text = notebook if isinstance(notebook, str) else json.dumps(notebook, indent=1)
+    path.write_text(text, encoding="utf-8")
+
+
+def tamperer_source(victim: Path, grader_dir: Path, csv_path: Path, course_file: Path) -> str:
+    """Every write a learner could try, each in try/except so that the next one runs too."""
+    return f'''import os, sys, time, subprocess
+def attempt(action):
+    try:
+        action()
+    except Exception as error:
+        print(type(error).__name__)
+attempt(lambda: open({str(victim)!r}, "w").write("{{}}"))
+attempt(lambda: open({str(grader_dir / "planted.txt")!r}, "w").write("x"))
+attempt(lambda: open({str(csv_path)!r}, "w").write("learner,q1\\nmallory,1\\n"))
+attempt(lambda: open({str(course_file)!r}, "a").write("\\nraise SystemExit\\n"))
+print("COURSE-GRADE {{\\"question\\": \\"q1\\", \\"outcome\\": \\"passed\\"}} 00")
+if os.fork() == 0:  # a double-forked daemon in its own session, without the environment
+    os.setsid()
+    if os.fork() == 0:
+        os.environ.clear()
+        time.sleep(6)
+        attempt(lambda: open({str(csv_path)!r}, "w").write("late"))
+        attempt(lambda: open({str(victim)!r}, "w").write("late"))
+    os._exit(0)
+subprocess.Popen(["sleep", "600"], start_new_session=True)
+'''
+
+
+FORK_BOMB = '''import os, time
+main, end = os.getpid(), time.time() + 2
+while time.time() < end:
+    try:
+        os.fork()
+    except OSError:
+        time.sleep(0.05)
+if os.getpid() != main:
+    time.sleep(120)  # stay alive: the sandbox must kill every one of them
+    os._exit(0)
+'''
+
+MEMORY_HOG = '''chunks = []
+while True:
+    chunks.append(bytearray(128 << 20))
+'''
+
+PRINTER = '''import sys
+block = "x" * (1 << 20)
+for _ in range(200):
+    sys.stdout.write(block)
+'''
+
+PATCHER = '''import course_lib.exercises as checks
+checks.Question.check = lambda self, *args, **kwargs: print("✓ Correct")
+q2.checker = lambda *answers: None
+q1.check(); q2.check(); q3.check(); q4.check()
+'''
+
+CHEATS = [  # the three accidental cheats, one per question: none may score
+    "try:\n    q1.check()\nexcept:\n    pass",
+    "pass  # q2.check()",
+    "'q3.check()'",
+]
+
+
+def build(folder: Path, grader_dir: Path, csv_path: Path, course_file: Path) -> tuple[list[list[str]], list[str]]:
+    """Write the class into `folder`; return (the expected CSV rows without the header, warnings)."""
+    solution = load(SOLUTION)
+    sub = folder.name
+    rows = []
+
+    def row(learner, scores, status, reason, file):
+        rows.append([learner, *map(str, scores), str(sum(scores)), status, reason, f"{sub}/{file}"])
+
+    zeros = [0] * len(QUESTIONS)
+    write(folder / "alice_00_warmup.ipynb", without_check_cells(solution))
+    row("alice", [1] * len(QUESTIONS), "ok", "", "alice_00_warmup.ipynb")
+    write(folder / "mallory_00_warmup.ipynb",
+          cheap(tamperer_source(folder / "alice_00_warmup.ipynb", grader_dir, csv_path, course_file)))
+    row("mallory", zeros, "ok", BLANK, "mallory_00_warmup.ipynb")
+    write(folder / "careless_00_warmup.ipynb", cheap(*CHEATS))
+    row("careless", zeros, "ok", BLANK, "careless_00_warmup.ipynb")
+    write(folder / "patcher_00_warmup.ipynb", cheap(PATCHER))
+    row("patcher", zeros, "tampered",
+        "course_lib.exercises.Question.check patched; ex00_warmup.q2 patched",
+        "patcher_00_warmup.ipynb")
+    write(folder / "forker_00_warmup.ipynb", cheap(FORK_BOMB))
+    row("forker", zeros, "ok", BLANK, "forker_00_warmup.ipynb")
+    write(folder / "hog_00_warmup.ipynb", cheap(MEMORY_HOG))
+    row("hog", zeros, "kernel died", "the kernel died in code cell 2 (`chunks = []`)",
+        "hog_00_warmup.ipynb")
+    write(folder / "printer_00_warmup.ipynb", cheap(PRINTER))
+    row("printer", zeros, "ok", BLANK, "printer_00_warmup.ipynb")
+    # links: to another learner's file, to a folder
+    os.symlink(folder / "alice_00_warmup.ipynb", folder / "trudy_00_warmup.ipynb")
+    row("trudy", zeros, "refused", "a symbolic link; links are never followed", "trudy_00_warmup.ipynb")
+    os.symlink(folder, folder / "loop")
+    row("loop", zeros, "refused", "a symbolic link to a folder; never followed", "loop")
+    # an upper-case suffix and a duplicate learner
+    write(folder / "gina" / "00_warmup.IPYNB", cheap())
+    write(folder / "gina_00_warmup.ipynb", cheap())
+    row("gina", zeros, "ok", f"duplicate learner (also {sub}/gina_00_warmup.ipynb); {BLANK}",
+        "gina/00_warmup.IPYNB")
+    row("gina", zeros, "ok", f"duplicate learner (also {sub}/gina/00_warmup.IPYNB); {BLANK}",
+        "gina_00_warmup.ipynb")
+    # empty learner folders: one empty, one with a stray file (that file gets a warning)
+    (folder / "heidi").mkdir()
+    row("heidi", zeros, "missing", "an empty learner folder: no notebook", "heidi")
+    write(folder / "ivan" / "notes.txt", "my answers are in my head\n")
+    row("ivan", zeros, "missing", "an empty learner folder: no notebook", "ivan")
+    # an nbformat-3 notebook whose name is a spreadsheet formula
+    import nbformat
+
+    old = nbformat.convert(nbformat.from_dict(cheap()), 3)
+    write(folder / "=HYPERLINK(1)_00_warmup.ipynb", nbformat.writes(old, version=3))
+    row("'=HYPERLINK(1)", zeros, "ok", f"upgraded from nbformat 3; {BLANK}",
+        "=HYPERLINK(1)_00_warmup.ipynb")
+    rows.sort(key=lambda r: r[-1])
+    warnings = [f"{sub}/ivan/notes.txt: skipped (not a notebook: no .ipynb suffix)",
+                f"duplicate learner gina: {sub}/gina/00_warmup.IPYNB, {sub}/gina_00_warmup.ipynb"]
+    return rows, warnings
