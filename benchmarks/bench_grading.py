@@ -19,11 +19,10 @@ from harness import Benchmark
 def setup():
     from course_lib.grading import course_hashes, find_topic
     from course_lib.grading.submissions import Submission
-    from tools.notebook_tools import ROOT
 
     folder = Path(tempfile.mkdtemp(prefix="bench-grading-"))
     path = folder / "alice_00_warmup.ipynb"
-    shutil.copy(ROOT / "solutions" / "00_warmup.ipynb", path)
+    shutil.copy(Path(__file__).resolve().parent.parent / "solutions" / "00_warmup.ipynb", path)
     topic = find_topic("00")
     return {"submission": Submission(path, "alice", path.name), "topic": topic,
             "questions": topic.questions(), "expected": course_hashes(), "times": {}}
