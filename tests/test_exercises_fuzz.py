@@ -268,23 +268,36 @@ def test_unconvertible_tensors_are_feedback():
 
 # --------------------------------------------------------------------- the catalog of mistakes
 def _catalog(path):
-    """Per question of a tests/test_exNN.py: how many answers it refuses and accepts by name."""
+    """Per question of a tests/test_exNN*.py: how many answers it refuses and accepts by name.
+
+    A call inside a test parametrised over a list counts once per case of that list."""
     import ast
 
+    def cases(function) -> int:
+        for decorator in getattr(function, "decorator_list", []):
+            if (isinstance(decorator, ast.Call) and getattr(decorator.func, "attr", "") == "parametrize"
+                    and len(decorator.args) > 1 and isinstance(decorator.args[1], (ast.List, ast.Tuple))):
+                return len(decorator.args[1].elts)
+        return 1
+
     counts = {}
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-        if not isinstance(node, ast.Call):
-            continue
-        name = getattr(node.func, "id", None)
-        if name in ("fails", "passes") and node.args and isinstance(node.args[0], ast.Attribute):
-            question = node.args[0].attr
-            wrong, right = counts.get(question, (0, 0))
-            counts[question] = (wrong + (name == "fails"), right + (name == "passes"))
-        elif (isinstance(node.func, ast.Attribute) and node.func.attr == "check"
-              and isinstance(node.func.value, ast.Attribute)):
-            question = node.func.value.attr
-            wrong, right = counts.get(question, (0, 0))
-            counts[question] = (wrong, right + 1)
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    functions = [n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef)] or [tree]
+    for function in functions:
+        times = cases(function)
+        for node in ast.walk(function):
+            if not isinstance(node, ast.Call):
+                continue
+            name = getattr(node.func, "id", None)
+            if name in ("fails", "passes") and node.args and isinstance(node.args[0], ast.Attribute):
+                question = node.args[0].attr
+                wrong, right = counts.get(question, (0, 0))
+                counts[question] = (wrong + times * (name == "fails"), right + times * (name == "passes"))
+            elif (isinstance(node.func, ast.Attribute) and node.func.attr == "check"
+                  and isinstance(node.func.value, ast.Attribute)):
+                question = node.func.value.attr
+                wrong, right = counts.get(question, (0, 0))
+                counts[question] = (wrong, right + times)
     return counts
 
 
@@ -293,12 +306,18 @@ def test_every_question_has_a_catalog_of_mistakes(name):
     """At least five wrong answers (each refused with its own message) and two right ones."""
     from pathlib import Path
 
-    path = Path(__file__).parent / f"test_{name.split('_')[0]}.py"
-    counts = _catalog(path)
+    counts = {}
+    prefix = name.split("_")[0]
+    paths = sorted(Path(__file__).parent.glob(f"test_{prefix}.py")) + sorted(
+        Path(__file__).parent.glob(f"test_{prefix}_*.py"))
+    for path in paths:  # a topic's catalog may span test_exNN.py and test_exNN_*.py
+        for question, (wrong, right) in _catalog(path).items():
+            before = counts.get(question, (0, 0))
+            counts[question] = (before[0] + wrong, before[1] + right)
     for question in importlib.import_module(f"course_lib.exercises.{name}").QUESTIONS:
         wrong, right = counts.get(question.name, (0, 0))
-        assert wrong >= 5 and right >= 2, (f"{path.name}: {question.name} has {wrong} wrong and "
-                                           f"{right} right answers in its catalog")
+        assert wrong >= 5 and right >= 2, (f"test_{prefix}*.py: {question.name} has {wrong} wrong "
+                                           f"and {right} right answers in its catalog")
 
 
 # --------------------------------------------------------------------- forbidden shortcuts
