@@ -27,7 +27,7 @@ from course_lib.grading import (Grade, Submission, check_cells, find_submissions
                                 learner_name, notebook_topic, read_notebook, summary, topics,
                                 write_csv)
 from course_lib.grading.runner import CellOutcome, _diagnose, run_notebook, strip_ansi
-from course_lib.notebook_tools import ROOT
+from tools.notebook_tools import ROOT
 
 SOLUTION = ROOT / "solutions" / "00_warmup.ipynb"
 EXERCISE = ROOT / "exercises" / "00_warmup.ipynb"
