@@ -98,12 +98,14 @@ def to_explanation(result: Attributions, X=None, feature_names=None, output: int
     return result.to_shap(output=output)
 
 
-def check_rows(rows, name: str, n_features: int | None = None, expected: str = ""):
+def check_rows(rows, name: str, n_features: int | None = None, expected: str = "",
+               allow_nan: bool = False):
     """`rows` as a 2-D finite float array, with a DataFrame's column names (else None).
 
     The boundary check of the attribution methods: one-line errors name the argument, what was
     wrong and the fix. n_features, if given, is the number of columns required; `expected` says
-    where it comes from in the error (e.g. "X has shape (2, 7)").
+    where it comes from in the error (e.g. "X has shape (2, 7)"). allow_nan lets NaN through for
+    models that route missing values themselves (infinite values are still refused).
     """
     names = [str(c) for c in rows.columns] if hasattr(rows, "columns") else None
     if hasattr(rows, "to_numpy"):
@@ -121,7 +123,8 @@ def check_rows(rows, name: str, n_features: int | None = None, expected: str = "
                          f"pass rows with the same {n_features} columns")
     if len(array) == 0:
         raise ValueError(f"{name} has no rows")
-    bad = np.flatnonzero(~np.isfinite(array).all(axis=1))
+    finite = np.isfinite(array) | (np.isnan(array) if allow_nan else False)
+    bad = np.flatnonzero(~finite.all(axis=1))
     if len(bad):
         raise ValueError(f"{name} has NaN or infinite values in row {bad[0]}"
                          + (f" (and {len(bad) - 1} more)" if len(bad) > 1 else "")
