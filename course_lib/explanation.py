@@ -17,6 +17,8 @@ from typing import Sequence
 
 import numpy as np
 
+from ._validation import check_rows  # noqa: F401  (re-exported: the methods import it from here)
+
 
 @dataclass
 class Attributions:
@@ -96,37 +98,3 @@ def to_explanation(result: Attributions, X=None, feature_names=None, output: int
                               data if data is not None else result.data,
                               feature_names if feature_names is not None else result.feature_names)
     return result.to_shap(output=output)
-
-
-def check_rows(rows, name: str, n_features: int | None = None, expected: str = "",
-               allow_nan: bool = False):
-    """`rows` as a 2-D finite float array, with a DataFrame's column names (else None).
-
-    The boundary check of the attribution methods: one-line errors name the argument, what was
-    wrong and the fix. n_features, if given, is the number of columns required; `expected` says
-    where it comes from in the error (e.g. "X has shape (2, 7)"). allow_nan lets NaN through for
-    models that route missing values themselves (infinite values are still refused).
-    """
-    names = [str(c) for c in rows.columns] if hasattr(rows, "columns") else None
-    if hasattr(rows, "to_numpy"):
-        rows = rows.to_numpy()
-    try:
-        array = np.asarray(rows, dtype=float)
-    except (TypeError, ValueError):
-        raise TypeError(f"{name} must be a numeric array, got {type(rows).__name__}") from None
-    if array.ndim != 2:
-        raise ValueError(f"{name} must be 2-D (rows, features), got shape {array.shape}; "
-                         "for a single row pass row.reshape(1, -1)")
-    if n_features is not None and array.shape[1] != n_features:
-        expected = expected or f"{n_features} features are expected"
-        raise ValueError(f"{name} has shape {array.shape} but {expected}; "
-                         f"pass rows with the same {n_features} columns")
-    if len(array) == 0:
-        raise ValueError(f"{name} has no rows")
-    finite = np.isfinite(array) | (np.isnan(array) if allow_nan else False)
-    bad = np.flatnonzero(~finite.all(axis=1))
-    if len(bad):
-        raise ValueError(f"{name} has NaN or infinite values in row {bad[0]}"
-                         + (f" (and {len(bad) - 1} more)" if len(bad) > 1 else "")
-                         + "; impute or drop them first")
-    return array, names
