@@ -20,7 +20,7 @@ from sklearn.utils.validation import check_is_fitted
 
 __all__ = ["MAX_ELEMENTS", "BLOCK_ELEMENTS", "check_fitted", "check_table", "check_target",
            "feature_index", "like", "is_regressor", "check_rows", "check_count", "check_budget", "check_seed",
-           "check_random_state", "check_callable", "model_outputs", "check_tensor"]
+           "check_random_state", "check_callable", "model_outputs", "model_labels", "check_tensor"]
 
 #: Numbers per block when a method builds many model inputs at once (e.g. candidate rows).
 BLOCK_ELEMENTS = 2 ** 22
@@ -120,8 +120,11 @@ def check_callable(f, name: str = "f", example: str = "model.predict") -> Callab
     return f
 
 
-def model_outputs(output, n_rows: int, name: str = "f") -> np.ndarray:
-    """What a model call returned, as a finite float array (n_rows, K); else a one-line error."""
+def model_outputs(output, n_rows: int, name: str = "f", n_outputs: int | None = None) -> np.ndarray:
+    """What a model call returned, as a finite float array (n_rows, K); else a one-line error.
+
+    n_outputs, if given, is the K required (1 for a regressor's predict or one class's score).
+    """
     if hasattr(output, "detach") and hasattr(output, "cpu"):       # a torch tensor
         output = output.detach().cpu().numpy()
     try:
@@ -133,7 +136,22 @@ def model_outputs(output, n_rows: int, name: str = "f") -> np.ndarray:
     if output.ndim != 2 or output.shape[0] != n_rows:
         raise ValueError(f"{name} returned shape {output.shape} for {n_rows} rows; it must return "
                          f"({n_rows},) or ({n_rows}, K), one prediction per row")
+    if n_outputs is not None and output.shape[1] != n_outputs:
+        raise ValueError(f"{name} returned {output.shape[1]} outputs per row, {n_outputs} expected")
     if not np.all(np.isfinite(output)):
+        raise ValueError(f"{name} returned NaN or infinite values; check the model on these rows")
+    return output
+
+
+def model_labels(output, n_rows: int, name: str = "model.predict") -> np.ndarray:
+    """What predict returned: one label or number per row, shape (n_rows,), no NaN."""
+    output = np.asarray(output.detach().cpu() if hasattr(output, "detach") else output)
+    if output.ndim == 2 and output.shape[1] == 1:
+        output = output[:, 0]
+    if output.shape != (n_rows,):
+        raise ValueError(f"{name} returned shape {output.shape} for {n_rows} rows; "
+                         f"it must return one prediction per row, shape ({n_rows},)")
+    if output.dtype.kind in "fc" and not np.all(np.isfinite(output)):
         raise ValueError(f"{name} returned NaN or infinite values; check the model on these rows")
     return output
 

@@ -24,7 +24,7 @@ from scipy.stats.mstats import mquantiles
 from sklearn.metrics import check_scoring
 
 from ._validation import (BLOCK_ELEMENTS, check_budget, check_fitted, check_random_state,
-                          check_table, check_target, feature_index, like)
+                          check_table, check_target, feature_index, like, model_outputs)
 from ._validation import check_count as check_int  # noqa: F401  (the name used next door)
 from ._validation import is_regressor as _is_regressor
 from .counterfactual import Counterfactual, counterfactual, ordered  # noqa: F401  (re-exported)
@@ -171,8 +171,9 @@ def partial_dependence(model, X, feature, grid_resolution=100, kind="average",
     per_block = max(1, BLOCK_ELEMENTS // max(1, values.size))
     for start in range(0, G, per_block):
         block = grid[start:start + per_block]
-        outputs = f(_grid_copies(X, values, j, block))
-        ice[start:start + len(block)] = np.asarray(outputs).reshape(len(block), n)
+        outputs = model_outputs(f(_grid_copies(X, values, j, block)), len(block) * n,
+                                f"the model ({output})", 1)
+        ice[start:start + len(block)] = outputs.reshape(len(block), n)
     average = ice.mean(axis=1)
     individual = None if kind == "average" else ice.T.copy()
     return PartialDependence(columns[j], grid, average, individual, output)
@@ -340,8 +341,9 @@ def best_worst_points(model, X, y, n=5) -> BestWorst:
     if len(y) != len(values):
         raise ValueError(f"y has {len(y)} entries but X has {len(values)} rows")
     n = check_int(n, "n", minimum=1)
-    proba = model.predict_proba(like(X, values, columns))
     classes = np.asarray(model.classes_)
+    proba = model_outputs(model.predict_proba(like(X, values, columns)), len(values),
+                          "model.predict_proba", n_outputs=len(classes))
     if not np.all(np.isin(y, classes)):
         raise ValueError(f"y holds labels that are not among the model's classes {classes.tolist()}")
     proba_true = proba[np.arange(len(y)), np.searchsorted(classes, y)]

@@ -18,7 +18,8 @@ import numpy as np
 from sklearn.metrics import r2_score
 from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 
-from ._validation import check_count, check_fitted, check_table, check_target, is_regressor, like
+from ._validation import (check_count, check_fitted, check_table, check_target, is_regressor, like,
+                          model_labels)
 
 __all__ = ["global_surrogate", "Surrogate", "fidelity", "error_tree", "ErrorTree", "leaf_rules",
            "LeafRule"]
@@ -73,7 +74,7 @@ def global_surrogate(model, X, max_depth=3, min_samples_leaf=1, random_state=0) 
     values, columns = check_table(X, "X")
     if max_depth is not None:
         max_depth = check_count(max_depth, "max_depth", minimum=1)
-    targets = model.predict(like(X, values, columns))
+    targets = model_labels(model.predict(like(X, values, columns)), len(values))
     regressor = is_regressor(model)
     Tree = DecisionTreeRegressor if regressor else DecisionTreeClassifier
     tree = Tree(max_depth=max_depth, min_samples_leaf=min_samples_leaf,
@@ -85,7 +86,7 @@ def fidelity(model, surrogate, X) -> float:
     """How well `surrogate` reproduces `model` on X: share of equal labels, or R^2 for regression."""
     check_fitted(model)
     values, columns = check_table(X, "X")
-    return _fidelity(model.predict(like(X, values, columns)),
+    return _fidelity(model_labels(model.predict(like(X, values, columns)), len(values)),
                      surrogate.predict(_tree_input(surrogate, X, values, columns)),
                      is_regressor(model))
 
