@@ -5,9 +5,30 @@ Method modules import only numpy, scipy, scikit-learn and torch:
 ``kernel_shap`` and ``tree_shap`` (04), ``hooks``, ``cam`` and ``metrics`` (05),
 ``inspection``, ``surrogate`` and ``counterfactual`` (06). ``explanation.Attributions`` is the
 one result shape they share. ``data``, ``assets``, ``plots``, ``widgets``, ``shortcut``, ``course``
-and ``env`` serve the notebooks; ``exercises`` and ``grading`` serve learners and instructors.
-Repository tools (notebook housekeeping, the exercise generator) live in the checkout's
-``tools/`` and are not installed.
+and ``env`` serve the notebooks; ``exercises`` and ``grading`` serve learners and instructors
+(repository tools, such as notebook housekeeping and the exercise generator, live in the
+checkout's ``tools/`` and are not installed). Layers (imports point down; tests/test_layers.py): foundation (``env``,
+``explanation``, ``_validation``) -> methods (above, and ``game``) -> data -> plots/widgets ->
+exercises/grading/course.
+
+Our argument names and the reference packages' (each method equals its reference, tested):
+
+=====================  ==========================  ===========================  =====================
+ours                   shap                        lime                         scikit-learn/captum
+=====================  ==========================  ===========================  =====================
+``f`` (a function)     ``model`` (Explainer(f))    ``predict_fn`` / classifier  ``forward_func``
+``model`` (fitted)     ``model`` (TreeExplainer)   --                           ``estimator``
+``background``         ``data`` / ``masker``       ``training_data``            ``baselines``
+``n_samples``          ``nsamples``                ``num_samples``              ``n_samples``
+``seed``               ``seed`` (``np.random``)    --                           ``torch.manual_seed``
+``random_state``       --                          ``random_state``             ``random_state``
+``X`` (rows)           ``X``                       ``data_row`` (one row)       ``X`` / ``inputs``
+``target``             output index                ``labels``                   ``target``
+=====================  ==========================  ===========================  =====================
+
+Every local explainer can hand back ``explanation.Attributions`` (``tree_shap``, ``kernel_shap``,
+``model_shapley``, ``ModelGame.attributions()``, LIME's ``Explanation.to_attributions()``), and
+``explanation.to_explanation`` turns one into a ``shap.Explanation`` for shap's plots.
 """
 from .env import pick, setup
 

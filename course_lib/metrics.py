@@ -66,6 +66,9 @@ def rank_correlation(maps_a, maps_b) -> np.ndarray:
 
 def _check_maps_and_masks(heatmaps, masks):
     maps = to_heatmap(heatmaps)
+    if not np.all(np.isfinite(maps)):
+        raise ValueError("heatmaps hold NaN or infinite values; a maximum or a share of them "
+                         "means nothing: check the explanation that made them")
     masks = masks.detach().cpu().numpy() if isinstance(masks, torch.Tensor) else np.asarray(masks)
     if masks.ndim == 2 and masks.shape == maps.shape[1:]:
         masks = np.broadcast_to(masks, maps.shape)

@@ -20,175 +20,20 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from itertools import combinations, permutations
-from numbers import Real
 
 import numpy as np
 
+from ._validation import check_budget, check_seed
+from .game import MAX_EXACT_PLAYERS, Game, _number, coalition_weight, shapley_from_table
+# features as players: the model game lives in shapley_model.py and is re-exported here
+from .shapley_model import (DEFAULT_BATCH_ROWS, ModelGame, _coalition_values, coalition_values,
+                            model_game, model_shapley)
 
 __all__ = [
     "Game", "ModelGame", "model_game", "model_shapley", "shapley_values", "marginal_contributions",
     "coalition_weight", "shapley_from_table", "sample_shapley", "ShapleyEstimate",
     "check_axioms", "AxiomCheck", "AxiomReport", "equal_split", "proportional_split",
 ]
-
-MAX_EXACT_PLAYERS = 20  # 2**20 coalitions: beyond this, sample instead
-
-
-# ---------------------------------------------------------------------------------- the game
-class Game:
-    """A cooperative game: `players` and the value v(S) of each coalition S.
-
-    `value` is a mapping from every coalition (an iterable of player names: a tuple, a set, or a
-    string of one-letter names such as "AB"; ``()`` or ``""`` is the empty coalition) to a
-    number, or a callable that takes a frozenset of players and returns a number. Coalitions
-    are stored as frozensets; internally coalition S is also the bitmask sum of 2**index.
-    """
-
-    def __init__(self, players, value):
-        players = tuple(players)
-        if not players:
-            raise ValueError("players is empty; a game needs at least one player")
-        seen = set()
-        for player in players:
-            if player in seen:
-                raise ValueError(f"players lists {player!r} twice; every player must be unique")
-            seen.add(player)
-        self.players = players
-        self.n_players = len(players)
-        self._index = {player: i for i, player in enumerate(players)}
-        self._cache: dict[int, float] = {}
-        if isinstance(value, Mapping):
-            self._function = None
-            self._read_table(value)
-        elif callable(value):
-            self._function = value
-        else:
-            raise TypeError(f"value must be a mapping coalition -> number or a callable, "
-                            f"got {type(value).__name__}")
-
-    # -------------------------------------------------------------- coalitions and masks
-    def coalition(self, members) -> frozenset:
-        """`members` as a frozenset of players, with a clear error for unknown players."""
-        if isinstance(members, str) and members in self._index:
-            return frozenset([members])
-        if isinstance(members, str):
-            members = list(members)  # "AB" -> ["A", "B"]
-        try:
-            members = list(members)
-        except TypeError:
-            raise TypeError(f"coalition {members!r} is not an iterable of players; "
-                            f"write e.g. ('{self.players[0]}',)") from None
-        for player in members:
-            if player not in self._index:
-                raise ValueError(f"coalition {members!r} names unknown player {player!r}; "
-                                 f"the players are {list(self.players)}")
-        if len(set(members)) != len(members):
-            raise ValueError(f"coalition {members!r} lists a player twice")
-        return frozenset(members)
-
-    def mask(self, coalition) -> int:
-        """The bitmask of a coalition: player k contributes 2**k."""
-        return sum(1 << self._index[p] for p in self.coalition(coalition))
-
-    def members(self, mask: int) -> frozenset:
-        """The coalition of a bitmask."""
-        return frozenset(p for k, p in enumerate(self.players) if (int(mask) >> k) & 1)
-
-    def name(self, coalition) -> str:
-        """A readable name: "{A, C}", or "∅" for the empty coalition."""
-        members = self.coalition(coalition)
-        ordered = [str(p) for p in self.players if p in members]
-        return "{" + ", ".join(ordered) + "}" if ordered else "∅"
-
-    def coalitions(self) -> list[frozenset]:
-        """All 2**n coalitions, by size, then in player order."""
-        return [frozenset(S) for size in range(self.n_players + 1)
-                for S in combinations(self.players, size)]
-
-    # -------------------------------------------------------------- values
-    def __call__(self, coalition) -> float:
-        """v(S)."""
-        mask = self.mask(coalition)
-        if mask not in self._cache:
-            self.values_of(np.array([mask]))
-        return self._cache[mask]
-
-    def marginal_contribution(self, player, coalition) -> float:
-        """v(S ∪ {i}) - v(S): what `player` adds by joining `coalition`."""
-        coalition = self.coalition(coalition)
-        return self(coalition | {player}) - self(coalition - {player})
-
-    def values_of(self, masks) -> np.ndarray:
-        """v for an array of bitmasks; each coalition is evaluated once and remembered."""
-        masks = np.asarray(masks, dtype=np.int64)
-        unique = np.unique(masks)
-        todo = np.array([m for m in unique.tolist() if m not in self._cache], dtype=np.int64)
-        if len(todo):
-            for mask, value in zip(todo.tolist(), self._evaluate(todo)):
-                self._cache[mask] = float(value)
-        return np.array([self._cache[m] for m in masks.ravel().tolist()]).reshape(masks.shape)
-
-    def value_table(self) -> np.ndarray:
-        """v(S) for every coalition, indexed by bitmask: shape (2**n,)."""
-        if self.n_players > MAX_EXACT_PLAYERS:
-            raise ValueError(f"{self.n_players} players make 2**{self.n_players} coalitions, too "
-                             f"many to list (limit {MAX_EXACT_PLAYERS}); use sample_shapley")
-        return self.values_of(np.arange(2 ** self.n_players))
-
-    def _evaluate(self, masks: np.ndarray) -> np.ndarray:
-        """Values of coalitions not seen before (subclasses vectorise this)."""
-        if self._function is None:  # cannot happen: a table game has every coalition
-            raise KeyError(f"no value for coalition {self.name(self.members(masks[0]))}")
-        return np.array([_number(self._function(self.members(m)), f"value({self.name(self.members(m))})")
-                         for m in masks.tolist()])
-
-    def _read_table(self, table: Mapping) -> None:
-        names = {}
-        for key, value in table.items():
-            coalition = self.coalition(key)
-            mask = sum(1 << self._index[p] for p in coalition)
-            if mask in self._cache:
-                raise ValueError(f"coalitions {names[mask]!r} and {key!r} are the same coalition "
-                                 f"{self.name(coalition)}; give each coalition once")
-            names[mask] = key
-            self._cache[mask] = _number(value, f"the value of coalition {key!r}")
-        missing = [m for m in range(2 ** self.n_players) if m not in self._cache]
-        if missing:
-            shown = ", ".join(self.name(self.members(m)) for m in missing[:4])
-            more = f" and {len(missing) - 4} more" if len(missing) > 4 else ""
-            raise ValueError(f"value has no entry for coalition(s) {shown}{more}; a table must "
-                             f"give all {2 ** self.n_players} coalitions of {self.n_players} "
-                             "players, the empty one included")
-
-    # -------------------------------------------------------------- combining and showing
-    def __add__(self, other: "Game") -> "Game":
-        """The game v + w (same players): the setting of the additivity axiom."""
-        if not isinstance(other, Game) or set(other.players) != set(self.players):
-            raise ValueError("can only add two games with the same players")
-        return Game(self.players, {S: self(S) + other(S) for S in self.coalitions()})
-
-    def table(self) -> list[tuple[str, float]]:
-        """[(coalition name, value)] for every coalition, smallest first."""
-        self.value_table()  # evaluate all coalitions at once (one batch for a model game)
-        return [(self.name(S), self(S)) for S in self.coalitions()]
-
-    def __repr__(self) -> str:
-        if self.n_players <= 4 and (self._function is None or len(self._cache) == 2 ** self.n_players):
-            body = ", ".join(f"{name}: {value:g}" for name, value in self.table())
-            return f"Game(players={list(self.players)}, {body})"
-        return f"Game(players={list(self.players)})"
-
-
-def _number(value, what: str) -> float:
-    """A finite real number, or a one-line error naming `what`."""
-    if isinstance(value, np.ndarray) and value.size == 1:
-        value = value.reshape(()).item()
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, Real):
-        raise TypeError(f"{what} is {value!r}; coalition values must be real numbers")
-    if not math.isfinite(value):
-        raise ValueError(f"{what} is {value}; coalition values must be finite")
-    return float(value)
-
 
 # ---------------------------------------------------------------------- exact Shapley values
 def marginal_contributions(game: Game, order) -> dict:
@@ -201,17 +46,6 @@ def marginal_contributions(game: Game, order) -> dict:
         contributions[player] = game(joined | {player}) - game(joined)
         joined = joined | {player}
     return contributions
-
-
-def coalition_weight(size: int, n_players: int) -> float:
-    """|S|! (n - |S| - 1)! / n!: the share of orders in which i finds exactly S before it.
-
-    Written over the coalitions T = S ∪ {i} that contain i, the same weight is
-    1 / (|T| · C(n, |T|)), the form used in the course's source slides.
-    """
-    if not 0 <= size < n_players:
-        raise ValueError(f"size must be between 0 and n_players - 1 = {n_players - 1}, got {size}")
-    return math.factorial(size) * math.factorial(n_players - size - 1) / math.factorial(n_players)
 
 
 def shapley_values(game: Game, method: str = "coalitions") -> dict:
@@ -241,27 +75,6 @@ def shapley_values(game: Game, method: str = "coalitions") -> dict:
                 per_player[player].append(contribution)
         return {player: math.fsum(c) / len(c) for player, c in per_player.items()}
     raise ValueError(f"method must be 'coalitions' or 'orderings', got {method!r}")
-
-
-def shapley_from_table(table, n_players: int | None = None) -> np.ndarray:
-    """Shapley values of every game in a value table, vectorised: shape (n, ...) from (2**n, ...).
-
-    table[mask] = v(S) for the coalition with that bitmask; trailing axes are separate games
-    (rows explained, model outputs). Same formula as :func:`shapley_values`, one player at a time.
-    """
-    table = np.asarray(table, dtype=float)
-    n = int(round(math.log2(table.shape[0]))) if n_players is None else n_players
-    if table.shape[0] != 2 ** n:
-        raise ValueError(f"table has {table.shape[0]} rows; it needs 2**n_players = {2 ** n}")
-    masks = np.arange(2 ** n)
-    sizes = sum((masks >> k) & 1 for k in range(n))  # |S| of every coalition
-    weight = np.array([coalition_weight(s, n) for s in range(n)])
-    phi = np.empty((n,) + table.shape[1:])
-    for i in range(n):
-        without_i = masks[(masks >> i) & 1 == 0]
-        gain = table[without_i | (1 << i)] - table[without_i]  # v(S ∪ {i}) - v(S)
-        phi[i] = np.tensordot(weight[sizes[without_i]], gain, axes=1)
-    return phi
 
 
 # ---------------------------------------------------------------------- Monte Carlo
@@ -307,19 +120,7 @@ def sample_shapley(game: Game, n_permutations: int, seed, antithetic: bool = Fal
     is what ``shap.PermutationExplainer`` does. The orders are the argsort of uniform keys,
     ``np.argsort(rng.random((n_orders, n)), axis=1)`` with ``rng = np.random.default_rng(seed)``.
     """
-    if not isinstance(game, Game):
-        raise TypeError(f"game must be a Game, got {type(game).__name__}")
-    if isinstance(n_permutations, bool) or not isinstance(n_permutations, (int, np.integer)) \
-            or n_permutations < 2:
-        raise ValueError(f"n_permutations must be an integer >= 2, got {n_permutations!r}")
-    if antithetic and n_permutations % 2:
-        raise ValueError(f"n_permutations must be even with antithetic=True (pairs), got {n_permutations}")
-    if seed is None or not isinstance(seed, (int, np.integer, np.random.Generator)) or isinstance(seed, bool):
-        raise TypeError(f"seed must be an int (or a numpy Generator), got {seed!r}")
-    n = game.n_players
-    if n > 62:
-        raise ValueError(f"{n} players do not fit in 64-bit coalition masks (limit 62)")
-    rng = np.random.default_rng(seed)
+    n, n_permutations, rng = _check_sampling(game, n_permutations, seed, antithetic)
     n_drawn = n_permutations // 2 if antithetic else n_permutations
     orders = np.argsort(rng.random((n_drawn, n)), axis=1)
     if antithetic:  # order, reversed order, next order, ...
@@ -339,6 +140,21 @@ def sample_shapley(game: Game, n_permutations: int, seed, antithetic: bool = Fal
 
 
 # ---------------------------------------------------------------------- other sharing rules
+def _check_sampling(game, n_permutations, seed, antithetic):
+    """(players, orders, Generator) for sample_shapley; the count is bounded before drawing."""
+    if not isinstance(game, Game):
+        raise TypeError(f"game must be a Game, got {type(game).__name__}")
+    n = game.n_players
+    if n > 62:
+        raise ValueError(f"{n} players do not fit in 64-bit coalition masks (limit 62)")
+    n_permutations = check_budget(n_permutations, "n_permutations", per_unit=3 * (n + 1), minimum=2)
+    if antithetic and n_permutations % 2:
+        raise ValueError(f"n_permutations must be even with antithetic=True (pairs), got {n_permutations}")
+    if not isinstance(seed, np.random.Generator):
+        seed = check_seed(seed)
+    return n, n_permutations, np.random.default_rng(seed)
+
+
 def equal_split(game: Game) -> dict:
     """Everyone gets (v(N) - v(∅)) / n: efficient and symmetric, but pays dummies."""
     total = game(game.players) - game(())
@@ -442,17 +258,3 @@ def _share_vector(game: Game, shares) -> np.ndarray:
         raise ValueError(f"values must have one share per player {list(game.players)}, "
                          f"got keys {list(shares)}")
     return np.array([_number(shares[p], f"the share of {p!r}") for p in game.players])
-
-
-# ---------------------------------------------------------------------- features as players
-# ModelGame, model_game and model_shapley live in course_lib/shapley_model.py; they are
-# importable from here too (loaded on first use, which avoids a circular import).
-_MODEL_NAMES = {"ModelGame", "model_game", "model_shapley", "DEFAULT_BATCH_ROWS", "_coalition_values"}
-
-
-def __getattr__(name: str):
-    if name in _MODEL_NAMES:
-        from . import shapley_model
-
-        return getattr(shapley_model, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

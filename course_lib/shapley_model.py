@@ -16,10 +16,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ._validation import MAX_ELEMENTS, check_callable, check_count, model_outputs
 from .explanation import Attributions
-from .shapley import MAX_EXACT_PLAYERS, Game, shapley_from_table
+from .game import MAX_EXACT_PLAYERS, Game, shapley_from_table
 
-__all__ = ["ModelGame", "model_game", "model_shapley", "DEFAULT_BATCH_ROWS"]
+__all__ = ["ModelGame", "model_game", "model_shapley", "coalition_values", "DEFAULT_BATCH_ROWS"]
 
 DEFAULT_BATCH_ROWS = 2 ** 15  # rows per call to f: bounds memory (and stays cache-friendly)
 
@@ -90,46 +91,46 @@ class _Caller:
     n_model_rows: int = 0
 
 
-def _coalition_values(model, X: np.ndarray, masks: np.ndarray) -> np.ndarray:
-    """v[r, k] = mean_b f(X[r] on coalition masks[k], b elsewhere): shape (n_rows, n_masks, K)."""
-    background = model.background
+def coalition_values(f, X, background, Z, batch_rows: int = DEFAULT_BATCH_ROWS) -> np.ndarray:
+    """v(z) = mean_b f(x_z, b_rest) for every row x of X and coalition z in Z: shape (n, C, K).
+
+    The one value function of the model game, exact Shapley values and KernelSHAP. Z (C, M) is
+    True where the feature keeps x's value. Every (row, coalition) pair becomes B hybrid rows in
+    one ``np.where``; pairs go to f together, at most `batch_rows` model inputs per call.
+    """
+    X, background, Z = np.asarray(X, float), np.asarray(background, float), np.asarray(Z, bool)
     n_background, M = background.shape
-    inside = ((masks[:, None] >> np.arange(M)) & 1).astype(bool)  # (n_masks, M)
-    row = np.repeat(np.arange(len(X)), len(masks))  # every (row, coalition) pair
-    coalition = np.tile(np.arange(len(masks)), len(X))
-    pairs_per_call = max(1, model.batch_rows // n_background)
+    row = np.repeat(np.arange(len(X)), len(Z))  # every (row, coalition) pair
+    coalition = np.tile(np.arange(len(Z)), len(X))
+    pairs_per_call = max(1, batch_rows // n_background)
     values = []
     for start in range(0, len(row), pairs_per_call):
         r, k = row[start:start + pairs_per_call], coalition[start:start + pairs_per_call]
-        inputs = np.where(inside[k][:, None, :], X[r][:, None, :], background[None])  # (c, N, M)
-        outputs = _call_model(model, inputs.reshape(-1, M))
+        inputs = np.where(Z[k][:, None, :], X[r][:, None, :], background[None])  # (pairs, B, M)
+        outputs = model_outputs(f(inputs.reshape(-1, M)), len(r) * n_background, "f")
         values.append(outputs.reshape(len(r), n_background, -1).mean(axis=1))
-    return np.concatenate(values).reshape(len(X), len(masks), -1)
+    return np.concatenate(values).reshape(len(X), len(Z), -1)
 
 
-def _call_model(model, inputs: np.ndarray) -> np.ndarray:
-    """f(inputs) as a float array (rows, K), in the input type f was given (array or DataFrame)."""
+def _coalition_values(model, X: np.ndarray, masks: np.ndarray) -> np.ndarray:
+    """v[r, k] = mean_b f(X[r] on coalition masks[k], b elsewhere): shape (n_rows, n_masks, K)."""
+    inside = ((masks[:, None] >> np.arange(X.shape[1])) & 1).astype(bool)  # (n_masks, M)
+    return coalition_values(lambda rows: _call_model(model, rows), X, model.background, inside,
+                            model.batch_rows)
+
+
+def _call_model(model, inputs: np.ndarray):
+    """f(inputs) in the input type f was given (array or DataFrame), counting the calls."""
     if model._frame is not None:  # rebuild a DataFrame with the background's columns
         inputs = type(model._frame)(inputs, columns=model._frame.columns)
-    outputs = model.f(inputs)
-    if hasattr(outputs, "detach"):
-        outputs = outputs.detach().cpu().numpy()
-    outputs = np.asarray(outputs, dtype=float)
-    if outputs.ndim == 0 or outputs.shape[0] != len(inputs) or outputs.ndim > 2:
-        raise ValueError(f"f returned shape {outputs.shape} for {len(inputs)} rows; f must map an "
-                         "(n, M) array to n predictions (shape (n,) or (n, K))")
-    if not np.all(np.isfinite(outputs)):
-        raise ValueError("f returned NaN or infinite predictions")
     model.n_model_calls += 1
     model.n_model_rows += len(inputs)
-    return outputs.reshape(len(inputs), -1)
+    return model.f(inputs)
 
 
 def _check_model_inputs(f, x, background, feature_names, one_row: bool):
     """Validate (f, x, background, names) once; returns 2-D float x, background, names, frame."""
-    if not callable(f):
-        hint = " (pass model.predict, or lambda X: model.predict_proba(X)[:, 1])" if hasattr(f, "predict") else ""
-        raise TypeError(f"f must be a function of an (n, M) array, got {type(f).__name__}{hint}")
+    check_callable(f, "f", "model.predict, or lambda X: model.predict_proba(X)[:, 1]")
     frame = background if hasattr(background, "columns") else None
     background = _float_array(background, "background")
     if background.ndim != 2 or len(background) == 0:
@@ -139,7 +140,7 @@ def _check_model_inputs(f, x, background, feature_names, one_row: bool):
     if names is None:
         source = frame if frame is not None else x
         names = list(source.columns) if hasattr(source, "columns") else (
-            list(source.index) if hasattr(source, "index") and one_row else None)
+            list(source.index) if hasattr(source, "to_numpy") and one_row else None)  # a Series
     X = _float_array(x, "x")
     if one_row and X.ndim != 1:
         if X.ndim == 2 and X.shape[0] == 1:
@@ -157,6 +158,8 @@ def _check_model_inputs(f, x, background, feature_names, one_row: bool):
 
 
 def _float_array(value, what: str) -> np.ndarray:
+    if hasattr(value, "detach"):                                   # a torch tensor
+        value = value.detach().cpu().numpy()
     try:
         array = np.asarray(value, dtype=float)
     except (TypeError, ValueError):
@@ -167,9 +170,7 @@ def _float_array(value, what: str) -> np.ndarray:
 
 
 def _check_batch(batch_rows) -> int:
-    if isinstance(batch_rows, bool) or not isinstance(batch_rows, (int, np.integer)) or batch_rows < 1:
-        raise ValueError(f"batch_rows must be a positive integer, got {batch_rows!r}")
-    return int(batch_rows)
+    return check_count(batch_rows, "batch_rows", minimum=1, maximum=MAX_ELEMENTS)
 
 
 def coalition_value(f, x, background, coalition) -> float:

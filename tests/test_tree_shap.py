@@ -8,9 +8,13 @@ import shap
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from sklearn.datasets import load_breast_cancer, load_diabetes, make_classification
-from sklearn.ensemble import (ExtraTreesClassifier, ExtraTreesRegressor,
-                              GradientBoostingClassifier, GradientBoostingRegressor,
+from sklearn.dummy import DummyClassifier, DummyRegressor
+from sklearn.ensemble import (BaggingClassifier, BaggingRegressor, ExtraTreesClassifier,
+                              ExtraTreesRegressor, GradientBoostingClassifier,
+                              GradientBoostingRegressor, HistGradientBoostingClassifier,
+                              HistGradientBoostingRegressor, IsolationForest,
                               RandomForestClassifier, RandomForestRegressor)
+from sklearn.ensemble._iforest import _average_path_length
 from sklearn.linear_model import LinearRegression
 from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 
@@ -240,16 +244,16 @@ def test_clear_errors(data):
     X, y = data["binary"]
     with pytest.raises(TypeError, match="RandomForestClassifier"):
         tree_shap(LinearRegression().fit(X, y), X[:2])
-    Xm, ym = data["multiclass"]
-    with pytest.raises(ValueError, match="binary classification only.*3 classes"):
-        tree_shap(GradientBoostingClassifier(n_estimators=3).fit(Xm, ym), Xm[:2])
     with pytest.raises(Exception, match="not fitted"):
         tree_shap(RandomForestRegressor(), X[:2])
     model = DecisionTreeClassifier(max_depth=3).fit(X, y)
     with pytest.raises(ValueError, match=r"\(2, 5\).*8 features"):
         tree_shap(model, X[:2, :5])
     bad = X[:4].copy()
-    bad[2, 1] = np.nan
+    bad[2, 1] = np.nan          # GradientBoosting (unlike the trees) does not route NaN
+    with pytest.raises(ValueError, match="row 2"):
+        tree_shap(GradientBoostingRegressor(n_estimators=3).fit(X, y), bad)
+    bad[2, 1] = np.inf
     with pytest.raises(ValueError, match="row 2"):
         tree_shap(model, bad)
     with pytest.raises(ValueError, match=r"background has shape \(3, 4\)"):
@@ -258,3 +262,252 @@ def test_clear_errors(data):
         tree_shap(model, X[0])
     with pytest.raises(ValueError, match="multi-output"):
         tree_shap(DecisionTreeClassifier().fit(X, np.c_[y, y]), X[:2])
+    with pytest.raises(TypeError, match="estimator is a decision tree.*LinearRegression"):
+        tree_shap(BaggingRegressor(LinearRegression(), n_estimators=2).fit(X, y), X[:2])
+    categorical = HistGradientBoostingClassifier(max_iter=2, categorical_features=[0])
+    with pytest.raises(ValueError, match="categorical features"):
+        tree_shap(categorical.fit(np.c_[np.arange(len(X)) % 3, X[:, 1:]], y), X[:2])
+
+
+# ------------------------------------------------------------------------- more ensembles
+def tree_arrays(tree, features=None, normalise=False):
+    """A scikit-learn tree_ as plain arrays, columns mapped to the model's (bagging)."""
+    feature = tree.feature if features is None else np.where(
+        tree.feature >= 0, np.asarray(features)[np.maximum(tree.feature, 0)], -2)
+    value = tree.value.reshape(tree.node_count, -1)
+    if normalise:
+        value = value / value.sum(axis=1, keepdims=True)
+    return dict(left=tree.children_left, right=tree.children_right, feature=feature,
+                threshold=tree.threshold, nan_left=tree.missing_go_to_left.astype(bool),
+                cover=tree.weighted_n_node_samples, value=value, float32=True)
+
+
+def hist_arrays(predictor):
+    nodes = predictor.nodes
+    leaf = nodes["is_leaf"].astype(bool)
+    return dict(left=np.where(leaf, -1, nodes["left"].astype(int)),
+                right=np.where(leaf, -1, nodes["right"].astype(int)), feature=nodes["feature_idx"],
+                threshold=nodes["num_threshold"], nan_left=nodes["missing_go_to_left"].astype(bool),
+                cover=nodes["count"].astype(float), value=nodes["value"].reshape(-1, 1),
+                float32=False)
+
+
+def path_value(t, x, S, node=0):
+    """E[f(x) | x_S] along the tree's paths, NaN sent the way the split learned."""
+    left, right = t["left"][node], t["right"][node]
+    if left == -1:
+        return t["value"][node]
+    d = t["feature"][node]
+    if d in S:
+        v = np.float32(x[d]) if t["float32"] else x[d]
+        child = (left if t["nan_left"][node] else right) if np.isnan(v) else (
+            left if v <= t["threshold"][node] else right)
+        return path_value(t, x, S, child)
+    cover = t["cover"]
+    return (cover[left] * path_value(t, x, S, left)
+            + cover[right] * path_value(t, x, S, right)) / cover[node]
+
+
+def check_against_enumeration(result, value_of, rows, atol=1e-10):
+    M = rows.shape[1]
+    for r in range(len(rows)):
+        outputs = np.size(value_of(rows[r], set()))
+        expected = np.array([shapley_by_enumeration(lambda S: np.atleast_1d(
+            value_of(rows[r], S))[k], M) for k in range(outputs)]).T
+        np.testing.assert_allclose(result.values[r], expected.reshape(result.values[r].shape),
+                                   atol=atol, rtol=0)
+
+
+@pytest.fixture(scope="module")
+def with_missing():
+    """Diabetes (6 features) and a 3-class problem, 10 % of entries missing."""
+    rng = np.random.default_rng(0)
+    X, y = load_diabetes(return_X_y=True)
+    X = X[:, :6].copy()
+    Xm, ym = make_classification(500, 6, n_informative=4, n_classes=3, n_clusters_per_class=1,
+                                 random_state=0)
+    for A in (X, Xm):
+        A[rng.random(A.shape) < 0.1] = np.nan
+    return X, y, Xm, ym
+
+
+@pytest.mark.parametrize("kind", ["regression", "binary", "multiclass"])
+def test_hist_gradient_boosting_equals_shap_and_enumeration(with_missing, kind):
+    """shap's test_HistGradientBoosting{Regressor,Classifier_multidim} cases, with NaN in X."""
+    X, y, Xm, ym = with_missing
+    if kind == "regression":
+        model = HistGradientBoostingRegressor(max_iter=60, max_depth=4, random_state=0).fit(X, y)
+        rows, output = X[:120], model.predict
+    else:
+        target = ym if kind == "multiclass" else ym > 0
+        model = HistGradientBoostingClassifier(max_iter=30, max_depth=4,
+                                               random_state=0).fit(Xm, target)
+        rows, output = Xm[:120], model.decision_function
+    assert np.isnan(rows).any()
+    ours = tree_shap(model, rows)
+    explainer = shap.TreeExplainer(model, model_output="raw")
+    reference = explainer.shap_values(rows)
+    assert ours.values.shape == np.shape(reference)
+    np.testing.assert_allclose(ours.values, reference, atol=1e-8, rtol=0)
+    np.testing.assert_allclose(ours.base_values[0], np.ravel(explainer.expected_value)
+                               if kind == "multiclass" else np.ravel(explainer.expected_value)[0],
+                               atol=1e-8)
+    np.testing.assert_allclose(ours.efficiency_gap(output(rows)), 0, atol=1e-8)
+    K = model.n_trees_per_iteration_
+    trees = [[hist_arrays(p[k]) for p in model._predictors] for k in range(K)]
+    base = np.ravel(model._baseline_prediction)
+
+    def value_of(x, S):
+        return np.array([base[k] + sum(path_value(t, x, S)[0] for t in trees[k])
+                         for k in range(K)])
+
+    check_against_enumeration(ours, value_of, rows[:3])
+
+
+def test_hist_gradient_boosting_interventional_with_missing(with_missing):
+    X, y, _, _ = with_missing
+    model = HistGradientBoostingRegressor(max_iter=20, max_depth=3, random_state=0).fit(X, y)
+    background, rows = X[200:210], X[:4]
+    assert np.isnan(rows).any() and np.isnan(background).any()
+    ours = tree_shap(model, rows, background=background)
+    for r in range(len(rows)):
+        expected = interventional_by_enumeration(model.predict, rows[r], background)
+        np.testing.assert_allclose(ours.values[r], expected[:, 0], atol=1e-10)
+    np.testing.assert_allclose(ours.efficiency_gap(model.predict(rows)), 0, atol=1e-10)
+
+
+def test_sklearn_tree_with_missing_values_like_shap():
+    """shap's test_sklearn_tree_explainer_with_missing_values."""
+    X = np.array([[1], [None], [np.nan], [float("nan")], [100]], dtype=float)
+    model = DecisionTreeClassifier().fit(X, [1, 0, 0, 0, 0])
+    result = tree_shap(model, X)
+    np.testing.assert_allclose(result.values[:, 0, 1], [4 / 5, -1 / 5, -1 / 5, -1 / 5, -1 / 5],
+                               atol=1e-12)
+    np.testing.assert_allclose(result.efficiency_gap(model.predict_proba(X)), 0, atol=1e-12)
+
+
+@pytest.mark.parametrize("make", [
+    lambda: RandomForestRegressor(10, max_depth=6, random_state=0),
+    lambda: DecisionTreeRegressor(max_depth=6, random_state=0),
+])
+def test_forests_route_missing_values_like_shap(with_missing, make):
+    X, y, _, _ = with_missing
+    model = make().fit(X, y)
+    ours = tree_shap(model, X[:100])
+    np.testing.assert_allclose(ours.values, shap.TreeExplainer(model).shap_values(X[:100]),
+                               atol=1e-8)
+    np.testing.assert_allclose(ours.efficiency_gap(model.predict(X[:100])), 0, atol=1e-8)
+
+
+def test_multiclass_gradient_boosting_equals_enumeration(data):
+    X, y = data["multiclass"]
+    model = GradientBoostingClassifier(n_estimators=15, max_depth=3, random_state=0).fit(X, y)
+    rows = X[:60]
+    ours = tree_shap(model, rows)
+    assert ours.values.shape == (60, 7, 3)
+    np.testing.assert_allclose(ours.efficiency_gap(model.decision_function(rows)), 0, atol=1e-10)
+    base = model._raw_predict_init(rows[:1])[0]
+
+    def value_of(x, S):
+        return np.array([base[k] + model.learning_rate * sum(
+            path_value(tree_arrays(e.tree_), x, S)[0] for e in model.estimators_[:, k])
+            for k in range(3)])
+
+    check_against_enumeration(ours, value_of, rows[:2])
+    # each class's trees alone are an ordinary boosted regression: shap agrees on the values
+    one_class = GradientBoostingRegressor(n_estimators=15, max_depth=3).fit(X[:50], y[:50])
+    one_class.estimators_ = model.estimators_[:, 1:2]
+    np.testing.assert_allclose(ours.values[..., 1],
+                               shap.TreeExplainer(one_class).shap_values(rows), atol=1e-8)
+
+
+@pytest.mark.parametrize("init, loss, multiclass", [
+    (DummyClassifier(strategy="prior"), "log_loss", False),
+    (DummyClassifier(strategy="uniform"), "log_loss", False),
+    (DummyClassifier(strategy="uniform"), "exponential", False),
+    (DummyClassifier(strategy="most_frequent"), "exponential", False),
+    (DummyClassifier(strategy="most_frequent"), "log_loss", False),
+    (DummyClassifier(strategy="uniform"), "log_loss", True),
+    (DummyClassifier(strategy="most_frequent"), "log_loss", True),
+    ("zero", "log_loss", True),
+    ("zero", "log_loss", False),
+])
+def test_gradient_boosting_starts_from_its_init_estimator(data, init, loss, multiclass):
+    """base + sum = decision_function whatever constant init the booster was given."""
+    X, y = data["multiclass"]
+    target = y if multiclass else y > 0
+    model = GradientBoostingClassifier(n_estimators=10, init=init, loss=loss,
+                                       random_state=0).fit(X, target)
+    ours = tree_shap(model, X[:50])
+    # a one-hot init (most_frequent) makes leaves of size ~1/eps: compare relative to them
+    scale = max(1.0, np.abs(ours.values).max())
+    np.testing.assert_allclose(ours.efficiency_gap(model.decision_function(X[:50])), 0,
+                               atol=1e-12 * scale)
+    if not multiclass and init != "zero":   # shap reads a Dummy init (as the prior): values agree
+        np.testing.assert_allclose(ours.values, shap.TreeExplainer(model).shap_values(X[:50]),
+                                   atol=1e-8 * scale)
+
+
+def test_gradient_boosting_regressor_with_dummy_init(data):
+    X, y = data["diabetes"]
+    for init in (DummyRegressor(strategy="median"), DummyRegressor(strategy="quantile",
+                                                                   quantile=0.3)):
+        model = GradientBoostingRegressor(n_estimators=10, init=init, random_state=0).fit(X, y)
+        ours = tree_shap(model, X[:40])
+        np.testing.assert_allclose(ours.efficiency_gap(model.predict(X[:40])), 0, atol=1e-10)
+        np.testing.assert_allclose(ours.values, shap.TreeExplainer(model).shap_values(X[:40]),
+                                   atol=1e-8)
+
+
+def test_gradient_boosting_refuses_a_random_or_fitted_init(data):
+    X, y = data["binary"]
+    stratified = GradientBoostingClassifier(n_estimators=3, init=DummyClassifier(
+        strategy="stratified", random_state=0)).fit(X, y)
+    with pytest.raises(TypeError, match="stratified.*not one constant"):
+        tree_shap(stratified, X[:2])
+    linear = GradientBoostingRegressor(n_estimators=3, init=LinearRegression()).fit(X, y)
+    with pytest.raises(TypeError, match="LinearRegression.*not one constant"):
+        tree_shap(linear, X[:2])
+
+
+@pytest.mark.parametrize("classifier", [False, True])
+def test_bagging_of_trees_equals_enumeration(data, classifier):
+    """Each bag sees a subset of the columns (max_features), its trees number them from 0."""
+    if classifier:
+        X, y = data["multiclass"]
+        model = BaggingClassifier(DecisionTreeClassifier(max_depth=4), n_estimators=12,
+                                  max_features=0.7, max_samples=8, random_state=0).fit(X, y)
+        output = model.predict_proba
+    else:
+        X, y = data["diabetes"]
+        X = X[:, :6]
+        model = BaggingRegressor(DecisionTreeRegressor(max_depth=5), n_estimators=10,
+                                 max_features=0.6, random_state=0).fit(X, y)
+        output = model.predict
+    rows = X[:50]
+    ours = tree_shap(model, rows)
+    np.testing.assert_allclose(ours.efficiency_gap(output(rows)), 0, atol=1e-10)
+    K = len(model.classes_) if classifier else 1
+
+    def value_of(x, S):
+        total = np.zeros(K)
+        for e, f in zip(model.estimators_, model.estimators_features_):
+            v = path_value(tree_arrays(e.tree_, f, normalise=classifier), x, S)
+            total += v
+        return total / len(model.estimators_)
+
+    check_against_enumeration(ours, value_of, rows[:2])
+
+
+@pytest.mark.parametrize("max_features", [1.0, 0.75])
+def test_isolation_forest_equals_shap(data, max_features):
+    """shap's test_isolation_forest: the values add up to the mean path length."""
+    X, _ = data["diabetes"]
+    model = IsolationForest(n_estimators=30, max_features=max_features, random_state=0).fit(X)
+    ours = tree_shap(model, X[:150])
+    explainer = shap.TreeExplainer(model)
+    np.testing.assert_allclose(ours.values, explainer.shap_values(X[:150]), atol=1e-8)
+    np.testing.assert_allclose(ours.base_values, np.ravel(explainer.expected_value)[0], atol=1e-8)
+    c = _average_path_length(np.array([model.max_samples_]))[0]
+    np.testing.assert_allclose(-(2 ** (-ours.predictions / c)), model.score_samples(X[:150]),
+                               atol=1e-10)

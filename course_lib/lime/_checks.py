@@ -10,6 +10,8 @@ from typing import Callable
 
 import numpy as np
 
+from .._validation import check_seed
+
 FEATURE_SELECTIONS = ("auto", "forward_selection", "highest_weights", "lasso_path", "none")
 
 
@@ -61,7 +63,7 @@ def check_random_state(seed) -> np.random.RandomState:
     if isinstance(seed, np.random.RandomState):
         return seed
     if isinstance(seed, numbers.Integral) and not isinstance(seed, bool):
-        return np.random.RandomState(int(seed))
+        return np.random.RandomState(check_seed(seed, "random_state"))
     raise TypeError(f"random_state must be None, an int or a numpy RandomState, got {type(seed).__name__}")
 
 
