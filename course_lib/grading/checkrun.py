@@ -18,6 +18,7 @@ cannot forge one. What a learner can still do is documented in the README's grad
 """
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import hmac
 import json
@@ -50,9 +51,16 @@ def _compiled(source: bytes, filename: str) -> dict[str, set[str]]:
     return found
 
 
+# The code object every @contextlib.contextmanager wrapper shares: for such a wrapper the code to
+# compare is the generator function it wraps (a patched one then still differs).
+_CONTEXT_MANAGER_HELPER = contextlib.contextmanager(lambda: iter(())).__code__
+
+
 def _code_of(value):
     for attribute in ("__func__", "fget", "__wrapped__"):
         value = getattr(value, attribute, value) if not hasattr(value, "__code__") else value
+    if getattr(value, "__code__", None) is _CONTEXT_MANAGER_HELPER:
+        value = getattr(value, "__wrapped__", value)
     return getattr(value, "__code__", None)
 
 
