@@ -10,7 +10,7 @@ be estimated by sampling, so the search is a bandit problem: **KL-LUCB** (Kaufma
 Kalyanakrishnan 2013) samples the candidate rules until it can tell the best ones apart with
 confidence 1 - delta, and a **beam search** grows the best rules one predicate at a time.
 
-Tabular predicates come from quartiles (or the value itself for features with few values);
+Tabular predicates are half-lines at the quartiles (or the value itself for features with few values);
 perturbations keep the anchored features inside their predicate and draw the rest from the
 training data. Text predicates are words; the others are replaced by "UNK" with probability 1/2.
 """
@@ -155,9 +155,10 @@ def anchor(predict, x, X_train, threshold: float = 0.95, seed: int = 0, feature_
     """The anchor of `x` for the classifier `predict` (rows -> labels), perturbing with `X_train`.
 
     Predicates: for a feature with at most `max_categories` values, ``feature = x_j``; otherwise
-    the quartile bin of x_j (``feature <= q1``, ``q1 < feature <= q2``, ..., as in the paper).
-    Sampling under a rule: rows drawn from X_train, each anchored feature redrawn from training
-    values inside its predicate. Coverage: the share of X_train satisfying the rule.
+    one half-line per quartile, ``feature <= q_i`` or ``feature > q_i`` as x_j lies (as in the
+    authors' code; max_categories=0 treats every feature this way, like anchor-exp without
+    categorical names). Sampling under a rule: rows drawn from X_train, each anchored feature
+    redrawn from training values meeting its predicates. Coverage: the share of X_train satisfying the rule.
     Same `seed`, same anchor.
     """
     X_train, columns = _table(X_train, feature_names)
@@ -168,14 +169,21 @@ def anchor(predict, x, X_train, threshold: float = 0.95, seed: int = 0, feature_
     rng = np.random.default_rng(seed)
     label = np.asarray(predict(x[None, :])).ravel()[0]
 
-    names, holds = _tabular_predicates(x, X_train, columns, max_categories)
+    names, holds, feature_of = _tabular_predicates(x, X_train, columns, max_categories)
     holds_train = np.column_stack([h(X_train) for h in holds])     # (n_train, n_predicates)
-    pools = [X_train[holds_train[:, p], p] for p in range(len(holds))]
+    pools = {}
+
+    def pool(rule, j):   # training values of feature j meeting the rule's predicates on j
+        key = tuple(p for p in rule if feature_of[p] == j)
+        if key not in pools:
+            pools[key] = X_train[holds_train[:, list(key)].all(axis=1), j]
+        return pools[key]
 
     def sample(rule, n):
         rows = X_train[rng.integers(0, len(X_train), n)].copy()
-        for p in rule:
-            rows[:, p] = pools[p][rng.integers(0, len(pools[p]), n)]
+        for j in {feature_of[p] for p in rule}:
+            values = pool(rule, j)
+            rows[:, j] = values[rng.integers(0, len(values), n)]
         return np.asarray(predict(rows)).ravel() == label
 
     def coverage(rule):
@@ -189,25 +197,31 @@ def anchor(predict, x, X_train, threshold: float = 0.95, seed: int = 0, feature_
     rule, found = _search(arms, coverage, len(holds), threshold, delta, epsilon,
                           check_int(batch_size, "batch_size", minimum=1),
                           check_int(beam_size, "beam_size", minimum=1), max_size)
-    return Anchor([names[p] for p in rule], arms.mean(rule), coverage(rule), rule,
-                  sum(arms.n.values()), found, list(rule))
+    return Anchor([names[p] for p in rule], arms.mean(rule), coverage(rule),
+                  tuple(sorted({feature_of[p] for p in rule})), sum(arms.n.values()), found,
+                  list(rule))
 
 
 def _tabular_predicates(x, X_train, columns, max_categories):
-    names, holds = [], []
+    """Predicates true at x: ``feature = x_j`` for a feature with few values; otherwise, with
+    the quartiles q_1 < q_2 < q_3 of the feature, ``feature <= q_i`` for each q_i >= x_j and
+    ``feature > q_i`` for each q_i < x_j (two of them together make an interval)."""
+    names, holds, feature_of = [], [], []
     for j, name in enumerate(columns):
-        values = np.unique(X_train[:, j])
-        if len(values) <= max_categories:
+        if len(np.unique(X_train[:, j])) <= max_categories:
             names.append(f"{name} = {x[j]:g}")
             holds.append(lambda A, j=j, v=x[j]: A[:, j] == v)
+            feature_of.append(j)
             continue
-        q = np.unique(np.percentile(X_train[:, j], [25, 50, 75]))
-        k = int(np.searchsorted(q, x[j], side="left"))      # bin: q[k-1] < x_j <= q[k]
-        lo, hi = (q[k - 1] if k > 0 else -np.inf), (q[k] if k < len(q) else np.inf)
-        names.append(f"{name} <= {hi:.2f}" if k == 0 else f"{name} > {lo:.2f}" if k == len(q)
-                     else f"{lo:.2f} < {name} <= {hi:.2f}")
-        holds.append(lambda A, j=j, lo=lo, hi=hi: (A[:, j] > lo) & (A[:, j] <= hi))
-    return names, holds
+        for q in np.unique(np.percentile(X_train[:, j], [25, 50, 75])):
+            if x[j] <= q:
+                names.append(f"{name} <= {q:.2f}")
+                holds.append(lambda A, j=j, q=q: A[:, j] <= q)
+            else:
+                names.append(f"{name} > {q:.2f}")
+                holds.append(lambda A, j=j, q=q: A[:, j] > q)
+            feature_of.append(j)
+    return names, holds, feature_of
 
 
 # ----------------------------------------------------------------------------- text
