@@ -192,3 +192,35 @@ def test_tracin_self_influence_is_diagonal_and_checks():
         tracin(model, [model.state_dict()], loader, X, y)
     with pytest.raises(ValueError, match="no submodule"):
         tracin(model, checkpoints, loader, X, y, layers=["conv9"])
+
+
+def test_tracin_equals_captum_on_the_shortcut_cnn(tmp_path):
+    """The small CNN of notebook 05 (batch norm in eval mode), two checkpoints a few SGD steps
+    apart, all parameters: the same scores as captum's TracInCP."""
+    captum_influence = pytest.importorskip("captum.influence")
+    from course_lib.shortcut import make_shortcut_data, small_cnn, to_tensor
+    data = make_shortcut_data(16, size=32, stamp="cats", seed=0)
+    X, y = to_tensor(data.images), torch.as_tensor(data.labels).long()
+    torch.manual_seed(0)
+    model = small_cnn(width=4)
+    opt = torch.optim.SGD(model.parameters(), lr=0.05)
+    checkpoints, paths = [], []
+    for k in range(2):
+        model.train()
+        opt.zero_grad()
+        nn.functional.cross_entropy(model(X), y).backward()
+        opt.step()
+        checkpoints.append((copy.deepcopy(model.state_dict()), 0.05))
+        paths.append(str(tmp_path / f"c{k}.pt"))
+        torch.save(checkpoints[-1][0], paths[-1])
+    model.eval()
+    loader = DataLoader(TensorDataset(X, y), batch_size=8)
+    ours = tracin(model, checkpoints, loader, X[:3], y[:3])
+
+    def load(net, path):
+        net.load_state_dict(torch.load(path))
+        return 0.05
+
+    reference = captum_influence.TracInCP(model, TensorDataset(X, y), paths, checkpoints_load_func=load,
+                                          loss_fn=nn.CrossEntropyLoss(reduction="none"), batch_size=8)
+    torch.testing.assert_close(ours, reference.influence((X[:3], y[:3])), rtol=1e-4, atol=1e-5)
