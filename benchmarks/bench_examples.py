@@ -78,9 +78,10 @@ def _influence_notes(ctx):
 def _anchor_setup():
     table = load_cardio(source="synthetic", n=N_ANCHOR, seed=0, verbose=False)
     X = table.drop(columns=["id", "cardio"]).astype(float)
+    names, X = list(X.columns), X.to_numpy()
     model = RandomForestClassifier(50, max_depth=6, random_state=0).fit(X, table["cardio"])
-    x = X.to_numpy()[int(np.flatnonzero(model.predict(X) == 1)[0])]
-    return {"X": X.to_numpy(), "names": list(X.columns), "predict": model.predict, "x": x}
+    x = X[int(np.flatnonzero(model.predict(X) == 1)[0])]
+    return {"X": X, "names": names, "predict": model.predict, "x": x}
 
 
 def _anchor_ours(ctx):

@@ -132,11 +132,11 @@ def test_cardio_forest_beside_anchor_exp():
     from course_lib.data import load_cardio
     table = load_cardio(source="synthetic", n=5000, seed=0, verbose=False)
     X = table.drop(columns=["id", "cardio"]).astype(float)
+    names, X = list(X.columns), X.to_numpy()
     model = RandomForestClassifier(50, max_depth=6, random_state=0).fit(X, table["cardio"])
-    x = X.to_numpy()[int(np.flatnonzero(model.predict(X) == 1)[0])]
-    theirs = _reference(model.predict, x, X.to_numpy(), list(X.columns), seed=0)
-    ours = anchor(model.predict, x, X.to_numpy(), feature_names=list(X.columns), seed=0,
-                  max_categories=0)
+    x = X[int(np.flatnonzero(model.predict(X) == 1)[0])]
+    theirs = _reference(model.predict, x, X, names, seed=0)
+    ours = anchor(model.predict, x, X, feature_names=names, seed=0, max_categories=0)
     assert "ap_hi > 120.00" in ours.rule and "ap_hi > 120.00" in theirs.names()
     assert min(ours.precision, theirs.precision()) >= 0.90
     assert ours.coverage >= theirs.coverage() - 0.05
