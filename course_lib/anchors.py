@@ -27,8 +27,9 @@ __all__ = ["Anchor", "anchor", "anchor_text", "kl_bernoulli", "kl_bounds"]
 
 @dataclass
 class Anchor:
-    """The result of :func:`anchor`: the rule (a list of readable predicates), its estimated
-    precision (on the samples drawn during the search) and coverage."""
+    """The result of :func:`anchor`: the rule (a list of readable predicates, redundant ones
+    such as "age > 50" beside "age > 60" left out), its estimated precision (on the samples
+    drawn during the search) and coverage; `predicates` indexes every predicate of the rule."""
 
     rule: list
     precision: float
@@ -169,7 +170,8 @@ def anchor(predict, x, X_train, threshold: float = 0.95, seed: int = 0, feature_
     rng = np.random.default_rng(seed)
     label = np.asarray(predict(x[None, :])).ravel()[0]
 
-    names, holds, feature_of = _tabular_predicates(x, X_train, columns, max_categories)
+    names, holds, cuts = _tabular_predicates(x, X_train, columns, max_categories)
+    feature_of = [cut[0] for cut in cuts]
     holds_train = np.column_stack([h(X_train) for h in holds])     # (n_train, n_predicates)
     pools = {}
 
@@ -197,31 +199,41 @@ def anchor(predict, x, X_train, threshold: float = 0.95, seed: int = 0, feature_
     rule, found = _search(arms, coverage, len(holds), threshold, delta, epsilon,
                           check_int(batch_size, "batch_size", minimum=1),
                           check_int(beam_size, "beam_size", minimum=1), max_size)
-    return Anchor([names[p] for p in rule], arms.mean(rule), coverage(rule),
+    shown = [p for p in rule if not any(_implies(cuts[o], cuts[p]) for o in rule if o != p)]
+    return Anchor([names[p] for p in shown], arms.mean(rule), coverage(rule),
                   tuple(sorted({feature_of[p] for p in rule})), sum(arms.n.values()), found,
                   list(rule))
+
+
+def _implies(a, b):
+    """Whether predicate a = (feature, side, q) makes predicate b redundant (same feature and
+    side, tighter cut): "age > 60" makes "age > 50" redundant."""
+    if a[0] != b[0] or a[1] != b[1] or a[1] == "=":
+        return False
+    return a[2] > b[2] if a[1] == ">" else a[2] < b[2]
 
 
 def _tabular_predicates(x, X_train, columns, max_categories):
     """Predicates true at x: ``feature = x_j`` for a feature with few values; otherwise, with
     the quartiles q_1 < q_2 < q_3 of the feature, ``feature <= q_i`` for each q_i >= x_j and
     ``feature > q_i`` for each q_i < x_j (two of them together make an interval)."""
-    names, holds, feature_of = [], [], []
+    names, holds, cuts = [], [], []     # cuts: (feature, side, q) of each predicate
     for j, name in enumerate(columns):
         if len(np.unique(X_train[:, j])) <= max_categories:
             names.append(f"{name} = {x[j]:g}")
             holds.append(lambda A, j=j, v=x[j]: A[:, j] == v)
-            feature_of.append(j)
+            cuts.append((j, "=", x[j]))
             continue
         for q in np.unique(np.percentile(X_train[:, j], [25, 50, 75])):
             if x[j] <= q:
                 names.append(f"{name} <= {q:.2f}")
                 holds.append(lambda A, j=j, q=q: A[:, j] <= q)
+                cuts.append((j, "<=", q))
             else:
                 names.append(f"{name} > {q:.2f}")
                 holds.append(lambda A, j=j, q=q: A[:, j] > q)
-            feature_of.append(j)
-    return names, holds, feature_of
+                cuts.append((j, ">", q))
+    return names, holds, cuts
 
 
 # ----------------------------------------------------------------------------- text
