@@ -35,6 +35,9 @@ TOPICS = [
           75, "05_gradcam_cats"),
     Topic("06", "06_cardio_case", "The cardio case study: a whole interpretation workflow", 90,
           "06_cardio_case"),
+    Topic("08", "08_examples",
+          "Explaining with examples: prototypes, influential points, Anchors, counterfactuals", 75,
+          None),
 ]
 
 
