@@ -213,3 +213,120 @@ def _probability(model, template, rows, columns, target):
         return None
     k = list(model.classes_).index(target)
     return float(model.predict_proba(like(template, rows, columns))[0, k])
+
+
+# ----------------------------------------------------------------------------- diverse counterfactuals
+@dataclass
+class DiverseCounterfactuals:
+    """The result of :func:`diverse_counterfactuals`: `counterfactuals` (k, M) rows, with the
+    four measures of Mothilal et al. (see :func:`counterfactual_metrics`)."""
+
+    x: np.ndarray
+    counterfactuals: np.ndarray
+    feature_names: list
+    target: object
+    metrics: dict
+    n_candidates: int
+    n_valid: int
+
+
+def diverse_counterfactuals(predict, x, X, k=4, immutable=(), constraints=(), seed=0,
+                            target=None, n_candidates=3000, proximity_weight=0.5,
+                            diversity_weight=1.0) -> DiverseCounterfactuals:
+    """k counterfactuals that flip `predict` (rows -> labels) *and* differ from each other.
+
+    DiCE (Mothilal, Sharma and Tan, "Explaining machine learning classifiers through diverse
+    counterfactual explanations", FAT* 2020) chooses the set C = {c_1..c_k} maximising
+
+        - proximity_weight * mean_i dist(c_i, x)  +  diversity_weight * det(K),
+        K_ij = 1 / (1 + dist(c_i, c_j))            (determinantal-point-process diversity)
+
+    with dist the L1 distance scaled by each feature's median absolute deviation in X.
+    Like dice-ml's "random" method we first draw `n_candidates` random edits of x (a random
+    subset of the mutable features set to values seen in X), keep those that flip the
+    prediction to `target` and satisfy every constraint (e.g. ``ordered("ap_lo", "ap_hi")``),
+    and then pick C greedily: the closest first, then the one that raises the objective most.
+    Features in `immutable` (e.g. age, gender) never move. Same `seed`, same set.
+    """
+    template, x_values, columns = _one_row(x)
+    data = np.asarray(X.to_numpy() if hasattr(X, "to_numpy") else X, dtype=float)
+    if data.ndim != 2 or data.shape[1] != len(columns):
+        raise ValueError(f"X must be a table with the {len(columns)} columns of x, got shape {data.shape}")
+    k = check_int(k, "k", minimum=1)
+    fixed = [feature_index(f, columns) for f in immutable]
+    mutable = np.array([j for j in range(len(columns)) if j not in fixed])
+    if len(mutable) == 0:
+        raise ValueError("every feature is immutable; leave at least one free to change")
+    predicted = np.asarray(predict(like(template, x_values[None, :], columns))).ravel()[0]
+    if target is None:
+        others = [c for c in np.unique(np.asarray(predict(like(template, data[:500], columns)))) if c != predicted]
+        if len(others) != 1:
+            raise ValueError("pass target=: the wanted class cannot be guessed from the predictions")
+        target = others[0]
+
+    rng = np.random.default_rng(seed)
+    rows = np.repeat(x_values[None, :], n_candidates, axis=0)
+    n_moved = rng.integers(1, len(mutable) + 1, n_candidates)
+    for i in range(n_candidates):
+        moved = rng.choice(mutable, n_moved[i], replace=False)
+        rows[i, moved] = data[rng.integers(0, len(data), n_moved[i]), moved]
+    rows = np.unique(rows, axis=0)
+    keep = satisfies(rows, columns, constraints) & (rows != x_values).any(axis=1)
+    rows = rows[keep]
+    rows = rows[np.asarray(predict(like(template, rows, columns))).ravel() == target] if len(rows) else rows
+    scale = _mad(data)
+    if len(rows) < k:
+        raise ValueError(f"only {len(rows)} of {n_candidates} random edits flip the prediction "
+                         f"within the constraints; raise n_candidates or loosen the constraints")
+
+    distance_to_x = np.abs(rows - x_values) / scale
+    distance_to_x = distance_to_x.sum(axis=1)
+    chosen = [int(np.argmin(distance_to_x))]
+    for _ in range(k - 1):
+        best, best_value = None, -np.inf
+        for c in range(len(rows)):
+            if c in chosen:
+                continue
+            value = _dice_objective(rows[chosen + [c]], distance_to_x[chosen + [c]], scale,
+                                    proximity_weight, diversity_weight)
+            if value > best_value:
+                best, best_value = c, value
+        chosen.append(best)
+    found = rows[chosen]
+    return DiverseCounterfactuals(x_values, found, columns, target,
+                                  counterfactual_metrics(predict, x_values, found, data, target,
+                                                         columns, template),
+                                  n_candidates, len(rows))
+
+
+def counterfactual_metrics(predict, x, counterfactuals, X, target, feature_names=None,
+                           template=None) -> dict:
+    """Mothilal et al.'s four measures of a set of counterfactuals of x:
+    validity (share predicted `target`), proximity (mean MAD-scaled L1 distance to x; lower is
+    closer), sparsity (mean number of features changed) and diversity (mean MAD-scaled L1
+    distance between pairs)."""
+    data = np.asarray(X.to_numpy() if hasattr(X, "to_numpy") else X, dtype=float)
+    cfs = np.atleast_2d(np.asarray(counterfactuals, dtype=float))
+    x = np.asarray(x, dtype=float).ravel()
+    scale = _mad(data)
+    rows = cfs if template is None else like(template, cfs, feature_names)
+    pairs = [(i, j) for i in range(len(cfs)) for j in range(i + 1, len(cfs))]
+    return {
+        "validity": float(np.mean(np.asarray(predict(rows)).ravel() == target)),
+        "proximity": float(np.mean(np.sum(np.abs(cfs - x) / scale, axis=1))),
+        "sparsity": float(np.mean(np.sum(~np.isclose(cfs, x), axis=1))),
+        "diversity": float(np.mean([np.sum(np.abs(cfs[i] - cfs[j]) / scale) for i, j in pairs]))
+        if pairs else 0.0,
+    }
+
+
+def _dice_objective(rows, distance_to_x, scale, proximity_weight, diversity_weight):
+    pairwise = np.abs(rows[:, None, :] - rows[None, :, :]) / scale
+    K = 1.0 / (1.0 + pairwise.sum(axis=2))
+    return -proximity_weight * distance_to_x.mean() + diversity_weight * np.linalg.det(K)
+
+
+def _mad(data):
+    """Median absolute deviation of each column; 1 where it is 0 (binary or constant columns)."""
+    mad = np.median(np.abs(data - np.median(data, axis=0)), axis=0)
+    return np.where(mad > 0, mad, 1.0)

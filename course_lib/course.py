@@ -43,6 +43,9 @@ TOPICS = [
     Topic("07", "07_global_effects",
           "Global effects and interactions: ALE, 2-D PDP, the H-statistic, SHAP interactions", 75,
           "07_global_effects"),
+    Topic("08", "08_examples",
+          "Explaining with examples: prototypes, influential points, Anchors, counterfactuals", 75,
+          None),
 ]
 
 

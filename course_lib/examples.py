@@ -1,0 +1,241 @@
+"""Explaining with examples: prototypes and criticisms, influential training points.
+
+Two questions answered by pointing at data instead of at features:
+
+* *What does the data look like?*  MMD-critic (Kim, Khanna and Koyejo, "Examples are not
+  enough, learn to criticize!", NeurIPS 2016) picks **prototypes**, a few rows whose kernel
+  mean matches the data's (small MMD²), and **criticisms**, rows the prototypes explain worst
+  (large witness function).
+* *Which training points made this prediction?*  Exact **leave-one-out** retraining (the
+  ground truth), **influence functions** (Koh and Liang, "Understanding black-box predictions
+  via influence functions", ICML 2017: one Hessian-inverse-vector product instead of n
+  retrainings, exact to first order for convex losses, fragile for deep nets, Basu, Pope and
+  Feizi, ICLR 2021) and **TracIn** (Pruthi, Liu, Kale and Sundararajan, NeurIPS 2020: sum over
+  saved checkpoints of learning rate x gradient dot product).
+"""
+from __future__ import annotations
+
+import numpy as np
+import torch
+from torch import nn
+
+from .inspection import check_int
+from .kernels import rbf_kernel
+
+__all__ = ["mmd_critic", "witness", "leave_one_out_influence", "influence_functions",
+           "log_loss_per_row", "tracin", "tracin_self_influence"]
+
+
+# ----------------------------------------------------------------------------- MMD-critic
+def mmd_critic(X, n_prototypes: int, n_criticisms: int = 0, gamma: float | None = None):
+    """Greedy prototypes and criticisms with the RBF kernel k(x, y) = exp(-gamma ||x - y||²).
+
+    Prototypes: start from S = {} and add, n_prototypes times, the row c with the largest gain
+
+        gain(c | S) = 2/n sum_i k(x_i, c) - (2 sum_{s in S} k(s, c) + k(c, c)) / (|S| + 1)
+
+    (Kim et al.'s greedy step on J(S) = 2/(n|S|) sum_{i, s} k(x_i, s) - 1/|S|² sum_{s, t} k(s, t),
+    i.e. minus MMD² between the data and S, up to a constant). Criticisms: the non-prototype
+    rows with the largest |witness|, ``witness(c) = mean_i k(x_i, c) - mean_{s in S} k(s, c)``.
+    Ties go to the lower index. Returns (prototype_idx, criticism_idx), each in order of choice.
+    """
+    X = _matrix(X, "X")
+    n = len(X)
+    n_prototypes = check_int(n_prototypes, "n_prototypes", minimum=1)
+    n_criticisms = check_int(n_criticisms, "n_criticisms", minimum=0)
+    if n_prototypes + n_criticisms > n:
+        raise ValueError(f"n_prototypes + n_criticisms must be at most len(X) = {n}, got "
+                         f"{n_prototypes} + {n_criticisms}")
+    K = rbf_kernel(X, gamma=gamma)
+    data_term = 2.0 * K.sum(axis=0) / n
+    chosen: list[int] = []
+    for _ in range(n_prototypes):
+        gain = data_term - (2.0 * K[chosen].sum(axis=0) + np.diag(K)) / (len(chosen) + 1)
+        gain[chosen] = -np.inf
+        chosen.append(int(np.argmax(gain)))
+    prototypes = np.array(chosen)
+    score = np.abs(witness(K, prototypes))
+    score[prototypes] = -np.inf
+    criticisms = np.argsort(-score, kind="stable")[:n_criticisms]
+    return prototypes, criticisms
+
+
+def witness(K, prototype_idx) -> np.ndarray:
+    """witness(c) = mean_i K[i, c] - mean_{s in prototypes} K[s, c]: positive where the data is
+    denser than the prototypes suggest, negative where the prototypes over-represent it."""
+    K = np.asarray(K, dtype=float)
+    return K.mean(axis=0) - K[np.asarray(prototype_idx, dtype=int)].mean(axis=0)
+
+
+# ----------------------------------------------------------------------------- influence
+def log_loss_per_row(model, X, y) -> np.ndarray:
+    """-log p_model(y_i | x_i) for each row (the loss whose change influence measures)."""
+    proba = model.predict_proba(X)
+    column = np.searchsorted(model.classes_, np.asarray(y))
+    return -np.log(np.clip(proba[np.arange(len(proba)), column], 1e-300, None))
+
+
+def leave_one_out_influence(make_model, X, y, X_test, y_test) -> np.ndarray:
+    """The ground truth: retrain without each training row i and record the change of each
+    test loss, ``L(z_test; theta_{-i}) - L(z_test; theta)``. Shape (n_train, n_test); positive
+    means row i *helped* that test point (removing it hurts). Costs n + 1 fits."""
+    X, X_test = _matrix(X, "X"), _matrix(X_test, "X_test")
+    y, y_test = np.asarray(y), np.asarray(y_test)
+    _same_length(X, y, "X", "y")
+    _same_length(X_test, y_test, "X_test", "y_test")
+    if not callable(make_model):
+        raise TypeError("make_model must be a function returning a fresh unfitted model, "
+                        "e.g. lambda: LogisticRegression(C=1.0)")
+    base = log_loss_per_row(make_model().fit(X, y), X_test, y_test)
+    keep = np.ones(len(X), dtype=bool)
+    change = np.empty((len(X), len(X_test)))
+    for i in range(len(X)):
+        keep[i] = False
+        change[i] = log_loss_per_row(make_model().fit(X[keep], y[keep]), X_test, y_test) - base
+        keep[i] = True
+    return change
+
+
+def influence_functions(model, X, y, X_test, y_test, l2: float | None = None) -> np.ndarray:
+    """Koh and Liang's estimate of :func:`leave_one_out_influence` for a fitted binary
+    logistic regression, without retraining:
+
+        L(z_test; theta_{-i}) - L(z_test; theta)  ~  grad L(z_test)^T  H^{-1}  grad L(z_i)
+
+    theta = (w, b) minimises sum_i L(z_i) + l2/2 ||w||² (scikit-learn's objective with
+    l2 = 1 / C; the intercept is not penalised), H is that objective's Hessian
+    sum_i p_i (1 - p_i) x~_i x~_i^T + l2 diag(1, ..., 1, 0) with x~ = (x, 1), and
+    grad L(z) = (p - y) x~. Exact up to second order for this convex loss. Shape (n_train, n_test).
+    """
+    X, X_test = _matrix(X, "X"), _matrix(X_test, "X_test")
+    y, y_test = np.asarray(y), np.asarray(y_test)
+    _same_length(X, y, "X", "y")
+    _same_length(X_test, y_test, "X_test", "y_test")
+    coef = getattr(model, "coef_", None)
+    if coef is None or np.asarray(coef).shape[0] != 1:
+        raise TypeError("model must be a fitted binary LogisticRegression (coef_ of shape (1, M))")
+    l2 = 1.0 / model.C if l2 is None else float(l2)
+    if not l2 >= 0:
+        raise ValueError(f"l2 must be >= 0, got {l2}")
+    with_bias = bool(getattr(model, "fit_intercept", True))
+
+    def design(A):
+        return np.column_stack([A, np.ones(len(A))]) if with_bias else A
+
+    def gradients(A, labels):  # one row per example: (p - y) x~
+        p = model.predict_proba(A)[:, 1]
+        return (p - (labels == model.classes_[1]))[:, None] * design(A)
+
+    p = model.predict_proba(X)[:, 1]
+    D = design(X)
+    penalty = np.full(D.shape[1], l2)
+    if with_bias:
+        penalty[-1] = 0.0
+    H = (D * (p * (1 - p))[:, None]).T @ D + np.diag(penalty)
+    H_inv_test = np.linalg.solve(H, gradients(X_test, y_test).T)   # (P, n_test)
+    return gradients(X, y) @ H_inv_test
+
+
+# ----------------------------------------------------------------------------- TracIn
+def tracin(model: nn.Module, checkpoints, train_loader, test_inputs, test_targets,
+           layers=None, loss_fn=None) -> torch.Tensor:
+    """TracInCP: influence of each training example on each test example,
+
+        TracIn(z, z_test) = sum_c eta_c  grad_theta L(z; theta_c) . grad_theta L(z_test; theta_c)
+
+    over the saved checkpoints theta_c with learning rates eta_c. `checkpoints`: a list of
+    (state_dict, learning_rate) pairs. `train_loader`: batches (inputs, targets), not shuffled.
+    `layers`: names of submodules whose parameters count (default: all). `loss_fn`: the
+    per-example loss (default cross-entropy). The model is used in eval mode. Returns a
+    (n_test, n_train) tensor: large positive = proponent, large negative = opponent.
+    """
+    total = None
+    for state, rate in _checkpoints(checkpoints):
+        model.load_state_dict(state)
+        g_test = _per_example_gradients(model, [(test_inputs, test_targets)], layers, loss_fn)
+        g_train = _per_example_gradients(model, train_loader, layers, loss_fn)
+        term = rate * g_test @ g_train.T
+        total = term if total is None else total + term
+    return total
+
+
+def tracin_self_influence(model: nn.Module, checkpoints, train_loader, layers=None,
+                          loss_fn=None) -> torch.Tensor:
+    """TracIn(z, z) = sum_c eta_c ||grad L(z; theta_c)||² for each training example: large for
+    examples the model found hard (mislabelled, atypical) or learned by a shortcut late."""
+    total = None
+    for state, rate in _checkpoints(checkpoints):
+        model.load_state_dict(state)
+        g = _per_example_gradients(model, train_loader, layers, loss_fn)
+        term = rate * (g * g).sum(dim=1)
+        total = term if total is None else total + term
+    return total
+
+
+def _per_example_gradients(model, batches, layers, loss_fn):
+    """(n, P) matrix of flattened per-example loss gradients (torch.func: grad inside vmap)."""
+    from torch.func import functional_call, grad, vmap
+
+    loss_fn = loss_fn or nn.functional.cross_entropy
+    names = _parameter_names(model, layers)
+    params = {name: p.detach() for name, p in model.named_parameters() if name in names}
+    buffers = {name: b.detach() for name, b in model.named_buffers()}
+
+    def loss_of_one(p, x, target):
+        out = functional_call(model, (p, buffers), (x[None],))
+        return loss_fn(out, target[None])
+
+    rows = []
+    was_training = model.training
+    model.eval()
+    try:
+        for inputs, targets in batches:
+            g = vmap(grad(loss_of_one), in_dims=(None, 0, 0))(params, inputs, targets)
+            rows.append(torch.cat([g[name].flatten(start_dim=1) for name in params], dim=1))
+    finally:
+        model.train(was_training)
+    return torch.cat(rows)
+
+
+def _parameter_names(model, layers):
+    if layers is None:
+        return {name for name, p in model.named_parameters() if p.requires_grad}
+    if isinstance(layers, str):
+        raise TypeError(f"layers must be a list of submodule names, e.g. ['fc'], got {layers!r}")
+    names = set()
+    for layer in layers:
+        try:
+            module = model.get_submodule(layer)
+        except AttributeError:
+            raise ValueError(f"layers: the model has no submodule {layer!r}; "
+                             f"choose from {[n for n, _ in model.named_modules() if n]}") from None
+        names |= {f"{layer}.{n}" for n, p in module.named_parameters() if p.requires_grad}
+    return names
+
+
+def _checkpoints(checkpoints):
+    checkpoints = list(checkpoints)
+    if not checkpoints:
+        raise ValueError("checkpoints must hold at least one (state_dict, learning_rate) pair")
+    for item in checkpoints:
+        if not (isinstance(item, tuple) and len(item) == 2 and isinstance(item[0], dict)):
+            raise TypeError("checkpoints must be a list of (state_dict, learning_rate) pairs, "
+                            "e.g. [(copy.deepcopy(model.state_dict()), 0.01), ...]")
+    return [(state, float(rate)) for state, rate in checkpoints]
+
+
+# ----------------------------------------------------------------------------- checks
+def _matrix(X, name):
+    if hasattr(X, "to_numpy"):
+        X = X.to_numpy()
+    X = np.asarray(X, dtype=float)
+    if X.ndim != 2 or len(X) == 0:
+        raise ValueError(f"{name} must be a non-empty 2-D array (rows x features), got shape {X.shape}")
+    if not np.isfinite(X).all():
+        raise ValueError(f"{name} holds NaN or infinite values; impute or drop them first")
+    return X
+
+
+def _same_length(X, y, x_name, y_name):
+    if len(X) != len(y):
+        raise ValueError(f"{x_name} has {len(X)} rows but {y_name} has {len(y)} labels")
