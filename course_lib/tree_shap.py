@@ -323,7 +323,7 @@ def path_dependent_shap(table: LeafTable, X) -> np.ndarray:
     Leaves with the same l are processed together; arrays are laid out (path entry, row, leaf).
     """
     X = _as_inputs(X, table)
-    n = len(X)
+    n, has_nan = len(X), table.routes_nan and bool(np.isnan(X).any())
     phi = np.zeros((n, table.n_features * table.n_outputs))
     for length in np.unique(table.length[table.length > 0]):  # length 0: a stump, all base value
         same_length = np.flatnonzero(table.length == length)
@@ -334,7 +334,7 @@ def path_dependent_shap(table: LeafTable, X) -> np.ndarray:
             f = table.feature[leaves, :length].T                      # (l, leaves)
             z = table.zero_fraction[leaves, :length].T[:, None, :]    # (l, 1, leaves)
             lo, hi = table.lower[leaves, :length].T, table.upper[leaves, :length].T
-            nan_ok = None if table.nan_follows is None else table.nan_follows[leaves, :length].T
+            nan_ok = None if not has_nan else table.nan_follows[leaves, :length].T
             scatter = _scatter_matrix(f.T, table.value[leaves], table.n_features)
             if by_pattern:
                 bits = (np.arange(2 ** length) >> np.arange(length)[:, None]) & 1
@@ -408,6 +408,8 @@ def interventional_shap(table: LeafTable, X, background):
     X, background = _as_inputs(X, table), _as_inputs(background, table)
     n, B = len(X), len(background)
     f, lo, hi, nan_ok = table.feature, table.lower, table.upper, table.nan_follows
+    if not (np.isnan(X).any() or np.isnan(background).any()):
+        nan_ok = None                          # no missing values: plain interval tests
     D = f.shape[1]
     fact = np.array([factorial(k) for k in range(2 * D + 1)], dtype=float)
     scatter = _scatter_matrix(f, table.value, table.n_features)
