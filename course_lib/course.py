@@ -35,6 +35,9 @@ TOPICS = [
           75, "05_gradcam_cats"),
     Topic("06", "06_cardio_case", "The cardio case study: a whole interpretation workflow", 90,
           "06_cardio_case"),
+    Topic("09", "09_evaluating_explanations",
+          "Evaluating explanations, and attention versus attribution", 90,
+          "09_evaluating_explanations"),
 ]
 
 
