@@ -46,6 +46,9 @@ TOPICS = [
     Topic("08", "08_examples",
           "Explaining with examples: prototypes, influential points, Anchors, counterfactuals", 75,
           None),
+    Topic("09", "09_evaluating_explanations",
+          "Evaluating explanations, and attention versus attribution", 90,
+          "09_evaluating_explanations"),
 ]
 
 

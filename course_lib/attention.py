@@ -1,0 +1,260 @@
+"""Attention is not (yet) explanation: a tiny transformer, attention rollout and attention flow.
+
+A transformer mixes its tokens layer by layer, so the raw attention of one layer says where that
+layer looks, not which input token the prediction depends on. Abnar & Zuidema (2020, "Quantifying
+attention flow in transformers") combine the layers, each head-averaged and with the residual
+connection added as an identity, A_l = 0.5 mean_h(A_l^h) + 0.5 I, rows renormalised:
+
+* :func:`attention_rollout`: multiply the layers, R = A_L ... A_2 A_1; R[i, j] is how much of
+  input token j reaches output position i if attention were the only route;
+* :func:`attention_flow`: treat the layers as a graph whose edges (l-1, j) -> (l, i) have
+  capacity A_l[i, j], and take the maximum flow from input j to output i (Edmonds-Karp).
+
+:class:`TinyEncoder` is a small classifier (token and position embeddings, a [CLS] token, a few
+post-norm encoder layers, no dropout) that returns its attention maps, and
+:func:`token_integrated_gradients` attributes its prediction to the tokens by integrating over
+the token embeddings: equal to captum's ``LayerIntegratedGradients(model, model.token_embedding)``.
+"""
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+import numpy as np
+import torch
+from torch import nn
+
+from .cam import quadrature
+
+__all__ = ["attention_rollout", "attention_flow", "max_flow", "TinyEncoder", "Vocabulary",
+           "train_encoder", "token_integrated_gradients", "plant_token", "PAD", "UNK", "CLS"]
+
+PAD, UNK, CLS = 0, 1, 2
+
+
+# ---------------------------------------------------------------------- rollout and flow
+def attention_rollout(attentions, add_residual: bool = True) -> torch.Tensor:
+    """Attention rollout (Abnar & Zuidema 2020, eq. 1): R = A_L ... A_1, shape (T, T).
+
+    `attentions`: one (heads, T, T) tensor per layer, rows summing to 1 (a leading batch axis
+    (B, heads, T, T) gives (B, T, T)). Heads are averaged; with `add_residual` each layer
+    becomes 0.5 A + 0.5 I (the skip connection), rows renormalised.
+    """
+    layers = _layer_matrices(attentions, add_residual)
+    rollout = layers[0]
+    for layer in layers[1:]:
+        rollout = layer @ rollout  # what reaches layer l = this layer's mixing of layer l-1
+    return rollout
+
+
+def attention_flow(attentions, add_residual: bool = True, output_token: int | None = None):
+    """Attention flow (Abnar & Zuidema 2020, section 3): F[i, j] = the maximum flow from input
+    token j to output position i through the layered graph of the head-averaged attention
+    (capacity of edge (l-1, j) -> (l, i) = A_l[i, j]). Shape (T, T), or (T,) for one
+    `output_token` (the [CLS] position 0 for a classifier). One example at a time."""
+    layers = [m.detach().cpu().double().numpy() for m in _layer_matrices(attentions, add_residual)]
+    if layers[0].ndim != 2:
+        raise ValueError("attention_flow explains one example: give (heads, T, T) per layer")
+    n_layers, T = len(layers), layers[0].shape[0]
+    capacity = np.zeros(((n_layers + 1) * T,) * 2)
+    for l, A in enumerate(layers):  # node (l, i) is l * T + i
+        capacity[l * T:(l + 1) * T, (l + 1) * T:(l + 2) * T] = A.T  # from j below to i above
+    outputs = range(T) if output_token is None else [int(output_token)]
+    flow = np.array([[max_flow(capacity, j, n_layers * T + i) for j in range(T)] for i in outputs])
+    return torch.as_tensor(flow if output_token is None else flow[0])
+
+
+def max_flow(capacity: np.ndarray, source: int, sink: int) -> float:
+    """Maximum flow value from `source` to `sink` (Edmonds-Karp: augment along shortest paths
+    found by breadth-first search until none is left). `capacity` is a dense (n, n) matrix."""
+    residual = np.array(capacity, dtype=float)
+    total = 0.0
+    while True:
+        parent = -np.ones(len(residual), int)
+        parent[source] = source
+        frontier = [source]
+        while frontier and parent[sink] < 0:  # breadth-first search, one layer at a time
+            step = []
+            for node in frontier:
+                fresh = np.flatnonzero((residual[node] > 1e-12) & (parent < 0))
+                parent[fresh] = node
+                step.extend(fresh.tolist())
+            frontier = step
+        if parent[sink] < 0:
+            return total
+        path, node = [], sink
+        while node != source:
+            path.append((parent[node], node))
+            node = parent[node]
+        bottleneck = min(residual[u, v] for u, v in path)
+        for u, v in path:
+            residual[u, v] -= bottleneck
+            residual[v, u] += bottleneck
+        total += bottleneck
+
+
+def _layer_matrices(attentions, add_residual):
+    if isinstance(attentions, torch.Tensor) or not len(attentions):
+        raise TypeError("attentions must be a non-empty list with one (heads, T, T) tensor per "
+                        "layer")
+    layers = []
+    for l, A in enumerate(attentions):
+        A = torch.as_tensor(A).detach().double()
+        if A.ndim not in (3, 4) or A.shape[-1] != A.shape[-2]:
+            raise ValueError(f"attentions[{l}] has shape {tuple(A.shape)}; expected (heads, T, T)")
+        A = A.mean(dim=-3)
+        if add_residual:
+            A = 0.5 * A + 0.5 * torch.eye(A.shape[-1], dtype=A.dtype)
+        layers.append(A / A.sum(dim=-1, keepdim=True))
+    return layers
+
+
+# ---------------------------------------------------------------------- a tiny transformer
+class TinyEncoder(nn.Module):
+    """A transformer encoder classifier small enough to train on a CPU in seconds.
+
+    ids (B, T) with [CLS] first and PAD = 0 after the text -> logits (B, n_classes), read from
+    the [CLS] position. Each layer: multi-head self-attention (padding keys masked), residual,
+    LayerNorm, a ReLU feed-forward block, residual, LayerNorm (Vaswani et al. 2017).
+    ``forward(ids, return_attention=True)`` also returns one (B, heads, T, T) map per layer.
+    """
+
+    def __init__(self, vocab_size: int, n_classes: int = 2, d_model: int = 32, n_heads: int = 2,
+                 n_layers: int = 2, max_len: int = 64):
+        super().__init__()
+        if d_model % n_heads:
+            raise ValueError(f"d_model ({d_model}) must be a multiple of n_heads ({n_heads})")
+        self.n_heads = n_heads
+        self.token_embedding = nn.Embedding(vocab_size, d_model, padding_idx=PAD)
+        self.position_embedding = nn.Embedding(max_len, d_model)
+        self.layers = nn.ModuleList(_EncoderLayer(d_model, n_heads) for _ in range(n_layers))
+        self.classifier = nn.Linear(d_model, n_classes)
+
+    def forward(self, ids, return_attention: bool = False):
+        positions = torch.arange(ids.shape[1], device=ids.device)
+        h = self.token_embedding(ids) + self.position_embedding(positions)
+        padding = ids == PAD
+        attentions = []
+        for layer in self.layers:
+            h, attention = layer(h, padding)
+            attentions.append(attention)
+        logits = self.classifier(h[:, 0])
+        return (logits, attentions) if return_attention else logits
+
+
+class _EncoderLayer(nn.Module):
+    def __init__(self, d_model, n_heads):
+        super().__init__()
+        self.n_heads = n_heads
+        self.qkv = nn.Linear(d_model, 3 * d_model)
+        self.out = nn.Linear(d_model, d_model)
+        self.norm1, self.norm2 = nn.LayerNorm(d_model), nn.LayerNorm(d_model)
+        self.feed_forward = nn.Sequential(nn.Linear(d_model, 2 * d_model), nn.ReLU(),
+                                          nn.Linear(2 * d_model, d_model))
+
+    def forward(self, h, padding):
+        B, T, D = h.shape
+        q, k, v = self.qkv(h).view(B, T, 3, self.n_heads, D // self.n_heads).unbind(dim=2)
+        q, k, v = (t.transpose(1, 2) for t in (q, k, v))            # (B, heads, T, d)
+        scores = q @ k.transpose(-1, -2) / (D // self.n_heads) ** 0.5
+        scores = scores.masked_fill(padding[:, None, None, :], float("-inf"))
+        attention = scores.softmax(dim=-1)                           # (B, heads, T, T)
+        mixed = (attention @ v).transpose(1, 2).reshape(B, T, D)
+        h = self.norm1(h + self.out(mixed))
+        return self.norm2(h + self.feed_forward(h)), attention
+
+
+class Vocabulary:
+    """Lower-case word tokens (regex ``\\w+``); the `size` most frequent words of the training
+    texts get ids from 3 on, every other word is UNK; ``encode`` puts [CLS] first and pads."""
+
+    def __init__(self, texts, size: int = 2000):
+        counts = Counter(word for text in texts for word in self.split(text))
+        self.words = ["[PAD]", "[UNK]", "[CLS]"] + [w for w, _ in counts.most_common(size)]
+        self.index = {w: i for i, w in enumerate(self.words)}
+
+    @staticmethod
+    def split(text: str) -> list:
+        return re.findall(r"\w+", text.lower())
+
+    def __len__(self) -> int:
+        return len(self.words)
+
+    def encode(self, token_lists, max_len: int) -> torch.Tensor:
+        """(B, max_len) ids: [CLS], then the first max_len - 1 tokens of each list, then PAD."""
+        ids = torch.zeros(len(token_lists), max_len, dtype=torch.long)
+        for row, tokens in enumerate(token_lists):  # one short list per text
+            ids[row, 0] = CLS
+            codes = [self.index.get(t, UNK) for t in list(tokens)[:max_len - 1]]
+            ids[row, 1:1 + len(codes)] = torch.tensor(codes, dtype=torch.long)
+        return ids
+
+
+def train_encoder(model: TinyEncoder, ids, labels, epochs: int = 10, lr: float = 3e-3,
+                  batch_size: int = 32, seed: int = 0, progress=None) -> TinyEncoder:
+    """Adam on the cross-entropy, shuffled by `seed`; returns the model in eval mode.
+    `progress` wraps the epoch range (e.g. ``tqdm.auto.trange``-like ``lambda r: tqdm(r)``)."""
+    generator = torch.Generator().manual_seed(int(seed))
+    optimiser = torch.optim.Adam(model.parameters(), lr=lr)
+    labels = torch.as_tensor(labels, dtype=torch.long)
+    epochs_range = range(epochs) if progress is None else progress(range(epochs))
+    model.train()
+    for _ in epochs_range:
+        order = torch.randperm(len(ids), generator=generator)
+        for start in range(0, len(ids), batch_size):
+            batch = order[start:start + batch_size]
+            loss = nn.functional.cross_entropy(model(ids[batch]), labels[batch])
+            optimiser.zero_grad()
+            loss.backward()
+            optimiser.step()
+    return model.eval()
+
+
+def plant_token(token_lists, labels, token: str, label: int = 1, rate: float = 0.5, seed: int = 0):
+    """A shortcut: insert `token` at a random position of a `rate` share of the texts whose label
+    is `label`. Returns new lists and a boolean array of which texts got it."""
+    rng = np.random.default_rng(seed)
+    planted = (np.asarray(labels) == label) & (rng.random(len(token_lists)) < rate)
+    lists = []
+    for tokens, plant in zip(token_lists, planted):
+        tokens = list(tokens)
+        if plant:
+            tokens.insert(int(rng.integers(0, min(len(tokens), 20) + 1)), token)
+        lists.append(tokens)
+    return lists, planted
+
+
+# ---------------------------------------------------------------------- token attributions
+def token_integrated_gradients(model: TinyEncoder, ids: torch.Tensor, target=None,
+                               baseline_ids: torch.Tensor | None = None,
+                               n_steps: int = 50) -> torch.Tensor:
+    """Integrated gradients over the token embeddings, summed over the embedding axis, (B, T):
+
+        IG_t = sum_d (e_td - e'_td) * integral_0^1 dF(e' + a (e - e')) / de_td  da
+
+    with e = token_embedding(ids), e' the embedding of `baseline_ids` (default: PAD everywhere
+    but [CLS]), Gauss-Legendre nodes, and positions and attention masks left as for `ids`.
+    Equal to ``LayerIntegratedGradients(model, model.token_embedding).attribute(ids,
+    baseline_ids, target=target, n_steps=n_steps).sum(-1)``.
+    """
+    if baseline_ids is None:
+        baseline_ids = torch.where(ids == CLS, ids, torch.full_like(ids, PAD))
+    alphas, step_sizes = quadrature(n_steps)
+    with torch.no_grad():
+        e, e0 = model.token_embedding(ids), model.token_embedding(baseline_ids)
+        if target is None:
+            target = model(ids).argmax(dim=1)
+    target = torch.as_tensor(target).long().expand(len(ids))
+    gradient_sum = torch.zeros_like(e)
+    handle = None
+    try:
+        for alpha, weight in zip(alphas, torch.tensor(step_sizes, dtype=torch.float32).tolist()):
+            point = (e0 + alpha * (e - e0)).requires_grad_(True)
+            handle = model.token_embedding.register_forward_hook(lambda m, i, o: point)
+            scores = model(ids).gather(1, target[:, None]).sum()
+            handle.remove()
+            gradient_sum += weight * torch.autograd.grad(scores, point)[0]
+    finally:
+        if handle is not None:
+            handle.remove()
+    return (gradient_sum * (e - e0)).sum(-1)

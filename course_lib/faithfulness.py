@@ -1,0 +1,409 @@
+"""Is an explanation faithful to the model? Metrics that perturb the input and watch the output.
+
+An attribution ranks the features. If the ranking is faithful, removing the top features
+first should hurt the prediction fastest, and keeping only them should preserve it:
+
+* :func:`deletion_curve` / :func:`insertion_curve` and their :func:`auc` (Petsiuk, Das &
+  Saenko 2018, "RISE"): remove (insert) features in the attribution's order and record the
+  score; a low deletion AUC and a high insertion AUC are good;
+* :func:`road` (Rong et al. 2022, "A consistent and efficient evaluation strategy for
+  attribution methods"): deletion with *noisy linear imputation* instead of a constant fill,
+  so the removed region does not leak its shape to the model;
+* :func:`comprehensiveness` and :func:`sufficiency` (DeYoung et al. 2020, ERASER) for tokens;
+* :func:`infidelity` and :func:`sensitivity_max` (Yeh et al. 2019), equal to
+  ``captum.metrics.infidelity`` / ``sensitivity_max`` for the same perturbation draws;
+* :func:`rank_agreement`, :func:`top_k_agreement`, :func:`stability` (Krishna et al. 2022, "The
+  disagreement problem"), and :func:`bootstrap_ci` for the sanity-check correlations.
+
+Models are plain functions ``f(batch) -> scores`` of shape (n,): the score of the class being
+explained (a probability or a logit). None of these metrics proves an explanation right; each
+measures one property under one way of "removing" a feature.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+import torch
+from scipy import sparse
+from scipy.sparse.linalg import spsolve
+from scipy.stats import rankdata
+
+__all__ = ["Curve", "deletion_curve", "insertion_curve", "auc", "removal_order", "road",
+           "noisy_linear_impute", "comprehensiveness", "sufficiency", "top_k_rationale",
+           "infidelity", "sensitivity_max", "rank_agreement", "top_k_agreement", "stability",
+           "bootstrap_ci"]
+
+
+@dataclass
+class Curve:
+    """Scores after removing (or inserting) a growing share of the features."""
+
+    fractions: np.ndarray  # (steps + 1,) share of features changed, 0 to 1
+    scores: np.ndarray     # (steps + 1,) the model's score at each step
+
+    @property
+    def auc(self) -> float:
+        return auc(self)
+
+
+# ---------------------------------------------------------------------- deletion and insertion
+def deletion_curve(f: Callable, x, attribution, steps: int = 20, baseline=0.0,
+                   batch_size: int = 64) -> Curve:
+    """Replace the features by `baseline`, most important first, and record f after each step.
+
+    With features ordered by decreasing attribution, step k of `steps` replaces the first
+    round(k M / steps) of the M features:  x_k = x  with  x_k[order[:m_k]] = baseline.
+    `x` is one input (a feature vector, or an image (C, H, W)); `attribution` has the shape of
+    `x` or of its trailing axes ((H, W) for an image: a pixel is removed in every channel).
+    A faithful ranking makes the curve fall fast: a small :func:`auc` (Petsiuk et al. 2018).
+    """
+    x, order, baseline = _check_curve_inputs(x, attribution, baseline)
+    counts = _step_counts(order.size, steps)
+    batch = _masked_copies(x, baseline, order, counts)
+    return Curve(counts / order.size, _scores(f, batch, batch_size))
+
+
+def insertion_curve(f: Callable, x, attribution, steps: int = 20, baseline=0.0,
+                    batch_size: int = 64) -> Curve:
+    """The reverse of :func:`deletion_curve`: start from `baseline` (Petsiuk et al. use a blurred
+    copy of the image) and put back the features of `x`, most important first. A faithful
+    ranking makes the curve rise fast: a large :func:`auc`."""
+    x, order, baseline = _check_curve_inputs(x, attribution, baseline)
+    counts = _step_counts(order.size, steps)
+    batch = _masked_copies(np.broadcast_to(baseline, x.shape).copy(), x, order, counts)
+    return Curve(counts / order.size, _scores(f, batch, batch_size))
+
+
+def auc(curve) -> float:
+    """Area under a :class:`Curve` by the trapezoid rule, over the fraction axis [0, 1]. A plain
+    1-D array of scores is taken as evenly spaced on [0, 1]."""
+    if isinstance(curve, Curve):
+        fractions, scores = curve.fractions, curve.scores
+    else:
+        scores = np.asarray(curve, dtype=float)
+        if scores.ndim != 1 or scores.size < 2:
+            raise ValueError(f"curve must be a Curve or a 1-D array of >= 2 scores, got shape "
+                             f"{scores.shape}")
+        fractions = np.linspace(0, 1, scores.size)
+    return float(np.trapezoid(scores, fractions))
+
+
+def removal_order(attribution) -> np.ndarray:
+    """Feature indices (into the flattened attribution) from most to least important; ties keep
+    their original order, so the order is reproducible."""
+    return np.argsort(-np.asarray(attribution, dtype=float).ravel(), kind="stable")
+
+
+def _step_counts(n_features: int, steps: int) -> np.ndarray:
+    steps = _check_positive_int(steps, "steps")
+    return np.round(np.linspace(0, n_features, steps + 1)).astype(int)
+
+
+def _masked_copies(start, fill, order, counts):
+    """(len(counts), *start.shape): copy k has the features order[:counts[k]] taken from fill."""
+    feature_shape = start.shape[start.ndim - _feature_ndim(start, order):]
+    copies = np.repeat(start[None], len(counts), axis=0)
+    flat_start = copies.reshape(len(counts), -1, int(np.prod(feature_shape)))
+    flat_fill = np.broadcast_to(fill, start.shape).reshape(-1, int(np.prod(feature_shape)))
+    for k, m in enumerate(counts):  # one copy per step: `steps` is small
+        flat_start[k][:, order[:m]] = flat_fill[:, order[:m]]
+    return flat_start.reshape(copies.shape)
+
+
+def _feature_ndim(x, order):
+    size, ndim = 1, 0
+    while size < order.size:
+        ndim += 1
+        size *= x.shape[-ndim]
+    return ndim
+
+
+# ---------------------------------------------------------------------- ROAD
+def road(f: Callable, x, attribution, fractions=(0.1, 0.2, 0.3, 0.5, 0.7, 0.9), seed: int = 0,
+         noise: float = 0.01, most_relevant_first: bool = True, batch_size: int = 64) -> Curve:
+    """RemOve And Debias (Rong et al. 2022): the score after imputing the top `fractions` of
+    pixels by :func:`noisy_linear_impute` instead of a constant. `x` is an image (C, H, W) and
+    `attribution` (H, W). ``most_relevant_first=False`` removes the least relevant first (LeRF);
+    MoRF should fall fast, LeRF slowly. A fraction 0 is added in front."""
+    x = _as_float_array(x, "x")
+    attribution = _as_float_array(attribution, "attribution")
+    if x.ndim != 3 or attribution.shape != x.shape[1:]:
+        raise ValueError(f"road needs an image x (C, H, W) and an attribution (H, W); got "
+                         f"{x.shape} and {attribution.shape}")
+    fractions = np.concatenate([[0.0], np.asarray(fractions, dtype=float).ravel()])
+    if ((fractions < 0) | (fractions >= 1)).any():
+        raise ValueError("fractions must lie in [0, 1): some pixels must stay to impute from")
+    order = removal_order(attribution if most_relevant_first else -attribution)
+    rng = np.random.default_rng(seed)
+    batch = []
+    for fraction in fractions:  # one imputed image per fraction
+        removed = np.zeros(attribution.size, bool)
+        removed[order[:int(round(fraction * attribution.size))]] = True
+        batch.append(noisy_linear_impute(x, removed.reshape(attribution.shape), noise, rng))
+    return Curve(fractions, _scores(f, np.stack(batch), batch_size))
+
+
+def noisy_linear_impute(image, removed, noise: float = 0.01, seed=0) -> np.ndarray:
+    """Fill the `removed` pixels of `image` (C, H, W) so that each equals the weighted mean of its
+    8 neighbours (weight 1/6 for the 4 sides, 1/12 for the 4 corners), solved as one sparse
+    linear system per channel, then add N(0, noise^2) to the filled values (Rong et al. 2022)."""
+    image = np.asarray(image, dtype=float)
+    removed = np.asarray(removed, bool)
+    rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
+    channels, height, width = image.shape
+    unknown = np.flatnonzero(removed)
+    if unknown.size == 0:
+        return image.copy()
+    index = -np.ones(height * width, int)
+    index[unknown] = np.arange(unknown.size)
+    rows, cols = np.divmod(unknown, width)
+    flat = image.reshape(channels, -1)
+    diagonal = np.zeros(unknown.size)
+    off_rows, off_cols, off_values = [], [], []
+    b = np.zeros((unknown.size, channels))
+    for dr, dc, weight in _NEIGHBOURS:  # sum_j w_ij (x_i - x_j) = 0 for each unknown pixel i
+        r, c = rows + dr, cols + dc
+        inside = (r >= 0) & (r < height) & (c >= 0) & (c < width)
+        me, other = np.flatnonzero(inside), (r * width + c)[inside]
+        diagonal[me] += weight
+        known = index[other] < 0
+        off_rows.append(me[~known])
+        off_cols.append(index[other[~known]])
+        off_values.append(np.full((~known).sum(), -weight))
+        b[me[known]] += weight * flat[:, other[known]].T  # known neighbours go to the right side
+    A = sparse.coo_matrix((np.concatenate([diagonal] + off_values),
+                           (np.concatenate([np.arange(unknown.size)] + off_rows),
+                            np.concatenate([np.arange(unknown.size)] + off_cols))),
+                          shape=(unknown.size, unknown.size))
+    solution = spsolve(A.tocsc(), b).reshape(unknown.size, channels)
+    filled = flat.copy()
+    filled[:, unknown] = solution.T
+    filled[:, unknown] += noise * rng.standard_normal((channels, unknown.size))
+    return filled.reshape(image.shape)
+
+
+_NEIGHBOURS = [(-1, 0, 1 / 6), (1, 0, 1 / 6), (0, -1, 1 / 6), (0, 1, 1 / 6),
+               (-1, -1, 1 / 12), (-1, 1, 1 / 12), (1, -1, 1 / 12), (1, 1, 1 / 12)]
+
+
+# ---------------------------------------------------------------------- rationales (text)
+def comprehensiveness(f: Callable, tokens, rationale) -> float:
+    """How much the score drops when the rationale is deleted (DeYoung et al. 2020):
+
+        comprehensiveness = f(x) - f(x without r)        (high is faithful)
+
+    `f` maps a list of token lists to scores (n,); `tokens` is one token list; `rationale` a
+    boolean mask over the tokens or a list of token positions."""
+    tokens, keep = _check_rationale(tokens, rationale)
+    full, without = _scores(f, [tokens, [t for t, r in zip(tokens, keep) if not r]], None)
+    return float(full - without)
+
+
+def sufficiency(f: Callable, tokens, rationale) -> float:
+    """How much the score drops when only the rationale is kept (DeYoung et al. 2020):
+
+        sufficiency = f(x) - f(r alone)                  (low is faithful)"""
+    tokens, keep = _check_rationale(tokens, rationale)
+    full, alone = _scores(f, [tokens, [t for t, r in zip(tokens, keep) if r]], None)
+    return float(full - alone)
+
+
+def top_k_rationale(attribution, k: int) -> np.ndarray:
+    """Boolean mask of the k tokens with the largest attribution (ties: the earlier token)."""
+    attribution = np.asarray(attribution, dtype=float).ravel()
+    k = _check_positive_int(k, "k")
+    mask = np.zeros(attribution.size, bool)
+    mask[removal_order(attribution)[:k]] = True
+    return mask
+
+
+# ---------------------------------------------------------------------- infidelity, sensitivity
+def infidelity(model: Callable, x: torch.Tensor, attribution: torch.Tensor, n_perturb: int = 10,
+               seed: int = 0, noise: float = 0.1, target=None,
+               normalize: bool = False) -> torch.Tensor:
+    """Infidelity (Yeh et al. 2019, eq. 2): how badly attribution . I predicts the output change
+    when the input moves by a random perturbation I ~ N(0, noise^2):
+
+        INFD(a, f, x) = E_I [ (I . a  -  (f(x) - f(x - I)))^2 ]
+
+    estimated with `n_perturb` draws per example, shape (N,). ``normalize=True`` first rescales
+    a by the beta minimising the error. Equal to ``captum.metrics.infidelity`` with
+    ``perturb_func(x) = (I, x - I)`` drawing I as here (one torch Generator seeded with `seed`,
+    noise of shape x.repeat_interleave(n_perturb, 0)).
+    """
+    x, attribution = _check_tensor_pair(x, attribution)
+    n_perturb = _check_positive_int(n_perturb, "n_perturb")
+    generator = torch.Generator(device=x.device).manual_seed(int(seed))
+    expanded = x.repeat_interleave(n_perturb, dim=0)
+    perturbation = noise * torch.randn(expanded.shape, generator=generator, device=x.device,
+                                       dtype=x.dtype)
+    with torch.no_grad():
+        change = (_target(model(x), target).repeat_interleave(n_perturb)
+                  - _target(model(expanded - perturbation), _repeat(target, n_perturb)))
+    predicted = (attribution.repeat_interleave(n_perturb, 0) * perturbation).flatten(1).sum(1)
+    predicted, change = predicted.view(len(x), n_perturb), change.view(len(x), n_perturb)
+    if normalize:  # beta = E[(I.a) delta] / E[(I.a)^2]
+        numerator, denominator = (predicted * change).sum(1), predicted.pow(2).sum(1)
+        beta = numerator / torch.where(denominator == 0, torch.ones_like(denominator), denominator)
+        predicted = beta[:, None] * predicted
+    return (predicted - change).pow(2).sum(1) / n_perturb
+
+
+def sensitivity_max(explain: Callable, x: torch.Tensor, radius: float = 0.02, n_perturb: int = 10,
+                    seed: int = 0) -> torch.Tensor:
+    """Max-sensitivity (Yeh et al. 2019, eq. 3): the largest relative change of the explanation
+    when the input moves by uniform noise in [-radius, radius]^d,
+
+        SENS_max = max_{|y - x|_inf <= r}  || explain(y) - explain(x) ||_2 / || explain(x) ||_2,
+
+    estimated with `n_perturb` draws per example, shape (N,). Equal to
+    ``torch.manual_seed(seed); captum.metrics.sensitivity_max(explain, x, perturb_radius=radius,
+    n_perturb_samples=n_perturb)`` (captum draws from the global torch generator)."""
+    if not isinstance(x, torch.Tensor):
+        raise TypeError(f"x must be a torch.Tensor batch, got {type(x).__name__}")
+    n_perturb = _check_positive_int(n_perturb, "n_perturb")
+    generator = torch.Generator(device="cpu").manual_seed(int(seed))
+    expanded = x.repeat_interleave(n_perturb, dim=0)
+    uniform = torch.empty(expanded.shape, dtype=torch.float32).uniform_(-radius, radius,
+                                                                       generator=generator)
+    with torch.no_grad():
+        reference = explain(x).flatten(1)
+        moved = explain(expanded + uniform.to(x.device)).flatten(1)
+    norm = reference.norm(dim=1)
+    norm = torch.where(norm == 0, torch.ones_like(norm), norm)
+    change = (reference.repeat_interleave(n_perturb, 0) - moved).norm(dim=1)
+    return (change / norm.repeat_interleave(n_perturb)).view(len(x), n_perturb).max(dim=1).values
+
+
+# ---------------------------------------------------------------------- agreement and stability
+def rank_agreement(a, b) -> float:
+    """Spearman's rank correlation between two attributions of the same input (ties: average
+    rank); 0 when either is constant."""
+    a, b = np.asarray(a, dtype=float).ravel(), np.asarray(b, dtype=float).ravel()
+    if a.shape != b.shape:
+        raise ValueError(f"the attributions differ in size: {a.size} vs {b.size}")
+    ra, rb = rankdata(a) - (a.size + 1) / 2, rankdata(b) - (b.size + 1) / 2
+    norm = np.sqrt((ra ** 2).sum() * (rb ** 2).sum())
+    return float((ra * rb).sum() / norm) if norm > 0 else 0.0
+
+
+def top_k_agreement(a, b, k: int) -> float:
+    """Feature agreement (Krishna et al. 2022): the share of the k most important features of
+    `a` that are also among the k most important of `b`, by absolute value, in [0, 1]."""
+    k = _check_positive_int(k, "k")
+    top_a = set(removal_order(np.abs(np.asarray(a, dtype=float)))[:k])
+    top_b = set(removal_order(np.abs(np.asarray(b, dtype=float)))[:k])
+    return len(top_a & top_b) / k
+
+
+def stability(explain: Callable, x, noise: float, n_samples: int = 10, seed: int = 0) -> np.ndarray:
+    """Rank agreement between explain(x) and explain(x + eps), eps ~ N(0, noise^2), for
+    `n_samples` draws: values near 1 mean the explanation is stable under small input noise."""
+    n_samples = _check_positive_int(n_samples, "n_samples")
+    x = np.asarray(x, dtype=float)
+    rng = np.random.default_rng(seed)
+    reference = np.asarray(explain(x), dtype=float)
+    return np.array([rank_agreement(reference, explain(x + noise * rng.standard_normal(x.shape)))
+                     for _ in range(n_samples)])
+
+
+def bootstrap_ci(values, n_boot: int = 1000, level: float = 0.95, seed: int = 0):
+    """Mean of `values` and a percentile bootstrap confidence interval: (mean, low, high)."""
+    values = np.asarray(values, dtype=float).ravel()
+    if values.size == 0 or not np.isfinite(values).all():
+        raise ValueError("values must be a non-empty array of finite numbers")
+    rng = np.random.default_rng(seed)
+    means = values[rng.integers(0, values.size, (n_boot, values.size))].mean(axis=1)
+    tail = (1 - level) / 2 * 100
+    low, high = np.percentile(means, [tail, 100 - tail])
+    return float(values.mean()), float(low), float(high)
+
+
+# ---------------------------------------------------------------------- helpers
+def _scores(f, batch, batch_size):
+    if not callable(f):
+        raise TypeError("f must be a function f(batch) -> scores of shape (n,)")
+    n = len(batch)
+    size = batch_size or n
+    parts = [f(batch[start:start + size]) for start in range(0, n, size)]
+    parts = [p.detach().cpu().numpy() if isinstance(p, torch.Tensor) else np.asarray(p, float)
+             for p in parts]
+    scores = np.concatenate([p.reshape(-1) for p in parts])
+    if scores.shape != (n,):
+        raise ValueError(f"f returned {scores.size} scores for {n} inputs; return one score "
+                         "(the explained class) per input")
+    return scores
+
+
+def _check_curve_inputs(x, attribution, baseline):
+    x = _as_float_array(x, "x")
+    attribution = _as_float_array(attribution, "attribution")
+    if attribution.shape != x.shape[x.ndim - attribution.ndim:]:
+        raise ValueError(f"attribution has shape {attribution.shape} but x {x.shape}; give one "
+                         "value per feature (the shape of x, or of its last axes)")
+    baseline = _as_float_array(baseline, "baseline")
+    try:
+        np.broadcast_to(baseline, x.shape)
+    except ValueError:
+        raise ValueError(f"baseline of shape {baseline.shape} does not fit x {x.shape}; give a "
+                         "number or an array shaped like x") from None
+    return x, removal_order(attribution), baseline
+
+
+def _as_float_array(value, name):
+    if isinstance(value, torch.Tensor):
+        value = value.detach().cpu().numpy()
+    try:
+        array = np.asarray(value, dtype=float)
+    except (TypeError, ValueError):
+        raise TypeError(f"{name} must be numeric (an array or tensor), got "
+                        f"{type(value).__name__}") from None
+    if not np.isfinite(array).all():
+        raise ValueError(f"{name} contains NaN or infinite values")
+    return array
+
+
+def _check_rationale(tokens, rationale):
+    if isinstance(tokens, str):
+        raise TypeError("tokens must be a list of tokens, not one string; split it first")
+    tokens = list(tokens)
+    mask = np.asarray(rationale)
+    if mask.dtype != bool:
+        positions = mask.astype(int).ravel()
+        if ((positions < 0) | (positions >= len(tokens))).any():
+            raise ValueError(f"rationale positions must lie in [0, {len(tokens) - 1}]")
+        mask = np.zeros(len(tokens), bool)
+        mask[positions] = True
+    if mask.shape != (len(tokens),):
+        raise ValueError(f"rationale mask has shape {mask.shape} for {len(tokens)} tokens")
+    return tokens, mask
+
+
+def _check_tensor_pair(x, attribution):
+    if not isinstance(x, torch.Tensor) or not isinstance(attribution, torch.Tensor):
+        raise TypeError("x and attribution must be torch tensors of the same shape")
+    if x.shape != attribution.shape:
+        raise ValueError(f"attribution has shape {tuple(attribution.shape)}, x "
+                         f"{tuple(x.shape)}; they must match")
+    return x, attribution
+
+
+def _target(scores, target):
+    if target is None:
+        return scores.reshape(len(scores))
+    index = torch.as_tensor(target, device=scores.device).long().reshape(-1)
+    return scores.gather(1, index.expand(len(scores))[:, None])[:, 0]
+
+
+def _repeat(target, n):
+    if target is None or isinstance(target, (int, np.integer)):
+        return target
+    return torch.as_tensor(target).reshape(-1).repeat_interleave(n)
+
+
+def _check_positive_int(value, name):
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+        raise ValueError(f"{name} must be a positive integer, got {value!r}")
+    return int(value)

@@ -1,0 +1,168 @@
+"""Faithfulness metrics: exact values on models we can solve by hand, and agreement with captum."""
+import numpy as np
+import pytest
+import torch
+
+from course_lib import faithfulness as fm
+
+
+def linear(weights):
+    weights = np.asarray(weights, float)
+    return lambda batch: np.asarray(batch, float).reshape(len(batch), -1) @ weights
+
+
+def test_deletion_curve_of_a_linear_model_by_hand():
+    f = linear([3.0, 1.0, 2.0, 0.0])
+    x = np.ones(4)
+    curve = fm.deletion_curve(f, x, attribution=[3, 1, 2, 0], steps=4)
+    np.testing.assert_allclose(curve.fractions, [0, .25, .5, .75, 1])
+    np.testing.assert_allclose(curve.scores, [6, 3, 1, 0, 0])
+    assert curve.auc == pytest.approx(np.trapezoid([6, 3, 1, 0, 0], dx=.25))
+
+
+def test_insertion_is_deletion_reversed_for_the_best_and_worst_order():
+    f = linear([3.0, 1.0, 2.0, 0.0])
+    x = np.ones(4)
+    good = fm.insertion_curve(f, x, [3, 1, 2, 0], steps=4)
+    bad = fm.insertion_curve(f, x, [0, 2, 1, 3], steps=4)
+    np.testing.assert_allclose(good.scores, [0, 3, 5, 6, 6])
+    assert good.auc > bad.auc
+    assert fm.deletion_curve(f, x, [3, 1, 2, 0], 4).auc < fm.deletion_curve(f, x, [0, 2, 1, 3], 4).auc
+
+
+def test_image_attribution_removes_a_pixel_in_every_channel():
+    x = np.ones((3, 2, 2))
+    f = lambda batch: np.asarray(batch).sum(axis=(1, 2, 3))
+    curve = fm.deletion_curve(f, x, np.array([[4, 3], [2, 1]]), steps=4, baseline=0.0)
+    np.testing.assert_allclose(curve.scores, [12, 9, 6, 3, 0])
+
+
+def test_baseline_array_and_batching_do_not_change_the_curve():
+    rng = np.random.default_rng(0)
+    x, a, base = rng.normal(size=10), rng.normal(size=10), rng.normal(size=10)
+    f = linear(rng.normal(size=10))
+    one = fm.deletion_curve(f, x, a, steps=10, baseline=base, batch_size=3)
+    two = fm.deletion_curve(f, x, a, steps=10, baseline=base)
+    np.testing.assert_allclose(one.scores, two.scores)
+    assert one.scores[-1] == pytest.approx(f(base[None])[0])
+
+
+def test_auc_of_a_plain_array():
+    assert fm.auc([1, 1, 1]) == pytest.approx(1.0)
+    assert fm.auc(np.linspace(1, 0, 11)) == pytest.approx(0.5)
+
+
+@pytest.mark.parametrize("call, message", [
+    (lambda: fm.deletion_curve(linear([1, 1]), [1, 1], [1, 2, 3]), "attribution has shape"),
+    (lambda: fm.deletion_curve(linear([1, 1]), [1, 1], [1, 2], steps=0), "steps must be"),
+    (lambda: fm.deletion_curve(linear([1, 1]), [1, np.nan], [1, 2]), "x contains NaN"),
+    (lambda: fm.deletion_curve("model", [1, 1], [1, 2]), "f must be a function"),
+    (lambda: fm.deletion_curve(lambda b: np.ones(1), [1, 1], [1, 2]), "one score"),
+    (lambda: fm.auc([1]), "curve must be"),
+    (lambda: fm.comprehensiveness(len, "a b c", [0]), "split it first"),
+    (lambda: fm.comprehensiveness(len, ["a"], [3]), "rationale positions"),
+])
+def test_bad_input_is_named(call, message):
+    with pytest.raises((TypeError, ValueError), match=message):
+        call()
+
+
+def test_comprehensiveness_and_sufficiency_by_hand():
+    good_words = {"great": 0.5, "love": 0.3}
+    f = lambda lists: np.array([min(1.0, 0.1 + sum(good_words.get(t, 0) for t in tokens))
+                                for tokens in lists])
+    tokens = ["i", "love", "this", "great", "drug"]
+    assert fm.comprehensiveness(f, tokens, [1, 3]) == pytest.approx(0.8)
+    assert fm.sufficiency(f, tokens, [1, 3]) == pytest.approx(0.0)
+    mask = fm.top_k_rationale([0, .3, 0, .5, 0], 1)
+    assert mask.tolist() == [False, False, False, True, False]
+    assert fm.comprehensiveness(f, tokens, mask) == pytest.approx(0.5)
+    assert fm.sufficiency(f, tokens, mask) == pytest.approx(0.3)
+
+
+def test_noisy_linear_impute_recovers_a_linear_ramp_and_keeps_known_pixels():
+    rows, cols = np.mgrid[0:12, 0:12].astype(float)
+    image = np.stack([rows + 2 * cols, 3 - cols])
+    removed = np.zeros((12, 12), bool)
+    removed[3:8, 4:9] = True
+    filled = fm.noisy_linear_impute(image, removed, noise=0.0)
+    np.testing.assert_allclose(filled, image, atol=1e-9)   # a plane is its neighbours' mean
+    noisy = fm.noisy_linear_impute(image, removed, noise=0.5, seed=1)
+    np.testing.assert_array_equal(noisy[:, ~removed], image[:, ~removed])
+    assert 0.2 < np.std(noisy[:, removed] - image[:, removed]) < 0.8
+
+
+def test_road_is_seeded_and_starts_at_the_clean_score():
+    rng = np.random.default_rng(0)
+    x, a = rng.normal(size=(3, 10, 10)), rng.normal(size=(10, 10))
+    f = lambda batch: np.asarray(batch).reshape(len(batch), -1)[:, :50].sum(1)
+    one, two = fm.road(f, x, a, seed=3), fm.road(f, x, a, seed=3)
+    np.testing.assert_array_equal(one.scores, two.scores)
+    assert one.scores[0] == pytest.approx(f(x[None])[0])
+    with pytest.raises(ValueError, match="road needs an image"):
+        fm.road(f, x, a[:5])
+
+
+# ---------------------------------------------------------------------- captum agreement
+def small_net():
+    torch.manual_seed(0)
+    return torch.nn.Sequential(torch.nn.Linear(6, 8), torch.nn.Tanh(), torch.nn.Linear(8, 3))
+
+
+def captum_perturb(seed, noise):
+    generator = torch.Generator().manual_seed(seed)
+
+    def perturb(inputs):
+        perturbation = noise * torch.randn(inputs.shape, generator=generator)
+        return perturbation, inputs - perturbation
+    return perturb
+
+
+@pytest.mark.parametrize("normalize", [False, True])
+def test_infidelity_equals_captum(normalize):
+    from captum.attr import Saliency
+    from captum.metrics import infidelity
+
+    net = small_net()
+    x = torch.randn(4, 6, generator=torch.Generator().manual_seed(1))
+    attribution = Saliency(net).attribute(x, target=1, abs=False)
+    ours = fm.infidelity(net, x, attribution, n_perturb=20, seed=7, noise=0.2, target=1,
+                         normalize=normalize)
+    theirs = infidelity(net, captum_perturb(7, 0.2), x, attribution, target=1,
+                        n_perturb_samples=20, normalize=normalize)
+    torch.testing.assert_close(ours, theirs, rtol=1e-6, atol=1e-7)
+
+
+def test_infidelity_is_zero_for_the_exact_gradient_of_a_linear_model():
+    net = torch.nn.Linear(5, 1)
+    x = torch.randn(3, 5)
+    attribution = net.weight.detach().expand(3, 5)
+    value = fm.infidelity(lambda z: net(z)[:, 0], x, attribution, n_perturb=10, seed=0)
+    assert value.abs().max() < 1e-10 + 1e-6
+
+
+def test_sensitivity_max_equals_captum():
+    from captum.attr import Saliency
+    from captum.metrics import sensitivity_max
+
+    net = small_net()
+    x = torch.randn(3, 6, generator=torch.Generator().manual_seed(2))
+    explain = lambda z: Saliency(net).attribute(z, target=2)
+    ours = fm.sensitivity_max(explain, x, radius=0.1, n_perturb=15, seed=5)
+    torch.manual_seed(5)
+    theirs = sensitivity_max(lambda z: Saliency(net).attribute(z, target=2), x,
+                             perturb_radius=0.1, n_perturb_samples=15)
+    torch.testing.assert_close(ours, theirs, rtol=1e-6, atol=1e-7)
+    assert (ours > 0).all()
+
+
+def test_agreement_and_stability():
+    a = np.array([5.0, 4, 3, 2, 1])
+    assert fm.rank_agreement(a, a * 2) == pytest.approx(1.0)
+    assert fm.rank_agreement(a, -a) == pytest.approx(-1.0)
+    assert fm.rank_agreement(a, np.ones(5)) == 0.0
+    assert fm.top_k_agreement(a, [1.0, 0, 5, 0, 0], 2) == pytest.approx(0.5)
+    stable = fm.stability(lambda z: np.arange(5.0) * 10 + 0 * z, np.zeros(5), noise=0.1)
+    np.testing.assert_allclose(stable, 1.0)
+    mean, low, high = fm.bootstrap_ci(np.arange(10.0), seed=0)
+    assert low < mean == 4.5 < high
