@@ -166,3 +166,16 @@ def test_agreement_and_stability():
     np.testing.assert_allclose(stable, 1.0)
     mean, low, high = fm.bootstrap_ci(np.arange(10.0), seed=0)
     assert low < mean == 4.5 < high
+
+
+def test_road_least_relevant_first_removes_the_other_end_of_the_ranking():
+    rng = np.random.default_rng(1)
+    weights = rng.random((12, 12))
+    checkerboard = (np.arange(144).reshape(1, 12, 12) + np.arange(12)[:, None]) % 2.0
+    f = lambda batch: (np.asarray(batch)[:, 0] * weights).sum(axis=(1, 2))
+    morf = fm.road(f, checkerboard, weights, seed=0)
+    lerf = fm.road(f, checkerboard, weights, seed=0, most_relevant_first=False)
+    assert morf.scores[0] == pytest.approx(lerf.scores[0]) == pytest.approx(f(checkerboard[None])[0])
+    assert np.abs(morf.scores[1:] - lerf.scores[1:]).min() > 1e-6
+    with pytest.raises(ValueError, match=r"\[0, 1\)"):
+        fm.road(f, checkerboard, weights, fractions=(0.5, 1.0))
