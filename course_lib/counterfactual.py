@@ -16,7 +16,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ._validation import BLOCK_ELEMENTS, check_fitted, check_count, check_table, feature_index, like
+from ._validation import (BLOCK_ELEMENTS, MAX_ELEMENTS, check_count, check_fitted, check_table, feature_index,
+                          like, model_labels, model_outputs)
 
 __all__ = ["counterfactual", "Counterfactual", "ordered", "satisfies"]
 
@@ -74,7 +75,7 @@ def counterfactual(model, x, grid, constraints=(), scale=None, max_changes=None,
     actionable, candidates = _check_grid(grid, columns)
     scale = _check_scale(scale, actionable, candidates, columns)
     candidates = _with_current(candidates, x_values, actionable)
-    predicted = model.predict(like(template, x_values[None, :], columns))[0]
+    predicted = model_labels(model.predict(like(template, x_values[None, :], columns)), 1)[0]
     target = _check_target(model, predicted, target)
     if max_changes is not None:
         max_changes = check_count(max_changes, "max_changes", minimum=1)
@@ -98,7 +99,8 @@ def counterfactual(model, x, grid, constraints=(), scale=None, max_changes=None,
     per_block = max(1, BLOCK_ELEMENTS // len(columns))
     for start in range(0, len(index), per_block):
         block = rows[index[start:start + per_block]]
-        flips[start:start + len(block)] = np.asarray(model.predict(like(template, block, columns))) == target
+        flips[start:start + len(block)] = model_labels(
+            model.predict(like(template, block, columns)), len(block)) == target
     winners = index[flips]
 
     probability = _probability(model, template, x_values[None, :], columns, target)
@@ -212,7 +214,9 @@ def _probability(model, template, rows, columns, target):
     if not hasattr(model, "predict_proba"):
         return None
     k = list(model.classes_).index(target)
-    return float(model.predict_proba(like(template, rows, columns))[0, k])
+    proba = model_outputs(model.predict_proba(like(template, rows, columns)), len(rows),
+                          "model.predict_proba", n_outputs=len(model.classes_))
+    return float(proba[0, k])
 
 
 # ----------------------------------------------------------------------------- diverse counterfactuals
@@ -252,7 +256,9 @@ def diverse_counterfactuals(predict, x, X, k=4, immutable=(), constraints=(), se
     data = np.asarray(X.to_numpy() if hasattr(X, "to_numpy") else X, dtype=float)
     if data.ndim != 2 or data.shape[1] != len(columns):
         raise ValueError(f"X must be a table with the {len(columns)} columns of x, got shape {data.shape}")
-    k = check_int(k, "k", minimum=1)
+    k = check_count(k, "k", minimum=1)
+    n_candidates = check_count(n_candidates, "n_candidates", minimum=k,
+                               maximum=MAX_ELEMENTS // max(1, len(columns)))
     fixed = [feature_index(f, columns) for f in immutable]
     mutable = np.array([j for j in range(len(columns)) if j not in fixed])
     if len(mutable) == 0:

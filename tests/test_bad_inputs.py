@@ -79,6 +79,11 @@ class NaNRegressor(LinearRegression):
         return np.full(len(X), np.nan)
 
 
+class NaNProba(LogisticRegression):
+    def predict_proba(self, X):
+        return np.full((len(X), 2), np.nan)
+
+
 WRONG_REG = WrongShapeRegressor().fit(Xr, yr)
 NAN_REG = NaNRegressor().fit(Xr, yr)
 
@@ -133,6 +138,8 @@ CASES = {
     "best_worst_points: labels of other rows": lambda: best_worst_points(CLF, X, y[:10]),
     "best_worst_points: n=-1": lambda: best_worst_points(CLF, X, y, n=-1),
     "counterfactual: unfitted": lambda: counterfactual(LogisticRegression(), X[0], {"0": [0, 1]}),
+    "counterfactual: predict_proba NaN": lambda: counterfactual(NaNProba().fit(X, y), X[0],
+                                                                {"0": [-1.0, 1.0]}),
     # LIME
     "LimeTabular: sparse": lambda: LimeTabular(SPARSE).explain(X[0], CLF.predict_proba),
     "LimeTabular: negative random_state": lambda: LimeTabular(X, random_state=-1).explain(
