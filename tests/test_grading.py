@@ -169,7 +169,7 @@ def test_the_summary_shows_pass_rates_and_problems(graded_class):
     assert "Topic 00_warmup: 8 submission(s)" in out
     assert re.search(r"q1 +2/8 +25 %  count the rows with impossible blood pressure", out), out
     assert re.search(r"q3 +1/8 +12 %", out)
-    assert "mean total: 0.75 / 4" in out
+    assert "mean total: 0.88 / 5" in out
     assert ("status: ok 3, timeout 1, kernel died 1, invalid json 1, not a notebook 1, "
             "wrong topic 1") in out
     assert "class/erin_00_warmup.ipynb: kernel died" in out

@@ -90,7 +90,7 @@ def _check_q2(comp_suff):
                 faithfulness.sufficiency(_review_score, tokens, rationale))
     got = call_learner(function, _review_score, list(tokens), list(rationale),
                        what="comp_suff(f, tokens, rationale)")
-    if np.ndim(got) == 0 and not isinstance(got, (tuple, list)):
+    if not isinstance(got, (tuple, list, np.ndarray)) and np.ndim(np.asarray(got, dtype=object)) == 0:
         raise Incorrect("return two numbers, (comprehensiveness, sufficiency), not one")
     got = as_array(got, "comp_suff(f, tokens, rationale)", shape=(2,))
     if is_close(got, expected):
