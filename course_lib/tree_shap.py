@@ -282,9 +282,10 @@ def _isolation_path_lengths(tree) -> np.ndarray:
 def _boosting_init(model) -> np.ndarray:
     """The raw scores (K,) GradientBoosting starts from: its init estimator's constant prediction.
 
-    Like scikit-learn: a classifier's init probabilities p, clipped to [eps, 1 - eps], go through
-    the loss's link: log(p / (1 - p)) (binary log-loss), half that (exponential loss),
-    log p - mean(log p) (multi-class); a regressor's prediction is used as it is.
+    A regressor's init prediction is used as it is. A classifier's init probabilities go through
+    the loss's link (log-odds, half of it for the exponential loss, centred log-probabilities for
+    several classes) after a clip whose epsilon changed between scikit-learn versions, so the start
+    is read off the model itself: decision_function(row) - learning_rate * sum of the trees at row.
     """
     init = model.init_
     K = model.estimators_.shape[1]
@@ -300,14 +301,9 @@ def _boosting_init(model) -> np.ndarray:
     row = np.zeros((1, model.n_features_in_))
     if isinstance(model, GradientBoostingRegressor):
         return np.ravel(init.predict(row)).astype(np.float64)[:1]
-    eps = np.finfo(np.float64).eps
-    p = np.clip(init.predict_proba(row)[0], eps, 1 - eps)
-    if K > 1:
-        return np.log(p) - np.log(p).mean()
-    logit = np.log(p[1] / (1 - p[1]))
-    return np.array([logit / 2 if model.loss == "exponential" else logit])
-
-
+    raw = np.asarray(model.decision_function(row), dtype=np.float64).reshape(-1)    # (K,)
+    grown = [sum(tree.predict(row)[0] for tree in model.estimators_[:, k]) for k in range(K)]
+    return raw - model.learning_rate * np.asarray(grown, dtype=np.float64)
 
 
 # ----------------------------------------------------------------------------- path-dependent
