@@ -45,7 +45,7 @@ TOPICS = [
           "07_global_effects"),
     Topic("08", "08_examples",
           "Explaining with examples: prototypes, influential points, Anchors, counterfactuals", 75,
-          None),
+          "08_examples"),
     Topic("09", "09_evaluating_explanations",
           "Evaluating explanations, and attention versus attribution", 90,
           "09_evaluating_explanations"),
