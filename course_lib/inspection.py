@@ -92,18 +92,24 @@ def permutation_importance(model, X, y, scoring=None, n_repeats=5,
     # was left by the previous repeat (the permutations compose)
     seed = check_random_state(random_state).randint(np.iinfo(np.int32).max + 1)
     shuffles = _cumulative_shuffles(len(values), n_repeats, seed)
+    is_frame = hasattr(X, "columns")                # a DataFrame is shuffled as one: dtypes kept
     importances = np.empty((values.shape[1], n_repeats))
     for j in range(values.shape[1]):
-        permuted = X.copy() if hasattr(X, "columns") else values.copy()  # a DataFrame keeps its dtypes
-        column = permuted.iloc[:, j].to_numpy() if hasattr(X, "columns") else values[:, j]
+        permuted = X.copy() if is_frame else values.copy()
+        column = X.iloc[:, j].to_numpy() if is_frame else values[:, j]
         for r, order in enumerate(shuffles):
             column = column[order]
-            if hasattr(X, "columns"):
-                permuted[permuted.columns[j]] = column
-            else:
-                permuted[:, j] = column
+            _set_column(permuted, j, column)
             importances[j, r] = baseline - scorer(model, permuted, y)
     return PermutationImportance(importances, float(baseline), columns)
+
+
+def _set_column(table, j: int, column) -> None:
+    """Write `column` into column j of a DataFrame or an array, in place."""
+    if hasattr(table, "columns"):
+        table[table.columns[j]] = column
+    else:
+        table[:, j] = column
 
 
 def _cumulative_shuffles(n: int, n_repeats: int, seed: int) -> list:
