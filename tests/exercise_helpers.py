@@ -40,3 +40,17 @@ def solution(question, name, **namespace):
     """What the question's own solution code defines as `name` (run with `namespace` as globals)."""
     exec(question.solution_code, namespace)
     return namespace[name]
+
+
+def stub(*args, **kwargs):
+    """An answer the learner has not written yet: the generated exercise's `raise NotImplementedError`."""
+    raise NotImplementedError
+
+
+def solution_namespace(module, **namespace):
+    """Every question's solution code of a checker `module`, run in one namespace with the module's
+    public names (and `namespace`, e.g. np=np): what a learner who pasted every solution has."""
+    namespace.update({name: getattr(module, name) for name in module.__all__})
+    for question in module.QUESTIONS:
+        exec(question.solution_code, namespace)
+    return namespace

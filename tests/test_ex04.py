@@ -7,18 +7,11 @@ import pytest
 from course_lib.exercises import CheckFailed, NotAttempted
 from course_lib.exercises import ex04_shap as ex
 from course_lib.kernel_shap import kernel_shap
-from exercise_helpers import passes, fails, not_attempted
-
-
-def solution_namespace():
-    namespace = {"np": np, "math": math, **{name: getattr(ex, name) for name in ex.__all__}}
-    for question in ex.QUESTIONS:
-        exec(question.solution_code, namespace)
-    return namespace
+from exercise_helpers import fails, not_attempted, passes, solution_namespace
 
 
 def test_every_solution_passes():
-    ns = solution_namespace()
+    ns = solution_namespace(ex, np=np, math=math)
     for question in ex.QUESTIONS:
         passes(question, *[ns[name] for name in question.vars])
 

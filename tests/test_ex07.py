@@ -6,18 +6,12 @@ from sklearn.metrics import accuracy_score, log_loss
 
 from course_lib.effects import h_statistic
 from course_lib.exercises import ex07_global_effects as ex
-from exercise_helpers import fails, never_crashes, not_attempted, passes
-
-
-def solution_namespace():
-    namespace = {"np": np, **{name: getattr(ex, name) for name in ex.__all__}}
-    for question in ex.QUESTIONS:
-        exec(question.solution_code, namespace)
-    return namespace
+from exercise_helpers import (fails, never_crashes, not_attempted, passes, solution_namespace,
+                              stub)
 
 
 def test_every_solution_passes():
-    ns = solution_namespace()
+    ns = solution_namespace(ex, np=np)
     for question in ex.QUESTIONS:
         passes(question, *[ns[name] for name in question.vars])
 
@@ -25,10 +19,6 @@ def test_every_solution_passes():
 def test_odd_inputs_get_feedback_not_a_crash():
     for question in ex.QUESTIONS:
         never_crashes(question, [None, 3, "text", np.nan, [1, 2], lambda *a: None])
-
-
-def stub(*args):
-    raise NotImplementedError
 
 
 # --------------------------------------------------------------------- q1: one ALE step
@@ -153,7 +143,7 @@ def drop(X_train, y_train, X_test, y_test, j, sign=1, refit=True, metric="loss")
 
 def test_q5():
     passes(ex.q5, drop)
-    ns = solution_namespace()
+    ns = solution_namespace(ex, np=np)
     passes(ex.q5, ns["drop_column_loss"])
     fails(ex.q5, lambda *a: drop(*a, sign=-1), match="sign is flipped")
     fails(ex.q5, lambda *a: drop(*a, refit=False), match="fits a new model")
