@@ -5,8 +5,6 @@ a sparse matrix, an unfitted model, the wrong kind of argument, a negative seed,
 sample count, a model that returns the wrong shape or NaN, a double tensor, a list or a tensor
 for a row. The error must come within a second (nothing large allocated first).
 """
-import time
-
 import numpy as np
 import pytest
 import scipy.sparse
@@ -15,6 +13,8 @@ from sklearn.datasets import make_classification
 from sklearn.ensemble import RandomForestClassifier
 from sklearn.linear_model import LinearRegression, LogisticRegression
 from torch import nn
+
+from bad_input_probe import assert_clear_error
 
 from course_lib.cam import grad_cam, integrated_gradients, saliency, smooth_grad
 from course_lib.cam import quadrature
@@ -89,98 +89,84 @@ NAN_REG = NaNRegressor().fit(Xr, yr)
 
 CASES = {
     # KernelSHAP
-    "kernel_shap: X 1-D": lambda: kernel_shap(CLF.predict_proba, X[0], X[:10]),
-    "kernel_shap: NaN in X": lambda: kernel_shap(CLF.predict_proba, NAN_ROWS, X[:10]),
-    "kernel_shap: pandas NA": lambda: kernel_shap(CLF.predict_proba, NA_FRAME, X[:10]),
-    "kernel_shap: strings": lambda: kernel_shap(CLF.predict_proba, STRINGS, X[:10]),
-    "kernel_shap: sparse": lambda: kernel_shap(CLF.predict_proba, SPARSE, X[:10]),
-    "kernel_shap: model not a function": lambda: kernel_shap(CLF, X[:2], X[:10]),
-    "kernel_shap: negative seed": lambda: kernel_shap(CLF.predict_proba, X[:2], X[:10], 20, seed=-1),
-    "kernel_shap: float seed": lambda: kernel_shap(CLF.predict_proba, X[:2], X[:10], 20, seed=1.5),
-    "kernel_shap: n_samples=10**12": lambda: kernel_shap(lambda r: r.sum(axis=1), WIDE, WIDE,
+    "kernel_shap.kernel_shap: X 1-D": lambda: kernel_shap(CLF.predict_proba, X[0], X[:10]),
+    "kernel_shap.kernel_shap: NaN in X": lambda: kernel_shap(CLF.predict_proba, NAN_ROWS, X[:10]),
+    "kernel_shap.kernel_shap: pandas NA": lambda: kernel_shap(CLF.predict_proba, NA_FRAME, X[:10]),
+    "kernel_shap.kernel_shap: strings": lambda: kernel_shap(CLF.predict_proba, STRINGS, X[:10]),
+    "kernel_shap.kernel_shap: sparse": lambda: kernel_shap(CLF.predict_proba, SPARSE, X[:10]),
+    "kernel_shap.kernel_shap: model not a function": lambda: kernel_shap(CLF, X[:2], X[:10]),
+    "kernel_shap.kernel_shap: negative seed": lambda: kernel_shap(CLF.predict_proba, X[:2], X[:10], 20, seed=-1),
+    "kernel_shap.kernel_shap: float seed": lambda: kernel_shap(CLF.predict_proba, X[:2], X[:10], 20, seed=1.5),
+    "kernel_shap.kernel_shap: n_samples=10**12": lambda: kernel_shap(lambda r: r.sum(axis=1), WIDE, WIDE,
                                                         n_samples=10 ** 12),
-    "kernel_shap: f wrong shape": lambda: kernel_shap(wrong_shape, X[:2], X[:10]),
-    "kernel_shap: f too few rows": lambda: kernel_shap(too_few, X[:2], X[:10]),
-    "kernel_shap: f NaN": lambda: kernel_shap(with_nan, X[:2], X[:10]),
-    "coalition_plan: n_samples=10**12": lambda: coalition_plan(40, 10 ** 12),
+    "kernel_shap.kernel_shap: f wrong shape": lambda: kernel_shap(wrong_shape, X[:2], X[:10]),
+    "kernel_shap.kernel_shap: f too few rows": lambda: kernel_shap(too_few, X[:2], X[:10]),
+    "kernel_shap.kernel_shap: f NaN": lambda: kernel_shap(with_nan, X[:2], X[:10]),
+    "kernel_shap.coalition_plan: n_samples=10**12": lambda: coalition_plan(40, 10 ** 12),
     # exact Shapley and the model game
-    "model_game: x a list of wrong length": lambda: model_game(REG.predict, [1.0, 2.0], Xr[:5]),
-    "model_game: x a tensor of wrong length": lambda: model_game(REG.predict, torch.ones(3), Xr[:5]),
-    "model_game: f returns NaN": lambda: model_game(with_nan, Xr[0], Xr[:5])(("x0",)),
-    "model_game: f wrong shape": lambda: model_game(wrong_shape, Xr[0], Xr[:5])(("x0",)),
-    "model_shapley: model not a function": lambda: model_shapley(REG, Xr[:2], Xr[:5]),
-    "model_shapley: NaN background": lambda: model_shapley(REG.predict, Xr[:2], NAN_ROWS[:, :4]),
-    "model_shapley: 40 features": lambda: model_shapley(lambda r: r.sum(axis=1), WIDE, WIDE),
-    "model_shapley: batch_rows=10**12": lambda: model_shapley(REG.predict, Xr[:2], Xr[:5],
+    "shapley.model_game: x a list of wrong length": lambda: model_game(REG.predict, [1.0, 2.0], Xr[:5]),
+    "shapley.model_game: x a tensor of wrong length": lambda: model_game(REG.predict, torch.ones(3), Xr[:5]),
+    "shapley.model_game: f returns NaN": lambda: model_game(with_nan, Xr[0], Xr[:5])(("x0",)),
+    "shapley.model_game: f wrong shape": lambda: model_game(wrong_shape, Xr[0], Xr[:5])(("x0",)),
+    "shapley.model_shapley: model not a function": lambda: model_shapley(REG, Xr[:2], Xr[:5]),
+    "shapley.model_shapley: NaN background": lambda: model_shapley(REG.predict, Xr[:2], NAN_ROWS[:, :4]),
+    "shapley.model_shapley: 40 features": lambda: model_shapley(lambda r: r.sum(axis=1), WIDE, WIDE),
+    "shapley.model_shapley: batch_rows=10**12": lambda: model_shapley(REG.predict, Xr[:2], Xr[:5],
                                                              batch_rows=10 ** 12),
-    "sample_shapley: n_permutations=10**12": lambda: sample_shapley(GAME, 10 ** 12, seed=0),
-    "sample_shapley: negative seed": lambda: sample_shapley(GAME, 10, seed=-3),
-    "sample_shapley: seed None": lambda: sample_shapley(GAME, 10, seed=None),
+    "shapley.sample_shapley: n_permutations=10**12": lambda: sample_shapley(GAME, 10 ** 12, seed=0),
+    "shapley.sample_shapley: negative seed": lambda: sample_shapley(GAME, 10, seed=-3),
+    "shapley.sample_shapley: seed None": lambda: sample_shapley(GAME, 10, seed=None),
     # TreeSHAP
-    "tree_shap: unfitted": lambda: tree_shap(RandomForestClassifier(), X[:2]),
-    "tree_shap: not a tree": lambda: tree_shap(CLF, X[:2]),
-    "tree_shap: strings": lambda: tree_shap(FOREST, STRINGS),
-    "tree_shap: sparse": lambda: tree_shap(FOREST, SPARSE),
-    "tree_shap: wrong width": lambda: tree_shap(FOREST, X[:2, :3]),
+    "tree_shap.tree_shap: unfitted": lambda: tree_shap(RandomForestClassifier(), X[:2]),
+    "tree_shap.tree_shap: not a tree": lambda: tree_shap(CLF, X[:2]),
+    "tree_shap.tree_shap: strings": lambda: tree_shap(FOREST, STRINGS),
+    "tree_shap.tree_shap: sparse": lambda: tree_shap(FOREST, SPARSE),
+    "tree_shap.tree_shap: wrong width": lambda: tree_shap(FOREST, X[:2, :3]),
     # inspection
-    "permutation_importance: n_repeats=10**12": lambda: permutation_importance(
+    "inspection.permutation_importance: n_repeats=10**12": lambda: permutation_importance(
         CLF, X, y, n_repeats=10 ** 12),
-    "permutation_importance: negative random_state": lambda: permutation_importance(
+    "inspection.permutation_importance: negative random_state": lambda: permutation_importance(
         CLF, X, y, random_state=-1),
-    "permutation_importance: unfitted": lambda: permutation_importance(LogisticRegression(), X, y),
-    "permutation_importance: sparse": lambda: permutation_importance(CLF, SPARSE, y[:5]),
-    "partial_dependence: model returns (n, 3)": lambda: partial_dependence(WRONG_REG, Xr, 0),
-    "partial_dependence: model returns NaN": lambda: partial_dependence(NAN_REG, Xr, 0),
-    "partial_dependence: unknown feature": lambda: partial_dependence(REG, Xr, "nope"),
-    "global_surrogate: model returns (n, 3)": lambda: global_surrogate(WRONG_REG, Xr),
-    "global_surrogate: model returns NaN": lambda: global_surrogate(NAN_REG, Xr),
-    "global_surrogate: max_depth=0": lambda: global_surrogate(CLF, X, max_depth=0),
-    "best_worst_points: labels of other rows": lambda: best_worst_points(CLF, X, y[:10]),
-    "best_worst_points: n=-1": lambda: best_worst_points(CLF, X, y, n=-1),
-    "counterfactual: unfitted": lambda: counterfactual(LogisticRegression(), X[0], {"0": [0, 1]}),
-    "counterfactual: predict_proba NaN": lambda: counterfactual(NaNProba().fit(X, y), X[0],
+    "inspection.permutation_importance: unfitted": lambda: permutation_importance(LogisticRegression(), X, y),
+    "inspection.permutation_importance: sparse": lambda: permutation_importance(CLF, SPARSE, y[:5]),
+    "inspection.partial_dependence: model returns (n, 3)": lambda: partial_dependence(WRONG_REG, Xr, 0),
+    "inspection.partial_dependence: model returns NaN": lambda: partial_dependence(NAN_REG, Xr, 0),
+    "inspection.partial_dependence: unknown feature": lambda: partial_dependence(REG, Xr, "nope"),
+    "inspection.global_surrogate: model returns (n, 3)": lambda: global_surrogate(WRONG_REG, Xr),
+    "inspection.global_surrogate: model returns NaN": lambda: global_surrogate(NAN_REG, Xr),
+    "inspection.global_surrogate: max_depth=0": lambda: global_surrogate(CLF, X, max_depth=0),
+    "inspection.best_worst_points: labels of other rows": lambda: best_worst_points(CLF, X, y[:10]),
+    "inspection.best_worst_points: n=-1": lambda: best_worst_points(CLF, X, y, n=-1),
+    "inspection.counterfactual: unfitted": lambda: counterfactual(LogisticRegression(), X[0], {"0": [0, 1]}),
+    "inspection.counterfactual: predict_proba NaN": lambda: counterfactual(NaNProba().fit(X, y), X[0],
                                                                 {"0": [-1.0, 1.0]}),
     # LIME
-    "LimeTabular: sparse": lambda: LimeTabular(SPARSE).explain(X[0], CLF.predict_proba),
-    "LimeTabular: negative random_state": lambda: LimeTabular(X, random_state=-1).explain(
+    "lime.LimeTabular: sparse": lambda: LimeTabular(SPARSE).explain(X[0], CLF.predict_proba),
+    "lime.LimeTabular: negative random_state": lambda: LimeTabular(X, random_state=-1).explain(
         X[0], CLF.predict_proba, num_samples=50),
-    "LimeTabular: predict_fn wrong shape": lambda: LimeTabular(X, random_state=0).explain(
+    "lime.LimeTabular: predict_fn wrong shape": lambda: LimeTabular(X, random_state=0).explain(
         X[0], wrong_shape, num_samples=50),
-    "LimeTabular: predict_fn NaN": lambda: LimeTabular(X, random_state=0).explain(
+    "lime.LimeTabular: predict_fn NaN": lambda: LimeTabular(X, random_state=0).explain(
         X[0], lambda r: np.full((len(r), 2), np.nan), num_samples=50),
     # CAM and friends
-    "saliency: double tensor": lambda: saliency(NET, IMAGES.double()),
-    "saliency: numpy images": lambda: saliency(NET, IMAGES.numpy()),
-    "saliency: one image without batch axis": lambda: saliency(NET, IMAGES[0]),
-    "saliency: NaN image": lambda: saliency(NET, IMAGES * np.nan),
-    "grad_cam: double tensor": lambda: grad_cam(NET, NET.conv, IMAGES.double()),
-    "integrated_gradients: n_steps=10**12": lambda: integrated_gradients(NET, IMAGES,
+    "cam.saliency: double tensor": lambda: saliency(NET, IMAGES.double()),
+    "cam.saliency: numpy images": lambda: saliency(NET, IMAGES.numpy()),
+    "cam.saliency: one image without batch axis": lambda: saliency(NET, IMAGES[0]),
+    "cam.saliency: NaN image": lambda: saliency(NET, IMAGES * np.nan),
+    "cam.grad_cam: double tensor": lambda: grad_cam(NET, NET.conv, IMAGES.double()),
+    "cam.integrated_gradients: n_steps=10**12": lambda: integrated_gradients(NET, IMAGES,
                                                                        n_steps=10 ** 12),
-    "quadrature: n_steps=10**6": lambda: quadrature(10 ** 6),
-    "smooth_grad: n_samples=10**12": lambda: smooth_grad(NET, IMAGES, n_samples=10 ** 12),
-    "smooth_grad: negative seed": lambda: smooth_grad(NET, IMAGES, n_samples=2, seed=-1),
-    "pointing_game: NaN maps": lambda: pointing_game(np.full((1, 4, 4), np.nan),
+    "cam.quadrature: n_steps=10**6": lambda: quadrature(10 ** 6),
+    "cam.smooth_grad: n_samples=10**12": lambda: smooth_grad(NET, IMAGES, n_samples=10 ** 12),
+    "cam.smooth_grad: negative seed": lambda: smooth_grad(NET, IMAGES, n_samples=2, seed=-1),
+    "cam.pointing_game: NaN maps": lambda: pointing_game(np.full((1, 4, 4), np.nan),
                                                      np.ones((4, 4), bool)),
 }
 
 
 @pytest.mark.parametrize("case", list(CASES), ids=list(CASES))
 def test_bad_input_gets_a_clear_error_fast(case):
-    start = time.perf_counter()
-    with pytest.raises((TypeError, ValueError)) as error:
-        CASES[case]()
-    elapsed = time.perf_counter() - start
-    message = str(error.value)
-    assert elapsed < 1.0, f"{case}: {elapsed:.2f} s before the error"
-    assert "\n" not in message.strip() and 15 < len(message) < 400, message
-    assert error.value.__traceback__ is not None
-    # the error is ours (raised in course_lib), not numpy's or torch's from deep inside
-    frames = []
-    tb = error.value.__traceback__
-    while tb is not None:
-        frames.append(tb.tb_frame.f_code.co_filename)
-        tb = tb.tb_next
-    assert "course_lib" in frames[-1] or "sklearn" in frames[-1], (case, frames[-1], message)
+    assert_clear_error(CASES[case], case)
 
 
 def test_lists_tuples_and_tensors_work_as_rows():

@@ -1,0 +1,41 @@
+"""Every public function and class of the method and data modules has a bad-input probe.
+
+The probes live in ``tests/test_bad_inputs*.py`` (``CASES`` dicts, see tests/bad_input_probe.py).
+A name that takes no input a learner could get wrong (a constant, a result record the library
+builds itself) is listed in ``NOT_PROBED`` with the reason.
+"""
+import importlib
+from pathlib import Path
+
+import pytest
+
+from bad_input_probe import PROBED_MODULES, public_callables, resolve
+
+HERE = Path(__file__).resolve().parent
+
+#: "module.name" -> why it needs no probe.
+NOT_PROBED = {
+}
+
+
+def probed_objects() -> set:
+    found = set()
+    for path in sorted(HERE.glob("test_bad_inputs*.py")):
+        if path.stem == "test_bad_inputs_coverage":
+            continue
+        module = importlib.import_module(path.stem)
+        found.update(id(resolve(key)) for key in module.CASES)
+    return found
+
+
+@pytest.mark.parametrize("module_name", PROBED_MODULES)
+def test_every_public_callable_is_probed(module_name):
+    probed = probed_objects()
+    missing = [f"{module_name}.{name}" for name, obj in public_callables(module_name).items()
+               if id(obj) not in probed and f"{module_name}.{name}" not in NOT_PROBED]
+    assert not missing, f"no bad-input probe for {missing}"
+
+
+def test_not_probed_names_exist():
+    for key in NOT_PROBED:
+        resolve(key)
