@@ -20,7 +20,7 @@ THREADS := OMP_NUM_THREADS=1 MKL_NUM_THREADS=1
 REPO ?=
 REF ?=
 
-.PHONY: site test-site lab test test-full test-colab colab-freeze bench exercises grade sync sync-check assets clean-venv
+.PHONY: site test-site lab test test-full test-colab colab-freeze bench bench-compare exercises grade sync sync-check assets clean-venv
 
 $(STAMP): requirements.txt requirements-nodeps.txt pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -67,6 +67,10 @@ colab-freeze: $(STAMP)
 
 bench: assets
 	COURSE_OFFLINE=1 $(PY) benchmarks/run.py $(BENCH)
+
+# Our methods now against our methods at BASE (a commit or tag): nothing may be >10 % slower.
+bench-compare: assets
+	COURSE_OFFLINE=1 $(PY) benchmarks/compare.py $(BASE) $(BENCH)
 
 exercises: $(STAMP)
 	$(PY) -m tools.exercise_gen

@@ -3,9 +3,11 @@
 Method modules import only numpy, scipy, scikit-learn and torch:
 ``shapley`` and ``shapley_model`` (01), ``kernels`` and ``warp`` (02), ``lime`` (03),
 ``kernel_shap`` and ``tree_shap`` (04), ``hooks``, ``cam`` and ``metrics`` (05),
-``inspection``, ``surrogate`` and ``counterfactual`` (06). ``explanation.Attributions`` is the
-one result shape they share. ``data``, ``assets``, ``plots``, ``widgets``, ``shortcut``, ``course``
-and ``env`` serve the notebooks; ``exercises`` and ``grading`` serve learners and instructors
+``inspection``, ``surrogate`` and ``counterfactual`` (06), ``effects`` (07), ``examples`` and
+``anchors`` (08), ``faithfulness`` and ``attention`` (09); ``game`` holds the cooperative game
+they share and ``_validation`` every argument check. ``explanation.Attributions`` is the one
+result shape of the local explainers. ``data``, ``assets``, ``plots``, ``widgets``, ``shortcut``,
+``course`` and ``env`` serve the notebooks; ``exercises`` and ``grading`` serve learners and instructors
 (repository tools, such as notebook housekeeping and the exercise generator, live in the
 checkout's ``tools/`` and are not installed). Layers (imports point down; tests/test_layers.py): foundation (``env``,
 ``explanation``, ``_validation``) -> methods (above, and ``game``) -> data -> plots/widgets ->
