@@ -84,6 +84,9 @@ def main(argv=None) -> int:
                         best[side][name] = min(value, best[side].get(name, float("inf")))
                     else:
                         best[side].setdefault(name, value)
+    if not best["head"]:
+        print("no benchmark matches", args.words)
+        return 1
     width = max(len(name) for name in best["head"])
     print(f"\n{'benchmark':<{width}} {'base (s)':>9} {'head (s)':>9} {'head/base':>9}")
     slower = []

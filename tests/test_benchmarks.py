@@ -10,6 +10,7 @@ import pytest
 BENCH_DIR = Path(__file__).resolve().parent.parent / "benchmarks"
 sys.path.insert(0, str(BENCH_DIR))
 
+import compare  # noqa: E402
 import harness  # noqa: E402
 import run as bench_run  # noqa: E402
 
@@ -42,3 +43,20 @@ def test_every_benchmark_module_registers_benchmarks():
     for benchmark in benchmarks:
         assert isinstance(benchmark, harness.Benchmark)
         assert callable(benchmark.setup) and callable(benchmark.ours) and callable(benchmark.reference)
+
+
+def test_compare_exports_the_library_at_a_commit(tmp_path):
+    """bench-compare's BASE side is the package exactly as git stored it at that commit."""
+    import subprocess
+
+    root = BENCH_DIR.parent
+    if not (root / ".git").exists():
+        pytest.skip("not a git checkout")
+    compare.export("HEAD", tmp_path)
+    stored = subprocess.run(["git", "-C", str(root), "show", "HEAD:course_lib/_validation.py"],
+                            check=True, capture_output=True).stdout
+    assert (tmp_path / "course_lib" / "_validation.py").read_bytes() == stored
+
+
+def test_compare_times_only_the_matching_benchmarks():
+    assert compare.time_in_process(BENCH_DIR.parent, ["no benchmark has this name"]) == {}
