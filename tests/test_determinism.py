@@ -7,8 +7,10 @@ import pytest
 from nbclient import NotebookClient
 
 ROOT = Path(__file__).resolve().parent.parent
-# Cheap notebooks whose text is full of sampled numbers: Monte Carlo Shapley and LIME.
-NOTEBOOKS = ["notebooks/01_shapley_card_game.ipynb", "notebooks/03_lime.ipynb"]
+# Cheap notebooks whose text is full of sampled numbers: Monte Carlo Shapley, LIME, and the
+# randomised evaluations of 09 (sanity checks, ROAD, infidelity, bootstrap intervals).
+NOTEBOOKS = ["notebooks/01_shapley_card_game.ipynb", "notebooks/03_lime.ipynb",
+             "notebooks/09_evaluating_explanations.ipynb"]
 
 
 def text_outputs(path: Path) -> list[str]:
