@@ -381,70 +381,74 @@ NEWSGROUPS_CATEGORIES = ("alt.atheism", "soc.religion.christian")
 
 def _load_newsgroups(seed: int) -> TextDataset:
     """20 Newsgroups, atheism vs christian, read from the pinned archive (no pickle, ever)."""
-    raw, note = _newsgroups_archive()
-    texts, labels, n_train = [], [], 0
-    for subset in ("train", "test"):
-        part_texts, part_labels = read_newsgroups(raw, subset, NEWSGROUPS_CATEGORIES)
-        texts += part_texts
-        labels += part_labels
-        n_train = n_train or len(texts)
+    raw, note = _pinned_text_file(NEWSGROUPS_URL, NEWSGROUPS_ARCHIVE, NEWSGROUPS_SHA256)
+    parts = read_newsgroups(raw, NEWSGROUPS_CATEGORIES)
+    texts, labels = parts["train"][0] + parts["test"][0], parts["train"][1] + parts["test"][1]
+    n_train = len(parts["train"][0])
     return TextDataset("newsgroups", texts, np.array(labels, dtype=int),
                        list(NEWSGROUPS_CATEGORIES), f"{NEWSGROUPS_ARCHIVE} (by-date train/test "
                        f"split, sha256 ok{note}), read as scikit-learn's fetch_20newsgroups would",
                        np.arange(n_train), np.arange(n_train, len(texts)))
 
 
-def _newsgroups_archive() -> tuple[bytes, str]:
-    """The archive's bytes, checked against the pinned sha256 now, just before they are parsed.
+def _pinned_text_file(url: str, fname: str, pinned: str) -> tuple[bytes, str]:
+    """``<data dir>/text/<fname>``'s bytes, checked against `pinned` now, just before they are read.
 
-    A cached copy that does not match is removed (or, in a read-only cache, left and ignored) and,
-    online, downloaded again through :func:`course_lib.assets.download`.
+    A cached copy that does not match is removed (in a read-only cache: left and ignored) and,
+    online, downloaded again through :func:`course_lib.assets.download`. Returns (bytes, note).
     """
-    cached = assets.data_dir() / "text" / NEWSGROUPS_ARCHIVE
+    cached = assets.data_dir() / "text" / fname
     problem = ""
     if cached.is_file():
         raw = cached.read_bytes()
-        if hashlib.sha256(raw).hexdigest() == NEWSGROUPS_SHA256:
+        if hashlib.sha256(raw).hexdigest() == pinned:
             return raw, ""
         problem = "; " + assets.discard(cached)
     if assets.offline():
         raise assets.AssetError(f"offline mode; it needs the network once{problem}")
-    host = NEWSGROUPS_URL.split("/")[2]
+    host = url.split("/")[2]
     if not assets.reachable(host):
         raise assets.AssetError(f"no network ({host} unreachable){problem}")
-    raw = assets.download(NEWSGROUPS_URL, NEWSGROUPS_ARCHIVE, NEWSGROUPS_SHA256, "text").read_bytes()
-    if hashlib.sha256(raw).hexdigest() != NEWSGROUPS_SHA256:     # changed since pooch checked it
-        raise assets.AssetError(f"{NEWSGROUPS_ARCHIVE} failed its sha256 check after download")
+    raw = assets.download(url, fname, pinned, "text").read_bytes()
+    if hashlib.sha256(raw).hexdigest() != pinned:           # changed since pooch checked it
+        raise assets.AssetError(f"{fname} failed its sha256 check after download")
     return raw, (problem and "; re-downloaded")
 
 
-def read_newsgroups(raw: bytes, subset: str, categories) -> tuple[list, list]:
-    """(texts, targets) of `categories` in ``20news-bydate-<subset>/``, in scikit-learn's order.
+def read_newsgroups(raw: bytes, categories) -> dict:
+    """{"train": (texts, targets), "test": (...)} of `categories`, in scikit-learn's order.
 
-    Equal to ``fetch_20newsgroups(subset=subset, categories=categories)`` with its defaults:
+    Equal to ``fetch_20newsgroups(subset=..., categories=categories)`` with its defaults:
     ``load_files`` lists every category folder's files by sorted name, labels the folders in
     sorted order, shuffles all documents with ``RandomState(0)`` and decodes them as latin-1;
     ``fetch_20newsgroups`` keeps `categories`, renumbers them 0, 1, ... in sorted order and
-    shuffles again with ``RandomState(42)``. Only regular files exactly two levels below the
-    subset folder are read, from memory: nothing is extracted, links and other paths are ignored.
+    shuffles again with ``RandomState(42)``. Only regular files exactly two levels below
+    ``20news-bydate-train/`` or ``-test/`` are read, from memory: nothing is extracted to disk,
+    links and other paths are ignored.
     """
-    top = f"20news-bydate-{subset}"
-    folders = {}                                     # category -> {file name: bytes or None}
+    tops = {f"20news-bydate-{subset}": subset for subset in ("train", "test")}
+    folders = {"train": {}, "test": {}}          # subset -> category -> {file: bytes or None}
     try:
         with tarfile.open(fileobj=io.BytesIO(raw), mode="r:gz") as archive:
             for member in archive:
                 parts = member.name.removeprefix("./").rstrip("/").split("/")
-                if parts[0] != top or any(part in ("", ".", "..") for part in parts):
+                if parts[0] not in tops or any(part in ("", ".", "..") for part in parts):
                     continue
-                if len(parts) == 2 and member.isdir():
-                    folders.setdefault(parts[1], {})         # a folder, maybe without files
+                if len(parts) == 2 and member.isdir():     # a folder, maybe without files
+                    folders[tops[parts[0]]].setdefault(parts[1], {})
                 if len(parts) != 3 or not member.isfile():  # links, devices, deeper paths
                     continue
-                folder = folders.setdefault(parts[1], {})
-                folder[parts[2]] = (archive.extractfile(member).read()
-                                    if parts[1] in categories else None)
+                files = folders[tops[parts[0]]].setdefault(parts[1], {})
+                files[parts[2]] = (archive.extractfile(member).read()
+                                   if parts[1] in categories else None)
     except (tarfile.TarError, EOFError, zlib.error) as error:
         raise assets.AssetError(f"{NEWSGROUPS_ARCHIVE} could not be read: {error}") from None
+    return {subset: _newsgroups_order(folders[subset], sorted(categories), top)
+            for top, subset in tops.items()}
+
+
+def _newsgroups_order(folders: dict, categories: list, top: str) -> tuple[list, list]:
+    """scikit-learn's two shuffles over one subset's folders (see :func:`read_newsgroups`)."""
     missing = sorted(set(categories) - set(folders))
     if missing:
         raise assets.AssetError(f"{NEWSGROUPS_ARCHIVE} has no {top}/ folder for {missing}")
@@ -454,28 +458,22 @@ def read_newsgroups(raw: bytes, subset: str, categories) -> tuple[list, list]:
     kept = [documents[i] for i in order if documents[i][0] in categories]
     order = np.arange(len(kept))
     np.random.RandomState(42).shuffle(order)         # fetch_20newsgroups(..., random_state=42)
-    names = sorted(categories)
     texts = [folders[kept[i][0]][kept[i][1]].decode("latin-1") for i in order]
-    return texts, [names.index(kept[i][0]) for i in order]
+    return texts, [categories.index(kept[i][0]) for i in order]
 
 
 def _load_youtube_spam(seed: int) -> TextDataset:
-    cached = assets.data_dir() / "text" / "youtube+spam+collection.zip"
-    if not (cached.exists() and assets.sha256(cached) == YOUTUBE_SPAM_SHA256):
-        if assets.offline():
-            raise assets.AssetError("offline mode; it needs the network once")
-        if not assets.reachable("archive.ics.uci.edu"):
-            raise assets.AssetError("no network (archive.ics.uci.edu unreachable)")
-        cached = assets.download(YOUTUBE_SPAM_URL, cached.name, YOUTUBE_SPAM_SHA256, "text")
+    raw, note = _pinned_text_file(YOUTUBE_SPAM_URL, "youtube+spam+collection.zip",
+                                  YOUTUBE_SPAM_SHA256)
     frames = []
-    with zipfile.ZipFile(cached) as zipped:
+    with zipfile.ZipFile(io.BytesIO(raw)) as zipped:
         for member in sorted(zipped.namelist()):
             if member.endswith(".csv") and not member.startswith("__MACOSX"):
                 frames.append(pd.read_csv(io.BytesIO(zipped.read(member))))
     table = pd.concat(frames, ignore_index=True)
     labels = table["CLASS"].to_numpy(dtype=int)
     return TextDataset("youtube_spam", table["CONTENT"].astype(str).tolist(), labels,
-                       ["ham", "spam"], "UCI YouTube Spam Collection (sha256 ok)",
+                       ["ham", "spam"], f"UCI YouTube Spam Collection (sha256 ok{note})",
                        *_stratified_split(labels, seed))
 
 

@@ -581,3 +581,16 @@ def test_the_imagenet_model_needs_no_cache(tmp_path, monkeypatch):
     monkeypatch.setenv("COURSE_DATA_DIR", str(blocker))
     model, preprocess, class_names = data.load_imagenet_model(device="cpu", verbose=False)
     assert len(class_names) == 1000 and not model.training
+
+
+def test_a_youtube_zip_that_does_not_match_is_removed_and_reported(data_dir, no_network,
+                                                                   monkeypatch):
+    cached = data_dir / "text" / "youtube+spam+collection.zip"
+    cached.parent.mkdir()
+    cached.write_bytes(b"PK\x03\x04 not the pinned zip")
+    monkeypatch.setattr(data, "_load_drug_reviews", lambda seed: data.TextDataset(
+        "drug_reviews", ["a", "b"], np.array([0, 1]), ["negative", "positive"], "a stand-in",
+        np.array([0]), np.array([1])))
+    dataset = data.load_text_dataset("youtube_spam", verbose=False)
+    assert dataset.name == "drug_reviews" and not cached.exists()
+    assert "youtube+spam+collection.zip failed its sha256 check and was removed" in dataset.source

@@ -9,6 +9,7 @@ import hashlib
 import io
 import os
 import pickle
+import sys
 import tarfile
 import zlib
 
@@ -114,7 +115,7 @@ def _cache(raw: bytes, monkeypatch, pin: bytes | None = None):
 def test_reader_equals_scikit_learns_pipeline(tmp_path, monkeypatch, subset):
     raw = fake_archive()
     reference = sklearn_reference(tmp_path, monkeypatch, raw, subset)
-    texts, targets = data.read_newsgroups(raw, subset, data.NEWSGROUPS_CATEGORIES)
+    texts, targets = data.read_newsgroups(raw, data.NEWSGROUPS_CATEGORIES)[subset]
     assert len(texts) == len(reference.data) == sum(len(LAYOUT[subset][c]) for c in CATEGORIES)
     assert texts == reference.data                        # the same texts, in the same order
     assert targets == reference.target.tolist()
@@ -122,6 +123,23 @@ def test_reader_equals_scikit_learns_pipeline(tmp_path, monkeypatch, subset):
     assert "caf\u00e9 \u00ff" in texts[0]                 # decoded as latin-1, like scikit-learn
     # the two shuffles matter: the order is neither the archive's nor the sorted one
     assert texts != sorted(texts)
+
+
+def test_reader_equals_scikit_learns_pipeline_on_a_larger_archive(tmp_path, monkeypatch):
+    rng = np.random.default_rng(0)
+    layout = {subset: {folder: [str(n) for n in rng.choice(60_000, size=rng.integers(0, 40),
+                                                            replace=False)]
+                       for folder in ("alt.atheism", "comp.os.ms-windows.misc", "rec.autos",
+                                      "soc.religion.christian", "talk.religion.misc")}
+              for subset in ("train", "test")}
+    layout["train"]["alt.atheism"] = layout["train"]["alt.atheism"] or ["1"]
+    layout["train"]["soc.religion.christian"] += ["2"]
+    monkeypatch.setattr(sys.modules[__name__], "LAYOUT", layout)
+    raw = fake_archive()
+    for subset in ("train", "test"):
+        reference = sklearn_reference(tmp_path / subset, monkeypatch, raw, subset)
+        texts, targets = data.read_newsgroups(raw, data.NEWSGROUPS_CATEGORIES)[subset]
+        assert texts == reference.data and targets == reference.target.tolist()
 
 
 def test_loader_returns_scikit_learns_split(tmp_path, monkeypatch, capsys):
@@ -139,10 +157,10 @@ def test_loader_returns_scikit_learns_split(tmp_path, monkeypatch, capsys):
 
 def test_links_and_escaping_paths_are_never_read(tmp_path, monkeypatch):
     clean, hostile = fake_archive(), fake_archive(hostile=True)
-    for subset in ("train", "test"):
-        read = data.read_newsgroups(hostile, subset, data.NEWSGROUPS_CATEGORIES)
-        assert read == data.read_newsgroups(clean, subset, data.NEWSGROUPS_CATEGORIES)
-        assert not any("ESCAPED" in text or "root:" in text for text in read[0])
+    read = data.read_newsgroups(hostile, data.NEWSGROUPS_CATEGORIES)
+    assert read == data.read_newsgroups(clean, data.NEWSGROUPS_CATEGORIES)
+    for texts, _ in read.values():
+        assert len(texts) > 5 and not any("ESCAPED" in t or "root:" in t for t in texts)
     assert not (tmp_path.parent / "escaped").exists() and not list(tmp_path.rglob("escaped"))
 
 
@@ -152,9 +170,9 @@ def test_an_archive_without_a_category_is_a_clear_error():
         _add(archive, "20news-bydate-train/alt.atheism/1", b"only one category\n")
     with pytest.raises(assets.AssetError, match=r"no 20news-bydate-train/ folder for "
                                                 r"\['soc.religion.christian'\]"):
-        data.read_newsgroups(buffer.getvalue(), "train", data.NEWSGROUPS_CATEGORIES)
+        data.read_newsgroups(buffer.getvalue(), data.NEWSGROUPS_CATEGORIES)
     with pytest.raises(assets.AssetError, match="could not be read"):
-        data.read_newsgroups(b"not a tar.gz", "train", data.NEWSGROUPS_CATEGORIES)
+        data.read_newsgroups(b"not a tar.gz", data.NEWSGROUPS_CATEGORIES)
 
 
 # --- nothing from the cache is unpickled ---------------------------------------------------
