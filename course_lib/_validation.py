@@ -302,3 +302,13 @@ def check_rgb_image(image, name: str = "image") -> np.ndarray:
         raise ValueError(f"{name} must be an RGB uint8 array of shape (H, W, 3), got "
                          f"{image.dtype} {image.shape}; try np.asarray(pil.convert('RGB'))")
     return image
+
+
+def check_texts(texts, name: str = "texts") -> list:
+    """A list of strings (documents); a str, an array or numbers in the list get a one-line error."""
+    kinds = {type(t).__name__ for t in texts} if isinstance(texts, list) else None
+    if kinds is None or kinds - {"str"}:
+        found = f"a list of {sorted(kinds)}" if kinds else type(texts).__name__
+        raise TypeError(f"{name} must be a list of strings, got {found}; e.g. "
+                        f"list(frame['text'].astype(str))")
+    return texts

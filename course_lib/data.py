@@ -32,14 +32,14 @@ import pandas as pd
 
 from . import assets, cardio_sources
 from ._validation import (check_budget, check_choice, check_device, check_rgb_image, check_seed,
-                          check_tensor)
+                          check_tensor, check_texts)
 from .cardio_twin import FEATURES as CARDIO_FEATURES  # noqa: F401  (re-exported)
 from .cardio_twin import cardio_logit, cardio_truth, make_cardio_twin  # noqa: F401
 
 __all__ = ["load_cardio", "make_cardio_twin", "cardio_truth", "cardio_logit", "CARDIO_FEATURES",
            "load_sample_images", "SAMPLE_IMAGES", "ImageSet", "load_imagenet_model",
            "ImagenetPreprocess", "CAT_CLASSES", "DOG_CLASSES", "load_text_dataset",
-           "TEXT_DATASETS", "TextDataset"]
+           "TEXT_DATASETS", "TextDataset", "strip_newsgroup_metadata"]
 
 # ---------------------------------------------------------------------------------------------
 # Cardio
@@ -310,11 +310,7 @@ class TextDataset:
     test_index: np.ndarray = field(repr=False)
 
     def __post_init__(self):
-        kinds = {type(t).__name__ for t in self.texts} if isinstance(self.texts, list) else None
-        if kinds is None or kinds - {"str"}:
-            found = f"a list of {sorted(kinds)}" if kinds else type(self.texts).__name__
-            raise TypeError(f"texts must be a list of strings, got {found}; e.g. "
-                            "list(frame['text'].astype(str))")
+        check_texts(self.texts)
         self.labels = np.asarray(self.labels)
         if self.labels.shape != (len(self.texts),) or self.labels.dtype.kind not in "iu":
             raise ValueError(f"labels must be {len(self.texts)} integers, one per text, got "
@@ -460,6 +456,21 @@ def _newsgroups_order(folders: dict, categories: list, top: str) -> tuple[list, 
     np.random.RandomState(42).shuffle(order)         # fetch_20newsgroups(..., random_state=42)
     texts = [folders[kept[i][0]][kept[i][1]].decode("latin-1") for i in order]
     return texts, [categories.index(kept[i][0]) for i in order]
+
+
+def strip_newsgroup_metadata(texts) -> list:
+    """Posts without their headers, signature blocks and quoted lines.
+
+    What ``fetch_20newsgroups(remove=("headers", "footers", "quotes"))`` gives for the same posts:
+    scikit-learn's three filters, in its order. A model that scores well only with the metadata
+    learned who posted, not what was said.
+    """
+    from sklearn.datasets._twenty_newsgroups import (strip_newsgroup_footer,
+                                                     strip_newsgroup_header,
+                                                     strip_newsgroup_quoting)
+
+    return [strip_newsgroup_quoting(strip_newsgroup_footer(strip_newsgroup_header(text)))
+            for text in check_texts(texts)]
 
 
 def _load_youtube_spam(seed: int) -> TextDataset:

@@ -86,6 +86,10 @@ CASES = {
     "data.TextDataset: index out of range": lambda: _text(test_index=np.array([3])),
     "data.TextDataset: negative index": lambda: _text(train_index=np.array([-1, 0])),
     "data.TextDataset: float index": lambda: _text(train_index=np.array([0.0, 1.0])),
+    "data.strip_newsgroup_metadata: one string": lambda: data.strip_newsgroup_metadata("a post"),
+    "data.strip_newsgroup_metadata: bytes in the list":
+        lambda: data.strip_newsgroup_metadata([b"From: x\n\npost"]),
+    "data.strip_newsgroup_metadata: None": lambda: data.strip_newsgroup_metadata(None),
     "data.ImageSet: a number": lambda: data.ImageSet(5),
     "data.ImageSet: a float image": lambda: data.ImageSet({"cat": RGB.astype(float)}),
     "data.ImageSet: a grey image": lambda: data.ImageSet({"cat": RGB[..., 0]}),

@@ -155,6 +155,19 @@ def test_loader_returns_scikit_learns_split(tmp_path, monkeypatch, capsys):
     assert capsys.readouterr().out.startswith("text: newsgroups, 18 texts")
 
 
+def test_stripping_equals_scikit_learns_remove(tmp_path, monkeypatch):
+    from sklearn.datasets import fetch_20newsgroups
+
+    raw = fake_archive()
+    sklearn_reference(tmp_path, monkeypatch, raw, "test")           # caches scikit-learn's copy
+    reference = fetch_20newsgroups(data_home=str(tmp_path / "sklearn_home"), subset="test",
+                                   categories=CATEGORIES, remove=("headers", "footers", "quotes"))
+    texts, targets = data.read_newsgroups(raw, data.NEWSGROUPS_CATEGORIES)["test"]
+    stripped = data.strip_newsgroup_metadata(texts)
+    assert stripped == reference.data and targets == reference.target.tolist()
+    assert not any("From:" in text or "> quoted" in text for text in stripped)
+
+
 def test_links_and_escaping_paths_are_never_read(tmp_path, monkeypatch):
     clean, hostile = fake_archive(), fake_archive(hostile=True)
     read = data.read_newsgroups(hostile, data.NEWSGROUPS_CATEGORIES)
