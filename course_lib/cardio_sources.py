@@ -149,8 +149,7 @@ def _store_cardio(table: pd.DataFrame, origin: str) -> pd.DataFrame:
 
 def _write_cached(name: str, data: bytes) -> Path:
     """Write `data` to ``<cardio dir>/<name>`` atomically: a temporary file, then a rename."""
-    folder = cardio_dir()
-    folder.mkdir(parents=True, exist_ok=True)
+    folder = assets.writable_dir("cardio")
     temporary = folder / f".{name}.part"
     temporary.write_bytes(data)
     os.replace(temporary, folder / name)
@@ -236,7 +235,7 @@ def _fetch_openml() -> pd.DataFrame:
     from sklearn.datasets import fetch_openml
 
     bunch = fetch_openml(data_id=CARDIO_OPENML_ID, as_frame=True, n_retries=1, delay=0.5,
-                         data_home=str(assets.data_dir() / "openml"))
+                         data_home=str(assets.writable_dir("openml")))
     return _store_cardio(normalise_openml_cardio(bunch.frame), f"OpenML {CARDIO_OPENML_ID}")
 
 

