@@ -253,7 +253,7 @@ def is_regressor(model) -> bool:
 
 
 # --- tensors and images
-__all__ += ["check_real", "check_positive", "check_choice", "check_size", "check_array",
+__all__ += ["check_real", "check_positive", "check_choice", "check_size", "check_shape", "check_array",
             "check_module", "check_layer", "check_images", "check_indices", "check_class_index",
             "check_generator", "check_texts"]
 
@@ -288,6 +288,15 @@ def check_size(n_numbers: int, what: str) -> None:
     if n_numbers > MAX_ELEMENTS:
         raise ValueError(f"{what} would hold {n_numbers:,} numbers (at most {MAX_ELEMENTS:,}); "
                          "use fewer rows, features or steps")
+
+
+def check_shape(shape, name: str, length: int, per_unit: int = 1) -> tuple:
+    """`length` positive integers (an image size (H, W), ...) whose product x per_unit fits memory."""
+    if isinstance(shape, (str, bytes)) or not hasattr(shape, "__len__") or len(shape) != length:
+        raise TypeError(f"{name} must be {length} integers, got {shape!r}")
+    shape = tuple(check_count(value, f"{name}[{i}]") for i, value in enumerate(shape))
+    check_size(int(np.prod(shape, dtype=float)) * max(int(per_unit), 1), name)
+    return shape
 
 
 def check_array(values, name: str, ndim=None, shape=None, keep_tensor: bool = False) -> np.ndarray:
@@ -361,9 +370,9 @@ def check_images(x, model, name: str = "x"):
     if isinstance(x, torch.Tensor) and x.ndim == 3:
         raise ValueError(f"{name} must be a batch of images (N, C, H, W), got shape "
                          f"{tuple(x.shape)}; for one image add the batch axis with {name}[None]")
-    check_tensor(x, name, like=next(model.parameters(), None), ndim=4)   # kind, device, dtype, NaN
-    if not x.is_floating_point():
+    if isinstance(x, torch.Tensor) and not x.is_floating_point():
         raise TypeError(f"{name} must be a float tensor (preprocessed images), got {x.dtype}")
+    check_tensor(x, name, like=next(model.parameters(), None), ndim=4)   # kind, device, dtype, NaN
     if x.shape[0] == 0:
         raise ValueError(f"{name} is an empty batch (N = 0)")
     return x
@@ -388,7 +397,8 @@ def check_indices(ids, name: str, upper: int, ndim: int | None = None):
     return ids
 
 
-def check_class_index(target, n: int, n_classes: int | None = None, name: str = "target"):
+def check_class_index(target, n: int, n_classes: int | None = None, name: str = "target",
+                      items: str = "items"):
     """One class index per item as a long tensor (n,): from an int for all or one int per item."""
     import torch
 
@@ -408,7 +418,7 @@ def check_class_index(target, n: int, n_classes: int | None = None, name: str = 
         if index.numel() == 1:
             index = index.expand(n)
         if index.numel() != n:
-            raise ValueError(f"{name} has {index.numel()} entries for a batch of {n}; "
+            raise ValueError(f"{name} has {index.numel()} entries for a batch of {n} {items}; "
                              "give one int for all or one per item")
     if (index < 0).any():
         raise ValueError(f"{name} {index[index < 0][0].item()} is negative; class indices "
