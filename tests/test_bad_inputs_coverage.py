@@ -15,6 +15,8 @@ HERE = Path(__file__).resolve().parent
 
 #: "module.name" -> why it needs no probe.
 NOT_PROBED = {
+    # vision
+    "metrics.RandomizationResult": "the record cascading_randomization builds and returns",
 }
 
 
