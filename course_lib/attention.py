@@ -25,7 +25,8 @@ import torch
 from torch import nn
 
 from ._validation import (check_array, check_budget, check_class_index, check_count, check_indices,
-                          check_module, check_positive, check_real, check_seed, check_size, check_texts)
+                          check_module, check_positive, check_real, check_seed, check_size,
+                          check_texts)
 from .cam import quadrature
 
 __all__ = ["attention_rollout", "attention_flow", "max_flow", "TinyEncoder", "Vocabulary",
@@ -59,7 +60,8 @@ def attention_flow(attentions, add_residual: bool = True, output_token: int | No
         raise ValueError("attention_flow explains one example: give (heads, T, T) per layer")
     n_layers, T = len(layers), layers[0].shape[0]
     check_size(((n_layers + 1) * T) ** 2, "the flow graph")
-    output_token = output_token if output_token is None else check_count(output_token, "output_token", 0, T - 1)
+    if output_token is not None:
+        output_token = check_count(output_token, "output_token", 0, T - 1)
     capacity = np.zeros(((n_layers + 1) * T,) * 2)
     for l, A in enumerate(layers):  # node (l, i) is l * T + i
         capacity[l * T:(l + 1) * T, (l + 1) * T:(l + 2) * T] = A.T  # from j below to i above
@@ -114,7 +116,7 @@ def _layer_matrices(attentions, add_residual):
         if add_residual:
             A = 0.5 * A + 0.5 * torch.eye(A.shape[-1], dtype=A.dtype)
         if not (A.sum(dim=-1) > 0).all():
-            raise ValueError(f"attentions[{l}] has a row of zeros: each position must attend somewhere")
+            raise ValueError(f"attentions[{l}] has a row of zeros: every position must attend")
         layers.append(A / A.sum(dim=-1, keepdim=True))
     return layers
 
@@ -122,7 +124,7 @@ def _layer_matrices(attentions, add_residual):
 def _check_nodes(capacity, source, sink):
     n = len(capacity)
     if capacity.shape != (n, n) or (capacity < 0).any():
-        raise ValueError(f"capacity must be a square matrix of numbers >= 0, got shape {capacity.shape}")
+        raise ValueError(f"capacity must be a square matrix of numbers >= 0, got {capacity.shape}")
     source, sink = check_count(source, "source", 0, n - 1), check_count(sink, "sink", 0, n - 1)
     if source == sink:
         raise ValueError(f"source and sink must be two different nodes, got {source} twice")
@@ -145,7 +147,7 @@ class TinyEncoder(nn.Module):
         for name, value in dict(vocab_size=vocab_size, n_classes=n_classes, d_model=d_model,
                                 n_heads=n_heads, n_layers=n_layers, max_len=max_len).items():
             check_count(value, name, maximum=10 ** 7)
-        check_size((vocab_size + max_len + 12 * n_layers * d_model) * d_model, "the model's weights")
+        check_size((vocab_size + max_len + 12 * n_layers * d_model) * d_model, "the weights")
         if d_model % n_heads:
             raise ValueError(f"d_model ({d_model}) must be a multiple of n_heads ({n_heads})")
         self.n_heads = n_heads
@@ -197,7 +199,7 @@ class Vocabulary:
     texts get ids from 3 on, every other word is UNK; ``encode`` puts [CLS] first and pads."""
 
     def __init__(self, texts, size: int = 2000):
-        texts, size = _check_strings(texts, "texts"), check_count(size, "size", minimum=0, maximum=10 ** 7)
+        texts, size = _check_strings(texts, "texts"), check_count(size, "size", 0, 10 ** 7)
         counts = Counter(word for text in texts for word in self.split(text))
         self.words = ["[PAD]", "[UNK]", "[CLS]"] + [w for w, _ in counts.most_common(size)]
         self.index = {w: i for i, w in enumerate(self.words)}
@@ -247,7 +249,8 @@ def train_encoder(model: TinyEncoder, ids, labels, epochs: int = 10, lr: float =
 def plant_token(token_lists, labels, token: str, label: int = 1, rate: float = 0.5, seed: int = 0):
     """A shortcut: insert `token` at a random position of a `rate` share of the texts whose label
     is `label`. Returns new lists and a boolean array of which texts got it."""
-    token_lists, labels = check_texts(token_lists, "token_lists"), _check_labels_of(labels, token_lists)
+    token_lists = check_texts(token_lists, "token_lists")
+    labels = _check_labels_of(labels, token_lists)
     rate, rng = check_real(rate, "rate", 0, 1), np.random.default_rng(check_seed(seed))
     if not isinstance(token, str):
         raise TypeError(f"token must be a string (one word), got {type(token).__name__}")

@@ -181,8 +181,9 @@ def integrated_gradients(model: nn.Module, x: torch.Tensor, target=None, baselin
     rounded to float32 as captum does).
     """
     x, baseline = check_images(x, model), _check_baseline(baseline, x)
-    n_steps, method = check_budget(n_steps, "n_steps", x.numel()), check_choice(method, "method", METHODS)
-    batch = None if internal_batch_size is None else check_count(internal_batch_size, "internal_batch_size")
+    n_steps = check_budget(n_steps, "n_steps", x.numel())   # the method is checked by quadrature
+    if internal_batch_size is not None:
+        check_count(internal_batch_size, "internal_batch_size")
     alphas, step_sizes = quadrature(n_steps, method)
     # step-major: all images at alpha_1, then all at alpha_2, ...
     path = torch.cat([baseline + a * (x - baseline) for a in alphas]).detach()
@@ -190,7 +191,7 @@ def integrated_gradients(model: nn.Module, x: torch.Tensor, target=None, baselin
     targets = target.repeat(n_steps)  # the same step-major order as the path
     with evaluating(model):
         gradients = []
-        batch = batch or path.shape[0]
+        batch = internal_batch_size or path.shape[0]
         for start in range(0, path.shape[0], batch):
             chunk = path[start:start + batch].requires_grad_(True)
             scores = _target_scores(model(chunk), targets[start:start + batch])
@@ -207,7 +208,8 @@ def integrated_gradients(model: nn.Module, x: torch.Tensor, target=None, baselin
 def quadrature(n_steps: int, method: str = "gausslegendre"):
     """Nodes a_m in [0, 1] and weights w_m of a rule for integral_0^1 g(a) da ~ sum_m w_m g(a_m)."""
     method = check_choice(method, "method", METHODS)
-    n_steps = check_count(n_steps, "n_steps", maximum=MAX_GAUSS_NODES if method == "gausslegendre" else MAX_STEPS)
+    maximum = MAX_GAUSS_NODES if method == "gausslegendre" else MAX_STEPS
+    n_steps = check_count(n_steps, "n_steps", maximum=maximum)
     if method == "gausslegendre":
         nodes, weights = np.polynomial.legendre.leggauss(n_steps)  # on [-1, 1]
         return list(0.5 * (nodes + 1)), list(0.5 * weights)

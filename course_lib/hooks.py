@@ -223,6 +223,8 @@ def _only(items: list, what: str, module) -> torch.Tensor:
 
 def _check_activations(activations) -> tuple:
     activations = activations if isinstance(activations, tuple) else (activations,)
-    if not activations or not all(isinstance(a, type) and issubclass(a, nn.Module) for a in activations):
-        raise TypeError(f"activations must be module classes such as (nn.ReLU, nn.ReLU6), got {activations!r}")
+    if not activations or not all(isinstance(a, type) and issubclass(a, nn.Module)
+                                  for a in activations):
+        raise TypeError(f"activations must be module classes such as (nn.ReLU, nn.ReLU6), "
+                        f"got {activations!r}")
     return activations

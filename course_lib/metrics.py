@@ -76,7 +76,7 @@ def _check_maps_and_masks(heatmaps, masks):
         raise ValueError(f"masks have shape {masks.shape} but the maps {maps.shape}; give one "
                          "(H, W) mask for all images or one per image")
     if not np.isin(masks, (0, 1)).all() or not masks.any(axis=(1, 2)).all():
-        raise ValueError("masks must be True/False (or 0/1) with at least one True pixel per image; "
+        raise ValueError("masks must be True/False (or 0/1), at least one True pixel per image; "
                          f"empty: images {np.flatnonzero(~masks.any(axis=(1, 2)))[:5].tolist()}")
     return maps, masks.astype(bool)
 

@@ -60,9 +60,10 @@ class ShortcutData:
         _check_pictures(self.images, "images")
         n, size = self.images.shape[0], self.images.shape[1:3]
         for name in ("labels", "animal_masks", "stamp_masks", "has_stamp"):
-            if np.shape(getattr(self, name)) != ((n,) if name in ("labels", "has_stamp") else (n, *size)):
-                raise ValueError(f"{name} has shape {np.shape(getattr(self, name))}; expected one entry "
-                                 f"per picture of images {self.images.shape}")
+            shape = np.shape(getattr(self, name))
+            if shape != ((n,) if name in ("labels", "has_stamp") else (n, *size)):
+                raise ValueError(f"{name} has shape {shape}; expected one entry per picture of "
+                                 f"images {self.images.shape}")
 
     def __len__(self) -> int:
         return len(self.labels)
@@ -158,7 +159,8 @@ def small_cnn(n_classes: int = 2, width: int = 16) -> nn.Sequential:
 
 def to_tensor(images: np.ndarray) -> torch.Tensor:
     """uint8 (N, H, W, 3) pictures -> float (N, 3, H, W) in [-1, 1]."""
-    return torch.as_tensor(_check_pictures(images, "images")).permute(0, 3, 1, 2).float().div(127.5).sub(1.0)
+    images = _check_pictures(images, "images")
+    return torch.as_tensor(images).permute(0, 3, 1, 2).float().div(127.5).sub(1.0)
 
 
 def train_fastai(train: ShortcutData, valid: ShortcutData, epochs: int = 4, lr: float = 1e-2,
@@ -167,7 +169,8 @@ def train_fastai(train: ShortcutData, valid: ShortcutData, epochs: int = 4, lr: 
     learner (its ``.model`` is the trained network, in eval mode). Quiet and seeded: no
     progress bar, no timing table, num_workers = 0."""
     train, valid = _check_data(train, "train"), _check_data(valid, "valid")
-    epochs, batch_size = check_count(epochs, "epochs", maximum=1000), check_count(batch_size, "batch_size")
+    epochs = check_count(epochs, "epochs", maximum=1000)
+    batch_size = check_count(batch_size, "batch_size")
     lr, seed = check_positive(lr, "lr"), check_seed(seed)
     import fastai.callback.progress  # noqa: F401  (adds Learner.no_bar)
     import fastai.callback.schedule  # noqa: F401  (adds Learner.fit_one_cycle)
@@ -203,10 +206,10 @@ def accuracy_on(model: nn.Module, data: ShortcutData) -> float:
 # ---------------------------------------------------------------------- validation
 def _check_pictures(images, name, one=False):
     """uint8 pictures (N, H, W, 3), or one (H, W, 3), as drawn here (numpy or torch)."""
-    shape, dtype = getattr(images, "shape", None), str(getattr(images, "dtype", type(images).__name__))
+    shape, dtype = getattr(images, "shape", None), str(getattr(images, "dtype", "no dtype"))
     expected = "(H, W, 3)" if one else "(N, H, W, 3)"
     if shape is None or dtype not in ("uint8", "torch.uint8"):
-        raise TypeError(f"{name} must be uint8 pictures {expected} as make_shortcut_data draws them, "
+        raise TypeError(f"{name} must be uint8 pictures {expected} as make_shortcut_data draws, "
                         f"got {type(images).__name__} of {dtype}")
     if len(shape) != (3 if one else 4) or shape[-1] != 3 or 0 in shape:
         raise ValueError(f"{name} must have shape {expected}, got {tuple(shape)}")
@@ -214,12 +217,14 @@ def _check_pictures(images, name, one=False):
 
 
 def _check_text(text, height, width):
-    if not isinstance(text, str) or set(text) - set(_FONT) or not (2 + 4 * len(text) <= width and height >= 7):
+    fits = isinstance(text, str) and 2 + 4 * len(text) <= width and height >= 7
+    if not fits or set(text) - set(_FONT):
         raise ValueError(f"text must be digits and ':' that fit in a {height} x {width} picture, "
                          f"e.g. '23:59', got {text!r}")
 
 
 def _check_data(data, name):
     if not isinstance(data, ShortcutData):
-        raise TypeError(f"{name} must be a ShortcutData from make_shortcut_data, got {type(data).__name__}")
+        raise TypeError(f"{name} must be a ShortcutData from make_shortcut_data, got "
+                        f"{type(data).__name__}")
     return data
