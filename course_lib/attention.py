@@ -105,16 +105,17 @@ def _layer_matrices(attentions, add_residual):
             or len(attentions) == 0:
         raise TypeError("attentions must be a non-empty list with one (heads, T, T) tensor per "
                         "layer")
-    layers = []
+    layers, shape = [], None
     for l, A in enumerate(attentions):
-        A = torch.as_tensor(check_array(A, f"attentions[{l}] (heads, T, T)", ndim=(3, 4))).double()
-        if A.shape[-1] != A.shape[-2] or (l and A.shape != shape) or (A < 0).any():
+        check_array(A, f"attentions[{l}] (heads, T, T)", ndim=(3, 4))   # numbers, finite
+        A = torch.as_tensor(A).detach().double()
+        shape = shape or A.shape
+        if A.shape[-1] != A.shape[-2] or A.shape != shape or (A < 0).any():
             raise ValueError(f"attentions[{l}] has shape {tuple(A.shape)} or negative weights; "
                              f"expected weights >= 0 of shape (heads, T, T), as attentions[0]")
-        shape = A.shape
         A = A.mean(dim=-3)
         if add_residual:
-            A = 0.5 * A + 0.5 * torch.eye(A.shape[-1], dtype=A.dtype)
+            A = 0.5 * A + 0.5 * torch.eye(A.shape[-1], dtype=A.dtype, device=A.device)
         if not (A.sum(dim=-1) > 0).all():
             raise ValueError(f"attentions[{l}] has a row of zeros: every position must attend")
         layers.append(A / A.sum(dim=-1, keepdim=True))

@@ -23,7 +23,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from ._validation import (MAX_ELEMENTS, check_budget, check_choice, check_count, check_generator,
+from ._validation import (check_budget, check_choice, check_count, check_generator,
                           check_module, check_positive, check_seed)
 from .hooks import evaluating
 
