@@ -304,11 +304,195 @@ def check_rgb_image(image, name: str = "image") -> np.ndarray:
     return image
 
 
-def check_texts(texts, name: str = "texts") -> list:
-    """A list of strings (documents); a str, an array or numbers in the list get a one-line error."""
-    kinds = {type(t).__name__ for t in texts} if isinstance(texts, list) else None
-    if kinds is None or kinds - {"str"}:
-        found = f"a list of {sorted(kinds)}" if kinds else type(texts).__name__
-        raise TypeError(f"{name} must be a list of strings, got {found}; e.g. "
-                        f"list(frame['text'].astype(str))")
+def check_texts(texts, name: str = "texts", of=str) -> list:
+    """A list of texts whose items are `of` (str; None allows any, e.g. token lists).
+
+    One bare string is refused rather than split into letters.
+    """
+    if isinstance(texts, (str, bytes)) or not hasattr(texts, "__len__") or getattr(texts, "ndim", 1) != 1:
+        raise TypeError(f"{name} must be a list of texts, got {type(texts).__name__}; "
+                        f"wrap a single one as [{name}], or use list(frame['text'].astype(str))")
+    texts = list(texts)
+    kinds = {type(t).__name__ for t in texts if not isinstance(t, of)} if of is not None else ()
+    if kinds:
+        raise TypeError(f"{name} must hold {of.__name__} items only, got {sorted(kinds)}; "
+                        "convert them first, e.g. [str(t) for t in texts]")
     return texts
+
+
+# --- tensors and images
+__all__ += ["check_real", "check_positive", "check_choice", "check_size", "check_shape", "check_array",
+            "check_module", "check_layer", "check_images", "check_indices", "check_class_index",
+            "check_generator", "check_texts"]
+
+
+def check_real(value, name: str, low: float | None = None, high: float | None = None) -> float:
+    """A finite real number with low <= value <= high (bounds optional); bools are refused."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be a number, got {value!r}")
+    if not np.isfinite(value) or (low is not None and value < low) or (high is not None and value > high):
+        bounds = " and ".join(([f">= {low}"] if low is not None else [])
+                              + ([f"<= {high}"] if high is not None else [])) or "finite"
+        raise ValueError(f"{name} must be a number {bounds}, got {value!r}")
+    return float(value)
+
+
+def check_positive(value, name: str) -> float:
+    """A finite real number > 0 (a learning rate, a regularisation strength)."""
+    if check_real(value, name) <= 0:
+        raise ValueError(f"{name} must be a number > 0, got {value!r}")
+    return float(value)
+
+
+def check_size(n_numbers: int, what: str) -> None:
+    """Refuse, before allocating, a result of more than MAX_ELEMENTS numbers."""
+    if n_numbers > MAX_ELEMENTS:
+        raise ValueError(f"{what} would hold {n_numbers:,} numbers (at most {MAX_ELEMENTS:,}); "
+                         "use fewer rows, features or steps")
+
+
+def check_shape(shape, name: str, length: int, per_unit: int = 1) -> tuple:
+    """`length` positive integers (an image size (H, W), ...) whose product x per_unit fits memory."""
+    if isinstance(shape, (str, bytes)) or not hasattr(shape, "__len__") or len(shape) != length:
+        raise TypeError(f"{name} must be {length} integers, got {shape!r}")
+    shape = tuple(check_count(value, f"{name}[{i}]") for i, value in enumerate(shape))
+    check_size(int(np.prod(shape, dtype=float)) * max(int(per_unit), 1), name)
+    return shape
+
+
+def check_array(values, name: str, ndim=None, shape=None, keep_tensor: bool = False) -> np.ndarray:
+    """`values` as a finite float array (a tensor keeps its float dtype; others become float64).
+
+    ndim: the dimensions allowed (an int or a tuple); shape: the exact shape required.
+    keep_tensor returns a torch tensor unchanged once checked.
+    """
+    if hasattr(values, "toarray") or type(values).__module__.startswith("scipy.sparse"):
+        raise TypeError(f"{name} is a sparse matrix; pass a dense array ({name}.toarray())")
+    tensor = values if hasattr(values, "detach") else None
+    if tensor is not None:
+        if tensor.dtype.is_complex or str(tensor.dtype) == "torch.bool":
+            raise TypeError(f"{name} must hold real numbers, got {tensor.dtype}")
+        array = tensor.detach().cpu().numpy()
+        array = array if array.dtype.kind == "f" else array.astype(float)
+    else:
+        try:
+            array = np.asarray(values, dtype=float)
+        except (TypeError, ValueError):
+            raise TypeError(f"{name} must hold numbers only, got {type(values).__name__}; "
+                            "convert it to a float array first") from None
+    allowed = (ndim,) if isinstance(ndim, int) else ndim
+    if allowed is not None and array.ndim not in allowed:
+        raise ValueError(f"{name} must have {' or '.join(map(str, allowed))} dimensions, got shape "
+                         f"{array.shape}")
+    if shape is not None and array.shape != tuple(shape):
+        raise ValueError(f"{name} has shape {array.shape}, expected {tuple(shape)}")
+    if array.size == 0:
+        raise ValueError(f"{name} is empty (shape {array.shape})")
+    if not np.all(np.isfinite(array)):
+        raise ValueError(f"{name} has NaN or infinite values; check what produced it")
+    return tensor if keep_tensor and tensor is not None else array
+
+
+def check_module(model, name: str = "model"):
+    """A torch.nn.Module, else a TypeError naming the fix."""
+    from torch import nn
+
+    if not isinstance(model, nn.Module):
+        hint = " (for a fastai Learner pass learn.model)" if hasattr(model, "model") else ""
+        raise TypeError(f"{name} must be a torch.nn.Module (the network itself), got "
+                        f"{type(model).__name__}{hint}")
+    return model
+
+
+def check_layer(model, layer, name: str = "target_layer"):
+    """A submodule of `model`, given as the module or its name in ``model.named_modules()``."""
+    from torch import nn
+
+    if isinstance(layer, str):
+        try:
+            return model.get_submodule(layer)
+        except AttributeError:
+            raise ValueError(f"{name} {layer!r} is not a submodule of the model; "
+                             "see [name for name, _ in model.named_modules()]") from None
+    if not isinstance(layer, nn.Module):
+        raise TypeError(f"{name} must be a module of the model (or its name), got "
+                        f"{type(layer).__name__}")
+    if not any(module is layer for module in model.modules()):
+        raise ValueError(f"{name} ({type(layer).__name__}) is not a submodule of the model; "
+                         "pass a module reached from it, e.g. model.layer4[-1]")
+    return layer
+
+
+def check_images(x, model, name: str = "x"):
+    """A non-empty float batch (N, C, H, W) on the device and of the dtype of model's weights."""
+    import torch
+
+    check_module(model)
+    if isinstance(x, torch.Tensor) and x.ndim == 3:
+        raise ValueError(f"{name} must be a batch of images (N, C, H, W), got shape "
+                         f"{tuple(x.shape)}; for one image add the batch axis with {name}[None]")
+    if isinstance(x, torch.Tensor) and not x.is_floating_point():
+        raise TypeError(f"{name} must be a float tensor (preprocessed images), got {x.dtype}")
+    check_tensor(x, name, like=next(model.parameters(), None), ndim=4)   # kind, device, dtype, NaN
+    if x.shape[0] == 0:
+        raise ValueError(f"{name} is an empty batch (N = 0)")
+    return x
+
+
+def check_indices(ids, name: str, upper: int, ndim: int | None = None):
+    """An integer torch tensor with every value in [0, upper) (token ids, class labels)."""
+    import torch
+
+    if not isinstance(ids, torch.Tensor):
+        raise TypeError(f"{name} must be a torch.Tensor of integers, got {type(ids).__name__}; "
+                        f"use torch.as_tensor({name}, dtype=torch.long)")
+    if ids.is_floating_point() or ids.is_complex() or ids.dtype == torch.bool:
+        raise TypeError(f"{name} must hold integer indices, got {ids.dtype}; use {name}.long()")
+    if ndim is not None and ids.ndim != ndim:
+        raise ValueError(f"{name} must have {ndim} dimensions, got shape {tuple(ids.shape)}")
+    if ids.numel() == 0:
+        raise ValueError(f"{name} is empty (shape {tuple(ids.shape)})")
+    low, high = int(ids.min()), int(ids.max())
+    if low < 0 or high >= upper:
+        raise ValueError(f"{name} holds {low if low < 0 else high}, outside 0 to {upper - 1}")
+    return ids
+
+
+def check_class_index(target, n: int, n_classes: int | None = None, name: str = "target",
+                      items: str = "items"):
+    """One class index per item as a long tensor (n,): from an int for all or one int per item."""
+    import torch
+
+    if isinstance(target, (bool, np.bool_)):
+        raise TypeError(f"{name} must be a class index, got {target!r}")
+    if isinstance(target, (int, np.integer)):
+        index = torch.full((n,), int(target), dtype=torch.long)
+    else:
+        try:
+            index = torch.as_tensor(target)
+        except (TypeError, ValueError, RuntimeError):
+            raise TypeError(f"{name} must be an int or one int per item, got "
+                            f"{type(target).__name__}") from None
+        if index.is_floating_point() or index.is_complex() or index.dtype == torch.bool:
+            raise TypeError(f"{name} must hold integer class indices, got {index.dtype}")
+        index = index.long().reshape(-1)
+        if index.numel() == 1:
+            index = index.expand(n)
+        if index.numel() != n:
+            raise ValueError(f"{name} has {index.numel()} entries for a batch of {n} {items}; "
+                             "give one int for all or one per item")
+    if (index < 0).any():
+        raise ValueError(f"{name} {index[index < 0][0].item()} is negative; class indices "
+                         "start at 0")
+    bad = (index >= n_classes) if n_classes is not None else torch.zeros_like(index, dtype=bool)
+    if bad.any():
+        raise ValueError(f"{name} {index[bad][0].item()} is out of range: the model has "
+                         f"{n_classes} classes (0 to {n_classes - 1})")
+    return index
+
+
+def check_generator(rng, name: str = "rng") -> np.random.Generator:
+    """numpy's Generator from None, an int seed or a Generator (``np.random.default_rng``'s rule)."""
+    if isinstance(rng, np.random.Generator):
+        return rng
+    return np.random.default_rng(None if rng is None else check_seed(rng, name))

@@ -24,6 +24,9 @@ import numpy as np
 import torch
 from torch import nn
 
+from ._validation import (check_array, check_budget, check_class_index, check_count, check_indices,
+                          check_module, check_positive, check_real, check_seed, check_size,
+                          check_texts)
 from .cam import quadrature
 
 __all__ = ["attention_rollout", "attention_flow", "max_flow", "TinyEncoder", "Vocabulary",
@@ -56,10 +59,13 @@ def attention_flow(attentions, add_residual: bool = True, output_token: int | No
     if layers[0].ndim != 2:
         raise ValueError("attention_flow explains one example: give (heads, T, T) per layer")
     n_layers, T = len(layers), layers[0].shape[0]
+    check_size(((n_layers + 1) * T) ** 2, "the flow graph")
+    if output_token is not None:
+        output_token = check_count(output_token, "output_token", 0, T - 1)
     capacity = np.zeros(((n_layers + 1) * T,) * 2)
     for l, A in enumerate(layers):  # node (l, i) is l * T + i
         capacity[l * T:(l + 1) * T, (l + 1) * T:(l + 2) * T] = A.T  # from j below to i above
-    outputs = range(T) if output_token is None else [int(output_token)]
+    outputs = range(T) if output_token is None else [output_token]
     flow = np.array([[max_flow(capacity, j, n_layers * T + i) for j in range(T)] for i in outputs])
     return torch.as_tensor(flow if output_token is None else flow[0])
 
@@ -67,7 +73,8 @@ def attention_flow(attentions, add_residual: bool = True, output_token: int | No
 def max_flow(capacity: np.ndarray, source: int, sink: int) -> float:
     """Maximum flow value from `source` to `sink` (Edmonds-Karp: augment along shortest paths
     found by breadth-first search until none is left). `capacity` is a dense (n, n) matrix."""
-    residual = np.array(capacity, dtype=float)
+    residual = np.array(check_array(capacity, "capacity", ndim=2))  # a copy: the search edits it
+    source, sink = _check_nodes(residual, source, sink)
     total = 0.0
     while True:
         parent = -np.ones(len(residual), int)
@@ -94,19 +101,35 @@ def max_flow(capacity: np.ndarray, source: int, sink: int) -> float:
 
 
 def _layer_matrices(attentions, add_residual):
-    if isinstance(attentions, torch.Tensor) or not len(attentions):
+    if isinstance(attentions, (torch.Tensor, str)) or not hasattr(attentions, "__len__") \
+            or len(attentions) == 0:
         raise TypeError("attentions must be a non-empty list with one (heads, T, T) tensor per "
                         "layer")
-    layers = []
+    layers, shape = [], None
     for l, A in enumerate(attentions):
+        check_array(A, f"attentions[{l}] (heads, T, T)", ndim=(3, 4))   # numbers, finite
         A = torch.as_tensor(A).detach().double()
-        if A.ndim not in (3, 4) or A.shape[-1] != A.shape[-2]:
-            raise ValueError(f"attentions[{l}] has shape {tuple(A.shape)}; expected (heads, T, T)")
+        shape = shape or A.shape
+        if A.shape[-1] != A.shape[-2] or A.shape != shape or (A < 0).any():
+            raise ValueError(f"attentions[{l}] has shape {tuple(A.shape)} or negative weights; "
+                             f"expected weights >= 0 of shape (heads, T, T), as attentions[0]")
         A = A.mean(dim=-3)
         if add_residual:
-            A = 0.5 * A + 0.5 * torch.eye(A.shape[-1], dtype=A.dtype)
+            A = 0.5 * A + 0.5 * torch.eye(A.shape[-1], dtype=A.dtype, device=A.device)
+        if not (A.sum(dim=-1) > 0).all():
+            raise ValueError(f"attentions[{l}] has a row of zeros: every position must attend")
         layers.append(A / A.sum(dim=-1, keepdim=True))
     return layers
+
+
+def _check_nodes(capacity, source, sink):
+    n = len(capacity)
+    if capacity.shape != (n, n) or (capacity < 0).any():
+        raise ValueError(f"capacity must be a square matrix of numbers >= 0, got {capacity.shape}")
+    source, sink = check_count(source, "source", 0, n - 1), check_count(sink, "sink", 0, n - 1)
+    if source == sink:
+        raise ValueError(f"source and sink must be two different nodes, got {source} twice")
+    return source, sink
 
 
 # ---------------------------------------------------------------------- a tiny transformer
@@ -122,6 +145,10 @@ class TinyEncoder(nn.Module):
     def __init__(self, vocab_size: int, n_classes: int = 2, d_model: int = 32, n_heads: int = 2,
                  n_layers: int = 2, max_len: int = 64):
         super().__init__()
+        for name, value in dict(vocab_size=vocab_size, n_classes=n_classes, d_model=d_model,
+                                n_heads=n_heads, n_layers=n_layers, max_len=max_len).items():
+            check_count(value, name, maximum=10 ** 7)
+        check_size((vocab_size + max_len + 12 * n_layers * d_model) * d_model, "the weights")
         if d_model % n_heads:
             raise ValueError(f"d_model ({d_model}) must be a multiple of n_heads ({n_heads})")
         self.n_heads = n_heads
@@ -131,6 +158,10 @@ class TinyEncoder(nn.Module):
         self.classifier = nn.Linear(d_model, n_classes)
 
     def forward(self, ids, return_attention: bool = False):
+        check_indices(ids, "ids", upper=self.token_embedding.num_embeddings, ndim=2)
+        if ids.shape[1] > self.position_embedding.num_embeddings:
+            raise ValueError(f"ids has {ids.shape[1]} positions; this model takes at most "
+                             f"max_len={self.position_embedding.num_embeddings}")
         positions = torch.arange(ids.shape[1], device=ids.device)
         h = self.token_embedding(ids) + self.position_embedding(positions)
         padding = ids == PAD
@@ -169,6 +200,7 @@ class Vocabulary:
     texts get ids from 3 on, every other word is UNK; ``encode`` puts [CLS] first and pads."""
 
     def __init__(self, texts, size: int = 2000):
+        texts, size = check_texts(texts, "texts"), check_count(size, "size", 0, 10 ** 7)
         counts = Counter(word for text in texts for word in self.split(text))
         self.words = ["[PAD]", "[UNK]", "[CLS]"] + [w for w, _ in counts.most_common(size)]
         self.index = {w: i for i, w in enumerate(self.words)}
@@ -182,6 +214,9 @@ class Vocabulary:
 
     def encode(self, token_lists, max_len: int) -> torch.Tensor:
         """(B, max_len) ids: [CLS], then the first max_len - 1 tokens of each list, then PAD."""
+        token_lists = [check_texts(tokens, f"token_lists[{i}]")
+                       for i, tokens in enumerate(check_texts(token_lists, "token_lists", of=None))]
+        max_len = check_budget(max_len, "max_len", per_unit=len(token_lists))
         ids = torch.zeros(len(token_lists), max_len, dtype=torch.long)
         for row, tokens in enumerate(token_lists):  # one short list per text
             ids[row, 0] = CLS
@@ -194,9 +229,11 @@ def train_encoder(model: TinyEncoder, ids, labels, epochs: int = 10, lr: float =
                   batch_size: int = 32, seed: int = 0, progress=None) -> TinyEncoder:
     """Adam on the cross-entropy, shuffled by `seed`; returns the model in eval mode.
     `progress` wraps the epoch range (e.g. ``tqdm.auto.trange``-like ``lambda r: tqdm(r)``)."""
-    generator = torch.Generator().manual_seed(int(seed))
+    ids, labels = _check_model_and_ids(model, ids), _check_labels(labels, model, ids)
+    epochs, seed = check_budget(epochs, "epochs", per_unit=ids.numel()), check_seed(seed)
+    lr, batch_size = check_positive(lr, "lr"), check_count(batch_size, "batch_size")
+    generator = torch.Generator().manual_seed(seed)
     optimiser = torch.optim.Adam(model.parameters(), lr=lr)
-    labels = torch.as_tensor(labels, dtype=torch.long)
     epochs_range = range(epochs) if progress is None else progress(range(epochs))
     model.train()
     for _ in epochs_range:
@@ -213,7 +250,11 @@ def train_encoder(model: TinyEncoder, ids, labels, epochs: int = 10, lr: float =
 def plant_token(token_lists, labels, token: str, label: int = 1, rate: float = 0.5, seed: int = 0):
     """A shortcut: insert `token` at a random position of a `rate` share of the texts whose label
     is `label`. Returns new lists and a boolean array of which texts got it."""
-    rng = np.random.default_rng(seed)
+    token_lists = check_texts(token_lists, "token_lists", of=None)
+    labels = _check_labels_of(labels, token_lists)
+    rate, rng = check_real(rate, "rate", 0, 1), np.random.default_rng(check_seed(seed))
+    if not isinstance(token, str):
+        raise TypeError(f"token must be a string (one word), got {type(token).__name__}")
     planted = (np.asarray(labels) == label) & (rng.random(len(token_lists)) < rate)
     lists = []
     for tokens, plant in zip(token_lists, planted):
@@ -237,14 +278,16 @@ def token_integrated_gradients(model: TinyEncoder, ids: torch.Tensor, target=Non
     Equal to ``LayerIntegratedGradients(model, model.token_embedding).attribute(ids,
     baseline_ids, target=target, n_steps=n_steps).sum(-1)``.
     """
+    ids = _check_model_and_ids(model, ids)
     if baseline_ids is None:
         baseline_ids = torch.where(ids == CLS, ids, torch.full_like(ids, PAD))
+    baseline_ids = _check_model_and_ids(model, baseline_ids, "baseline_ids", shape=ids.shape)
     alphas, step_sizes = quadrature(n_steps)
     with torch.no_grad():
         e, e0 = model.token_embedding(ids), model.token_embedding(baseline_ids)
         if target is None:
             target = model(ids).argmax(dim=1)
-    target = torch.as_tensor(target).long().expand(len(ids))
+    target = check_class_index(target, len(ids), model.classifier.out_features, items="texts")
     gradient_sum = torch.zeros_like(e)
     handle = None
     try:
@@ -258,3 +301,25 @@ def token_integrated_gradients(model: TinyEncoder, ids: torch.Tensor, target=Non
         if handle is not None:
             handle.remove()
     return (gradient_sum * (e - e0)).sum(-1)
+
+
+# ---------------------------------------------------------------------- validation
+def _check_model_and_ids(model, ids, name="ids", shape=None):
+    if not isinstance(check_module(model), TinyEncoder):
+        raise TypeError(f"model must be a TinyEncoder, got {type(model).__name__}")
+    check_indices(ids, name, upper=model.token_embedding.num_embeddings, ndim=2)
+    if shape is not None and ids.shape != shape:
+        raise ValueError(f"{name} has shape {tuple(ids.shape)}; expected {tuple(shape)} like ids")
+    return ids
+
+
+def _check_labels(labels, model, ids):
+    return check_class_index(labels, len(ids), model.classifier.out_features, "labels", "texts")
+
+
+def _check_labels_of(labels, token_lists):
+    labels = np.asarray(labels)
+    if labels.shape != (len(token_lists),):
+        raise ValueError(f"labels has shape {labels.shape}; expected one label per text, "
+                         f"({len(token_lists)},)")
+    return labels

@@ -18,6 +18,7 @@ The sanity check and the pointing game live in :mod:`course_lib.metrics`.
 """
 from __future__ import annotations
 
+import numbers
 import warnings
 
 import numpy as np
@@ -25,7 +26,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from ._validation import check_budget, check_count, check_seed, check_tensor
+from ._validation import (check_budget, check_choice, check_class_index, check_count, check_images,
+                          check_layer, check_real, check_seed, check_shape, check_tensor)
 from .hooks import GradientHook, ReLURule, evaluating
 from .metrics import cascading_randomization, pointing_game, rank_correlation
 from .metrics import to_heatmap as heatmap
@@ -39,6 +41,8 @@ __all__ = [
 
 #: Gauss-Legendre nodes come from an eigenproblem of that size: beyond this it is slow and useless.
 MAX_GAUSS_NODES = 1000
+#: The quadrature rules of :func:`quadrature`, and the most nodes the trapezoid rule may list.
+METHODS, MAX_STEPS = ("gausslegendre", "riemann_trapezoid"), 2 ** 20
 
 
 # ---------------------------------------------------------------------- gradient maps
@@ -48,7 +52,10 @@ def input_gradient(model: nn.Module, x: torch.Tensor, target=None) -> torch.Tens
     score = the model's raw output (logit) for the target class. Summing the scores over the
     batch gives each image its own gradient, because images do not interact in eval mode.
     """
-    model, x = _check_model_and_images(model, x)
+    return _gradient(model, check_images(x, model), target)
+
+
+def _gradient(model, x, target):
     with evaluating(model):
         x = x.detach().clone().requires_grad_(True)
         scores = _target_scores(model(x), target)
@@ -89,7 +96,7 @@ def deconvnet(model: nn.Module, x: torch.Tensor, target=None) -> torch.Tensor:
 
 
 def _rule_gradient(model, x, target, rule):
-    model, x = _check_model_and_images(model, x)
+    x = check_images(x, model)
     with evaluating(model), ReLURule(model, rule) as relus:
         x = x.detach().clone().requires_grad_(True)
         scores = _target_scores(model(x), target)
@@ -112,8 +119,7 @@ def grad_cam(model: nn.Module, target_layer, x: torch.Tensor, target=None) -> to
     `target_layer` is a module of `model` (or its name, as in ``model.named_modules()``); for
     a ResNet ``model.layer4[-1]``, for timm's EfficientNet ``model.bn2``.
     """
-    model, x = _check_model_and_images(model, x)
-    layer = _check_layer(model, target_layer)
+    x, layer = check_images(x, model), check_layer(model, target_layer)
     with evaluating(model), GradientHook(layer) as hook:
         x = x.detach().clone().requires_grad_(True)
         scores = _target_scores(model(x), target)
@@ -126,6 +132,7 @@ def grad_cam(model: nn.Module, target_layer, x: torch.Tensor, target=None) -> to
 
 def grad_cam_weights(gradients: torch.Tensor) -> torch.Tensor:
     """alpha_k^c: the gradients d y^c / d A^k averaged over the spatial positions, shape (N, K)."""
+    check_tensor(gradients, "gradients (N, K, h, w)", ndim=4)
     return gradients.mean(dim=(2, 3))
 
 
@@ -135,6 +142,8 @@ def upsample_and_normalise(cam: torch.Tensor, size) -> torch.Tensor:
     Bilinear with ``align_corners=False`` is OpenCV's ``INTER_LINEAR``, which pytorch-grad-cam
     uses; the epsilon 1e-7 in the denominator is also theirs (a flat map stays all zeros).
     """
+    cam = check_tensor(cam, "cam (N, h, w)", ndim=3)
+    size = check_shape(size, "size (H, W)", length=2, per_unit=len(cam))
     cam = _min_max(cam)
     cam = F.interpolate(cam[:, None], size=tuple(size), mode="bilinear", align_corners=False)
     return _min_max(cam[:, 0])
@@ -171,8 +180,10 @@ def integrated_gradients(model: nn.Module, x: torch.Tensor, target=None, baselin
     ``return_convergence_delta``. Equals ``captum.attr.IntegratedGradients`` (the weights are
     rounded to float32 as captum does).
     """
-    model, x = _check_model_and_images(model, x)
-    baseline, n_steps = _check_baseline(baseline, x), _check_count(n_steps, "n_steps", x.numel())
+    x, baseline = check_images(x, model), _check_baseline(baseline, x)
+    n_steps = check_budget(n_steps, "n_steps", x.numel())   # the method is checked by quadrature
+    if internal_batch_size is not None:
+        check_count(internal_batch_size, "internal_batch_size")
     alphas, step_sizes = quadrature(n_steps, method)
     # step-major: all images at alpha_1, then all at alpha_2, ...
     path = torch.cat([baseline + a * (x - baseline) for a in alphas]).detach()
@@ -196,8 +207,9 @@ def integrated_gradients(model: nn.Module, x: torch.Tensor, target=None, baselin
 
 def quadrature(n_steps: int, method: str = "gausslegendre"):
     """Nodes a_m in [0, 1] and weights w_m of a rule for integral_0^1 g(a) da ~ sum_m w_m g(a_m)."""
-    n_steps = _check_count(n_steps, "n_steps", maximum=MAX_GAUSS_NODES if method == "gausslegendre"
-                           else None)
+    method = check_choice(method, "method", METHODS)
+    maximum = MAX_GAUSS_NODES if method == "gausslegendre" else MAX_STEPS
+    n_steps = check_count(n_steps, "n_steps", maximum=maximum)
     if method == "gausslegendre":
         nodes, weights = np.polynomial.legendre.leggauss(n_steps)  # on [-1, 1]
         return list(0.5 * (nodes + 1)), list(0.5 * weights)
@@ -208,14 +220,13 @@ def quadrature(n_steps: int, method: str = "gausslegendre"):
         weights = [1 / (n_steps - 1)] * n_steps
         weights[0] = weights[-1] = 0.5 / (n_steps - 1)
         return alphas, weights
-    raise ValueError(f"method must be 'gausslegendre' or 'riemann_trapezoid', got {method!r}")
 
 
 def completeness_gap(model: nn.Module, x: torch.Tensor, attributions: torch.Tensor, target=None,
                      baseline=None) -> torch.Tensor:
     """sum_i attribution_i - (F(x) - F(baseline)) per image: zero for exact integrated gradients."""
-    model, x = _check_model_and_images(model, x)
-    baseline = _check_baseline(baseline, x)
+    x, baseline = check_images(x, model), _check_baseline(baseline, x)
+    attributions = _check_like_images(attributions, x, "attributions")
     with evaluating(model), torch.no_grad():
         difference = (_target_scores(model(x), target)
                       - _target_scores(model(baseline), target))
@@ -233,51 +244,19 @@ def smooth_grad(model: nn.Module, x: torch.Tensor, target=None, n_samples: int =
     then ``NoiseTunnel(Saliency(model)).attribute(x, nt_type="smoothgrad", nt_samples=n_samples,
     stdevs=stdev, target=target, abs=abs)`` (captum's own defaults are 5 samples, stdev 1.0).
     """
-    model, x = _check_model_and_images(model, x)
-    n_samples, seed = _check_count(n_samples, "n_samples", x.numel()), check_seed(seed)
+    x, stdev = check_images(x, model), check_real(stdev, "stdev", low=0)
+    n_samples, seed = check_budget(n_samples, "n_samples", x.numel()), check_seed(seed)
     generator = torch.Generator(device=x.device).manual_seed(seed)
     noisy = x.repeat_interleave(n_samples, dim=0)  # image 1 n times, then image 2, ...
     noisy = noisy + stdev * torch.randn(noisy.shape, generator=generator, device=x.device,
                                         dtype=x.dtype)
     targets = _per_image_target(model, x, target).repeat_interleave(n_samples)
-    maps = saliency(model, noisy, targets, abs=abs)
+    maps = _gradient(model, noisy, targets)  # x was checked above: no second scan of the n copies
+    maps = maps.abs() if abs else maps
     return maps.view(x.shape[0], n_samples, *x.shape[1:]).sum(dim=1) / n_samples
 
 
 # ---------------------------------------------------------------------- validation
-def _check_model_and_images(model, x):
-    if not isinstance(model, nn.Module):
-        raise TypeError(f"model must be a torch.nn.Module, got {type(model).__name__}")
-    if not isinstance(x, torch.Tensor):
-        raise TypeError(f"x must be a torch.Tensor of shape (N, C, H, W), got "
-                        f"{type(x).__name__}; convert with torch.as_tensor(x)")
-    if x.ndim != 4:
-        hint = " (one image: add the batch axis with x[None])" if x.ndim == 3 else ""
-        raise ValueError(f"x must be a batch of images of shape (N, C, H, W), got shape "
-                         f"{tuple(x.shape)}{hint}")
-    if not x.is_floating_point():
-        raise TypeError(f"x must be a float tensor (preprocessed images), got {x.dtype}")
-    if x.shape[0] == 0:
-        raise ValueError("x is an empty batch (N = 0)")
-    return model, check_tensor(x, "x", like=next(model.parameters(), None))  # device, dtype, NaN
-
-
-def _check_layer(model, layer):
-    if isinstance(layer, str):
-        try:
-            return model.get_submodule(layer)
-        except AttributeError:
-            raise ValueError(f"target_layer {layer!r} is not a submodule of the model; "
-                             "see [name for name, _ in model.named_modules()]") from None
-    if not isinstance(layer, nn.Module):
-        raise TypeError(f"target_layer must be a module of the model (or its name), got "
-                        f"{type(layer).__name__}")
-    if not any(module is layer for module in model.modules()):
-        raise ValueError(f"target_layer ({type(layer).__name__}) is not a submodule of the model; "
-                         "pass a module reached from it, e.g. model.layer4[-1]")
-    return layer
-
-
 def _feature_maps(hook):
     A, dA = hook.output, hook.gradient
     if A.ndim != 4:
@@ -288,72 +267,46 @@ def _feature_maps(hook):
 
 def _target_scores(scores: torch.Tensor, target) -> torch.Tensor:
     """scores[i, target_i] for each image: the raw logit of the class to explain."""
-    if scores.ndim != 2:
-        raise ValueError(f"the model returns shape {tuple(scores.shape)}; expected one score per "
-                         "class, shape (N, n_classes)")
-    n, n_classes = scores.shape
+    n, n_classes = _check_scores(scores).shape
     if target is None:
         index = scores.argmax(dim=1)
     else:
-        index = _target_index(target, n, n_classes).to(scores.device)
+        index = check_class_index(target, n, n_classes, items="images").to(scores.device)
     return scores.gather(1, index[:, None])[:, 0]
-
-
-def _target_index(target, n, n_classes) -> torch.Tensor:
-    if isinstance(target, (bool, np.bool_)):
-        raise TypeError(f"target must be a class index, got {target!r}")
-    if isinstance(target, (int, np.integer)):
-        index = torch.full((n,), int(target), dtype=torch.long)
-    else:
-        try:
-            index = torch.as_tensor(target)
-        except (TypeError, ValueError, RuntimeError):
-            raise TypeError(f"target must be an int or one int per image, got "
-                            f"{type(target).__name__}") from None
-        if index.is_floating_point() or index.dtype == torch.bool:
-            raise TypeError(f"target must hold integer class indices, got {index.dtype}")
-        index = index.long().reshape(-1)
-        if index.numel() == 1:
-            index = index.expand(n)
-        if index.numel() != n:
-            raise ValueError(f"target has {index.numel()} entries for a batch of {n} images; "
-                             "give one int for all or one per image")
-    if (index < 0).any():
-        raise ValueError(f"target {index[index < 0][0].item()} is negative; class indices "
-                         "start at 0")
-    bad = (index >= n_classes) if n_classes is not None else torch.zeros_like(index, dtype=bool)
-    if bad.any():
-        raise ValueError(f"target {index[bad][0].item()} is out of range: the model has "
-                         f"{n_classes} classes (0 to {n_classes - 1})")
-    return index
 
 
 def _per_image_target(model, x, target) -> torch.Tensor:
     """One class index per image; None means each image's predicted class."""
     if target is None:
         with evaluating(model), torch.no_grad():
-            return model(x).argmax(dim=1)
-    return _target_index(target, x.shape[0], None).to(x.device)
+            return _check_scores(model(x)).argmax(dim=1)
+    return check_class_index(target, x.shape[0], items="images").to(x.device)
 
 
-def _check_count(value, name: str, per_unit: int = 1, maximum: int | None = None) -> int:
-    """A positive count; with per_unit (numbers built per count) bounded by the memory budget."""
-    value = check_budget(value, name, per_unit)
-    return value if maximum is None else check_count(value, name, maximum=maximum)
+def _check_scores(scores):
+    """What the model returned: finite scores, a tensor (N, n_classes)."""
+    if not isinstance(scores, torch.Tensor) or scores.ndim != 2:
+        raise ValueError(f"the model returns {getattr(scores, 'shape', type(scores).__name__)}; "
+                         "expected one score per class, a tensor (N, n_classes)")
+    if not torch.isfinite(scores).all():
+        raise ValueError("the model returns NaN or infinite scores; check the model and its input")
+    return scores
 
 
 def _check_baseline(baseline, x):
     if baseline is None:
         return torch.zeros_like(x)
-    if isinstance(baseline, (int, float)):
-        return torch.full_like(x, float(baseline))
-    if not isinstance(baseline, torch.Tensor):
-        raise TypeError(f"baseline must be None, a number or a tensor, got "
-                        f"{type(baseline).__name__}")
-    baseline = baseline.to(device=x.device, dtype=x.dtype)
-    if baseline.shape == x.shape[1:]:
-        baseline = baseline.expand_as(x)
-    if baseline.shape != x.shape:
-        raise ValueError(f"baseline has shape {tuple(baseline.shape)}; expected {tuple(x.shape)} "
+    if isinstance(baseline, numbers.Real):
+        return torch.full_like(x, check_real(baseline, "baseline"))
+    return _check_like_images(baseline, x, "baseline")
+
+
+def _check_like_images(value, x, name):
+    """A tensor of x's shape (or one image's, repeated), moved to x's device and dtype."""
+    value = check_tensor(value, name).to(device=x.device, dtype=x.dtype)
+    if value.shape == x.shape[1:]:
+        value = value.expand_as(x)
+    if value.shape != x.shape:
+        raise ValueError(f"{name} has shape {tuple(value.shape)}; expected {tuple(x.shape)} "
                          f"or one image {tuple(x.shape[1:])}")
-    return baseline
+    return value

@@ -29,6 +29,8 @@ from contextlib import contextmanager
 import torch
 from torch import nn
 
+from ._validation import check_array, check_choice, check_module
+
 __all__ = ["Hook", "GradientHook", "ReLURule", "RULES", "relu_backward", "evaluating",
            "ACTIVATIONS"]
 
@@ -49,9 +51,7 @@ class Hook:
     """
 
     def __init__(self, module: nn.Module):
-        if not isinstance(module, nn.Module):
-            raise TypeError(f"module must be a torch.nn.Module, got {type(module).__name__}")
-        self.module = module
+        self.module = check_module(module, "module")
         self.outputs: list[torch.Tensor] = []
         self.handles: list = []
 
@@ -120,9 +120,8 @@ class ReLURule:
     """
 
     def __init__(self, model: nn.Module, rule: str = "guided", activations=ACTIVATIONS):
-        if rule not in RULES:
-            raise ValueError(f"rule must be one of {RULES}, got {rule!r}")
-        self.model, self.rule, self.activations = model, rule, activations
+        self.model, self.rule = check_module(model), check_choice(rule, "rule", RULES)
+        self.activations = _check_activations(activations)
         self.handles: list = []
         self._box: dict = {}
         self.n_activations = 0
@@ -177,8 +176,9 @@ def relu_backward(f, R, rule: str = "backprop"):
     backprop R_in = (f > 0)·R;  deconvnet R_in = (R > 0)·R;  guided R_in = (f > 0)·(R > 0)·R.
     Works on numpy arrays and torch tensors of the same shape.
     """
-    if rule not in RULES:
-        raise ValueError(f"rule must be one of {RULES}, got {rule!r}")
+    check_choice(rule, "rule", RULES)
+    f = check_array(f, "f", keep_tensor=True)
+    R = check_array(R, "R", shape=f.shape, keep_tensor=True)
     if rule == "backprop":
         return (f > 0) * R
     if rule == "deconvnet":
@@ -190,7 +190,7 @@ def relu_backward(f, R, rule: str = "backprop"):
 def evaluating(model: nn.Module):
     """Run the body in eval mode with gradients on; afterwards restore every module's mode and
     every parameter's ``requires_grad`` and ``grad`` exactly as they were, even on an error."""
-    modes = [(module, module.training) for module in model.modules()]
+    modes = [(module, module.training) for module in check_module(model).modules()]
     params = [(p, p.requires_grad, p.grad) for p in model.parameters()]
     try:
         model.eval()  # explanations of a prediction: no dropout, batch norm with running stats
@@ -219,3 +219,12 @@ def _only(items: list, what: str, module) -> torch.Tensor:
         raise RuntimeError(f"no {what} recorded: run the model inside the `with` block")
     raise RuntimeError(f"{type(module).__name__} ran {len(items)} times in the forward pass "
                        f"(a shared module?); its {what} is ambiguous. Hook a module that runs once")
+
+
+def _check_activations(activations) -> tuple:
+    activations = activations if isinstance(activations, tuple) else (activations,)
+    if not activations or not all(isinstance(a, type) and issubclass(a, nn.Module)
+                                  for a in activations):
+        raise TypeError(f"activations must be module classes such as (nn.ReLU, nn.ReLU6), "
+                        f"got {activations!r}")
+    return activations

@@ -17,15 +17,16 @@ the inputs in which such a line separates the classes:
 """
 from __future__ import annotations
 
-import numbers
 import time
 
 import numpy as np
 import scipy.linalg
 import scipy.optimize
 from sklearn.base import BaseEstimator, TransformerMixin
-from sklearn.utils import check_random_state
-from sklearn.utils.validation import check_array, check_is_fitted
+from sklearn.utils.validation import check_array as sklearn_check_array, check_is_fitted
+
+from ._validation import (check_array, check_budget, check_count, check_positive, check_random_state,
+                          check_real, check_rows, check_size, check_target)
 
 __all__ = [
     "rotation", "scaling", "shear", "affine_map", "polar", "quadratic_features",
@@ -38,37 +39,32 @@ __all__ = [
 # ------------------------------------------------------------------ linear maps of the plane
 def rotation(angle: float) -> np.ndarray:
     """The 2x2 matrix that turns the plane by `angle` radians (counter-clockwise)."""
-    c, s = np.cos(angle), np.sin(angle)
+    c, s = np.cos(check_real(angle, "angle")), np.sin(angle)
     return np.array([[c, -s], [s, c]])
 
 
 def scaling(sx: float, sy: float) -> np.ndarray:
     """The 2x2 matrix that stretches x by `sx` and y by `sy` ("squash" when below 1)."""
-    return np.array([[sx, 0.0], [0.0, sy]])
+    return np.array([[check_real(sx, "sx"), 0.0], [0.0, check_real(sy, "sy")]])
 
 
 def shear(k: float) -> np.ndarray:
     """The 2x2 matrix that slides each point sideways by k times its height: (x + k y, y)."""
-    return np.array([[1.0, k], [0.0, 1.0]])
+    return np.array([[1.0, check_real(k, "k")], [0.0, 1.0]])
 
 
 def affine_map(X, A, b=None) -> np.ndarray:
     """z = A x + b for every row x of X (shape (n, d) -> (n, k) for A of shape (k, d))."""
-    X = _points(X, "X")
-    A = np.asarray(A, dtype=float)
-    if A.ndim != 2 or A.shape[1] != X.shape[1]:
-        raise ValueError(f"A must have shape (k, {X.shape[1]}) to map points with {X.shape[1]} "
-                         f"coordinates, got shape {A.shape}")
-    b = np.zeros(A.shape[0]) if b is None else np.asarray(b, dtype=float)
-    if b.shape != (A.shape[0],):
-        raise ValueError(f"b must have shape ({A.shape[0]},), one offset per output, got {b.shape}")
+    X, A = check_rows(X, "X")[0], check_array(A, "A", ndim=2)
+    A = check_array(A, f"A (k rows of {X.shape[1]} coordinates)", shape=(len(A), X.shape[1]))
+    b = np.zeros(A.shape[0]) if b is None else check_array(b, "b (one offset per output)", shape=(len(A),))
     return X @ A.T + b
 
 
 # ------------------------------------------------------------------ explicit feature maps
 def polar(X) -> np.ndarray:
     """Polar coordinates of 2-D points: columns r = sqrt(x^2 + y^2) and theta = atan2(y, x) in (-pi, pi]."""
-    X = _points(X, "X", n_features=2)
+    X = check_rows(X, "X", n_features=2, expected="polar coordinates need 2-D points")[0]
     return np.column_stack([np.hypot(X[:, 0], X[:, 1]), np.arctan2(X[:, 1], X[:, 0])])
 
 
@@ -77,9 +73,8 @@ def quadratic_features(X, c: float = 1.0) -> np.ndarray:
 
     phi(x) = (c, sqrt(2c) x_i, x_i^2, sqrt(2) x_i x_j for i < j): 1 + 2d + d(d-1)/2 features.
     """
-    X = _points(X, "X")
-    if not np.isfinite(c) or c < 0:
-        raise ValueError(f"c must be a number >= 0, got {c!r}")
+    X, c = check_rows(X, "X")[0], check_real(c, "c", low=0)
+    check_size(len(X) * (1 + 2 * X.shape[1] + X.shape[1] * (X.shape[1] - 1) // 2), "the features")
     i, j = np.triu_indices(X.shape[1], k=1)
     return np.column_stack([np.full(len(X), float(c)), np.sqrt(2 * c) * X, X ** 2,
                             np.sqrt(2.0) * X[:, i] * X[:, j]])
@@ -102,7 +97,7 @@ def rbf_kernel(X, Y=None, gamma: float | None = None) -> np.ndarray:
     Its feature map is infinite-dimensional, yet k costs one distance per pair.
     """
     X, Y = _pair(X, Y)
-    gamma = 1.0 / X.shape[1] if gamma is None else _positive(gamma, "gamma", allow_zero=True)
+    gamma = 1.0 / X.shape[1] if gamma is None else check_real(gamma, "gamma", low=0)
     return np.exp(-gamma * squared_distances(X, Y))
 
 
@@ -110,7 +105,8 @@ def polynomial_kernel(X, Y=None, degree: float = 3, gamma: float | None = None,
                       coef0: float = 1.0) -> np.ndarray:
     """The polynomial kernel k(x, y) = (gamma x . y + coef0)^degree; gamma defaults to 1 / n_features."""
     X, Y = _pair(X, Y)
-    gamma = 1.0 / X.shape[1] if gamma is None else _positive(gamma, "gamma", allow_zero=True)
+    gamma = 1.0 / X.shape[1] if gamma is None else check_real(gamma, "gamma", low=0)
+    degree, coef0 = check_real(degree, "degree", low=0), check_real(coef0, "coef0")
     return (gamma * (X @ Y.T) + coef0) ** degree
 
 
@@ -120,13 +116,10 @@ def kernel_ridge_coefficients(K, y, alpha: float = 1.0) -> np.ndarray:
     The prediction at new points is K(new, train) @ a: the model never sees a feature, only
     kernel values (the kernel trick; Schoelkopf & Smola, "Learning with Kernels", 2002).
     """
-    K = np.asarray(K, dtype=float)
-    if K.ndim != 2 or K.shape[0] != K.shape[1]:
-        raise ValueError(f"K must be a square (n, n) Gram matrix of the training points, got shape {K.shape}")
-    y = np.asarray(y, dtype=float)
-    if y.ndim == 0 or y.shape[0] != K.shape[0]:
-        raise ValueError(f"y has {len(y) if y.ndim else 0} rows but K is {K.shape[0]}x{K.shape[0]}; pass one target per training point")
-    alpha = _positive(alpha, "alpha")
+    K = check_array(K, "K (the square Gram matrix of the training points)", ndim=2)
+    K = check_array(K, "K (the square Gram matrix of the training points)", shape=(len(K),) * 2)
+    y, alpha = check_array(y, "y", ndim=(1, 2)), check_positive(alpha, "alpha")
+    y = check_array(y, "y (one target per training point)", shape=(len(K),) + y.shape[1:])
     return scipy.linalg.solve(K + alpha * np.eye(len(K)), y, assume_a="pos")
 
 
@@ -152,9 +145,8 @@ class RandomFourierFeatures(TransformerMixin, BaseEstimator):
     def fit(self, X, y=None):
         """Draw W ~ N(0, 2 gamma) of shape (n_features, D) and b ~ Uniform[0, 2 pi) of shape (D,)."""
         X = self._check_X(X, reset=True)
-        D = _count(self.n_components, "n_components")
-        gamma = _positive(self.gamma, "gamma", allow_zero=True)
-        rng = check_random_state(self.random_state)
+        D = check_budget(self.n_components, "n_components", per_unit=X.shape[1] + 1)
+        gamma, rng = check_real(self.gamma, "gamma", low=0), check_random_state(self.random_state)
         self.random_weights_ = np.sqrt(2.0 * gamma) * rng.normal(size=(X.shape[1], D))
         self.random_offset_ = rng.uniform(0, 2 * np.pi, size=D)
         return self
@@ -164,6 +156,7 @@ class RandomFourierFeatures(TransformerMixin, BaseEstimator):
         check_is_fitted(self)
         X = self._check_X(X, reset=False)
         D = self.random_weights_.shape[1]
+        check_size(len(X) * D, "the transformed X")
         projection = X @ self.random_weights_
         projection += self.random_offset_    # in place, here and below: the (n, D) array is
         np.cos(projection, out=projection)   # the big one, and a fresh copy per step would
@@ -171,7 +164,7 @@ class RandomFourierFeatures(TransformerMixin, BaseEstimator):
         return projection
 
     def _check_X(self, X, reset: bool) -> np.ndarray:
-        X = check_array(X, dtype=np.float64, input_name="X")
+        X = sklearn_check_array(X, dtype=np.float64, input_name="X")
         if reset:
             self.n_features_in_ = X.shape[1]
         elif X.shape[1] != self.n_features_in_:
@@ -182,7 +175,8 @@ class RandomFourierFeatures(TransformerMixin, BaseEstimator):
 
 def kernel_approximation_error(X, n_components: int, gamma: float, random_state=None) -> float:
     """Root-mean-square gap between z(x) . z(y) and k_rbf(x, y) over all pairs of rows of X."""
-    X = _points(X, "X")
+    X = check_rows(X, "X")[0]
+    check_budget(n_components, "n_components", per_unit=len(X)), check_size(len(X) ** 2, "the kernel matrix")
     Z = RandomFourierFeatures(n_components, gamma, random_state).fit_transform(X)
     return float(np.sqrt(np.mean((Z @ Z.T - rbf_kernel(X, gamma=gamma)) ** 2)))
 
@@ -194,13 +188,15 @@ def expected_approximation_error(X, n_components: int, gamma: float) -> float:
     of mean k and variance 1 - k^2 + k(2(x - y)) / 2 with k(2(x - y)) = k^4; D features
     divide the variance by D, hence the 1/sqrt(D) rate.
     """
-    K = rbf_kernel(_points(X, "X"), gamma=gamma)
-    D = _count(n_components, "n_components")
+    D = check_count(n_components, "n_components")
+    K = rbf_kernel(X, gamma=gamma)
     return float(np.sqrt(np.mean(1 - K ** 2 + K ** 4 / 2) / D))
 
 
 def fit_and_score(model, X_train, y_train, X_test, y_test) -> dict:
     """Fit `model`, then score it on the test set: {"accuracy": ..., "seconds": fit + predict wall time}."""
+    if not (hasattr(model, "fit") and hasattr(model, "score")):
+        raise TypeError(f"model must be an estimator with fit() and score(), got {type(model).__name__}")
     start = time.perf_counter()
     accuracy = model.fit(X_train, y_train).score(X_test, y_test)
     return {"accuracy": float(accuracy), "seconds": time.perf_counter() - start}
@@ -212,11 +208,11 @@ def is_linearly_separable(X, y) -> bool:
 
     Exact: the linear programme "find w, c with s_i (w . x_i + c) >= 1", s_i = +-1, is feasible.
     """
-    X = _points(X, "X")
+    X = check_rows(X, "X")[0]
+    y = check_target(y, len(X))
     labels = np.unique(y)
-    if len(y) != len(X) or len(labels) != 2:
-        raise ValueError(f"y must hold one of two labels per row of X ({len(X)} rows), "
-                         f"got {len(y)} labels with {len(labels)} distinct values")
+    if len(labels) != 2 or (labels.dtype.kind == "f" and np.isnan(labels).any()):
+        raise ValueError(f"y must hold two distinct labels (no NaN), got {labels[:5]}")
     sign = np.where(np.asarray(y) == labels[1], 1.0, -1.0)
     scale = np.abs(X).max() or 1.0  # rescale: the LP is then well conditioned
     A = -sign[:, None] * np.column_stack([X / scale, np.ones(len(X))])
@@ -228,8 +224,8 @@ def is_linearly_separable(X, y) -> bool:
 def make_spirals(n_samples: int = 400, noise: float = 0.0, turns: float = 1.5,
                  random_state=None):
     """Two interleaved spirals (class 0 and class 1, half each): (t cos(2 pi turns t), ...) and its 180-degree turn."""
-    n = _count(n_samples, "n_samples")
-    rng = check_random_state(random_state)
+    n, rng = check_budget(n_samples, "n_samples", per_unit=8), check_random_state(random_state)
+    noise, turns = check_real(noise, "noise", low=0), check_real(turns, "turns")
     t = np.sqrt(rng.uniform(0.02, 1.0, size=n))  # sqrt: evenly spread along the arm
     y = rng.permutation(np.arange(n) % 2)  # shuffled: every slice holds both classes
     angle = 2 * np.pi * turns * t + np.pi * y
@@ -239,46 +235,15 @@ def make_spirals(n_samples: int = 400, noise: float = 0.0, turns: float = 1.5,
 
 def make_xor(n_samples: int = 400, margin: float = 0.1, random_state=None):
     """Points in the square [-1, 1]^2 at least `margin` from both axes; class 1 where x * y > 0."""
-    n = _count(n_samples, "n_samples")
-    rng = check_random_state(random_state)
+    n, rng = check_budget(n_samples, "n_samples", per_unit=8), check_random_state(random_state)
+    margin = check_real(margin, "margin", low=0, high=1)
     X = rng.uniform(margin, 1.0, size=(n, 2)) * rng.choice([-1.0, 1.0], size=(n, 2))
     return X, (X[:, 0] * X[:, 1] > 0).astype(int)
 
 
 # ------------------------------------------------------------------ validation helpers
-def _points(X, name: str, n_features: int | None = None) -> np.ndarray:
-    if hasattr(X, "detach"):
-        X = X.detach().cpu().numpy()
-    X = np.asarray(X, dtype=float)
-    if X.ndim != 2:
-        raise ValueError(f"{name} must be a 2-D array of shape (n_samples, n_features), got shape "
-                         f"{X.shape}; use X.reshape(-1, 1) for one feature or X[None] for one sample")
-    if n_features is not None and X.shape[1] != n_features:
-        raise ValueError(f"{name} must have {n_features} columns, got shape {X.shape}")
-    if not np.all(np.isfinite(X)):
-        raise ValueError(f"{name} contains NaN or infinite values; drop or impute them first")
-    return X
-
-
 def _pair(X, Y):
-    X = _points(X, "X")
-    if Y is None:
-        return X, X
-    Y = _points(Y, "Y")
-    if Y.shape[1] != X.shape[1]:
-        raise ValueError(f"X and Y must have the same number of columns, got {X.shape[1]} and {Y.shape[1]}")
+    X = check_rows(X, "X")[0]
+    Y = X if Y is None else check_rows(Y, "Y", X.shape[1], f"X has {X.shape[1]} columns")[0]
+    check_size(len(X) * len(Y), "the matrix of pairs")
     return X, Y
-
-
-def _positive(value, name: str, allow_zero: bool = False) -> float:
-    ok = (isinstance(value, numbers.Real) and not isinstance(value, bool) and np.isfinite(value)
-          and (value >= 0 if allow_zero else value > 0))
-    if not ok:
-        raise ValueError(f"{name} must be a number {'>=' if allow_zero else '>'} 0, got {value!r}")
-    return float(value)
-
-
-def _count(value, name: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
-        raise ValueError(f"{name} must be a whole number >= 1, got {value!r}")
-    return int(value)

@@ -20,6 +20,12 @@ import torch
 from scipy.stats import rankdata
 from torch import nn
 
+from ._validation import (check_array, check_choice, check_count, check_layer, check_module,
+                          check_seed, check_tensor)
+
+#: How :func:`to_heatmap` reduces the channels.
+REDUCTIONS = ("abs_sum", "abs_max", "sum")
+
 __all__ = ["to_heatmap", "rank_correlation", "pointing_game", "energy_in_mask",
            "cascading_randomization", "randomize_layer", "randomization_order",
            "RandomizationResult"]
@@ -31,19 +37,16 @@ def to_heatmap(maps, reduce: str = "abs_sum") -> np.ndarray:
     ``"abs_sum"``: sum over channels of |a|; ``"abs_max"``: max over channels of |a|
     (Simonyan et al. 2013); ``"sum"``: the signed sum over channels.
     """
-    a = maps.detach().cpu().float().numpy() if isinstance(maps, torch.Tensor) else np.asarray(
-        maps, dtype=float)
+    check_choice(reduce, "reduce", REDUCTIONS)
+    a = check_array(maps.detach().float() if isinstance(maps, torch.Tensor) else maps,
+                    "maps (N, C, H, W) or (N, H, W)", ndim=(3, 4))
     if a.ndim == 3:
         return a
-    if a.ndim != 4:
-        raise ValueError(f"maps should have shape (N, C, H, W) or (N, H, W), got {a.shape}")
     if reduce == "abs_sum":
         return np.abs(a).sum(axis=1)
     if reduce == "abs_max":
         return np.abs(a).max(axis=1)
-    if reduce == "sum":
-        return a.sum(axis=1)
-    raise ValueError(f"reduce must be 'abs_sum', 'abs_max' or 'sum', got {reduce!r}")
+    return a.sum(axis=1)  # "sum"
 
 
 def rank_correlation(maps_a, maps_b) -> np.ndarray:
@@ -65,16 +68,16 @@ def rank_correlation(maps_a, maps_b) -> np.ndarray:
 
 
 def _check_maps_and_masks(heatmaps, masks):
-    maps = to_heatmap(heatmaps)
-    if not np.all(np.isfinite(maps)):
-        raise ValueError("heatmaps hold NaN or infinite values; a maximum or a share of them "
-                         "means nothing: check the explanation that made them")
-    masks = masks.detach().cpu().numpy() if isinstance(masks, torch.Tensor) else np.asarray(masks)
+    maps = to_heatmap(heatmaps)                          # finite numbers, (N, H, W)
+    masks = check_array(masks, "masks", ndim=(2, 3))
     if masks.ndim == 2 and masks.shape == maps.shape[1:]:
         masks = np.broadcast_to(masks, maps.shape)
     if masks.shape != maps.shape:
         raise ValueError(f"masks have shape {masks.shape} but the maps {maps.shape}; give one "
                          "(H, W) mask for all images or one per image")
+    if not np.isin(masks, (0, 1)).all() or not masks.any(axis=(1, 2)).all():
+        raise ValueError("masks must be True/False (or 0/1), at least one True pixel per image; "
+                         f"empty: images {np.flatnonzero(~masks.any(axis=(1, 2)))[:5].tolist()}")
     return maps, masks.astype(bool)
 
 
@@ -86,10 +89,10 @@ def pointing_game(heatmaps, masks, tolerance: int = 0) -> np.ndarray:
     (Zhang et al. use 15 px at 224 px). The score is ``hits.mean()``.
     """
     maps, masks = _check_maps_and_masks(heatmaps, masks)
+    t = check_count(tolerance, "tolerance", minimum=0)
     n, height, width = maps.shape
     peak = maps.reshape(n, -1).argmax(axis=1)
     rows, cols = np.divmod(peak, width)
-    t = int(tolerance)
     hits = np.zeros(n, dtype=bool)
     for i in range(n):  # one window look-up per image
         window = masks[i, max(rows[i] - t, 0):rows[i] + t + 1, max(cols[i] - t, 0):cols[i] + t + 1]
@@ -132,7 +135,7 @@ def randomization_order(model: nn.Module) -> list[str]:
     (a ResNet's ``layer4``, an EfficientNet's ``blocks``) is opened one level, so that each
     block is one step; a Sequential of plain layers (conv, batch norm, ReLU) stays one step."""
     names = []
-    for name, child in model.named_children():
+    for name, child in check_module(model).named_children():
         if isinstance(child, nn.Sequential) and any(any(True for _ in g.children()) for g in child):
             names += [f"{name}.{sub}" for sub, grand in child.named_children()
                       if _has_parameters(grand)]
@@ -149,6 +152,9 @@ def _has_parameters(module: nn.Module) -> bool:
 def randomize_layer(module: nn.Module, generator: torch.Generator) -> None:
     """Overwrite every parameter of `module` with Gaussian noise of the same mean and standard
     deviation as its trained values: the scale survives, what was learned does not."""
+    check_module(module, "module")
+    if not isinstance(generator, torch.Generator):
+        raise TypeError(f"generator must be a torch.Generator, got {type(generator).__name__}")
     for parameter in module.parameters():
         mean = parameter.mean()
         std = parameter.std(unbiased=False) if parameter.numel() > 1 else parameter.abs().mean()
@@ -170,16 +176,12 @@ def cascading_randomization(model: nn.Module, explain: Callable, x: torch.Tensor
     """
     if not callable(explain):
         raise TypeError("explain must be a function explain(model, x, target) -> maps")
+    x = check_tensor(x, "x", like=next(check_module(model).parameters(), None))
+    seed, reduce = check_seed(seed), check_choice(reduce, "reduce", REDUCTIONS)
+    names = randomization_order(model) if layers is None else [_layer(model, n) for n in layers]
     copy_ = copy.deepcopy(model)
-    names = randomization_order(copy_) if layers is None else list(layers)
-    for name in names:
-        try:
-            copy_.get_submodule(name)
-        except AttributeError:
-            raise ValueError(f"layer {name!r} is not in the model; see model.named_modules()") \
-                from None
     device = next(copy_.parameters()).device
-    generator = torch.Generator(device=device).manual_seed(int(seed))
+    generator = torch.Generator(device=device).manual_seed(seed)
     maps = [to_heatmap(explain(copy_, x, target), reduce)]
     for name in names:
         randomize_layer(copy_.get_submodule(name), generator)
@@ -187,3 +189,10 @@ def cascading_randomization(model: nn.Module, explain: Callable, x: torch.Tensor
     maps = np.stack(maps)
     correlations = np.stack([rank_correlation(maps[0], step) for step in maps])
     return RandomizationResult([""] + names, maps, correlations)
+
+
+def _layer(model, name):
+    if not isinstance(name, str):
+        raise TypeError(f"layers must be names from model.named_modules(), got {name!r}")
+    check_layer(model, name, "layer")
+    return name

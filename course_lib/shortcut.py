@@ -23,6 +23,8 @@ import numpy as np
 import torch
 from torch import nn
 
+from ._validation import (check_budget, check_choice, check_count, check_generator,
+                          check_module, check_positive, check_seed)
 from .hooks import evaluating
 
 __all__ = ["CLASSES", "STAMPS", "ShortcutData", "make_shortcut_data", "draw_timestamp",
@@ -31,6 +33,8 @@ __all__ = ["CLASSES", "STAMPS", "ShortcutData", "make_shortcut_data", "draw_time
 CLASSES = ("dog", "cat")  # label 1 = cat, as fastbook's is_cat
 STAMPS = ("cats", "dogs", "random", "none")
 STAMP_COLOUR = (255, 150, 0)
+#: The largest picture side, channel width or class count accepted.
+MAX_SIZE = 4096
 
 # a 3 x 5 pixel font for the timestamp: one string of 15 bits per character, row by row
 _FONT = {
@@ -52,6 +56,15 @@ class ShortcutData:
     stamp_masks: np.ndarray
     has_stamp: np.ndarray
 
+    def __post_init__(self):
+        _check_pictures(self.images, "images")
+        n, size = self.images.shape[0], self.images.shape[1:3]
+        for name in ("labels", "animal_masks", "stamp_masks", "has_stamp"):
+            shape = np.shape(getattr(self, name))
+            if shape != ((n,) if name in ("labels", "has_stamp") else (n, *size)):
+                raise ValueError(f"{name} has shape {shape}; expected one entry per picture of "
+                                 f"images {self.images.shape}")
+
     def __len__(self) -> int:
         return len(self.labels)
 
@@ -61,12 +74,9 @@ def make_shortcut_data(n_images: int, size: int = 48, stamp: str = "cats",
     """Draw `n_images` pictures, half cats and half dogs, with the timestamp placed by `stamp`:
     on every cat (``"cats"``), on every dog (``"dogs"``), on a random half of all pictures
     (``"random"``) or nowhere (``"none"``). Same `seed`, same pictures."""
-    if stamp not in STAMPS:
-        raise ValueError(f"stamp must be one of {STAMPS}, got {stamp!r}")
-    if not isinstance(n_images, (int, np.integer)) or n_images < 2:
-        raise ValueError(f"n_images must be an integer >= 2, got {n_images!r}")
-    if not isinstance(size, (int, np.integer)) or size < 32:
-        raise ValueError(f"size must be an integer >= 32 (room for a timestamp), got {size!r}")
+    stamp, seed = check_choice(stamp, "stamp", STAMPS), check_seed(seed)
+    size = check_count(size, "size (room for a timestamp)", minimum=32, maximum=MAX_SIZE)
+    n_images = check_budget(n_images, "n_images", per_unit=8 * size * size, minimum=2)
     rng = np.random.default_rng(seed)
     labels = rng.permutation(np.arange(n_images) % 2)
     has_stamp = {"cats": labels == 1, "dogs": labels == 0, "none": np.zeros(n_images, bool),
@@ -117,10 +127,9 @@ def _draw_animal(rng, size: int, cat: bool):
 def draw_timestamp(image: np.ndarray, rng=None, text: str | None = None) -> np.ndarray:
     """Write an "HH:MM" timestamp into the bottom-right corner of `image` (H, W, 3) uint8, in
     place, and return its (H, W) bool mask (the bounding box of the text plus a 1-pixel margin)."""
-    rng = np.random.default_rng(rng)
-    if text is None:
-        text = f"{rng.integers(0, 24):02d}:{rng.integers(0, 60):02d}"
-    height, width = image.shape[:2]
+    rng, (height, width) = check_generator(rng), _check_pictures(image, "image", one=True).shape[:2]
+    text = f"{rng.integers(0, 24):02d}:{rng.integers(0, 60):02d}" if text is None else text
+    _check_text(text, height, width)
     top, left = height - 7, width - 2 - 4 * len(text)
     for k, char in enumerate(text):
         glyph = np.array([int(bit) for bit in _FONT[char]], bool).reshape(5, 3)
@@ -135,6 +144,8 @@ def draw_timestamp(image: np.ndarray, rng=None, text: str | None = None) -> np.n
 def small_cnn(n_classes: int = 2, width: int = 16) -> nn.Sequential:
     """Three conv-BN-ReLU blocks (two with max-pooling), global average pooling and a linear
     layer. Grad-CAM's natural layer is ``model.block3`` (a 12 x 12 map for 48 px images)."""
+    n_classes = check_count(n_classes, "n_classes", maximum=MAX_SIZE)
+    width = check_count(width, "width", maximum=MAX_SIZE)
     def block(c_in, c_out, pool):
         layers = [nn.Conv2d(c_in, c_out, 3, padding=1, bias=False), nn.BatchNorm2d(c_out),
                   nn.ReLU(inplace=True)]
@@ -148,6 +159,7 @@ def small_cnn(n_classes: int = 2, width: int = 16) -> nn.Sequential:
 
 def to_tensor(images: np.ndarray) -> torch.Tensor:
     """uint8 (N, H, W, 3) pictures -> float (N, 3, H, W) in [-1, 1]."""
+    images = _check_pictures(images, "images")
     return torch.as_tensor(images).permute(0, 3, 1, 2).float().div(127.5).sub(1.0)
 
 
@@ -156,6 +168,10 @@ def train_fastai(train: ShortcutData, valid: ShortcutData, epochs: int = 4, lr: 
     """Train :func:`small_cnn` with fastai's ``Learner`` and one-cycle schedule; returns the
     learner (its ``.model`` is the trained network, in eval mode). Quiet and seeded: no
     progress bar, no timing table, num_workers = 0."""
+    train, valid = _check_data(train, "train"), _check_data(valid, "valid")
+    epochs = check_count(epochs, "epochs", maximum=1000)
+    batch_size = check_count(batch_size, "batch_size")
+    lr, seed = check_positive(lr, "lr"), check_seed(seed)
     import fastai.callback.progress  # noqa: F401  (adds Learner.no_bar)
     import fastai.callback.schedule  # noqa: F401  (adds Learner.fit_one_cycle)
     from fastai.data.core import DataLoaders
@@ -181,7 +197,34 @@ def train_fastai(train: ShortcutData, valid: ShortcutData, epochs: int = 4, lr: 
 
 def accuracy_on(model: nn.Module, data: ShortcutData) -> float:
     """Share of `data` the model classifies correctly (eval mode, on the model's device)."""
-    device = next(model.parameters()).device
+    device, data = next(check_module(model).parameters()).device, _check_data(data, "data")
     with evaluating(model), torch.no_grad():
         predictions = model(to_tensor(data.images).to(device)).argmax(dim=1).cpu().numpy()
     return float((predictions == data.labels).mean())
+
+
+# ---------------------------------------------------------------------- validation
+def _check_pictures(images, name, one=False):
+    """uint8 pictures (N, H, W, 3), or one (H, W, 3), as drawn here (numpy or torch)."""
+    shape, dtype = getattr(images, "shape", None), str(getattr(images, "dtype", "no dtype"))
+    expected = "(H, W, 3)" if one else "(N, H, W, 3)"
+    if shape is None or dtype not in ("uint8", "torch.uint8"):
+        raise TypeError(f"{name} must be uint8 pictures {expected} as make_shortcut_data draws, "
+                        f"got {type(images).__name__} of {dtype}")
+    if len(shape) != (3 if one else 4) or shape[-1] != 3 or 0 in shape:
+        raise ValueError(f"{name} must have shape {expected}, got {tuple(shape)}")
+    return images
+
+
+def _check_text(text, height, width):
+    fits = isinstance(text, str) and 2 + 4 * len(text) <= width and height >= 7
+    if not fits or set(text) - set(_FONT):
+        raise ValueError(f"text must be digits and ':' that fit in a {height} x {width} picture, "
+                         f"e.g. '23:59', got {text!r}")
+
+
+def _check_data(data, name):
+    if not isinstance(data, ShortcutData):
+        raise TypeError(f"{name} must be a ShortcutData from make_shortcut_data, got "
+                        f"{type(data).__name__}")
+    return data

@@ -12,12 +12,12 @@ A wider layer lifts the points into more dimensions, where the rings come apart.
 """
 from __future__ import annotations
 
-import numbers
-
 import numpy as np
 import torch
 from torch import nn
 
+from ._validation import (check_array, check_budget, check_choice, check_count, check_module,
+                          check_positive, check_real, check_rows, check_seed, check_size, check_target)
 from .hooks import evaluating
 
 __all__ = ["make_mlp", "grid_lines", "layers_of", "layer_names", "layer_images", "train_classifier",
@@ -32,12 +32,8 @@ def make_mlp(widths, activation: str = "tanh", seed: int = 0) -> nn.Sequential:
     widths=(2, 2, 2, 1): two inputs, two hidden layers of 2 units, one output (a logit).
     The global torch random state is left untouched.
     """
-    widths = [int(w) for w in widths]
-    if len(widths) < 2 or min(widths) < 1:
-        raise ValueError(f"widths must list at least an input and an output width, each >= 1, "
-                         f"got {widths}")
-    if activation not in ACTIVATIONS:
-        raise ValueError(f"activation={activation!r} is not known; use one of {sorted(ACTIVATIONS)}")
+    widths, seed = _check_widths(widths), check_seed(seed)
+    activation = check_choice(activation, "activation", tuple(ACTIVATIONS))
     layers = []
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(seed)
@@ -50,9 +46,10 @@ def make_mlp(widths, activation: str = "tanh", seed: int = 0) -> nn.Sequential:
 
 def grid_lines(xlim=(-1.5, 1.5), ylim=None, n_lines: int = 15, n_points: int = 100) -> np.ndarray:
     """A square grid as polylines: shape (2 n_lines, n_points, 2), horizontal lines then vertical ones."""
-    ylim = xlim if ylim is None else ylim
-    if n_lines < 2 or n_points < 2:
-        raise ValueError(f"n_lines and n_points must be >= 2, got {n_lines} and {n_points}")
+    xlim = check_array(xlim, "xlim (low, high)", shape=(2,))
+    ylim = xlim if ylim is None else check_array(ylim, "ylim (low, high)", shape=(2,))
+    n_lines = check_count(n_lines, "n_lines", minimum=2)
+    n_points = check_budget(n_points, "n_points", per_unit=4 * n_lines, minimum=2)
     along_x, along_y = np.linspace(*xlim, n_points), np.linspace(*ylim, n_points)
     levels_y, levels_x = np.linspace(*ylim, n_lines), np.linspace(*xlim, n_lines)
     horizontal = np.stack(np.broadcast_arrays(along_x[None, :], levels_y[:, None]), axis=-1)
@@ -64,7 +61,7 @@ def layers_of(model: nn.Module) -> list[nn.Module]:
     """The layers of `model` in the order they are applied (the children of an nn.Sequential)."""
     if isinstance(model, nn.Sequential):
         return list(model.children())
-    if isinstance(model, nn.Module) and not list(model.children()):
+    if isinstance(check_module(model), nn.Module) and not list(model.children()):
         return [model]
     raise TypeError(f"model must be an nn.Sequential (its layers are applied in order) or a single "
                     f"layer, got {type(model).__name__}; wrap your layers in nn.Sequential(...)")
@@ -89,14 +86,11 @@ def layer_images(model: nn.Module, points) -> list[np.ndarray]:
         layer's width: (..., width_k). Runs in eval mode without gradients, on the model's
         device and dtype, so the same call always gives the same numbers.
     """
-    layers = layers_of(model)
-    points = np.asarray(points.detach().cpu() if hasattr(points, "detach") else points, dtype=float)
+    layers, points = layers_of(model), check_array(points, "points")
     n_inputs = next((layer.in_features for layer in layers if hasattr(layer, "in_features")), None)
     if points.ndim < 1 or (n_inputs is not None and points.shape[-1] != n_inputs):
         raise ValueError(f"points must have shape (..., {n_inputs}): the model's first layer takes "
                          f"{n_inputs} inputs, got shape {points.shape}")
-    if not np.all(np.isfinite(points)):
-        raise ValueError("points contains NaN or infinite values")
     parameter = next(model.parameters(), None)
     device = parameter.device if parameter is not None else torch.device("cpu")
     dtype = parameter.dtype if parameter is not None else torch.float32
@@ -117,14 +111,15 @@ def train_classifier(model: nn.Module, X, y, X_test=None, y_test=None, epochs: i
     model's initial weights. History: {"train_loss": [...], "test_loss": [...] (when a test
     set is given), "train_accuracy": float, "test_accuracy": float}.
     """
-    if not isinstance(epochs, numbers.Integral) or epochs < 1:
-        raise ValueError(f"epochs must be a whole number >= 1, got {epochs!r}")
-    parameter = next(model.parameters())
+    parameter = next(check_module(model).parameters())
+    X, y = check_rows(X, "X")[0], _check_labels(y, X)
+    epochs = check_budget(epochs, "epochs", per_unit=X.size)
+    lr, weight_decay = check_positive(lr, "lr"), check_real(weight_decay, "weight_decay", low=0)
+    if X_test is not None or y_test is not None:  # a test set: both or neither
+        X_test, y_test = check_rows(X_test, "X_test", X.shape[1])[0], _check_labels(y_test, X_test)
     as_tensors = lambda A, b: (torch.as_tensor(np.asarray(A, float), dtype=parameter.dtype, device=parameter.device),
                                torch.as_tensor(np.asarray(b, float), dtype=parameter.dtype, device=parameter.device))
     X_t, y_t = as_tensors(X, y)
-    if X_t.ndim != 2 or y_t.shape != (len(X_t),):
-        raise ValueError(f"X must be (n, n_inputs) and y (n,) with labels 0/1, got {tuple(X_t.shape)} and {tuple(y_t.shape)}")
     test = X_test is not None and y_test is not None
     if test:
         X_v, y_v = as_tensors(X_test, y_test)
@@ -151,5 +146,23 @@ def train_classifier(model: nn.Module, X, y, X_test=None, y_test=None, epochs: i
 
 def predict_proba(model: nn.Module, X) -> np.ndarray:
     """P(class 1) = sigmoid(logit) for every row of X, as a numpy array of shape (n,)."""
-    logits = layer_images(model, X)[-1]
+    logits = layer_images(model, check_rows(X, "X")[0])[-1]
     return 1.0 / (1.0 + np.exp(-logits[..., 0]))
+
+
+# ---------------------------------------------------------------------- validation
+def _check_widths(widths) -> list:
+    if isinstance(widths, (str, bytes)) or not hasattr(widths, "__len__"):
+        raise TypeError(f"widths must be a list of layer widths such as (2, 3, 1), got {widths!r}")
+    if len(widths) < 2:
+        raise ValueError(f"widths must list at least an input and an output width, got {widths!r}")
+    widths = [check_count(w, f"widths[{i}]") for i, w in enumerate(widths)]
+    check_size(sum(a * b for a, b in zip(widths[:-1], widths[1:])), "the network's weights")
+    return widths
+
+
+def _check_labels(y, X) -> np.ndarray:
+    y = check_array(check_target(y, len(X)), "y")
+    if not np.isin(y, (0, 1)).all():
+        raise ValueError(f"y must hold the labels 0 and 1, got {np.unique(y)[:5]}")
+    return y

@@ -480,7 +480,7 @@ def test_clear_errors(small):
         cam.integrated_gradients(small, x, 0, n_steps=0)
     with pytest.raises(ValueError, match="baseline has shape"):
         cam.integrated_gradients(small, x, 0, baseline=torch.zeros(3, 8, 8))
-    with pytest.raises(ValueError, match="not in the model"):
+    with pytest.raises(ValueError, match="not a submodule of the model"):
         metrics.cascading_randomization(small, lambda m, x, t: cam.saliency(m, x, t), x, 0,
                                         layers=["nope"])
 

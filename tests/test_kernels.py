@@ -205,24 +205,24 @@ def test_toy_data_are_seeded():
 
 # ------------------------------------------------------------------ clear errors
 @pytest.mark.parametrize("call, match", [
-    (lambda: K.rbf_kernel(np.ones(3)), "2-D array of shape"),
-    (lambda: K.rbf_kernel(np.ones((2, 3)), np.ones((2, 2))), "same number of columns"),
+    (lambda: K.rbf_kernel(np.ones(3)), "must be 2-D"),
+    (lambda: K.rbf_kernel(np.ones((2, 3)), np.ones((2, 2))), "X has 3 columns"),
     (lambda: K.rbf_kernel([[np.nan, 1.0]]), "NaN"),
     (lambda: K.rbf_kernel(np.ones((2, 2)), gamma=-1), "gamma must be a number >= 0"),
-    (lambda: K.polar(np.ones((4, 3))), "must have 2 columns"),
-    (lambda: K.affine_map(np.ones((4, 2)), np.eye(3)), r"A must have shape \(k, 2\)"),
-    (lambda: K.affine_map(np.ones((4, 2)), np.eye(2), [1, 2, 3]), r"b must have shape \(2,\)"),
+    (lambda: K.polar(np.ones((4, 3))), "need 2-D points"),
+    (lambda: K.affine_map(np.ones((4, 2)), np.eye(3)), r"A \(k rows of 2 coordinates\) has shape"),
+    (lambda: K.affine_map(np.ones((4, 2)), np.eye(2), [1, 2, 3]), r"b \(one offset per output\) has shape \(3,\), expected \(2,\)"),
     (lambda: K.kernel_ridge_coefficients(np.ones((3, 2)), np.ones(3)), "square"),
-    (lambda: K.kernel_ridge_coefficients(np.eye(3), np.ones(4)), "one target per training point"),
-    (lambda: K.RandomFourierFeatures(0).fit(np.ones((3, 2))), "n_components must be a whole number >= 1"),
+    (lambda: K.kernel_ridge_coefficients(np.eye(3), np.ones(4)), "y \(one target per training point\)"),
+    (lambda: K.RandomFourierFeatures(0).fit(np.ones((3, 2))), "n_components must be an integer >= 1"),
     (lambda: K.RandomFourierFeatures(5, gamma="big").fit(np.ones((3, 2))), "gamma must be a number"),
     (lambda: K.RandomFourierFeatures(5).fit(np.ones((3, 2))).transform(np.ones((3, 4))),
      "X has 4 features, but RandomFourierFeatures is expecting 2"),
     (lambda: K.RandomFourierFeatures(5).fit([[1.0, np.inf]]), "Input X contains infinity"),
-    (lambda: K.is_linearly_separable(np.ones((3, 2)), [0, 0, 0]), "one of two labels"),
+    (lambda: K.is_linearly_separable(np.ones((3, 2)), [0, 0, 0]), "two distinct labels"),
 ])
 def test_clear_errors(call, match):
-    with pytest.raises(ValueError, match=match):
+    with pytest.raises((TypeError, ValueError), match=match):
         call()
 
 
@@ -291,8 +291,8 @@ def test_two_units_cannot_untangle_nested_rings_but_three_can():
     (lambda m: warp.layer_images(m, [[np.nan, 0.0]]), ValueError, "NaN"),
     (lambda m: warp.layer_images(torch.nn.ModuleList(list(m)), np.zeros((1, 2))), TypeError, "nn.Sequential"),
     (lambda m: warp.make_mlp((2,)), ValueError, "at least an input and an output"),
-    (lambda m: warp.make_mlp((2, 1), activation="gelu"), ValueError, "activation='gelu' is not known"),
-    (lambda m: warp.train_classifier(m, np.zeros((4, 2)), np.zeros(3)), ValueError, r"y \(n,\)"),
+    (lambda m: warp.make_mlp((2, 1), activation="gelu"), ValueError, "activation must be one of .*got 'gelu'"),
+    (lambda m: warp.train_classifier(m, np.zeros((4, 2)), np.zeros(3)), ValueError, "y has 3 entries but X has 4 rows"),
     (lambda m: warp.train_classifier(m, np.zeros((4, 2)), np.zeros(4), epochs=0), ValueError, "epochs"),
 ])
 def test_warp_clear_errors(call, error, match):
