@@ -250,3 +250,90 @@ def is_regressor(model) -> bool:
         return bool(sklearn_is_regressor(model))
     except Exception:   # an object without scikit-learn tags
         return not hasattr(model, "predict_proba")
+
+
+# --- tabular and examples
+def check_array(value, name: str, ndim: int | None = None) -> np.ndarray:
+    """`value` (an array, a list, a Series or a tensor) as a finite float array; ndim if given."""
+    if hasattr(value, "toarray") or type(value).__module__.startswith("scipy.sparse"):
+        raise TypeError(f"{name} is a sparse matrix; pass a dense array ({name}.toarray())")
+    if hasattr(value, "detach"):                                  # a torch tensor
+        value = value.detach().cpu().numpy()
+    if hasattr(value, "to_numpy"):
+        value = value.to_numpy(dtype=float, na_value=np.nan) if _numeric_frame(value) else value.to_numpy()
+    try:
+        array = np.asarray(value, dtype=float)
+    except (TypeError, ValueError):
+        raise TypeError(f"{name} must hold numbers only, got {type(value).__name__}; "
+                        "encode text or categories as numbers first") from None
+    if ndim is not None and array.ndim != ndim:
+        raise ValueError(f"{name} must be {ndim}-D, got shape {array.shape}")
+    if not np.all(np.isfinite(array)):
+        raise ValueError(f"{name} contains NaN or infinite values; impute or drop them first")
+    return array
+
+
+def check_finite_table(X, name: str = "X"):
+    """check_table for methods that cannot route missing values: NaN and pandas NA are refused."""
+    values, columns = check_table(X, name)
+    bad = np.flatnonzero(np.isnan(values).any(axis=1))
+    if len(bad):
+        raise ValueError(f"{name} has NaN or missing values in row {bad[0]}"
+                         + (f" (and {len(bad) - 1} more)" if len(bad) > 1 else "")
+                         + "; impute or drop them first")
+    return values, columns
+
+
+def check_number(value, name: str, low: float = -np.inf, high: float = np.inf,
+                 open_interval: bool = False) -> float:
+    """A real number (not a bool) with low <= value <= high (strict inequalities if open_interval)."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be a number, got {value!r}")
+    inside = low < value < high if open_interval else low <= value <= high
+    if not inside:
+        brackets = "()" if open_interval else "[]"
+        raise ValueError(f"{name} must lie in {brackets[0]}{low:g}, {high:g}{brackets[1]}, got {value!r}")
+    return float(value)
+
+
+def check_predictions(output, n_rows: int, name: str = "f") -> np.ndarray:
+    """What a model of one output returned: finite numbers, shape (n_rows,) (or (n_rows, 1))."""
+    return model_outputs(output, n_rows, name, n_outputs=1)[:, 0]
+
+
+def check_frame(table, columns, name: str = "table"):
+    """`table` itself if it is a DataFrame holding every name in `columns`."""
+    if not hasattr(table, "columns") or not hasattr(table, "loc"):
+        raise TypeError(f"{name} must be a pandas DataFrame with the columns {list(columns)}, "
+                        f"got {type(table).__name__}")
+    missing = [c for c in columns if c not in table.columns]
+    if missing:
+        raise ValueError(f"{name} lacks the columns {missing}; pass a table with {list(columns)}")
+    return table
+
+
+def check_length(values, n: int, name: str, rows: str = "X") -> np.ndarray:
+    """`values` as a 1-D array with one entry per row of `rows` (n entries)."""
+    values = np.asarray(values).ravel()
+    if len(values) != n:
+        raise ValueError(f"{name} has {len(values)} entries but {rows} has {n} rows; "
+                         "pass one per row")
+    return values
+
+
+def check_names(feature_names, columns) -> list:
+    """Feature names: `columns` if None, else one name per column."""
+    if feature_names is None:
+        return list(columns)
+    if isinstance(feature_names, str) or len(feature_names) != len(columns):
+        raise ValueError(f"feature_names must be a list of {len(columns)} names, one per column, "
+                         f"got {feature_names!r}")
+    return [str(name) for name in feature_names]
+
+
+def check_tree(tree, name: str = "tree"):
+    """A fitted scikit-learn decision tree (it has ``tree_`` and ``apply``)."""
+    if not (hasattr(tree, "tree_") and hasattr(tree, "apply")):
+        raise TypeError(f"{name} must be a fitted scikit-learn decision tree, got "
+                        f"{type(tree).__name__}; fit a DecisionTreeClassifier/Regressor first")
+    return tree
