@@ -253,8 +253,9 @@ def is_regressor(model) -> bool:
 
 
 # --- tabular and examples
-def check_array(value, name: str, ndim: int | None = None) -> np.ndarray:
-    """`value` (an array, a list, a Series or a tensor) as a finite float array; ndim if given."""
+def check_array(value, name: str, ndim: int | None = None, min_size: int = 0) -> np.ndarray:
+    """`value` (an array, a list, a Series or a tensor) as a finite float array; ndim if given,
+    and at least `min_size` numbers."""
     if hasattr(value, "toarray") or type(value).__module__.startswith("scipy.sparse"):
         raise TypeError(f"{name} is a sparse matrix; pass a dense array ({name}.toarray())")
     if hasattr(value, "detach"):                                  # a torch tensor
@@ -268,6 +269,8 @@ def check_array(value, name: str, ndim: int | None = None) -> np.ndarray:
                         "encode text or categories as numbers first") from None
     if ndim is not None and array.ndim != ndim:
         raise ValueError(f"{name} must be {ndim}-D, got shape {array.shape}")
+    if array.size < min_size:
+        raise ValueError(f"{name} must hold at least {min_size} numbers, got shape {array.shape}")
     if not np.all(np.isfinite(array)):
         raise ValueError(f"{name} contains NaN or infinite values; impute or drop them first")
     return array
@@ -337,3 +340,20 @@ def check_tree(tree, name: str = "tree"):
         raise TypeError(f"{name} must be a fitted scikit-learn decision tree, got "
                         f"{type(tree).__name__}; fit a DecisionTreeClassifier/Regressor first")
     return tree
+
+
+def check_estimator(estimator, name: str = "estimator"):
+    """An unfitted scikit-learn-style estimator: it has fit() and predict()."""
+    if not (hasattr(estimator, "fit") and hasattr(estimator, "predict")):
+        raise TypeError(f"{name} must be an estimator with fit() and predict() (it is refitted), "
+                        f"got {type(estimator).__name__}")
+    return estimator
+
+
+def check_pair(features, columns) -> tuple:
+    """Positions of a pair of features (names or positions) among `columns`."""
+    if isinstance(features, (str, bytes)) or not hasattr(features, "__len__"):
+        raise TypeError(f"features must be a pair of columns such as ('age', 'ap_hi'), got {features!r}")
+    if len(features) != 2:
+        raise ValueError(f"features must be a pair of columns, got {features!r}")
+    return tuple(feature_index(feature, columns) for feature in features)
