@@ -61,4 +61,5 @@ def impossible_rows(table: pd.DataFrame) -> pd.Series:
 
 def drop_impossible(table: pd.DataFrame) -> pd.DataFrame:
     """The rows of ``table`` that pass every rule above (a copy; the index is kept)."""
-    return table.loc[~impossible_rows(table)].copy()
+    keep = ~impossible_rows(table)              # checks the table first
+    return table.loc[keep].copy()

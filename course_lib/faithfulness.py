@@ -85,7 +85,7 @@ def auc(curve) -> float:
     if isinstance(curve, Curve):
         fractions, scores = curve.fractions, curve.scores
     else:
-        scores = np.asarray(curve, dtype=float)
+        scores = check_array(curve, "curve")
         if scores.ndim != 1 or scores.size < 2:
             raise ValueError(f"curve must be a Curve or a 1-D array of >= 2 scores, got shape "
                              f"{scores.shape}")
@@ -96,7 +96,7 @@ def auc(curve) -> float:
 def removal_order(attribution) -> np.ndarray:
     """Feature indices (into the flattened attribution) from most to least important; ties keep
     their original order, so the order is reproducible."""
-    return np.argsort(-np.asarray(attribution, dtype=float).ravel(), kind="stable")
+    return np.argsort(-check_array(attribution, "attribution").ravel(), kind="stable")
 
 
 def _step_counts(n_features: int, steps: int, size: int) -> np.ndarray:
