@@ -152,8 +152,8 @@ def noisy_linear_impute(image, removed, noise: float = 0.01, seed=0) -> np.ndarr
     """Fill the `removed` pixels of `image` (C, H, W) so that each equals the weighted mean of its
     8 neighbours (weight 1/6 for the 4 sides, 1/12 for the 4 corners), solved as one sparse
     linear system per channel, then add N(0, noise^2) to the filled values (Rong et al. 2022)."""
-    image, removed = check_array(image, "image", ndim=3), _check_mask(removed, image)
-    noise = check_number(noise, "noise", low=0)
+    image = check_array(image, "image", ndim=3)
+    removed, noise = _check_mask(removed, image), check_number(noise, "noise", low=0)
     rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(check_seed(seed))
     channels, height, width = image.shape
     unknown = np.flatnonzero(removed)
@@ -238,6 +238,7 @@ def infidelity(model: Callable, x: torch.Tensor, attribution: torch.Tensor, n_pe
     """
     (x, attribution), model = _check_tensor_pair(x, attribution), check_callable(model, "model")
     n_perturb, seed = check_budget(n_perturb, "n_perturb", per_unit=x.numel()), check_seed(seed)
+    noise = check_number(noise, "noise", low=0)
     generator = torch.Generator(device=x.device).manual_seed(int(seed))
     expanded = x.repeat_interleave(n_perturb, dim=0)
     perturbation = noise * torch.randn(expanded.shape, generator=generator, device=x.device,

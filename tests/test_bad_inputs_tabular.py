@@ -333,6 +333,9 @@ CASES = {
     "faithfulness.noisy_linear_impute: 2-D image": lambda: fm.noisy_linear_impute(EDGE, EDGE > 0),
     "faithfulness.noisy_linear_impute: negative seed": lambda: fm.noisy_linear_impute(IMAGE, EDGE > 0, seed=-1),
     "faithfulness.noisy_linear_impute: NaN image": lambda: fm.noisy_linear_impute(IMAGE * np.nan, EDGE > 0),
+    "faithfulness.noisy_linear_impute: image a nested list of strings": lambda: fm.noisy_linear_impute(
+        [[["a"]]], [[True]]),
+    "faithfulness.infidelity: NaN noise": lambda: fm.infidelity(lambda b: b.sum(1), BATCH, BATCH, noise=np.nan),
     "faithfulness.comprehensiveness: f returns NaN": lambda: fm.comprehensiveness(with_nan, ["a", "b"], [0]),
     "faithfulness.comprehensiveness: float positions": lambda: fm.comprehensiveness(len, ["a", "b"], [0.5]),
     "faithfulness.comprehensiveness: tokens a number": lambda: fm.comprehensiveness(len, 3, [0]),
