@@ -17,9 +17,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ._validation import (BLOCK_ELEMENTS, MAX_ELEMENTS, check_array, check_budget,
+from ._validation import (BLOCK_ELEMENTS, MAX_ELEMENTS, check_array, check_budget, check_callable,
                           check_count, check_finite_table, check_fitted, check_names, check_number,
-                          check_rows, feature_index, like, model_labels, model_outputs)
+                          check_rows, check_seed, feature_index, like, model_labels, model_outputs)
 
 __all__ = ["counterfactual", "Counterfactual", "ordered", "satisfies"]
 
@@ -262,9 +262,8 @@ def diverse_counterfactuals(predict, x, X, k=4, immutable=(), constraints=(), se
     Features in `immutable` (e.g. age, gender) never move. Same `seed`, same set.
     """
     template, x_values, columns = _one_row(x)
-    data = np.asarray(X.to_numpy() if hasattr(X, "to_numpy") else X, dtype=float)
-    if data.ndim != 2 or data.shape[1] != len(columns):
-        raise ValueError(f"X must be a table with the {len(columns)} columns of x, got shape {data.shape}")
+    data = check_rows(X, "X", len(columns), f"x has {len(columns)} columns")[0]
+    predict, seed = check_callable(predict, "predict", "model.predict"), check_seed(seed)
     k = check_count(k, "k", minimum=1)
     n_candidates = check_count(n_candidates, "n_candidates", minimum=k,
                                maximum=MAX_ELEMENTS // max(1, len(columns)))
