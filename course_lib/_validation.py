@@ -18,9 +18,15 @@ from sklearn.base import is_regressor as sklearn_is_regressor
 from sklearn.exceptions import NotFittedError
 from sklearn.utils.validation import check_is_fitted
 
-__all__ = ["MAX_ELEMENTS", "BLOCK_ELEMENTS", "check_fitted", "check_table", "check_target",
-           "feature_index", "like", "is_regressor", "check_rows", "check_count", "check_budget", "check_seed",
-           "check_random_state", "check_callable", "model_outputs", "model_labels", "check_tensor"]
+__all__ = ["MAX_ELEMENTS", "BLOCK_ELEMENTS", "check_rows", "check_count", "check_budget",
+           "check_seed", "check_random_state", "check_callable", "model_outputs", "model_labels",
+           "check_tensor", "check_fitted", "check_table", "check_target", "feature_index",
+           "like", "is_regressor", "check_choice", "check_device", "check_rgb_image",
+           "check_texts", "check_real", "check_positive", "check_size", "check_shape",
+           "check_array", "check_module", "check_layer", "check_images", "check_indices",
+           "check_class_index", "check_generator", "check_finite_table", "check_predictions",
+           "check_frame", "check_length", "check_names", "check_tree", "check_estimator",
+           "check_pair"]
 
 #: Numbers per block when a method builds many model inputs at once (e.g. candidate rows).
 BLOCK_ELEMENTS = 2 ** 22
@@ -252,7 +258,7 @@ def is_regressor(model) -> bool:
         return not hasattr(model, "predict_proba")
 
 
-# --- data
+# ----------------------------------------------------------------------------- choices, devices, images, texts
 def _short(value) -> str:
     """repr(value), cut to a few dozen characters for a one-line message."""
     import reprlib
@@ -320,19 +326,20 @@ def check_texts(texts, name: str = "texts", of=str) -> list:
     return texts
 
 
-# --- tensors and images
-__all__ += ["check_real", "check_positive", "check_choice", "check_size", "check_shape", "check_array",
-            "check_module", "check_layer", "check_images", "check_indices", "check_class_index",
-            "check_generator", "check_texts"]
+# ----------------------------------------------------------------------------- numbers, arrays, tensors and layers
 
 
-def check_real(value, name: str, low: float | None = None, high: float | None = None) -> float:
-    """A finite real number with low <= value <= high (bounds optional); bools are refused."""
+def check_real(value, name: str, low: float | None = None, high: float | None = None,
+               open_interval: bool = False) -> float:
+    """A finite real number (not a bool) with low <= value <= high; strict if open_interval."""
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise TypeError(f"{name} must be a number, got {value!r}")
-    if not np.isfinite(value) or (low is not None and value < low) or (high is not None and value > high):
-        bounds = " and ".join(([f">= {low}"] if low is not None else [])
-                              + ([f"<= {high}"] if high is not None else [])) or "finite"
+    below = low is not None and (value <= low if open_interval else value < low)
+    above = high is not None and (value >= high if open_interval else value > high)
+    if not np.isfinite(value) or below or above:
+        signs = (">", "<") if open_interval else (">=", "<=")
+        bounds = " and ".join(([f"{signs[0]} {low:g}"] if low is not None else [])
+                              + ([f"{signs[1]} {high:g}"] if high is not None else [])) or "finite"
         raise ValueError(f"{name} must be a number {bounds}, got {value!r}")
     return float(value)
 
@@ -360,11 +367,13 @@ def check_shape(shape, name: str, length: int, per_unit: int = 1) -> tuple:
     return shape
 
 
-def check_array(values, name: str, ndim=None, shape=None, keep_tensor: bool = False) -> np.ndarray:
-    """`values` as a finite float array (a tensor keeps its float dtype; others become float64).
+def check_array(values, name: str, ndim=None, shape=None, min_size: int = 1,
+                keep_tensor: bool = False) -> np.ndarray:
+    """`values` (an array, list, Series, DataFrame or tensor) as a finite float array.
 
-    ndim: the dimensions allowed (an int or a tuple); shape: the exact shape required.
-    keep_tensor returns a torch tensor unchanged once checked.
+    ndim: the dimensions allowed (an int or a tuple); shape: the exact shape required; at least
+    `min_size` numbers. A tensor keeps its float dtype (keep_tensor returns it unchanged once
+    checked); everything else becomes float64, pandas NA becoming NaN (and so refused).
     """
     if hasattr(values, "toarray") or type(values).__module__.startswith("scipy.sparse"):
         raise TypeError(f"{name} is a sparse matrix; pass a dense array ({name}.toarray())")
@@ -375,21 +384,23 @@ def check_array(values, name: str, ndim=None, shape=None, keep_tensor: bool = Fa
         array = tensor.detach().cpu().numpy()
         array = array if array.dtype.kind == "f" else array.astype(float)
     else:
+        if hasattr(values, "to_numpy") and _numeric_frame(values):
+            values = values.to_numpy(dtype=float, na_value=np.nan)
         try:
             array = np.asarray(values, dtype=float)
         except (TypeError, ValueError):
             raise TypeError(f"{name} must hold numbers only, got {type(values).__name__}; "
-                            "convert it to a float array first") from None
+                            "encode text or categories as numbers first") from None
     allowed = (ndim,) if isinstance(ndim, int) else ndim
     if allowed is not None and array.ndim not in allowed:
         raise ValueError(f"{name} must have {' or '.join(map(str, allowed))} dimensions, got shape "
                          f"{array.shape}")
     if shape is not None and array.shape != tuple(shape):
         raise ValueError(f"{name} has shape {array.shape}, expected {tuple(shape)}")
-    if array.size == 0:
-        raise ValueError(f"{name} is empty (shape {array.shape})")
+    if array.size < min_size:
+        raise ValueError(f"{name} must hold at least {min_size} numbers, got shape {array.shape}")
     if not np.all(np.isfinite(array)):
-        raise ValueError(f"{name} has NaN or infinite values; check what produced it")
+        raise ValueError(f"{name} has NaN or infinite values; impute or drop them first")
     return tensor if keep_tensor and tensor is not None else array
 
 
@@ -496,3 +507,75 @@ def check_generator(rng, name: str = "rng") -> np.random.Generator:
     if isinstance(rng, np.random.Generator):
         return rng
     return np.random.default_rng(None if rng is None else check_seed(rng, name))
+
+
+# ----------------------------------------------------------------------------- tables, predictions and estimators
+def check_finite_table(X, name: str = "X"):
+    """check_table for methods that cannot route missing values: NaN and pandas NA are refused."""
+    values, columns = check_table(X, name)
+    bad = np.flatnonzero(np.isnan(values).any(axis=1))
+    if len(bad):
+        raise ValueError(f"{name} has NaN or missing values in row {bad[0]}"
+                         + (f" (and {len(bad) - 1} more)" if len(bad) > 1 else "")
+                         + "; impute or drop them first")
+    return values, columns
+
+
+def check_predictions(output, n_rows: int, name: str = "f") -> np.ndarray:
+    """What a model of one output returned: finite numbers, shape (n_rows,) (or (n_rows, 1))."""
+    return model_outputs(output, n_rows, name, n_outputs=1)[:, 0]
+
+
+def check_frame(table, columns, name: str = "table"):
+    """`table` itself if it is a DataFrame holding every name in `columns`."""
+    if not hasattr(table, "columns") or not hasattr(table, "loc"):
+        raise TypeError(f"{name} must be a pandas DataFrame with the columns {list(columns)}, "
+                        f"got {type(table).__name__}")
+    missing = [c for c in columns if c not in table.columns]
+    if missing:
+        raise ValueError(f"{name} lacks the columns {missing}; pass a table with {list(columns)}")
+    return table
+
+
+def check_length(values, n: int, name: str, rows: str = "X") -> np.ndarray:
+    """`values` as a 1-D array with one entry per row of `rows` (n entries)."""
+    values = np.asarray(values).ravel()
+    if len(values) != n:
+        raise ValueError(f"{name} has {len(values)} entries but {rows} has {n} rows; "
+                         "pass one per row")
+    return values
+
+
+def check_names(feature_names, columns) -> list:
+    """Feature names: `columns` if None, else one name per column."""
+    if feature_names is None:
+        return list(columns)
+    if isinstance(feature_names, str) or len(feature_names) != len(columns):
+        raise ValueError(f"feature_names must be a list of {len(columns)} names, one per column, "
+                         f"got {feature_names!r}")
+    return [str(name) for name in feature_names]
+
+
+def check_tree(tree, name: str = "tree"):
+    """A fitted scikit-learn decision tree (it has ``tree_`` and ``apply``)."""
+    if not (hasattr(tree, "tree_") and hasattr(tree, "apply")):
+        raise TypeError(f"{name} must be a fitted scikit-learn decision tree, got "
+                        f"{type(tree).__name__}; fit a DecisionTreeClassifier/Regressor first")
+    return tree
+
+
+def check_estimator(estimator, name: str = "estimator"):
+    """An unfitted scikit-learn-style estimator: it has fit() and predict()."""
+    if not (hasattr(estimator, "fit") and hasattr(estimator, "predict")):
+        raise TypeError(f"{name} must be an estimator with fit() and predict() (it is refitted), "
+                        f"got {type(estimator).__name__}")
+    return estimator
+
+
+def check_pair(features, columns) -> tuple:
+    """Positions of a pair of features (names or positions) among `columns`."""
+    if isinstance(features, (str, bytes)) or not hasattr(features, "__len__"):
+        raise TypeError(f"features must be a pair of columns such as ('age', 'ap_hi'), got {features!r}")
+    if len(features) != 2:
+        raise ValueError(f"features must be a pair of columns, got {features!r}")
+    return tuple(feature_index(feature, columns) for feature in features)

@@ -20,7 +20,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .inspection import check_int
+from ._validation import (check_array, check_budget, check_callable, check_count, check_names,
+                          check_real, check_rows, check_seed, model_labels)
 
 __all__ = ["Anchor", "anchor", "anchor_text", "kl_bernoulli", "kl_bounds"]
 
@@ -47,16 +48,24 @@ class Anchor:
 # ----------------------------------------------------------------------------- KL confidence bounds
 def kl_bernoulli(p: float, q: float) -> float:
     """KL(Bernoulli(p) || Bernoulli(q)), with p and q kept inside (0, 1)."""
+    return _kl(check_real(p, "p", 0, 1), check_real(q, "q", 0, 1))
+
+
+def _kl(p, q):
     p, q = np.clip(p, 1e-7, 1 - 1e-16), np.clip(q, 1e-7, 1 - 1e-16)
     return float(p * np.log(p / q) + (1 - p) * np.log((1 - p) / (1 - q)))
 
 
 def kl_bounds(mean: float, level: float) -> tuple[float, float]:
     """(lower, upper): the q below and above `mean` where KL(mean || q) = level, by bisection."""
+    return _kl_bounds(check_real(mean, "mean", 0, 1), check_real(level, "level", low=0))
+
+
+def _kl_bounds(mean, level):
     def bisect(inside, outside):
         for _ in range(17):
             middle = (inside + outside) / 2
-            if kl_bernoulli(mean, middle) > level:
+            if _kl(mean, middle) > level:
                 outside = middle
             else:
                 inside = middle
@@ -82,7 +91,7 @@ class _Arms:
         return self.hits[rule] / self.n[rule]
 
     def bounds(self, rule, level):
-        return kl_bounds(self.mean(rule), level / self.n[rule])
+        return _kl_bounds(self.mean(rule), level / self.n[rule])
 
 
 def _kl_lucb(arms, rules, top, delta, epsilon, batch_size):
@@ -162,13 +171,12 @@ def anchor(predict, x, X_train, threshold: float = 0.95, seed: int = 0, feature_
     redrawn from training values meeting its predicates. Coverage: the share of X_train satisfying the rule.
     Same `seed`, same anchor.
     """
-    X_train, columns = _table(X_train, feature_names)
-    x = np.asarray(x.to_numpy() if hasattr(x, "to_numpy") else x, dtype=float).ravel()
-    if x.shape != (X_train.shape[1],):
-        raise ValueError(f"x must have {X_train.shape[1]} values (one per column of X_train), got {x.shape}")
-    threshold = _probability(threshold, "threshold")
+    X_train, columns, x = _table(X_train, feature_names, x)
+    threshold, seed, batch_size, beam_size = _check_search(predict, threshold, seed, delta, epsilon,
+                                                           batch_size, beam_size, X_train.shape[1])
+    max_categories = check_count(max_categories, "max_categories", minimum=0)
     rng = np.random.default_rng(seed)
-    label = np.asarray(predict(x[None, :])).ravel()[0]
+    label = model_labels(predict(x[None, :]), 1, "predict")[0]
 
     names, holds, cuts = _tabular_predicates(x, X_train, columns, max_categories)
     feature_of = [cut[0] for cut in cuts]
@@ -186,19 +194,18 @@ def anchor(predict, x, X_train, threshold: float = 0.95, seed: int = 0, feature_
         for j in {feature_of[p] for p in rule}:
             values = pool(rule, j)
             rows[:, j] = values[rng.integers(0, len(values), n)]
-        return np.asarray(predict(rows)).ravel() == label
+        return model_labels(predict(rows), n, "predict") == label
 
     def coverage(rule):
         return float(holds_train[:, list(rule)].all(axis=1).mean()) if rule else 1.0
 
     arms = _Arms(sample)
-    max_size = len(holds) if max_size is None else check_int(max_size, "max_size", minimum=1)
+    max_size = len(holds) if max_size is None else check_count(max_size, "max_size")
     arms.pull((), batch_size)
     if arms.mean(()) >= threshold and arms.bounds((), np.log(1 / delta))[0] > threshold:
         return Anchor([], arms.mean(()), 1.0, (), arms.n[()], True, [])
-    rule, found = _search(arms, coverage, len(holds), threshold, delta, epsilon,
-                          check_int(batch_size, "batch_size", minimum=1),
-                          check_int(beam_size, "beam_size", minimum=1), max_size)
+    rule, found = _search(arms, coverage, len(holds), threshold, delta, epsilon, batch_size,
+                          beam_size, max_size)
     shown = [p for p in rule if not any(_implies(cuts[o], cuts[p]) for o in rule if o != p)]
     return Anchor([names[p] for p in shown], arms.mean(rule), coverage(rule),
                   tuple(sorted({feature_of[p] for p in rule})), sum(arms.n.values()), found,
@@ -246,43 +253,44 @@ def anchor_text(predict, text: str, threshold: float = 0.95, seed: int = 0, delt
     if not isinstance(text, str) or not text.split():
         raise ValueError("text must be a non-empty string of words")
     words = text.split()
-    threshold = _probability(threshold, "threshold")
+    threshold, seed, batch_size, beam_size = _check_search(predict, threshold, seed, delta, epsilon,
+                                                           batch_size, beam_size, len(words))
     rng = np.random.default_rng(seed)
-    label = np.asarray(predict([text])).ravel()[0]
+    label = model_labels(predict([text]), 1, "predict")[0]
 
     def sample(rule, n):
         keep = rng.random((n, len(words))) < 0.5
         keep[:, list(rule)] = True
         texts = [" ".join(w if k else unknown for w, k in zip(words, row)) for row in keep]
-        return np.asarray(predict(texts)).ravel() == label
+        return model_labels(predict(texts), n, "predict") == label
 
     def coverage(rule):
         return 0.5 ** len(rule)
 
     arms = _Arms(sample)
-    max_size = len(words) if max_size is None else check_int(max_size, "max_size", minimum=1)
-    rule, found = _search(arms, coverage, len(words), threshold, delta, epsilon,
-                          check_int(batch_size, "batch_size", minimum=1),
-                          check_int(beam_size, "beam_size", minimum=1), max_size)
+    max_size = len(words) if max_size is None else check_count(max_size, "max_size")
+    rule, found = _search(arms, coverage, len(words), threshold, delta, epsilon, batch_size,
+                          beam_size, max_size)
     return Anchor([words[p] for p in rule], arms.mean(rule), coverage(rule), rule,
                   sum(arms.n.values()), found, list(rule))
 
 
 # ----------------------------------------------------------------------------- checks
-def _table(X, feature_names):
-    if hasattr(X, "columns"):
-        feature_names = list(X.columns) if feature_names is None else feature_names
-        X = X.to_numpy()
-    X = np.asarray(X, dtype=float)
-    if X.ndim != 2 or len(X) < 4:
-        raise ValueError(f"X_train must be a 2-D array with at least 4 rows, got shape {X.shape}")
-    columns = [f"x{j}" for j in range(X.shape[1])] if feature_names is None else list(feature_names)
-    if len(columns) != X.shape[1]:
-        raise ValueError(f"feature_names has {len(columns)} names for {X.shape[1]} columns")
-    return X, columns
+def _table(X, feature_names, x):
+    """(X_train as a finite array, column names, x as a finite vector with one value per column)."""
+    X, names = check_rows(X, "X_train")
+    if len(X) < 4:
+        raise ValueError(f"X_train must have at least 4 rows to perturb with, got {len(X)}")
+    columns = check_names(feature_names, names or [f"x{j}" for j in range(X.shape[1])])
+    x = check_array(x, "x").ravel()
+    if x.shape != (X.shape[1],):
+        raise ValueError(f"x must have {X.shape[1]} values (one per column of X_train), got {x.shape}")
+    return X, columns, x
 
 
-def _probability(value, name):
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value < 1:
-        raise ValueError(f"{name} must be a number strictly between 0 and 1, got {value!r}")
-    return float(value)
+def _check_search(predict, threshold, seed, delta, epsilon, batch_size, beam_size, width):
+    """The search settings, checked: (threshold, seed, batch_size, beam_size)."""
+    check_callable(predict, "predict", "model.predict")
+    check_real(delta, "delta", 0, 1, open_interval=True), check_real(epsilon, "epsilon", low=0)
+    return (check_real(threshold, "threshold", 0, 1, open_interval=True), check_seed(seed),
+            check_budget(batch_size, "batch_size", per_unit=width), check_count(beam_size, "beam_size"))

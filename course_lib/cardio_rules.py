@@ -23,6 +23,8 @@ from __future__ import annotations
 
 import pandas as pd
 
+from ._validation import check_frame
+
 #: Plausible systolic pressure in mm Hg, both ends included.
 SYSTOLIC_RANGE = (70, 250)
 #: Plausible diastolic pressure in mm Hg, both ends included.
@@ -36,13 +38,8 @@ PLAUSIBLE_RANGES = {"ap_hi": SYSTOLIC_RANGE, "ap_lo": DIASTOLIC_RANGE,
 
 
 def _columns(table, names) -> list[pd.Series]:
-    if not isinstance(table, pd.DataFrame):
-        raise TypeError(f"table must be a pandas DataFrame with columns {list(names)}, "
-                        f"got {type(table).__name__}")
-    missing = [name for name in names if name not in table.columns]
-    if missing:
-        raise ValueError(f"table has no column {missing[0]!r}; the cardio table names its columns "
-                         f"{list(names)}")
+    """The columns `names` of `table` as numbers (text that is no number counts as impossible)."""
+    check_frame(table, names, "table")
     return [pd.to_numeric(table[name], errors="coerce") for name in names]
 
 
@@ -64,4 +61,5 @@ def impossible_rows(table: pd.DataFrame) -> pd.Series:
 
 def drop_impossible(table: pd.DataFrame) -> pd.DataFrame:
     """The rows of ``table`` that pass every rule above (a copy; the index is kept)."""
-    return table.loc[~impossible_rows(table)].copy()
+    keep = ~impossible_rows(table)              # checks the table first
+    return table.loc[keep].copy()

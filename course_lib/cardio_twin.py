@@ -52,6 +52,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ._validation import check_array, check_budget, check_finite_table, check_frame, check_rows, check_seed
+
 COLUMNS = ["id", "age", "gender", "height", "weight", "ap_hi", "ap_lo", "cholesterol", "gluc",
            "smoke", "alco", "active", "cardio"]
 FEATURES = COLUMNS[1:-1]
@@ -112,29 +114,27 @@ ERROR_RATES = {
     "weight_impossible": 0.0008,  # 10-35 kg or 180-200 kg
 }
 DUPLICATE_RATE = 24 / 70_000      # exact duplicates (id aside) in the real file
+_NUMBERS_PER_ROW = 64             # arrays the generator holds per patient, to bound n before drawing
 
 
 def effect(name: str, values) -> np.ndarray:
     """The true shape g_name evaluated at `values` (recorded units; age in days)."""
-    if name not in SHAPES:
+    if not isinstance(name, str) or name not in SHAPES:
         raise ValueError(f"name must be one of {list(SHAPES)}, got {name!r}")
-    x = np.asarray(values, dtype=float)
+    x = check_array(values, "values")
     if name == "age":
         x = x / DAYS_PER_YEAR
     knots, heights = SHAPES[name]
     return np.interp(x, knots, heights)
 
 
-def _feature_frame(X) -> pd.DataFrame:
+def _feature_frame(X, name: str = "X") -> pd.DataFrame:
+    """The 11 feature columns of X (a DataFrame, or an array in the order of FEATURES), all finite."""
     if isinstance(X, pd.DataFrame):
-        missing = [f for f in FEATURES if f not in X.columns]
-        if missing:
-            raise ValueError(f"X lacks the columns {missing}; pass a table with {FEATURES}")
+        check_finite_table(check_frame(X, FEATURES, name)[FEATURES], name)
         return X[FEATURES]
-    array = np.asarray(X, dtype=float)
-    if array.ndim != 2 or array.shape[1] != len(FEATURES):
-        raise ValueError(f"X must be a DataFrame or an array of shape (n, {len(FEATURES)}) with "
-                         f"columns {FEATURES}, got shape {array.shape}")
+    array, _ = check_rows(X, name, len(FEATURES),
+                          f"the twin's features need shape (n, {len(FEATURES)}): {FEATURES}")
     return pd.DataFrame(array, columns=FEATURES)
 
 
@@ -152,6 +152,7 @@ def interaction_term(age, ap_hi) -> np.ndarray:
     Recorded units (age in days, ap_hi in mm Hg). Between -0.8 and +0.8 log-odds: +0.8 at 65 years
     and 180 mm Hg, -0.8 at 30 years and 180 mm Hg: high pressure costs more with age.
     """
+    age, ap_hi = check_array(age, "age"), check_array(ap_hi, "ap_hi")
     return INTERACTION_STRENGTH * _interaction_factor("age", age) * _interaction_factor("ap_hi", ap_hi)
 
 
@@ -193,7 +194,7 @@ def cardio_truth(X, background=None) -> tuple[float, pd.DataFrame]:
     has no Shapley value here: a model fitted to the labels credits its part to smoke and alco.
     """
     frame = _feature_frame(X)
-    reference = frame if background is None else _feature_frame(background)
+    reference = frame if background is None else _feature_frame(background, "background")
     contributions, base = {}, INTERCEPT
     for name in FEATURES:
         centre = effect(name, reference[name].to_numpy()).mean()
@@ -220,7 +221,7 @@ def true_interaction(X, background=None) -> pd.Series:
     other pair of this logit has Phi = 0. Same background convention as :func:`cardio_truth`.
     """
     frame = _feature_frame(X)
-    reference = frame if background is None else _feature_frame(background)
+    reference = frame if background is None else _feature_frame(background, "background")
     both, age_alone, ap_hi_alone, neither = _interaction_games(frame, reference)
     return pd.Series(0.5 * (both - age_alone - ap_hi_alone + neither), index=frame.index,
                      name="age x ap_hi")
@@ -236,15 +237,21 @@ def habit_confounding(table: pd.DataFrame, habit: str = "smoke") -> dict[str, fl
     """
     if habit not in ("smoke", "alco"):
         raise ValueError(f"habit must be 'smoke' or 'alco', got {habit!r}")
+    check_frame(table, [habit, "cardio", "gender"], "table")
 
     def log_odds_ratio(rows: pd.DataFrame) -> float:
-        rate = rows.groupby(habit)["cardio"].mean()
-        return float(np.log(rate[1] / (1 - rate[1])) - np.log(rate[0] / (1 - rate[0])))
+        rate = rows.groupby(habit)["cardio"].mean().reindex([0, 1])    # NaN if a group is missing
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return float(np.log(rate[1] / (1 - rate[1])) - np.log(rate[0] / (1 - rate[0])))
 
     by_gender = [log_odds_ratio(rows) for _, rows in table.groupby("gender")]
     direct = float(effect(habit, [1])[0] - effect(habit, [0])[0])
-    return {"observed": log_odds_ratio(table), "within_gender": float(np.mean(by_gender)),
-            "direct": direct}
+    result = {"observed": log_odds_ratio(table), "within_gender": float(np.mean(by_gender)),
+              "direct": direct}
+    if not np.all(np.isfinite(list(result.values()))):
+        raise ValueError(f"table needs, in each gender, rows with {habit} = 0 and 1 and both labels "
+                         "among each; pass a larger table")
+    return result
 
 
 def _population(n: int, rng: np.random.Generator) -> dict[str, np.ndarray]:
@@ -365,10 +372,7 @@ def make_cardio_twin(n: int = 70_000, seed: int = 0, errors: bool = True,
     the clean rows), ``"latent"`` (u), ``"probability"`` (the probability each label was drawn
     with, u included) and ``"errors"`` (a boolean table, one column per kind).
     """
-    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 2:
-        raise ValueError(f"n must be an integer >= 2, got {n!r}")
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
-        raise ValueError(f"seed must be an integer, got {seed!r}")
+    n, seed = check_budget(n, "n", per_unit=_NUMBERS_PER_ROW, minimum=2), check_seed(seed)
     rng = np.random.default_rng(seed)
     n_ids = int(np.ceil(n / 0.7))            # the real ids are 70 % of 0..99,999 (rest: test set)
     ids = np.sort(rng.choice(n_ids, size=n, replace=False))

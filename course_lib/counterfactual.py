@@ -12,12 +12,14 @@ and every constraint (e.g. diastolic below systolic pressure) holds.
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 import numpy as np
 
-from ._validation import (BLOCK_ELEMENTS, MAX_ELEMENTS, check_count, check_fitted, check_table, feature_index,
-                          like, model_labels, model_outputs)
+from ._validation import (BLOCK_ELEMENTS, MAX_ELEMENTS, check_array, check_budget, check_callable,
+                          check_count, check_finite_table, check_fitted, check_names, check_real,
+                          check_rows, check_seed, feature_index, like, model_labels, model_outputs)
 
 __all__ = ["counterfactual", "Counterfactual", "ordered", "satisfies"]
 
@@ -77,11 +79,11 @@ def counterfactual(model, x, grid, constraints=(), scale=None, max_changes=None,
     candidates = _with_current(candidates, x_values, actionable)
     predicted = model_labels(model.predict(like(template, x_values[None, :], columns)), 1)[0]
     target = _check_target(model, predicted, target)
-    if max_changes is not None:
-        max_changes = check_count(max_changes, "max_changes", minimum=1)
+    max_changes = None if max_changes is None else check_count(max_changes, "max_changes")
+    max_candidates = check_budget(max_candidates, "max_candidates", per_unit=len(columns))
 
     # every combination of candidate values (the current value means "unchanged")
-    n_candidates = int(np.prod([len(c) for c in candidates]))
+    n_candidates = math.prod(len(c) for c in candidates)      # Python ints: no overflow
     if n_candidates > max_candidates:
         raise ValueError(f"the grid gives {n_candidates:,} combinations (more than max_candidates="
                          f"{max_candidates:,}); use coarser grids or fewer actionable features")
@@ -91,7 +93,7 @@ def counterfactual(model, x, grid, constraints=(), scale=None, max_changes=None,
     moved = rows[:, actionable] != x_values[actionable]
     cost = np.sum(np.abs(rows[:, actionable] - x_values[actionable]) / scale, axis=1)
 
-    valid = moved.any(axis=1) & satisfies(rows, columns, constraints)
+    valid = moved.any(axis=1) & _satisfies(rows, columns, constraints)
     if max_changes is not None:
         valid &= moved.sum(axis=1) <= max_changes
     index = np.flatnonzero(valid)
@@ -120,6 +122,10 @@ def ordered(lower: str, upper: str, gap: float = 0.0):
 
     Diastolic below systolic pressure: ``ordered("ap_lo", "ap_hi")``.
     """
+    if not (isinstance(lower, str) and isinstance(upper, str)):
+        raise TypeError(f"lower and upper must be column names, got {lower!r} and {upper!r}")
+    gap = check_real(gap, "gap")
+
     def constraint(rows):
         return np.asarray(rows[upper], dtype=float) - np.asarray(rows[lower], dtype=float) > gap
 
@@ -129,10 +135,14 @@ def ordered(lower: str, upper: str, gap: float = 0.0):
 
 def satisfies(rows, feature_names, constraints) -> np.ndarray:
     """Boolean array: which rows (n, M) meet every constraint."""
-    rows = np.atleast_2d(np.asarray(rows, dtype=float))
-    columns = {name: rows[:, j] for j, name in enumerate(feature_names)}
+    rows, _ = check_rows(rows if np.ndim(rows) == 2 else [rows], "rows")
+    return _satisfies(rows, check_names(feature_names, range(rows.shape[1])), constraints)
+
+
+def _satisfies(rows, feature_names, constraints) -> np.ndarray:
+    columns = dict(zip(feature_names, rows.T))
     ok = np.ones(len(rows), dtype=bool)
-    for constraint in constraints:
+    for constraint in [constraints] if callable(constraints) else constraints:
         if not callable(constraint):
             raise TypeError(f"constraints must be functions of rows (a dict name -> column), "
                             f"got {type(constraint).__name__}")
@@ -150,12 +160,11 @@ def _one_row(x):
     if hasattr(x, "to_frame") and not hasattr(x, "columns"):      # a pandas Series
         x = x.to_frame().T
     if hasattr(x, "columns"):
+        values, columns = check_finite_table(x, "x")
         if len(x) != 1:
             raise ValueError(f"x must be one row, got {len(x)} rows; pick one with X.iloc[[i]]")
-        x = x.astype(float)
-        values, columns = check_table(x, "x")
-        return x, values[0], columns
-    values, columns = check_table(np.atleast_2d(np.asarray(x, dtype=float)), "x")
+        return x.astype(float), values[0], columns
+    values, columns = check_finite_table(np.atleast_2d(check_array(x, "x")), "x")
     if len(values) != 1:
         raise ValueError(f"x must be one row, got shape {np.shape(x)}")
     return values, values[0], columns
@@ -253,9 +262,8 @@ def diverse_counterfactuals(predict, x, X, k=4, immutable=(), constraints=(), se
     Features in `immutable` (e.g. age, gender) never move. Same `seed`, same set.
     """
     template, x_values, columns = _one_row(x)
-    data = np.asarray(X.to_numpy() if hasattr(X, "to_numpy") else X, dtype=float)
-    if data.ndim != 2 or data.shape[1] != len(columns):
-        raise ValueError(f"X must be a table with the {len(columns)} columns of x, got shape {data.shape}")
+    data = check_rows(X, "X", len(columns), f"x has {len(columns)} columns")[0]
+    predict, seed = check_callable(predict, "predict", "model.predict"), check_seed(seed)
     k = check_count(k, "k", minimum=1)
     n_candidates = check_count(n_candidates, "n_candidates", minimum=k,
                                maximum=MAX_ELEMENTS // max(1, len(columns)))
@@ -277,7 +285,7 @@ def diverse_counterfactuals(predict, x, X, k=4, immutable=(), constraints=(), se
         moved = rng.choice(mutable, n_moved[i], replace=False)
         rows[i, moved] = data[rng.integers(0, len(data), n_moved[i]), moved]
     rows = np.unique(rows, axis=0)
-    keep = satisfies(rows, columns, constraints) & (rows != x_values).any(axis=1)
+    keep = _satisfies(rows, columns, constraints) & (rows != x_values).any(axis=1)
     rows = rows[keep]
     rows = rows[np.asarray(predict(like(template, rows, columns))).ravel() == target] if len(rows) else rows
     scale = _mad(data)

@@ -30,8 +30,10 @@ from sklearn.base import clone
 from sklearn.metrics import check_scoring
 from sklearn.model_selection import check_cv
 
-from .inspection import (PermutationImportance, check_fitted, check_int, check_table,
-                         check_target, feature_index, pdp_grid)
+from ._validation import (check_array, check_budget, check_callable, check_count, check_estimator,
+                          check_finite_table, check_fitted, check_pair, check_predictions, check_seed,
+                          check_table, check_target, feature_index)
+from .inspection import PermutationImportance, pdp_grid
 
 __all__ = ["ale", "ALE", "ale_edges", "ale_categorical", "category_order", "ale_2d", "ALE2D",
            "partial_dependence_2d", "PartialDependence2D", "h_statistic", "h_statistic_total",
@@ -59,12 +61,10 @@ def ale(f, X, feature, n_bins=10, edges=None) -> ALE:
     its midpoint value), so the ALE averages to about zero over the rows, like a centred PD.
     This is PyALE's convention, and with its edges PyALE gives the same numbers.
     """
-    values, columns = check_table(X, "X")
-    j = feature_index(feature, columns)
+    values, columns = check_finite_table(X, "X")
+    j, f = feature_index(feature, columns), check_callable(f)
     x = values[:, j]
-    edges = ale_edges(x, n_bins) if edges is None else np.asarray(edges, dtype=float)
-    if edges.ndim != 1 or len(edges) < 2 or np.any(np.diff(edges) <= 0):
-        raise ValueError("edges must be at least two strictly increasing numbers")
+    edges = ale_edges(x, n_bins) if edges is None else _check_edges(edges)
     k = np.clip(np.searchsorted(edges, x, side="left"), 1, len(edges) - 1)   # bin of each row
     lower, upper = values.copy(), values.copy()
     lower[:, j], upper[:, j] = edges[k - 1], edges[k]
@@ -83,8 +83,8 @@ def ale_edges(x, n_bins=10) -> np.ndarray:
     inverse empirical CDF of R's type 1 taken over n - 1 points: PyALE's rule, so that both
     packages cut the same bins.
     """
-    n_bins = check_int(n_bins, "n_bins", minimum=1)
-    x = np.sort(np.asarray(x, dtype=float))
+    x = np.sort(check_array(x, "x", ndim=1, min_size=1))
+    n_bins = check_budget(n_bins, "n_bins", per_unit=len(x))
     q = np.linspace(0, 1, n_bins + 1)
     rank = (len(x) - 1) * q
     position = np.maximum(np.ceil(rank).astype(int) - 1, 0)
@@ -101,7 +101,7 @@ def category_order(X, feature) -> np.ndarray:
     with at most 10 integer values); the categories are then sorted by their coordinate on the
     first axis of classical multidimensional scaling. (The axis' sign is arbitrary.)
     """
-    values, columns = check_table(X, "X")
+    values, columns = check_finite_table(X, "X")
     j = feature_index(feature, columns)
     groups = pd.unique(values[:, j])
     members = [values[:, j] == g for g in groups]
@@ -132,9 +132,9 @@ def ale_categorical(f, X, feature, order=None) -> ALE:
 
         ALE(c_k) = sum_{l <= k} d_l - sum_k p_k sum_{l <= k} d_l.
     """
-    values, columns = check_table(X, "X")
-    j = feature_index(feature, columns)
-    levels = np.unique(values[:, j]) if order is None else np.asarray(order, dtype=float)
+    values, columns = check_finite_table(X, "X")
+    j, f = feature_index(feature, columns), check_callable(f)
+    levels = np.unique(values[:, j]) if order is None else _check_order(order, values[:, j])
     position = np.searchsorted(levels, values[:, j]) if order is None else \
         np.array([np.flatnonzero(levels == v)[0] for v in values[:, j]])
     K = len(levels)
@@ -170,10 +170,9 @@ def ale_2d(f, X, features, n_bins=10) -> ALE2D:
     Empty cells take the value of the nearest non-empty cell (cell centres scaled by the range),
     as in PyALE; a first-order ALE is what is left out, so ``ale_2d`` is the interaction alone.
     """
-    values, columns = check_table(X, "X")
-    if len(features) != 2:
-        raise ValueError(f"features must be a pair of columns, got {features!r}")
-    j0, j1 = (feature_index(c, columns) for c in features)
+    values, columns = check_finite_table(X, "X")
+    (j0, j1), f = check_pair(features, columns), check_callable(f)
+    n_bins = check_count(n_bins, "n_bins", maximum=_MAX_BINS_2D)
     z, w = ale_edges(values[:, j0], n_bins), ale_edges(values[:, j1], n_bins)
     k = np.clip(np.searchsorted(z, values[:, j0]), 1, len(z) - 1)
     l = np.clip(np.searchsorted(w, values[:, j1]), 1, len(w) - 1)
@@ -233,10 +232,9 @@ def partial_dependence_2d(f, X, features, grid_resolution=20,
     on scikit-learn's grid for each feature (:func:`course_lib.inspection.pdp_grid`); equal to
     ``sklearn.inspection.partial_dependence(model, X, [(j, k)], method="brute")``.
     """
-    values, columns = check_table(X, "X")
-    if len(features) != 2:
-        raise ValueError(f"features must be a pair of columns, got {features!r}")
-    j0, j1 = (feature_index(c, columns) for c in features)
+    values, columns = check_finite_table(X, "X")
+    (j0, j1), f = check_pair(features, columns), check_callable(f)
+    check_budget(grid_resolution, "grid_resolution", per_unit=values.size, minimum=2)
     grid_0 = pdp_grid(values[:, j0], grid_resolution, percentiles)
     grid_1 = pdp_grid(values[:, j1], grid_resolution, percentiles)
     average = np.empty((len(grid_0), len(grid_1)))
@@ -259,12 +257,10 @@ def h_statistic(f, X, features=None, n_rows=None, seed=0):
     ``n_rows`` rows drawn with ``seed`` keep the cost (n^2 predictions per PD) down. H is NaN when
     the joint PD is flat (0/0): there is no effect to share out. pyartemis reports H^2.
     """
-    values, columns = check_table(X, "X")
-    values = _sample_rows(values, n_rows, seed)
+    values, columns = check_finite_table(X, "X")
+    values, f = _sample_rows(values, n_rows, seed), check_callable(f)
     if features is not None:
-        if len(features) != 2:
-            raise ValueError(f"features must be a pair of columns, got {features!r}")
-        j, k = (feature_index(c, columns) for c in features)
+        j, k = check_pair(features, columns)
         return float(np.sqrt(_h_squared(_pd_at_rows(f, values, [j, k]),
                                         _pd_at_rows(f, values, [j]), _pd_at_rows(f, values, [k]))))
     single = [_pd_at_rows(f, values, [j]) for j in range(values.shape[1])]
@@ -280,9 +276,9 @@ def h_statistic_total(f, X, n_rows=None, seed=0) -> pd.Series:
 
         H^2_j = sum_i [f(x_i) - PD_j(x_ij) - PD_{-j}(x_{i,-j})]^2 / sum_i f(x_i)^2   (all centred)
     """
-    values, columns = check_table(X, "X")
+    values, columns = check_finite_table(X, "X")
     values = _sample_rows(values, n_rows, seed)
-    prediction = _predict(f, values)
+    prediction = _predict(check_callable(f), values)
     everything_else = lambda j: [c for c in range(values.shape[1]) if c != j]
     total = [np.sqrt(_h_squared(prediction, _pd_at_rows(f, values, [j]),
                                 _pd_at_rows(f, values, everything_else(j))))
@@ -310,9 +306,9 @@ def _h_squared(joint, part_a, part_b):
 
 
 def _sample_rows(values, n_rows, seed):
-    if n_rows is None or n_rows >= len(values):
+    seed = check_seed(seed)
+    if n_rows is None or check_count(n_rows, "n_rows", minimum=2) >= len(values):
         return values
-    n_rows = check_int(n_rows, "n_rows", minimum=2)
     return values[np.sort(np.random.default_rng(seed).choice(len(values), n_rows, replace=False))]
 
 
@@ -330,7 +326,7 @@ def drop_column_importance(estimator, X, y, scoring=None, cv=None) -> Permutatio
     correlated partner can take its place, so shared information counts for neither.
     """
     values, columns = check_table(X, "X")
-    y = check_target(y, len(values))
+    y, estimator = check_target(y, len(values)), check_estimator(estimator)
     splitter = check_cv(cv, y, classifier=hasattr(estimator, "predict_proba"))
     folds = list(splitter.split(values, y))
     scorer = check_scoring(estimator, scoring=scoring)
@@ -359,11 +355,9 @@ def conditional_permutation_importance(model, X, y, given, scoring=None, n_bins=
     """
     check_fitted(model)
     values, columns = check_table(X, "X")
-    y = check_target(y, len(values))
-    n_repeats = check_int(n_repeats, "n_repeats", minimum=1)
-    if not isinstance(given, dict):
-        raise TypeError(f"given must be a dict such as {{'ap_lo': 'ap_hi'}}, got {type(given).__name__}")
-    condition = {feature_index(a, columns): feature_index(b, columns) for a, b in given.items()}
+    y, seed = check_target(y, len(values)), check_seed(seed)
+    n_repeats = check_budget(n_repeats, "n_repeats", per_unit=len(values))
+    condition = _conditions(given, columns)
     scorer = check_scoring(model, scoring=scoring)
     baseline = scorer(model, values, y)
     rng = np.random.default_rng(seed)
@@ -384,7 +378,31 @@ def conditional_permutation_importance(model, X, y, given, scoring=None, n_bins=
 
 
 def _predict(f, rows) -> np.ndarray:
-    out = np.asarray(f(rows), dtype=float)
-    if out.shape != (len(rows),):
-        raise ValueError(f"f must map an (N, M) array to N predictions; it returned shape {out.shape}")
-    return out
+    return check_predictions(f(rows), len(rows), "f")
+
+
+# ----------------------------------------------------------------------------- checks
+#: ale_2d fills empty cells by comparing every pair of cell centres: (K L)^2 <= MAX_ELEMENTS.
+_MAX_BINS_2D = 128
+
+
+def _check_edges(edges):
+    edges = check_array(edges, "edges", ndim=1, min_size=2)
+    if np.any(np.diff(edges) <= 0):
+        raise ValueError("edges must be at least two strictly increasing numbers")
+    return edges
+
+
+def _check_order(order, column):
+    order = check_array(order, "order", ndim=1, min_size=1)
+    if not np.isin(column, order).all():
+        raise ValueError(f"order must list every level of the feature; missing "
+                         f"{sorted(set(np.unique(column)) - set(order))[:5]}")
+    return order
+
+
+def _conditions(given, columns) -> dict:
+    """{feature position: position of the feature it is conditioned on}."""
+    if not isinstance(given, dict):
+        raise TypeError(f"given must be a dict such as {{'ap_lo': 'ap_hi'}}, got {type(given).__name__}")
+    return {feature_index(a, columns): feature_index(b, columns) for a, b in given.items()}

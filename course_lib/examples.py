@@ -19,7 +19,8 @@ import numpy as np
 import torch
 from torch import nn
 
-from .inspection import check_int
+from ._validation import (check_budget, check_callable, check_count, check_fitted,
+                          check_length, check_real, check_rows, check_tensor, model_outputs)
 from .kernels import rbf_kernel
 
 __all__ = ["mmd_critic", "witness", "leave_one_out_influence", "influence_functions",
@@ -39,10 +40,10 @@ def mmd_critic(X, n_prototypes: int, n_criticisms: int = 0, gamma: float | None 
     rows with the largest |witness|, ``witness(c) = mean_i k(x_i, c) - mean_{s in S} k(s, c)``.
     Ties go to the lower index. Returns (prototype_idx, criticism_idx), each in order of choice.
     """
-    X = _matrix(X, "X")
-    n = len(X)
-    n_prototypes = check_int(n_prototypes, "n_prototypes", minimum=1)
-    n_criticisms = check_int(n_criticisms, "n_criticisms", minimum=0)
+    X, _ = check_rows(X, "X")
+    n = check_budget(len(X), "len(X) (the kernel matrix is n x n)", per_unit=len(X))
+    n_prototypes = check_count(n_prototypes, "n_prototypes", minimum=1)
+    n_criticisms = check_count(n_criticisms, "n_criticisms", minimum=0)
     if n_prototypes + n_criticisms > n:
         raise ValueError(f"n_prototypes + n_criticisms must be at most len(X) = {n}, got "
                          f"{n_prototypes} + {n_criticisms}")
@@ -63,15 +64,17 @@ def mmd_critic(X, n_prototypes: int, n_criticisms: int = 0, gamma: float | None 
 def witness(K, prototype_idx) -> np.ndarray:
     """witness(c) = mean_i K[i, c] - mean_{s in prototypes} K[s, c]: positive where the data is
     denser than the prototypes suggest, negative where the prototypes over-represent it."""
-    K = np.asarray(K, dtype=float)
-    return K.mean(axis=0) - K[np.asarray(prototype_idx, dtype=int)].mean(axis=0)
+    K, _ = check_rows(K, "K", n_features=len(K), expected="a kernel matrix is square")
+    return K.mean(axis=0) - K[_check_indices(prototype_idx, len(K))].mean(axis=0)
 
 
 # ----------------------------------------------------------------------------- influence
 def log_loss_per_row(model, X, y) -> np.ndarray:
     """-log p_model(y_i | x_i) for each row (the loss whose change influence measures)."""
-    proba = model.predict_proba(X)
-    column = np.searchsorted(model.classes_, np.asarray(y))
+    check_fitted(model)
+    X, y = check_rows(X, "X")[0], check_length(y, len(X), "y")
+    proba = model_outputs(model.predict_proba(X), len(X), "model.predict_proba", len(model.classes_))
+    column = np.searchsorted(model.classes_, _check_labels(y, model.classes_))
     return -np.log(np.clip(proba[np.arange(len(proba)), column], 1e-300, None))
 
 
@@ -79,13 +82,10 @@ def leave_one_out_influence(make_model, X, y, X_test, y_test) -> np.ndarray:
     """The ground truth: retrain without each training row i and record the change of each
     test loss, ``L(z_test; theta_{-i}) - L(z_test; theta)``. Shape (n_train, n_test); positive
     means row i *helped* that test point (removing it hurts). Costs n + 1 fits."""
-    X, X_test = _matrix(X, "X"), _matrix(X_test, "X_test")
-    y, y_test = np.asarray(y), np.asarray(y_test)
-    _same_length(X, y, "X", "y")
-    _same_length(X_test, y_test, "X_test", "y_test")
-    if not callable(make_model):
-        raise TypeError("make_model must be a function returning a fresh unfitted model, "
-                        "e.g. lambda: LogisticRegression(C=1.0)")
+    X = check_rows(X, "X")[0]
+    X_test = check_rows(X_test, "X_test", X.shape[1], "X has that many columns")[0]
+    y, y_test = check_length(y, len(X), "y"), check_length(y_test, len(X_test), "y_test", "X_test")
+    check_callable(make_model, "make_model", "lambda: LogisticRegression(C=1.0)")
     base = log_loss_per_row(make_model().fit(X, y), X_test, y_test)
     keep = np.ones(len(X), dtype=bool)
     change = np.empty((len(X), len(X_test)))
@@ -107,16 +107,13 @@ def influence_functions(model, X, y, X_test, y_test, l2: float | None = None) ->
     sum_i p_i (1 - p_i) x~_i x~_i^T + l2 diag(1, ..., 1, 0) with x~ = (x, 1), and
     grad L(z) = (p - y) x~. Exact up to second order for this convex loss. Shape (n_train, n_test).
     """
-    X, X_test = _matrix(X, "X"), _matrix(X_test, "X_test")
-    y, y_test = np.asarray(y), np.asarray(y_test)
-    _same_length(X, y, "X", "y")
-    _same_length(X_test, y_test, "X_test", "y_test")
-    coef = getattr(model, "coef_", None)
-    if coef is None or np.asarray(coef).shape[0] != 1:
+    coef = np.asarray(getattr(model, "coef_", np.zeros((0, 0))))
+    if coef.shape[0] != 1:
         raise TypeError("model must be a fitted binary LogisticRegression (coef_ of shape (1, M))")
-    l2 = 1.0 / model.C if l2 is None else float(l2)
-    if not l2 >= 0:
-        raise ValueError(f"l2 must be >= 0, got {l2}")
+    X, X_test = (check_rows(A, name, coef.shape[1], "the model has that many coefficients")[0]
+                 for A, name in ((X, "X"), (X_test, "X_test")))
+    y, y_test = check_length(y, len(X), "y"), check_length(y_test, len(X_test), "y_test", "X_test")
+    l2 = 1.0 / model.C if l2 is None else check_real(l2, "l2", low=0)
     with_bias = bool(getattr(model, "fit_intercept", True))
 
     def design(A):
@@ -149,27 +146,31 @@ def tracin(model: nn.Module, checkpoints, train_loader, test_inputs, test_target
     per-example loss (default cross-entropy). The model is used in eval mode. Returns a
     (n_test, n_train) tensor: large positive = proponent, large negative = opponent.
     """
+    checkpoints, train_loader = _check_tracin(model, checkpoints, train_loader)
+    test_inputs = check_tensor(test_inputs, "test_inputs")
+    test_targets = _check_targets(test_targets, len(test_inputs))
     total = None
-    for state, rate in _checkpoints(checkpoints):
+    for state, rate in checkpoints:
         model.load_state_dict(state)
         g_test = _per_example_gradients(model, [(test_inputs, test_targets)], layers, loss_fn)
         g_train = _per_example_gradients(model, train_loader, layers, loss_fn)
         term = rate * g_test @ g_train.T
         total = term if total is None else total + term
-    return total
+    return _finite(total)
 
 
 def tracin_self_influence(model: nn.Module, checkpoints, train_loader, layers=None,
                           loss_fn=None) -> torch.Tensor:
     """TracIn(z, z) = sum_c eta_c ||grad L(z; theta_c)||² for each training example: large for
     examples the model found hard (mislabelled, atypical) or learned by a shortcut late."""
+    checkpoints, train_loader = _check_tracin(model, checkpoints, train_loader)
     total = None
-    for state, rate in _checkpoints(checkpoints):
+    for state, rate in checkpoints:
         model.load_state_dict(state)
         g = _per_example_gradients(model, train_loader, layers, loss_fn)
         term = rate * (g * g).sum(dim=1)
         total = term if total is None else total + term
-    return total
+    return _finite(total)
 
 
 def _per_example_gradients(model, batches, layers, loss_fn):
@@ -194,6 +195,8 @@ def _per_example_gradients(model, batches, layers, loss_fn):
             rows.append(torch.cat([g[name].flatten(start_dim=1) for name in params], dim=1))
     finally:
         model.train(was_training)
+    if not rows:
+        raise ValueError("train_loader gave no batches; pass the training examples in batches")
     return torch.cat(rows)
 
 
@@ -213,7 +216,34 @@ def _parameter_names(model, layers):
     return names
 
 
+def _check_tracin(model, checkpoints, train_loader):
+    """(checkpoints as (state_dict, rate) pairs, train_loader) after checking the three."""
+    if not isinstance(model, nn.Module):
+        raise TypeError(f"model must be a torch.nn.Module, got {type(model).__name__}")
+    if not hasattr(train_loader, "__iter__") or isinstance(train_loader, torch.Tensor):
+        raise TypeError("train_loader must be an iterable of (inputs, targets) batches, e.g. a "
+                        f"DataLoader with shuffle=False, got {type(train_loader).__name__}")
+    return _checkpoints(checkpoints), train_loader
+
+
+def _check_targets(targets, n):
+    if not isinstance(targets, torch.Tensor) or targets.shape[:1] != (n,):
+        raise ValueError(f"test_targets must be a tensor with one target per input ({n}), got "
+                         f"{getattr(targets, 'shape', type(targets).__name__)}")
+    return targets
+
+
+def _finite(influence):
+    if not torch.isfinite(influence).all():
+        raise ValueError("the loss gradients hold NaN or infinite values; check the model and "
+                         "the checkpoints on these examples")
+    return influence
+
+
 def _checkpoints(checkpoints):
+    if not hasattr(checkpoints, "__iter__"):
+        raise TypeError("checkpoints must be a list of (state_dict, learning_rate) pairs, "
+                        "e.g. [(copy.deepcopy(model.state_dict()), 0.01), ...]")
     checkpoints = list(checkpoints)
     if not checkpoints:
         raise ValueError("checkpoints must hold at least one (state_dict, learning_rate) pair")
@@ -221,21 +251,19 @@ def _checkpoints(checkpoints):
         if not (isinstance(item, tuple) and len(item) == 2 and isinstance(item[0], dict)):
             raise TypeError("checkpoints must be a list of (state_dict, learning_rate) pairs, "
                             "e.g. [(copy.deepcopy(model.state_dict()), 0.01), ...]")
-    return [(state, float(rate)) for state, rate in checkpoints]
+    return [(state, check_real(rate, "learning_rate")) for state, rate in checkpoints]
 
 
 # ----------------------------------------------------------------------------- checks
-def _matrix(X, name):
-    if hasattr(X, "to_numpy"):
-        X = X.to_numpy()
-    X = np.asarray(X, dtype=float)
-    if X.ndim != 2 or len(X) == 0:
-        raise ValueError(f"{name} must be a non-empty 2-D array (rows x features), got shape {X.shape}")
-    if not np.isfinite(X).all():
-        raise ValueError(f"{name} holds NaN or infinite values; impute or drop them first")
-    return X
+def _check_indices(indices, n):
+    indices = np.asarray(indices).ravel()
+    if indices.size == 0 or indices.dtype.kind not in "iu" or indices.min() < 0 or indices.max() >= n:
+        raise ValueError(f"prototype_idx must be a non-empty list of row positions in [0, {n - 1}], "
+                         f"got {indices[:5]!r}")
+    return indices
 
 
-def _same_length(X, y, x_name, y_name):
-    if len(X) != len(y):
-        raise ValueError(f"{x_name} has {len(X)} rows but {y_name} has {len(y)} labels")
+def _check_labels(y, classes):
+    if not np.isin(y, classes).all():
+        raise ValueError(f"y holds labels that are not among the model's classes {list(classes)}")
+    return y

@@ -30,6 +30,9 @@ from scipy import sparse
 from scipy.sparse.linalg import spsolve
 from scipy.stats import rankdata
 
+from ._validation import (check_array, check_budget, check_callable, check_count, check_real,
+                          check_seed, check_tensor, model_outputs)
+
 __all__ = ["Curve", "deletion_curve", "insertion_curve", "auc", "removal_order", "road",
            "noisy_linear_impute", "comprehensiveness", "sufficiency", "top_k_rationale",
            "infidelity", "sensitivity_max", "rank_agreement", "top_k_agreement", "stability",
@@ -60,7 +63,7 @@ def deletion_curve(f: Callable, x, attribution, steps: int = 20, baseline=0.0,
     A faithful ranking makes the curve fall fast: a small :func:`auc` (Petsiuk et al. 2018).
     """
     x, order, baseline = _check_curve_inputs(x, attribution, baseline)
-    counts = _step_counts(order.size, steps)
+    counts = _step_counts(order.size, steps, x.size)
     batch = _masked_copies(x, baseline, order, counts)
     return Curve(counts / order.size, _scores(f, batch, batch_size))
 
@@ -71,7 +74,7 @@ def insertion_curve(f: Callable, x, attribution, steps: int = 20, baseline=0.0,
     copy of the image) and put back the features of `x`, most important first. A faithful
     ranking makes the curve rise fast: a large :func:`auc`."""
     x, order, baseline = _check_curve_inputs(x, attribution, baseline)
-    counts = _step_counts(order.size, steps)
+    counts = _step_counts(order.size, steps, x.size)
     batch = _masked_copies(np.broadcast_to(baseline, x.shape).copy(), x, order, counts)
     return Curve(counts / order.size, _scores(f, batch, batch_size))
 
@@ -82,7 +85,7 @@ def auc(curve) -> float:
     if isinstance(curve, Curve):
         fractions, scores = curve.fractions, curve.scores
     else:
-        scores = np.asarray(curve, dtype=float)
+        scores = check_array(curve, "curve")
         if scores.ndim != 1 or scores.size < 2:
             raise ValueError(f"curve must be a Curve or a 1-D array of >= 2 scores, got shape "
                              f"{scores.shape}")
@@ -93,11 +96,11 @@ def auc(curve) -> float:
 def removal_order(attribution) -> np.ndarray:
     """Feature indices (into the flattened attribution) from most to least important; ties keep
     their original order, so the order is reproducible."""
-    return np.argsort(-np.asarray(attribution, dtype=float).ravel(), kind="stable")
+    return np.argsort(-check_array(attribution, "attribution").ravel(), kind="stable")
 
 
-def _step_counts(n_features: int, steps: int) -> np.ndarray:
-    steps = _check_positive_int(steps, "steps")
+def _step_counts(n_features: int, steps: int, size: int) -> np.ndarray:
+    steps = check_budget(steps, "steps", per_unit=size)            # steps + 1 copies of x
     return np.round(np.linspace(0, n_features, steps + 1)).astype(int)
 
 
@@ -127,12 +130,12 @@ def road(f: Callable, x, attribution, fractions=(0.1, 0.2, 0.3, 0.5, 0.7, 0.9), 
     pixels by :func:`noisy_linear_impute` instead of a constant. `x` is an image (C, H, W) and
     `attribution` (H, W). ``most_relevant_first=False`` removes the least relevant first (LeRF);
     MoRF should fall fast, LeRF slowly. A fraction 0 is added in front."""
-    x = _as_float_array(x, "x")
-    attribution = _as_float_array(attribution, "attribution")
+    x, attribution = check_array(x, "x"), check_array(attribution, "attribution")
+    seed, noise = check_seed(seed), check_real(noise, "noise", low=0)
     if x.ndim != 3 or attribution.shape != x.shape[1:]:
         raise ValueError(f"road needs an image x (C, H, W) and an attribution (H, W); got "
                          f"{x.shape} and {attribution.shape}")
-    fractions = np.concatenate([[0.0], np.asarray(fractions, dtype=float).ravel()])
+    fractions = np.concatenate([[0.0], check_array(fractions, "fractions").ravel()])
     if ((fractions < 0) | (fractions >= 1)).any():
         raise ValueError("fractions must lie in [0, 1): some pixels must stay to impute from")
     order = removal_order(attribution if most_relevant_first else -attribution)
@@ -149,9 +152,9 @@ def noisy_linear_impute(image, removed, noise: float = 0.01, seed=0) -> np.ndarr
     """Fill the `removed` pixels of `image` (C, H, W) so that each equals the weighted mean of its
     8 neighbours (weight 1/6 for the 4 sides, 1/12 for the 4 corners), solved as one sparse
     linear system per channel, then add N(0, noise^2) to the filled values (Rong et al. 2022)."""
-    image = np.asarray(image, dtype=float)
-    removed = np.asarray(removed, bool)
-    rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
+    image = check_array(image, "image", ndim=3)
+    removed, noise = _check_mask(removed, image), check_real(noise, "noise", low=0)
+    rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(check_seed(seed))
     channels, height, width = image.shape
     unknown = np.flatnonzero(removed)
     if unknown.size == 0:
@@ -212,8 +215,8 @@ def sufficiency(f: Callable, tokens, rationale) -> float:
 
 def top_k_rationale(attribution, k: int) -> np.ndarray:
     """Boolean mask of the k tokens with the largest attribution (ties: the earlier token)."""
-    attribution = np.asarray(attribution, dtype=float).ravel()
-    k = _check_positive_int(k, "k")
+    attribution = check_array(attribution, "attribution", min_size=1).ravel()
+    k = check_count(k, "k")
     mask = np.zeros(attribution.size, bool)
     mask[removal_order(attribution)[:k]] = True
     return mask
@@ -233,8 +236,9 @@ def infidelity(model: Callable, x: torch.Tensor, attribution: torch.Tensor, n_pe
     ``perturb_func(x) = (I, x - I)`` drawing I as here (one torch Generator seeded with `seed`,
     noise of shape x.repeat_interleave(n_perturb, 0)).
     """
-    x, attribution = _check_tensor_pair(x, attribution)
-    n_perturb = _check_positive_int(n_perturb, "n_perturb")
+    (x, attribution), model = _check_tensor_pair(x, attribution), check_callable(model, "model")
+    n_perturb, seed = check_budget(n_perturb, "n_perturb", per_unit=x.numel()), check_seed(seed)
+    noise = check_real(noise, "noise", low=0)
     generator = torch.Generator(device=x.device).manual_seed(int(seed))
     expanded = x.repeat_interleave(n_perturb, dim=0)
     perturbation = noise * torch.randn(expanded.shape, generator=generator, device=x.device,
@@ -248,7 +252,7 @@ def infidelity(model: Callable, x: torch.Tensor, attribution: torch.Tensor, n_pe
         numerator, denominator = (predicted * change).sum(1), predicted.pow(2).sum(1)
         beta = numerator / torch.where(denominator == 0, torch.ones_like(denominator), denominator)
         predicted = beta[:, None] * predicted
-    return (predicted - change).pow(2).sum(1) / n_perturb
+    return _finite((predicted - change).pow(2).sum(1) / n_perturb, "model")
 
 
 def sensitivity_max(explain: Callable, x: torch.Tensor, radius: float = 0.02, n_perturb: int = 10,
@@ -261,11 +265,11 @@ def sensitivity_max(explain: Callable, x: torch.Tensor, radius: float = 0.02, n_
     estimated with `n_perturb` draws per example, shape (N,). Equal to
     ``torch.manual_seed(seed); captum.metrics.sensitivity_max(explain, x, perturb_radius=radius,
     n_perturb_samples=n_perturb)`` (captum draws from the global torch generator)."""
-    if not isinstance(x, torch.Tensor):
-        raise TypeError(f"x must be a torch.Tensor batch, got {type(x).__name__}")
-    n_perturb = _check_positive_int(n_perturb, "n_perturb")
+    x, explain = check_tensor(x, "x"), check_callable(explain, "explain", "an explainer")
+    n_perturb, seed = check_budget(n_perturb, "n_perturb", per_unit=x.numel()), check_seed(seed)
     generator = torch.Generator(device="cpu").manual_seed(int(seed))
     expanded = x.repeat_interleave(n_perturb, dim=0)
+    radius = check_real(radius, "radius", low=0)
     uniform = torch.empty(expanded.shape, dtype=torch.float32).uniform_(-radius, radius,
                                                                        generator=generator)
     with torch.no_grad():
@@ -274,14 +278,18 @@ def sensitivity_max(explain: Callable, x: torch.Tensor, radius: float = 0.02, n_
     norm = reference.norm(dim=1)
     norm = torch.where(norm == 0, torch.ones_like(norm), norm)
     change = (reference.repeat_interleave(n_perturb, 0) - moved).norm(dim=1)
-    return (change / norm.repeat_interleave(n_perturb)).view(len(x), n_perturb).max(dim=1).values
+    return _finite((change / norm.repeat_interleave(n_perturb)).view(len(x), n_perturb).max(dim=1).values,
+                   "explain")
 
 
 # ---------------------------------------------------------------------- agreement and stability
 def rank_agreement(a, b) -> float:
     """Spearman's rank correlation between two attributions of the same input (ties: average
     rank); 0 when either is constant."""
-    a, b = np.asarray(a, dtype=float).ravel(), np.asarray(b, dtype=float).ravel()
+    return _rank_agreement(check_array(a, "a").ravel(), check_array(b, "b").ravel())
+
+
+def _rank_agreement(a, b) -> float:
     if a.shape != b.shape:
         raise ValueError(f"the attributions differ in size: {a.size} vs {b.size}")
     ra, rb = rankdata(a) - (a.size + 1) / 2, rankdata(b) - (b.size + 1) / 2
@@ -292,29 +300,31 @@ def rank_agreement(a, b) -> float:
 def top_k_agreement(a, b, k: int) -> float:
     """Feature agreement (Krishna et al. 2022): the share of the k most important features of
     `a` that are also among the k most important of `b`, by absolute value, in [0, 1]."""
-    k = _check_positive_int(k, "k")
-    top_a = set(removal_order(np.abs(np.asarray(a, dtype=float)))[:k])
-    top_b = set(removal_order(np.abs(np.asarray(b, dtype=float)))[:k])
+    a, b, k = check_array(a, "a"), check_array(b, "b"), check_count(k, "k")
+    if a.size != b.size:
+        raise ValueError(f"the attributions differ in size: {a.size} vs {b.size}")
+    top_a, top_b = set(removal_order(np.abs(a))[:k]), set(removal_order(np.abs(b))[:k])
     return len(top_a & top_b) / k
 
 
 def stability(explain: Callable, x, noise: float, n_samples: int = 10, seed: int = 0) -> np.ndarray:
     """Rank agreement between explain(x) and explain(x + eps), eps ~ N(0, noise^2), for
     `n_samples` draws: values near 1 mean the explanation is stable under small input noise."""
-    n_samples = _check_positive_int(n_samples, "n_samples")
-    x = np.asarray(x, dtype=float)
+    x, explain = check_array(x, "x"), check_callable(explain, "explain")
+    noise, seed = check_real(noise, "noise", low=0), check_seed(seed)
+    n_samples = check_budget(n_samples, "n_samples", per_unit=x.size)
     rng = np.random.default_rng(seed)
-    reference = np.asarray(explain(x), dtype=float)
-    return np.array([rank_agreement(reference, explain(x + noise * rng.standard_normal(x.shape)))
+    reference = _explanation(explain, x)
+    return np.array([_rank_agreement(reference,
+                                     _explanation(explain, x + noise * rng.standard_normal(x.shape)))
                      for _ in range(n_samples)])
 
 
 def bootstrap_ci(values, n_boot: int = 1000, level: float = 0.95, seed: int = 0):
     """Mean of `values` and a percentile bootstrap confidence interval: (mean, low, high)."""
-    values = np.asarray(values, dtype=float).ravel()
-    if values.size == 0 or not np.isfinite(values).all():
-        raise ValueError("values must be a non-empty array of finite numbers")
-    rng = np.random.default_rng(seed)
+    values = check_array(values, "values", min_size=1).ravel()
+    n_boot, level = check_budget(n_boot, "n_boot", per_unit=values.size), check_real(level, "level", 0, 1)
+    rng = np.random.default_rng(check_seed(seed))
     means = values[rng.integers(0, values.size, (n_boot, values.size))].mean(axis=1)
     tail = (1 - level) / 2 * 100
     low, high = np.percentile(means, [tail, 100 - tail])
@@ -323,10 +333,9 @@ def bootstrap_ci(values, n_boot: int = 1000, level: float = 0.95, seed: int = 0)
 
 # ---------------------------------------------------------------------- helpers
 def _scores(f, batch, batch_size):
-    if not callable(f):
-        raise TypeError("f must be a function f(batch) -> scores of shape (n,)")
+    check_callable(f, "f", "a function f(batch) -> scores of shape (n,)")
     n = len(batch)
-    size = batch_size or n
+    size = n if batch_size is None else check_count(batch_size, "batch_size")
     parts = [f(batch[start:start + size]) for start in range(0, n, size)]
     parts = [p.detach().cpu().numpy() if isinstance(p, torch.Tensor) else np.asarray(p, float)
              for p in parts]
@@ -334,16 +343,15 @@ def _scores(f, batch, batch_size):
     if scores.shape != (n,):
         raise ValueError(f"f returned {scores.size} scores for {n} inputs; return one score "
                          "(the explained class) per input")
-    return scores
+    return model_outputs(scores, n, "f", n_outputs=1)[:, 0]          # refuses NaN scores
 
 
 def _check_curve_inputs(x, attribution, baseline):
-    x = _as_float_array(x, "x")
-    attribution = _as_float_array(attribution, "attribution")
+    x, attribution = check_array(x, "x"), check_array(attribution, "attribution")
     if attribution.shape != x.shape[x.ndim - attribution.ndim:]:
         raise ValueError(f"attribution has shape {attribution.shape} but x {x.shape}; give one "
                          "value per feature (the shape of x, or of its last axes)")
-    baseline = _as_float_array(baseline, "baseline")
+    baseline = check_array(baseline, "baseline")
     try:
         np.broadcast_to(baseline, x.shape)
     except ValueError:
@@ -352,25 +360,33 @@ def _check_curve_inputs(x, attribution, baseline):
     return x, removal_order(attribution), baseline
 
 
-def _as_float_array(value, name):
-    if isinstance(value, torch.Tensor):
-        value = value.detach().cpu().numpy()
-    try:
-        array = np.asarray(value, dtype=float)
-    except (TypeError, ValueError):
-        raise TypeError(f"{name} must be numeric (an array or tensor), got "
-                        f"{type(value).__name__}") from None
-    if not np.isfinite(array).all():
-        raise ValueError(f"{name} contains NaN or infinite values")
-    return array
+def _check_mask(removed, image):
+    removed = np.asarray(removed)
+    if removed.dtype != bool or removed.shape != image.shape[1:]:
+        raise ValueError(f"removed must be a boolean mask of shape {image.shape[1:]} (H, W), got "
+                         f"{removed.dtype} of shape {removed.shape}")
+    return removed
+
+
+def _explanation(explain, x):
+    return check_array(explain(x), "explain's output").ravel()
+
+
+def _finite(result, name):
+    if not torch.isfinite(result).all():
+        raise ValueError(f"{name} returned NaN or infinite values; check it on these inputs")
+    return result
 
 
 def _check_rationale(tokens, rationale):
-    if isinstance(tokens, str):
+    if isinstance(tokens, str) or not hasattr(tokens, "__iter__"):
         raise TypeError("tokens must be a list of tokens, not one string; split it first")
     tokens = list(tokens)
     mask = np.asarray(rationale)
     if mask.dtype != bool:
+        if mask.size and mask.dtype.kind not in "iu":
+            raise TypeError(f"rationale must be a boolean mask or a list of token positions, got "
+                            f"{mask.dtype} values")
         positions = mask.astype(int).ravel()
         if ((positions < 0) | (positions >= len(tokens))).any():
             raise ValueError(f"rationale positions must lie in [0, {len(tokens) - 1}]")
@@ -382,8 +398,7 @@ def _check_rationale(tokens, rationale):
 
 
 def _check_tensor_pair(x, attribution):
-    if not isinstance(x, torch.Tensor) or not isinstance(attribution, torch.Tensor):
-        raise TypeError("x and attribution must be torch tensors of the same shape")
+    x, attribution = check_tensor(x, "x"), check_tensor(attribution, "attribution")
     if x.shape != attribution.shape:
         raise ValueError(f"attribution has shape {tuple(attribution.shape)}, x "
                          f"{tuple(x.shape)}; they must match")
@@ -401,9 +416,3 @@ def _repeat(target, n):
     if target is None or isinstance(target, (int, np.integer)):
         return target
     return torch.as_tensor(target).reshape(-1).repeat_interleave(n)
-
-
-def _check_positive_int(value, name):
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-        raise ValueError(f"{name} must be a positive integer, got {value!r}")
-    return int(value)

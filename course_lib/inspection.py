@@ -23,8 +23,9 @@ import numpy as np
 from scipy.stats.mstats import mquantiles
 from sklearn.metrics import check_scoring
 
-from ._validation import (BLOCK_ELEMENTS, check_budget, check_fitted, check_random_state,
-                          check_table, check_target, feature_index, like, model_outputs)
+from ._validation import (BLOCK_ELEMENTS, check_array, check_budget, check_fitted,
+                          check_random_state, check_table, check_target, feature_index, like,
+                          model_outputs)
 from ._validation import check_count as check_int  # noqa: F401  (the name used next door)
 from ._validation import is_regressor as _is_regressor
 from .counterfactual import Counterfactual, counterfactual, ordered  # noqa: F401  (re-exported)
@@ -161,16 +162,11 @@ def partial_dependence(model, X, feature, grid_resolution=100, kind="average",
     """
     if kind not in ("average", "individual", "both"):
         raise ValueError(f"kind must be 'average', 'individual' or 'both', got {kind!r}")
-    check_fitted(model)
+    f, output = model_output(model, target, response_method)
     values, columns = check_table(X, "X")
     j = feature_index(feature, columns)
-    f, output = model_output(model, target, response_method)
-    if grid is None:
-        grid = pdp_grid(values[:, j], grid_resolution, percentiles)
-    else:
-        grid = np.asarray(grid, dtype=float)
-        if grid.ndim != 1 or grid.size == 0 or not np.all(np.isfinite(grid)):
-            raise ValueError(f"grid must be a non-empty 1-D array of finite numbers, got {grid!r}")
+    grid = pdp_grid(values[:, j], grid_resolution, percentiles) if grid is None else \
+        check_array(grid, "grid", ndim=1)
 
     n, G = len(values), len(grid)
     ice = np.empty((G, n))                         # row g: every patient with feature := grid[g]
@@ -204,12 +200,10 @@ def pdp_grid(column, grid_resolution=100, percentiles=(0.05, 0.95)) -> np.ndarra
     The quantiles are ``scipy.stats.mstats.mquantiles`` (plotting positions alpha = beta = 0.4),
     not ``np.percentile``: that is what scikit-learn uses, and the grids differ.
     """
-    column = np.asarray(column, dtype=float)
-    grid_resolution = check_int(grid_resolution, "grid_resolution", minimum=2)
-    if len(percentiles) != 2 or not 0 <= percentiles[0] < percentiles[1] <= 1:
+    column = check_array(column, "column (the feature's values)", ndim=1)
+    grid_resolution = check_budget(grid_resolution, "grid_resolution", per_unit=len(column), minimum=2)
+    if np.ndim(percentiles) != 1 or len(percentiles) != 2 or not 0 <= percentiles[0] < percentiles[1] <= 1:
         raise ValueError(f"percentiles must be two increasing numbers in [0, 1], got {percentiles!r}")
-    if not np.all(np.isfinite(column)):
-        raise ValueError("the feature holds NaN or infinite values; impute or drop them first")
     uniques = np.unique(column)
     if len(uniques) < grid_resolution:
         return uniques
@@ -226,6 +220,7 @@ def model_output(model, target=None, response_method="auto"):
     (column of `target`, default the second class of a binary problem), else
     ``decision_function``; or the one named by `response_method`.
     """
+    check_fitted(model)
     if response_method not in ("auto", "predict_proba", "decision_function"):
         raise ValueError("response_method must be 'auto', 'predict_proba' or 'decision_function', "
                          f"got {response_method!r}")
@@ -286,7 +281,7 @@ def mean_target(X, y, feature, bins=10) -> MeanTarget:
     includes its upper edge; values outside the edges are left out. Empty bins are dropped.
     """
     values, columns = check_table(X, "X")
-    y = check_target(y, len(values)).astype(float)
+    y = check_array(check_target(y, len(values)), "y")
     x = values[:, feature_index(feature, columns)]
     finite = np.isfinite(x)
     one_value = False
@@ -343,10 +338,7 @@ def best_worst_points(model, X, y, n=5) -> BestWorst:
     if not hasattr(model, "predict_proba"):
         raise TypeError(f"model must be a classifier with predict_proba, got {type(model).__name__}")
     values, columns = check_table(X, "X")
-    y = np.asarray(y).ravel()
-    if len(y) != len(values):
-        raise ValueError(f"y has {len(y)} entries but X has {len(values)} rows")
-    n = check_int(n, "n", minimum=1)
+    y, n = check_target(y, len(values)), check_int(n, "n", minimum=1)
     classes = np.asarray(model.classes_)
     proba = model_outputs(model.predict_proba(like(X, values, columns)), len(values),
                           "model.predict_proba", n_outputs=len(classes))

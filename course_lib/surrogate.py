@@ -18,8 +18,8 @@ import numpy as np
 from sklearn.metrics import r2_score
 from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 
-from ._validation import (check_count, check_fitted, check_table, check_target, is_regressor, like,
-                          model_labels)
+from ._validation import (check_array, check_count, check_fitted, check_length, check_names,
+                          check_table, check_target, check_tree, is_regressor, like, model_labels)
 
 __all__ = ["global_surrogate", "Surrogate", "fidelity", "error_tree", "ErrorTree", "leaf_rules",
            "LeafRule"]
@@ -57,8 +57,9 @@ class Surrogate:
 
     def rules(self, model, X) -> list:
         """The leaves as rules, with precision = share of rows where the model agrees."""
+        check_fitted(model)
         values, columns = check_table(X, "X")
-        agree = _agreement(model, self.tree, like(X, values, columns))
+        agree = _agreement(model, self.tree, X, values, columns)
         return leaf_rules(self.tree, values, agree, self.feature_names)
 
 
@@ -84,7 +85,7 @@ def global_surrogate(model, X, max_depth=3, min_samples_leaf=1, random_state=0) 
 
 def fidelity(model, surrogate, X) -> float:
     """How well `surrogate` reproduces `model` on X: share of equal labels, or R^2 for regression."""
-    check_fitted(model)
+    check_fitted(model), check_fitted(surrogate)
     values, columns = check_table(X, "X")
     return _fidelity(model_labels(model.predict(like(X, values, columns)), len(values)),
                      surrogate.predict(_tree_input(surrogate, X, values, columns)),
@@ -98,9 +99,8 @@ def _fidelity(black_box, mimic, regressor: bool) -> float:
     return float(np.mean(np.asarray(black_box) == np.asarray(mimic)))
 
 
-def _agreement(model, surrogate, X) -> np.ndarray:
-    values, columns = check_table(X, "X")
-    return (np.asarray(model.predict(X))
+def _agreement(model, surrogate, X, values, columns) -> np.ndarray:
+    return (model_labels(model.predict(like(X, values, columns)), len(values))
             == np.asarray(surrogate.predict(_tree_input(surrogate, X, values, columns))))
 
 
@@ -143,7 +143,7 @@ def error_tree(model, X, y, max_depth=3, min_samples_leaf=50, random_state=0) ->
     values, columns = check_table(X, "X")
     y = check_target(y, len(values))
     max_depth = check_count(max_depth, "max_depth", minimum=1)
-    wrong = np.asarray(model.predict(like(X, values, columns))) != y
+    wrong = model_labels(model.predict(like(X, values, columns)), len(values)) != y
     tree = DecisionTreeClassifier(max_depth=max_depth, min_samples_leaf=min_samples_leaf,
                                   random_state=random_state).fit(values, wrong)
     leaves = sorted(leaf_rules(tree, values, wrong, columns), key=lambda leaf: -leaf.rate)
@@ -157,11 +157,10 @@ def leaf_rules(tree, X, indicator, feature_names=None) -> list:
     The conditions on one feature along the path are merged into one interval
     (``130 < ap_hi <= 150``). Thresholds are those of ``tree_.threshold``: go left iff x <= t.
     """
+    check_tree(tree)
     values, columns = check_table(X, "X")
-    names = list(feature_names) if feature_names is not None else columns
-    indicator = np.asarray(indicator, dtype=float).ravel()
-    if len(indicator) != len(values):
-        raise ValueError(f"indicator has {len(indicator)} entries but X has {len(values)} rows")
+    names = check_names(feature_names, columns)
+    indicator = check_array(check_length(indicator, len(values), "indicator"), "indicator")
     structure = tree.tree_
     leaf_of_row = tree.apply(_tree_input(tree, X, values, columns))
     counts = np.bincount(leaf_of_row, minlength=structure.node_count)

@@ -21,6 +21,21 @@ NOT_PROBED = {
     "data.cardio_logit": "re-exported from cardio_twin (the same function), probed there",
     # vision
     "metrics.RandomizationResult": "the record cascading_randomization builds and returns",
+    # tabular
+    "inspection.PermutationImportance": "result record built by permutation_importance and drop-column importance",
+    "inspection.PartialDependence": "result record built by partial_dependence",
+    "inspection.MeanTarget": "result record built by mean_target",
+    "inspection.BestWorst": "result record built by best_worst_points",
+    "surrogate.ErrorTree": "result record built by error_tree",
+    "inspection.ErrorTree": "surrogate.ErrorTree re-exported: a result record",
+    "inspection.Counterfactual": "counterfactual.Counterfactual re-exported: a result record",
+    "surrogate.LeafRule": "result record built by leaf_rules",
+    "counterfactual.Counterfactual": "result record built by counterfactual",
+    "effects.ALE": "result record built by ale and ale_categorical",
+    "effects.ALE2D": "result record built by ale_2d",
+    "effects.PartialDependence2D": "result record built by partial_dependence_2d",
+    "anchors.Anchor": "result record built by anchor and anchor_text",
+    "faithfulness.Curve": "result record built by the deletion, insertion and ROAD curves",
 }
 
 

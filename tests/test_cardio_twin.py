@@ -199,12 +199,14 @@ def test_models_reach_the_published_accuracy(twin):
     assert 0.72 <= boosting.score(X_test, y_test) <= 0.76
 
 
-@pytest.mark.parametrize("kwargs, message", [
-    (dict(n=1), "n must be an integer >= 2"), (dict(n="many"), "n must be an integer"),
-    (dict(n=2.5), "n must be an integer"), (dict(seed=None), "seed must be an integer"),
+@pytest.mark.parametrize("kwargs, error, message", [
+    (dict(n=1), ValueError, "n must be an integer >= 2"), (dict(n="many"), TypeError, "n must be an integer"),
+    (dict(n=2.5), TypeError, "n must be an integer"), (dict(seed=None), TypeError, "seed must be an int"),
+    (dict(n=10 ** 12), ValueError, "n=1000000000000 is too large"),
+    (dict(seed=-1), ValueError, "seed must be between 0 and 2"),
 ])
-def test_bad_arguments_are_one_line_errors(kwargs, message):
-    with pytest.raises(ValueError, match=message) as info:
+def test_bad_arguments_are_one_line_errors(kwargs, error, message):
+    with pytest.raises(error, match=message) as info:
         make_cardio_twin(**kwargs)
     assert "\n" not in str(info.value)
 

@@ -188,7 +188,7 @@ def test_bad_input_gets_one_line_errors(fitted):
         ale(f, X, "a", n_bins=0)
     with pytest.raises(ValueError, match="pair"):
         ale_2d(f, X, ["a"])
-    with pytest.raises(ValueError, match="N predictions"):
+    with pytest.raises(ValueError, match="f returned 4 outputs per row, 1 expected"):
         ale(lambda rows: rows, X, "a")
     with pytest.raises(TypeError, match="given must be a dict"):
         conditional_permutation_importance(model, X, X.a, given=["a"])

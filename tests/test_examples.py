@@ -119,7 +119,7 @@ def test_influence_sign_mislabelled_point_hurts():
 
 def test_influence_checks():
     X, y, X_test, y_test = _logistic_data()
-    with pytest.raises(ValueError, match="labels"):
+    with pytest.raises(ValueError, match="y has 59 entries but X has 60 rows"):
         influence_functions(_make().fit(X, y), X, y[:-1], X_test, y_test)
     with pytest.raises(TypeError, match="LogisticRegression"):
         influence_functions(object(), X, y, X_test, y_test)

@@ -55,7 +55,7 @@ def test_auc_of_a_plain_array():
 @pytest.mark.parametrize("call, message", [
     (lambda: fm.deletion_curve(linear([1, 1]), [1, 1], [1, 2, 3]), "attribution has shape"),
     (lambda: fm.deletion_curve(linear([1, 1]), [1, 1], [1, 2], steps=0), "steps must be"),
-    (lambda: fm.deletion_curve(linear([1, 1]), [1, np.nan], [1, 2]), "x contains NaN"),
+    (lambda: fm.deletion_curve(linear([1, 1]), [1, np.nan], [1, 2]), "x has NaN"),
     (lambda: fm.deletion_curve("model", [1, 1], [1, 2]), "f must be a function"),
     (lambda: fm.deletion_curve(lambda b: np.ones(1), [1, 1], [1, 2]), "one score"),
     (lambda: fm.auc([1]), "curve must be"),
