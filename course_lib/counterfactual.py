@@ -21,7 +21,8 @@ from ._validation import (BLOCK_ELEMENTS, MAX_ELEMENTS, check_array, check_budge
                           check_count, check_finite_table, check_fitted, check_names, check_real,
                           check_rows, check_seed, feature_index, like, model_labels, model_outputs)
 
-__all__ = ["counterfactual", "Counterfactual", "ordered", "satisfies"]
+__all__ = ["counterfactual", "Counterfactual", "ordered", "satisfies", "diverse_counterfactuals",
+           "DiverseCounterfactuals", "counterfactual_metrics"]
 
 
 @dataclass
@@ -265,15 +266,18 @@ def diverse_counterfactuals(predict, x, X, k=4, immutable=(), constraints=(), se
     data = check_rows(X, "X", len(columns), f"x has {len(columns)} columns")[0]
     predict, seed = check_callable(predict, "predict", "model.predict"), check_seed(seed)
     k = check_count(k, "k", minimum=1)
+    proximity_weight = check_real(proximity_weight, "proximity_weight", low=0)
+    diversity_weight = check_real(diversity_weight, "diversity_weight", low=0)
     n_candidates = check_count(n_candidates, "n_candidates", minimum=k,
                                maximum=MAX_ELEMENTS // max(1, len(columns)))
     fixed = [feature_index(f, columns) for f in immutable]
     mutable = np.array([j for j in range(len(columns)) if j not in fixed])
     if len(mutable) == 0:
         raise ValueError("every feature is immutable; leave at least one free to change")
-    predicted = np.asarray(predict(like(template, x_values[None, :], columns))).ravel()[0]
+    predicted = model_labels(predict(like(template, x_values[None, :], columns)), 1, "predict")[0]
     if target is None:
-        others = [c for c in np.unique(np.asarray(predict(like(template, data[:500], columns)))) if c != predicted]
+        seen = model_labels(predict(like(template, data[:500], columns)), len(data[:500]), "predict")
+        others = [c for c in np.unique(seen) if c != predicted]
         if len(others) != 1:
             raise ValueError("pass target=: the wanted class cannot be guessed from the predictions")
         target = others[0]
@@ -287,7 +291,8 @@ def diverse_counterfactuals(predict, x, X, k=4, immutable=(), constraints=(), se
     rows = np.unique(rows, axis=0)
     keep = _satisfies(rows, columns, constraints) & (rows != x_values).any(axis=1)
     rows = rows[keep]
-    rows = rows[np.asarray(predict(like(template, rows, columns))).ravel() == target] if len(rows) else rows
+    if len(rows):
+        rows = rows[model_labels(predict(like(template, rows, columns)), len(rows), "predict") == target]
     scale = _mad(data)
     if len(rows) < k:
         raise ValueError(f"only {len(rows)} of {n_candidates} random edits flip the prediction "
@@ -319,14 +324,17 @@ def counterfactual_metrics(predict, x, counterfactuals, X, target, feature_names
     validity (share predicted `target`), proximity (mean MAD-scaled L1 distance to x; lower is
     closer), sparsity (mean number of features changed) and diversity (mean MAD-scaled L1
     distance between pairs)."""
-    data = np.asarray(X.to_numpy() if hasattr(X, "to_numpy") else X, dtype=float)
-    cfs = np.atleast_2d(np.asarray(counterfactuals, dtype=float))
-    x = np.asarray(x, dtype=float).ravel()
+    predict, data = check_callable(predict, "predict", "model.predict"), check_rows(X, "X")[0]
+    x = check_array(x, "x", ndim=(1, 2)).ravel()
+    if x.shape != (data.shape[1],):
+        raise ValueError(f"x has {x.size} values but X has {data.shape[1]} columns; pass one row of X")
+    cfs = check_rows(np.atleast_2d(check_array(counterfactuals, "counterfactuals", ndim=(1, 2))),
+                     "counterfactuals", data.shape[1], f"X has {data.shape[1]} columns")[0]
     scale = _mad(data)
     rows = cfs if template is None else like(template, cfs, feature_names)
     pairs = [(i, j) for i in range(len(cfs)) for j in range(i + 1, len(cfs))]
     return {
-        "validity": float(np.mean(np.asarray(predict(rows)).ravel() == target)),
+        "validity": float(np.mean(model_labels(predict(rows), len(cfs), "predict") == target)),
         "proximity": float(np.mean(np.sum(np.abs(cfs - x) / scale, axis=1))),
         "sparsity": float(np.mean(np.sum(~np.isclose(cfs, x), axis=1))),
         "diversity": float(np.mean([np.sum(np.abs(cfs[i] - cfs[j]) / scale) for i, j in pairs]))

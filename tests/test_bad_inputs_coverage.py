@@ -31,6 +31,7 @@ NOT_PROBED = {
     "inspection.Counterfactual": "counterfactual.Counterfactual re-exported: a result record",
     "surrogate.LeafRule": "result record built by leaf_rules",
     "counterfactual.Counterfactual": "result record built by counterfactual",
+    "counterfactual.DiverseCounterfactuals": "result record built by diverse_counterfactuals",
     "effects.ALE": "result record built by ale and ale_categorical",
     "effects.ALE2D": "result record built by ale_2d",
     "effects.PartialDependence2D": "result record built by partial_dependence_2d",

@@ -172,6 +172,28 @@ CASES = {
     "counterfactual.ordered: names not strings": lambda: cf.ordered(0, 1),
     "counterfactual.ordered: NaN gap": lambda: cf.ordered("a", "b", gap=np.nan),
     "counterfactual.ordered: gap a string": lambda: cf.ordered("a", "b", gap="5"),
+    "counterfactual.diverse_counterfactuals: predict not a function": lambda: cf.diverse_counterfactuals(
+        CLF, X[0], X),
+    "counterfactual.diverse_counterfactuals: NaN in X": lambda: cf.diverse_counterfactuals(
+        CLF.predict, X[0], NAN_ROWS),
+    "counterfactual.diverse_counterfactuals: negative seed": lambda: cf.diverse_counterfactuals(
+        CLF.predict, X[0], X, seed=-1),
+    "counterfactual.diverse_counterfactuals: n_candidates=10**12": lambda: cf.diverse_counterfactuals(
+        CLF.predict, X[0], X, n_candidates=10 ** 12),
+    "counterfactual.diverse_counterfactuals: predict wrong shape": lambda: cf.diverse_counterfactuals(
+        WRONG_PREDICT.predict, X[0], X),
+    "counterfactual.diverse_counterfactuals: negative diversity_weight": lambda: cf.diverse_counterfactuals(
+        CLF.predict, X[0], X, diversity_weight=-1.0),
+    "counterfactual.diverse_counterfactuals: unknown immutable feature": lambda: cf.diverse_counterfactuals(
+        CLF.predict, X[0], X, immutable=["nope"]),
+    "counterfactual.counterfactual_metrics: x of the wrong width": lambda: cf.counterfactual_metrics(
+        CLF.predict, X[0, :2], X[:3], X, target=1),
+    "counterfactual.counterfactual_metrics: NaN counterfactuals": lambda: cf.counterfactual_metrics(
+        CLF.predict, X[0], NAN_ROWS, X, target=1),
+    "counterfactual.counterfactual_metrics: strings in X": lambda: cf.counterfactual_metrics(
+        CLF.predict, X[0], X[:3], STRINGS, target=1),
+    "counterfactual.counterfactual_metrics: predict returns NaN": lambda: cf.counterfactual_metrics(
+        lambda rows: np.full(len(rows), np.nan), X[0], X[:3], X, target=1),
     "counterfactual.satisfies: strings": lambda: cf.satisfies(STRINGS, list("abcd"), ()),
     "counterfactual.satisfies: NaN rows": lambda: cf.satisfies(NAN_ROWS, list("abcd"), ()),
     "counterfactual.satisfies: too few names": lambda: cf.satisfies(X, ["a"], ()),
