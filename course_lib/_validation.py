@@ -250,3 +250,62 @@ def is_regressor(model) -> bool:
         return bool(sklearn_is_regressor(model))
     except Exception:   # an object without scikit-learn tags
         return not hasattr(model, "predict_proba")
+
+
+# --- shapley and lime
+def check_row(x, name: str, n_features: int, expected: str = "") -> np.ndarray:
+    """One row of `n_features` finite numbers ((M,) or (1, M): array, list, Series, tensor), 1-D."""
+    if hasattr(x, "to_numpy") and not hasattr(x, "columns"):       # a pandas Series
+        x = x.to_numpy(dtype=float, na_value=np.nan) if x.dtype.kind in "biuf" else x.to_numpy()
+    if hasattr(x, "detach"):                                       # a torch tensor
+        x = x.detach().cpu().numpy()
+    if isinstance(x, (list, tuple, np.ndarray)) and np.asarray(x, dtype=object).ndim == 1:
+        x = [x]
+    rows, _ = check_rows(x, name, n_features, expected)
+    if len(rows) != 1:
+        raise ValueError(f"{name} has shape {rows.shape}; pass one row of {n_features} values "
+                         "(X[i], not X[i:i+5])")
+    return rows[0]
+
+
+def check_number(value, name: str, minimum: float = 0.0, strict: bool = True) -> float:
+    """A finite real number above `minimum` (or equal to it when strict=False)."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be a number, got {value!r}")
+    if not np.isfinite(value) or value < minimum or (strict and value == minimum):
+        relation = ">" if strict else ">="
+        raise ValueError(f"{name} must be a finite number {relation} {minimum:g}, got {value!r}")
+    return float(value)
+
+
+def check_finite(values, name: str) -> np.ndarray:
+    """An array (or a number) of finite floats, any shape."""
+    if hasattr(values, "toarray"):
+        raise TypeError(f"{name} is a sparse matrix; pass a dense array")
+    if hasattr(values, "detach"):
+        values = values.detach().cpu().numpy()
+    try:
+        array = np.asarray(values, dtype=float)
+    except (TypeError, ValueError):
+        raise TypeError(f"{name} must hold numbers only, got {type(values).__name__}") from None
+    if not np.all(np.isfinite(array)):
+        raise ValueError(f"{name} has NaN or infinite values; impute or drop them first")
+    return array
+
+
+def check_vector(values, name: str, length: int | None = None, expected: str = "") -> np.ndarray:
+    """A 1-D array of finite numbers (of `length` entries, if given)."""
+    array = check_finite(values, name)
+    if array.ndim != 1 or (length is not None and len(array) != length):
+        size = f" of {length} entries" if length is not None else ""
+        raise ValueError(f"{name} has shape {array.shape}; pass a 1-D array{size}"
+                         + (f" ({expected})" if expected else ""))
+    return array
+
+
+def check_instance(value, name: str, kind: type, hint: str = ""):
+    """value itself if it is a `kind`; else a TypeError naming what to pass."""
+    if not isinstance(value, kind):
+        raise TypeError(f"{name} must be a {kind.__name__}, got {type(value).__name__}"
+                        + (f"; {hint}" if hint else ""))
+    return value
