@@ -89,8 +89,6 @@ def to_explanation(result: Attributions, X=None, feature_names=None, output: int
     X and feature_names, if given, replace the rows and names stored in `result` (a DataFrame's
     columns become the names), so that shap's plots can colour and label the points.
     """
-    import shap
-
     check_instance(result, "result", Attributions, "pass what kernel_shap, tree_shap or .attributions() return")
     if output is not None and result.values.ndim == 3 and output not in range(result.values.shape[2]):
         raise ValueError(f"output={output!r} but the values have shape {result.values.shape}; "
@@ -105,6 +103,8 @@ def to_explanation(result: Attributions, X=None, feature_names=None, output: int
     if data is not None and np.shape(data)[:2] != values.shape[:2]:
         raise ValueError(f"X has shape {np.shape(data)} but the values {values.shape}; "
                          "pass the rows that were explained")
+    import shap  # only here: the rest of the course does not need it
+
     return shap.Explanation(values=values, base_values=base, data=data, feature_names=names)
 
 

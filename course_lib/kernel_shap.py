@@ -124,7 +124,7 @@ def coalition_plan(n_features: int, n_samples: int | None = None, seed: int = 0)
     rest of the budget draws complementary pairs z, 1 - z from the remaining sizes in proportion to
     their kernel mass, each draw weighted by an equal share of that mass.
     """
-    M = check_count(n_features, "n_features", minimum=1, maximum=MAX_FEATURES)
+    M, seed = check_count(n_features, "n_features", minimum=1, maximum=MAX_FEATURES), check_seed(seed)
     all_coalitions = 2 ** M - 2 if M < 63 else np.inf
     if n_samples is not None:             # bounded before any coalition is drawn
         n_samples = check_budget(n_samples, "n_samples", per_unit=M, minimum=2)

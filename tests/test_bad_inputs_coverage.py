@@ -15,6 +15,12 @@ HERE = Path(__file__).resolve().parent
 
 #: "module.name" -> why it needs no probe.
 NOT_PROBED = {
+    # shapley and lime
+    "shapley.ShapleyEstimate": "the result record sample_shapley builds",
+    "shapley.AxiomCheck": "one line of the report check_axioms builds",
+    "shapley.AxiomReport": "the result record check_axioms builds",
+    "tree_shap.LeafTable": "the record leaf_table(model) builds; probed through path_dependent_shap",
+    "lime.diagnostics.Stability": "the result record stability() builds",
 }
 
 
