@@ -90,8 +90,15 @@ def column_indices(columns, names) -> list[int]:
 
 def check_regression(Z, y, weights, name: str = "sample_weight"):
     """(Z (n, M), y (n,), weights (n,)) as finite float arrays for a weighted fit; weights >= 0."""
-    Z, _ = check_rows(Z, "Z")
+    Z = check_representation(Z)
     return Z, check_vector(y, "y", len(Z), "one value per row of Z"), check_weights(weights, len(Z), name)
+
+
+def check_representation(Z, name: str = "Z") -> np.ndarray:
+    """The interpretable representation (n, M) as finite floats; a float array is checked fast."""
+    if isinstance(Z, np.ndarray) and Z.dtype == np.float64 and Z.ndim == 2 and len(Z) and np.isfinite(Z).all():
+        return Z                              # the usual case: forward selection checks it often
+    return check_rows(Z, name)[0]
 
 
 def check_weights(weights, n: int, name: str = "sample_weight") -> np.ndarray:

@@ -27,8 +27,8 @@ import numpy as np
 import scipy.linalg
 from sklearn.linear_model import lars_path
 
-from .._validation import check_count, check_finite, check_number, check_rows, check_vector, model_outputs
-from ._checks import (check_feature_selection, check_label, check_regression,
+from .._validation import check_count, check_finite, check_number, check_vector, model_outputs
+from ._checks import (check_feature_selection, check_label, check_regression, check_representation,
                       check_weights)
 
 
@@ -168,7 +168,7 @@ def lasso_path_selection(Z, y, sample_weight, num_features):
 # ------------------------------------------------------------------ distances
 def cosine_distances_to_first(Z):
     """1 - cos(z_i, z_0) for every row (rows of zeros are at distance 1)."""
-    Z, _ = check_rows(Z, "Z")
+    Z = check_representation(Z)
     norms = np.linalg.norm(Z, axis=1)
     dot = Z @ Z[0]
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -178,7 +178,7 @@ def cosine_distances_to_first(Z):
 
 def euclidean_distances_to_first(Z):
     """||z_i - z_0|| for every row."""
-    Z, _ = check_rows(Z, "Z")
+    Z = check_representation(Z)
     return np.sqrt(np.sum((Z - Z[0]) ** 2, axis=1))
 
 
@@ -259,7 +259,7 @@ class Neighbourhood:
     extra: dict = field(default_factory=dict)
 
     def __post_init__(self):
-        self.Z, _ = check_rows(self.Z, "Z")
+        self.Z = check_representation(self.Z)
         self.predictions = model_outputs(self.predictions, len(self.Z), "predictions")
         self.distances = check_weights(self.distances, len(self.Z), "distances")
         self.kernel_width = check_number(self.kernel_width, "kernel_width")
