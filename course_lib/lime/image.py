@@ -103,7 +103,7 @@ class LimeImage:
             none is given; we draw it too (and ignore it, like quickshift) so the masks match.
         """
         image = check_image(image)
-        predict_fn, num_samples, batch_size = check_sampling(predict_fn, num_samples, batch_size, 8, image.size)
+        predict_fn, num_samples, batch_size = check_sampling(predict_fn, num_samples, batch_size, 8, image.nbytes // 8 + 1)
         rng = check_random_state(self.random_state)
         if segmentation_seed is None:
             segmentation_seed = rng.randint(0, high=1000)
