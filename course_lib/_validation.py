@@ -26,7 +26,7 @@ __all__ = ["MAX_ELEMENTS", "BLOCK_ELEMENTS", "check_rows", "check_count", "check
            "check_array", "check_module", "check_layer", "check_images", "check_indices",
            "check_class_index", "check_generator", "check_finite_table", "check_predictions",
            "check_frame", "check_length", "check_names", "check_tree", "check_estimator",
-           "check_pair"]
+           "check_pair", "check_row", "check_vector", "check_instance"]
 
 #: Numbers per block when a method builds many model inputs at once (e.g. candidate rows).
 BLOCK_ELEMENTS = 2 ** 22
@@ -375,10 +375,12 @@ def check_array(values, name: str, ndim=None, shape=None, min_size: int = 1,
     `min_size` numbers. A tensor keeps its float dtype (keep_tensor returns it unchanged once
     checked); everything else becomes float64, pandas NA becoming NaN (and so refused).
     """
-    if hasattr(values, "toarray") or type(values).__module__.startswith("scipy.sparse"):
-        raise TypeError(f"{name} is a sparse matrix; pass a dense array ({name}.toarray())")
     tensor = values if hasattr(values, "detach") else None
-    if tensor is not None:
+    if isinstance(values, np.ndarray) and values.dtype == np.float64:    # the usual case, fast
+        array = values
+    elif hasattr(values, "toarray") or type(values).__module__.startswith("scipy.sparse"):
+        raise TypeError(f"{name} is a sparse matrix; pass a dense array ({name}.toarray())")
+    elif tensor is not None:
         if tensor.dtype.is_complex or str(tensor.dtype) == "torch.bool":
             raise TypeError(f"{name} must hold real numbers, got {tensor.dtype}")
         array = tensor.detach().cpu().numpy()
@@ -579,3 +581,37 @@ def check_pair(features, columns) -> tuple:
     if len(features) != 2:
         raise ValueError(f"features must be a pair of columns, got {features!r}")
     return tuple(feature_index(feature, columns) for feature in features)
+
+
+# ----------------------------------------------------------------------------- rows, vectors and instances
+def check_row(x, name: str, n_features: int, expected: str = "") -> np.ndarray:
+    """One row of `n_features` finite numbers ((M,) or (1, M): array, list, Series, tensor), 1-D."""
+    if hasattr(x, "to_numpy") and not hasattr(x, "columns"):       # a pandas Series
+        x = x.to_numpy(dtype=float, na_value=np.nan) if x.dtype.kind in "biuf" else x.to_numpy()
+    if hasattr(x, "detach"):                                       # a torch tensor
+        x = x.detach().cpu().numpy()
+    if isinstance(x, (list, tuple, np.ndarray)) and np.asarray(x, dtype=object).ndim == 1:
+        x = [x]
+    rows, _ = check_rows(x, name, n_features, expected)
+    if len(rows) != 1:
+        raise ValueError(f"{name} has shape {rows.shape}; pass one row of {n_features} values "
+                         "(X[i], not X[i:i+5])")
+    return rows[0]
+
+
+def check_vector(values, name: str, length: int | None = None, expected: str = "") -> np.ndarray:
+    """A 1-D array of finite numbers (of `length` entries, if given)."""
+    array = check_array(values, name, min_size=0)
+    if array.ndim != 1 or (length is not None and len(array) != length):
+        size = f" of {length} entries" if length is not None else ""
+        raise ValueError(f"{name} has shape {array.shape}; pass a 1-D array{size}"
+                         + (f" ({expected})" if expected else ""))
+    return array
+
+
+def check_instance(value, name: str, kind: type, hint: str = ""):
+    """value itself if it is a `kind`; else a TypeError naming what to pass."""
+    if not isinstance(value, kind):
+        raise TypeError(f"{name} must be a {kind.__name__}, got {type(value).__name__}"
+                        + (f"; {hint}" if hint else ""))
+    return value

@@ -17,7 +17,7 @@ from typing import Sequence
 
 import numpy as np
 
-from ._validation import check_rows  # noqa: F401  (re-exported: the methods import it from here)
+from ._validation import check_array, check_instance, check_rows  # noqa: F401  (check_rows: re-exported)
 
 
 @dataclass
@@ -36,14 +36,14 @@ class Attributions:
     feature_names: Sequence[str] | None = None
 
     def __post_init__(self):
-        self.values = np.asarray(self.values, dtype=float)
-        self.base_values = np.asarray(self.base_values, dtype=float)
+        self.values = check_array(self.values, "values", min_size=0)
+        self.base_values = check_array(self.base_values, "base_values", min_size=0)
         if self.values.ndim not in (2, 3):
             raise ValueError(f"values must have shape (n, M) or (n, M, K), got {self.values.shape}")
         n = self.values.shape[0]
         expected = (n,) + self.values.shape[2:]
         if self.base_values.shape != expected:
-            self.base_values = np.broadcast_to(self.base_values, expected).copy()
+            self.base_values = _broadcast(self.base_values, expected)
         if self.data is not None:
             self.data = np.asarray(self.data)
             if self.data.shape[:2] != self.values.shape[:2]:
@@ -62,7 +62,10 @@ class Attributions:
 
     def efficiency_gap(self, predictions) -> np.ndarray:
         """base + sum(values) - f(x), per row (and output): zero for an exact Shapley split."""
-        predictions = np.asarray(predictions, dtype=float)
+        predictions = check_array(predictions, "predictions", min_size=0)
+        if predictions.size != self.predictions.size:
+            raise ValueError(f"predictions has {predictions.size} values for {self.predictions.shape} "
+                             "explained outputs; pass f(x) of the explained rows")
         return self.predictions - predictions.reshape(self.predictions.shape)
 
     def __len__(self) -> int:
@@ -86,10 +89,10 @@ def to_explanation(result: Attributions, X=None, feature_names=None, output: int
     X and feature_names, if given, replace the rows and names stored in `result` (a DataFrame's
     columns become the names), so that shap's plots can colour and label the points.
     """
-    import shap
-
-    if not isinstance(result, Attributions):
-        raise TypeError(f"result must be an Attributions, got {type(result).__name__}")
+    check_instance(result, "result", Attributions, "pass what kernel_shap, tree_shap or .attributions() return")
+    if output is not None and result.values.ndim == 3 and output not in range(result.values.shape[2]):
+        raise ValueError(f"output={output!r} but the values have shape {result.values.shape}; "
+                         "pick an output column 0..K-1 of (n, M, K) values, or output=None")
     if feature_names is None and hasattr(X, "columns"):
         feature_names = list(X.columns)
     data = result.data if X is None else np.asarray(X)
@@ -100,4 +103,15 @@ def to_explanation(result: Attributions, X=None, feature_names=None, output: int
     if data is not None and np.shape(data)[:2] != values.shape[:2]:
         raise ValueError(f"X has shape {np.shape(data)} but the values {values.shape}; "
                          "pass the rows that were explained")
+    import shap  # only here: the rest of the course does not need it
+
     return shap.Explanation(values=values, base_values=base, data=data, feature_names=names)
+
+
+def _broadcast(base_values: np.ndarray, shape: tuple) -> np.ndarray:
+    """base_values repeated to `shape` ((n,) or (n, K)), or a one-line error."""
+    try:
+        return np.broadcast_to(base_values, shape).copy()
+    except ValueError:
+        raise ValueError(f"base_values has shape {base_values.shape} but the values need {shape}: "
+                         "one base value per row (and output)") from None

@@ -9,16 +9,19 @@ of :mod:`course_lib.shapley_model` (features as players); both re-export these n
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Hashable, Mapping
 from itertools import combinations
 from numbers import Real
 
 import numpy as np
 
+from ._validation import check_array, check_count
+from .explanation import Attributions
 
 __all__ = ["Game", "MAX_EXACT_PLAYERS", "coalition_weight", "shapley_from_table"]
 
 MAX_EXACT_PLAYERS = 20  # 2**20 coalitions: beyond this, sample instead
+MAX_WEIGHT_PLAYERS = 10_000  # coalition_weight computes n!: larger games need another formula
 
 
 # ---------------------------------------------------------------------------------- the game
@@ -32,14 +35,7 @@ class Game:
     """
 
     def __init__(self, players, value):
-        players = tuple(players)
-        if not players:
-            raise ValueError("players is empty; a game needs at least one player")
-        seen = set()
-        for player in players:
-            if player in seen:
-                raise ValueError(f"players lists {player!r} twice; every player must be unique")
-            seen.add(player)
+        players = _check_players(players)
         self.players = players
         self.n_players = len(players)
         self._index = {player: i for i, player in enumerate(players)}
@@ -147,6 +143,15 @@ class Game:
                              f"give all {2 ** self.n_players} coalitions of {self.n_players} "
                              "players, the empty one included")
 
+    def attributions(self) -> Attributions:
+        """The exact Shapley values as :class:`~course_lib.explanation.Attributions`: one row.
+
+        values in player order, base value v(∅), feature_names the players (as strings), so
+        base + sum = v(N) (efficiency): the result shape of every other explainer.
+        """
+        phi = shapley_from_table(self.value_table(), self.n_players)
+        return Attributions(phi[None], [self(())], feature_names=[str(p) for p in self.players])
+
     # -------------------------------------------------------------- combining and showing
     def __add__(self, other: "Game") -> "Game":
         """The game v + w (same players): the setting of the additivity axiom."""
@@ -166,6 +171,23 @@ class Game:
         return f"Game(players={list(self.players)})"
 
 
+def _check_players(players) -> tuple:
+    """players as a tuple of distinct, hashable names (a string "ABC" is three players)."""
+    if not hasattr(players, "__iter__"):
+        raise TypeError(f"players must be a list of player names (or a string such as 'ABC'), got {players!r}")
+    players = tuple(players)
+    if not players:
+        raise ValueError("players is empty; a game needs at least one player")
+    seen = set()
+    for player in players:
+        if not isinstance(player, Hashable):
+            raise TypeError(f"players must be names (strings, numbers, tuples), got {player!r}")
+        if player in seen:
+            raise ValueError(f"players lists {player!r} twice; every player must be unique")
+        seen.add(player)
+    return players
+
+
 def _number(value, what: str) -> float:
     """A finite real number, or a one-line error naming `what`."""
     if isinstance(value, np.ndarray) and value.size == 1:
@@ -183,6 +205,8 @@ def coalition_weight(size: int, n_players: int) -> float:
     Written over the coalitions T = S ∪ {i} that contain i, the same weight is
     1 / (|T| · C(n, |T|)), the form used in the course's source slides.
     """
+    n_players = check_count(n_players, "n_players", maximum=MAX_WEIGHT_PLAYERS)
+    size = check_count(size, "size", minimum=0)
     if not 0 <= size < n_players:
         raise ValueError(f"size must be between 0 and n_players - 1 = {n_players - 1}, got {size}")
     return math.factorial(size) * math.factorial(n_players - size - 1) / math.factorial(n_players)
@@ -194,10 +218,10 @@ def shapley_from_table(table, n_players: int | None = None) -> np.ndarray:
     table[mask] = v(S) for the coalition with that bitmask; trailing axes are separate games
     (rows explained, model outputs). Same formula as :func:`shapley_values`, one player at a time.
     """
-    table = np.asarray(table, dtype=float)
-    n = int(round(math.log2(table.shape[0]))) if n_players is None else n_players
-    if table.shape[0] != 2 ** n:
-        raise ValueError(f"table has {table.shape[0]} rows; it needs 2**n_players = {2 ** n}")
+    table, rows = check_array(table, "table", min_size=0), np.shape(table)[0] if np.ndim(table) else 0
+    n = round(math.log2(max(rows, 1))) if n_players is None else check_count(n_players, "n_players", 0, MAX_EXACT_PLAYERS)
+    if rows != 2 ** n:
+        raise ValueError(f"table has {rows} rows; it needs 2**n_players = {2 ** n}, one per coalition")
     masks = np.arange(2 ** n)
     sizes = sum((masks >> k) & 1 for k in range(n))  # |S| of every coalition
     weight = np.array([coalition_weight(s, n) for s in range(n)])

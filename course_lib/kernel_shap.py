@@ -24,7 +24,8 @@ from math import comb
 
 import numpy as np
 
-from ._validation import check_budget, check_callable, check_count, check_seed, model_outputs
+from ._validation import (check_array, check_budget, check_callable, check_count, check_seed,
+                          check_vector, model_outputs)
 from .explanation import Attributions, check_rows, to_explanation
 from .shapley_model import coalition_values
 
@@ -35,6 +36,8 @@ __all__ = ["kernel_shap", "kernel_shap_loss", "shapley_kernel", "coalition_plan"
 MAX_BATCH = 2 ** 18
 #: Above this many features "enumerate every coalition" is refused: pass n_samples instead.
 MAX_EXACT_FEATURES = 20
+#: The most features a sampled plan takes (C(M, s) and the size tables stay small).
+MAX_FEATURES = 10_000
 
 
 def kernel_shap(f, X, background, n_samples: int | None = None, seed: int = 0) -> Attributions:
@@ -82,15 +85,9 @@ def kernel_shap_loss(predict_proba, X, y, background, n_samples: int | None = No
     predict_proba's output. Rows are explained one label at a time; p is clipped at 1e-15.
     """
     X, feature_names = check_rows(X, "X")
-    try:
-        y = np.asarray(y, dtype=float)
-    except (TypeError, ValueError):
-        raise ValueError("y must hold class indices (0, 1, ...); encode string labels first, "
-                         "e.g. with model.classes_") from None
-    if y.shape != (len(X),) or not np.all(np.isfinite(y)) or np.any(y != np.round(y)):
-        raise ValueError(f"y must hold one class index per row of X, shape ({len(X)},); "
-                         f"got shape {y.shape}")
-    n_classes = np.shape(predict_proba(np.asarray(background, float)[:1]))[-1]
+    predict_proba, y = check_callable(predict_proba, "predict_proba", "model.predict_proba"), _check_labels(y, len(X))
+    rows, _ = check_rows(background, "background", X.shape[1], f"X has shape {X.shape}")
+    n_classes = _evaluate(predict_proba, rows[:1], "predict_proba").shape[1]
     if y.min() < 0 or y.max() >= n_classes:
         raise ValueError(f"y must hold class indices 0..{n_classes - 1} (columns of "
                          f"predict_proba); got values {np.unique(y)[:5]}")
@@ -109,8 +106,10 @@ def kernel_shap_loss(predict_proba, X, y, background, n_samples: int | None = No
 def shapley_kernel(n_features: int, size) -> np.ndarray:
     """The Shapley kernel weight of a coalition of `size` players out of M:
     (M - 1) / (C(M, s) * s * (M - s)); infinite for the empty and the full coalition."""
-    M = n_features
+    M = check_count(n_features, "n_features", maximum=MAX_FEATURES)
     size = np.asarray(size)
+    if size.dtype.kind not in "iu" or np.any(size < 0) or np.any(size > M):
+        raise ValueError(f"size must hold coalition sizes, integers 0..{M}, got {size!r}")
     binomial = np.array([comb(M, int(s)) for s in size.ravel()], dtype=float).reshape(size.shape)
     with np.errstate(divide="ignore"):
         return (M - 1) / (binomial * size * (M - size))
@@ -125,7 +124,7 @@ def coalition_plan(n_features: int, n_samples: int | None = None, seed: int = 0)
     rest of the budget draws complementary pairs z, 1 - z from the remaining sizes in proportion to
     their kernel mass, each draw weighted by an equal share of that mass.
     """
-    M = check_count(n_features, "n_features", minimum=1)
+    M, seed = check_count(n_features, "n_features", minimum=1, maximum=MAX_FEATURES), check_seed(seed)
     all_coalitions = 2 ** M - 2 if M < 63 else np.inf
     if n_samples is not None:             # bounded before any coalition is drawn
         n_samples = check_budget(n_samples, "n_samples", per_unit=M, minimum=2)
@@ -178,7 +177,7 @@ def solve_efficient_wls(Z, weights, y, total) -> np.ndarray:
     lambda = (1'A^-1 b - total) / (1'A^-1 1), so that the constraint holds exactly.
     Z (C, M); weights (C,); y (n, C, K); total (n, K). Returns phi (n, M, K).
     """
-    Z = np.asarray(Z, dtype=float)
+    Z, weights, y, total = _check_wls(Z, weights, y, total)
     n, C, K = y.shape
     M = Z.shape[1]
     A = Z.T @ (weights[:, None] * Z)                                  # (M, M), shared by all rows
@@ -199,6 +198,32 @@ def _all_of_size(M: int, size: int) -> np.ndarray:
     Z = np.zeros((len(members), M), dtype=bool)
     np.put_along_axis(Z, members, True, axis=1)
     return Z
+
+
+def _check_labels(y, n_rows: int) -> np.ndarray:
+    """One class index per row, as floats holding integers."""
+    try:
+        y = np.asarray(y, dtype=float)
+    except (TypeError, ValueError):
+        raise ValueError("y must hold class indices (0, 1, ...); encode string labels first, "
+                         "e.g. with model.classes_") from None
+    if y.shape != (n_rows,) or not np.all(np.isfinite(y)) or np.any(y != np.round(y)):
+        raise ValueError(f"y must hold one class index per row of X, shape ({n_rows},); "
+                         f"got shape {y.shape}")
+    return y
+
+
+def _check_wls(Z, weights, y, total):
+    """solve_efficient_wls' inputs: Z (C, M), weights (C,) >= 0, y (n, C, K), total (n, K)."""
+    Z = check_array(Z, "Z", min_size=0)
+    if Z.ndim != 2:
+        raise ValueError(f"Z must be 2-D (coalitions, features), got shape {Z.shape}")
+    weights = check_vector(weights, "weights", len(Z), "one per coalition")
+    y, total = check_array(y, "y", min_size=0), check_array(total, "total", min_size=0)
+    if y.ndim != 3 or y.shape[1] != len(Z) or total.size != y.shape[0] * y.shape[2] or np.any(weights < 0):
+        raise ValueError(f"y must be (n, {len(Z)}, K) with total (n, K) and weights >= 0; got y "
+                         f"{y.shape}, total {total.shape}")
+    return Z, weights, y, total
 
 
 def _evaluate(f, rows, what: str) -> np.ndarray:

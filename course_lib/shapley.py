@@ -17,13 +17,13 @@ masker (``shap/explainers/_exact.py``, ``shap/utils/_masked_model.py``).
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass
 from itertools import combinations, permutations
 
 import numpy as np
 
-from ._validation import check_budget, check_seed
+from ._validation import check_budget, check_instance, check_real, check_seed
 from .game import MAX_EXACT_PLAYERS, Game, _number, coalition_weight, shapley_from_table
 # features as players: the model game lives in shapley_model.py and is re-exported here
 from .shapley_model import (DEFAULT_BATCH_ROWS, ModelGame, _coalition_values, coalition_values,
@@ -38,9 +38,7 @@ __all__ = [
 # ---------------------------------------------------------------------- exact Shapley values
 def marginal_contributions(game: Game, order) -> dict:
     """What each player adds when the players join one at a time in `order`."""
-    order = list(order)
-    if len(order) != game.n_players or set(order) != set(game.players):
-        raise ValueError(f"order {order!r} must list each of {list(game.players)} exactly once")
+    game, order = _check_order(game, order)
     joined, contributions = frozenset(), {}
     for player in order:
         contributions[player] = game(joined | {player}) - game(joined)
@@ -54,8 +52,7 @@ def shapley_values(game: Game, method: str = "coalitions") -> dict:
     "coalitions": phi_i = sum_S |S|!(n-|S|-1)!/n! (v(S ∪ {i}) - v(S)), 2**(n-1) terms per player;
     "orderings": phi_i = mean over the n! orders of i's marginal contribution (n! · n terms).
     """
-    if not isinstance(game, Game):
-        raise TypeError(f"game must be a Game, got {type(game).__name__}")
+    check_instance(game, "game", Game, "build one with Game(players, value)")
     game.value_table()  # every coalition is needed: evaluate them all at once, then look up
     if method == "coalitions":
         n, values = game.n_players, {}
@@ -75,6 +72,16 @@ def shapley_values(game: Game, method: str = "coalitions") -> dict:
                 per_player[player].append(contribution)
         return {player: math.fsum(c) / len(c) for player, c in per_player.items()}
     raise ValueError(f"method must be 'coalitions' or 'orderings', got {method!r}")
+
+
+def _check_order(game, order):
+    """(game, order as a list) where order lists each player of the game exactly once."""
+    check_instance(game, "game", Game, "build one with Game(players, value)")
+    listed = list(order) if isinstance(order, Iterable) and not isinstance(order, Mapping) else []
+    if (not all(isinstance(p, Hashable) for p in listed) or len(listed) != game.n_players
+            or set(listed) != set(game.players)):
+        raise ValueError(f"order {order!r} must list each of {list(game.players)} exactly once")
+    return game, listed
 
 
 # ---------------------------------------------------------------------- Monte Carlo
@@ -142,9 +149,7 @@ def sample_shapley(game: Game, n_permutations: int, seed, antithetic: bool = Fal
 # ---------------------------------------------------------------------- other sharing rules
 def _check_sampling(game, n_permutations, seed, antithetic):
     """(players, orders, Generator) for sample_shapley; the count is bounded before drawing."""
-    if not isinstance(game, Game):
-        raise TypeError(f"game must be a Game, got {type(game).__name__}")
-    n = game.n_players
+    n = check_instance(game, "game", Game, "build one with Game(players, value)").n_players
     if n > 62:
         raise ValueError(f"{n} players do not fit in 64-bit coalition masks (limit 62)")
     n_permutations = check_budget(n_permutations, "n_permutations", per_unit=3 * (n + 1), minimum=2)
@@ -157,12 +162,14 @@ def _check_sampling(game, n_permutations, seed, antithetic):
 
 def equal_split(game: Game) -> dict:
     """Everyone gets (v(N) - v(∅)) / n: efficient and symmetric, but pays dummies."""
+    check_instance(game, "game", Game, "build one with Game(players, value)")
     total = game(game.players) - game(())
     return {player: total / game.n_players for player in game.players}
 
 
 def proportional_split(game: Game) -> dict:
     """Shares of v(N) - v(∅) in proportion to standalone worth v({i}) - v(∅): not additive."""
+    check_instance(game, "game", Game, "build one with Game(players, value)")
     alone = {p: game((p,)) - game(()) for p in game.players}
     if math.isclose(sum(alone.values()), 0.0, abs_tol=1e-12):
         raise ValueError("the standalone worths sum to 0: the proportional split is undefined")
@@ -203,8 +210,9 @@ def check_axioms(game: Game, values, other: Game | None = None, tol: float = 1e-
                 game -> shares) and a second game `other`.
     Gaps count as zero up to tol · max(1, max |v|).
     """
-    if not isinstance(game, Game):
-        raise TypeError(f"game must be a Game, got {type(game).__name__}")
+    game, tol = check_instance(game, "game", Game, "build one with Game(players, value)"), check_real(tol, "tol", low=0)
+    if other is not None:
+        check_instance(other, "other", Game, "pass a second game with the same players")
     rule = values if callable(values) and not isinstance(values, Mapping) else None
     phi = _share_vector(game, rule(game) if rule else values)
     table, n = game.value_table(), game.n_players

@@ -16,7 +16,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._validation import MAX_ELEMENTS, check_callable, check_count, model_outputs
+from ._validation import (MAX_ELEMENTS, check_callable, check_count, check_row, check_rows,
+                          model_outputs)
 from .explanation import Attributions
 from .game import MAX_EXACT_PLAYERS, Game, shapley_from_table
 
@@ -98,7 +99,7 @@ def coalition_values(f, X, background, Z, batch_rows: int = DEFAULT_BATCH_ROWS) 
     True where the feature keeps x's value. Every (row, coalition) pair becomes B hybrid rows in
     one ``np.where``; pairs go to f together, at most `batch_rows` model inputs per call.
     """
-    X, background, Z = np.asarray(X, float), np.asarray(background, float), np.asarray(Z, bool)
+    X, background, Z, batch_rows = _check_coalitions(f, X, background, Z, batch_rows)
     n_background, M = background.shape
     row = np.repeat(np.arange(len(X)), len(Z))  # every (row, coalition) pair
     coalition = np.tile(np.arange(len(Z)), len(X))
@@ -132,41 +133,31 @@ def _check_model_inputs(f, x, background, feature_names, one_row: bool):
     """Validate (f, x, background, names) once; returns 2-D float x, background, names, frame."""
     check_callable(f, "f", "model.predict, or lambda X: model.predict_proba(X)[:, 1]")
     frame = background if hasattr(background, "columns") else None
-    background = _float_array(background, "background")
-    if background.ndim != 2 or len(background) == 0:
-        raise ValueError(f"background must be a 2-D array (rows, features) with at least one row, "
-                         f"got shape {background.shape}")
+    background, _ = check_rows(background, "background")
+    fits = f"background has {background.shape[1]} features; x and background must share their columns"
+    X = (check_row(x, "x", background.shape[1], fits)[None] if one_row or np.ndim(x) == 1
+         else check_rows(x, "X", background.shape[1], fits)[0])
     names = feature_names
     if names is None:
         source = frame if frame is not None else x
         names = list(source.columns) if hasattr(source, "columns") else (
             list(source.index) if hasattr(source, "to_numpy") and one_row else None)  # a Series
-    X = _float_array(x, "x")
-    if one_row and X.ndim != 1:
-        if X.ndim == 2 and X.shape[0] == 1:
-            X = X[0]
-        else:
-            raise ValueError(f"x must be one row of {background.shape[1]} feature values, got shape {X.shape}")
-    X = np.atleast_2d(X)
-    if X.ndim != 2 or X.shape[1] != background.shape[1]:
-        raise ValueError(f"x has shape {X.shape} but background has {background.shape[1]} "
-                         "features; x and background must share their columns")
     names = [f"x{j}" for j in range(X.shape[1])] if names is None else list(names)
     if len(names) != X.shape[1] or len(set(names)) != len(names):
         raise ValueError(f"feature_names must be {X.shape[1]} distinct names, got {names!r}")
     return X, background, names, frame
 
 
-def _float_array(value, what: str) -> np.ndarray:
-    if hasattr(value, "detach"):                                   # a torch tensor
-        value = value.detach().cpu().numpy()
-    try:
-        array = np.asarray(value, dtype=float)
-    except (TypeError, ValueError):
-        raise TypeError(f"{what} must hold numbers only; encode categories as numbers first") from None
-    if not np.all(np.isfinite(array)):
-        raise ValueError(f"{what} contains NaN or infinite values; impute or drop them first")
-    return array
+def _check_coalitions(f, X, background, Z, batch_rows):
+    """coalition_values' inputs: f, rows (n, M), background (B, M), coalitions (C, M) of 0/1."""
+    f = check_callable(f, "f", "model.predict, or lambda X: model.predict_proba(X)[:, 1]")
+    X, _ = check_rows(X, "X")
+    background, _ = check_rows(background, "background", X.shape[1], f"X has shape {X.shape}")
+    Z = np.asarray(Z)
+    if Z.ndim != 2 or Z.shape[1] != X.shape[1] or Z.dtype.kind not in "biuf" or not np.all((Z == 0) | (Z == 1)):
+        raise ValueError(f"Z must be coalitions of 0/1 (True: keep x's value), shape (C, {X.shape[1]}); "
+                         f"got shape {Z.shape}")
+    return X, background, Z.astype(bool), _check_batch(batch_rows)
 
 
 def _check_batch(batch_rows) -> int:

@@ -46,9 +46,10 @@ from sklearn.tree import BaseDecisionTree, DecisionTreeClassifier, DecisionTreeR
 from sklearn.utils import get_tags
 from sklearn.utils.validation import check_is_fitted
 
+from ._validation import check_instance
 from .explanation import Attributions, check_rows, to_explanation
 
-__all__ = ["tree_shap", "leaf_table", "LeafTable", "path_dependent_shap",
+__all__ = ["tree_shap", "tree_shap_interactions", "leaf_table", "LeafTable", "path_dependent_shap",
            "interventional_shap", "SUPPORTED_MODELS", "Attributions", "to_explanation"]
 
 SUPPORTED_MODELS = (DecisionTreeRegressor, DecisionTreeClassifier, RandomForestRegressor,
@@ -318,7 +319,7 @@ def path_dependent_shap(table: LeafTable, X) -> np.ndarray:
     (the idea of Fast TreeSHAP v2, Yang 2021, arXiv:2109.09847).
     Leaves with the same l are processed together; arrays are laid out (path entry, row, leaf).
     """
-    X = _as_inputs(X, table)
+    X = _as_inputs(_check_table_rows(table, X, "X"), table)
     n, has_nan = len(X), table.routes_nan and bool(np.isnan(X).any())
     phi = np.zeros((n, table.n_features * table.n_outputs))
     for length in np.unique(table.length[table.length > 0]):  # length 0: a stump, all base value
@@ -401,6 +402,7 @@ def interventional_shap(table: LeafTable, X, background):
     is reached iff S contains A and misses B, whose Shapley values are
     phi_a = (|A|-1)! |B|! / (|A|+|B|)!  for a in A,   phi_b = -|A|! (|B|-1)! / (|A|+|B|)!  for b in B.
     """
+    X, background = _check_table_rows(table, X, "X"), _check_table_rows(table, background, "background")
     X, background = _as_inputs(X, table), _as_inputs(background, table)
     n, B = len(X), len(background)
     f, lo, hi, nan_ok = table.feature, table.lower, table.upper, table.nan_follows
@@ -430,6 +432,13 @@ def interventional_shap(table: LeafTable, X, background):
 
 
 # ----------------------------------------------------------------------------- helpers
+def _check_table_rows(table, rows, name: str) -> np.ndarray:
+    """Rows for a LeafTable: as many columns as the model was fitted on, NaN where it routes NaN."""
+    check_instance(table, "table", LeafTable, "build it with leaf_table(model)")
+    return check_rows(rows, name, table.n_features, f"the model was fitted on {table.n_features} "
+                      "features", allow_nan=table.routes_nan)[0]
+
+
 def _scatter_matrix(feature, value, n_features):
     """Sparse (leaves*D, M*K): entry (leaf, slot) adds leaf value k to feature[leaf, slot], output k."""
     L, D = feature.shape

@@ -37,6 +37,12 @@ NOT_PROBED = {
     "effects.PartialDependence2D": "result record built by partial_dependence_2d",
     "anchors.Anchor": "result record built by anchor and anchor_text",
     "faithfulness.Curve": "result record built by the deletion, insertion and ROAD curves",
+    # shapley and lime
+    "shapley.ShapleyEstimate": "the result record sample_shapley builds",
+    "shapley.AxiomCheck": "one line of the report check_axioms builds",
+    "shapley.AxiomReport": "the result record check_axioms builds",
+    "tree_shap.LeafTable": "the record leaf_table(model) builds; probed through path_dependent_shap",
+    "lime.diagnostics.Stability": "the result record stability() builds",
 }
 
 

@@ -269,7 +269,7 @@ def test_clear_errors_on_bad_input(cancer):
     explainer = LimeTabular(X, random_state=0)
     with pytest.raises(ValueError, match=r"x has shape \(5, 30\)"):
         explainer.explain(X[:5], model.predict_proba)
-    with pytest.raises(ValueError, match="x contains NaN"):
+    with pytest.raises(ValueError, match="x has NaN"):
         explainer.explain(np.full(30, np.nan), model.predict_proba)
     with pytest.raises(ValueError, match="predict_fn returned shape"):
         explainer.explain(X[0], lambda rows: model.predict_proba(rows)[:10], num_samples=100)
@@ -281,13 +281,13 @@ def test_clear_errors_on_bad_input(cancer):
         explainer.explain(X[0], model.predict_proba, label=5, num_samples=100)
     with pytest.raises(TypeError, match="predict_fn must be a function"):
         explainer.explain(X[0], model, num_samples=100)
-    with pytest.raises(ValueError, match="num_samples must be an int >= 2"):
+    with pytest.raises(ValueError, match="num_samples must be an integer >= 2"):
         explainer.explain(X[0], model.predict_proba, num_samples=1)
-    with pytest.raises(ValueError, match="num_features must be an int"):
+    with pytest.raises(ValueError, match="num_features must be an integer"):
         explainer.explain(X[0], model.predict_proba, num_features=0, num_samples=100)
-    with pytest.raises(ValueError, match="training_data contains NaN"):
+    with pytest.raises(ValueError, match="training_data has NaN"):
         LimeTabular(np.array([[1.0, np.nan], [2.0, 3.0]]))
-    with pytest.raises(ValueError, match="training_data must be a 2-D table"):
+    with pytest.raises(ValueError, match="training_data must be 2-D"):
         LimeTabular(np.arange(5.0))
     with pytest.raises(ValueError, match="feature_names has 2 names for 30 columns"):
         LimeTabular(X, feature_names=["a", "b"])
@@ -295,7 +295,7 @@ def test_clear_errors_on_bad_input(cancer):
         LimeTabular(X, categorical_features=[30])
     with pytest.raises(ValueError, match="discretizer='entropy' is not supported"):
         LimeTabular(X, discretizer="entropy")
-    with pytest.raises(ValueError, match="kernel_width must be a positive number"):
+    with pytest.raises(ValueError, match="kernel_width must be a number > 0"):
         LimeTabular(X, kernel_width=-1)
     with pytest.raises(TypeError, match="random_state must be"):
         LimeTabular(X, random_state="zero").explain(X[0], model.predict_proba, num_samples=100)

@@ -161,7 +161,7 @@ def test_clear_errors_on_bad_images(cat, colour_model):
         explainer.explain(np.stack([cat, cat]), colour_model, num_samples=10)
     with pytest.raises(ValueError, match="segments has shape"):
         explainer.explain(cat, colour_model, segments=np.zeros((3, 3), int), num_samples=10)
-    with pytest.raises(ValueError, match="integer superpixel labels"):
+    with pytest.raises(TypeError, match="integer superpixel labels"):
         explainer.explain(cat, colour_model, segments=np.zeros(cat.shape[:2]) + 0.5, num_samples=10)
     with pytest.raises(ValueError, match="predict_fn returned shape"):
         explainer.explain(cat, lambda b: colour_model(b)[0], num_samples=10)

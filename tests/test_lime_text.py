@@ -98,7 +98,7 @@ def test_clear_errors_on_bad_text(spam_model):
         explainer.explain("", spam_model.predict_proba)
     with pytest.raises(ValueError, match="has no words"):
         explainer.explain(" ;) !!", spam_model.predict_proba)
-    with pytest.raises(TypeError, match="text must be a string"):
+    with pytest.raises(TypeError, match="text must be a str"):
         explainer.explain(["a list", "of texts"], spam_model.predict_proba)
     with pytest.raises(ValueError, match="predict_fn returned shape"):
         explainer.explain("visit my channel", lambda texts: spam_model.predict(texts)[:1], num_samples=20)

@@ -374,8 +374,8 @@ def test_sampling_a_model_game(data):
     (lambda d: model_game(__import__("sklearn.linear_model").linear_model.LinearRegression(), d[0], d[:10]),
      TypeError, "model.predict"),
     (lambda d: model_game(nonlinear, d[0, :4], d[:10]), ValueError, "x has shape"),
-    (lambda d: model_game(nonlinear, d[:2], d[:10]), ValueError, "x must be one row"),
-    (lambda d: model_game(nonlinear, d[0], d[0]), ValueError, "background must be a 2-D"),
+    (lambda d: model_game(nonlinear, d[:2], d[:10]), ValueError, r"x has shape \(2, 5\); pass one row"),
+    (lambda d: model_game(nonlinear, d[0], d[0]), ValueError, "background must be 2-D"),
     (lambda d: model_game(nonlinear, d[0], np.where(d[:10] > 1, np.nan, d[:10])), ValueError, "NaN"),
     (lambda d: model_game(nonlinear, d[0], [["a"] * 5]), TypeError, "numbers only"),
     (lambda d: model_game(lambda X: X[:3, 0], d[0], d[:10])(()), ValueError, "f returned shape"),
@@ -412,3 +412,20 @@ def test_plots_run(card):
     plot_convergence(estimates, exact=shapley_values(card))
     plot_shares({"Shapley": shapley_values(card), "equal": equal_split(card)})
     plt.close("all")
+
+
+def test_a_game_hands_back_attributions_like_every_explainer(card):
+    """Game.attributions(): one row, values in player order, base v(∅), efficiency exact."""
+    result = card.attributions()
+    assert isinstance(result, Attributions)
+    expected = shapley_values(card)
+    np.testing.assert_allclose(result.values, [[expected[p] for p in card.players]], atol=1e-12)
+    assert result.values.shape == (1, 3) and result.base_values.tolist() == [card(())]
+    assert result.feature_names == ["A", "B", "C"] and result.data is None
+    np.testing.assert_allclose(result.efficiency_gap([card("ABC")]), [0.0], atol=1e-12)
+    # a callable game with a non-zero v(∅) and non-string players
+    game = Game([1, 2, 3, 4], lambda S: 2.0 + sum(S) ** 1.5)
+    result, expected = game.attributions(), shapley_values(game)
+    np.testing.assert_allclose(result.values[0], [expected[p] for p in game.players], atol=1e-12)
+    assert result.base_values[0] == 2.0 and result.feature_names == ["1", "2", "3", "4"]
+    assert abs(result.predictions[0] - game(game.players)) < 1e-12

@@ -7,7 +7,8 @@
 Modules: ``core`` (kernel, feature selection, weighted ridge, the result), ``tabular``,
 ``text``, ``image`` (the representations; each equals ``lime`` 0.2.0.1 for the same arguments and
 ``random_state``), ``diagnostics`` (stability across seeds, local fidelity, impossible
-neighbours) and ``_checks`` (input validation, batched model calls).
+neighbours) and ``_checks`` (what only LIME checks, and batched model calls; every other check
+is ``course_lib._validation``).
 """
 from .core import (Explanation, Neighbourhood, exponential_kernel, fit_surrogate,
                    forward_selection, highest_weights, select_features, weighted_r2,

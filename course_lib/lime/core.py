@@ -27,8 +27,10 @@ import numpy as np
 import scipy.linalg
 from sklearn.linear_model import lars_path
 
-from ._checks import (FEATURE_SELECTIONS, check_feature_selection, check_label,
-                      check_positive_int, check_positive_number)
+from .._validation import (check_array, check_count, check_positive, check_real, check_vector,
+                           model_outputs)
+from ._checks import (check_feature_selection, check_label, check_regression, check_representation,
+                      check_weights)
 
 
 # ------------------------------------------------------------------ the algorithm, top to bottom
@@ -42,6 +44,8 @@ def fit_surrogate(Z, y, distances, kernel_width, num_features=10, feature_select
     Returns (coef, intercept, score, local_pred, used_features): coefficients of the selected
     features in the order they were selected, the weighted R^2 of g, and g(x').
     """
+    Z, y, distances = check_regression(Z, y, distances, "distances")
+    num_features, alpha = check_count(num_features, "num_features"), check_real(alpha, "alpha", low=0)
     proximity = exponential_kernel(distances, kernel_width)           # pi_x(z)
     used = select_features(Z, y, proximity, num_features, feature_selection)
     coef, intercept = weighted_ridge(Z[:, used], y, proximity, alpha)  # g(z') = b + coef . z'
@@ -56,19 +60,23 @@ def exponential_kernel(distances, kernel_width):
 
     Written with the square root as ``lime`` writes it, so that the floats agree.
     """
-    distances = np.asarray(distances, dtype=float)
+    distances, kernel_width = check_array(distances, "distances", min_size=0), check_positive(kernel_width, "kernel_width")
     return np.sqrt(np.exp(-(distances ** 2) / kernel_width ** 2))
 
 
-def weighted_ridge(Z, y, sample_weight, alpha=1.0):
+def weighted_ridge(Z, y, sample_weight, alpha=1.0, check_input=True):
     """Ridge regression with an intercept, each row weighted: argmin sum_i w_i (y_i - b - z_i.c)^2 + alpha |c|^2.
 
     Centre Z and y at their weighted means, solve (Zc' W Zc + alpha I) c = Zc' W yc, then
     b = mean_w(y) - mean_w(Z) . c (the intercept is not penalised). Equal to scikit-learn's
     ``Ridge(alpha, fit_intercept=True).fit(Z, y, sample_weight=w)``: a Cholesky solve, and the
     minimum-norm (SVD) solution when the system is singular (possible with alpha = 0).
+    check_input=False skips the checks for a caller that made them (scikit-learn's convention).
     """
-    Z, y, w = np.asarray(Z, dtype=float), np.asarray(y, dtype=float), np.asarray(sample_weight, dtype=float)
+    w = sample_weight
+    if check_input:
+        Z, y, w = check_regression(Z, y, sample_weight)
+        alpha = check_real(alpha, "alpha", low=0)
     Z_mean = np.average(Z, axis=0, weights=w)
     y_mean = np.average(y, weights=w)
     root_w = np.sqrt(w)
@@ -87,9 +95,12 @@ def weighted_ridge(Z, y, sample_weight, alpha=1.0):
     return coef, intercept
 
 
-def weighted_r2(y, prediction, sample_weight):
+def weighted_r2(y, prediction, sample_weight, check_input=True):
     """Weighted coefficient of determination: 1 - sum w (y - g)^2 / sum w (y - mean_w y)^2."""
-    y, prediction, w = (np.asarray(a, dtype=float) for a in (y, prediction, sample_weight))
+    w = sample_weight
+    if check_input:
+        y = check_vector(y, "y")
+        prediction, w = check_vector(prediction, "prediction", len(y)), check_weights(w, len(y))
     residual = np.sum(w * (y - prediction) ** 2)
     total = np.sum(w * (y - np.average(y, weights=w)) ** 2)
     if total == 0:  # a constant target: perfect when the fit is exact (scikit-learn's convention)
@@ -103,6 +114,8 @@ def select_features(Z, y, sample_weight, num_features, method="auto"):
 
     'auto' uses forward selection for K <= 6 and 'highest_weights' above, as ``lime`` does.
     """
+    Z, y, sample_weight = check_regression(Z, y, sample_weight)
+    num_features, method = check_count(num_features, "num_features"), check_feature_selection(method)
     if method == "auto":
         method = "forward_selection" if num_features <= 6 else "highest_weights"
     if method == "none":
@@ -111,13 +124,13 @@ def select_features(Z, y, sample_weight, num_features, method="auto"):
         return forward_selection(Z, y, sample_weight, num_features)
     if method == "highest_weights":
         return highest_weights(Z, y, sample_weight, num_features)
-    if method == "lasso_path":
-        return lasso_path_selection(Z, y, sample_weight, num_features)
-    raise ValueError(f"feature_selection={method!r} is not known; use one of {FEATURE_SELECTIONS}")
+    return lasso_path_selection(Z, y, sample_weight, num_features)
 
 
 def forward_selection(Z, y, sample_weight, num_features):
     """Greedy: add, one at a time, the feature whose unregularised weighted fit has the best R^2."""
+    Z, y, sample_weight = check_regression(Z, y, sample_weight)
+    num_features = check_count(num_features, "num_features")
     chosen: list[int] = []
     for _ in range(min(num_features, Z.shape[1])):
         best, best_score = 0, -np.inf
@@ -125,8 +138,8 @@ def forward_selection(Z, y, sample_weight, num_features):
             if candidate in chosen:
                 continue
             columns = chosen + [candidate]
-            coef, intercept = weighted_ridge(Z[:, columns], y, sample_weight, alpha=0.0)
-            score = weighted_r2(y, Z[:, columns] @ coef + intercept, sample_weight)
+            coef, intercept = weighted_ridge(Z[:, columns], y, sample_weight, 0.0, check_input=False)
+            score = weighted_r2(y, Z[:, columns] @ coef + intercept, sample_weight, check_input=False)
             if score > best_score:  # strict: ties keep the lower index, as lime does
                 best, best_score = candidate, score
         chosen.append(best)
@@ -135,6 +148,8 @@ def forward_selection(Z, y, sample_weight, num_features):
 
 def highest_weights(Z, y, sample_weight, num_features):
     """Fit all features (ridge, alpha=0.01); keep the K largest |coef_j * z'_0j| (stable order)."""
+    Z, y, sample_weight = check_regression(Z, y, sample_weight)
+    num_features = check_count(num_features, "num_features")
     coef, _ = weighted_ridge(Z, y, sample_weight, alpha=0.01)
     contribution = np.abs(coef * np.asarray(Z[0], dtype=float))
     return np.argsort(-contribution, kind="stable")[:num_features]
@@ -142,7 +157,9 @@ def highest_weights(Z, y, sample_weight, num_features):
 
 def lasso_path_selection(Z, y, sample_weight, num_features):
     """Walk the weighted lasso path back from the full model to the last step with <= K features."""
-    w = np.asarray(sample_weight, dtype=float)
+    Z, y, sample_weight = check_regression(Z, y, sample_weight)
+    num_features = check_count(num_features, "num_features")
+    w = sample_weight
     Zc = (Z - np.average(Z, axis=0, weights=w)) * np.sqrt(w)[:, None]
     yc = (y - np.average(y, weights=w)) * np.sqrt(w)
     _, _, coefs = lars_path(Zc, yc, method="lasso", verbose=False)
@@ -157,7 +174,7 @@ def lasso_path_selection(Z, y, sample_weight, num_features):
 # ------------------------------------------------------------------ distances
 def cosine_distances_to_first(Z):
     """1 - cos(z_i, z_0) for every row (rows of zeros are at distance 1)."""
-    Z = np.asarray(Z, dtype=float)
+    Z = check_representation(Z)
     norms = np.linalg.norm(Z, axis=1)
     dot = Z @ Z[0]
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -167,7 +184,7 @@ def cosine_distances_to_first(Z):
 
 def euclidean_distances_to_first(Z):
     """||z_i - z_0|| for every row."""
-    Z = np.asarray(Z, dtype=float)
+    Z = check_representation(Z)
     return np.sqrt(np.sum((Z - Z[0]) ** 2, axis=1))
 
 
@@ -193,6 +210,12 @@ class Explanation:
     feature_names: list
     instance: np.ndarray                        # x' (row 0 of Z): all ones except without discretising
     neighbourhood: "Neighbourhood | None" = field(default=None, repr=False)
+
+    def __post_init__(self):
+        self.instance = check_vector(self.instance, "instance", len(self.feature_names), "one per feature name")
+        if not isinstance(self.weights, dict) or any(
+                not isinstance(j, (int, np.integer)) or not 0 <= j < len(self.feature_names) for j in self.weights):
+            raise ValueError(f"weights must be a dict feature index (0..{len(self.feature_names) - 1}) -> weight")
 
     def as_list(self) -> list[tuple[str, float]]:
         """(name, weight) pairs, largest |weight| first, like ``lime``'s ``as_list``."""
@@ -241,6 +264,14 @@ class Neighbourhood:
     inputs: Any = None
     extra: dict = field(default_factory=dict)
 
+    def __post_init__(self):
+        self.Z = check_representation(self.Z)
+        self.predictions = model_outputs(self.predictions, len(self.Z), "predictions")
+        self.distances = check_weights(self.distances, len(self.Z), "distances")
+        self.kernel_width = check_positive(self.kernel_width, "kernel_width")
+        if len(self.feature_names) != self.Z.shape[1]:
+            raise ValueError(f"{len(self.feature_names)} feature_names for {self.Z.shape[1]} columns of Z")
+
     @property
     def proximity(self) -> np.ndarray:
         """pi_x(z): the kernel weight of each neighbour."""
@@ -252,10 +283,9 @@ class Neighbourhood:
         num_features=None keeps every feature (lime's image default, num_features=100000).
         """
         column = check_label(label, self.predictions.shape[1])
-        num_features = self.Z.shape[1] if num_features is None else check_positive_int(num_features, "num_features")
-        method = self.feature_selection if feature_selection is None else feature_selection
-        check_feature_selection(method)
-        width = self.kernel_width if kernel_width is None else check_positive_number(kernel_width, "kernel_width")
+        num_features = self.Z.shape[1] if num_features is None else check_count(num_features, "num_features")
+        method = check_feature_selection(self.feature_selection if feature_selection is None else feature_selection)
+        width = self.kernel_width if kernel_width is None else check_positive(kernel_width, "kernel_width")
         y = self.predictions[:, column]
         coef, intercept, score, local_pred, used = fit_surrogate(
             self.Z, y, self.distances, width, num_features, method)

@@ -14,6 +14,8 @@ from itertools import combinations
 
 import numpy as np
 
+from .._validation import (check_budget, check_callable, check_count, check_instance, check_positive,
+                           check_seed, check_vector, model_outputs)
 from .core import Explanation, exponential_kernel, weighted_ridge
 
 __all__ = ["top_features", "stability", "Stability", "local_fit_2d", "local_fidelity_error",
@@ -22,6 +24,8 @@ __all__ = ["top_features", "stability", "Stability", "local_fit_2d", "local_fide
 
 def top_features(explanation: Explanation, k=5) -> list:
     """The names of the k features with the largest |weight|."""
+    check_instance(explanation, "explanation", Explanation, "pass what a LIME explain() returns")
+    k = check_count(k, "k")
     return [name for name, _ in explanation.as_list()[:k]]
 
 
@@ -47,6 +51,8 @@ class Stability:
 
 def stability(explanations, k=5) -> Stability:
     """Agreement of the top-k features of several explanations of the same point."""
+    if isinstance(explanations, Explanation) or not hasattr(explanations, "__iter__"):
+        raise TypeError("explanations must be a list of Explanations (one per seed)")
     sets = [frozenset(top_features(e, k)) for e in explanations]
     if len(sets) < 2:
         raise ValueError("stability needs at least two explanations (one per seed)")
@@ -63,11 +69,13 @@ def local_fit_2d(predict_fn, x, kernel_width, num_samples=500, spread=1.0, seed=
     Returns (samples, outputs, proximity, coef, intercept) with the surrogate
     g(z) = intercept + coef . (z - x), a weighted least-squares line (no penalty).
     """
-    rng = np.random.RandomState(seed)
-    x = np.asarray(x, dtype=float)
+    x, predict_fn = check_vector(x, "x"), check_callable(predict_fn, "predict_fn")
+    spread, kernel_width = check_positive(spread, "spread"), check_positive(kernel_width, "kernel_width")
+    num_samples = check_budget(num_samples, "num_samples", 3 * x.size + 8, minimum=2)
+    rng = np.random.RandomState(check_seed(seed))
     samples = x + spread * rng.normal(size=(num_samples, x.size))
     samples[0] = x
-    outputs = np.asarray(predict_fn(samples), dtype=float).reshape(num_samples)
+    outputs = model_outputs(predict_fn(samples), num_samples, "predict_fn", n_outputs=1)[:, 0]
     proximity = exponential_kernel(np.linalg.norm(samples - x, axis=1), kernel_width)
     coef, intercept = weighted_ridge(samples - x, outputs, proximity, alpha=0.0)
     return samples, outputs, proximity, coef, intercept
@@ -81,13 +89,15 @@ def local_fidelity_error(predict_fn, x, kernel_width, radius=0.5, num_samples=50
     widths), this measures every width on the same yardstick.
     """
     _, _, _, coef, intercept = local_fit_2d(predict_fn, x, kernel_width, num_samples, spread, seed)
-    x = np.asarray(x, dtype=float)
+    x, radius = check_vector(x, "x"), check_positive(radius, "radius")
+    n_eval = check_budget(n_eval, "n_eval", 2 * x.size + 8)
     points = x + radius * np.random.RandomState(seed + 1).normal(size=(n_eval, x.size))
-    gap = np.asarray(predict_fn(points), dtype=float).reshape(n_eval) - (intercept + (points - x) @ coef)
+    gap = model_outputs(predict_fn(points), n_eval, "predict_fn", n_outputs=1)[:, 0] - (intercept + (points - x) @ coef)
     return float(np.mean(gap ** 2))
 
 
 def impossible_share(rows, rule) -> float:
     """Share of (perturbed) rows for which `rule(rows)` is True, e.g. ap_lo > ap_hi."""
-    flags = np.asarray(rule(rows), dtype=bool)
+    rule = check_callable(rule, "rule", "lambda rows: rows[:, 1] > rows[:, 0]")
+    flags = model_outputs(rule(rows), len(rows), "rule", n_outputs=1)[:, 0] != 0
     return float(flags.mean())

@@ -14,8 +14,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._checks import (check_feature_selection, check_positive_int, check_positive_number,
-                      check_predict_fn, check_random_state, predict_in_batches)
+from .._validation import (check_budget, check_count, check_instance, check_positive, check_random_state,
+                           check_vector)
+from ._checks import (check_feature_selection, check_image, check_masks, check_sampling,
+                      check_segments, predict_in_batches)
 from .core import Explanation, Neighbourhood, cosine_distances_to_first
 
 
@@ -27,6 +29,9 @@ def quickshift_superpixels(image, kernel_size=4, max_dist=200, ratio=0.2):
     """
     from skimage.segmentation import quickshift  # the one non-numpy dependency, used only here
 
+    image = check_image(image)
+    kernel_size, max_dist, ratio = (check_positive(v, name) for v, name in
+                                    ((kernel_size, "kernel_size"), (max_dist, "max_dist"), (ratio, "ratio")))
     return quickshift(image, kernel_size=kernel_size, max_dist=max_dist, ratio=ratio)
 
 
@@ -36,6 +41,8 @@ def hide_superpixels(image, segments, hide_color=None):
     hide_color=None: each superpixel filled with its own mean colour (cast to the image's
     dtype, as lime does: uint8 means are truncated); otherwise the given colour everywhere.
     """
+    image = check_image(image)
+    segments, hide_color = check_segments(segments, image.shape[:2]), _check_colour(hide_color)
     hidden = np.empty_like(image)
     if hide_color is not None:
         hidden[:] = hide_color
@@ -49,6 +56,7 @@ def hide_superpixels(image, segments, hide_color=None):
 
 def perturbed_images(image, hidden, segments, Z):
     """One image per row of Z: superpixel j from `image` where z'_j = 1, from `hidden` where 0."""
+    image, segments, Z = _check_perturbation(image, hidden, segments, Z)
     off = (np.asarray(Z) == 0)[:, segments]                     # (b, H, W): is this pixel's superpixel off?
     images = np.repeat(image[None], len(off), axis=0)           # C-ordered, as a model expects a batch
     np.copyto(images, hidden, where=off[..., None])
@@ -57,6 +65,10 @@ def perturbed_images(image, hidden, segments, Z):
 
 def superpixel_mask(explanation: Explanation, num_features=5, positive_only=True):
     """(H, W) mask: +1 on the top superpixels for the label, -1 on those against it (unless positive_only)."""
+    check_instance(explanation, "explanation", Explanation, "pass what LimeImage.explain returns")
+    if explanation.neighbourhood is None or "segments" not in explanation.neighbourhood.extra:
+        raise ValueError("explanation has no superpixels; pass what LimeImage.explain returns")
+    num_features = check_count(num_features, "num_features")
     segments = explanation.neighbourhood.extra["segments"]
     chosen = [(j, w) for j, w in explanation.weights.items() if w > 0 or not positive_only][:num_features]
     values = np.zeros(segments.max() + 1)
@@ -77,7 +89,7 @@ class LimeImage:
     """
 
     def __init__(self, kernel_width=0.25, feature_selection="auto", random_state=None):
-        self.kernel_width = check_positive_number(kernel_width, "kernel_width")
+        self.kernel_width = check_positive(kernel_width, "kernel_width")
         self.feature_selection = check_feature_selection(feature_selection)
         self.random_state = random_state
 
@@ -91,17 +103,17 @@ class LimeImage:
         segmentation_seed : lime draws one number for its segmenter before anything else when
             none is given; we draw it too (and ignore it, like quickshift) so the masks match.
         """
-        image = _check_image(image)
-        predict_fn = check_predict_fn(predict_fn)
-        num_samples = check_positive_int(num_samples, "num_samples", minimum=2)
+        image = check_image(image)
+        predict_fn, num_samples, batch_size = check_sampling(predict_fn, num_samples, batch_size, 8, image.nbytes // 8 + 1)
         rng = check_random_state(self.random_state)
         if segmentation_seed is None:
             segmentation_seed = rng.randint(0, high=1000)
         labels = quickshift_superpixels(image) if segments is None else (
             segments(image) if callable(segments) else segments)
-        segments = _check_segments(labels, image.shape[:2])
+        segments = check_segments(labels, image.shape[:2])
         hidden = hide_superpixels(image, segments, hide_color)
         K = segments.max() + 1
+        check_budget(num_samples, "num_samples", per_unit=int(K) + 8, minimum=2)   # Z: one switch per superpixel
         Z = rng.randint(0, 2, num_samples * K).reshape(num_samples, K)
         Z[0] = 1
         predictions = predict_in_batches(predict_fn, lambda rows: perturbed_images(image, hidden, segments, Z[rows]),
@@ -121,31 +133,23 @@ class LimeImage:
         return neighbourhood.explain(label, num_features)
 
 
-def _check_image(image) -> np.ndarray:
-    if hasattr(image, "convert") and hasattr(image, "size"):   # a PIL image
-        image = np.asarray(image.convert("RGB"))
-    if hasattr(image, "detach"):
-        raise TypeError("image must be a numpy array (H, W, 3), not a tensor: LIME hides superpixels "
-                        "in the raw image; convert inside predict_fn")
-    image = np.asarray(image)
-    if image.ndim == 2 or (image.ndim == 3 and image.shape[2] == 1):
-        raise ValueError(f"image has shape {image.shape}, a greyscale image; LIME expects RGB "
-                         "(H, W, 3): use np.stack([image] * 3, axis=-1) or skimage.color.gray2rgb")
-    if image.ndim != 3 or image.shape[2] != 3:
-        raise ValueError(f"image must have shape (height, width, 3), got {image.shape} "
-                         "(a batch? pass one image; channels first? use image.transpose(1, 2, 0))")
-    if image.dtype.kind not in "uif":
-        raise ValueError(f"image must hold numbers (uint8 or float), got dtype {image.dtype}")
-    if image.dtype.kind == "f" and not np.all(np.isfinite(image)):
-        raise ValueError("image contains NaN or infinite values")
-    return image
+def _check_colour(hide_color):
+    """None, one number, or one number per channel."""
+    if hide_color is None:
+        return None
+    colour = check_vector(np.atleast_1d(hide_color), "hide_color")
+    if len(colour) not in (1, 3):
+        raise ValueError(f"hide_color must be None, a number or 3 numbers (R, G, B), got {hide_color!r}")
+    return colour
 
 
-def _check_segments(segments, shape) -> np.ndarray:
-    segments = np.asarray(segments)
-    if segments.shape != tuple(shape):
-        raise ValueError(f"segments has shape {segments.shape}; expected one label per pixel, {tuple(shape)}")
-    if segments.dtype.kind not in "iub":
-        raise ValueError(f"segments must hold integer superpixel labels, got dtype {segments.dtype}")
-    _, numbered = np.unique(segments, return_inverse=True)      # renumber as 0..K-1
-    return numbered.reshape(shape)
+def _check_perturbation(image, hidden, segments, Z):
+    """The image, its hidden version, (H, W) labels 0..K-1 and (n, K) switches."""
+    image, hidden, segments = np.asarray(image), np.asarray(hidden), np.asarray(segments)
+    if image.ndim != 3 or hidden.shape != image.shape or segments.shape != image.shape[:2]:
+        raise ValueError(f"image {image.shape}, hidden {hidden.shape} and segments {segments.shape} "
+                         "must share their height and width (hidden = hide_superpixels(image, segments))")
+    if segments.dtype.kind not in "iu" or segments.min() < 0:
+        raise ValueError("segments must hold superpixel labels 0..K-1; renumber them with "
+                         "np.unique(segments, return_inverse=True)")
+    return image, segments, check_masks(Z, int(segments.max()) + 1)

@@ -20,8 +20,8 @@ from __future__ import annotations
 import numpy as np
 import scipy.stats
 
-from ._checks import (check_feature_selection, check_positive_int, check_positive_number,
-                      check_predict_fn, check_random_state, predict_in_batches)
+from .._validation import check_positive, check_random_state, check_row, check_rows
+from ._checks import check_feature_selection, check_sampling, column_indices, predict_in_batches
 from .core import Explanation, Neighbourhood, euclidean_distances_to_first
 
 DISCRETIZER_PERCENTILES = {"quartile": (25, 50, 75), "decile": tuple(range(10, 100, 10))}
@@ -62,18 +62,18 @@ class LimeTabular:
 
     # -------------------------------------------------------------- what the training data tells
     def _fit(self, training_data):
-        X, names = _as_table(training_data, "training_data")
+        X, names = _check_training_data(training_data)
         n, M = X.shape
         self.n_features_in_ = M
         self.feature_names_in_ = [str(f) for f in (self.feature_names if self.feature_names is not None else names)]
         if len(self.feature_names_in_) != M:
             raise ValueError(f"feature_names has {len(self.feature_names_in_)} names for {M} columns")
-        self.categorical_ = _column_indices(self.categorical_features, self.feature_names_in_)
+        self.categorical_ = column_indices(self.categorical_features, self.feature_names_in_)
         if self.discretize_continuous and self.discretizer not in DISCRETIZER_PERCENTILES:
             raise ValueError(f"discretizer={self.discretizer!r} is not supported; "
                              f"use one of {sorted(DISCRETIZER_PERCENTILES)}")
         self.kernel_width_ = (0.75 * np.sqrt(M) if self.kernel_width is None
-                              else check_positive_number(self.kernel_width, "kernel_width"))
+                              else check_positive(self.kernel_width, "kernel_width"))
         # Standardisation (distances without discretisation): sklearn's StandardScaler(with_mean=False)
         self.mean_, self.scale_ = _mean_and_scale(X)
         self.bins_ = {}
@@ -95,11 +95,9 @@ class LimeTabular:
     # -------------------------------------------------------------- step 1: sample
     def sample(self, x, predict_fn, num_samples=5000, batch_size=None, progress=False) -> Neighbourhood:
         """Draw `num_samples` neighbours of x (row 0 is x itself) and run the model on them."""
-        x = self._check_row(x)
-        predict_fn = check_predict_fn(predict_fn)
-        num_samples = check_positive_int(num_samples, "num_samples", minimum=2)
+        M, x = self.n_features_in_, self._check_row(x)
+        predict_fn, num_samples, batch_size = check_sampling(predict_fn, num_samples, batch_size, 3 * M + 8, M)
         rng = check_random_state(self.random_state)
-        M = self.n_features_in_
         if self.discretize_continuous:                 # every column is drawn by its bins below
             rows = np.zeros((num_samples, M))
         else:                                          # N(0, 1) scaled back to the data's units
@@ -152,21 +150,7 @@ class LimeTabular:
         return out
 
     def _check_row(self, x) -> np.ndarray:
-        if hasattr(x, "to_numpy"):
-            x = x.to_numpy()
-        try:
-            x = np.asarray(x, dtype=float)
-        except (TypeError, ValueError):
-            raise ValueError("x must be one row of numbers (shape (n_features,)); "
-                             "encode text categories as numbers first") from None
-        if x.ndim == 2 and x.shape[0] == 1:
-            x = x[0]
-        if x.shape != (self.n_features_in_,):
-            raise ValueError(f"x has shape {x.shape}; expected one row of {self.n_features_in_} "
-                             "features like the training data (use X[i], not X[i:i+5])")
-        if not np.all(np.isfinite(x)):
-            raise ValueError("x contains NaN or infinite values; impute them first")
-        return x
+        return check_row(x, "x", self.n_features_in_, f"the training data has {self.n_features_in_} columns")
 
 
 class _Bins:
@@ -223,34 +207,9 @@ def _mean_and_scale(X):
     return mean, scale
 
 
-def _as_table(data, what):
-    names = list(data.columns) if hasattr(data, "columns") else None
-    if hasattr(data, "to_numpy"):
-        data = data.to_numpy()
-    try:
-        X = np.asarray(data, dtype=float)
-    except (TypeError, ValueError):
-        raise ValueError(f"{what} must hold numbers only; encode text columns as numbers "
-                         "(categories as 0, 1, 2, ...) first") from None
-    if X.ndim != 2 or X.shape[0] < 2 or X.shape[1] < 1:
-        raise ValueError(f"{what} must be a 2-D table with at least two rows, got shape {X.shape}")
-    if not np.all(np.isfinite(X)):
-        raise ValueError(f"{what} contains NaN or infinite values; impute or drop them first")
+def _check_training_data(data):
+    """(values (n, M) with n >= 2, column names) of the training table."""
+    X, names = check_rows(data, "training_data")
+    if len(X) < 2:
+        raise ValueError(f"training_data has {len(X)} row; LIME needs at least two to learn bins and scales")
     return X, names if names is not None else [str(j) for j in range(X.shape[1])]
-
-
-def _column_indices(columns, names):
-    if columns is None:
-        return []
-    out = []
-    for c in columns:
-        if isinstance(c, str):
-            if c not in names:
-                raise ValueError(f"categorical_features names {c!r}, which is not a column; columns are {names}")
-            out.append(names.index(c))
-        elif isinstance(c, (int, np.integer)) and not isinstance(c, bool) and 0 <= c < len(names):
-            out.append(int(c))
-        else:
-            raise ValueError(f"categorical_features must hold column indices 0..{len(names) - 1} or "
-                             f"names, got {c!r}")
-    return list(dict.fromkeys(out))  # unique, in the order given

@@ -14,8 +14,8 @@ import re
 
 import numpy as np
 
-from ._checks import (check_feature_selection, check_positive_int, check_positive_number,
-                      check_predict_fn, check_random_state, predict_in_batches)
+from .._validation import check_instance, check_positive, check_random_state
+from ._checks import check_feature_selection, check_masks, check_sampling, predict_in_batches
 from .core import Explanation, Neighbourhood, cosine_distances_to_first
 
 
@@ -26,7 +26,8 @@ def split_words(text: str, split_expression: str = r"\W+", bow: bool = True):
     ``word_of_token[t]`` is the vocabulary index of token t, or -1 for a separator; with
     ``bow=True`` a repeated word has one index, with ``bow=False`` each occurrence has its own.
     """
-    splitter = re.compile(f"({split_expression})|$")
+    check_instance(text, "text", str, "explain one text at a time")
+    splitter = _compile(split_expression)
     tokens = [t for t in splitter.split(text) if t]
     vocabulary, word_of_token, index = [], [], {}
     for token in tokens:
@@ -45,6 +46,7 @@ def split_words(text: str, split_expression: str = r"\W+", bow: bool = True):
 
 def texts_from_masks(tokens, word_of_token, Z, mask_string: str = ""):
     """The text for each row of Z: words with z'_j = 0 are removed (or replaced by `mask_string`)."""
+    tokens, word_of_token, Z = _check_tokens(tokens, word_of_token, Z, mask_string)
     kept = np.ones((len(Z), len(tokens)), dtype=bool)
     is_word = word_of_token >= 0
     kept[:, is_word] = np.asarray(Z)[:, word_of_token[is_word]] == 1
@@ -67,9 +69,8 @@ class LimeText:
 
     def __init__(self, kernel_width=25, split_expression=r"\W+", bow=True, mask_string=None,
                  feature_selection="auto", random_state=None):
-        self.kernel_width = check_positive_number(kernel_width, "kernel_width")
-        if not isinstance(split_expression, str):
-            raise TypeError("split_expression must be a regular expression string such as r'\\W+'")
+        self.kernel_width = check_positive(kernel_width, "kernel_width")
+        _compile(split_expression)
         self.split_expression = split_expression
         self.bow = bow
         self.mask_string = mask_string
@@ -78,11 +79,9 @@ class LimeText:
 
     def sample(self, text, predict_fn, num_samples=5000, batch_size=None, progress=False) -> Neighbourhood:
         """Draw `num_samples` copies of `text` with words removed (row 0 is the text) and run the model."""
-        if not isinstance(text, str):
-            raise TypeError(f"text must be a string, got {type(text).__name__}")
-        predict_fn = check_predict_fn(predict_fn)
-        num_samples = check_positive_int(num_samples, "num_samples", minimum=2)
         tokens, word_of_token, vocabulary = split_words(text, self.split_expression, self.bow)
+        per_text = len(vocabulary) + len(tokens) + len(text) // 8 + 8   # numbers and bytes kept per text
+        predict_fn, num_samples, batch_size = check_sampling(predict_fn, num_samples, batch_size, per_text, per_text)
         d = len(vocabulary)
         if d == 0:
             raise ValueError(f"text {text[:40]!r} has no words to remove (split on "
@@ -108,3 +107,24 @@ class LimeText:
         """Explain f(text) for one label: which words, removed, change the output most."""
         neighbourhood = self.sample(text, predict_fn, num_samples, batch_size, progress)
         return neighbourhood.explain(label, num_features)
+
+
+def _compile(split_expression: str):
+    """The splitter: separators matched by `split_expression` are kept as tokens."""
+    check_instance(split_expression, "split_expression", str, "pass a regular expression such as r'\\W+'")
+    try:
+        return re.compile(f"({split_expression})|$")
+    except re.error as error:
+        raise ValueError(f"split_expression={split_expression!r} is not a regular expression ({error})") from None
+
+
+def _check_tokens(tokens, word_of_token, Z, mask_string):
+    """split_words' tokens and word numbers, and one 0/1 row per text to build."""
+    tokens = list(tokens)
+    if not all(isinstance(t, str) for t in tokens) or not isinstance(mask_string, str):
+        raise TypeError("tokens and mask_string must be strings (tokens as split_words returns them)")
+    word_of_token = np.asarray(word_of_token)
+    if word_of_token.shape != (len(tokens),) or word_of_token.dtype.kind not in "iu":
+        raise ValueError(f"word_of_token must hold one integer per token ({len(tokens)}), "
+                         f"got shape {word_of_token.shape}; use split_words(text)")
+    return tokens, word_of_token, check_masks(Z, int(word_of_token.max(initial=-1)) + 1)
