@@ -29,8 +29,10 @@ ours                   shap                        lime                         
 =====================  ==========================  ===========================  =====================
 
 Every local explainer can hand back ``explanation.Attributions`` (``tree_shap``, ``kernel_shap``,
-``model_shapley``, ``ModelGame.attributions()``, LIME's ``Explanation.to_attributions()``), and
-``explanation.to_explanation`` turns one into a ``shap.Explanation`` for shap's plots.
+``model_shapley``, ``Game.attributions()`` for any cooperative game, ``ModelGame`` included,
+LIME's ``Explanation.to_attributions()``), and ``explanation.to_explanation`` turns one into a
+``shap.Explanation`` for shap's plots. Saliency maps and CAMs stay image-shaped tensors
+(N, C, H, W) or (N, H, W): one number per pixel, not per feature.
 """
 from .env import pick, setup
 

@@ -22,11 +22,11 @@ __all__ = ["MAX_ELEMENTS", "BLOCK_ELEMENTS", "check_rows", "check_count", "check
            "check_seed", "check_random_state", "check_callable", "model_outputs", "model_labels",
            "check_tensor", "check_fitted", "check_table", "check_target", "feature_index",
            "like", "is_regressor", "check_choice", "check_device", "check_rgb_image",
-           "check_texts", "check_real", "check_positive", "check_size", "check_shape",
-           "check_array", "check_module", "check_layer", "check_images", "check_indices",
-           "check_class_index", "check_generator", "check_finite_table", "check_predictions",
-           "check_frame", "check_length", "check_names", "check_tree", "check_estimator",
-           "check_pair", "check_row", "check_vector", "check_instance"]
+           "check_texts", "check_real", "check_scalar", "check_positive", "check_size",
+           "check_shape", "check_array", "check_module", "check_layer", "check_images",
+           "check_indices", "check_class_index", "check_generator", "check_finite_table",
+           "check_predictions", "check_frame", "check_length", "check_names", "check_tree",
+           "check_estimator", "check_pair", "check_row", "check_vector", "check_instance"]
 
 #: Numbers per block when a method builds many model inputs at once (e.g. candidate rows).
 BLOCK_ELEMENTS = 2 ** 22
@@ -341,6 +341,20 @@ def check_real(value, name: str, low: float | None = None, high: float | None = 
         bounds = " and ".join(([f"{signs[0]} {low:g}"] if low is not None else [])
                               + ([f"{signs[1]} {high:g}"] if high is not None else [])) or "finite"
         raise ValueError(f"{name} must be a number {bounds}, got {value!r}")
+    return float(value)
+
+
+def check_scalar(value, what: str) -> float:
+    """A finite real number (a one-element array counts), or a one-line error naming `what`.
+
+    For values a user's function returned, e.g. a coalition's value in a cooperative game.
+    """
+    if isinstance(value, np.ndarray) and value.size == 1:
+        value = value.reshape(()).item()
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{what} is {value!r}; it must be a real number")
+    if not np.isfinite(value):
+        raise ValueError(f"{what} is {value}; it must be finite")
     return float(value)
 
 

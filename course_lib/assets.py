@@ -80,9 +80,9 @@ READ_TIMEOUT_S = 30.0
 # --- where things live -----------------------------------------------------------------------
 def offline() -> bool:
     """True when ``COURSE_OFFLINE`` is set to a true value (read now, not at import)."""
-    from .env import _flag
+    from .env import flag
 
-    return _flag("COURSE_OFFLINE")
+    return flag("COURSE_OFFLINE")
 
 
 def data_dir() -> Path:

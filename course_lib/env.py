@@ -67,7 +67,7 @@ PROBE_HOSTS = ("github.com", "download.pytorch.org", "s3.amazonaws.com")
 PROBE_TIMEOUT = 2.0  # seconds per host; three hosts at most, so never more than ~6 s
 
 
-def _flag(name: str) -> bool:
+def flag(name: str) -> bool:
     """True when the environment variable `name` is set to a true-looking value."""
     value = os.environ.get(name, "").strip().lower()
     if value in ("", "0", "false", "no", "off"):
@@ -91,8 +91,8 @@ def refresh(device: bool = False) -> None:
     The network probe's cached answer is forgotten, so the next use of :data:`ONLINE` asks again.
     """
     global OFFLINE, QUICK, IN_COLAB
-    OFFLINE = _flag("COURSE_OFFLINE")
-    QUICK = _flag("COURSE_QUICK")
+    OFFLINE = flag("COURSE_OFFLINE")
+    QUICK = flag("COURSE_QUICK")
     IN_COLAB = "google.colab" in sys.modules
     globals().pop("ONLINE", None)
     if device:

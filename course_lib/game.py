@@ -11,11 +11,10 @@ from __future__ import annotations
 import math
 from collections.abc import Hashable, Mapping
 from itertools import combinations
-from numbers import Real
 
 import numpy as np
 
-from ._validation import check_array, check_count
+from ._validation import check_array, check_count, check_scalar
 from .explanation import Attributions
 
 __all__ = ["Game", "MAX_EXACT_PLAYERS", "coalition_weight", "shapley_from_table"]
@@ -122,7 +121,7 @@ class Game:
         """Values of coalitions not seen before (subclasses vectorise this)."""
         if self._function is None:  # cannot happen: a table game has every coalition
             raise KeyError(f"no value for coalition {self.name(self.members(masks[0]))}")
-        return np.array([_number(self._function(self.members(m)), f"value({self.name(self.members(m))})")
+        return np.array([check_scalar(self._function(self.members(m)), f"value({self.name(self.members(m))})")
                          for m in masks.tolist()])
 
     def _read_table(self, table: Mapping) -> None:
@@ -134,7 +133,7 @@ class Game:
                 raise ValueError(f"coalitions {names[mask]!r} and {key!r} are the same coalition "
                                  f"{self.name(coalition)}; give each coalition once")
             names[mask] = key
-            self._cache[mask] = _number(value, f"the value of coalition {key!r}")
+            self._cache[mask] = check_scalar(value, f"the value of coalition {key!r}")
         missing = [m for m in range(2 ** self.n_players) if m not in self._cache]
         if missing:
             shown = ", ".join(self.name(self.members(m)) for m in missing[:4])
@@ -186,17 +185,6 @@ def _check_players(players) -> tuple:
             raise ValueError(f"players lists {player!r} twice; every player must be unique")
         seen.add(player)
     return players
-
-
-def _number(value, what: str) -> float:
-    """A finite real number, or a one-line error naming `what`."""
-    if isinstance(value, np.ndarray) and value.size == 1:
-        value = value.reshape(()).item()
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, Real):
-        raise TypeError(f"{what} is {value!r}; coalition values must be real numbers")
-    if not math.isfinite(value):
-        raise ValueError(f"{what} is {value}; coalition values must be finite")
-    return float(value)
 
 
 def coalition_weight(size: int, n_players: int) -> float:

@@ -23,11 +23,9 @@ import numpy as np
 from scipy.stats.mstats import mquantiles
 from sklearn.metrics import check_scoring
 
-from ._validation import (BLOCK_ELEMENTS, check_array, check_budget, check_fitted,
-                          check_random_state, check_table, check_target, feature_index, like,
-                          model_outputs)
-from ._validation import check_count as check_int  # noqa: F401  (the name used next door)
-from ._validation import is_regressor as _is_regressor
+from ._validation import (BLOCK_ELEMENTS, check_array, check_budget, check_count, check_fitted,
+                          check_random_state, check_table, check_target, feature_index,
+                          is_regressor, like, model_outputs)
 from .counterfactual import Counterfactual, counterfactual, ordered  # noqa: F401  (re-exported)
 from .surrogate import (ErrorTree, Surrogate, error_tree, fidelity,  # noqa: F401  (re-exported)
                         global_surrogate, leaf_rules)
@@ -224,7 +222,7 @@ def model_output(model, target=None, response_method="auto"):
     if response_method not in ("auto", "predict_proba", "decision_function"):
         raise ValueError("response_method must be 'auto', 'predict_proba' or 'decision_function', "
                          f"got {response_method!r}")
-    if _is_regressor(model) or not (hasattr(model, "predict_proba") or hasattr(model, "decision_function")):
+    if is_regressor(model) or not (hasattr(model, "predict_proba") or hasattr(model, "decision_function")):
         if target is not None or response_method != "auto":
             raise ValueError("target and response_method are for classifiers; a regressor has one output")
         return model.predict, "prediction"
@@ -286,7 +284,7 @@ def mean_target(X, y, feature, bins=10) -> MeanTarget:
     finite = np.isfinite(x)
     one_value = False
     if isinstance(bins, (int, np.integer)) and not isinstance(bins, bool):
-        bins = check_int(bins, "bins", minimum=1)
+        bins = check_count(bins, "bins", minimum=1)
         distinct = np.unique(x[finite])
         if len(distinct) <= bins:     # one bin per value: its upper edge is the next value
             edges, one_value = np.append(distinct, np.inf), True
@@ -338,7 +336,7 @@ def best_worst_points(model, X, y, n=5) -> BestWorst:
     if not hasattr(model, "predict_proba"):
         raise TypeError(f"model must be a classifier with predict_proba, got {type(model).__name__}")
     values, columns = check_table(X, "X")
-    y, n = check_target(y, len(values)), check_int(n, "n", minimum=1)
+    y, n = check_target(y, len(values)), check_count(n, "n", minimum=1)
     classes = np.asarray(model.classes_)
     proba = model_outputs(model.predict_proba(like(X, values, columns)), len(values),
                           "model.predict_proba", n_outputs=len(classes))

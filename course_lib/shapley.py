@@ -23,10 +23,10 @@ from itertools import combinations, permutations
 
 import numpy as np
 
-from ._validation import check_budget, check_instance, check_real, check_seed
-from .game import MAX_EXACT_PLAYERS, Game, _number, coalition_weight, shapley_from_table
+from ._validation import check_budget, check_instance, check_real, check_scalar, check_seed
+from .game import MAX_EXACT_PLAYERS, Game, coalition_weight, shapley_from_table
 # features as players: the model game lives in shapley_model.py and is re-exported here
-from .shapley_model import (DEFAULT_BATCH_ROWS, ModelGame, _coalition_values, coalition_values,
+from .shapley_model import (DEFAULT_BATCH_ROWS, ModelGame, coalition_values,
                             model_game, model_shapley)
 
 __all__ = [
@@ -265,4 +265,4 @@ def _share_vector(game: Game, shares) -> np.ndarray:
     if set(shares) != set(game.players):
         raise ValueError(f"values must have one share per player {list(game.players)}, "
                          f"got keys {list(shares)}")
-    return np.array([_number(shares[p], f"the share of {p!r}") for p in game.players])
+    return np.array([check_scalar(shares[p], f"the share of {p!r}") for p in game.players])

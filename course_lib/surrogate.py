@@ -21,8 +21,8 @@ from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 from ._validation import (check_array, check_count, check_fitted, check_length, check_names,
                           check_table, check_target, check_tree, is_regressor, like, model_labels)
 
-__all__ = ["global_surrogate", "Surrogate", "fidelity", "error_tree", "ErrorTree", "leaf_rules",
-           "LeafRule"]
+__all__ = ["global_surrogate", "Surrogate", "fidelity", "fidelity_between", "error_tree", "ErrorTree",
+           "leaf_rules", "LeafRule"]
 
 
 @dataclass
@@ -80,20 +80,24 @@ def global_surrogate(model, X, max_depth=3, min_samples_leaf=1, random_state=0) 
     Tree = DecisionTreeRegressor if regressor else DecisionTreeClassifier
     tree = Tree(max_depth=max_depth, min_samples_leaf=min_samples_leaf,
                 random_state=random_state).fit(values, targets)
-    return Surrogate(tree, _fidelity(targets, tree.predict(values), regressor), columns, max_depth)
+    return Surrogate(tree, fidelity_between(targets, tree.predict(values), regressor), columns, max_depth)
 
 
 def fidelity(model, surrogate, X) -> float:
     """How well `surrogate` reproduces `model` on X: share of equal labels, or R^2 for regression."""
     check_fitted(model), check_fitted(surrogate)
     values, columns = check_table(X, "X")
-    return _fidelity(model_labels(model.predict(like(X, values, columns)), len(values)),
+    return fidelity_between(model_labels(model.predict(like(X, values, columns)), len(values)),
                      surrogate.predict(_tree_input(surrogate, X, values, columns)),
                      is_regressor(model))
 
 
-def _fidelity(black_box, mimic, regressor: bool) -> float:
-    """Share of rows where the two outputs are equal, or R^2 of `mimic` against `black_box`."""
+def fidelity_between(black_box, mimic, regressor: bool) -> float:
+    """Share of rows where two models' predictions are equal, or R^2 of `mimic` against `black_box`."""
+    black_box = model_labels(black_box, len(np.atleast_1d(black_box)), "black_box")
+    mimic = model_labels(mimic, len(black_box), "mimic")
+    if not isinstance(regressor, (bool, np.bool_)):
+        raise TypeError(f"regressor must be True or False, got {regressor!r}")
     if regressor:
         return float(r2_score(black_box, mimic))
     return float(np.mean(np.asarray(black_box) == np.asarray(mimic)))

@@ -172,6 +172,10 @@ CASES = {
     "counterfactual.ordered: names not strings": lambda: cf.ordered(0, 1),
     "counterfactual.ordered: NaN gap": lambda: cf.ordered("a", "b", gap=np.nan),
     "counterfactual.ordered: gap a string": lambda: cf.ordered("a", "b", gap="5"),
+    "surrogate.fidelity_between: different lengths": lambda: surrogate.fidelity_between(y, y[:5], False),
+    "surrogate.fidelity_between: NaN predictions": lambda: surrogate.fidelity_between(
+        np.full(5, np.nan), np.zeros(5), True),
+    "surrogate.fidelity_between: regressor not a bool": lambda: surrogate.fidelity_between(y, y, "yes"),
     "counterfactual.diverse_counterfactuals: predict not a function": lambda: cf.diverse_counterfactuals(
         CLF, X[0], X),
     "counterfactual.diverse_counterfactuals: NaN in X": lambda: cf.diverse_counterfactuals(

@@ -109,3 +109,15 @@ def test_methods_import_plainly(path):
     assert "import_module(" not in source, f"{path.name}: import the module directly"
     if unit_of(path) != "env":   # env computes DEVICE on first use, it imports nothing
         assert "\ndef __getattr__(" not in source, f"{path.name}: re-export names directly"
+
+
+def test_private_names_stay_in_their_module():
+    """No module imports another's _private name (the foundation's own module name aside)."""
+    crossing = []
+    for path in FILES:
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and (node.level or (node.module or "").startswith("course_lib")):
+                crossing += [f"{path.relative_to(PACKAGE)}: {alias.name} from {node.module}"
+                             for alias in node.names
+                             if alias.name.startswith("_") and not alias.name.startswith("__")]
+    assert not crossing, f"import the public name instead: {crossing}"

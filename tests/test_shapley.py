@@ -62,7 +62,7 @@ def test_coalition_weights_sum_to_one_per_player():
     ("ABC", {**CARD_TABLE, "AD": 3}, ValueError, "unknown player 'D'"),
     ("ABC", {**CARD_TABLE, "AB": "seven"}, TypeError, "value of coalition 'AB' is 'seven'"),
     ("ABC", {**CARD_TABLE, "AB": float("nan")}, ValueError, "must be finite"),
-    ("ABC", {**CARD_TABLE, "AB": True}, TypeError, "real numbers"),
+    ("ABC", {**CARD_TABLE, "AB": True}, TypeError, "must be a real number"),
     ("ABA", CARD_TABLE, ValueError, "lists 'A' twice"),
     ("ABC", {**CARD_TABLE, "BA": 7}, ValueError, "same coalition"),
     ("ABC", {**CARD_TABLE, ("A", "A"): 7}, ValueError, "lists a player twice"),

@@ -6,7 +6,6 @@ the same inputs; nothing is compared with stored numbers.
 """
 from __future__ import annotations
 
-import copy
 
 import numpy as np
 import torch
@@ -399,7 +398,7 @@ def _check_q6(shortcut_box, size: int = 48):
     if covered >= 0.6:
         raise Incorrect(f"your box contains the region, but it is {guess.sum() / truth.sum():.1f} "
                         f"times its size (IoU {overlap:.2f}); tighten it around the bright spot")
-    centre_row, centre_col = (top + bottom) / 2, (left + right) / 2
+    centre_row = (top + bottom) / 2
     if covered == 0 and centre_row < size - 10:
         raise Incorrect("your box is away from where the maps are bright on every cat picture; "
                         "the animal moves from picture to picture, the shortcut does not")

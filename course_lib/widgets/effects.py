@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..effects import ale, h_statistic, partial_dependence_2d
-from ..inspection import check_table, feature_index
+from .._validation import check_table, feature_index
 
 __all__ = ["effect_curves", "effect_panel", "pair_panel"]
 

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..inspection import _is_regressor, check_fitted, check_table, like
+from .._validation import check_fitted, check_table, is_regressor, like
 from ..plots.inspection import plot_tree
-from ..surrogate import _fidelity, global_surrogate
+from ..surrogate import fidelity_between, global_surrogate
 
 __all__ = ["surrogate_depth_panel", "surrogate_table"]
 
@@ -18,13 +18,13 @@ def surrogate_table(model, X_fit, X_eval, y_eval, depths=range(1, 9), random_sta
     y_eval = np.asarray(y_eval)
     values, columns = check_table(X_eval, "X_eval")
     black_box = model.predict(like(X_eval, values, columns))
-    regressor = _is_regressor(model)
+    regressor = is_regressor(model)
     rows = []
     for depth in depths:
         surrogate = global_surrogate(model, X_fit, max_depth=depth, random_state=random_state)
         predicted = surrogate.tree.predict(values)
         rows.append({"depth": depth, "surrogate": surrogate,
-                     "fidelity": _fidelity(black_box, predicted, regressor),
+                     "fidelity": fidelity_between(black_box, predicted, regressor),
                      "accuracy": float(np.mean(predicted == y_eval))})
     return rows
 
