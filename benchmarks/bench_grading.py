@@ -37,7 +37,7 @@ def _grade(ctx, sandboxed: bool):
     grade = grade_submission(ctx["submission"], ctx["topic"], ctx["questions"],
                              Settings(sandbox=sandboxed), ctx["expected"])
     ctx["times"].setdefault(sandboxed, []).append(time.perf_counter() - start)
-    assert grade.total == 4, (grade.status, grade.reason)
+    assert grade.total == len(ctx["questions"]), (grade.total, grade.status, grade.reason)
     return grade
 
 

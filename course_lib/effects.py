@@ -30,9 +30,9 @@ from sklearn.base import clone
 from sklearn.metrics import check_scoring
 from sklearn.model_selection import check_cv
 
-from ._validation import (check_array, check_budget, check_callable, check_count, check_estimator,
-                          check_finite_table, check_fitted, check_pair, check_predictions, check_seed,
-                          check_table, check_target, feature_index)
+from ._validation import (MAX_ELEMENTS, check_array, check_budget, check_callable, check_count,
+                          check_estimator, check_finite_table, check_fitted, check_pair,
+                          check_predictions, check_seed, check_table, check_target, feature_index)
 from .inspection import PermutationImportance, pdp_grid
 
 __all__ = ["ale", "ALE", "ale_edges", "ale_categorical", "category_order", "ale_2d", "ALE2D",
@@ -306,10 +306,15 @@ def _h_squared(joint, part_a, part_b):
 
 
 def _sample_rows(values, n_rows, seed):
+    """n_rows rows drawn with seed (all when None); H costs n^2 predictions per PD, so n is bounded."""
     seed = check_seed(seed)
-    if n_rows is None or check_count(n_rows, "n_rows", minimum=2) >= len(values):
+    n = len(values) if n_rows is None else min(check_count(n_rows, "n_rows", minimum=2), len(values))
+    if n * n > MAX_ELEMENTS:
+        raise ValueError(f"H on {n:,} rows needs {n * n:,} predictions per partial dependence; "
+                         "pass n_rows (e.g. n_rows=1000) to draw fewer rows")
+    if n == len(values):
         return values
-    return values[np.sort(np.random.default_rng(seed).choice(len(values), n_rows, replace=False))]
+    return values[np.sort(np.random.default_rng(seed).choice(len(values), n, replace=False))]
 
 
 # ============================================================================ importance

@@ -86,6 +86,7 @@ def leave_one_out_influence(make_model, X, y, X_test, y_test) -> np.ndarray:
     X_test = check_rows(X_test, "X_test", X.shape[1], "X has that many columns")[0]
     y, y_test = check_length(y, len(X), "y"), check_length(y_test, len(X_test), "y_test", "X_test")
     check_callable(make_model, "make_model", "lambda: LogisticRegression(C=1.0)")
+    check_budget(len(X), "len(X)", per_unit=len(X_test))   # one refit per training row
     base = log_loss_per_row(make_model().fit(X, y), X_test, y_test)
     keep = np.ones(len(X), dtype=bool)
     change = np.empty((len(X), len(X_test)))
@@ -148,6 +149,8 @@ def tracin(model: nn.Module, checkpoints, train_loader, test_inputs, test_target
     """
     checkpoints, train_loader = _check_tracin(model, checkpoints, train_loader)
     test_inputs = check_tensor(test_inputs, "test_inputs")
+    if test_inputs.is_floating_point():            # token ids stay integers; pixels match the weights
+        check_tensor(test_inputs, "test_inputs", like=next(model.parameters()))
     test_targets = _check_targets(test_targets, len(test_inputs))
     total = None
     for state, rate in checkpoints:

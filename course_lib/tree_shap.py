@@ -303,7 +303,8 @@ def _boosting_init(model) -> np.ndarray:
     if isinstance(model, GradientBoostingRegressor):
         return np.ravel(init.predict(row)).astype(np.float64)[:1]
     raw = np.asarray(model.decision_function(row), dtype=np.float64).reshape(-1)    # (K,)
-    grown = [sum(tree.predict(row)[0] for tree in model.estimators_[:, k]) for k in range(K)]
+    row32 = row.astype(np.float32)            # the low-level tree API: no input checks per tree
+    grown = [sum(tree.tree_.predict(row32)[0, 0] for tree in model.estimators_[:, k]) for k in range(K)]
     return raw - model.learning_rate * np.asarray(grown, dtype=np.float64)
 
 

@@ -236,6 +236,10 @@ CASES = {
     "effects.partial_dependence_2d: f wrong shape": lambda: effects.partial_dependence_2d(wrong_shape, X, (0, 1)),
     "effects.partial_dependence_2d: pandas NA": lambda: effects.partial_dependence_2d(f, NA_FRAME, ("a", "b")),
     "effects.partial_dependence_2d: three features": lambda: effects.partial_dependence_2d(f, X, (0, 1, 2)),
+    "effects.h_statistic: 20,000 rows without n_rows": lambda: effects.h_statistic(
+        REG.predict, np.zeros((20_000, 4)), features=(0, 1)),
+    "effects.h_statistic_total: 20,000 rows without n_rows": lambda: effects.h_statistic_total(
+        REG.predict, np.zeros((20_000, 4))),
     "effects.h_statistic: negative seed": lambda: effects.h_statistic(f, X, (0, 1), n_rows=20, seed=-1),
     "effects.h_statistic: float seed": lambda: effects.h_statistic(f, X, (0, 1), n_rows=20, seed=1.5),
     "effects.h_statistic: n_rows a string": lambda: effects.h_statistic(f, X, (0, 1), n_rows="all"),
@@ -276,6 +280,8 @@ CASES = {
     "examples.log_loss_per_row: unknown labels": lambda: examples.log_loss_per_row(CLF, X, y + 5),
     "examples.log_loss_per_row: predict_proba NaN": lambda: examples.log_loss_per_row(NAN_PROBA, X, y),
     "examples.log_loss_per_row: labels of other rows": lambda: examples.log_loss_per_row(CLF, X, y[:5]),
+    "examples.leave_one_out_influence: 20,000 x 20,000 changes": lambda: examples.leave_one_out_influence(
+        LogisticRegression, np.zeros((20_000, 4)), np.zeros(20_000), np.zeros((20_000, 4)), np.zeros(20_000)),
     "examples.leave_one_out_influence: make_model a model": lambda: examples.leave_one_out_influence(
         LogisticRegression(), X, y, X[:5], y[:5]),
     "examples.leave_one_out_influence: NaN in X": lambda: examples.leave_one_out_influence(
@@ -290,6 +296,8 @@ CASES = {
         CLF, X, y, X[:5], y[:5], l2=-1.0),
     "examples.influence_functions: pandas NA": lambda: examples.influence_functions(
         CLF, NA_FRAME, y[:10], X[:5], y[:5]),
+    "examples.tracin: double test inputs": lambda: examples.tracin(
+        NET, CHECKPOINTS, LOADER, BATCH.double(), torch.tensor([0, 1])),
     "examples.tracin: not a module": lambda: examples.tracin(NET.forward, CHECKPOINTS, LOADER, BATCH,
                                                               torch.tensor([0, 1])),
     "examples.tracin: numpy test inputs": lambda: examples.tracin(NET, CHECKPOINTS, LOADER, BATCH.numpy(),
