@@ -17,6 +17,8 @@ the token embeddings: equal to captum's ``LayerIntegratedGradients(model, model.
 """
 from __future__ import annotations
 
+import math
+
 import re
 from collections import Counter
 
@@ -107,18 +109,24 @@ def _layer_matrices(attentions, add_residual):
                         "layer")
     layers, shape = [], None
     for l, A in enumerate(attentions):
-        check_array(A, f"attentions[{l}] (heads, T, T)", ndim=(3, 4))   # numbers, finite
-        A = torch.as_tensor(A).detach().double()
+        name = f"attentions[{l}]"
+        if not isinstance(A, torch.Tensor):                  # numbers, finite, 3-D or 4-D
+            A = torch.as_tensor(check_array(A, f"{name} (heads, T, T)", ndim=(3, 4)))
         shape = shape or A.shape
-        if A.shape[-1] != A.shape[-2] or A.shape != shape or (A < 0).any():
-            raise ValueError(f"attentions[{l}] has shape {tuple(A.shape)} or negative weights; "
-                             f"expected weights >= 0 of shape (heads, T, T), as attentions[0]")
-        A = A.mean(dim=-3)
+        if A.ndim not in (3, 4) or A.shape[-1] != A.shape[-2] or A.shape != shape:
+            raise ValueError(f"{name} has shape {tuple(A.shape)}; expected (heads, T, T) "
+                             f"(or (B, heads, T, T)), the same for every layer")
+        A = A.detach().double().mean(dim=-3)
+        low, high = torch.aminmax(A)
+        if not (low >= 0 and high < math.inf):             # NaN fails too
+            raise ValueError(f"{name} has negative, NaN or infinite weights; pass attention "
+                             "weights (softmax outputs, >= 0), not scores")
         if add_residual:
             A = 0.5 * A + 0.5 * torch.eye(A.shape[-1], dtype=A.dtype, device=A.device)
-        if not (A.sum(dim=-1) > 0).all():
-            raise ValueError(f"attentions[{l}] has a row of zeros: every position must attend")
-        layers.append(A / A.sum(dim=-1, keepdim=True))
+        totals = A.sum(dim=-1, keepdim=True)
+        if not add_residual and not totals.min() > 0:
+            raise ValueError(f"{name} has a row of zeros: every position must attend")
+        layers.append(A / totals)
     return layers
 
 

@@ -66,7 +66,7 @@ def test_flow_equals_networkx_and_one_layer_flow_is_the_attention():
 
 @pytest.mark.parametrize("bad, message", [
     (torch.ones(2, 3, 3), "non-empty list"), ([], "non-empty list"),
-    ([torch.ones(3, 4)], "attentions\\[0\\] \\(heads, T, T\\) must have 3 or 4 dimensions"),
+    ([torch.ones(3, 4)], "attentions\\[0\\] has shape \\(3, 4\\); expected \\(heads, T, T\\)"),
 ])
 def test_bad_attentions(bad, message):
     with pytest.raises((TypeError, ValueError), match=message):
