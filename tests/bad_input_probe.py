@@ -14,7 +14,9 @@ import importlib
 import inspect
 import time
 
+import numpy as np
 import pytest
+from sklearn.linear_model import LinearRegression, LogisticRegression
 
 #: The modules whose public callables (``__all__``, else the functions and classes they define)
 #: must each have at least one probe. Plots, widgets, exercises and grading draw, show or check
@@ -63,3 +65,39 @@ def resolve(key: str):
     target = key.split(":", 1)[0].strip()
     module_name, _, name = target.rpartition(".")
     return getattr(importlib.import_module(f"course_lib.{module_name}"), name)
+
+
+# ----------------------------------------------------------------------------- models that misbehave
+def wrong_shape(rows):
+    """A model function that returns (n, 2, 2) instead of (n,) or (n, K)."""
+    return np.zeros((len(rows), 2, 2))
+
+
+def too_few(rows):
+    """A model function that returns one prediction too few."""
+    return np.zeros(len(rows) - 1)
+
+
+def with_nan(rows):
+    """A model function that returns NaN."""
+    return np.full(len(rows), np.nan)
+
+
+class WrongShapeRegressor(LinearRegression):
+    def predict(self, X):
+        return np.zeros((len(X), 3))
+
+
+class NaNRegressor(LinearRegression):
+    def predict(self, X):
+        return np.full(len(X), np.nan)
+
+
+class NaNProba(LogisticRegression):
+    def predict_proba(self, X):
+        return np.full((len(X), 2), np.nan)
+
+
+class WrongPredict(LogisticRegression):
+    def predict(self, X):
+        return np.zeros((len(X), 2))

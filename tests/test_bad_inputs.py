@@ -14,7 +14,8 @@ from sklearn.ensemble import RandomForestClassifier
 from sklearn.linear_model import LinearRegression, LogisticRegression
 from torch import nn
 
-from bad_input_probe import assert_clear_error
+from bad_input_probe import (NaNProba, NaNRegressor, WrongShapeRegressor, assert_clear_error, too_few,
+                             with_nan, wrong_shape)
 
 from course_lib.cam import grad_cam, integrated_gradients, saliency, smooth_grad
 from course_lib.cam import quadrature
@@ -55,33 +56,6 @@ class Net(nn.Module):
 
 NET = Net().eval()
 IMAGES = torch.rand(2, 3, 8, 8)
-
-
-def wrong_shape(rows):
-    return np.zeros((len(rows), 2, 2))
-
-
-def too_few(rows):
-    return np.zeros(len(rows) - 1)
-
-
-def with_nan(rows):
-    return np.full(len(rows), np.nan)
-
-
-class WrongShapeRegressor(LinearRegression):
-    def predict(self, X):
-        return np.zeros((len(X), 3))
-
-
-class NaNRegressor(LinearRegression):
-    def predict(self, X):
-        return np.full(len(X), np.nan)
-
-
-class NaNProba(LogisticRegression):
-    def predict_proba(self, X):
-        return np.full((len(X), 2), np.nan)
 
 
 WRONG_REG = WrongShapeRegressor().fit(Xr, yr)

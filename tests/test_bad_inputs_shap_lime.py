@@ -14,7 +14,7 @@ from sklearn.datasets import make_classification
 from sklearn.ensemble import GradientBoostingRegressor, RandomForestClassifier
 from sklearn.linear_model import LinearRegression, LogisticRegression
 
-from bad_input_probe import assert_clear_error
+from bad_input_probe import assert_clear_error, with_nan, wrong_shape
 
 from course_lib import explanation, game, kernel_shap, lime, shapley, shapley_model, tree_shap
 from course_lib.lime import core, diagnostics
@@ -46,14 +46,6 @@ ATTRIBUTIONS = kernel_shap.kernel_shap(REG.predict, X[:2], X[:10])
 TABULAR = lime.LimeTabular(X, random_state=0)
 NEIGHBOURHOOD = TABULAR.sample(ROW, CLF.predict_proba, num_samples=50)
 EXPLANATION = NEIGHBOURHOOD.explain(1, 3)
-
-
-def wrong_shape(rows):
-    return np.zeros((len(rows), 2, 2))
-
-
-def with_nan(rows):
-    return np.full(len(rows), np.nan)
 
 
 def images_with_nan(batch):

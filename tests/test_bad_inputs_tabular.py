@@ -15,7 +15,8 @@ from sklearn.linear_model import LinearRegression, LogisticRegression
 from sklearn.tree import DecisionTreeClassifier
 from torch import nn
 
-from bad_input_probe import assert_clear_error
+from bad_input_probe import (NaNProba, NaNRegressor, WrongPredict, WrongShapeRegressor, assert_clear_error,
+                             with_nan, wrong_shape)
 
 from course_lib import anchors, cardio_rules, cardio_twin, counterfactual as cf, effects, examples
 from course_lib import faithfulness as fm, inspection, surrogate
@@ -39,38 +40,6 @@ TWIN = cardio_twin.make_cardio_twin(n=300, seed=0)
 
 def f(rows):
     return np.asarray(rows, dtype=float) @ [1.0, -1.0, 0.5, 0.2]
-
-
-def wrong_shape(rows):
-    return np.zeros((len(rows), 2, 2))
-
-
-def with_nan(rows):
-    return np.full(len(rows), np.nan)
-
-
-def labels_nan(rows):
-    return np.full(len(rows), np.nan)
-
-
-class WrongShapeRegressor(LinearRegression):
-    def predict(self, X):
-        return np.zeros((len(X), 3))
-
-
-class NaNRegressor(LinearRegression):
-    def predict(self, X):
-        return np.full(len(X), np.nan)
-
-
-class NaNProba(LogisticRegression):
-    def predict_proba(self, X):
-        return np.full((len(X), 2), np.nan)
-
-
-class WrongPredict(LogisticRegression):
-    def predict(self, X):
-        return np.zeros((len(X), 2))
 
 
 WRONG_REG = WrongShapeRegressor().fit(Xr, yr)
@@ -319,7 +288,7 @@ CASES = {
     # anchors
     "anchors.anchor: predict not a function": lambda: anchors.anchor(CLF, X[0], X),
     "anchors.anchor: predict returns probabilities": lambda: anchors.anchor(CLF.predict_proba, X[0], X),
-    "anchors.anchor: predict returns NaN": lambda: anchors.anchor(labels_nan, X[0], X),
+    "anchors.anchor: predict returns NaN": lambda: anchors.anchor(with_nan, X[0], X),
     "anchors.anchor: NaN in X_train": lambda: anchors.anchor(CLF.predict, X[0], NAN_ROWS),
     "anchors.anchor: pandas NA": lambda: anchors.anchor(CLF.predict, X[0], NA_FRAME),
     "anchors.anchor: strings": lambda: anchors.anchor(CLF.predict, X[0], STRINGS),
