@@ -1,4 +1,5 @@
 """Shared assertions for the checker tests (tests/test_exNN.py)."""
+import numpy as np
 import pytest
 
 from course_lib.exercises import CheckCrashed, CheckFailed, NotAttempted
@@ -54,3 +55,20 @@ def solution_namespace(module, **namespace):
     for question in module.QUESTIONS:
         exec(question.solution_code, namespace)
     return namespace
+
+
+def questions_are_listed(module, count):
+    """The checker module lists q1..q<count>, each with hints and a solution to show."""
+    assert [q.name for q in module.QUESTIONS] == [f"q{i}" for i in range(1, count + 1)]
+    for question in module.QUESTIONS:
+        assert question.hints and question.solution_code
+
+
+def placeholders_and_odd_values_never_crash(module, stubbed):
+    """Placeholders count as not attempted, odd values never crash a check, and the first
+    `stubbed` questions treat an untouched stub function as not attempted."""
+    for question in module.QUESTIONS:
+        not_attempted(question, *[module.PLACEHOLDER] * len(question.vars))
+        never_crashes(question, [None, "text", 3, np.nan, [1, 2], {}, np.zeros((2, 2))])
+    for question in module.QUESTIONS[:stubbed]:
+        not_attempted(question, stub)
