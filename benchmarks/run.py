@@ -11,13 +11,23 @@ sys.path.insert(0, str(HERE))
 from harness import format_table, run  # noqa: E402
 
 
-def load_benchmarks():
-    """Import benchmarks/bench_*.py in name order and collect their BENCHMARKS lists."""
+def load_benchmarks(failures: dict | None = None):
+    """Import benchmarks/bench_*.py in name order and collect their BENCHMARKS lists.
+
+    With a `failures` dict, a module that cannot be imported (a library without the method it
+    times) is recorded there as {module name: error line} instead of stopping the run.
+    """
     found = []
     for path in sorted(HERE.glob("bench_*.py")):
         spec = importlib.util.spec_from_file_location(path.stem, path)
         module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
+        try:
+            spec.loader.exec_module(module)
+        except Exception as error:
+            if failures is None:
+                raise
+            failures[path.stem] = f"{type(error).__name__}: {error}".splitlines()[0][:120]
+            continue
         found.extend(getattr(module, "BENCHMARKS", []))
     return found
 
