@@ -421,14 +421,15 @@ def _embedding_integrated_gradients(forward, embeddings, baseline, steps):
     return gradient_sum * (embeddings - baseline)
 
 
-def sentence_embeddings(model, tokenizer, texts, batch_size: int = 32) -> np.ndarray:
+def sentence_embeddings(model, tokenizer, texts, batch_size: int = 32,
+                        progress=None) -> np.ndarray:
     """Sentence embeddings as sentence-transformers makes them: mean-pool, then unit length.
 
         s = normalise( sum_t m_t h_t / sum_t m_t )
 
     with h_t the last layer's output for token t and m_t the attention mask (1 for real tokens,
     0 for padding); Reimers and Gurevych 2019. Returns an (n_texts, hidden) float array whose
-    dot products are cosine similarities.
+    dot products are cosine similarities. `progress` wraps the batch range (e.g. ``tqdm``).
     """
     model, texts = _check_encoder(model), check_texts(texts)
     check_callable(tokenizer, "tokenizer", "the tokenizer returned by load_text_transformer()")
@@ -436,7 +437,8 @@ def sentence_embeddings(model, tokenizer, texts, batch_size: int = 32) -> np.nda
     check_count(len(texts), "len(texts)", maximum=1_000_000)
     device = next(model.parameters()).device
     rows = []
-    for start in range(0, len(texts), batch_size):
+    starts = range(0, len(texts), batch_size)
+    for start in (progress(starts) if progress is not None else starts):
         inputs = tokenizer(texts[start:start + batch_size], return_tensors="pt", padding=True,
                            truncation=True)
         inputs = {name: value.to(device) for name, value in inputs.items()}

@@ -1,0 +1,171 @@
+"""Checks of exercise notebook 11: right answers pass (also written differently), and each
+typical wrong answer gets the message meant for it."""
+import numpy as np
+
+from course_lib.exercises import ex11_embeddings as ex
+from exercise_helpers import (fails, passes, placeholders_and_odd_values_never_crash,
+                              questions_are_listed, solution)
+
+
+def test_every_question_is_listed():
+    questions_are_listed(ex, 6)
+
+
+def test_placeholders_stubs_and_odd_values_never_crash():
+    placeholders_and_odd_values_never_crash(ex, stubbed=5)
+
+
+# ------------------------------------------------------------------ q1: nearest examples
+def cosine(E, query):
+    return E @ query / (np.linalg.norm(E, axis=1) * np.linalg.norm(query))
+
+
+def test_q1():
+    passes(ex.q1, solution(ex.q1, "nearest", np=np))
+    passes(ex.q1, lambda E, q, k: np.argsort(-cosine(E, q), kind="stable")[:k].tolist())
+
+    def normalised_first(E, q, k):
+        En = E / np.linalg.norm(E, axis=1, keepdims=True)
+        return np.argsort(En @ (q / np.linalg.norm(q)))[::-1][:k]
+    passes(ex.q1, normalised_first)
+
+    fails(ex.q1, lambda E, q, k: np.argsort(-(E @ q))[:k], match="raw dot product")
+    fails(ex.q1, lambda E, q, k: np.argsort(np.linalg.norm(E - q, axis=1))[:k], match="Euclidean")
+    fails(ex.q1, lambda E, q, k: np.argsort(cosine(E, q))[:k], match="least similar")
+    fails(ex.q1, lambda E, q, k: np.sort(np.argsort(-cosine(E, q))[:k]), match="wrong order")
+    fails(ex.q1, lambda E, q, k: np.argsort(-cosine(E, q))[1:k + 1], match="off by one")
+    fails(ex.q1, lambda E, q, k: np.sort(cosine(E, q))[::-1][:k], match="similarities")
+    fails(ex.q1, lambda E, q, k: np.argsort(-cosine(E, q)), match="one number per row")
+    fails(ex.q1, lambda E, q, k: np.argsort(-cosine(E, q))[:3], match="indices of the most similar")
+
+    def in_place(E, q, k):
+        E /= np.linalg.norm(E, axis=1, keepdims=True)
+        return np.argsort(-(E @ q))[:k]
+    fails(ex.q1, in_place, match="changed its input `E`")
+
+
+# ------------------------------------------------------------------ q2: attention row
+def softmax(z):
+    return np.exp(z - z.max()) / np.exp(z - z.max()).sum()
+
+
+def test_q2():
+    passes(ex.q2, solution(ex.q2, "attention_row", np=np))
+    passes(ex.q2, lambda q, K: softmax(np.einsum("td,d->t", K, q) / len(q) ** 0.5))
+    fails(ex.q2, lambda q, K: softmax(K @ q), match="sqrt(d)")
+    fails(ex.q2, lambda q, K: softmax(K @ q / len(q)), match="square root")
+    fails(ex.q2, lambda q, K: softmax(K @ q / np.sqrt(len(K))), match="number of tokens")
+    fails(ex.q2, lambda q, K: K @ q / np.sqrt(len(q)), match="raw scores")
+    fails(ex.q2, lambda q, K: 1 / (1 + np.exp(-K @ q / np.sqrt(len(q)))), match="sigmoid")
+    fails(ex.q2, lambda q, K: softmax(-K @ q / np.sqrt(len(q))), match="sign is flipped")
+    fails(ex.q2, lambda q, K: np.exp(K @ q / np.sqrt(len(q))), match="sums to 1")
+    fails(ex.q2, lambda q, K: softmax(K @ q / np.sqrt(len(q)))[:-1], match="one weight per key")
+
+    def in_place(q, K):
+        q /= np.sqrt(len(q))
+        return softmax(K @ q)
+    fails(ex.q2, in_place, match="changed its input `q`")
+
+
+# ------------------------------------------------------------------ q3: rollout
+def mixed(layers):
+    return [0.5 * m + 0.5 * np.eye(len(m)) for m in layers]
+
+
+def test_q3():
+    passes(ex.q3, solution(ex.q3, "rollout", np=np))
+
+    def reduce_style(layers):
+        from functools import reduce
+        return reduce(lambda R, A: A @ R, mixed(layers))
+    passes(ex.q3, reduce_style)
+    fails(ex.q3, lambda layers: mixed(layers)[0] @ mixed(layers)[1] @ mixed(layers)[2],
+          match="order is reversed")
+    fails(ex.q3, lambda layers: layers[2] @ layers[1] @ layers[0], match="residual")
+    fails(ex.q3, lambda layers: mixed(layers)[-1], match="only the last layer")
+    fails(ex.q3, lambda layers: sum(mixed(layers)), match="added them")
+    fails(ex.q3, lambda layers: mixed(layers)[2] * mixed(layers)[1] * mixed(layers)[0], match="`@`")
+    fails(ex.q3, lambda layers: np.eye(len(layers[0])), match="differs")
+
+    def in_place(layers):
+        for i, m in enumerate(layers):
+            layers[i] = 0.5 * m + 0.5 * np.eye(len(m))
+        return layers[2] @ layers[1] @ layers[0]
+    fails(ex.q3, in_place, match="changed its input `layers`")
+
+    def in_place_arrays(layers):
+        R = np.eye(len(layers[0]))
+        for m in layers:
+            m *= 0.5
+            m += 0.5 * np.eye(len(m))
+            R = m @ R
+        return R
+    fails(ex.q3, in_place_arrays, match="changed its input `layers`")
+
+
+# ------------------------------------------------------------------ q4: integrated gradients
+def ig(grad, x, b, steps, offsets=None):
+    alphas = (np.arange(steps) + 0.5) / steps if offsets is None else offsets(steps)
+    return (x - b) * np.mean([grad(b + a * (x - b)) for a in alphas], axis=0)
+
+
+def test_q4():
+    passes(ex.q4, solution(ex.q4, "integrated_gradients", np=np))
+    passes(ex.q4, lambda grad, x, b, steps: (x - b) * sum(grad(b + (k + 0.5) / steps * (x - b))
+                                                          for k in range(steps)) / steps)
+    fails(ex.q4, lambda g, x, b, s: ig(g, x, b, s, lambda n: np.arange(1, n + 1) / n), match="midpoints")
+    fails(ex.q4, lambda g, x, b, s: ig(g, x, b, s, lambda n: np.arange(n) / n), match="midpoints")
+    fails(ex.q4, lambda g, x, b, s: g(x) * x, match="gradient x input")
+    fails(ex.q4, lambda g, x, b, s: ig(g, x, b, s) / (x - b), match="multiply the average gradient")
+    fails(ex.q4, lambda g, x, b, s: ig(g, x, b, s) * s, match="divide the sum by steps")
+    fails(ex.q4, lambda g, x, b, s: x * ig(g, x, b, s) / (x - b), match="not by x")
+    fails(ex.q4, lambda g, x, b, s: -ig(g, x, b, s), match="sign is flipped")
+    fails(ex.q4, lambda g, x, b, s: ig(g, x, b, s).sum(), match="one attribution per feature")
+
+    def in_place(g, x, b, s):
+        x -= b
+        return x * np.mean([g(b + (k + 0.5) / s * x) for k in range(s)], axis=0)
+    fails(ex.q4, in_place, match="changed its input `x`")
+
+
+# ------------------------------------------------------------------ q5: coalition value
+def test_q5():
+    passes(ex.q5, solution(ex.q5, "coalition_value", np=np))
+
+    def with_where(f, ids, keep, mask_id):
+        inner = np.where(keep, ids[1:-1], mask_id)
+        return f(np.concatenate([ids[:1], inner, ids[-1:]]))
+    passes(ex.q5, with_where)
+
+    def masked(ids, positions, value):
+        out = ids.copy()
+        out[positions] = value
+        return out
+    inner = lambda ids: np.arange(1, len(ids) - 1)  # noqa: E731
+    fails(ex.q5, lambda f, ids, keep, m: f(masked(ids, inner(ids)[keep], m)), match="*in* the coalition")
+    fails(ex.q5, lambda f, ids, keep, m: f(np.r_[ids[0], ids[1:-1][keep], ids[-1]]), match="deleted")
+    fails(ex.q5, lambda f, ids, keep, m: f(masked(ids, np.flatnonzero(~np.r_[keep, True, True]), m)),
+          match="[CLS] at 0")
+    fails(ex.q5, lambda f, ids, keep, m: f(masked(ids, inner(ids)[~keep], 0)), match="padding id")
+    fails(ex.q5, lambda f, ids, keep, m: f(ids), match="nothing was masked")
+    fails(ex.q5, lambda f, ids, keep, m: f(masked(ids, inner(ids)[~keep], m + 1)), match="should be")
+    fails(ex.q5, lambda f, ids, keep, m: [f(ids), f(masked(ids, inner(ids)[~keep], m))],
+          match="single number")
+
+    def in_place(f, ids, keep, mask_id):
+        ids[1:-1][~keep] = mask_id
+        return f(ids)
+    fails(ex.q5, in_place, match="changed its input `ids`")
+
+
+# ------------------------------------------------------------------ q6: reading t-SNE
+def test_q6():
+    right = {"a": True, "b": False, "c": False, "d": True, "e": False}
+    passes(ex.q6, right)
+    passes(ex.q6, {k: np.bool_(v) for k, v in right.items()})
+    for key, match in [("a", "keeps neighbourhoods"), ("b", "bandwidth"), ("c", "not kept"),
+                       ("d", "perplexity"), ("e", "topic and wording")]:
+        fails(ex.q6, {**right, key: not right[key]}, match=match)
+    fails(ex.q6, {k: True for k in right}, match="more claim")
+    fails(ex.q6, {**right, "a": "yes"}, match="True or False")
+    fails(ex.q6, {"a": True}, match="missing keys")
