@@ -16,7 +16,11 @@ Colab publishes its runtime in the googlecolab/backend-info repository (``pip-fr
 3. builds the course as a wheel, as pip does for the setup cell's ``git+`` address;
 4. asks pip, with no constraints (as in Colab), what installing that wheel would change, and fails
    if any preinstalled package would be upgraded or downgraded (the report is kept in the venv);
-5. installs the wheel, then the test runners (under the freeze, so they move nothing either).
+5. installs the wheel;
+6. runs the install that lectures 07 and 08 run in Colab (``course_lib.references.pip_commands``,
+   from the registry), each command first as a dry run that fails the build if it would change a
+   preinstalled package (``reference-install-report.json``), then imports every reference;
+7. installs the test runners (under the freeze, so they move nothing either).
 """
 from __future__ import annotations
 
@@ -31,6 +35,9 @@ import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))  # this checkout's course_lib, for the reference install it runs
+from course_lib import references  # noqa: E402
+
 FREEZE = ROOT / "colab" / "pip-freeze.txt"
 FREEZE_URL = "https://raw.githubusercontent.com/googlecolab/backend-info/main/pip-freeze.txt"
 #: What the notebooks and tests import besides the course's own dependencies: Colab has them all.
@@ -126,7 +133,7 @@ def build(python: str, venv: Path) -> int:
         # 2. Colab's copies of everything the course needs (what the resolver picks under the
         #    freeze, kept to the packages Colab really has)
         needed = pip_report(py, "--ignore-installed", "-c", constraints, wheel,
-                            *PREINSTALLED_EXTRA)
+                            *PREINSTALLED_EXTRA, *reference_needs())
         preinstalled = sorted(f"{i['name']}=={colab[i['name']]}" for i in needed
                               if i["name"] in colab and not i["name"].startswith(CUDA_BUILD_PARTS))
         run(py, "-m", "pip", "install", "--quiet", "-c", constraints, *preinstalled)
@@ -146,8 +153,12 @@ def build(python: str, venv: Path) -> int:
             return 1
         added = ", ".join(f"{i['name']} {i['version']}" for i in report) or "nothing"
         print(f"colab twin: the setup cell adds {added}; no preinstalled package changes")
-        # 5. install it, then the test runners under the freeze
+        # 5. install it
         run(py, "-m", "pip", "install", "--quiet", wheel)
+    # 6. the reference packages, as lectures 07 and 08 install them in Colab
+    if install_references(py, colab, venv / "reference-install-report.json"):
+        return 1
+    # 7. the test runners, under the freeze
     run(py, "-m", "pip", "install", "--quiet", "-c", constraints, *TEST_TOOLS)
     wrong = [f"{name} {have} (Colab: {colab[name]})" for name, have in installed(py).items()
              if name in colab and not name.startswith(CUDA_BUILD_PARTS)
@@ -156,6 +167,41 @@ def build(python: str, venv: Path) -> int:
         print("colab twin: versions differ from Colab's: " + ", ".join(wrong), file=sys.stderr)
         return 1
     print(f"colab twin: ready in {venv}")
+    return 0
+
+
+def reference_needs() -> list[str]:
+    """What the reference install finds in Colab: the with-dependencies references themselves
+    (so that the resolver brings Colab's copies of their requirements) and what the --no-deps
+    ones import."""
+    return [item for reference in references.REFERENCES.values()
+            for item in (reference.uses if reference.no_deps else (reference.requirement,))]
+
+
+def install_references(py: Path, colab: dict[str, str], report_path: Path) -> int:
+    """Step 6: each of references.pip_commands as a dry run (no constraints, as in Colab) that
+    must change no preinstalled package, then for real; then every reference module imports."""
+    reports = []
+    for command in references.pip_commands(*references.REFERENCES):
+        report = pip_report(py, *command[1:])
+        reports.append({"command": ["pip", *command], "install": report})
+        changed = changes_to_preinstalled(report, colab)
+        if changed:
+            print(f"colab twin: `pip {' '.join(command)}` would change Colab's preinstalled "
+                  "packages:\n  " + "\n  ".join(changed), file=sys.stderr)
+            return 1
+        added = ", ".join(f"{i['name']} {i['version']}" for i in report) or "nothing"
+        print(f"colab twin: `pip {' '.join(command)}` adds {added}; no preinstalled package changes")
+        run(py, "-m", "pip", *command)
+    report_path.write_text(json.dumps(reports, indent=1))
+    modules = [reference.module for reference in references.REFERENCES.values()]
+    imported = subprocess.run([py, "-c", "import importlib, sys\nfor m in sys.argv[1:]: "
+                               "importlib.import_module(m)", *modules],
+                              capture_output=True, text=True)
+    if imported.returncode:
+        print("colab twin: a reference package does not import with Colab's packages: "
+              + imported.stderr.strip().splitlines()[-1], file=sys.stderr)
+        return 1
     return 0
 
 
