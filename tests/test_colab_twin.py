@@ -69,3 +69,11 @@ def test_the_twin_runs_the_notebooks_reference_install_and_refuses_a_change(monk
     err = capsys.readouterr().err
     assert "--no-deps pyartemis==0.1.5` would change Colab's preinstalled packages:\n  seaborn 0.13.2 -> 0.12.2" in err
     assert not report.exists()
+
+
+def test_the_twin_never_sees_a_checkout_on_pythonpath(monkeypatch):
+    """With PYTHONPATH=checkout, pip takes course_lib.egg-info there for an installed course-lib."""
+    monkeypatch.setenv("PYTHONPATH", str(ROOT))
+    monkeypatch.setenv("COURSE_QUICK", "1")
+    environment = colab_twin.twin_environment()
+    assert "PYTHONPATH" not in environment and environment["COURSE_QUICK"] == "1"

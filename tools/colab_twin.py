@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -86,9 +87,15 @@ def write_constraints(versions: dict[str, str], path: Path) -> Path:
     return path
 
 
+def twin_environment() -> dict[str, str]:
+    """This process's environment without PYTHONPATH: a checkout on it would show pip the
+    checkout's course_lib.egg-info as an installed course-lib (and the twin would lack it)."""
+    return {name: value for name, value in os.environ.items() if name != "PYTHONPATH"}
+
+
 def run(*command, **kwargs) -> subprocess.CompletedProcess:
     print("+", " ".join(map(str, command)), flush=True)
-    return subprocess.run([str(c) for c in command], check=True, **kwargs)
+    return subprocess.run([str(c) for c in command], check=True, env=twin_environment(), **kwargs)
 
 
 def pip_report(python: Path, *args) -> list[dict]:
@@ -160,11 +167,18 @@ def build(python: str, venv: Path) -> int:
         return 1
     # 7. the test runners, under the freeze
     run(py, "-m", "pip", "install", "--quiet", "-c", constraints, *TEST_TOOLS)
-    wrong = [f"{name} {have} (Colab: {colab[name]})" for name, have in installed(py).items()
+    have = installed(py)
+    wrong = [f"{name} {version} (Colab: {colab[name]})" for name, version in have.items()
              if name in colab and not name.startswith(CUDA_BUILD_PARTS)
-             and have.split("+")[0] != colab[name]]
+             and version.split("+")[0] != colab[name]]
     if wrong:
         print("colab twin: versions differ from Colab's: " + ", ".join(wrong), file=sys.stderr)
+        return 1
+    absent = (["course-lib"] if "course-lib" not in have else []) + [
+        r.requirement for r in references.REFERENCES.values()
+        if have.get(canonical(r.distribution)) != r.version]
+    if absent:
+        print("colab twin: not installed: " + ", ".join(absent), file=sys.stderr)
         return 1
     print(f"colab twin: ready in {venv}")
     return 0
@@ -197,7 +211,7 @@ def install_references(py: Path, colab: dict[str, str], report_path: Path) -> in
     modules = [reference.module for reference in references.REFERENCES.values()]
     imported = subprocess.run([py, "-c", "import importlib, sys\nfor m in sys.argv[1:]: "
                                "importlib.import_module(m)", *modules],
-                              capture_output=True, text=True)
+                              capture_output=True, text=True, env=twin_environment())
     if imported.returncode:
         print("colab twin: a reference package does not import with Colab's packages: "
               + imported.stderr.strip().splitlines()[-1], file=sys.stderr)
@@ -207,6 +221,7 @@ def install_references(py: Path, colab: dict[str, str], report_path: Path) -> in
 
 def installed(python: Path) -> dict[str, str]:
     out = subprocess.run([python, "-m", "pip", "list", "--format", "json"], check=True,
+                         env=twin_environment(),
                          capture_output=True, text=True).stdout
     return {canonical(i["name"]): i["version"] for i in json.loads(out)}
 
