@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import importlib
 import re
+import socket
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -33,6 +34,8 @@ from ._validation import check_choice
 
 #: How every skipped reference comparison starts its one line (the lanes fail on it).
 SKIPPED = "reference comparison skipped:"
+#: Where pip downloads from: asked once (a couple of seconds at most) before pip runs.
+REGISTRY = "pypi.org"
 #: pip gives up after this long (a network that answers the probe but not PyPI).
 INSTALL_TIMEOUT = 300
 #: Bounded retries, so that a network lost halfway fails in about a minute, not ten.
@@ -113,7 +116,7 @@ def install(*names: str) -> None:
         print(f"not in Colab, so nothing is installed: the comparisons with {', '.join(missing)} "
               "will be skipped (" + "; ".join(REFERENCES[name].pip_line() for name in missing) + ")")
         return
-    reason = env.offline_reason()
+    reason = _registry_unreachable()
     if reason:
         return _give_up(missing, f"no install ({reason})")
     print(f"Installing {', '.join(_pinned(missing))} for the comparisons (under a minute) ...",
@@ -185,6 +188,17 @@ def _installed(name: str) -> bool:
 def _give_up(missing: list[str], reason: str) -> None:
     _not_installed.update(dict.fromkeys(missing, reason))
     print(f"{reason}: the comparisons with {', '.join(missing)} will be skipped")
+
+
+def _registry_unreachable() -> str:
+    """Why pip cannot download ("" when it can): ``COURSE_OFFLINE=1``, or no answer from PyPI."""
+    if env.OFFLINE:
+        return "COURSE_OFFLINE=1"
+    try:
+        with socket.create_connection((REGISTRY, 443), timeout=env.PROBE_TIMEOUT):
+            return ""
+    except OSError:  # no DNS, refused, unreachable, timed out
+        return f"no network: {REGISTRY} did not answer"
 
 
 def _pip(arguments: list[str]) -> str:

@@ -84,7 +84,7 @@ def colab(monkeypatch):
     """Pretend to be Colab with nothing installed; pip calls are recorded, not run."""
     calls = []
     monkeypatch.setattr(env, "IN_COLAB", True)
-    monkeypatch.setattr(env, "offline_reason", lambda: "")
+    monkeypatch.setattr(references, "_registry_unreachable", lambda: "")
     monkeypatch.setattr(references, "_installed", lambda name: False)
     monkeypatch.setattr(references, "_pip", lambda arguments: calls.append(arguments) or "")
     monkeypatch.setattr(references, "_not_installed", {})
@@ -110,15 +110,15 @@ def test_install_in_colab_runs_the_pip_commands_and_says_so(colab, monkeypatch, 
 
 
 def test_install_offline_prints_one_line_and_the_comparison_says_why(colab, monkeypatch, capsys):
-    monkeypatch.setattr(env, "offline_reason", lambda: "no network: github.com did not answer")
+    monkeypatch.setattr(references, "_registry_unreachable", lambda: "no network: pypi.org did not answer")
     references.install("PyALE")
     assert colab == []
-    assert capsys.readouterr().out == ("no install (no network: github.com did not answer): "
+    assert capsys.readouterr().out == ("no install (no network: pypi.org did not answer): "
                                        "the comparisons with PyALE will be skipped\n")
     monkeypatch.setattr(references.importlib, "import_module", missing_module("PyALE"))
     assert references.load("PyALE") is None
     line = capsys.readouterr().out
-    assert line == f"{SKIPPED} PyALE: no install (no network: github.com did not answer)\n"
+    assert line == f"{SKIPPED} PyALE: no install (no network: pypi.org did not answer)\n"
     assert references.skipped(line) == [line.strip()]
 
 
@@ -133,6 +133,17 @@ def test_a_failing_pip_is_one_line_and_stops_the_install(colab, monkeypatch, cap
     monkeypatch.setattr(references.importlib, "import_module", missing_module("artemis"))
     references.load("artemis.interactions_methods.model_agnostic")
     assert "pyartemis: pip install failed (ERROR: No matching" in capsys.readouterr().out
+
+
+def test_the_registry_probe_obeys_the_flag_and_a_refused_network(monkeypatch):
+    monkeypatch.setattr(env, "OFFLINE", True)
+    assert references._registry_unreachable() == "COURSE_OFFLINE=1"
+    monkeypatch.setattr(env, "OFFLINE", False)
+
+    def refused(address, timeout):
+        raise ConnectionRefusedError(f"{address} refused")
+    monkeypatch.setattr(references.socket, "create_connection", refused)
+    assert references._registry_unreachable() == "no network: pypi.org did not answer"
 
 
 def test_pip_really_reports_its_last_error_line():

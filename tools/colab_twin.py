@@ -36,9 +36,6 @@ import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))  # this checkout's course_lib, for the reference install it runs
-from course_lib import references  # noqa: E402
-
 FREEZE = ROOT / "colab" / "pip-freeze.txt"
 FREEZE_URL = "https://raw.githubusercontent.com/googlecolab/backend-info/main/pip-freeze.txt"
 #: What the notebooks and tests import besides the course's own dependencies: Colab has them all.
@@ -174,6 +171,8 @@ def build(python: str, venv: Path) -> int:
     if wrong:
         print("colab twin: versions differ from Colab's: " + ", ".join(wrong), file=sys.stderr)
         return 1
+    from course_lib import references
+
     absent = (["course-lib"] if "course-lib" not in have else []) + [
         r.requirement for r in references.REFERENCES.values()
         if have.get(canonical(r.distribution)) != r.version]
@@ -188,6 +187,8 @@ def reference_needs() -> list[str]:
     """What the reference install finds in Colab: the with-dependencies references themselves
     (so that the resolver brings Colab's copies of their requirements) and what the --no-deps
     ones import."""
+    from course_lib import references
+
     return [item for reference in references.REFERENCES.values()
             for item in (reference.uses if reference.no_deps else (reference.requirement,))]
 
@@ -195,6 +196,8 @@ def reference_needs() -> list[str]:
 def install_references(py: Path, colab: dict[str, str], report_path: Path) -> int:
     """Step 6: each of references.pip_commands as a dry run (no constraints, as in Colab) that
     must change no preinstalled package, then for real; then every reference module imports."""
+    from course_lib import references
+
     reports = []
     for command in references.pip_commands(*references.REFERENCES):
         report = pip_report(py, *command[1:])
@@ -247,6 +250,7 @@ def main(argv=None) -> int:
     b.add_argument("--venv", type=Path, default=ROOT / ".venv-colab")
     sub.add_parser("refresh", help="download Colab's newest published pip freeze")
     args = parser.parse_args(argv)
+    sys.path.insert(0, str(ROOT))  # this checkout's course_lib: the reference install it runs
     if args.command == "build":
         return build(args.python, args.venv)
     return refresh()

@@ -89,7 +89,8 @@ def test_lecture_runs_alone(source, tmp_path):
     assert "offline (no network)" in line, f"the setup cell should notice the refused network: {line!r}"
     assert ("quick" in line) == (LANE == "colab"), line
     skipped = references.skipped(printed(notebook))
-    assert not skipped, f"reference comparisons skipped though their packages are installed: {skipped}"
+    assert not skipped, (f"reference comparisons skipped, though the {LANE} lane installs every "
+                         f"reference package: {skipped}")
     if source.stem.startswith("00_"):  # the course map works with only this notebook on disk
         shown = json.dumps([cell.get("outputs", []) for cell in notebook.cells])
         assert "colab.research.google.com/github/" in shown and "01_shapley_card_game.ipynb" in shown
