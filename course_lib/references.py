@@ -106,15 +106,17 @@ def install(*names: str) -> None:
     which are missing. Prints one line (two while pip runs) and never raises for a missing
     network or a failed pip: the comparisons then say they are skipped and why."""
     if not names:
-        raise ValueError(f"install needs reference names, e.g. install('PyALE'); known: {tuple(REFERENCES)}")
+        raise ValueError("install needs reference names, e.g. install('PyALE'); known: "
+                         f"{tuple(REFERENCES)}")
     names = tuple(dict.fromkeys(_checked(name) for name in names))
     missing = [name for name in names if not _installed(name)]
     if not missing:
         print("reference packages ready:", ", ".join(_pinned(names)))
         return
     if not env.IN_COLAB:
+        by_hand = "; ".join(REFERENCES[name].pip_line() for name in missing)
         print(f"not in Colab, so nothing is installed: the comparisons with {', '.join(missing)} "
-              "will be skipped (" + "; ".join(REFERENCES[name].pip_line() for name in missing) + ")")
+              f"will be skipped ({by_hand})")
         return
     reason = _registry_unreachable()
     if reason:
@@ -138,7 +140,8 @@ def load(module: str):
     Returns the module, or None after printing one line, starting with :data:`SKIPPED`, that
     says why (not installed, the install cell's reason, or the import's own error)."""
     if not isinstance(module, str):
-        raise TypeError(f"module must be a module name such as 'PyALE', got {type(module).__name__}")
+        raise TypeError("module must be a module name such as 'PyALE', got "
+                        f"{type(module).__name__}")
     name = MODULES[check_choice(module.split(".")[0], "module (its top-level package)", MODULES)]
     try:
         return importlib.import_module(module)
@@ -151,17 +154,19 @@ def skipped(text: str) -> list[str]:
     """The lines of a notebook's printed output that report a skipped reference comparison: those
     :func:`load` and :func:`install` print, and any other line saying "skipped" that names a
     reference package or its module (a comparison that skips without :func:`load`)."""
-    names = {*REFERENCES, *MODULES, *(r.module for r in REFERENCES.values())}
-    named = re.compile(r"(?<![\w.-])(" + "|".join(map(re.escape, sorted(names, key=len, reverse=True)))
-                       + r")(?![\w-])", re.IGNORECASE)
+    names = sorted({*REFERENCES, *MODULES, *(r.module for r in REFERENCES.values())},
+                   key=len, reverse=True)  # "artemis.interactions..." before "artemis"
+    named = re.compile(r"(?<![\w.-])(" + "|".join(map(re.escape, names)) + r")(?![\w-])",
+                       re.IGNORECASE)
     return [line.strip() for line in text.splitlines() if line.lstrip().startswith(SKIPPED)
             or ("skipped" in line.lower() and named.search(line))]
 
 
 def _why(name: str, module: str, error: Exception) -> str:
-    absent = isinstance(error, ModuleNotFoundError) and (error.name or "").split(".")[0] == module.split(".")[0]
-    if not absent:
-        return f"importing {module} failed ({type(error).__name__}: {error})"
+    package = module.split(".")[0]
+    if not (isinstance(error, ModuleNotFoundError) and (error.name or "").split(".")[0] == package):
+        first_line = (str(error).splitlines() or [""])[0]
+        return f"importing {module} failed ({type(error).__name__}: {first_line})"
     if name in _not_installed:
         return _not_installed[name]
     if env.IN_COLAB:

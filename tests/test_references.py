@@ -185,6 +185,15 @@ def test_load_names_a_missing_dependency_of_an_installed_reference(monkeypatch, 
         "(ModuleNotFoundError: No module named 'seaborn')\n")
 
 
+def test_load_keeps_a_broken_import_to_one_line(monkeypatch, capsys):
+    def broken(name):
+        raise AttributeError("`np.float` was a deprecated alias\nsee the numpy 1.20 notes")
+    monkeypatch.setattr(references.importlib, "import_module", broken)
+    assert references.load("dice_ml") is None
+    assert capsys.readouterr().out == (f"{SKIPPED} dice-ml: importing dice_ml failed "
+                                       "(AttributeError: `np.float` was a deprecated alias)\n")
+
+
 @pytest.mark.parametrize("in_colab, reason", [
     (False, "not installed here (pip install anchor-exp==0.0.2.0)"),
     (True, "not installed; run the install cell after the setup cell")])
