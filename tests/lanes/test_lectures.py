@@ -44,7 +44,10 @@ def kernel_environment() -> dict[str, str]:
         environment.pop(name, None)
     if LANE == "colab":
         environment["COURSE_QUICK"] = "1"
-    environment["PYTHONPATH"] = str(NO_NETWORK)  # its sitecustomize refuses DNS and connections
+    # nonet's sitecustomize refuses DNS and connections; the full lane also puts this checkout's
+    # course_lib first (a venv shared between checkouts may hold another's editable install)
+    paths = [NO_NETWORK] + ([ROOT] if LANE == "full" else [])
+    environment["PYTHONPATH"] = os.pathsep.join(map(str, paths))
     environment.setdefault("OMP_NUM_THREADS", "1")
     environment.setdefault("MKL_NUM_THREADS", "1")
     environment.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")  # ipykernel 6 on Python 3.13
