@@ -185,7 +185,8 @@ def deeplift(model: nn.Module, x: torch.Tensor, target, baseline=None,
     Where |Delta x| < eps the true derivative is kept. Rescaled are the elementwise modules in
     ``DEEPLIFT_NONLINEAR`` and ``nn.MaxPool2d`` (non-overlapping windows): the difference of the
     maxima, max(y, y') - y' via the input's maximum plus y - max(y, y') via the baseline's, is
-    shared among the inputs, as captum does. Convolutions, linear layers, average pooling and
+    shared among the inputs, as captum does (where Delta x = 0 captum 0.9.0 takes the first
+    image's gradient, pytorch/captum#1276; we take each image's own). Convolutions, linear layers, average pooling and
     flattening are linear: their gradient is already their multiplier. A functional
     ``F.relu`` inside ``forward`` is invisible to the hooks (to captum's too). Equals
     ``captum.attr.DeepLift(model).attribute(x, baselines=baseline, target=target)``.
@@ -204,11 +205,14 @@ def _deeplift(model, x, target, baseline, eps):
     units = [m for m in model.modules() if isinstance(m, DEEPLIFT_NONLINEAR + (nn.MaxPool2d,))]
     reference, stash, handles = {}, {}, []
 
-    def remember(module, inputs, output):                 # pass 1: the baseline's values
-        if module in reference:
+    def remember_input(module, inputs):                   # pass 1: the baseline's values (the
+        if module in reference:                           # input before an in-place op changes it)
             raise ValueError(f"{type(module).__name__} runs twice in one forward pass; "
                              "DeepLIFT needs each nonlinearity once (use separate modules)")
-        reference[module] = (inputs[0].detach().clone(), output.detach().clone())
+        reference[module] = inputs[0].detach().clone()
+
+    def remember_output(module, inputs, output):
+        reference[module] = (reference[module], output.detach().clone())
 
     def keep_input(module, inputs):                       # pass 2: the input's graph node,
         stash[module] = inputs[0]                         # a copy for in-place modules
@@ -224,7 +228,8 @@ def _deeplift(model, x, target, baseline, eps):
 
     try:
         with evaluating(model):
-            handles = [m.register_forward_hook(remember) for m in units]
+            handles = [h for m in units for h in (m.register_forward_pre_hook(remember_input),
+                                                  m.register_forward_hook(remember_output))]
             with torch.no_grad():
                 _check_scores(model(baseline), target)
             for handle in handles:
@@ -256,7 +261,8 @@ def _maxpool_secant(pool, a, output, ref_in, ref_out, eps):
     delta_in = a.detach() - ref_in
     small = delta_in.abs() < eps
     v = a - a.detach()                                     # zero, but carries the gradient
-    scaled, plain = torch.where(small, 0.0, v / torch.where(small, 1.0, delta_in)), torch.where(small, v, 0.0)
+    scaled = torch.where(small, 0.0, v / torch.where(small, 1.0, delta_in))   # Delta x != 0
+    plain = torch.where(small, v, 0.0)                                         # the gradient
     pick = lambda t, index: t.flatten(2).gather(2, index.flatten(2)).view_as(y)  # noqa: E731
     return ((highest - ref_out) * pick(scaled, at_input) + (y - highest) * pick(scaled, at_reference)
             + pick(plain, at_input))

@@ -331,6 +331,18 @@ def test_model_is_left_as_it_was(method):
     assert all(p.grad is None for p in model.parameters())
 
 
+def test_in_place_relus_give_the_same_attributions():
+    """nn.ReLU(inplace=True) overwrites its input: the hooks keep a copy taken before."""
+    x, b = images(), images(seed=8)
+    plain, inplace = cnn(), cnn()
+    for module in inplace:
+        if isinstance(module, nn.ReLU):
+            module.inplace = True
+    torch.testing.assert_close(bl.deeplift(inplace, x, TARGETS, baseline=b),
+                               bl.deeplift(plain, x, TARGETS, baseline=b), rtol=0, atol=0)
+    torch.testing.assert_close(bl.lrp(inplace, x, TARGETS), bl.lrp(plain, x, TARGETS), rtol=0, atol=0)
+
+
 def test_deeplift_refuses_a_module_used_twice():
     relu = nn.ReLU()
     model = nn.Sequential(nn.Conv2d(3, 3, 1), relu, nn.Conv2d(3, 3, 1), relu, nn.Flatten(),
