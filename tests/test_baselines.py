@@ -86,6 +86,28 @@ def test_occlusion_of_one_patch_by_hand():
     torch.testing.assert_close(ours, by_hand.repeat_interleave(2, 2).repeat_interleave(2, 3))
 
 
+def basic_multilayer():
+    """captum's tests/helpers/basic_models.py BasicModel_MultiLayer, reading 3 pixels in a row."""
+    model = nn.Sequential(nn.Flatten(), nn.Linear(3, 3), nn.Linear(3, 4), nn.ReLU(), nn.Linear(4, 2))
+    model[1].weight.data, model[1].bias.data = torch.eye(3), torch.zeros(3)
+    model[2].weight.data, model[2].bias.data = torch.ones(4, 3), torch.tensor([-10.0, 1.0, 1.0, 1.0])
+    model[4].weight.data, model[4].bias.data = torch.ones(2, 4), torch.tensor([-1.0, 1.0])
+    return model.eval()
+
+
+@pytest.mark.parametrize("window, stride, baseline, expected", [
+    ((1, 1), (1, 1), 0.0, [80.0, 200.0, 120.0]),        # test_simple_input
+    ((1, 2), (1, 1), 10.0, [200.0, 220.0, 240.0]),      # test_simple_input_larger_shape
+    ((1, 2), (1, 2), 0.0, [280.0, 280.0, 120.0]),       # test_simple_input_shape_with_stride
+])
+def test_occlusion_ported_from_captum(window, stride, baseline, expected):
+    """captum tests/attr/test_occlusion.py on [20, 50, 30]: with stride 2 the second window is
+    cut at the edge and covers the last number alone."""
+    x = torch.tensor([20.0, 50.0, 30.0]).view(1, 1, 1, 3)
+    ours = bl.occlusion(basic_multilayer(), x, 0, window, stride, baseline=baseline)
+    torch.testing.assert_close(ours, torch.tensor(expected).view(1, 1, 1, 3))
+
+
 # ---------------------------------------------------------------------- LRP
 def captum_lrp(model, x, target, rule):
     """captum's LRP with `rule` on every weighted and pooling layer; the rules are removed after.
