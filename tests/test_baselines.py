@@ -372,3 +372,19 @@ def test_deeplift_refuses_a_module_used_twice():
     with pytest.raises(ValueError, match="runs twice"):
         bl.deeplift(model, images(), 0)
     assert all(not m._forward_hooks and not m._forward_pre_hooks for m in model.modules())
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA device")
+def test_every_method_runs_on_the_input_device():
+    """The same code on a GPU: results on the GPU, equal to the CPU's up to float32 rounding."""
+    model, x, references = cnn(dtype=torch.float32), images(dtype=torch.float32), images(4, torch.float32, 9)
+    calls = {"occlusion": lambda m, x, r: bl.occlusion(m, x, TARGETS, 3, 2),
+             "lrp": lambda m, x, r: bl.lrp(m, x, TARGETS),
+             "deeplift": lambda m, x, r: bl.deeplift(m, x, TARGETS, baseline=r[:3]),
+             "gradient_shap": lambda m, x, r: bl.gradient_shap(m, x, TARGETS, r, n_samples=4)}
+    for name, call in calls.items():
+        cpu = call(model, x, references)
+        gpu = call(model.cuda(), x.cuda(), references.cuda())
+        model.cpu()
+        assert gpu.device.type == "cuda", name
+        torch.testing.assert_close(gpu.cpu(), cpu, rtol=1e-4, atol=1e-6, msg=name)

@@ -281,3 +281,19 @@ def test_naive_visualisation_is_higher_frequency_than_the_fourier_one():
                                      parametrisation="pixels", decorrelate=False, jitter=0, scales=(1.0,))
     fourier = cc.feature_visualisation(model, model[3], 5, steps=25, size=16, lr=0.1)
     assert high_share(naive) > high_share(fourier)
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA device")
+def test_concepts_run_on_the_model_device():
+    model, inputs = small_cnn().cuda(), pictures(6, 2).cuda()
+    acts = cc.layer_activations(model, "2", inputs)
+    assert acts.device.type == "cuda"
+    cav = cc.concept_activation_vector(acts[:3], acts[3:])
+    assert 0 <= cc.tcav_score(model, "2", inputs, 1, cav) <= 1
+    masks = np.zeros((6, 1, 16, 16), bool)
+    masks[:, 0, :8] = True
+    assert cc.dissect(model, "2", inputs, masks).shape == (8, 1)
+    image = cc.feature_visualisation(model, model[3], 2, steps=3, size=16)
+    assert image.device.type == "cuda"
+    cpu = cc.feature_visualisation(model.cpu(), model[3], 2, steps=3, size=16)
+    torch.testing.assert_close(image.cpu(), cpu, rtol=1e-3, atol=1e-4)
