@@ -255,7 +255,8 @@ def h_statistic(f, X, features=None, n_rows=None, seed=0, normalize=True):
 
     with every PD centred to mean zero over the rows and evaluated at the rows themselves
     (Friedman & Popescu 2008, eq. 44). Returns H (the square root, between 0 and 1 in the usual
-    case): a float for ``features=(j, k)``, or a symmetric DataFrame for every pair.
+    case): a float for ``features=(j, k)``; a symmetric DataFrame for every pair of a longer list
+    of features, or of all columns when ``features`` is None (each single PD computed once).
     ``n_rows`` rows drawn with ``seed`` keep the cost (n^2 predictions per PD) down. H is NaN when
     the joint PD is flat (0/0): there is no effect to share out. pyartemis reports H^2.
 
@@ -267,16 +268,25 @@ def h_statistic(f, X, features=None, n_rows=None, seed=0, normalize=True):
     values, columns = check_finite_table(X, "X")
     values, f = _sample_rows(values, n_rows, seed), check_callable(f)
     statistic = _h_squared if check_instance(normalize, "normalize", bool) else _interaction_mean_square
-    if features is not None:
+    if features is not None and not (isinstance(features, (list, tuple)) and len(features) > 2):
         j, k = check_pair(features, columns)
         return float(np.sqrt(statistic(_pd_at_rows(f, values, [j, k]),
                                        _pd_at_rows(f, values, [j]), _pd_at_rows(f, values, [k]))))
-    single = [_pd_at_rows(f, values, [j]) for j in range(values.shape[1])]
-    table = pd.DataFrame(np.nan, index=columns, columns=columns)
-    for j, k in combinations(range(values.shape[1]), 2):
+    chosen = list(range(values.shape[1])) if features is None else _distinct_features(features, columns)
+    names = [columns[j] for j in chosen]
+    single = {j: _pd_at_rows(f, values, [j]) for j in chosen}
+    table = pd.DataFrame(np.nan, index=names, columns=names)
+    for (a, j), (b, k) in combinations(enumerate(chosen), 2):
         h = np.sqrt(statistic(_pd_at_rows(f, values, [j, k]), single[j], single[k]))
-        table.iloc[j, k] = table.iloc[k, j] = h
+        table.iloc[a, b] = table.iloc[b, a] = h
     return table
+
+
+def _distinct_features(features, columns) -> list:
+    positions = [feature_index(feature, columns) for feature in features]
+    if len(set(positions)) != len(positions):
+        raise ValueError(f"features lists a column twice: {features!r}; name each feature once")
+    return positions
 
 
 def h_statistic_total(f, X, n_rows=None, seed=0) -> pd.Series:

@@ -319,3 +319,18 @@ def test_conditional_permutation_on_a_set_shuffles_within_every_combination():
     assert result.importances[3, 0] == pytest.approx(free.importances[3, 0], rel=0.5)
     with pytest.raises(ValueError, match="on itself"):
         conditional_permutation_importance(model, X, y, given={0: [0, 1]})
+
+
+def test_h_statistic_on_a_list_of_features_is_the_sub_table():
+    rng = np.random.default_rng(10)
+    X = pd.DataFrame(rng.uniform(-1, 1, size=(40, 4)), columns=list("abcd"))
+    f = lambda rows: rows[:, 0] * rows[:, 1] + rows[:, 2] ** 2 + 0.3 * rows[:, 1] * rows[:, 3]
+    full = h_statistic(f, X)
+    for normalize in (True, False):
+        sub = h_statistic(f, X, features=["d", "a", "b"], normalize=normalize)
+        assert list(sub.index) == ["d", "a", "b"]
+        for p, q in [("d", "a"), ("a", "b"), ("d", "b")]:
+            assert sub.loc[p, q] == pytest.approx(h_statistic(f, X, features=(p, q), normalize=normalize), abs=1e-14)
+    pd.testing.assert_frame_equal(h_statistic(f, X, features=list("abcd")), full)
+    with pytest.raises(ValueError, match="twice"):
+        h_statistic(f, X, features=["a", "b", "a"])
