@@ -388,6 +388,7 @@ def conditional_permutation_importance(model, X, y, given, scoring=None, n_bins=
     values, columns = check_table(X, "X")
     y, seed = check_target(y, len(values)), check_seed(seed)
     n_repeats = check_budget(n_repeats, "n_repeats", per_unit=len(values))
+    n_bins = check_budget(n_bins, "n_bins", per_unit=len(values))
     condition = _conditions(given, columns)
     scorer = check_scoring(model, scoring=scoring)
     baseline = scorer(model, values, y)
