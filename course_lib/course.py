@@ -80,18 +80,18 @@ def track_minutes() -> dict[str, int]:
 
 
 def course_map_markdown() -> str:
-    """A Markdown table of the course: lecture, exercises and solutions, each with a Colab link."""
+    """A Markdown table of the course: lecture, time, track, exercises and solutions (Colab links)."""
     def link(text: str, path: str) -> str:
         return f"[{text}]({repository_url(path)}) ([Colab]({colab_url(path)}))"
 
-    rows = ["| # | lecture | time | exercises | solutions |", "|---|---|---|---|---|"]
+    rows = ["| # | lecture | time | track | exercises | solutions |", "|---|---|---|---|---|---|"]
     for topic in TOPICS:
         exercise = solution = "-"
         if topic.exercises:
             exercise = link(topic.exercises, f"exercises/{topic.exercises}.ipynb")
             solution = link(topic.exercises, f"solutions/{topic.exercises}.ipynb")
         rows.append(f"| {topic.number} | {link(topic.title, topic.notebook)} | "
-                    f"{topic.minutes} min | {exercise} | {solution} |")
+                    f"{topic.minutes} min | {topic.track} | {exercise} | {solution} |")
     return "\n".join(rows)
 
 
