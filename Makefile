@@ -49,16 +49,19 @@ test-full: assets
 	@$(PY) tools/lane_times.py full
 
 # The Colab twin: Python 3.13 and Colab's published package versions (colab/pip-freeze.txt), the
-# course installed from a wheel as the setup cell installs it; fails if that install would change
-# a preinstalled package. Then every lecture alone in a folder, and the library tests, run from
-# outside the checkout so that only the installed wheel can be imported.
+# course installed from a wheel as the setup cell installs it, and the reference packages as
+# lectures 07 and 08 install them (course_lib.references); fails if either install would change
+# a preinstalled package. Then every lecture alone in a folder (a skipped reference comparison
+# fails it), and the library tests, run from outside the checkout so that only the installed
+# wheel can be imported. LANE_TESTS=tests/lanes LANE_ARGS="-k 07_" runs one lecture.
 test-colab: assets
 	@test -n "$(COLAB_PYTHON)" || { echo "make test-colab: Python 3.13 not found; install it (pyenv install 3.13) or set COLAB_PYTHON=/path/to/python3.13" >&2; exit 2; }
 	$(PY) tools/colab_twin.py build --python "$(COLAB_PYTHON)" --venv $(COLAB_VENV)
 	@rm -rf _build/times/colab
-	cd "$$(mktemp -d)" && COURSE_LANE=colab COURSE_OFFLINE=1 COURSE_QUICK=1 MPLBACKEND=Agg $(THREADS) \
-		$(CURDIR)/$(COLAB_VENV)/bin/pytest -c $(CURDIR)/pyproject.toml --rootdir $(CURDIR) \
-		-n $(PYTEST_WORKERS) -p no:cacheprovider -m "not slow" $(CURDIR)/tests
+	cd "$$(mktemp -d)" && env -u PYTHONPATH COURSE_LANE=colab COURSE_OFFLINE=1 COURSE_QUICK=1 \
+		MPLBACKEND=Agg $(THREADS) $(CURDIR)/$(COLAB_VENV)/bin/pytest -c $(CURDIR)/pyproject.toml --rootdir $(CURDIR) \
+		-n $(PYTEST_WORKERS) -p no:cacheprovider -m "not slow" $(LANE_ARGS) \
+		$(addprefix $(CURDIR)/,$(or $(LANE_TESTS),tests))
 	@$(PY) tools/lane_times.py colab
 
 # Download Colab's newest published package list into colab/pip-freeze.txt.

@@ -7,11 +7,11 @@ Method modules import only numpy, scipy, scikit-learn and torch:
 ``anchors`` (08), ``faithfulness`` and ``attention`` (09); ``game`` holds the cooperative game
 they share and ``_validation`` every argument check. ``explanation.Attributions`` is the one
 result shape of the local explainers. ``data``, ``assets``, ``plots``, ``widgets``, ``shortcut``,
-``course`` and ``env`` serve the notebooks; ``exercises`` and ``grading`` serve learners and instructors
+``course``, ``references`` (the reference packages Colab lacks) and ``env`` serve the notebooks; ``exercises`` and ``grading`` serve learners and instructors
 (repository tools, such as notebook housekeeping and the exercise generator, live in the
 checkout's ``tools/`` and are not installed). Layers (imports point down; tests/test_layers.py): foundation (``env``,
 ``explanation``, ``_validation``) -> methods (above, and ``game``) -> data -> plots/widgets ->
-exercises/grading/course.
+exercises/grading/course/references.
 
 Our argument names and the reference packages' (each method equals its reference, tested):
 

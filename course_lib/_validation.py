@@ -26,7 +26,8 @@ __all__ = ["MAX_ELEMENTS", "BLOCK_ELEMENTS", "check_rows", "check_count", "check
            "check_shape", "check_array", "check_module", "check_layer", "check_images",
            "check_indices", "check_class_index", "check_generator", "check_finite_table",
            "check_predictions", "check_frame", "check_length", "check_names", "check_tree",
-           "check_estimator", "check_pair", "check_row", "check_vector", "check_instance"]
+           "check_estimator", "check_pair", "check_row", "check_vector", "check_instance",
+           "check_like_images", "check_reference_images", "check_window", "check_supported_layers"]
 
 #: Numbers per block when a method builds many model inputs at once (e.g. candidate rows).
 BLOCK_ELEMENTS = 2 ** 22
@@ -631,3 +632,58 @@ def check_instance(value, name: str, kind: type, hint: str = ""):
         raise TypeError(f"{name} must be a {kind.__name__}, got {type(value).__name__}"
                         + (f"; {hint}" if hint else ""))
     return value
+
+
+# ----------------------------------------------------------------------------- attribution baselines and concepts (lecture 10)
+def check_like_images(value, x, name: str = "baseline"):
+    """A reference of x's shape: a number, one image (C, H, W) or a batch like x; on x's device
+    and dtype, expanded to x's shape (occlusion's fill value, DeepLIFT's baseline)."""
+    import torch
+
+    if isinstance(value, numbers.Real) and not isinstance(value, bool):
+        return torch.full_like(x, check_real(value, name))
+    value = check_tensor(value, name).to(device=x.device, dtype=x.dtype)
+    if value.shape == x.shape[1:]:
+        value = value.expand_as(x)
+    if value.shape != x.shape:
+        raise ValueError(f"{name} has shape {tuple(value.shape)}; expected a number, one image "
+                         f"{tuple(x.shape[1:])} or a batch {tuple(x.shape)}")
+    return value
+
+
+def check_reference_images(references, x, name: str = "baselines"):
+    """A batch of reference images (B, C, H, W) with x's image shape, moved to x's device and dtype."""
+    check_tensor(references, name, ndim=4)
+    if references.shape[1:] != x.shape[1:] or references.shape[0] == 0:
+        raise ValueError(f"{name} has shape {tuple(references.shape)}; pass B >= 1 reference "
+                         f"images of x's shape, (B, {', '.join(map(str, x.shape[1:]))})")
+    return references.to(device=x.device, dtype=x.dtype)
+
+
+def check_window(window, name: str, image_size) -> tuple:
+    """A window (height, width) that fits in an image of `image_size` (H, W): an int or a pair."""
+    pair = (window, window) if isinstance(window, numbers.Integral) and not isinstance(window, bool) \
+        else window
+    height, width = check_shape(pair, name, length=2)
+    if height > image_size[0] or width > image_size[1]:
+        raise ValueError(f"{name}={tuple(pair)} is larger than the images "
+                         f"({image_size[0]} x {image_size[1]}); use a smaller {name}")
+    return height, width
+
+
+def check_supported_layers(model, supported: tuple, method: str):
+    """model's leaf modules, in order, if every one is of a `supported` type (nn.Sequential only)."""
+    from torch import nn
+
+    check_module(model)
+    if not isinstance(model, nn.Sequential):
+        raise TypeError(f"{method} needs the network as an nn.Sequential of layers, got "
+                        f"{type(model).__name__}; rebuild it as nn.Sequential(conv, relu, ...)")
+    leaves = [m for m in model.modules() if not any(True for _ in m.children())]
+    bad = [type(m).__name__ for m in leaves if not isinstance(m, supported)]
+    if bad:
+        raise ValueError(f"{method} has no rule for the layer {bad[0]}; supported: "
+                         f"{sorted({t.__name__ for t in supported})}")
+    if len({id(m) for m in leaves}) != len(leaves):
+        raise ValueError(f"a layer appears twice in the model; {method} needs each layer once")
+    return leaves

@@ -13,13 +13,22 @@ from . import env
 from .env import colab_url, repository_url
 
 
+#: The one-day workshop: the course's core track. The rest is the advanced track.
+CORE_TRACK = ("00", "01", "03", "04", "05", "06")
+
+
 @dataclass(frozen=True)
 class Topic:
     number: str
     stem: str
     title: str
-    minutes: int
+    minutes: int            # the one source of a lecture's time: the notebook, README and site agree
     exercises: str | None  # the stem of the exercise notebook, if any
+
+    @property
+    def track(self) -> str:
+        """``"core"`` (the one-day workshop) or ``"advanced"``."""
+        return "core" if self.number in CORE_TRACK else "advanced"
 
     @property
     def notebook(self) -> str:
@@ -27,7 +36,7 @@ class Topic:
 
 
 TOPICS = [
-    Topic("00", "00_start_here", "Start here: set-up, modes and the course map", 10, "00_warmup"),
+    Topic("00", "00_start_here", "Start here: set-up, modes and the course map", 35, "00_warmup"),
     Topic("01", "01_shapley_card_game", "Shapley values as sharing a card game's winnings", 60,
           "01_shapley_card_game"),
     Topic("02", "02_separability_kernel_trick",
@@ -62,19 +71,27 @@ def course_paths() -> list[str]:
     return paths
 
 
+def track_minutes() -> dict[str, int]:
+    """Lecture minutes of each track: ``{"core": ..., "advanced": ...}``."""
+    total = {"core": 0, "advanced": 0}
+    for topic in TOPICS:
+        total[topic.track] += topic.minutes
+    return total
+
+
 def course_map_markdown() -> str:
-    """A Markdown table of the course: lecture, exercises and solutions, each with a Colab link."""
+    """A Markdown table of the course: lecture, time, track, exercises and solutions (Colab links)."""
     def link(text: str, path: str) -> str:
         return f"[{text}]({repository_url(path)}) ([Colab]({colab_url(path)}))"
 
-    rows = ["| # | lecture | time | exercises | solutions |", "|---|---|---|---|---|"]
+    rows = ["| # | lecture | time | track | exercises | solutions |", "|---|---|---|---|---|---|"]
     for topic in TOPICS:
         exercise = solution = "-"
         if topic.exercises:
             exercise = link(topic.exercises, f"exercises/{topic.exercises}.ipynb")
             solution = link(topic.exercises, f"solutions/{topic.exercises}.ipynb")
         rows.append(f"| {topic.number} | {link(topic.title, topic.notebook)} | "
-                    f"{topic.minutes} min | {exercise} | {solution} |")
+                    f"{topic.minutes} min | {topic.track} | {exercise} | {solution} |")
     return "\n".join(rows)
 
 

@@ -31,7 +31,7 @@ from sklearn.metrics import check_scoring
 from sklearn.model_selection import check_cv
 
 from ._validation import (MAX_ELEMENTS, check_array, check_budget, check_callable, check_count,
-                          check_estimator, check_finite_table, check_fitted, check_pair,
+                          check_estimator, check_finite_table, check_fitted, check_instance, check_pair,
                           check_predictions, check_seed, check_table, check_target, feature_index)
 from .inspection import PermutationImportance, pdp_grid
 
@@ -49,7 +49,7 @@ class ALE(NamedTuple):
 
 
 def ale(f, X, feature, n_bins=10, edges=None) -> ALE:
-    """Accumulated local effect of one numeric feature, centred (Apley & Zhu 2020, eq. 15-16).
+    """Accumulated local effect of one numeric feature, centred (Apley & Zhu 2020, eq. 15).
 
     Bins (z_{k-1}, z_k] from quantiles (:func:`ale_edges`); the first bin also holds z_0 = min.
 
@@ -57,9 +57,11 @@ def ale(f, X, feature, n_bins=10, edges=None) -> ALE:
         accumulated    A(z_k) = d_1 + ... + d_k,   A(z_0) = 0
         centred        ALE(z_k) = A(z_k) - sum_k n_k (A(z_{k-1}) + A(z_k)) / 2 / n
 
-    The centring subtracts the mean of the piecewise-linear A over the data (each bin counted by
-    its midpoint value), so the ALE averages to about zero over the rows, like a centred PD.
-    This is PyALE's convention, and with its edges PyALE gives the same numbers.
+    The centring constant counts each row at the midpoint value of its bin, (A(z_{k-1}) + A(z_k)) / 2:
+    the rule of ALEPlot (Apley's R package) and of PyALE, whose numbers this equals on the same
+    edges. The paper's eq. 16 subtracts instead the data mean of the step function, each row of
+    bin k counted at A(z_k); that curve is this one minus sum_k n_k d_k / (2 n). Only the constant
+    differs: the shape, and every difference ALE(a) - ALE(b), are the same.
     """
     values, columns = check_finite_table(X, "X")
     j, f = feature_index(feature, columns), check_callable(f)
@@ -246,29 +248,45 @@ def partial_dependence_2d(f, X, features, grid_resolution=20,
 
 
 # ============================================================================ Friedman's H
-def h_statistic(f, X, features=None, n_rows=None, seed=0):
+def h_statistic(f, X, features=None, n_rows=None, seed=0, normalize=True):
     """Friedman's pairwise H: how much of the joint PD of two features is not the sum of theirs.
 
         H^2_jk = sum_i [PD_jk(x_ij, x_ik) - PD_j(x_ij) - PD_k(x_ik)]^2 / sum_i PD_jk(x_ij, x_ik)^2
 
     with every PD centred to mean zero over the rows and evaluated at the rows themselves
     (Friedman & Popescu 2008, eq. 44). Returns H (the square root, between 0 and 1 in the usual
-    case): a float for ``features=(j, k)``, or a symmetric DataFrame for every pair.
+    case): a float for ``features=(j, k)``; a symmetric DataFrame for every pair of a longer list
+    of features, or of all columns when ``features`` is None (each single PD computed once).
     ``n_rows`` rows drawn with ``seed`` keep the cost (n^2 predictions per PD) down. H is NaN when
     the joint PD is flat (0/0): there is no effect to share out. pyartemis reports H^2.
+
+    ``normalize=False`` returns the size of the interaction instead of its share: the root mean
+    square of the numerator, sqrt(mean_i [PD_jk - PD_j - PD_k]^2), in the units of f (log-odds for
+    a classifier's decision function), comparable across pairs (the square root of the R package
+    hstats' ``normalize = FALSE``). It is 0, not NaN, for a flat PD.
     """
     values, columns = check_finite_table(X, "X")
     values, f = _sample_rows(values, n_rows, seed), check_callable(f)
-    if features is not None:
+    statistic = _h_squared if check_instance(normalize, "normalize", bool) else _interaction_mean_square
+    if features is not None and not (isinstance(features, (list, tuple)) and len(features) > 2):
         j, k = check_pair(features, columns)
-        return float(np.sqrt(_h_squared(_pd_at_rows(f, values, [j, k]),
-                                        _pd_at_rows(f, values, [j]), _pd_at_rows(f, values, [k]))))
-    single = [_pd_at_rows(f, values, [j]) for j in range(values.shape[1])]
-    table = pd.DataFrame(np.nan, index=columns, columns=columns)
-    for j, k in combinations(range(values.shape[1]), 2):
-        h = np.sqrt(_h_squared(_pd_at_rows(f, values, [j, k]), single[j], single[k]))
-        table.iloc[j, k] = table.iloc[k, j] = h
+        return float(np.sqrt(statistic(_pd_at_rows(f, values, [j, k]),
+                                       _pd_at_rows(f, values, [j]), _pd_at_rows(f, values, [k]))))
+    chosen = list(range(values.shape[1])) if features is None else _distinct_features(features, columns)
+    names = [columns[j] for j in chosen]
+    single = {j: _pd_at_rows(f, values, [j]) for j in chosen}
+    table = pd.DataFrame(np.nan, index=names, columns=names)
+    for (a, j), (b, k) in combinations(enumerate(chosen), 2):
+        h = np.sqrt(statistic(_pd_at_rows(f, values, [j, k]), single[j], single[k]))
+        table.iloc[a, b] = table.iloc[b, a] = h
     return table
+
+
+def _distinct_features(features, columns) -> list:
+    positions = [feature_index(feature, columns) for feature in features]
+    if len(set(positions)) != len(positions):
+        raise ValueError(f"features lists a column twice: {features!r}; name each feature once")
+    return positions
 
 
 def h_statistic_total(f, X, n_rows=None, seed=0) -> pd.Series:
@@ -303,6 +321,11 @@ def _h_squared(joint, part_a, part_b):
     numerator = np.sum((centre(joint) - centre(part_a) - centre(part_b)) ** 2)
     denominator = np.sum(centre(joint) ** 2)
     return numerator / denominator if denominator > 1e-12 * max(1.0, numerator) else np.nan
+
+
+def _interaction_mean_square(joint, part_a, part_b):
+    centre = lambda v: v - v.mean()
+    return np.mean((centre(joint) - centre(part_a) - centre(part_b)) ** 2)
 
 
 def _sample_rows(values, n_rows, seed):
@@ -348,38 +371,52 @@ def drop_column_importance(estimator, X, y, scoring=None, cv=None) -> Permutatio
 
 def conditional_permutation_importance(model, X, y, given, scoring=None, n_bins=5,
                                        n_repeats=5, seed=0) -> PermutationImportance:
-    """Permutation importance with each column shuffled only within bins of another feature.
+    """Permutation importance with each column shuffled only among rows alike in other features.
 
-        importance[j, r] = s(f, X, y) - s(f, X with x_j permuted inside each bin of x_given(j), y)
+        importance[j, r] = s(f, X, y) - s(f, X with x_j permuted inside each stratum of given(j), y)
 
     (Strobl, Boulesteix, Kneib et al., "Conditional variable importance for random forests",
-    BMC Bioinformatics 2008.) ``given`` maps a feature to the feature it is conditioned on
-    (``{"ap_lo": "ap_hi"}``); features not in ``given`` are shuffled freely, as in ordinary
-    permutation importance. Bins are the ``n_bins`` quantile bins of the conditioning feature,
-    so a shuffled diastolic pressure stays near the systolic one it came with.
+    BMC Bioinformatics 2008.) ``given`` maps a feature to the feature, or the list of features, it
+    is conditioned on (``{"ap_lo": "ap_hi", "height": ["gender", "weight"]}``); features not in
+    ``given`` (or given an empty list) are shuffled freely, as in ordinary permutation importance.
+    A stratum is one combination of the conditioning features' groups: a feature with at most
+    ``n_bins`` distinct values is grouped by value, any other by its ``n_bins`` quantile bins.
+    A shuffled diastolic pressure so stays near the systolic one it came with. The answer depends
+    on the conditioning set: conditioned on the wrong features, the shuffle still invents rows.
     """
     check_fitted(model)
     values, columns = check_table(X, "X")
     y, seed = check_target(y, len(values)), check_seed(seed)
     n_repeats = check_budget(n_repeats, "n_repeats", per_unit=len(values))
+    n_bins = check_budget(n_bins, "n_bins", per_unit=len(values))
     condition = _conditions(given, columns)
     scorer = check_scoring(model, scoring=scoring)
     baseline = scorer(model, values, y)
     rng = np.random.default_rng(seed)
     importances = np.empty((values.shape[1], n_repeats))
     for j in range(values.shape[1]):
-        if j in condition:
-            edges = ale_edges(values[:, condition[j]], n_bins)
-            groups = np.clip(np.searchsorted(edges, values[:, condition[j]]), 1, len(edges) - 1)
-        else:
-            groups = np.zeros(len(values), dtype=int)
+        strata = _strata(values, condition.get(j, []), n_bins)
         for r in range(n_repeats):
             permuted = values.copy()
-            for g in np.unique(groups):
-                rows = np.flatnonzero(groups == g)
+            for g in np.unique(strata):
+                rows = np.flatnonzero(strata == g)
                 permuted[rows, j] = values[rng.permutation(rows), j]
             importances[j, r] = baseline - scorer(model, permuted, y)
     return PermutationImportance(importances, float(baseline), columns)
+
+
+def _strata(values, features, n_bins):
+    """One stratum number per row: its combination of groups of the conditioning features."""
+    groups = [np.zeros(len(values), dtype=int)]
+    for c in features:
+        column = values[:, c]
+        levels = np.unique(column)
+        if len(levels) <= n_bins:                      # few values (gender, cholesterol): by value
+            groups.append(np.searchsorted(levels, column))
+        else:                                          # quantile bins, as ALE cuts them
+            edges = ale_edges(column, n_bins)
+            groups.append(np.clip(np.searchsorted(edges, column), 1, len(edges) - 1))
+    return np.unique(np.column_stack(groups), axis=0, return_inverse=True)[1].ravel()
 
 
 def _predict(f, rows) -> np.ndarray:
@@ -407,7 +444,15 @@ def _check_order(order, column):
 
 
 def _conditions(given, columns) -> dict:
-    """{feature position: position of the feature it is conditioned on}."""
+    """{feature position: [positions of the features it is conditioned on]}."""
     if not isinstance(given, dict):
-        raise TypeError(f"given must be a dict such as {{'ap_lo': 'ap_hi'}}, got {type(given).__name__}")
-    return {feature_index(a, columns): feature_index(b, columns) for a, b in given.items()}
+        raise TypeError(f"given must be a dict such as {{'ap_lo': 'ap_hi'}} or "
+                        f"{{'height': ['gender', 'weight']}}, got {type(given).__name__}")
+    as_list = lambda b: list(b) if isinstance(b, (list, tuple)) else [b]
+    condition = {feature_index(a, columns): [feature_index(b, columns) for b in as_list(bs)]
+                 for a, bs in given.items()}
+    for j, others in condition.items():
+        if j in others:
+            raise ValueError(f"given conditions feature {columns[j]!r} on itself; "
+                             "condition it on other features")
+    return condition

@@ -76,7 +76,8 @@ def course_settings(course_python: str) -> dict:
     """The course map and repository settings, read from course_lib by the course's Python."""
     code = ("import json, course_lib.course as c, course_lib.env as e; print(json.dumps({"
             "'topics': [dict(number=t.number, stem=t.stem, title=t.title, minutes=t.minutes, "
-            "exercises=t.exercises) for t in c.TOPICS], 'slug': e.REPO_SLUG, 'ref': e.REF}))")
+            "exercises=t.exercises, track=t.track) for t in c.TOPICS], 'slug': e.REPO_SLUG, "
+            "'ref': e.REF}))")
     out = subprocess.run([course_python, "-c", code], check=True, capture_output=True, text=True,
                          env=dict(os.environ, PYTHONPATH=str(ROOT), COURSE_OFFLINE="1"), cwd=ROOT)
     return json.loads(out.stdout.strip().splitlines()[-1])
@@ -101,7 +102,8 @@ class Course:
                 exercises = None
             self.lectures.append(dict(stem=source.stem, number=source.stem[:2], title=title,
                                       heading=_heading(first) or title, minutes=minutes,
-                                      exercises=exercises, learn=_learn(first)))
+                                      exercises=exercises, learn=_learn(first),
+                                      track=topic.get("track", "advanced")))
 
     def colab(self, path: str) -> str:
         return f"https://colab.research.google.com/github/{self.slug}/blob/{self.ref}/{path}"
@@ -314,6 +316,26 @@ def write_pages(course: Course) -> list[str]:
     return pages
 
 
+def tracks_section(course: Course) -> str:
+    """The core track (a one-day workshop) and the advanced track, from the course map."""
+    def track(name: str) -> tuple[str, str]:
+        chosen = [lecture for lecture in course.lectures if lecture["track"] == name]
+        minutes = sum(lecture["minutes"] or 0 for lecture in chosen)
+        numbers = ", ".join(lecture["number"] for lecture in chosen)
+        return numbers, f"about {minutes // 60} h {minutes % 60:02d} min"
+
+    (core, core_time), (advanced, advanced_time) = track("core"), track("advanced")
+    return f"""## Two tracks
+
+- **Core track, a one-day workshop**: lectures {core} ({core_time} of lectures): what
+  explanations are for, Shapley values, LIME, SHAP, saliency and Grad-CAM, and the whole cardio
+  case study.
+- **Advanced track**: lectures {advanced} ({advanced_time}): the kernel trick behind LIME's
+  geometry, global effects and interactions, explaining with examples, and evaluating
+  explanations. 07 and 08 continue the cardio case study of 06 and 09 tests the saliency maps of
+  05, so take them after the core track; 02 stands alone."""
+
+
 def copy_mathjax(target: Path) -> None:
     """MathJax 3 (CommonHTML output and its fonts) from the sphinx-mathjax-offline wheel."""
     import importlib
@@ -340,6 +362,7 @@ def home_page(course: Course, pages: list[str]) -> str:
                     + (f" · [exercises](exercises/{lecture['exercises']}.ipynb)" if lecture["exercises"] else ""), ""]
         details += [f"- {item}" for item in lecture["learn"]] + [""]
     total = sum(lecture["minutes"] or 0 for lecture in course.lectures)
+    tracks = tracks_section(course)
     toc = "\n".join(f"notebooks/{lecture['stem']}" for lecture in course.lectures)
     more = "\n".join(pages)
     intro = (ROOT / "README.md").read_text(encoding="utf-8").split("\n## ", 1)[0]
@@ -355,6 +378,8 @@ def home_page(course: Course, pages: list[str]) -> str:
 the notebook with its outputs, an **Open in Colab** button and a **Download .ipynb** link.
 
 {chr(10).join(rows)}
+
+{tracks}
 
 ## What each lecture teaches
 

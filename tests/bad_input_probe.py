@@ -25,7 +25,7 @@ PROBED_MODULES = (
     "game", "shapley", "shapley_model", "kernels", "warp", "lime", "lime.core", "lime.diagnostics",
     "kernel_shap", "tree_shap", "explanation", "hooks", "cam", "metrics", "inspection",
     "surrogate", "counterfactual", "effects", "examples", "anchors", "faithfulness", "attention",
-    "shortcut", "cardio_rules", "cardio_twin", "data",
+    "shortcut", "cardio_rules", "cardio_twin", "data", "baselines", "concepts",
 )
 
 

@@ -37,6 +37,8 @@ NOT_PROBED = {
     "shapley.AxiomReport": "the result record check_axioms builds",
     "tree_shap.LeafTable": "the record leaf_table(model) builds; probed through path_dependent_shap",
     "lime.diagnostics.Stability": "the result record stability() builds",
+    # lecture 10
+    "concepts.TCAVTest": "the result record tcav_significance and tcav_random_test build",
 }
 
 

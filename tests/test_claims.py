@@ -26,7 +26,7 @@ def test_the_taxonomy_places_every_lecture(taxonomy):
     header, body = taxonomy
     assert header[:4] == ["method", "notebook", "local / global", "intrinsic / post-hoc"]
     lectures = {n.strip() for row in body for n in row[1].split(",")}
-    expected = {p.name[:2] for p in NOTEBOOKS.glob("0[1-6]_*.ipynb")}
+    expected = {p.name[:2] for p in NOTEBOOKS.glob("[0-9][0-9]_*.ipynb")} - {"00"}
     assert expected <= lectures, expected - lectures
     for row in body:
         assert re.search(r"local|global", row[2]), row
@@ -38,14 +38,19 @@ def test_the_taxonomy_names_the_methods_each_lecture_teaches(taxonomy):
     methods = " ".join(row[0] for row in body).lower()
     for name in ["shapley", "lime", "kernelshap", "treeshap", "grad-cam", "guided backprop",
                  "integrated gradients", "smoothgrad", "permutation importance", "partial dependence",
-                 "counterfactual", "surrogate", "explainable boosting", "depth-3 tree"]:
+                 "counterfactual", "surrogate", "explainable boosting", "depth-3 tree",
+                 "accumulated local effects", "h-statistic", "shap interaction values", "drop-column",
+                 "conditional permutation", "mmd-critic", "influence functions", "tracin", "anchors",
+                 "diverse counterfactuals", "sanity checks", "deletion/insertion", "road",
+                 "attention rollout"]:
         assert name in methods, name
 
 
 def test_the_opening_cites_the_studies_in_full():
     text = markdown("00_start_here.ipynb")
     for reference in ["10.1145/3313831.3376219", "10.1145/3411764.3445315", "arXiv:2112.03184",
-                      "arXiv:2002.00772", "arXiv:1910.10045", "arXiv:1702.08608"]:
+                      "arXiv:2002.00772", "arXiv:1910.10045", "arXiv:1702.08608",
+                      "arXiv:1911.02508", "arXiv:1901.09749"]:
         assert reference in text, reference
     for words in ["at most five features", "at most three levels", "Molnar", "Machine Learning Explainability",
                   "Dyakonov", "when no explanation is needed"]:
@@ -60,3 +65,34 @@ def test_the_glossary_is_bilingual():
     for row in rows:
         english, russian = [cell.strip() for cell in row.split("|")[1:3]]
         assert re.search(r"[a-z]", english) and re.search(r"[а-яё]", russian.lower()), row
+
+
+def first_cell(path: Path) -> str:
+    return "".join(json.loads(path.read_text(encoding="utf-8"))["cells"][0]["source"])
+
+
+def test_lecture_times_have_one_source():
+    """course.TOPICS gives each lecture's minutes; the notebook's first cell and the README agree."""
+    from course_lib import course
+
+    readme = (NOTEBOOKS.parent / "README.md").read_text(encoding="utf-8")
+    for topic in course.TOPICS:
+        said = re.search(r"\*\*Time[^*]*\*\*:?\s*(?:about\s+)?(\d+) minutes", first_cell(NOTEBOOKS.parent / topic.notebook))
+        assert said and int(said.group(1)) == topic.minutes, (topic.number, said and said.group(0))
+        row = re.search(rf"^\| {topic.number} \|.*?\| (\d+) min \|", readme, re.M)
+        assert row and int(row.group(1)) == topic.minutes, topic.number
+
+
+def test_the_readme_names_the_two_tracks_as_the_course_map_does():
+    from course_lib import course
+
+    readme = (NOTEBOOKS.parent / "README.md").read_text(encoding="utf-8")
+    paragraph = readme.split("**Two tracks.**")[1].split("\n\n")[0]
+    core, advanced = paragraph.split("**advanced track**")
+    for text, track in ((core, "core"), (advanced, "advanced")):
+        numbers = [t.number for t in course.TOPICS if t.track == track]
+        listed = re.search(r"lectures ([\d, and]+?)\s+\(", text).group(1)
+        assert re.findall(r"\d\d", listed) == numbers, (track, listed)
+        minutes = course.track_minutes()[track]
+        assert f"about {minutes // 60} h {minutes % 60:02d} min" in text, track
+    assert course.CORE_TRACK == ("00", "01", "03", "04", "05", "06")   # design.md's one-day workshop

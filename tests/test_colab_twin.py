@@ -40,3 +40,40 @@ def test_missing_python_is_one_clear_line(capsys):
     assert colab_twin.build("/nonexistent/python3.13", ROOT / ".venv-never") == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "Python 3.13 not found" in err
+
+
+def test_the_twin_prepares_what_the_reference_install_expects_from_colab():
+    needs = colab_twin.reference_needs()
+    assert needs == ["PyALE==1.2.0", "seaborn", "networkx", "tqdm", "mmd-critic==0.1.2",
+                     "anchor-exp==0.0.2.0", "dice-ml==0.12"]
+
+
+def test_the_twin_runs_the_notebooks_reference_install_and_refuses_a_change(monkeypatch, tmp_path,
+                                                                               capsys):
+    """Each of references.pip_commands as a dry run, then for real; a change stops the build."""
+    from course_lib import references
+
+    dry, ran = [], []
+    reports = {"dice-ml==0.12": [{"name": "dice-ml", "version": "0.12"},
+                                 {"name": "raiutils", "version": "0.4.2"}],
+               "pyartemis==0.1.5": [{"name": "pyartemis", "version": "0.1.5"},
+                                    {"name": "seaborn", "version": "0.12.2"}]}  # a downgrade
+    monkeypatch.setattr(colab_twin, "pip_report",
+                        lambda py, *args: dry.append(list(args)) or reports.get(args[-1], []))
+    monkeypatch.setattr(colab_twin, "run", lambda *command, **kw: ran.append(list(command[3:])))
+    report = tmp_path / "report.json"
+    assert colab_twin.install_references("py", {"seaborn": "0.13.2"}, report) == 1
+    commands = references.pip_commands(*references.REFERENCES)
+    assert dry == [command[1:] for command in commands]
+    assert ran == commands[:1]                 # the with-deps command passed its dry run and ran
+    err = capsys.readouterr().err
+    assert "--no-deps pyartemis==0.1.5` would change Colab's preinstalled packages:\n  seaborn 0.13.2 -> 0.12.2" in err
+    assert not report.exists()
+
+
+def test_the_twin_never_sees_a_checkout_on_pythonpath(monkeypatch):
+    """With PYTHONPATH=checkout, pip takes course_lib.egg-info there for an installed course-lib."""
+    monkeypatch.setenv("PYTHONPATH", str(ROOT))
+    monkeypatch.setenv("COURSE_QUICK", "1")
+    environment = colab_twin.twin_environment()
+    assert "PYTHONPATH" not in environment and environment["COURSE_QUICK"] == "1"

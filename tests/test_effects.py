@@ -243,3 +243,94 @@ def test_pyale_suite_design_four_features_one_discrete():
     assert list(levels) == list(range(10))
     np.testing.assert_allclose(steps, reference["eff"].to_numpy(), rtol=0, atol=1e-10)
     assert steps[-1] - steps[0] > 1.0          # log(10) rises over the levels
+
+
+def test_ale_centring_differs_from_the_papers_eq16_by_half_a_step_per_row(fitted):
+    """ALEPlot/PyALE centre at bin midpoints; Apley & Zhu eq. 16 subtract the mean of the step
+    function A(z_k(x_i)). The two curves differ by the constant sum_k n_k d_k / (2 n)."""
+    X, _, _, f = fitted
+    edges, effect = ale(f, X, "a", n_bins=9)
+    k = np.clip(np.searchsorted(edges, X.a), 1, len(edges) - 1)
+    steps = np.diff(effect)
+    uncentred = np.concatenate([[0.0], np.cumsum(steps)])
+    eq16 = uncentred - uncentred[k].mean()                   # the paper's constant
+    shift = np.sum(np.bincount(k, minlength=len(edges))[1:] * steps) / (2 * len(X))
+    np.testing.assert_allclose(eq16, effect - shift, rtol=0, atol=1e-12)
+    assert abs(eq16[k].mean()) < 1e-12 and abs(shift) > 1e-3  # the constants really differ
+
+
+def test_unnormalised_h_is_the_size_of_the_interaction():
+    rng = np.random.default_rng(8)
+    X = rng.uniform(-1, 1, size=(120, 3))
+    product = lambda rows: 0.5 * rows[:, 0] * rows[:, 1]
+    big_main = lambda rows: product(rows) + 10 * rows[:, 0] + 10 * rows[:, 1]
+    share = h_statistic(product, X, features=(0, 1)), h_statistic(big_main, X, features=(0, 1))
+    size = (h_statistic(product, X, features=(0, 1), normalize=False),
+            h_statistic(big_main, X, features=(0, 1), normalize=False))
+    assert share[1] < 0.05 * share[0]               # large main effects shrink the share ...
+    assert size[1] == pytest.approx(size[0], abs=1e-9)   # ... not the size (additive terms cancel)
+    # the size is the RMS of the centred interaction part; for f = x0 x1 / 2, PD_jk - PD_j - PD_k
+    # at row i is (a_i b_i - a_i mean(b) - mean(a) b_i) / 2, written out here
+    a, b = X[:, 0], X[:, 1]
+    joint = 0.5 * (a * b) - 0.5 * a * b.mean() - 0.5 * a.mean() * b + 0.5 * a.mean() * b.mean()
+    assert size[0] == pytest.approx(np.sqrt(np.mean((joint - joint.mean()) ** 2)), abs=1e-12)
+    squared_share = size[0] ** 2 / np.mean((product(X) - product(X).mean()) ** 2)
+    assert share[0] == pytest.approx(np.sqrt(squared_share), abs=1e-9)
+    table = h_statistic(big_main, X, normalize=False)
+    assert table.iloc[0, 1] == pytest.approx(size[1], abs=1e-12) and table.iloc[0, 2] < 1e-9
+    assert h_statistic(lambda rows: rows[:, 0], X, features=(1, 2), normalize=False) < 1e-12
+    with pytest.raises(TypeError, match="normalize must be a bool"):
+        h_statistic(product, X, features=(0, 1), normalize="no")
+
+
+def test_conditional_permutation_on_a_set_shuffles_within_every_combination():
+    rng = np.random.default_rng(9)
+    n = 600
+    group = rng.integers(1, 3, n).astype(float)                    # two levels: grouped by value
+    partner = rng.normal(size=n)
+    X = np.column_stack([partner + 3 * group + 0.2 * rng.normal(size=n), group, partner,
+                         rng.normal(size=n)])                   # feature 0 follows 1 and 2
+    y = X[:, 0] + X[:, 3]
+    model = LinearRegression().fit(X, y)
+    seen = []
+
+    def scorer(est, rows, target):
+        seen.append(rows.copy())
+        return -np.mean((est.predict(rows) - target) ** 2)
+
+    result = conditional_permutation_importance(model, X, y, given={0: [1, 2], 3: []},
+                                                scoring=scorer, n_bins=4, n_repeats=1, seed=0)
+    bins = np.clip(np.searchsorted(ale_edges(X[:, 2], 4), X[:, 2]), 1, 4)
+    permuted = seen[1]
+    for g in (1.0, 2.0):
+        for b in range(1, 5):
+            cell = (X[:, 1] == g) & (bins == b)
+            assert sorted(permuted[cell, 0]) == sorted(X[cell, 0])
+    assert not np.array_equal(permuted[:, 0], X[:, 0])
+    by_name = conditional_permutation_importance(model, pd.DataFrame(X, columns=list("abcd")), y,
+                                                 given={"a": ("b", "c"), "d": []}, scoring=scorer,
+                                                 n_bins=4, n_repeats=1, seed=0)
+    np.testing.assert_allclose(by_name.importances, result.importances, rtol=0, atol=1e-12)
+    single = conditional_permutation_importance(model, X, y, given={0: 2}, scoring=scorer,
+                                                n_bins=4, n_repeats=1, seed=0)
+    free = conditional_permutation_importance(model, X, y, given={}, scoring=scorer, n_bins=4,
+                                              n_repeats=1, seed=0)
+    assert result.importances[0, 0] < single.importances[0, 0] < free.importances[0, 0]
+    assert result.importances[3, 0] == pytest.approx(free.importances[3, 0], rel=0.5)
+    with pytest.raises(ValueError, match="on itself"):
+        conditional_permutation_importance(model, X, y, given={0: [0, 1]})
+
+
+def test_h_statistic_on_a_list_of_features_is_the_sub_table():
+    rng = np.random.default_rng(10)
+    X = pd.DataFrame(rng.uniform(-1, 1, size=(40, 4)), columns=list("abcd"))
+    f = lambda rows: rows[:, 0] * rows[:, 1] + rows[:, 2] ** 2 + 0.3 * rows[:, 1] * rows[:, 3]
+    full = h_statistic(f, X)
+    for normalize in (True, False):
+        sub = h_statistic(f, X, features=["d", "a", "b"], normalize=normalize)
+        assert list(sub.index) == ["d", "a", "b"]
+        for p, q in [("d", "a"), ("a", "b"), ("d", "b")]:
+            assert sub.loc[p, q] == pytest.approx(h_statistic(f, X, features=(p, q), normalize=normalize), abs=1e-14)
+    pd.testing.assert_frame_equal(h_statistic(f, X, features=list("abcd")), full)
+    with pytest.raises(ValueError, match="twice"):
+        h_statistic(f, X, features=["a", "b", "a"])

@@ -4,7 +4,7 @@
 2 methods: numpy/scipy/scikit-learn/torch and the foundation only
 3 data: loaders, assets, the cardio twin
 4 views: plots, widgets
-5 teaching: exercises, grading, course (repository tools live in tools/, outside the package)
+5 teaching: exercises, grading, course, references (repository tools live in tools/, outside the package)
 Every ``import`` statement counts, also one inside a function.
 """
 import ast
@@ -18,10 +18,11 @@ LAYERS = {
     "foundation": {"env", "explanation", "_validation"},
     "methods": {"game", "shapley", "shapley_model", "kernels", "lime", "kernel_shap", "tree_shap",
                 "hooks", "cam", "metrics", "inspection", "surrogate", "counterfactual", "warp",
-                "shortcut", "effects", "examples", "anchors", "faithfulness", "attention"},
+                "shortcut", "effects", "examples", "anchors", "faithfulness", "attention",
+                "baselines", "concepts"},
     "data": {"data", "assets", "cardio_sources", "cardio_twin", "cardio_rules"},
     "views": {"plots", "widgets"},
-    "teaching": {"exercises", "grading", "course", "__init__", "__main__"},
+    "teaching": {"exercises", "grading", "course", "references", "__init__", "__main__"},
 }
 RANK = {name: rank for rank, names in enumerate(LAYERS.values()) for name in names}
 

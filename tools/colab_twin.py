@@ -16,12 +16,17 @@ Colab publishes its runtime in the googlecolab/backend-info repository (``pip-fr
 3. builds the course as a wheel, as pip does for the setup cell's ``git+`` address;
 4. asks pip, with no constraints (as in Colab), what installing that wheel would change, and fails
    if any preinstalled package would be upgraded or downgraded (the report is kept in the venv);
-5. installs the wheel, then the test runners (under the freeze, so they move nothing either).
+5. installs the wheel;
+6. runs the install that lectures 07 and 08 run in Colab (``course_lib.references.pip_commands``,
+   from the registry), each command first as a dry run that fails the build if it would change a
+   preinstalled package (``reference-install-report.json``), then imports every reference;
+7. installs the test runners (under the freeze, so they move nothing either).
 """
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -79,9 +84,15 @@ def write_constraints(versions: dict[str, str], path: Path) -> Path:
     return path
 
 
+def twin_environment() -> dict[str, str]:
+    """This process's environment without PYTHONPATH: a checkout on it would show pip the
+    checkout's course_lib.egg-info as an installed course-lib (and the twin would lack it)."""
+    return {name: value for name, value in os.environ.items() if name != "PYTHONPATH"}
+
+
 def run(*command, **kwargs) -> subprocess.CompletedProcess:
     print("+", " ".join(map(str, command)), flush=True)
-    return subprocess.run([str(c) for c in command], check=True, **kwargs)
+    return subprocess.run([str(c) for c in command], check=True, env=twin_environment(), **kwargs)
 
 
 def pip_report(python: Path, *args) -> list[dict]:
@@ -126,7 +137,7 @@ def build(python: str, venv: Path) -> int:
         # 2. Colab's copies of everything the course needs (what the resolver picks under the
         #    freeze, kept to the packages Colab really has)
         needed = pip_report(py, "--ignore-installed", "-c", constraints, wheel,
-                            *PREINSTALLED_EXTRA)
+                            *PREINSTALLED_EXTRA, *reference_needs())
         preinstalled = sorted(f"{i['name']}=={colab[i['name']]}" for i in needed
                               if i["name"] in colab and not i["name"].startswith(CUDA_BUILD_PARTS))
         run(py, "-m", "pip", "install", "--quiet", "-c", constraints, *preinstalled)
@@ -146,21 +157,74 @@ def build(python: str, venv: Path) -> int:
             return 1
         added = ", ".join(f"{i['name']} {i['version']}" for i in report) or "nothing"
         print(f"colab twin: the setup cell adds {added}; no preinstalled package changes")
-        # 5. install it, then the test runners under the freeze
+        # 5. install it
         run(py, "-m", "pip", "install", "--quiet", wheel)
+    # 6. the reference packages, as lectures 07 and 08 install them in Colab
+    if install_references(py, colab, venv / "reference-install-report.json"):
+        return 1
+    # 7. the test runners, under the freeze
     run(py, "-m", "pip", "install", "--quiet", "-c", constraints, *TEST_TOOLS)
-    wrong = [f"{name} {have} (Colab: {colab[name]})" for name, have in installed(py).items()
+    have = installed(py)
+    wrong = [f"{name} {version} (Colab: {colab[name]})" for name, version in have.items()
              if name in colab and not name.startswith(CUDA_BUILD_PARTS)
-             and have.split("+")[0] != colab[name]]
+             and version.split("+")[0] != colab[name]]
     if wrong:
         print("colab twin: versions differ from Colab's: " + ", ".join(wrong), file=sys.stderr)
+        return 1
+    from course_lib import references
+
+    absent = (["course-lib"] if "course-lib" not in have else []) + [
+        r.requirement for r in references.REFERENCES.values()
+        if have.get(canonical(r.distribution)) != r.version]
+    if absent:
+        print("colab twin: not installed: " + ", ".join(absent), file=sys.stderr)
         return 1
     print(f"colab twin: ready in {venv}")
     return 0
 
 
+def reference_needs() -> list[str]:
+    """What the reference install finds in Colab: the with-dependencies references themselves
+    (so that the resolver brings Colab's copies of their requirements) and what the --no-deps
+    ones import."""
+    from course_lib import references
+
+    return [item for reference in references.REFERENCES.values()
+            for item in (reference.uses if reference.no_deps else (reference.requirement,))]
+
+
+def install_references(py: Path, colab: dict[str, str], report_path: Path) -> int:
+    """Step 6: each of references.pip_commands as a dry run (no constraints, as in Colab) that
+    must change no preinstalled package, then for real; then every reference module imports."""
+    from course_lib import references
+
+    reports = []
+    for command in references.pip_commands(*references.REFERENCES):
+        report = pip_report(py, *command[1:])
+        reports.append({"command": ["pip", *command], "install": report})
+        changed = changes_to_preinstalled(report, colab)
+        if changed:
+            print(f"colab twin: `pip {' '.join(command)}` would change Colab's preinstalled "
+                  "packages:\n  " + "\n  ".join(changed), file=sys.stderr)
+            return 1
+        added = ", ".join(f"{i['name']} {i['version']}" for i in report) or "nothing"
+        print(f"colab twin: `pip {' '.join(command)}` adds {added}; no preinstalled package changes")
+        run(py, "-m", "pip", *command)
+    report_path.write_text(json.dumps(reports, indent=1))
+    modules = [reference.module for reference in references.REFERENCES.values()]
+    imported = subprocess.run([py, "-c", "import importlib, sys\nfor m in sys.argv[1:]: "
+                               "importlib.import_module(m)", *modules],
+                              capture_output=True, text=True, env=twin_environment())
+    if imported.returncode:
+        print("colab twin: a reference package does not import with Colab's packages: "
+              + imported.stderr.strip().splitlines()[-1], file=sys.stderr)
+        return 1
+    return 0
+
+
 def installed(python: Path) -> dict[str, str]:
     out = subprocess.run([python, "-m", "pip", "list", "--format", "json"], check=True,
+                         env=twin_environment(),
                          capture_output=True, text=True).stdout
     return {canonical(i["name"]): i["version"] for i in json.loads(out)}
 
@@ -186,6 +250,7 @@ def main(argv=None) -> int:
     b.add_argument("--venv", type=Path, default=ROOT / ".venv-colab")
     sub.add_parser("refresh", help="download Colab's newest published pip freeze")
     args = parser.parse_args(argv)
+    sys.path.insert(0, str(ROOT))  # this checkout's course_lib: the reference install it runs
     if args.command == "build":
         return build(args.python, args.venv)
     return refresh()

@@ -6,7 +6,11 @@
   ``COURSE_OFFLINE`` unset, so every online cell must notice by itself and go on. Each executed
   copy is kept in ``_build/executed/notebooks/`` with the hash of its source (the site reuses it).
 * ``colab`` (`make test-colab`): inside the Colab twin (Colab's Python and package versions, the
-  course installed from a wheel), quick mode, the network refused and no flag.
+  course installed from a wheel, the reference packages installed as lectures 07 and 08 install
+  them in Colab), quick mode, the network refused and no flag.
+
+Both lanes have every reference package installed, so no reference comparison may skip: a line
+that ``course_lib.references.skipped`` finds in a lecture's output fails it.
 
 Each notebook's time goes to ``_build/times/<lane>/``; ``python tools/lane_times.py`` prints them.
 """
@@ -21,6 +25,8 @@ import time
 from pathlib import Path
 
 import pytest
+
+from course_lib import references
 
 ROOT = Path(__file__).resolve().parents[2]
 LANE = os.environ.get("COURSE_LANE", "")
@@ -38,7 +44,10 @@ def kernel_environment() -> dict[str, str]:
         environment.pop(name, None)
     if LANE == "colab":
         environment["COURSE_QUICK"] = "1"
-    environment["PYTHONPATH"] = str(NO_NETWORK)  # its sitecustomize refuses DNS and connections
+    # nonet's sitecustomize refuses DNS and connections; the full lane also puts this checkout's
+    # course_lib first (a venv shared between checkouts may hold another's editable install)
+    paths = [NO_NETWORK] + ([ROOT] if LANE == "full" else [])
+    environment["PYTHONPATH"] = os.pathsep.join(map(str, paths))
     environment.setdefault("OMP_NUM_THREADS", "1")
     environment.setdefault("MKL_NUM_THREADS", "1")
     environment.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")  # ipykernel 6 on Python 3.13
@@ -59,6 +68,12 @@ def execute_alone(source: Path, folder: Path):
     return execute(notebook, folder, env=kernel_environment(), timeout=timeout)
 
 
+def printed(notebook) -> str:
+    """Everything the code cells printed."""
+    return "".join(output.get("text", "") for cell in notebook.cells if cell.cell_type == "code"
+                   for output in cell.get("outputs", []) if output.get("output_type") == "stream")
+
+
 def setup_line(notebook) -> str:
     outputs = notebook.cells[1].get("outputs", [])
     return "".join(o.get("text", "") for o in outputs if o.get("output_type") == "stream")
@@ -76,6 +91,9 @@ def test_lecture_runs_alone(source, tmp_path):
     line = setup_line(notebook)
     assert "offline (no network)" in line, f"the setup cell should notice the refused network: {line!r}"
     assert ("quick" in line) == (LANE == "colab"), line
+    skipped = references.skipped(printed(notebook))
+    assert not skipped, (f"reference comparisons skipped, though the {LANE} lane installs every "
+                         f"reference package: {skipped}")
     if source.stem.startswith("00_"):  # the course map works with only this notebook on disk
         shown = json.dumps([cell.get("outputs", []) for cell in notebook.cells])
         assert "colab.research.google.com/github/" in shown and "01_shapley_card_game.ipynb" in shown
@@ -98,3 +116,12 @@ def test_twin_imports_the_installed_wheel():
     assert "site-packages" in where.parts, f"course_lib comes from {where}, not the installed wheel"
     assert ROOT / "course_lib" not in where.parents
     assert sys.version_info[:2] == (3, 13)
+
+
+@pytest.mark.skipif(LANE != "colab", reason="the twin only")
+def test_twin_has_the_reference_packages_at_their_pins():
+    """Installed by the twin with references.pip_commands, as lectures 07 and 08 do in Colab."""
+    from importlib import metadata
+
+    for reference in references.REFERENCES.values():
+        assert metadata.version(reference.distribution) == reference.version, reference
