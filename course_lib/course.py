@@ -58,6 +58,9 @@ TOPICS = [
     Topic("09", "09_evaluating_explanations",
           "Evaluating explanations, and attention versus attribution", 90,
           "09_evaluating_explanations"),
+    Topic("11", "11_embeddings_and_transformers",
+          "Embeddings and a pretrained transformer: maps, attention heads, token attributions",
+          60, "11_embeddings_and_transformers"),
 ]
 
 

@@ -40,7 +40,7 @@ FREEZE = ROOT / "colab" / "pip-freeze.txt"
 FREEZE_URL = "https://raw.githubusercontent.com/googlecolab/backend-info/main/pip-freeze.txt"
 #: What the notebooks and tests import besides the course's own dependencies: Colab has them all.
 PREINSTALLED_EXTRA = ["torch", "torchvision", "fastai", "ipykernel", "ipywidgets", "nbclient",
-                      "nbformat", "pytest", "jupyter_client"]
+                      "nbformat", "pytest", "jupyter_client", "sentence-transformers"]
 #: Test runners Colab does not ship; installed last, under the freeze.
 TEST_TOOLS = ["nbval==0.11.0", "pytest-xdist==3.8.0", "pytest-timeout==2.4.0",
               "hypothesis==6.155.2"]
