@@ -33,6 +33,7 @@ __all__ = [
     "Question", "Incorrect", "CheckFailed", "NotAttempted", "CheckCrashed", "PLACEHOLDER",
     "as_array", "as_number", "as_int", "as_mapping", "as_callable", "as_string", "call_learner",
     "assert_close", "is_close", "forbidden", "call_fresh", "same_seed_same_answer", "plain",
+    "uses_python_loop",
 ]
 
 
@@ -522,6 +523,26 @@ def same_seed_same_answer(function: Callable, make_args: Callable[[int], tuple],
         raise Incorrect(f"seeds {seeds[0]} and {seeds[2]} give the same answer: your function "
                         "ignores `seed`; make the generator with np.random.default_rng(seed)")
     return answers
+
+
+def uses_python_loop(function: Callable) -> str:
+    """'a for loop' (or while loop, comprehension) when the learner's function has one in its own
+    source, '' when it has none or its source cannot be read (then nothing is refused)."""
+    import ast
+    import textwrap
+
+    try:
+        tree = ast.parse(textwrap.dedent(inspect.getsource(function)))
+    except (OSError, TypeError, SyntaxError, IndentationError):
+        return ""
+    names = {ast.For: "a for loop", ast.While: "a while loop", ast.comprehension: "a comprehension",
+             ast.AsyncFor: "a for loop"}
+    for node in ast.walk(tree):
+        for kind, name in names.items():
+            if isinstance(node, kind):
+                line = getattr(node, "lineno", None)
+                return f"{name}, line {line} of the function" if line else name
+    return ""
 
 
 def _equal_answers(a: Any, b: Any) -> bool:
