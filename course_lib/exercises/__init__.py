@@ -432,6 +432,15 @@ def _copy_of(value: Any) -> Any:
         return value
 
 
+def _copies(args: tuple) -> list:
+    """Deep copies of `args` made together, so that objects that refer to each other (a model
+    and one of its layers) still do in the copies; functions are shared."""
+    try:
+        return list(copy.deepcopy(tuple(args)))
+    except Exception:  # something that cannot be copied: copy the others one by one
+        return [_copy_of(value) for value in args]
+
+
 def _unchanged(before: Any, after: Any) -> bool:
     """True when `after` (what the learner's function was given) still equals `before`."""
     if before is after or _frozen(before) or inspect.isfunction(before):
@@ -483,8 +492,7 @@ def call_fresh(function: Callable, *args, what: str = "your function",
     with the fix (``.copy()``). `names` are the parameter names the question states; by default
     the learner's own parameter names, then ``argument 1, 2, ...``.
     """
-    given = [_copy_of(value) for value in args]
-    kept = [_copy_of(value) for value in args]
+    given, kept = _copies(args), _copies(args)
     result = call_learner(function, *given, what=what)
     stated = list(names or [])
     own = _parameter_names(function, len(args))
