@@ -35,7 +35,7 @@ from scipy.sparse.linalg import spsolve
 from scipy.stats import rankdata
 
 from ._validation import (check_array, check_budget, check_callable, check_choice, check_count,
-                          check_real, check_seed, check_tensor, model_outputs)
+                          check_instance, check_real, check_seed, check_tensor, model_outputs)
 
 __all__ = ["Curve", "deletion_curve", "insertion_curve", "auc", "removal_order", "road",
            "noisy_linear_impute", "comprehensiveness", "sufficiency", "top_k_rationale",
@@ -310,6 +310,8 @@ def infidelity(model: Callable, x: torch.Tensor, attribution: torch.Tensor, n_pe
     noise, share = check_real(noise, "noise", low=0), check_real(share, "share", 0, 1)
     baseline = check_real(baseline, "baseline")
     perturbation = check_choice(perturbation, "perturbation", ("gaussian", "baseline"))
+    for flag, name in ((normalize, "normalize"), (multiply_by_inputs, "multiply_by_inputs")):
+        check_instance(flag, name, bool, "pass True or False")
     generator = torch.Generator(device=x.device).manual_seed(int(seed))
     expanded = x.repeat_interleave(n_perturb, dim=0)
     if perturbation == "gaussian":
@@ -353,6 +355,7 @@ def sensitivity_max(explain: Callable, x: torch.Tensor, radius: float = 0.02, n_
     generator = torch.Generator(device="cpu").manual_seed(int(seed))
     expanded = x.repeat_interleave(n_perturb, dim=0)
     radius = check_real(radius, "radius", low=0)
+    check_instance(relative, "relative", bool, "pass True or False")
     uniform = torch.empty(expanded.shape, dtype=torch.float32).uniform_(-radius, radius,
                                                                        generator=generator)
     with torch.no_grad():

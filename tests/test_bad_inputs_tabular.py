@@ -339,6 +339,9 @@ CASES = {
     "faithfulness.noisy_linear_impute: image a nested list of strings": lambda: fm.noisy_linear_impute(
         [[["a"]]], [[True]]),
     "faithfulness.infidelity: NaN noise": lambda: fm.infidelity(lambda b: b.sum(1), BATCH, BATCH, noise=np.nan),
+    "faithfulness.infidelity: multiply_by_inputs a string": lambda: fm.infidelity(
+        lambda b: b.sum(1), BATCH, BATCH, multiply_by_inputs="yes"),
+    "faithfulness.sensitivity_max: relative a number": lambda: fm.sensitivity_max(lambda b: b, BATCH, relative=1),
     "faithfulness.infidelity: unknown perturbation": lambda: fm.infidelity(lambda b: b.sum(1), BATCH, BATCH,
                                                                            perturbation="uniform"),
     "faithfulness.infidelity: share above 1": lambda: fm.infidelity(lambda b: b.sum(1), BATCH, BATCH,
