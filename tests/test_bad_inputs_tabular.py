@@ -339,6 +339,25 @@ CASES = {
     "faithfulness.noisy_linear_impute: image a nested list of strings": lambda: fm.noisy_linear_impute(
         [[["a"]]], [[True]]),
     "faithfulness.infidelity: NaN noise": lambda: fm.infidelity(lambda b: b.sum(1), BATCH, BATCH, noise=np.nan),
+    "faithfulness.infidelity: multiply_by_inputs a string": lambda: fm.infidelity(
+        lambda b: b.sum(1), BATCH, BATCH, multiply_by_inputs="yes"),
+    "faithfulness.sensitivity_max: relative a number": lambda: fm.sensitivity_max(lambda b: b, BATCH, relative=1),
+    "faithfulness.infidelity: unknown perturbation": lambda: fm.infidelity(lambda b: b.sum(1), BATCH, BATCH,
+                                                                           perturbation="uniform"),
+    "faithfulness.infidelity: share above 1": lambda: fm.infidelity(lambda b: b.sum(1), BATCH, BATCH,
+                                                                    perturbation="baseline", share=1.5),
+    "faithfulness.infidelity: NaN baseline": lambda: fm.infidelity(lambda b: b.sum(1), BATCH, BATCH,
+                                                                   perturbation="baseline", baseline=np.nan),
+    "faithfulness.aopc_comprehensiveness: f returns NaN": lambda: fm.aopc_comprehensiveness(
+        with_nan, ["a", "b"], [1.0, 0.0]),
+    "faithfulness.aopc_comprehensiveness: tokens one string": lambda: fm.aopc_comprehensiveness(
+        len, "a b", [1.0, 0.0]),
+    "faithfulness.aopc_comprehensiveness: attribution of other length": lambda: fm.aopc_comprehensiveness(
+        len, ["a", "b"], [1.0]),
+    "faithfulness.aopc_sufficiency: bin of 0": lambda: fm.aopc_sufficiency(len, ["a", "b"], [1.0, 0.0],
+                                                                            bins=[0.0]),
+    "faithfulness.aopc_sufficiency: NaN attribution": lambda: fm.aopc_sufficiency(len, ["a", "b"], [np.nan, 0.0]),
+    "faithfulness.aopc_sufficiency: f wrong shape": lambda: fm.aopc_sufficiency(wrong_shape, ["a", "b"], [1.0, 0.0]),
     "faithfulness.comprehensiveness: f returns NaN": lambda: fm.comprehensiveness(with_nan, ["a", "b"], [0]),
     "faithfulness.comprehensiveness: float positions": lambda: fm.comprehensiveness(len, ["a", "b"], [0.5]),
     "faithfulness.comprehensiveness: tokens a number": lambda: fm.comprehensiveness(len, 3, [0]),
