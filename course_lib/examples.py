@@ -298,9 +298,9 @@ def tracin(model: nn.Module, checkpoints, train_loader, test_inputs, test_target
     SGD steps (each step changes the test loss by about -eta grad L(z_test) . grad L(z_t));
     checkpoints of other optimisers make it a heuristic. ``normalize=True`` divides each gradient
     by its norm first (the cosine form of Hanawa et al. 2021 and Barshan et al.'s RelatIF 2020):
-    raw dot products favour training examples with large gradients, whatever they look like. `checkpoints`: a list of
-    (state_dict, learning_rate) pairs. `train_loader`: batches (inputs, targets), not shuffled.
-    `layers`: names of submodules whose parameters count (default: all). `loss_fn`: the
+    raw dot products favour training examples with large gradients, whatever they look like.
+    `checkpoints`: a list of (state_dict, learning_rate) pairs. `train_loader`: batches
+    (inputs, targets), not shuffled. `layers`: names of submodules whose parameters count (default: all). `loss_fn`: the
     per-example loss (default cross-entropy). The model is used in eval mode. Returns a
     (n_test, n_train) tensor: large positive = proponent, large negative = opponent.
     """
