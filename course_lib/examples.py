@@ -192,7 +192,8 @@ def network_influence(model: nn.Module, X, y, X_test, y_test, l2: float,
     (H_mean = H / n); removing z is eps = -1/n, which gives the line above. For a non-convex
     loss H may be indefinite at the point training stopped; `damping` (Koh and Liang add 0.01)
     makes the solve well posed, at the price of a bias (Basu, Pope and Feizi 2021).
-    Shape (n_train, n_test); positive: removing row i raises that test loss."""
+    Shape (n_train, n_test); positive: removing row i raises that test loss. The model is
+    converted to float64 in place, as :func:`fit_network` leaves it."""
     check_module(model)
     X, y = _network_data(X, y)
     X_test, y_test = _network_data(X_test, y_test, "X_test", "y_test", X.shape[1])
@@ -227,7 +228,8 @@ def leave_one_out_network(model: nn.Module, X, y, X_test, y_test, l2: float,
     """Leave-one-out for a network fitted by :func:`fit_network`, warm-started as Koh and
     Liang do: for each training row i, refit without it *starting from the fitted theta*, so
     that the retraining stays in the same basin (a cold start may land in another minimum and
-    measure the seed, not row i). Shape (n_train, n_test), ``L(z_test; theta_{-i}) - L(z_test; theta)``."""
+    measure the seed, not row i). Shape (n_train, n_test), ``L(z_test; theta_{-i}) -
+    L(z_test; theta)``; the model itself keeps its fitted parameters (float64)."""
     check_module(model)
     X, y = _network_data(X, y)
     X_test, y_test = _network_data(X_test, y_test, "X_test", "y_test", X.shape[1])
