@@ -22,6 +22,7 @@ from pathlib import Path
 import psutil
 import pytest
 
+import grading_class
 from course_lib import grading
 from course_lib.grading import (Grade, Submission, check_cells, find_submissions, find_topic,
                                 learner_name, notebook_topic, read_notebook, summary, topics,
@@ -139,7 +140,8 @@ def graded_class(tmp_path_factory):
     started = time.monotonic()
     result = subprocess.run(
         [sys.executable, "-m", "course_lib.grading", str(folder), "--out", str(out), "--jobs", "2",
-         "--topic", "00", "--timeout-cell", str(CELL_TIMEOUT), "--timeout-notebook", "400"],
+         "--topic", "00", "--timeout-cell", str(CELL_TIMEOUT), "--timeout-notebook", "400",
+         *grading_class.sandbox_flags()],
         capture_output=True, text=True, timeout=900, cwd=base,
         env=dict(os.environ, COURSE_TEST_MARK=mark))
     seconds = time.monotonic() - started
@@ -185,7 +187,8 @@ def test_a_serial_run_gives_the_same_rows(graded_class, tmp_path):
                  "hank_00_warmup.ipynb"]:
         shutil.copy(graded_class["folder"] / name, folder / name)
     topic, questions, grades = grading.grade([folder], topic="00", cell_timeout=CELL_TIMEOUT,
-                                             notebook_timeout=400, jobs=1)
+                                             notebook_timeout=400, jobs=1,
+                                             sandbox_on=not grading_class.sandbox_flags())
     serial = write_csv(grades, questions, None)
     parallel = graded_class["out"].read_text().splitlines()
     kept = [parallel[0]] + [line for line in parallel[1:]
@@ -267,7 +270,7 @@ def test_learner_names_come_from_file_names(tmp_path, name, learner):
 
 def test_static_statuses_without_running_anything(tmp_path):
     expected = build_submissions(tmp_path / "class", executed=False)
-    topic, questions, grades = grading.grade([tmp_path / "class"], topic="00")
+    topic, questions, grades = grading.grade([tmp_path / "class"], topic="00", sandbox_on=False)
     text = write_csv(grades, questions, tmp_path / "grades.csv")
     assert_rows(text, expected)
     assert (tmp_path / "grades.csv").read_text() == text
@@ -424,7 +427,7 @@ def test_make_grade_calls_the_grader():
 
 def test_grader_needs_no_network(no_network, tmp_path):
     build_submissions(tmp_path / "class", executed=False)
-    grading.grade([tmp_path / "class"], topic="00")
+    grading.grade([tmp_path / "class"], topic="00", sandbox_on=False)
     assert no_network == []
 
 
@@ -447,7 +450,8 @@ def test_sigterm_stops_the_running_notebooks(tmp_path):
     mark = uuid.uuid4().hex
     process = subprocess.Popen(
         [sys.executable, "-m", "course_lib.grading", str(tmp_path / "zed_00_warmup.ipynb"),
-         "--out", str(tmp_path / "grades.csv")], env=dict(os.environ, COURSE_TEST_MARK=mark),
+         "--out", str(tmp_path / "grades.csv"), *grading_class.sandbox_flags()],
+        env=dict(os.environ, COURSE_TEST_MARK=mark),
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
     def marked():

@@ -7,7 +7,6 @@ import csv
 import hashlib
 import io
 import os
-import shutil
 import subprocess
 import sys
 import time
@@ -30,14 +29,12 @@ def digest(folder: Path) -> dict[str, str]:
             for p in sorted(folder.rglob("*")) if p.is_file() and not p.is_symlink()}
 
 
-def sandboxed() -> bool:
-    return shutil.which("bwrap") is not None and sandbox.Cgroup.available()
-
-
 @pytest.fixture(scope="module")
 def hostile(tmp_path_factory):
-    if not sandboxed():
-        pytest.skip("needs bubblewrap and cgroups (the fork bomb and the hog run only in the sandbox)")
+    grading_class.require_sandbox()  # the fork bomb and the hog run only in the sandbox
+    if not sandbox.Cgroup.available():
+        pytest.skip(f"no memory and pids cgroup can be made here ({sandbox.Cgroup.why_not()}): "
+                    "the memory hog would not be bounded")
     base = tmp_path_factory.mktemp("hostile")
     grader_dir, folder = base / "grader", base / "sub"
     grader_dir.mkdir()

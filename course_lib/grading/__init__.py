@@ -316,11 +316,11 @@ def grade(paths, topic: str | None = None, cell_timeout: float = 120,
     get the status 'wrong topic'. Warning lines (skipped files, duplicates) go to `warnings`.
     """
     settings = settings or Settings(cell_timeout, notebook_timeout, partial_credit, sandbox_on)
-    if settings.sandbox:
-        sandbox.bwrap_path()
     submissions, entries, skipped = scan(paths)
     if not submissions and not entries:
         raise FileNotFoundError(f"no notebooks found in {', '.join(map(str, paths))}")
+    if settings.sandbox and submissions:  # before any notebook runs: one line, no CSV
+        sandbox.bwrap_path()
     chosen = find_topic(topic) if topic is not None else choose_topic(submissions)
     questions = chosen.questions()
     names = [q.name for q in questions]

@@ -139,7 +139,15 @@ class Cgroup:
     @staticmethod
     def available() -> bool:
         """Whether this grader may create memory and pids cgroups (v1) here."""
-        return all(os.access(CGROUP_V1 / c / "cgroup.procs", os.W_OK) for c in ("memory", "pids"))
+        return not Cgroup.why_not()
+
+    @staticmethod
+    def why_not() -> str:
+        """Why no memory and pids cgroup can be made here ('' when they can)."""
+        for controller in ("memory", "pids"):
+            if not os.access(CGROUP_V1 / controller / "cgroup.procs", os.W_OK):
+                return f"{CGROUP_V1 / controller} is not writable"
+        return ""
 
     def wrap(self, command: list[str]) -> list[str]:
         """`command`, started from inside the cgroups (children inherit them)."""
