@@ -7,6 +7,8 @@ PY := $(VENV)/bin/python
 REQ_HASH := $(shell cat requirements.txt requirements-nodeps.txt pyproject.toml | sha256sum | cut -c1-16)
 STAMP := $(VENV)/.installed-$(REQ_HASH)
 SUBMISSIONS ?= submissions
+# `make grade TOPIC=00`: the topic to grade (without it, the topic of most learners, if clear).
+TOPIC ?=
 GRADE_ARGS ?=
 # `make lab LAB_PORT=8890 LAB_NO_BROWSER=1` on a server or in a container (open the printed URL).
 # Jupyter refuses to run as root (containers, cloud VMs) unless told it may: --allow-root is
@@ -94,7 +96,7 @@ sync-check: $(STAMP)
 	$(PY) -m tools.notebook_tools check
 
 grade: assets
-	$(PY) -m course_lib.grading $(SUBMISSIONS) --out grades.csv $(GRADE_ARGS)
+	$(PY) -m course_lib.grading $(SUBMISSIONS) --out grades.csv $(if $(TOPIC),--topic $(TOPIC)) $(GRADE_ARGS)
 
 clean-venv:
 	rm -rf $(VENV)

@@ -34,7 +34,7 @@ SOLUTION = ROOT / "solutions" / "00_warmup.ipynb"
 EXERCISE = ROOT / "exercises" / "00_warmup.ipynb"
 QUESTIONS = ["q1", "q2", "q3", "q4", "q5"]
 CELL_TIMEOUT = 30  # several times the slowest warm-up cell on a loaded 2-core machine; the loop costs this
-HEADER = ["learner", *QUESTIONS, "total", "status", "reason", "file"]
+HEADER = ["learner", *QUESTIONS, "total", "status", "reason", "file", "topic"]
 
 
 def load(path):
@@ -374,22 +374,27 @@ def test_patched_check_code_is_tampering():
     assert _decide(result, key, QUESTIONS, [], Settings())[1] == "tampered"
 
 
-def test_without_topic_the_most_common_topic_is_graded(tmp_path):
+def test_without_topic_each_learner_votes_once(tmp_path):
+    """Three notebooks of another topic in one learner's folder do not outvote two learners."""
     solution = load(SOLUTION)
     for name in ("a_00_warmup.ipynb", "b_00_warmup.ipynb"):
         write(tmp_path, name, solution)
-    text = json.dumps(solution).replace("ex00_warmup", other_topic_module())
+    other = other_topic_module()
+    text = json.dumps(solution).replace("ex00_warmup", other)
+    (tmp_path / "carl").mkdir()
     for name in ("c.ipynb", "d.ipynb", "e.ipynb"):
-        write(tmp_path, name, text)
+        write(tmp_path / "carl", name, text)
     write(tmp_path, "f.ipynb", "{broken")
     submissions = find_submissions([tmp_path])
-    if other_topic_module() == "ex99_missing":  # only the warm-up exists: the unknown one is ignored
-        assert grading.choose_topic(submissions).module == "ex00_warmup"
-    else:
-        assert grading.choose_topic(submissions).module == other_topic_module()
-        assert grading.choose_topic(submissions[:2]).module == "ex00_warmup"
+    assert grading.choose_topic(submissions).module == "ex00_warmup"
+    if other != "ex99_missing":  # a second topic exists: a close vote is refused, not guessed
+        for name in ("g.ipynb", "h.ipynb"):
+            write(tmp_path, name, text)
+        with pytest.raises(ValueError, match=r"split between topics: \d\d_\w+ \(3 learners\), "
+                                             r"00_warmup \(2 learners\); pass --topic NN"):
+            grading.choose_topic(find_submissions([tmp_path]))
     with pytest.raises(ValueError, match="pass --topic"):
-        grading.choose_topic(submissions[-1:])
+        grading.choose_topic([s for s in submissions if s.learner == "f"])
 
 
 def test_summary_and_csv_format():
@@ -400,9 +405,9 @@ def test_summary_and_csv_format():
               Grade(Submission(Path("b.ipynb"), "ben", "b.ipynb"), dict.fromkeys(QUESTIONS, 0),
                     "timeout", "code cell 4 ran longer than 60 s and was stopped")]
     text = write_csv(grades, questions, None)
-    assert text.splitlines() == [",".join(HEADER), "ann,1,1,0,1,1,4,ok,q3 incorrect,a.ipynb",
+    assert text.splitlines() == [",".join(HEADER), "ann,1,1,0,1,1,4,ok,q3 incorrect,a.ipynb,",
                                  "ben,0,0,0,0,0,0,timeout,code cell 4 ran longer than 60 s and was "
-                                 "stopped,b.ipynb"]
+                                 "stopped,b.ipynb,"]
     table = summary(topic, questions, grades)
     assert re.search(r"q1 +1/2 +50 %", table) and "mean total: 2.00 / 5" in table
     assert "status: ok 1, timeout 1" in table and "b.ipynb: timeout: code cell 4" in table

@@ -14,6 +14,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 
 import pytest
@@ -107,17 +108,25 @@ def test_make_lab_serves_a_lecture(tmp_path):
                                 "LAB_NO_BROWSER=1"], cwd=ROOT, env=environment,
                                stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     try:
-        token, deadline = None, time.monotonic() + 120
-        while token is None and time.monotonic() < deadline and process.poll() is None:
+        match, deadline = None, time.monotonic() + 120
+        while match is None and time.monotonic() < deadline and process.poll() is None:
             time.sleep(0.5)
-            match = re.search(rf"http://(?:127\.0\.0\.1|localhost):{port}/lab\?token=(\w+)",
+            match = re.search(rf"(http://(?:127\.0\.0\.1|localhost):{port})/lab\?token=(\w+)",
                               (tmp_path / "lab.log").read_text())
-            token = match.group(1) if match else None
         text = (tmp_path / "lab.log").read_text()
-        assert token, f"no URL with port {port} in the output:\n{text[-3000:]}"
-        base = f"http://127.0.0.1:{port}"
+        assert match, f"no URL with port {port} in the output:\n{text[-3000:]}"
+        base, token = match.groups()
         name = "01_shapley_card_game.ipynb"
-        with urllib.request.urlopen(f"{base}/api/contents/{name}?token={token}", timeout=60) as reply:
+        url = f"{base}/api/contents/{name}?token={token}"
+        for attempt in range(60):  # the URL is printed as the server starts listening
+            try:
+                reply = urllib.request.urlopen(url, timeout=60)
+                break
+            except urllib.error.URLError:
+                if attempt == 59:
+                    raise
+                time.sleep(0.5)
+        with reply:
             model = json.load(reply)
         assert reply.status == 200 and model["type"] == "notebook"
         assert model["content"]["cells"][0]["source"].startswith("# ")

@@ -62,7 +62,8 @@ def test_the_csv_is_exactly_the_expected_one(hostile):
     result = hostile["result"]
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     table = list(csv.reader(io.StringIO(hostile["graded"])))
-    assert table[0] == ["learner", *grading_class.QUESTIONS, "total", "status", "reason", "file"]
+    assert table[0] == ["learner", *grading_class.QUESTIONS, "total", "status", "reason", "file",
+                        "topic"]
     assert table[1:] == hostile["expected"], "\n".join(map(str, table[1:]))
     for line in hostile["warnings"]:
         assert f"warning: {line}" in result.stdout

@@ -39,9 +39,10 @@ from pathlib import Path
 from . import checkrun, sandbox
 from .harness import RESULT_MARK
 from .runner import strip_ansi
-from .submissions import (Entry, Submission, Topic, check_cells, choose_topic, find_submissions,
-                          find_topic, learner_name, neutralise, notebook_topic, read_notebook,
-                          scan, topics)
+from .safe import printable
+from .submissions import (Entry, Submission, Topic, cell_source, check_cells, choose_topic,
+                          find_submissions, find_topic, learner_name, lookalikes, neutralise,
+                          notebook_topic, read_notebook, scan, topic_votes, topics)
 
 __all__ = ["Submission", "Entry", "Grade", "Topic", "find_submissions", "scan", "learner_name",
            "topics", "find_topic", "notebook_topic", "read_notebook", "check_cells",
@@ -62,6 +63,7 @@ class Grade:
     reason: str = ""
     seconds: float = 0.0
     details: dict[str, str] = field(default_factory=dict)
+    topic: str = ""
 
     @property
     def total(self) -> int:
@@ -121,8 +123,7 @@ def _run(notebook: dict, module: str, names: list[str], settings: Settings, expe
     package = str(sandbox.PACKAGE_DIR)
     checks = [checkrun.cell(key, package, module, name, expected) for name in names]
     checks.append(checkrun.cell(key, package, module, None, expected))
-    cells = [c["source"] if isinstance(c["source"], str) else "".join(c["source"])
-             for c in notebook["cells"] if c.get("cell_type") == "code"]
+    cells = [cell_source(c) for c in notebook["cells"] if c.get("cell_type") == "code"]
     uid = sandbox.BASE_UID + slot if settings.sandbox and os.getuid() == 0 else None
     job = {"cells": cells, "checks": checks, "cell_timeout": settings.cell_timeout,
            "check_timeout": settings.cell_timeout, "startup_timeout": 60, "remove_job": True,
@@ -246,7 +247,18 @@ def _take_slot() -> int:
 
 def grade_submission(submission: Submission, topic: Topic | None, questions: list,
                      settings: Settings | None = None, expected: dict | None = None) -> Grade:
-    """Grade one file against `topic` (None: whatever topic the notebook has, with `questions`)."""
+    """Grade one file against `topic` (None: whatever topic the notebook has, with `questions`).
+
+    Whatever goes wrong while reading or grading this one file is its `error` row, never the
+    end of the run."""
+    try:
+        return _grade_one(submission, topic, questions, settings, expected)
+    except Exception as error:  # the grader's own failure on this file: a row with the reason
+        return Grade(submission, {q.name: 0 for q in questions}, "error",
+                     f"the grader failed on this file: {type(error).__name__}: {str(error)[:200]}")
+
+
+def _grade_one(submission, topic, questions, settings, expected) -> Grade:
     settings = settings or Settings()
     names = [q.name for q in questions]
     zeros = dict.fromkeys(names, 0)
@@ -275,8 +287,7 @@ def grade_submission(submission: Submission, topic: Topic | None, questions: lis
             return Grade(submission, zeros, "timeout", f"the notebook ran longer than "
                          f"{settings.notebook_timeout:g} s in all and was stopped", seconds)
         return Grade(submission, zeros, "error", problem, seconds)
-    cells = [c["source"] if isinstance(c["source"], str) else "".join(c["source"])
-             for c in notebook["cells"] if c.get("cell_type") == "code"]
+    cells = [cell_source(c) for c in notebook["cells"] if c.get("cell_type") == "code"]
     scores, status, reason, notes = _decide(result, key, names, cells, settings)
     if note:
         reason = "; ".join(r for r in (note, reason) if r)
@@ -288,21 +299,34 @@ def in_shard(label: str, shard: tuple[int, int] | None) -> bool:
     if shard is None:
         return True
     k, n = shard
-    return int(hashlib.sha256(label.encode("utf-8")).hexdigest(), 16) % n == k - 1
+    return int(hashlib.sha256(label.encode("utf-8", "surrogateescape")).hexdigest(), 16) % n == k - 1
 
 
 def _duplicates(submissions: list[Submission]) -> tuple[dict[str, str], list[str]]:
-    """Notes for files whose learner has several files ({label: note}), and warning lines."""
+    """Notes for files whose learner has several files, whose name names someone else, or whose
+    learner name looks like another's ({label: note}), and warning lines."""
     by_learner: dict[str, list[str]] = {}
     for s in submissions:
         by_learner.setdefault(s.learner, []).append(s.label)
-    notes, lines = {}, []
+    notes: dict[str, list[str]] = {}
+    lines = []
     for learner, labels in sorted(by_learner.items()):
         if len(labels) > 1:
             for label in labels:
-                notes[label] = f"duplicate learner (also {', '.join(l for l in labels if l != label)})"
+                notes.setdefault(label, []).append(
+                    f"duplicate learner (also {', '.join(l for l in labels if l != label)})")
             lines.append(f"duplicate learner {learner}: {', '.join(labels)}")
-    return notes, lines
+    similar = lookalikes(by_learner)
+    for learner, others in sorted(similar.items()):
+        for label in by_learner[learner]:
+            notes.setdefault(label, []).append(
+                f"the name {learner!r} looks like {', '.join(map(repr, others))} (look-alike letters)")
+        lines.append(f"look-alike learner names: {learner!r} and {', '.join(map(repr, others))}")
+    for s in submissions:
+        if s.note:
+            notes.setdefault(s.label, []).insert(0, s.note)
+            lines.append(f"{s.label}: {s.note}")
+    return {label: "; ".join(n) for label, n in notes.items()}, lines
 
 
 def grade(paths, topic: str | None = None, cell_timeout: float = 120,
@@ -311,9 +335,10 @@ def grade(paths, topic: str | None = None, cell_timeout: float = 120,
           settings: Settings | None = None, warnings: list | None = None):
     """Grade every file under `paths`; returns (topic, its questions, one Grade per file).
 
-    Without `topic`, the topic most notebooks belong to is graded (ties: the lowest number;
-    counted over all files, so that every shard picks the same) and notebooks of other topics
-    get the status 'wrong topic'. Warning lines (skipped files, duplicates) go to `warnings`.
+    Without `topic`, the topic of most learners is graded (one vote per learner, counted over
+    all files so that every shard picks the same; a close vote is refused with a ValueError) and
+    notebooks of other topics get the status 'wrong topic'. Warning lines (skipped files,
+    duplicates, look-alike names) go to `warnings`.
     """
     settings = settings or Settings(cell_timeout, notebook_timeout, partial_credit, sandbox_on)
     submissions, entries, skipped = scan(paths)
@@ -321,7 +346,14 @@ def grade(paths, topic: str | None = None, cell_timeout: float = 120,
         raise FileNotFoundError(f"no notebooks found in {', '.join(map(str, paths))}")
     if settings.sandbox and submissions:  # before any notebook runs: one line, no CSV
         sandbox.bwrap_path()
-    chosen = find_topic(topic) if topic is not None else choose_topic(submissions)
+    chose = []
+    if topic is None:
+        votes = topic_votes(submissions)
+        chosen = choose_topic(submissions, votes)
+        chose.append(f"graded topic {chosen.label}, the topic of {votes[chosen]} of "
+                     f"{sum(votes.values())} learner(s); pass --topic NN to say which topic to grade")
+    else:
+        chosen = find_topic(topic)
     questions = chosen.questions()
     names = [q.name for q in questions]
     expected = course_hashes()
@@ -347,12 +379,14 @@ def grade(paths, topic: str | None = None, cell_timeout: float = 120,
         if in_shard(entry.label, shard):
             grades.append(Grade(Submission(Path(entry.label), entry.learner, entry.label),
                                 dict.fromkeys(names, 0), entry.status, entry.reason))
-    grades.sort(key=lambda g: g.submission.label)
+    grades.sort(key=lambda g: printable(g.submission.label))  # the order `merge` gives
+    for g in grades:
+        g.topic = chosen.label
     notes, lines = _duplicates(submissions)
     for g in grades:
         if g.submission.label in notes:
             g.reason = "; ".join(r for r in (notes[g.submission.label], g.reason) if r)
-    lines = [w for w in skipped if in_shard(w.partition(":")[0], shard)] + lines
+    lines = chose + [w for w in skipped if in_shard(w.rsplit(": skipped", 1)[0], shard)] + lines
     if warnings is not None:
         warnings.extend(lines)
     if expected != course_hashes():
@@ -365,25 +399,29 @@ _FORMULA = ("=", "+", "-", "@", "\t", "\r", "|", "%")
 
 
 def escape(value) -> str:
-    """A CSV cell that no spreadsheet runs as a formula: text starting with = + - @ gets a '."""
-    text = str(value)
+    """A CSV cell that is safe to open: control, bidirectional and undecodable characters
+    written as escapes (:func:`~course_lib.grading.safe.printable`), and text that a
+    spreadsheet would run as a formula (starting with = + - @ ...) prefixed with '."""
+    text = printable(value)
     return "'" + text if isinstance(value, str) and text.startswith(_FORMULA) else text
 
 
 def header(questions) -> list[str]:
     return ["learner", *(q if isinstance(q, str) else q.name for q in questions), "total",
-            "status", "reason", "file"]
+            "status", "reason", "file", "topic"]
 
 
 def write_csv(grades: list[Grade], questions: list, out) -> str:
-    """The CSV text (learner, one 1/0 column per question, total, status, reason, file); written to `out`."""
+    """The CSV text (learner, one 1/0 column per question, total, status, reason, file, topic);
+    written to `out`."""
     names = [q.name for q in questions]
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(header(names))
     for g in grades:
         writer.writerow([escape(g.submission.learner), *(g.scores[n] for n in names), g.total,
-                         escape(g.status), escape(g.reason), escape(g.submission.label)])
+                         escape(g.status), escape(g.reason), escape(g.submission.label),
+                         escape(g.topic)])
     text = buffer.getvalue()
     if out is not None:
         _write_new(Path(out), text)
@@ -398,29 +436,47 @@ def _write_new(path: Path, text: str) -> None:
 
 
 def merge(paths, out=None) -> str:
-    """Join shard CSVs (same header, no file twice) into one, in the order one run gives."""
-    head, rows, seen = None, [], {}
+    """Join shard CSVs (same header, one topic, valid rows, no file twice) into one, in the order
+    one run gives. Anything else is refused with a ValueError of one line naming file and line."""
+    head, rows, seen, topic = None, [], {}, None
     for path in paths:
         with open(path, newline="", encoding="utf-8") as handle:
-            table = list(csv.reader(handle))
+            table = [(n, row) for n, row in enumerate(csv.reader(handle), 1) if row]  # blank lines
         if not table:
             raise ValueError(f"{path}: an empty file, not a grades CSV")
         if head is None:
-            head = table[0]
-        elif table[0] != head:
-            raise ValueError(f"{path}: its columns {table[0]} differ from {head}; "
-                             "merge shards of one topic only")
-        for row in table[1:]:
-            label = row[-1]
+            head = table[0][1]
+            if head[:1] != ["learner"] or head[-5:] != ["total", "status", "reason", "file", "topic"]:
+                raise ValueError(f"{path}: not a grades CSV of this grader (its columns are "
+                                 f"{', '.join(head)[:120]})")
+        elif table[0][1] != head:
+            raise ValueError(f"{path}: its columns {', '.join(table[0][1])[:120]} differ from "
+                             f"{', '.join(head)[:120]}; merge shards of one topic only")
+        questions = len(head) - 6
+        for n, row in table[1:]:
+            where = f"{path}, line {n}"
+            if len(row) != len(head):
+                raise ValueError(f"{where}: {len(row)} cells, the header has {len(head)}")
+            marks = row[1:1 + questions]
+            if any(m not in ("0", "1") for m in marks) or row[-5] != str(sum(map(int, marks))):
+                raise ValueError(f"{where}: the marks or the total are not those of a grader's row")
+            if row[-4] not in STATUSES:
+                raise ValueError(f"{where}: unknown status {printable(row[-4])[:40]!r}")
+            if topic is None:
+                topic = row[-1]
+            elif row[-1] != topic:
+                raise ValueError(f"{where}: topic {printable(row[-1])[:40]!r}, but earlier rows are "
+                                 f"{topic!r}; merge shards of one topic only")
+            label = row[-2]
             if label in seen:
-                raise ValueError(f"{label} is in {seen[label]} and in {path}; "
+                raise ValueError(f"{printable(label)} is in {seen[label]} and in {path}; "
                                  "merge each shard once")
             seen[label] = path
             rows.append(row)
     if head is None:
         raise ValueError("no CSV to merge")
     unescaped = lambda label: label[1:] if label.startswith("'") else label  # noqa: E731
-    rows.sort(key=lambda row: unescaped(row[-1]))
+    rows.sort(key=lambda row: unescaped(row[-2]))
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerows([head, *rows])
@@ -445,7 +501,7 @@ def summary(topic: Topic, questions: list, grades: list[Grade]) -> str:
                   Counter(g.status for g in grades).items(), key=lambda i: STATUSES.index(i[0])))]
     for g in grades:
         if g.status != "ok":
-            lines.append(f"  {g.submission.label}: {g.status}: {g.reason}")
+            lines.append(f"  {printable(g.submission.label)}: {g.status}: {printable(g.reason)}")
     return "\n".join(lines)
 
 
@@ -466,8 +522,8 @@ def _merge_main(argv: list[str]) -> int:
     args = parser.parse_args(argv)
     try:
         merge(args.csvs, args.out)
-    except (OSError, ValueError) as error:
-        print(f"error: {error}", file=sys.stderr)
+    except (OSError, ValueError, csv.Error) as error:
+        print(f"error: {printable(error)}", file=sys.stderr)
         return 2
     print(f"merged {len(args.csvs)} file(s) into {args.out}")
     return 0
@@ -495,7 +551,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="notebooks graded at the same time (default 1)")
     parser.add_argument("--topic", metavar="NN",
                         help="the topic to grade (e.g. 00); others get 'wrong topic'. "
-                             "Default: the topic most submissions belong to")
+                             "Default: the topic of most learners (one vote each); a close "
+                             "vote is refused")
     parser.add_argument("--partial-credit", action="store_true",
                         help="after a cell timeout, keep the checks that pass on what ran before it")
     parser.add_argument("--shard", metavar="K/N", type=str,
@@ -529,14 +586,14 @@ def main(argv: list[str] | None = None) -> int:
 
     def progress(g: Grade):
         done.append(g)
-        print(f"[{len(done)}] {g.submission.label}: {g.total} point(s), {g.status}"
-              + (f" ({g.reason})" if g.reason else ""), flush=True)
+        print(printable(f"[{len(done)}] {g.submission.label}: {g.total} point(s), {g.status}"
+                        + (f" ({g.reason})" if g.reason else "")), flush=True)
 
     try:
         topic, questions, grades = grade(args.paths, args.topic, jobs=args.jobs, progress=progress,
                                          shard=shard, settings=settings, warnings=warnings)
     except (FileNotFoundError, ValueError, sandbox.SandboxMissing, RuntimeError) as error:
-        print(f"error: {error}", file=sys.stderr)
+        print(f"error: {printable(error)}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("interrupted: the notebooks still running were stopped; no CSV written",
@@ -544,7 +601,7 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     write_csv(grades, questions, args.out)
     for line in warnings:
-        print(f"warning: {line}")
+        print(f"warning: {printable(line)}")
     print()
     print(summary(topic, questions, grades))
     print(f"\nwrote {args.out} in {time.monotonic() - started:.0f} s"

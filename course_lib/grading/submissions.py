@@ -18,21 +18,28 @@ from dataclasses import dataclass
 from importlib import import_module
 from pathlib import Path
 
+from .safe import UNSAFE, normal_name, printable
+
 
 def cell_source(cell: dict) -> str:
-    """A cell's source as one string (nbformat allows a string or a list of lines)."""
-    source = cell.get("source", "")
-    return "".join(source) if isinstance(source, list) else str(source)
+    """A cell's source as one string (nbformat allows a string or a list of lines; a missing or
+    null source is read as empty)."""
+    source = cell.get("source") if isinstance(cell, dict) else None
+    if isinstance(source, list):
+        return "".join(line for line in source if isinstance(line, str))
+    return source if isinstance(source, str) else ""
 
 
 __all__ = ["Topic", "Submission", "Entry", "scan", "topics", "find_topic", "learner_name", "find_submissions",
            "read_notebook", "notebook_topic", "check_cells", "choose_topic", "neutralise"]
 
 _MODULE = re.compile(r"^ex(\d\d)_(\w+)$")
-_IMPORT = re.compile(r"^\s*(?:from\s+course_lib\.exercises\.(ex\d\d_\w+)\s+import"
-                     r"|import\s+course_lib\.exercises\.(ex\d\d_\w+))", re.M)
+# `[ \t]*`, never `\s*`, after `^`: with re.M, `\s*` would scan every following blank line from
+# every line start (200,000 blank lines took minutes); this way the search is linear.
+_IMPORT = re.compile(r"^[ \t]*(?:from[ \t]+course_lib\.exercises\.(ex\d\d_\w+)[ \t]+import"
+                     r"|import[ \t]+course_lib\.exercises\.(ex\d\d_\w+))", re.M)
 _TOPIC_IN_NAME = re.compile(r"(?:^|[ _.\-]+)(\d\d)_[A-Za-z]")
-_CHECK = re.compile(r"\b(q\w*?)\.check\(")
+_CHECK = re.compile(r"\b(q\w*)\.check\(")
 
 
 # ------------------------------------------------------------------------------ topics
@@ -80,25 +87,36 @@ def find_topic(text: str) -> Topic:
 # ------------------------------------------------------------------------------ submissions
 @dataclass(frozen=True)
 class Submission:
-    """One file to grade: its path, the learner's name, and a label (its path as given)."""
+    """One file to grade: its path, the learner's name, a label (its path as given) and a note
+    for its reason (a file name that names someone else)."""
 
     path: Path
     learner: str
     label: str
+    note: str = ""
 
 
-def learner_name(path: Path) -> str:
-    """``alice_00_warmup.ipynb`` -> alice; ``alice/00_warmup.ipynb`` -> alice; else the stem."""
-    path = Path(path)
-    stem = path.stem
+def _name_in_file(stem: str) -> str:
+    """The learner a file name names: the text before its topic number (or the whole stem)."""
     match = _TOPIC_IN_NAME.search(stem)
     if match is None:
         return stem
-    before = stem[:match.start()].strip(" _.-")
-    if before:
-        return before
-    parent = path.resolve().parent.name
-    return parent or stem
+    return stem[:match.start()].strip(" _.-")
+
+
+def learner_name(path: Path) -> str:
+    """``alice_00_warmup.ipynb`` -> alice; ``alice/00_warmup.ipynb`` -> alice; else the stem.
+
+    Names are NFKC-normalised (full-width letters and ligatures folded)."""
+    path = Path(path)
+    name = _name_in_file(path.stem)
+    if not name:
+        name = path.resolve().parent.name or path.stem
+    return normal_name(name)
+
+
+def _same_person(a: str, b: str) -> bool:
+    return normal_name(a).casefold() == normal_name(b).casefold()
 
 
 @dataclass(frozen=True)
@@ -111,64 +129,142 @@ class Entry:
     reason: str
 
 
-def _is_notebook_name(path: Path) -> bool:
-    return path.suffix.lower() == ".ipynb"
+def _is_notebook_name(name: str) -> bool:
+    return name.lower().endswith(".ipynb") and len(name) > len(".ipynb")
+
+
+def _bad_name(learner: str) -> str:
+    """Why a learner name is refused (control or bidirectional characters), or ''.
+
+    Bytes of a name that is not UTF-8 (an archive made on Windows) are only escaped, not refused."""
+    found = [printable(c) for c in UNSAFE.findall(learner) if not 0xDC80 <= ord(c) <= 0xDCFF]
+    if not found:
+        return ""
+    return (f"the learner name holds control or bidirectional characters ({' '.join(found[:4])}),"
+            " which can disguise it; rename the file or folder")
 
 
 def scan(paths) -> tuple[list[Submission], list[Entry], list[str]]:
     """Everything under `paths`: (notebooks to grade, rows without a run, warning lines).
 
     Every file gets one of the three: a notebook (any case of ``.ipynb``) is graded; a symbolic
-    link is refused (a row; it is never followed); a learner folder without a notebook is a
-    "missing" row; any other file, and files in hidden folders, get a warning line.
+    link is refused (a row; it is never followed); a learner folder without a notebook (Jupyter's
+    checkpoint copies do not count) is a "missing" row; any other file, and files in hidden
+    folders, get a warning line. Folders are walked with a stack, never recursion, so that no
+    depth of nesting stops the run. Inside a learner folder (``dir/alice/...``) the folder names
+    the learner; a file there whose name names someone else is noted. A learner name holding
+    control or bidirectional characters is refused.
     """
     found: dict[Path, Submission] = {}
     entries: list[Entry] = []
     warnings: list[str] = []
+
+    def add(path: Path, label: str, folder_learner: str | None) -> None:
+        named = normal_name(_name_in_file(path.stem))
+        learner = normal_name(folder_learner) if folder_learner else learner_name(path)
+        note = ""
+        if folder_learner and named and not _same_person(named, learner):
+            note = f"the file names {named!r} but is in {learner!r}'s folder"
+        why = _bad_name(learner)
+        if why:
+            entries.append(Entry(learner, label, "refused", why))
+            return
+        found.setdefault(path.resolve(), Submission(path, learner, label, note))
+
     for given in map(Path, paths):
         if given.is_symlink():
             entries.append(Entry(learner_name(given), given.name, "refused",
                                  "a symbolic link; links are never followed"))
         elif given.is_dir():
-            for folder, dirs, files in os.walk(given, followlinks=False):
-                folder = Path(folder)
-                relative = folder.relative_to(given)
-                label_of = lambda name: (Path(given.name) / relative / name).as_posix()  # noqa: E731
-                hidden = any(part.startswith(".") for part in relative.parts)
-                for name in sorted(dirs):
-                    path = folder / name
-                    if path.is_symlink():
-                        entries.append(Entry(name, label_of(name),
-                                             "refused", "a symbolic link to a folder; never followed"))
-                for name in sorted(files):
-                    path = folder / name
-                    label = label_of(name)
-                    if hidden or name.startswith("."):
-                        warnings.append(f"{label}: skipped (hidden file or folder)")
-                    elif path.is_symlink():
-                        entries.append(Entry(learner_name(path), label, "refused",
-                                             "a symbolic link; links are never followed"))
-                    elif not _is_notebook_name(path):
-                        warnings.append(f"{label}: skipped (not a notebook: no .ipynb suffix)")
-                    elif not path.is_file():
-                        entries.append(Entry(learner_name(path), label, "refused",
-                                             "not a regular file"))
-                    else:
-                        found.setdefault(path.resolve(), Submission(path, learner_name(path), label))
-                if folder != given and not hidden and relative.parts and not any(
-                        _is_notebook_name(Path(f)) for _, _, fs in os.walk(folder) for f in fs):
-                    if len(relative.parts) == 1:
-                        entries.append(Entry(folder.name, (Path(given.name) / relative).as_posix(),
-                                             "missing", "an empty learner folder: no notebook"))
-                dirs[:] = [d for d in sorted(dirs) if not (folder / d).is_symlink()]
+            _walk(given, add, entries, warnings)
         elif given.is_file():
-            found.setdefault(given.resolve(), Submission(given, learner_name(given), given.name))
+            add(given, given.name, None)
         elif given.exists():
             entries.append(Entry(learner_name(given), given.name, "refused", "not a regular file"))
         else:
             raise FileNotFoundError(f"{given}: no such file or folder")
     submissions = sorted(found.values(), key=lambda s: (s.label, str(s.path)))
-    return submissions, sorted(entries, key=lambda e: e.label), warnings
+    return submissions, sorted(entries, key=lambda e: e.label), sorted(warnings)
+
+
+def _walk(given: Path, add, entries: list[Entry], warnings: list[str]) -> None:
+    """Walk `given` with an explicit stack (links never followed); see :func:`scan`."""
+    learners: dict[str, list[int]] = {}  # first-level folder -> [notebooks, checkpoint copies]
+    stack: list[tuple[Path, tuple[str, ...]]] = [(given, ())]
+    while stack:
+        folder, relative = stack.pop()
+        hidden = any(part.startswith(".") for part in relative)
+        try:
+            with os.scandir(folder) as listing:
+                items = sorted(listing, key=lambda item: item.name)
+        except OSError as error:
+            warnings.append(f"{'/'.join((given.name, *relative))}: skipped (cannot be read: "
+                            f"{error.strerror or error})")
+            continue
+        for item in items:
+            name, parts = item.name, (*relative, item.name)
+            label = "/".join((given.name, *parts))
+            owner = parts[0] if len(parts) > 1 else None
+            try:
+                link, folder_kind = item.is_symlink(), item.is_dir(follow_symlinks=False)
+            except OSError:
+                link, folder_kind = False, False
+            if link and (item.is_dir() if _safe_stat(item) else False):
+                entries.append(Entry(name, label, "refused", "a symbolic link to a folder; never followed"))
+            elif folder_kind:
+                if not relative and not hidden and not name.startswith("."):
+                    learners.setdefault(name, [0, 0])
+                stack.append((Path(item.path), parts))
+            elif hidden or name.startswith("."):
+                if owner in learners and _is_notebook_name(name):
+                    learners[owner][1] += 1
+                warnings.append(f"{label}: skipped (hidden file or folder)")
+            elif link:
+                entries.append(Entry(owner or learner_name(Path(item.path)), label, "refused",
+                                     "a symbolic link; links are never followed"))
+            elif not _is_notebook_name(name):
+                warnings.append(f"{label}: skipped (not a notebook: no .ipynb suffix)")
+            elif not item.is_file(follow_symlinks=False):
+                entries.append(Entry(owner or learner_name(Path(item.path)), label, "refused",
+                                     "not a regular file"))
+            else:
+                if owner in learners:
+                    learners[owner][0] += 1
+                add(Path(item.path), label, owner)
+    for name, (notebooks, copies) in learners.items():
+        if notebooks == 0:
+            entries.append(Entry(normal_name(name), f"{given.name}/{name}", "missing",
+                                 "an empty learner folder: no notebook" + (
+                                     f" (only {copies} checkpoint cop{'y' if copies == 1 else 'ies'}"
+                                     " in .ipynb_checkpoints, which are never graded)" if copies else "")))
+
+
+def _safe_stat(item) -> bool:
+    try:
+        item.stat()
+        return True
+    except OSError:
+        return False
+
+
+#: Letters of other scripts that look like Latin ones (Unicode's confusables, the common part).
+_CONFUSABLE = str.maketrans(
+    "аеорсухіјѕԁԛԝүһӏвкмнтαονρτικχυεζηβ" "ıɩ0",
+    "aeopcyxijsdqwyhlbkmhtaovptikxyezhb" "iio")
+
+
+def skeleton(name: str) -> str:
+    """`name` folded for comparison: NFKC, case-folded, look-alike letters mapped to Latin ones."""
+    return normal_name(name).casefold().translate(_CONFUSABLE)
+
+
+def lookalikes(learners) -> dict[str, list[str]]:
+    """{learner: other learners whose names look the same but differ} (confusable duplicates)."""
+    groups: dict[str, set[str]] = {}
+    for learner in learners:
+        groups.setdefault(skeleton(learner), set()).add(learner)
+    return {name: sorted(group - {name}) for group in groups.values() if len(group) > 1
+            for name in group}
 
 
 def find_submissions(paths) -> list[Submission]:
@@ -219,6 +315,8 @@ def read_notebook(path: Path) -> tuple[dict | None, str, str]:
     except json.JSONDecodeError as error:
         return None, "invalid json", (f"broken JSON at line {error.lineno}, column {error.colno}: "
                                       f"{error.msg}; was the file edited outside Jupyter?")
+    except RecursionError:
+        return None, "invalid json", "JSON nested too deep to read (no notebook is nested like this)"
     if not isinstance(notebook, dict):
         return None, "not a notebook", "JSON without a list of notebook cells"
     version = notebook.get("nbformat")
@@ -244,9 +342,22 @@ def read_notebook(path: Path) -> tuple[dict | None, str, str]:
 
 
 def _valid(notebook: dict, note: str) -> tuple[dict | None, str, str]:
-    for cell in notebook["cells"]:
+    """The notebook with every cell's source as one string (missing or null: empty), or why not."""
+    empty = 0
+    for index, cell in enumerate(notebook["cells"]):
         if not isinstance(cell, dict) or cell.get("cell_type") not in ("code", "markdown", "raw"):
             return None, "not a notebook", "a cell without a valid cell_type"
+        source = cell.get("source")
+        if isinstance(source, list) and all(isinstance(line, str) for line in source):
+            cell["source"] = "".join(source)
+        elif source is None:
+            cell["source"], empty = "", empty + (cell["cell_type"] == "code")
+        elif not isinstance(source, str):
+            return None, "not a notebook", f"cell {index}'s source is {type(source).__name__}, not text"
+        if not isinstance(cell.get("metadata", {}), dict):
+            cell["metadata"] = {}
+    if empty:
+        note = "; ".join(n for n in (note, f"{empty} code cell(s) without source, read as empty") if n)
     return notebook, "ok", note
 
 
@@ -305,15 +416,30 @@ def neutralise(notebook: dict, checks: dict[int, list[str]]) -> dict:
     return notebook
 
 
-def choose_topic(submissions: list[Submission]) -> Topic:
-    """The topic most readable submissions belong to (ties: the lowest number)."""
-    seen = Counter()
+def topic_votes(submissions: list[Submission]) -> Counter:
+    """One vote per learner: the topic most of that learner's readable notebooks belong to."""
+    by_learner: dict[str, Counter] = {}
     for submission in submissions:
         notebook, _, _ = read_notebook(submission.path)
         if notebook is not None:
             found, _ = notebook_topic(notebook, submission.path)
             if found is not None:
-                seen[found] += 1
-    if not seen:
+                by_learner.setdefault(submission.learner, Counter())[found] += 1
+    votes = Counter()
+    for seen in by_learner.values():
+        votes[min(seen, key=lambda t: (-seen[t], t.number))] += 1
+    return votes
+
+
+def choose_topic(submissions: list[Submission], votes: Counter | None = None) -> Topic:
+    """The topic of most learners (one vote each, :func:`topic_votes`); refuses to guess when
+    the vote is close (the winner has fewer than twice the runner-up's votes)."""
+    votes = topic_votes(submissions) if votes is None else votes
+    if not votes:
         raise ValueError("no submission names an exercise topic; pass --topic NN")
-    return min(seen, key=lambda t: (-seen[t], t.number))
+    ranked = sorted(votes, key=lambda t: (-votes[t], t.number))
+    if len(ranked) > 1 and votes[ranked[0]] < 2 * votes[ranked[1]]:
+        split = ", ".join(f"{t.label} ({votes[t]} learner{'s' * (votes[t] != 1)})" for t in ranked[:3])
+        raise ValueError(f"the learners' notebooks are split between topics: {split}; "
+                         f"pass --topic NN (make grade TOPIC=NN) to say which one to grade")
+    return ranked[0]
