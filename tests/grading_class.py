@@ -341,8 +341,44 @@ def build_careless(folder: Path) -> tuple[list[list[str]], list[str]]:
     row("\\x1b[2Jtrent", zeros, "refused", "the learner name holds control or bidirectional "
         "characters (\\x1b), which can disguise it; rename the file or folder",
         "\\x1b[2Jtrent_00_warmup.ipynb")
+    # honest learners with ordinary habits: q3 and q5 answered correctly, never `tampered`
+    def honest(learner, *cells, function=COALITION_VALUE, scores=(0, 0, 1, 0, 1), reason=PARTIAL):
+        write(folder / f"{learner}_00_warmup.ipynb", cheap(*cells, function, CHOICES))
+        row(learner, list(scores), "ok", reason, f"{learner}_00_warmup.ipynb")
+
+    honest("dots", function=COALITION_VALUE.replace("    rows =", '    print(".", end="")\n    rows ='))
+    honest("opener", "open = 'the door is open'\nexec = compile = globals = sys = None")
+    honest("silent", "import io, sys\nsys.stdout = io.StringIO()")
+    honest("chatty", function=COALITION_VALUE.replace(
+        "    rows =", "    if not hasattr(np, 'said'):\n        np.said = print('x' * 50_000)\n    rows ="))
+    honest("quitter", function="def coalition_value(f, x, background, coalition):\n"
+                               "    import sys\n    sys.exit('not done yet')",
+           scores=(0, 0, 0, 0, 1), reason="q1 not attempted; q2 not attempted; q3 error (SystemExit); "
+                                          "q4 not attempted")
+    honest("reloader", "import importlib\nimport course_lib.exercises\n"
+                       "importlib.reload(course_lib.exercises)")
+    # ... while a patch after the reload (on the class the questions were made with) is caught
+    write(folder / "repatch_00_warmup.ipynb", cheap(
+        "import importlib\nimport course_lib.exercises as checks\nold = type(q3)\n"
+        "importlib.reload(checks)\nold.check = lambda self, *a, **k: None", COALITION_VALUE, CHOICES))
+    row("repatch", zeros, "tampered", "ex00_warmup.q1 replaced; ex00_warmup.q2 replaced; "
+        "ex00_warmup.q3 replaced; ex00_warmup.q4 replaced", "repatch_00_warmup.ipynb")
+    honest("ticker", "import threading, time\n\ndef chatter():\n    while True:\n"
+                     "        print('tick', end='', flush=True)\n        time.sleep(0.002)\n\n"
+                     "threading.Thread(target=chatter, daemon=True).start()")
     rows.sort(key=lambda r: r[-2])
     return rows, warnings
+
+
+COALITION_VALUE = """def coalition_value(f, x, background, coalition):
+    rows = np.array(background, dtype=float)
+    rows[:, coalition] = x[coalition]
+    return float(np.mean(f(rows)))
+"""
+CHOICES = """choices = {"a": "counterfactual", "b": "Grad-CAM", "c": "logistic regression", "d": "TreeSHAP",
+           "e": "permutation importance", "f": "PDP/ICE", "g": "no explanation"}
+"""
+PARTIAL = "q1 not attempted; q2 not attempted; q4 not attempted"
 
 
 if __name__ == "__main__":  # `python tests/grading_class.py fresh-path DIR`: the Makefile's test-fresh

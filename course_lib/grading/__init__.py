@@ -121,8 +121,12 @@ def _run(notebook: dict, module: str, names: list[str], settings: Settings, expe
     """Run one notebook and its checks; (harness result, key, why there is none)."""
     key = secrets.token_hex(32)
     package = str(sandbox.PACKAGE_DIR)
-    checks = [checkrun.cell(key, package, module, name, expected) for name in names]
-    checks.append(checkrun.cell(key, package, module, None, expected))
+    workdir = Path(tempfile.mkdtemp(prefix="course-grade-"))
+    checks = []
+    for name in [*names, None]:  # each report in a file of its own, named when the check is sent
+        out = str(workdir / f".report-{secrets.token_hex(8)}")
+        checks.append({"code": checkrun.cell(key, package, module, name, expected, out),
+                       "report": out})
     cells = [cell_source(c) for c in notebook["cells"] if c.get("cell_type") == "code"]
     uid = sandbox.BASE_UID + slot if settings.sandbox and os.getuid() == 0 else None
     job = {"cells": cells, "checks": checks, "cell_timeout": settings.cell_timeout,
@@ -132,7 +136,6 @@ def _run(notebook: dict, module: str, names: list[str], settings: Settings, expe
            # RLIMIT_NPROC counts every process of a uid: only for the sandbox's own uid
            "processes": settings.processes if uid is not None else None,
            "file_bytes": settings.file_bytes if settings.sandbox else None}
-    workdir = Path(tempfile.mkdtemp(prefix="course-grade-"))
     try:
         (workdir / "submission.ipynb").write_text(json.dumps(notebook), encoding="utf-8")
         job_file = workdir / ".job.json"
@@ -146,7 +149,8 @@ def _run(notebook: dict, module: str, names: list[str], settings: Settings, expe
                     os.chown(path, uid, uid)
         output, stopped = sandbox.run(workdir, job_file, _environment(workdir),
                                       settings.notebook_timeout, settings.sandbox, _register,
-                                      settings.memory_bytes, settings.processes + 64)
+                                      settings.memory_bytes, settings.processes + 64,
+                                      settings.file_bytes)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
     if stopped:
@@ -193,7 +197,7 @@ def _decide(result: dict, key: str, names: list[str], cells: list[str], settings
     reports = {}
     integrity = None
     for check in result.get("checks", []):
-        for line in check.get("text", "").splitlines():
+        for line in check.get("report", "").splitlines():
             payload = checkrun.verify(line, key)
             if payload is None:
                 continue
@@ -205,9 +209,9 @@ def _decide(result: dict, key: str, names: list[str], cells: list[str], settings
     notes, scores = {}, {}
     for i, name in enumerate(names):
         outcome = reports.get(name)
-        if outcome is None:
+        if outcome is None:  # a lost report fails its question; it accuses no one
             ran = checks[i]["status"] if i < len(checks) else "not run"
-            outcome = {"ok": "no report", "error": "no report"}.get(ran, ran)
+            outcome = {"ok": "error (no report)", "error": "error (no report)"}.get(ran, ran)
         scores[name] = int(outcome == "passed")
         if outcome != "passed":
             notes[name] = outcome
@@ -221,12 +225,11 @@ def _decide(result: dict, key: str, names: list[str], cells: list[str], settings
         return (scores if settings.partial_credit else dict.fromkeys(names, 0)), status, reason, notes
     if status == "kernel died":
         return dict.fromkeys(names, 0), status, f"the kernel died in {where}", notes
-    problems = list(integrity or [])
-    if integrity is None:
-        problems.append("the integrity report did not arrive")
-    problems += [f"{n}: the check's report did not arrive" for n, o in notes.items() if o == "no report"]
-    if problems:
-        return dict.fromkeys(names, 0), "tampered", "; ".join(problems[:4]), notes
+    if integrity:  # `tampered` only for a verified mismatch
+        return dict.fromkeys(names, 0), "tampered", "; ".join(integrity[:4]), notes
+    if integrity is None:  # nothing verified the course code: no marks, and no accusation
+        return (dict.fromkeys(names, 0), "error", "error (no report): the integrity check's report "
+                "did not arrive, so the course code could not be verified", notes)
     reason = "; ".join(f"{name} {note}" for name, note in notes.items())
     return scores, "ok", reason, notes
 
@@ -583,6 +586,13 @@ def main(argv: list[str] | None = None) -> int:
     done, warnings = [], []
     settings = Settings(args.timeout_cell, args.timeout_notebook, args.partial_credit,
                         not args.no_sandbox, int(args.memory * (1 << 30)), args.processes)
+
+    if settings.sandbox and shutil.which("bwrap"):
+        why = sandbox.Cgroup.why_not()
+        if why:
+            print(f"warning: no memory and pids cgroup can be made here ({printable(why)}); each "
+                  f"notebook is bounded only by rlimits ({args.memory + (ADDRESS_HEADROOM >> 30):g} "
+                  "GiB of address space, --processes per sandbox uid)", flush=True)
 
     def progress(g: Grade):
         done.append(g)

@@ -12,9 +12,11 @@ The grader sends one cell per question and a last cell for integrity. Each cell 
   fresh compilation of its source (a fingerprint of each function's bytecode, names and
   constants), and the topic's question objects with theirs: any difference is "tampering".
 
-Each report is one printed line ``COURSE-GRADE <json> <hmac>``, signed with a key that exists
+Each report is one line ``COURSE-GRADE <json> <hmac>`` written to a file of its own (never
+printed: learner prints cannot interleave with it or push it out), signed with a key that exists
 only in the grader and in the cell that asks for the report, so learner cells that ran before
-cannot forge one. What a learner can still do is documented in the README's grading section.
+cannot forge one. The cell itself resolves no name in the learner's namespace. What a learner can
+still do is documented in the README's grading section.
 """
 from __future__ import annotations
 
@@ -82,6 +84,18 @@ def _compare_module(module, source: bytes, problems: list[str]) -> None:
             problems.append(f"{name}.{qualname} patched")
 
 
+def _same_class(old: type, new: type) -> bool:
+    """Whether `old` is an unpatched earlier copy of the class `new` (objects made before an
+    ``importlib.reload`` keep the class they were made with): the same name and the same code in
+    every function, dataclass-made ones included. `new` itself is compared with the source."""
+    if (old.__module__, old.__qualname__) != (new.__module__, new.__qualname__):
+        return False
+    def codes(kind):
+        return {name: _fingerprint(code) for name, value in vars(kind).items()
+                if (code := _code_of(value)) is not None}
+    return codes(old) == codes(new)
+
+
 def _source(package_dir: Path, relative: str, expected: dict) -> bytes:
     data = (package_dir / relative).read_bytes()
     if hashlib.sha256(data).hexdigest() != expected.get(relative):
@@ -116,7 +130,11 @@ def _fresh(package_dir: Path, module: str, expected: dict):
 
 
 def _check(namespace: dict, package, checker, question: str) -> str:
-    """Run the fresh question's own ``check()`` on the learner's namespace (a shallow copy)."""
+    """Run the fresh question's own ``check()`` on the learner's namespace (a shallow copy).
+
+    Anything the learner's code raises while the check runs, ``SystemExit`` and other
+    ``BaseException`` included, fails the question; only the grader's interrupt (a timeout) goes
+    through."""
     scope = dict(namespace)
     scope["__course_question__"] = getattr(checker, question)
     try:
@@ -127,7 +145,9 @@ def _check(namespace: dict, package, checker, question: str) -> str:
         return "error (the checker crashed)"
     except package.CheckFailed:
         return "incorrect"
-    except Exception as error:
+    except KeyboardInterrupt:
+        raise
+    except BaseException as error:  # noqa: B036 - sys.exit() in a stub is a failed question
         return f"error ({type(error).__name__})"
     return "passed"
 
@@ -155,7 +175,7 @@ def _integrity(package_dir: Path, module: str, expected: dict) -> list[str]:
         fresh_package, fresh = _fresh(package_dir, module, expected)
         for question in getattr(fresh, "QUESTIONS", []):
             mine = getattr(live, question.name, None)
-            if type(mine) is not base.Question:
+            if type(mine) is not base.Question and not _same_class(type(mine), base.Question):
                 problems.append(f"{module}.{question.name} replaced")
             elif "check" in vars(mine) or _code_of(mine.checker) is None or (
                     _fingerprint(_code_of(mine.checker)) != _fingerprint(question.checker.__code__)):
@@ -164,8 +184,10 @@ def _integrity(package_dir: Path, module: str, expected: dict) -> list[str]:
 
 
 def report(namespace: dict, key: str, package_dir: str, module: str, question: str | None,
-           expected: dict) -> None:
-    """Print one signed line: the outcome of `question`, or (None) the integrity findings."""
+           expected: dict, out: str) -> None:
+    """Write one signed line to the file `out`: the outcome of `question`, or (None) the integrity
+    findings. The file is the report's own channel: what the learner's code prints (to a
+    replaced ``sys.stdout``, from a thread, without a newline, in any amount) cannot reach it."""
     package_dir = Path(package_dir)
     try:
         if question is None:
@@ -177,7 +199,8 @@ def report(namespace: dict, key: str, package_dir: str, module: str, question: s
         payload = {"question": question, "integrity": [str(error)]}
     text = json.dumps(payload, sort_keys=True)
     signature = hmac.new(key.encode(), text.encode(), hashlib.sha256).hexdigest()
-    print(MARK + text + " " + signature, flush=True)
+    with open(out, "a", encoding="utf-8") as handle:
+        handle.write(MARK + text + " " + signature + "\n")
 
 
 def verify(line: str, key: str) -> dict | None:
@@ -194,9 +217,21 @@ def verify(line: str, key: str) -> dict | None:
         return None
 
 
-def cell(key: str, package_dir: str, module: str, question: str | None, expected: dict) -> str:
-    """The code of the cell the grader sends to ask for one report."""
+#: An expression for the ``sys`` module that looks up no name at all: the cell that asks for a
+#: report runs in the learner's namespace, where `open`, `exec` or `sys` may be anything.
+_SYS = ("[_c for _c in ().__class__.__base__.__subclasses__() if _c.__name__ == 'BuiltinImporter']"
+        "[0].find_spec.__func__.__globals__['sys']")
+
+
+def cell(key: str, package_dir: str, module: str, question: str | None, expected: dict,
+         out: str) -> str:
+    """The code of the cell the grader sends to ask for one report (written to the file `out`).
+
+    It resolves no name in the learner's namespace: ``sys`` is reached from a literal, and this
+    file runs in a fresh namespace with the real builtins; lambda parameters hold the rest."""
     path = str(Path(package_dir) / "grading" / "checkrun.py")
-    arguments = ", ".join(map(repr, (key, package_dir, module, question, expected)))
-    return (f"(lambda _ns: (exec(compile(open({path!r}, 'rb').read(), {path!r}, 'exec'), _ns), "
-            f"_ns['report'](globals(), {arguments})))({{'__name__': '__course_checkrun__'}})\n")
+    arguments = ", ".join(map(repr, (key, package_dir, module, question, expected, out)))
+    return (f"(lambda S: (lambda B, ns: (B.exec(B.compile(B.open({path!r}, 'rb').read(), {path!r}, "
+            f"'exec', dont_inherit=True), ns), ns['report'](S._getframe(0).f_globals, {arguments}),"
+            f" None)[-1])(S.modules['builtins'], {{'__name__': '__course_checkrun__', "
+            f"'__builtins__': S.modules['builtins']}}))({_SYS})\n")

@@ -50,8 +50,28 @@ def _data_dir() -> Path | None:
     return folder.resolve() if folder.is_dir() else None
 
 
-def bwrap_command(workdir: Path, inner: list[str]) -> list[str]:
-    """The bwrap command line that runs `inner` in `workdir` (seen inside as itself)."""
+_SIZE_OPTION: dict[str, bool] = {}
+
+
+def sized_tmpfs() -> bool:
+    """Whether this bwrap can size a tmpfs (``--size``, bubblewrap 0.8 and later)."""
+    path = bwrap_path()
+    if path not in _SIZE_OPTION:
+        try:
+            help_text = subprocess.run([path, "--help"], capture_output=True, text=True,
+                                       timeout=30).stdout
+        except (OSError, subprocess.SubprocessError):
+            help_text = ""
+        _SIZE_OPTION[path] = "--size" in help_text
+    return _SIZE_OPTION[path]
+
+
+SMALL_TMPFS = 16 << 20  # /root, /home and /var inside the sandbox (HOME is the work folder)
+
+
+def bwrap_command(workdir: Path, inner: list[str], tmp_bytes: int | None = 256 << 20) -> list[str]:
+    """The bwrap command line that runs `inner` in `workdir` (seen inside as itself); its private
+    /tmp holds at most `tmp_bytes` (where bwrap can size a tmpfs)."""
     command = [bwrap_path(), "--die-with-parent", "--new-session", "--unshare-pid",
                "--unshare-net", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try",
                "--hostname", "grading", "--ro-bind", "/usr", "/usr"]
@@ -61,9 +81,15 @@ def bwrap_command(workdir: Path, inner: list[str]) -> list[str]:
             command += ["--symlink", os.readlink(path), str(path)]
         elif path.is_dir():
             command += ["--ro-bind", str(path), str(path)]
-    command += ["--ro-bind", "/etc", "/etc", "--proc", "/proc", "--dev", "/dev",
-                "--perms", "1777", "--tmpfs", "/tmp", "--tmpfs", "/root", "--tmpfs", "/home",
-                "--tmpfs", "/var"]
+    command += ["--ro-bind", "/etc", "/etc", "--proc", "/proc", "--dev", "/dev"]
+    sized = sized_tmpfs()
+    for folder, size in (("/tmp", tmp_bytes), ("/root", SMALL_TMPFS), ("/home", SMALL_TMPFS),
+                         ("/var", SMALL_TMPFS)):
+        if folder == "/tmp":
+            command += ["--perms", "1777"]
+        if sized and size:
+            command += ["--size", str(int(size))]
+        command += ["--tmpfs", folder]
     made = {Path("/"), Path("/tmp"), Path("/root"), Path("/home"), Path("/var"), Path("/usr"),
             Path("/etc")}
 
@@ -108,46 +134,97 @@ def _kill_group(process: subprocess.Popen) -> None:
         pass
 
 
-CGROUP_V1 = Path("/sys/fs/cgroup")
+CGROUP_ROOT = Path("/sys/fs/cgroup")
+CGROUP_V1 = CGROUP_ROOT  # the v1 layout: one hierarchy per controller, /sys/fs/cgroup/<controller>
+_V2_LEAF = "course-grader"  # where the grader moves itself so that its cgroup may delegate (v2)
+
+
+def _own_v2_group(root: Path) -> Path:
+    """The grader's own cgroup in the v2 hierarchy mounted at `root` (from /proc/self/cgroup)."""
+    for line in Path("/proc/self/cgroup").read_text().splitlines():
+        if line.startswith("0::"):
+            return root / line[3:].strip().lstrip("/")
+    raise OSError("no cgroup v2 line in /proc/self/cgroup")
+
+
+def _v2_parent(root: Path) -> tuple[Path | None, str]:
+    """A v2 cgroup under which this grader may make children with the memory and pids
+    controllers (its own cgroup, delegated), or (None, why not)."""
+    try:
+        parent = _own_v2_group(root)
+        if {"memory", "pids"} - set((parent / "cgroup.controllers").read_text().split()):
+            return None, f"the memory and pids controllers are not delegated to {parent}"
+        enabled = set((parent / "cgroup.subtree_control").read_text().split())
+        if {"memory", "pids"} - enabled:
+            try:
+                (parent / "cgroup.subtree_control").write_text("+memory +pids")
+            except OSError:  # "no internal processes": move the grader into a leaf of its own
+                leaf = parent / _V2_LEAF
+                leaf.mkdir(exist_ok=True)
+                (leaf / "cgroup.procs").write_text(str(os.getpid()))
+                (parent / "cgroup.subtree_control").write_text("+memory +pids")
+        return parent, ""
+    except OSError as error:
+        return None, f"cgroup v2 at {root}: {error.strerror or error}"
 
 
 class Cgroup:
-    """A cgroup (v1 memory and pids controllers) limiting one run's memory and process count.
+    """A cgroup bounding one run's memory (swap included) and process count, and killing every
+    process in it at the end: cgroup v2 (``memory.max``, ``memory.swap.max``, ``pids.max`` in a
+    child of the grader's own, delegated cgroup) or v1 (the memory and pids hierarchies).
 
-    Used when the grader may create cgroups (root in a VM or a privileged container); otherwise
-    the address-space and process rlimits the harness sets are the only bounds.
+    Made where the grader may create cgroups (root in a VM or a privileged container, or a
+    delegated systemd scope); elsewhere :meth:`why_not` says why, the grader warns in one line,
+    and the address-space and process rlimits the harness sets are the only bounds.
     """
+
+    root = CGROUP_ROOT
 
     def __init__(self, name: str, memory_bytes: int | None, processes: int | None):
         self.folders: list[Path] = []
-        for controller, settings in (("memory", {"memory.limit_in_bytes": memory_bytes,
-                                                 "memory.memsw.limit_in_bytes": memory_bytes}),
-                                     ("pids", {"pids.max": processes})):
-            folder = CGROUP_V1 / controller / name
+        layout, parent, _ = self.layout()
+        if layout == "v2":
+            plan = [(parent / name, {"memory.max": memory_bytes, "memory.swap.max": 0 if memory_bytes
+                                     else None, "pids.max": processes})]
+        elif layout == "v1":
+            plan = [(self.root / "memory" / name, {"memory.limit_in_bytes": memory_bytes,
+                                                   "memory.memsw.limit_in_bytes": memory_bytes}),
+                    (self.root / "pids" / name, {"pids.max": processes})]
+        else:
+            plan = []
+        for folder, settings in plan:
             try:
                 folder.mkdir()
             except OSError:
                 continue
             self.folders.append(folder)
             for file, value in settings.items():
-                if value is not None and (folder / file).exists():
-                    try:
+                if value is not None:
+                    try:  # a file the kernel does not offer (no swap accounting) is skipped
                         (folder / file).write_text(str(int(value)))
                     except OSError:
                         pass
 
-    @staticmethod
-    def available() -> bool:
-        """Whether this grader may create memory and pids cgroups (v1) here."""
-        return not Cgroup.why_not()
-
-    @staticmethod
-    def why_not() -> str:
-        """Why no memory and pids cgroup can be made here ('' when they can)."""
+    @classmethod
+    def layout(cls) -> tuple[str, Path | None, str]:
+        """("v2", parent, "") or ("v1", None, "") where cgroups can be made, else ("", None, why)."""
+        if (cls.root / "cgroup.controllers").exists():
+            parent, why = _v2_parent(cls.root)
+            return ("v2", parent, "") if parent is not None else ("", None, why)
         for controller in ("memory", "pids"):
-            if not os.access(CGROUP_V1 / controller / "cgroup.procs", os.W_OK):
-                return f"{CGROUP_V1 / controller} is not writable"
-        return ""
+            if not os.access(cls.root / controller / "cgroup.procs", os.W_OK):
+                return "", None, f"{cls.root / controller} is not writable"
+        return "v1", None, ""
+
+    @classmethod
+    def available(cls) -> bool:
+        """Whether this grader may create memory and pids cgroups here (v2 or v1)."""
+        return not cls.why_not()
+
+    @classmethod
+    def why_not(cls) -> str:
+        """Why no memory and pids cgroup can be made here ('' when they can)."""
+        return cls.layout()[2]
 
     def wrap(self, command: list[str]) -> list[str]:
         """`command`, started from inside the cgroups (children inherit them)."""
@@ -157,7 +234,13 @@ class Cgroup:
         return ["/bin/sh", "-c", enter + ' exec "$@"', "sh", *command]
 
     def close(self) -> None:
+        import time
+
         for folder in self.folders:
+            try:  # v2 (Linux 5.14+): one write kills every process in the cgroup
+                (folder / "cgroup.kill").write_text("1")
+            except OSError:
+                pass
             procs = folder / "cgroup.procs"
             for _ in range(50):
                 try:
@@ -173,17 +256,16 @@ class Cgroup:
                     folder.rmdir()
                     break
                 except OSError:
-                    import time
                     time.sleep(0.1)
 
 
 def run(workdir: Path, job_file: Path, env: dict, timeout: float, sandbox: bool,
         register=None, memory_bytes: int | None = None,
-        processes: int | None = None) -> tuple[str, bool]:
+        processes: int | None = None, tmp_bytes: int | None = 256 << 20) -> tuple[str, bool]:
     """Run the harness on `job_file`; return (the last output, whether it was stopped by `timeout`)."""
     inner = [sys.executable, "-m", "course_lib.grading.harness", str(job_file)]
     group = Cgroup(f"course-grade-{workdir.name}", memory_bytes, processes) if sandbox else None
-    command = group.wrap(bwrap_command(workdir, inner)) if sandbox else inner
+    command = group.wrap(bwrap_command(workdir, inner, tmp_bytes)) if sandbox else inner
     process = subprocess.Popen(command, cwd=workdir, env=env, stdin=subprocess.DEVNULL,
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                                start_new_session=True, close_fds=True, umask=0o022)
