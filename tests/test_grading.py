@@ -161,7 +161,8 @@ def test_the_csv_has_one_expected_row_per_submission(graded_class):
 @pytest.mark.xdist_group("grading")
 def test_student_files_are_never_modified(graded_class):
     assert digest(graded_class["folder"]) == graded_class["before"]
-    assert sorted(p.name for p in graded_class["base"].iterdir()) == ["class", "grades.csv"]
+    assert sorted(p.name for p in graded_class["base"].iterdir()) == ["class", "grades.csv",
+                                                                     "report.html"]
 
 
 @pytest.mark.slow
@@ -499,3 +500,20 @@ def test_partial_credit_keeps_the_checks_that_pass_after_a_timeout(partial, scor
     got, status, reason, _ = _decide(result, key, QUESTIONS, ["x = 1", "import os"],
                                      Settings(partial_credit=partial))
     assert sum(got.values()) == 0 and reason == "the kernel died in code cell 1 (`import os`)"
+
+
+@pytest.mark.slow
+@pytest.mark.xdist_group("grading")
+def test_nbval_gives_the_graders_verdicts_on_honest_notebooks(graded_class):
+    """The nbval path (`pytest --nbval-lax` on the submissions, one pass/fail per check cell)
+    agrees with the grader, question by question, on honest notebooks: full, untouched, half."""
+    table = rows(graded_class["out"].read_text())
+    for learner in ("alice", "bob", "carol"):
+        path = graded_class["folder"] / f"{learner}_00_warmup.ipynb"
+        result = run_notebook(path, cell_timeout=CELL_TIMEOUT, notebook_timeout=400)
+        assert result.status == "ok", (learner, result.reason)
+        verdicts = {}
+        for index, questions in check_cells(read_notebook(path)[0]).items():
+            for question in questions:
+                verdicts[question] = int(result.cells[index].outcome == "passed")
+        assert verdicts == {q: int(table[learner][q]) for q in QUESTIONS}, learner

@@ -36,7 +36,10 @@ def careless(tmp_path_factory):
         capture_output=True, timeout=900, cwd=base)
     seconds = time.monotonic() - started
     graded = out.read_text(encoding="utf-8") if out.exists() else ""
-    yield dict(result=result, expected=expected, warnings=warnings, graded=graded, seconds=seconds)
+    page = base / "report.html"
+    report = page.read_text(encoding="utf-8") if page.exists() else ""
+    yield dict(result=result, expected=expected, warnings=warnings, graded=graded, seconds=seconds,
+               report=report)
     grading_class.remove_deep(folder / "nadia")
 
 
@@ -154,3 +157,16 @@ def test_the_chosen_topic_is_said(tmp_path):
                   settings=grading.Settings(sandbox=False, notebook_timeout=1))
     assert warnings[0] == ("graded topic 00_warmup, the topic of 1 of 1 learner(s); pass --topic "
                            "NN to say which topic to grade")
+
+
+@pytest.mark.slow
+@pytest.mark.xdist_group("grading")
+def test_the_class_report_lists_every_row_that_is_not_ok(careless):
+    from test_grading_report import parse
+
+    page = parse(careless["report"])
+    problems = page.tables_after("problems")[0]
+    expected = [[row[0], row[7], row[8], row[9]] for row in careless["expected"] if row[7] != "ok"]
+    assert problems[1:] == expected
+    q3 = [rows for head, rows in page.tables if head.startswith("q3")][0]
+    assert ["1", "error (SystemExit)", "SystemExit: not done yet"] in q3

@@ -74,7 +74,7 @@ def test_nothing_was_written_outside_the_sandbox(hostile):
     assert hostile["out"].read_text(encoding="utf-8") == hostile["graded"]  # no late writer
     assert digest(hostile["folder"]) == hostile["before"]
     assert digest(sandbox.PACKAGE_DIR) == hostile["course_before"]
-    assert sorted(p.name for p in hostile["grader_dir"].iterdir()) == ["grades.csv"]
+    assert sorted(p.name for p in hostile["grader_dir"].iterdir()) == ["grades.csv", "report.html"]
 
 
 def test_no_process_is_left_behind(hostile):

@@ -39,6 +39,7 @@ from pathlib import Path
 from . import checkrun, sandbox
 from .harness import RESULT_MARK
 from .runner import strip_ansi
+from .report import class_report, report_path
 from .safe import printable
 from .submissions import (Entry, Submission, Topic, cell_source, check_cells, choose_topic,
                           find_submissions, find_topic, learner_name, lookalikes, neutralise,
@@ -47,7 +48,8 @@ from .submissions import (Entry, Submission, Topic, cell_source, check_cells, ch
 __all__ = ["Submission", "Entry", "Grade", "Topic", "find_submissions", "scan", "learner_name",
            "topics", "find_topic", "notebook_topic", "read_notebook", "check_cells",
            "choose_topic", "grade_submission", "grade", "write_csv", "merge", "in_shard",
-           "summary", "main", "STATUSES", "Settings", "escape", "course_hashes"]
+           "summary", "main", "STATUSES", "Settings", "escape", "course_hashes", "class_report",
+           "report_path"]
 
 STATUSES = ("ok", "tampered", "timeout", "kernel died", "invalid json", "not a notebook",
             "wrong topic", "refused", "missing", "error")
@@ -64,6 +66,7 @@ class Grade:
     seconds: float = 0.0
     details: dict[str, str] = field(default_factory=dict)
     topic: str = ""
+    messages: dict[str, str] = field(default_factory=dict)  # question -> the feedback shown
 
     @property
     def total(self) -> int:
@@ -294,7 +297,13 @@ def _grade_one(submission, topic, questions, settings, expected) -> Grade:
     scores, status, reason, notes = _decide(result, key, names, cells, settings)
     if note:
         reason = "; ".join(r for r in (note, reason) if r)
-    return Grade(submission, scores, status, reason, seconds, notes)
+    messages = {}
+    for check in result.get("checks", []):
+        for line in check.get("report", "").splitlines():
+            payload = checkrun.verify(line, key)
+            if payload and payload.get("message") and payload.get("question") in scores:
+                messages[payload["question"]] = str(payload["message"])
+    return Grade(submission, scores, status, reason, seconds, notes, messages=messages)
 
 
 def in_shard(label: str, shard: tuple[int, int] | None) -> bool:
@@ -610,10 +619,12 @@ def main(argv: list[str] | None = None) -> int:
               file=sys.stderr)
         return 130
     write_csv(grades, questions, args.out)
+    page = report_path(args.out)
+    class_report(topic, questions, grades, page)
     for line in warnings:
         print(f"warning: {printable(line)}")
     print()
     print(summary(topic, questions, grades))
-    print(f"\nwrote {args.out} in {time.monotonic() - started:.0f} s"
+    print(f"\nwrote {args.out} and {page} in {time.monotonic() - started:.0f} s"
           + ("" if settings.sandbox else " (without a sandbox)"))
     return 0

@@ -129,8 +129,9 @@ def _fresh(package_dir: Path, module: str, expected: dict):
     return package, checker
 
 
-def _check(namespace: dict, package, checker, question: str) -> str:
-    """Run the fresh question's own ``check()`` on the learner's namespace (a shallow copy).
+def _check(namespace: dict, package, checker, question: str) -> tuple[str, str]:
+    """Run the fresh question's own ``check()`` on the learner's namespace (a shallow copy);
+    (outcome, the message the learner saw).
 
     Anything the learner's code raises while the check runs, ``SystemExit`` and other
     ``BaseException`` included, fails the question; only the grader's interrupt (a timeout) goes
@@ -139,17 +140,17 @@ def _check(namespace: dict, package, checker, question: str) -> str:
     scope["__course_question__"] = getattr(checker, question)
     try:
         exec("__course_question__.check()", scope)
-    except package.NotAttempted:
-        return "not attempted"
-    except package.CheckCrashed:
-        return "error (the checker crashed)"
-    except package.CheckFailed:
-        return "incorrect"
+    except package.NotAttempted as failed:
+        return "not attempted", failed.message
+    except package.CheckCrashed as failed:
+        return "error (the checker crashed)", failed.message
+    except package.CheckFailed as failed:
+        return "incorrect", failed.message
     except KeyboardInterrupt:
         raise
     except BaseException as error:  # noqa: B036 - sys.exit() in a stub is a failed question
-        return f"error ({type(error).__name__})"
-    return "passed"
+        return f"error ({type(error).__name__})", f"{type(error).__name__}: {error}"
+    return "passed", ""
 
 
 def _integrity(package_dir: Path, module: str, expected: dict) -> list[str]:
@@ -194,7 +195,8 @@ def report(namespace: dict, key: str, package_dir: str, module: str, question: s
             payload = {"integrity": _integrity(package_dir, module, expected)}
         else:
             package, checker = _fresh(package_dir, module, expected)
-            payload = {"question": question, "outcome": _check(namespace, package, checker, question)}
+            outcome, message = _check(namespace, package, checker, question)
+            payload = {"question": question, "outcome": outcome, "message": str(message)[:500]}
     except RuntimeError as error:
         payload = {"question": question, "integrity": [str(error)]}
     text = json.dumps(payload, sort_keys=True)
