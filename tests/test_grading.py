@@ -346,7 +346,8 @@ def harness_result(key, outcomes, integrity=(), status="ok", index=None, forged=
 
 
 def test_only_reports_signed_with_the_run_key_count():
-    from course_lib.grading import Settings, _decide
+    from course_lib.grading import Settings
+    from course_lib.grading.decide import decide as _decide
 
     key, names = "k" * 64, QUESTIONS
     outcomes = dict(q1="passed", q2="incorrect", q3="not attempted", q4="passed", q5="passed")
@@ -363,7 +364,8 @@ def test_only_reports_signed_with_the_run_key_count():
 
 
 def test_patched_check_code_is_tampering():
-    from course_lib.grading import Settings, _decide
+    from course_lib.grading import Settings
+    from course_lib.grading.decide import decide as _decide
 
     key = "k" * 64
     result = harness_result(key, dict.fromkeys(QUESTIONS, "passed"),
@@ -485,7 +487,8 @@ def test_sigterm_stops_the_running_notebooks(tmp_path):
 
 @pytest.mark.parametrize("partial, scores", [(False, [0, 0, 0, 0, 0]), (True, [1, 0, 0, 0, 0])])
 def test_partial_credit_keeps_the_checks_that_pass_after_a_timeout(partial, scores):
-    from course_lib.grading import Settings, _decide
+    from course_lib.grading import Settings
+    from course_lib.grading.decide import decide as _decide
 
     key = "k" * 64
     result = harness_result(key, dict(q1="passed", q2="not attempted", q3="not attempted",

@@ -96,27 +96,29 @@ def test_folders_are_walked_without_recursion(tmp_path):
 def test_topic_detection_is_linear_in_blank_lines():
     notebook = grading_class.cheap()
     cell = next(c for c in notebook["cells"] if "ex00_warmup import" in "".join(c["source"]))
-    cell["source"] = "\n" * 2_000_000 + "".join(cell["source"])
+    cell["source"] = "\n" * 200_000 + "".join(cell["source"])  # 40 KB of these once took 23 s
     started = time.monotonic()
     topic, _ = submissions.notebook_topic(notebook, Path("x.ipynb"))
-    assert topic.module == "ex00_warmup" and time.monotonic() - started < 2
+    assert topic.module == "ex00_warmup" and time.monotonic() - started < 10  # ~0.1 s when linear
     checks = {"cells": [grading_class.code_cell("q" * 200_000 + ".check(")]}
     started = time.monotonic()
     submissions.check_cells(checks)
-    assert time.monotonic() - started < 2
+    assert time.monotonic() - started < 10
 
 
 def test_a_grader_failure_on_one_file_is_that_files_error_row(tmp_path, monkeypatch):
     for name in ("ann", "ben", "cid"):
         grading_class.write(tmp_path / "sub" / f"{name}_00_warmup.ipynb", grading_class.cheap())
-    real = grading._grade_one
+    from course_lib.grading import run
+
+    real = run._grade_one
 
     def flaky(submission, *args):
         if submission.learner == "ben":
             raise RecursionError("maximum recursion depth exceeded")
         return Grade(submission, dict.fromkeys(grading_class.QUESTIONS, 1), "ok")
 
-    monkeypatch.setattr(grading, "_grade_one", flaky)
+    monkeypatch.setattr(run, "_grade_one", flaky)
     _, questions, grades = grading.grade([tmp_path / "sub"], topic="00", sandbox_on=False)
     assert [(g.submission.learner, g.status, g.total) for g in grades] == [
         ("ann", "ok", 5), ("ben", "error", 0), ("cid", "ok", 5)]

@@ -9,7 +9,7 @@ import pytest
 
 import grading_class
 from course_lib import grading
-from course_lib.grading import harness, sandbox
+from course_lib.grading import cgroups, harness, sandbox
 
 
 @pytest.fixture()
@@ -19,7 +19,7 @@ def fake_v2(tmp_path, monkeypatch):
     (root / "cgroup.controllers").write_text("cpuset cpu io memory pids\n")
     (root / "cgroup.subtree_control").write_text("\n")
     monkeypatch.setattr(sandbox.Cgroup, "root", root)
-    monkeypatch.setattr(sandbox, "_own_v2_group", lambda r: r)
+    monkeypatch.setattr(cgroups, "_own_v2_group", lambda r: r)
     return root
 
 
@@ -62,7 +62,7 @@ def test_cgroup_v1_layout(tmp_path, monkeypatch):
 def test_the_grader_warns_once_where_no_cgroup_can_be_made(fake_v2, monkeypatch, tmp_path, capsys):
     (fake_v2 / "cgroup.controllers").write_text("cpu\n")
     monkeypatch.setattr(sandbox.shutil, "which", lambda name: "/usr/bin/true")
-    monkeypatch.setattr(grading.shutil, "which", lambda name: "/usr/bin/true")
+    monkeypatch.setattr(grading.cli.shutil, "which", lambda name: "/usr/bin/true")
     grading_class.write(tmp_path / "sub" / "ann_00_warmup.ipynb", "{broken")
     assert grading.main([str(tmp_path / "sub"), "--out", str(tmp_path / "g.csv"), "--topic", "00",
                          "--memory", "2"]) == 0

@@ -23,7 +23,7 @@ def fake_grade(submission, topic, questions, settings=None, expected=None):
 
 @pytest.fixture()
 def folder(tmp_path, monkeypatch):
-    monkeypatch.setattr(grading, "grade_submission", fake_grade)
+    monkeypatch.setattr(grading.run, "grade_submission", fake_grade)
     sub = tmp_path / "sub"
     for i in range(23):
         grading_class.write(sub / f"learner{i:02d}_00_warmup.ipynb", grading_class.cheap())
