@@ -361,8 +361,15 @@ def build_careless(folder: Path) -> tuple[list[list[str]], list[str]]:
     write(folder / "repatch_00_warmup.ipynb", cheap(
         "import importlib\nimport course_lib.exercises as checks\nold = type(q3)\n"
         "importlib.reload(checks)\nold.check = lambda self, *a, **k: None", COALITION_VALUE, CHOICES))
-    row("repatch", zeros, "tampered", "ex00_warmup.q1 replaced; ex00_warmup.q2 replaced; "
-        "ex00_warmup.q3 replaced; ex00_warmup.q4 replaced", "repatch_00_warmup.ipynb")
+    row("repatch", zeros, "tampered", "course_lib.exercises.ex00_warmup.Question replaced; "
+        "ex00_warmup.q1 replaced; ex00_warmup.q2 replaced; ex00_warmup.q3 replaced",
+        "repatch_00_warmup.ipynb")
+    # patches the integrity check once missed: a constant, a re-exported name, a method assigned
+    # onto a class that only inherits it, a partial in place of a function
+    write(folder / "sneak_00_warmup.ipynb", cheap(SNEAK, COALITION_VALUE, CHOICES))
+    row("sneak", zeros, "tampered", "course_lib.cardio_rules.drop_impossible replaced; "
+        "course_lib.cardio_rules.SYSTOLIC_RANGE changed; course_lib.exercises.NotAttempted."
+        "_render_traceback_ added; course_lib.shapley.model_game replaced", "sneak_00_warmup.ipynb")
     honest("ticker", "import threading, time\n\ndef chatter():\n    while True:\n"
                      "        print('tick', end='', flush=True)\n        time.sleep(0.002)\n\n"
                      "threading.Thread(target=chatter, daemon=True).start()")
@@ -379,6 +386,15 @@ CHOICES = """choices = {"a": "counterfactual", "b": "Grad-CAM", "c": "logistic r
            "e": "permutation importance", "f": "PDP/ICE", "g": "no explanation"}
 """
 PARTIAL = "q1 not attempted; q2 not attempted; q4 not attempted"
+SNEAK = """import functools
+import course_lib.cardio_rules as rules
+import course_lib.exercises as checks
+import course_lib.shapley as shapley
+rules.SYSTOLIC_RANGE = (0, 1000)
+rules.drop_impossible = functools.partial(lambda table, keep: table, keep=True)
+checks.NotAttempted._render_traceback_ = lambda self: []
+shapley.model_game = lambda *args, **kwargs: None
+"""
 
 
 if __name__ == "__main__":  # `python tests/grading_class.py fresh-path DIR`: the Makefile's test-fresh

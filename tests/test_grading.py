@@ -499,6 +499,15 @@ def test_partial_credit_keeps_the_checks_that_pass_after_a_timeout(partial, scor
     assert status == "timeout"
     assert reason == "code cell 1 (`while True:`) ran longer than 30 s and was stopped"
     assert notes["q2"] == "not attempted"
+    patched = harness_result(key, dict.fromkeys(QUESTIONS, "passed"), status="timeout", index=1,
+                             integrity=["course_lib.exercises.Question.check patched"])
+    got, status, reason, _ = _decide(patched, key, QUESTIONS, ["x = 1", "while True:\n    pass"],
+                                     Settings(cell_timeout=30, partial_credit=partial))
+    assert sum(got.values()) == 0 and status == ("tampered" if partial else "timeout")
+    del patched["checks"][-1]  # the integrity report lost: nothing verified, no partial credit
+    got, status, _, _ = _decide(patched, key, QUESTIONS, ["x = 1", "while True:\n    pass"],
+                                Settings(cell_timeout=30, partial_credit=partial))
+    assert sum(got.values()) == 0 and status == "timeout"
     result["status"] = "kernel died"
     got, status, reason, _ = _decide(result, key, QUESTIONS, ["x = 1", "import os"],
                                      Settings(partial_credit=partial))

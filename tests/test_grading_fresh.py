@@ -29,7 +29,7 @@ GRADING_TESTS = ["tests/test_grading.py", "tests/test_grading_shards.py",
 def run_pytest(fresh, *args, **env):
     environment = {k: v for k, v in os.environ.items()
                    if not k.startswith(("PYTEST_", "COURSE_REQUIRE"))}
-    environment.update(PATH=fresh, PYTHONPATH=str(ROOT), **env)
+    environment.update(PATH=fresh, **env)
     return subprocess.run([sys.executable, "-m", "pytest", "-p", "no:xdist", "-p", "no:cacheprovider",
                            "-q", "-rs", "--no-header", *args], cwd=ROOT, env=environment,
                           capture_output=True, text=True, timeout=600)
@@ -71,7 +71,7 @@ def test_sandbox_tests_skip_with_one_line_reason_or_fail_when_required(fresh):
 
 def test_the_grader_says_how_to_install_the_sandbox(fresh, tmp_path):
     grading_class.write(tmp_path / "sub" / "ann_00_warmup.ipynb", grading_class.cheap())
-    environment = dict(os.environ, PATH=fresh, PYTHONPATH=str(ROOT))
+    environment = dict(os.environ, PATH=fresh)
     command = [sys.executable, "-m", "course_lib.grading", str(tmp_path / "sub"), "--out",
                str(tmp_path / "grades.csv"), "--topic", "00"]
     done = subprocess.run(command, env=environment, capture_output=True, text=True, timeout=300)

@@ -44,18 +44,21 @@ def hostile(tmp_path_factory):
     before, course_before = digest(folder), digest(sandbox.PACKAGE_DIR)
     mark = uuid.uuid4().hex
     started = time.monotonic()
-    result = subprocess.run(
-        [sys.executable, "-m", "course_lib.grading", str(folder), "--out", str(out), "--jobs", "2",
-         "--topic", "00", "--timeout-cell", "60", "--timeout-notebook", "300",
-         "--memory", str(MEMORY_GB), "--processes", str(grading_class.FORK_LIMIT)],
-        capture_output=True, text=True, timeout=900, cwd=grader_dir,
-        env=dict(os.environ, COURSE_TEST_MARK=mark))
+    command = [sys.executable, "-m", "course_lib.grading", str(folder), "--out", str(out), "--jobs",
+               "2", "--topic", "00", "--timeout-cell", "60", "--timeout-notebook", "300",
+               "--memory", str(MEMORY_GB), "--processes", str(grading_class.FORK_LIMIT)]
+    with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                          cwd=grader_dir, env=dict(os.environ, COURSE_TEST_MARK=mark)) as process:
+        stdout, stderr = process.communicate(timeout=900)
+    result = subprocess.CompletedProcess(command, process.returncode, stdout, stderr)
+    # the sandbox uids this grader used: BASE_UID + slot, slots (pid % 500) * 16 + k (run.Slots)
+    uids = range(sandbox.BASE_UID + (process.pid % 500) * 16, sandbox.BASE_UID + (process.pid % 500) * 16 + 16)
     seconds = time.monotonic() - started
     graded = out.read_text(encoding="utf-8") if out.exists() else ""
     time.sleep(8)  # longer than the detached writer waits before it writes
     return dict(result=result, expected=expected, warnings=warnings, out=out, graded=graded,
                 folder=folder, before=before, course_before=course_before, mark=mark,
-                grader_dir=grader_dir, seconds=seconds)
+                grader_dir=grader_dir, seconds=seconds, uids=uids)
 
 
 def test_the_csv_is_exactly_the_expected_one(hostile):
@@ -82,8 +85,7 @@ def test_no_process_is_left_behind(hostile):
     for process in psutil.process_iter():
         try:
             uid = process.uids().real
-            if (process.environ().get("COURSE_TEST_MARK") == hostile["mark"]
-                    or sandbox.BASE_UID <= uid < sandbox.BASE_UID + 10_000):
+            if process.environ().get("COURSE_TEST_MARK") == hostile["mark"] or uid in hostile["uids"]:
                 if process.status() != psutil.STATUS_ZOMBIE:
                     leftovers.append(f"{process.pid} {' '.join(process.cmdline())[:80]}")
         except psutil.Error:

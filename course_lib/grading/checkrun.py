@@ -9,8 +9,9 @@ The grader sends one cell per question and a last cell for integrity. Each cell 
   and runs the fresh checker. The learner's own ``q1`` object, ``Question`` class and checker
   module are not used, so patching them cannot change the outcome;
 * ``report(..., question=None)`` compares every ``course_lib`` module loaded in the kernel with a
-  fresh compilation of its source (a fingerprint of each function's bytecode, names and
-  constants), and the topic's question objects with theirs: any difference is "tampering".
+  fresh compilation of its source (:mod:`~course_lib.grading.integrity`: functions, methods,
+  constants, re-exported names), and the topic's question objects with theirs: any difference
+  is "tampering".
 
 Each report is one line ``COURSE-GRADE <json> <hmac>`` written to a file of its own (never
 printed: learner prints cannot interleave with it or push it out), signed with a key that exists
@@ -20,7 +21,6 @@ still do is documented in the README's grading section.
 """
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import hmac
 import json
@@ -31,69 +31,14 @@ from pathlib import Path
 MARK = "COURSE-GRADE "
 
 
-def _fingerprint(code: types.CodeType) -> str:
-    parts = [code.co_code.hex(), repr(code.co_names), repr(code.co_varnames)]
-    for const in code.co_consts:
-        parts.append(_fingerprint(const) if isinstance(const, types.CodeType) else repr(const))
-    return hashlib.sha256("\x00".join(parts).encode("utf-8", "replace")).hexdigest()
-
-
-def _compiled(source: bytes, filename: str) -> dict[str, set[str]]:
-    """qualname -> fingerprints of the functions defined at module or class level in `source`."""
-    found: dict[str, set[str]] = {}
-
-    def walk(code):
-        for const in code.co_consts:
-            if isinstance(const, types.CodeType):
-                name = const.co_qualname
-                if "<" not in name:
-                    found.setdefault(name, set()).add(_fingerprint(const))
-                    walk(const)
-    walk(compile(source, filename, "exec", dont_inherit=True))
-    return found
-
-
-# The code object every @contextlib.contextmanager wrapper shares: for such a wrapper the code to
-# compare is the generator function it wraps (a patched one then still differs).
-_CONTEXT_MANAGER_HELPER = contextlib.contextmanager(lambda: iter(())).__code__
-
-
-def _code_of(value):
-    for attribute in ("__func__", "fget", "__wrapped__"):
-        value = getattr(value, attribute, value) if not hasattr(value, "__code__") else value
-    if getattr(value, "__code__", None) is _CONTEXT_MANAGER_HELPER:
-        value = getattr(value, "__wrapped__", value)
-    return getattr(value, "__code__", None)
-
-
-def _compare_module(module, source: bytes, problems: list[str]) -> None:
-    name = module.__name__
-    for qualname, prints in _compiled(source, module.__file__).items():
-        owner, _, attribute = qualname.rpartition(".")
-        if "." in owner:
-            continue  # nested classes: covered by their parent's fingerprint
-        holder = vars(module) if not owner else vars(vars(module).get(owner, type(owner, (), {})))
-        if owner and not isinstance(vars(module).get(owner), type):
-            problems.append(f"{name}.{owner} replaced")
-            continue
-        if attribute not in holder:
-            problems.append(f"{name}.{qualname} removed")
-            continue
-        code = _code_of(holder[attribute])
-        if code is not None and _fingerprint(code) not in prints:
-            problems.append(f"{name}.{qualname} patched")
-
-
-def _same_class(old: type, new: type) -> bool:
-    """Whether `old` is an unpatched earlier copy of the class `new` (objects made before an
-    ``importlib.reload`` keep the class they were made with): the same name and the same code in
-    every function, dataclass-made ones included. `new` itself is compared with the source."""
-    if (old.__module__, old.__qualname__) != (new.__module__, new.__qualname__):
-        return False
-    def codes(kind):
-        return {name: _fingerprint(code) for name, value in vars(kind).items()
-                if (code := _code_of(value)) is not None}
-    return codes(old) == codes(new)
+def _helpers(package_dir: Path, expected: dict) -> dict:
+    """The comparison functions of ``grading/integrity.py``, run from its hash-checked source in
+    a fresh namespace (never the module a learner's cell could have imported and patched)."""
+    path = package_dir / "grading" / "integrity.py"
+    space = {"__name__": "__course_integrity__", "__builtins__": sys.modules["builtins"]}
+    exec(compile(_source(package_dir, "grading/integrity.py", expected), str(path), "exec",
+                 dont_inherit=True), space)
+    return space
 
 
 def _source(package_dir: Path, relative: str, expected: dict) -> bytes:
@@ -154,6 +99,8 @@ def _check(namespace: dict, package, checker, question: str) -> tuple[str, str]:
 
 
 def _integrity(package_dir: Path, module: str, expected: dict) -> list[str]:
+    helpers = _helpers(package_dir, expected)
+    compare, code_of, fingerprint = (helpers[k] for k in ("compare_module", "code_of", "fingerprint"))
     problems: list[str] = []
     for name, loaded in sorted(sys.modules.items()):
         if not (name == "course_lib" or name.startswith("course_lib.")) or loaded is None:
@@ -169,17 +116,17 @@ def _integrity(package_dir: Path, module: str, expected: dict) -> list[str]:
         except (OSError, RuntimeError) as error:
             problems.append(str(error))
             continue
-        _compare_module(loaded, source, problems)
+        compare(loaded, source, problems, str(package_dir))
     live = sys.modules.get(f"course_lib.exercises.{module}")
     base = sys.modules.get("course_lib.exercises")
     if live is not None and base is not None:
         fresh_package, fresh = _fresh(package_dir, module, expected)
         for question in getattr(fresh, "QUESTIONS", []):
             mine = getattr(live, question.name, None)
-            if type(mine) is not base.Question and not _same_class(type(mine), base.Question):
+            if type(mine) is not base.Question and not helpers["same_class"](type(mine), base.Question):
                 problems.append(f"{module}.{question.name} replaced")
-            elif "check" in vars(mine) or _code_of(mine.checker) is None or (
-                    _fingerprint(_code_of(mine.checker)) != _fingerprint(question.checker.__code__)):
+            elif "check" in vars(mine) or code_of(mine.checker) is None or (
+                    fingerprint(code_of(mine.checker)) != fingerprint(question.checker.__code__)):
                 problems.append(f"{module}.{question.name} patched")
     return problems
 

@@ -41,7 +41,10 @@ def decide(result: dict, key: str, names: list[str], cells: list[str], settings)
              if index is not None and index < len(cells) else "a code cell")
     if status == "timeout":
         reason = f"{where} ran longer than {settings.cell_timeout:g} s and was stopped"
-        return (scores if settings.partial_credit else dict.fromkeys(names, 0)), status, reason, notes
+        if settings.partial_credit and integrity:  # a looping last cell skips no integrity check
+            return dict.fromkeys(names, 0), "tampered", "; ".join(integrity[:4]), notes
+        verified = settings.partial_credit and integrity == []
+        return (scores if verified else dict.fromkeys(names, 0)), status, reason, notes
     if status == "kernel died":
         return dict.fromkeys(names, 0), status, f"the kernel died in {where}", notes
     if integrity:  # `tampered` only for a verified mismatch
