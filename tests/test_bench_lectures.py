@@ -49,8 +49,9 @@ def test_readme_block_and_course_table_are_rewritten(tmp_path):
                       f"{bench_lectures.START}\nold\n{bench_lectures.END}\nafter\n")
     row = bench_lectures.summarise("04_shap", executed([(2, 1.5, ""), (30, 25.0, "")]), wall=61.4,
                                    budget=120, cell_budget=45)
-    bench_lectures.write_readme(readme, [row], 120, "a test machine", "2026-01-01")
+    row.update(machine="a test machine", date="2026-01-01")
+    bench_lectures.write_readme(readme, [row], 120)
     text = readme.read_text()
     assert "| 04 | [SHAP](x) | badge | 90 min | 18 s / 61 s | what |" in text
-    assert "old" not in text and "a test machine" in text and text.endswith("after\n")
+    assert "old" not in text and "on 2026-01-01 (a test machine)" in text and text.endswith("after\n")
     assert "| 04 | shap | 61 s | 26 s | 30 s (cell 2) | 51% of 120 s |" in text

@@ -4,13 +4,14 @@
 
 Each lecture (``notebooks/NN_*.ipynb``, whatever lectures exist) is copied alone into an empty
 folder and run top to bottom in full mode with the network refused and no ``COURSE_OFFLINE`` flag,
-exactly as `make test-full` runs it. For each one it prints the wall time, the CPU time of the
+as `make test-full` runs it, with this checkout's ``course_lib``. For each one it prints the wall time, the CPU time of the
 kernel (user + system; on a shared machine wall time grows with the load and CPU time does not),
 the slowest cell, and the ratio to the budget; it flags a lecture over budget, a cell over the
 cell budget, and a printed estimate ("Estimated time: about N s", see
 :func:`course_lib.env.announce`) more than a factor 1.5 away from its cell's real time.
 ``--readme`` writes the times into README.md (the table between the ``lecture-times`` markers
-and the full-mode figure of the course table), with the machine it ran on.
+and the full-mode figure of the course table), with the machine they were measured on: this run's
+lectures, and the latest record (``_build/times/bench/``) of the others.
 The exit status is 1 when something is flagged, 2 when a lecture fails.
 """
 from __future__ import annotations
@@ -89,7 +90,7 @@ def run_lecture(source: Path, keep: Path | None, timeout: float) -> tuple[dict, 
         lone.write_bytes(source.read_bytes())
         notebook = nbformat.read(lone, as_version=4)
         started = time.perf_counter()
-        execute(notebook, Path(folder), env=lane_environment(quick=False), timeout=timeout)
+        execute(notebook, Path(folder), env=lane_environment(quick=False, library=ROOT), timeout=timeout)
         wall = time.perf_counter() - started
     if keep is not None:
         keep.mkdir(parents=True, exist_ok=True)
@@ -126,10 +127,15 @@ def table(rows: list[dict], budget: float) -> str:
     return "\n".join(lines)
 
 
-def write_readme(readme: Path, rows: list[dict], budget: float, where: str, when: str) -> None:
+def write_readme(readme: Path, rows: list[dict], budget: float) -> None:
+    """Write `rows` (one record per lecture, each with the machine and date it was measured on)
+    into the block between the lecture-times markers, and their wall times into the full-mode
+    figure of the course table."""
     text = readme.read_text()
-    block = (f"{START}\nMeasured by `make bench-lectures` on {when} ({where}): each lecture alone, in full\n"
-             f"mode, with the network refused.\n\n{table(rows, budget)}\n{END}")
+    runs = sorted({(row.get("date", "?"), row.get("machine", "?")) for row in rows})
+    where = "; ".join(f"on {date} ({machine})" for date, machine in runs)
+    block = (f"{START}\nMeasured by `make bench-lectures` {where}: each lecture alone, in full mode, "
+             f"with the network refused.\n\n{table(rows, budget)}\n{END}")
     if START in text and END in text:
         text = re.sub(re.escape(START) + ".*?" + re.escape(END), lambda _: block, text, flags=re.S)
     else:
@@ -139,6 +145,12 @@ def write_readme(readme: Path, rows: list[dict], budget: float, where: str, when
         text = re.sub(rf"^(\| {number} \|.*?\| \d+ s / )\d+ s( \|)",
                       lambda m: f"{m.group(1)}{row['seconds']:.0f} s{m.group(2)}", text, flags=re.M)
     readme.write_text(text)
+
+
+def recorded(out: Path, lectures: list[Path]) -> list[dict]:
+    """The latest record of every lecture that has one (this run's or an earlier run's)."""
+    paths = [out / f"{source.stem}.json" for source in lectures]
+    return [json.loads(path.read_text()) for path in paths if path.exists()]
 
 
 def main(argv=None) -> int:
@@ -170,6 +182,7 @@ def main(argv=None) -> int:
             print(f"{source.stem:<34} FAILED: {str(error).splitlines()[0]}", flush=True)
             continue
         row = summarise(source.stem, notebook, wall, args.budget, args.cell_budget)
+        row.update(machine=where, date=when)
         (out / f"{source.stem}.json").write_text(json.dumps(row, indent=1))
         rows.append(row)
         cell = row["slowest_cell"]
@@ -186,8 +199,9 @@ def main(argv=None) -> int:
     print(f"\n{len(rows)} lectures, {sum(r['seconds'] for r in rows):.0f} s wall, "
           f"{sum(r['cpu_seconds'] for r in rows):.0f} s CPU; load {load:.1f} at the end; "
           + (f"flagged: {', '.join(flagged)}" if flagged else "none over budget"))
-    if args.readme and rows and not failed:
-        write_readme(ROOT / "README.md", rows, args.budget, where, when)
+    if args.readme and not failed:   # this run's rows, and the other lectures' latest records
+        every = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+        write_readme(ROOT / "README.md", recorded(out, every), args.budget)
         print("README.md: lecture times written")
     return 2 if failed else 1 if flagged else 0
 

@@ -55,15 +55,19 @@ def _collector(outputs: list):
 NO_NETWORK = Path(__file__).resolve().parent / "nonet"
 
 
-def lane_environment(quick: bool) -> dict[str, str]:
+def lane_environment(quick: bool, library: Path | None = None) -> dict[str, str]:
     """What a lane's kernel sees: the mode (quick or full), no COURSE_OFFLINE flag, the network
-    refused (tools/nonet's sitecustomize), one thread, and the inline plotting backend."""
+    refused (tools/nonet's sitecustomize), one thread, and the inline plotting backend.
+
+    The kernel imports the installed ``course_lib``; with `library` (a checkout's root) it imports
+    that checkout's instead, as `make bench-lectures` does to time the code beside the notebooks."""
     environment = dict(os.environ)
     for name in ("COURSE_OFFLINE", "COURSE_QUICK", "PYTHONPATH"):
         environment.pop(name, None)
     if quick:
         environment["COURSE_QUICK"] = "1"
-    environment["PYTHONPATH"] = str(NO_NETWORK)  # its sitecustomize refuses DNS and connections
+    # the sitecustomize of tools/nonet refuses DNS and connections
+    environment["PYTHONPATH"] = os.pathsep.join([str(NO_NETWORK)] + ([str(library)] if library else []))
     environment.setdefault("OMP_NUM_THREADS", "1")
     environment.setdefault("MKL_NUM_THREADS", "1")
     environment.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")  # ipykernel 6 on Python 3.13
