@@ -43,15 +43,21 @@ def test_estimates_within_a_factor_of_one_and_a_half_pass_and_others_are_flagged
     assert row["flags"] == ["cell 2 estimated 12 s, took 30 s", "cell 3 estimated 16 s, took 10 s"]
 
 
-def test_readme_block_and_course_table_are_rewritten(tmp_path):
+def test_readme_block_and_course_table_are_rewritten(tmp_path, monkeypatch):
+    monkeypatch.setattr(bench_lectures.os, "cpu_count", lambda: 2)
     readme = tmp_path / "README.md"
-    readme.write_text("| 04 | [SHAP](x) | badge | 90 min | 18 s / 131 s | what |\n\n"
-                      f"{bench_lectures.START}\nold\n{bench_lectures.END}\nafter\n")
+    course_row = "| 04 | [SHAP](x) | badge | 90 min | 18 s / 131 s | what |\n"
+    readme.write_text(f"{course_row}\n{bench_lectures.START}\nold\n{bench_lectures.END}\nafter\n")
     row = bench_lectures.summarise("04_shap", executed([(2, 1.5, ""), (30, 25.0, "")]), wall=61.4,
                                    budget=120, cell_budget=45)
-    row.update(machine="a test machine", date="2026-01-01")
+    row.update(machine="a test machine", date="2026-01-01", load=9.5)   # a busy machine
     bench_lectures.write_readme(readme, [row], 120)
     text = readme.read_text()
-    assert "| 04 | [SHAP](x) | badge | 90 min | 18 s / 61 s | what |" in text
-    assert "old" not in text and "on 2026-01-01 (a test machine)" in text and text.endswith("after\n")
-    assert "| 04 | shap | 61 s | 26 s | 30 s (cell 2) | 51% of 120 s |" in text
+    assert text.startswith(course_row), "wall times measured under load do not go into the course table"
+    assert "old" not in text and "on 2026-01-01 (a test machine), load average 9.5 to 9.5" in text
+    assert "the wall times are inflated" in text and text.endswith("after\n")
+    assert "| 04 | shap | 61 s | 26 s | cell 2: 30 s / 25 s | 51% of 120 s |" in text
+    row["load"] = 0.4                                                      # a quiet one
+    bench_lectures.write_readme(readme, [row], 120)
+    text = readme.read_text()
+    assert "| 04 | [SHAP](x) | badge | 90 min | 18 s / 61 s | what |" in text and "inflated" not in text
