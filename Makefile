@@ -28,7 +28,7 @@ THREADS := OMP_NUM_THREADS=1 MKL_NUM_THREADS=1
 REPO ?=
 REF ?=
 
-.PHONY: site test-site lab test test-fresh test-full test-colab colab-freeze bench bench-compare exercises grade sync sync-check assets clean-venv
+.PHONY: site test-site lab test test-fresh test-full test-colab colab-freeze bench bench-compare bench-lectures exercises grade sync sync-check assets clean-venv
 
 $(STAMP): requirements.txt requirements-nodeps.txt pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -88,6 +88,13 @@ bench: assets
 # Our methods now against our methods at BASE (a commit or tag): nothing may be >10 % slower.
 bench-compare: assets
 	COURSE_OFFLINE=1 $(PY) benchmarks/compare.py $(BASE) $(BENCH)
+
+# Every lecture alone in full mode, as the full lane runs it (network refused, no flag): its wall
+# and CPU time, its slowest cell and its share of the 120 s budget; flags a lecture over budget, a
+# cell over 45 s and a printed estimate off by more than a factor 1.5. README=1 writes the README's
+# times table (with the machine); LECTURES="03 04" times only those.
+bench-lectures: assets
+	$(THREADS) $(PY) -m tools.bench_lectures $(if $(LECTURES),--only $(LECTURES)) $(if $(README),--readme)
 
 exercises: $(STAMP)
 	$(PY) -m tools.exercise_gen
