@@ -7,9 +7,17 @@ PY := $(VENV)/bin/python
 REQ_HASH := $(shell cat requirements.txt requirements-nodeps.txt pyproject.toml | sha256sum | cut -c1-16)
 STAMP := $(VENV)/.installed-$(REQ_HASH)
 SUBMISSIONS ?= submissions
+# `make grade TOPIC=00`: the topic to grade (without it, the topic of most learners, if clear).
+TOPIC ?=
 GRADE_ARGS ?=
-# Jupyter refuses to run as root (containers, Colab-like VMs) unless told it may.
-LAB_ARGS ?= $(if $(filter 0,$(shell id -u)),--allow-root)
+# `make lab LAB_PORT=8890 LAB_NO_BROWSER=1` on a server or in a container (open the printed URL).
+# Jupyter refuses to run as root (containers, cloud VMs) unless told it may: --allow-root is
+# added for root only. LAB_ARGS passes anything else to `jupyter lab`.
+LAB_PORT ?= 8888
+LAB_NO_BROWSER ?=
+LAB_ARGS ?=
+LAB_FLAGS = --port=$(LAB_PORT) $(if $(filter 1 yes true,$(LAB_NO_BROWSER)),--no-browser) \
+	$(if $(filter 0,$(shell id -u)),--allow-root) $(LAB_ARGS)
 PYTEST_WORKERS ?= 2
 # The Colab twin (`make test-colab`): Colab's Python, found under pyenv or on PATH.
 COLAB_PYTHON ?= $(firstword $(wildcard $(HOME)/.pyenv/versions/3.13*/bin/python3) $(shell command -v python3.13 2>/dev/null))
@@ -20,7 +28,7 @@ THREADS := OMP_NUM_THREADS=1 MKL_NUM_THREADS=1
 REPO ?=
 REF ?=
 
-.PHONY: site test-site lab test test-full test-colab colab-freeze bench bench-compare exercises grade sync sync-check assets clean-venv
+.PHONY: site test-site lab test test-fresh test-full test-colab colab-freeze bench bench-compare bench-lectures exercises grade sync sync-check assets clean-venv
 
 $(STAMP): requirements.txt requirements-nodeps.txt pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -36,10 +44,16 @@ assets: $(STAMP)
 	@$(PY) -m course_lib.assets fetch
 
 lab: assets
-	$(VENV)/bin/jupyter lab $(LAB_ARGS) notebooks/
+	$(VENV)/bin/jupyter lab $(LAB_FLAGS) notebooks/
 
 test: assets
 	COURSE_OFFLINE=1 COURSE_QUICK=1 MPLBACKEND=Agg $(THREADS) $(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadgroup --ignore=tests/lanes tests
+
+# `make test` as on a fresh machine: bubblewrap and Chromium hidden from PATH (a folder of links to
+# every other program). Tests that need them skip with a one-line reason naming the package.
+test-fresh: assets
+	@PATH="$$($(PY) tests/grading_class.py fresh-path _build/fresh-path)" COURSE_REQUIRE_SANDBOX= \
+		$(MAKE) --no-print-directory test
 
 # Every lecture in full mode (what Colab runs), each alone in a folder, with the network refused
 # and no COURSE_OFFLINE flag; the executed copies land in _build/executed/ (the site reuses them).
@@ -75,6 +89,13 @@ bench: assets
 bench-compare: assets
 	COURSE_OFFLINE=1 $(PY) benchmarks/compare.py $(BASE) $(BENCH)
 
+# Every lecture alone in full mode, as the full lane runs it (network refused, no flag): its wall
+# and CPU time, its slowest cell and its share of the 120 s budget; flags a lecture over budget, a
+# cell over 45 s and a printed estimate off by more than a factor 1.5. README=1 writes the README's
+# times table (with the machine); LECTURES="03 04" times only those.
+bench-lectures: assets
+	$(THREADS) $(PY) -m tools.bench_lectures $(if $(LECTURES),--only $(LECTURES)) $(if $(README),--readme)
+
 exercises: $(STAMP)
 	$(PY) -m tools.exercise_gen
 
@@ -85,7 +106,7 @@ sync-check: $(STAMP)
 	$(PY) -m tools.notebook_tools check
 
 grade: assets
-	$(PY) -m course_lib.grading $(SUBMISSIONS) --out grades.csv $(GRADE_ARGS)
+	$(PY) -m course_lib.grading $(SUBMISSIONS) --out grades.csv $(if $(TOPIC),--topic $(TOPIC)) $(GRADE_ARGS)
 
 clean-venv:
 	rm -rf $(VENV)

@@ -235,14 +235,17 @@ class Vocabulary:
 
 
 def train_encoder(model: TinyEncoder, ids, labels, epochs: int = 10, lr: float = 3e-3,
-                  batch_size: int = 32, seed: int = 0, progress=None) -> TinyEncoder:
-    """Adam on the cross-entropy, shuffled by `seed`; returns the model in eval mode.
-    `progress` wraps the epoch range (e.g. ``tqdm.auto.trange``-like ``lambda r: tqdm(r)``)."""
+                  batch_size: int = 32, seed: int = 0, progress=None,
+                  weight_decay: float = 0.0) -> TinyEncoder:
+    """AdamW on the cross-entropy (Adam when `weight_decay` is 0), shuffled by `seed`; returns
+    the model in eval mode. Weight decay keeps the embeddings of rare words small, which matters
+    with a few thousand texts. `progress` wraps the epoch range (e.g. ``lambda r: tqdm(r)``)."""
     ids, labels = _check_model_and_ids(model, ids), _check_labels(labels, model, ids)
     epochs, seed = check_budget(epochs, "epochs", per_unit=ids.numel()), check_seed(seed)
     lr, batch_size = check_positive(lr, "lr"), check_count(batch_size, "batch_size")
+    weight_decay = check_real(weight_decay, "weight_decay", low=0)
     generator = torch.Generator().manual_seed(seed)
-    optimiser = torch.optim.Adam(model.parameters(), lr=lr)
+    optimiser = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=weight_decay)
     epochs_range = range(epochs) if progress is None else progress(range(epochs))
     model.train()
     for _ in epochs_range:

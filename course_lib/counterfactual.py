@@ -18,8 +18,9 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ._validation import (BLOCK_ELEMENTS, MAX_ELEMENTS, check_array, check_budget, check_callable,
-                          check_count, check_finite_table, check_fitted, check_names, check_real,
-                          check_rows, check_seed, feature_index, like, model_labels, model_outputs)
+                          check_count, check_finite_table, check_fitted, check_instance,
+                          check_names, check_real, check_rows, check_seed, feature_index, like,
+                          model_labels, model_outputs)
 
 __all__ = ["counterfactual", "Counterfactual", "ordered", "satisfies", "diverse_counterfactuals",
            "DiverseCounterfactuals", "counterfactual_metrics"]
@@ -246,21 +247,31 @@ class DiverseCounterfactuals:
 
 def diverse_counterfactuals(predict, x, X, k=4, immutable=(), constraints=(), seed=0,
                             target=None, n_candidates=3000, proximity_weight=0.5,
-                            diversity_weight=1.0) -> DiverseCounterfactuals:
+                            diversity_weight=1.0, directions=None) -> DiverseCounterfactuals:
     """k counterfactuals that flip `predict` (rows -> labels) *and* differ from each other.
 
     DiCE (Mothilal, Sharma and Tan, "Explaining machine learning classifiers through diverse
-    counterfactual explanations", FAT* 2020) chooses the set C = {c_1..c_k} maximising
+    counterfactual explanations", FAT* 2020) finds k counterfactuals c_1..c_k at once by gradient
+    descent on
 
-        - proximity_weight * mean_i dist(c_i, x)  +  diversity_weight * det(K),
-        K_ij = 1 / (1 + dist(c_i, c_j))            (determinantal-point-process diversity)
+        1/k sum_i yloss(f(c_i), y)  +  lambda_1/k sum_i dist(c_i, x)  -  lambda_2 dpp_diversity(c_1..c_k),
+        dpp_diversity = det(K),  K_ij = 1 / (1 + dist(c_i, c_j))   (a determinantal point process)
 
-    with dist the L1 distance scaled by each feature's median absolute deviation in X.
-    Like dice-ml's "random" method we first draw `n_candidates` random edits of x (a random
-    subset of the mutable features set to values seen in X), keep those that flip the
-    prediction to `target` and satisfy every constraint (e.g. ``ordered("ap_lo", "ap_hi")``),
-    and then pick C greedily: the closest first, then the one that raises the objective most.
-    Features in `immutable` (e.g. age, gender) never move. Same `seed`, same set.
+    (yloss a hinge loss pushing f(c_i) to the wanted class), then a post-hoc pass that moves
+    changed features back to x's values where the prediction allows (sparsity). Trees have no
+    gradient, so we keep the objective and change the search. Like dice-ml's "random" method we
+    draw `n_candidates` random edits of x (a random subset of the mutable features set to values
+    seen in X); validity becomes a hard filter (keep the edits predicted `target` that satisfy
+    every constraint, e.g. ``ordered("ap_lo", "ap_hi")``), and C is picked greedily, the closest
+    first, then each time the edit that raises
+
+        - proximity_weight * mean_i dist(c_i, x)  +  diversity_weight * det(K)
+
+    most. dist is the L1 distance scaled by each feature's median absolute deviation in X.
+    Feasibility (Ustun, Spangher and Liu 2019): features in `immutable` (age, gender) never move;
+    `directions` maps a feature to +1 (may only rise, e.g. ``"active": +1``) or -1 (may only fall,
+    e.g. ``"smoke": -1``): a drawn value on the wrong side of x's is put back to x's. Values come
+    from X, so X's range bounds every feature (pass clean data). Same `seed`, same set.
     """
     template, x_values, columns = _one_row(x)
     data = check_rows(X, "X", len(columns), f"x has {len(columns)} columns")[0]
@@ -274,6 +285,7 @@ def diverse_counterfactuals(predict, x, X, k=4, immutable=(), constraints=(), se
     mutable = np.array([j for j in range(len(columns)) if j not in fixed])
     if len(mutable) == 0:
         raise ValueError("every feature is immutable; leave at least one free to change")
+    sign = _check_directions(directions, columns, fixed)
     predicted = model_labels(predict(like(template, x_values[None, :], columns)), 1, "predict")[0]
     if target is None:
         seen = model_labels(predict(like(template, data[:500], columns)), len(data[:500]), "predict")
@@ -283,11 +295,14 @@ def diverse_counterfactuals(predict, x, X, k=4, immutable=(), constraints=(), se
         target = others[0]
 
     rng = np.random.default_rng(seed)
-    rows = np.repeat(x_values[None, :], n_candidates, axis=0)
+    # each candidate: a random number (1..all) of the mutable features, set to values drawn from X
     n_moved = rng.integers(1, len(mutable) + 1, n_candidates)
-    for i in range(n_candidates):
-        moved = rng.choice(mutable, n_moved[i], replace=False)
-        rows[i, moved] = data[rng.integers(0, len(data), n_moved[i]), moved]
+    rank = np.argsort(rng.random((n_candidates, len(mutable))), axis=1).argsort(axis=1)
+    drawn = data[rng.integers(0, len(data), (n_candidates, len(mutable))), mutable]
+    rows = np.repeat(x_values[None, :], n_candidates, axis=0)
+    rows[:, mutable] = np.where(rank < n_moved[:, None], drawn, x_values[mutable])
+    # one-directional features: a value on the wrong side of x's goes back to x's
+    rows = np.where(sign * (rows - x_values) < 0, x_values, rows)
     rows = np.unique(rows, axis=0)
     keep = _satisfies(rows, columns, constraints) & (rows != x_values).any(axis=1)
     rows = rows[keep]
@@ -298,24 +313,36 @@ def diverse_counterfactuals(predict, x, X, k=4, immutable=(), constraints=(), se
         raise ValueError(f"only {len(rows)} of {n_candidates} random edits flip the prediction "
                          f"within the constraints; raise n_candidates or loosen the constraints")
 
-    distance_to_x = np.abs(rows - x_values) / scale
-    distance_to_x = distance_to_x.sum(axis=1)
+    distance_to_x = np.sum(np.abs(rows - x_values) / scale, axis=1)
     chosen = [int(np.argmin(distance_to_x))]
     for _ in range(k - 1):
-        best, best_value = None, -np.inf
-        for c in range(len(rows)):
-            if c in chosen:
-                continue
-            value = _dice_objective(rows[chosen + [c]], distance_to_x[chosen + [c]], scale,
-                                    proximity_weight, diversity_weight)
-            if value > best_value:
-                best, best_value = c, value
-        chosen.append(best)
+        value = _dice_objective_added(rows, chosen, distance_to_x, scale, proximity_weight,
+                                      diversity_weight)
+        value[chosen] = -np.inf
+        chosen.append(int(np.argmax(value)))
     found = rows[chosen]
     return DiverseCounterfactuals(x_values, found, columns, target,
                                   counterfactual_metrics(predict, x_values, found, data, target,
                                                          columns, template),
                                   n_candidates, len(rows))
+
+
+def _check_directions(directions, columns, fixed):
+    """(M,) signs: +1 may only rise, -1 may only fall, 0 free (from {feature: +1 or -1})."""
+    sign = np.zeros(len(columns))
+    if directions is None:
+        return sign
+    check_instance(directions, "directions", dict, 'e.g. {"smoke": -1, "active": +1}')
+    for feature, direction in directions.items():
+        j = feature_index(feature, columns)
+        if isinstance(direction, (bool, np.bool_)) or direction not in (-1, 1):
+            raise ValueError(f"directions[{feature!r}] must be +1 (may only rise) or -1 (may only "
+                             f"fall), got {direction!r}")
+        if j in fixed:
+            raise ValueError(f"directions[{feature!r}]: the feature is immutable; name it in one "
+                             f"of immutable and directions, not both")
+        sign[j] = direction
+    return sign
 
 
 def counterfactual_metrics(predict, x, counterfactuals, X, target, feature_names=None,
@@ -343,9 +370,22 @@ def counterfactual_metrics(predict, x, counterfactuals, X, target, feature_names
 
 
 def _dice_objective(rows, distance_to_x, scale, proximity_weight, diversity_weight):
+    """-proximity_weight * mean dist(c_i, x) + diversity_weight * det(K) of one set of rows."""
     pairwise = np.abs(rows[:, None, :] - rows[None, :, :]) / scale
     K = 1.0 / (1.0 + pairwise.sum(axis=2))
     return -proximity_weight * distance_to_x.mean() + diversity_weight * np.linalg.det(K)
+
+
+def _dice_objective_added(rows, chosen, distance_to_x, scale, proximity_weight, diversity_weight):
+    """:func:`_dice_objective` of chosen + [c], for every candidate c at once (batched det)."""
+    size = len(chosen) + 1
+    to_chosen = np.abs(rows[:, None, :] - rows[chosen][None, :, :]) / scale     # (n, |C|, M)
+    K = np.ones((len(rows), size, size))
+    among_chosen = np.abs(rows[chosen][:, None, :] - rows[chosen][None, :, :]) / scale
+    K[:, :-1, :-1] = 1.0 / (1.0 + among_chosen.sum(axis=2))
+    K[:, -1, :-1] = K[:, :-1, -1] = 1.0 / (1.0 + to_chosen.sum(axis=2))
+    proximity = (distance_to_x[chosen].sum() + distance_to_x) / size
+    return -proximity_weight * proximity + diversity_weight * np.linalg.det(K)
 
 
 def _mad(data):

@@ -53,7 +53,7 @@ TOPICS = [
           "Global effects and interactions: ALE, 2-D PDP, the H-statistic, SHAP interactions", 75,
           "07_global_effects"),
     Topic("08", "08_examples",
-          "Explaining with examples: prototypes, influential points, Anchors, counterfactuals", 75,
+          "Explaining with examples: prototypes, influential points, Anchors, counterfactuals", 80,
           "08_examples"),
     Topic("09", "09_evaluating_explanations",
           "Evaluating explanations, and attention versus attribution", 90,

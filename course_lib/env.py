@@ -16,6 +16,7 @@ then a normal mode, like the flag: the cell says what it skipped and the noteboo
 """
 from __future__ import annotations
 
+import numbers
 import os
 import random
 import socket
@@ -137,12 +138,36 @@ def __getattr__(name: str):  # module attributes DEVICE and ONLINE, computed on 
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-def pick(full, quick):
-    """Return `quick` in quick mode (``COURSE_QUICK=1``) and `full` otherwise.
+def pick(full, quick, gpu=None):
+    """Return `quick` in quick mode (``COURSE_QUICK=1``) and `full` otherwise; in full mode on a
+    GPU (:data:`DEVICE` is ``"cuda"``), `gpu` when it is given.
 
     >>> n_samples = pick(full=5000, quick=500)
+    >>> max_evals = pick(full=400, quick=64, gpu=2000)   # a GPU affords the finer picture
     """
-    return quick if QUICK else full
+    if QUICK:
+        return quick
+    if gpu is not None and current_device() == "cuda":
+        return gpu
+    return full
+
+
+def announce(seconds, what: str) -> float:
+    """Print the line a long cell starts with, ``Estimated time: about N s on this machine (what).``,
+    and return N.
+
+    `seconds` is measured, not guessed: time a small piece of the cell (one batch, one model,
+    one row) and scale it by the number of pieces, plus what the cell has already spent.
+    ``tools/bench_lectures.py`` finds these lines and checks each against its cell's real time.
+    Like the progress bars, the line is shown in full mode only: in quick mode (CI), a notebook
+    run twice must print the same text, and its cells are short.
+    """
+    if isinstance(seconds, bool) or not isinstance(seconds, numbers.Real) or not seconds >= 0:
+        raise ValueError(f"seconds must be a number of seconds >= 0, got {seconds!r}")
+    rounded = float(round(seconds)) if seconds >= 10 else round(float(seconds), 1)
+    if not QUICK:
+        print(f"Estimated time: about {rounded:g} s on this machine ({what}).", flush=True)
+    return rounded
 
 
 def seed_everything(seed: int = DEFAULT_SEED) -> None:

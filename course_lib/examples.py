@@ -15,21 +15,25 @@ Two questions answered by pointing at data instead of at features:
 """
 from __future__ import annotations
 
+import copy
+
 import numpy as np
 import torch
 from torch import nn
 
-from ._validation import (check_budget, check_callable, check_count, check_fitted,
-                          check_length, check_real, check_row, check_rows, check_tensor,
-                          model_outputs)
+from ._validation import (check_budget, check_callable, check_choice, check_count,
+                          check_fitted, check_instance, check_length, check_module, check_real,
+                          check_row, check_rows, check_tensor, model_outputs)
 from .kernels import rbf_kernel
 
 __all__ = ["mmd_critic", "witness", "leave_one_out_influence", "influence_functions",
-           "log_loss_per_row", "tracin", "tracin_self_influence", "nearest_examples"]
+           "log_loss_per_row", "fit_network", "network_influence", "leave_one_out_network",
+           "tracin", "tracin_self_influence", "nearest_examples"]
 
 
 # ----------------------------------------------------------------------------- MMD-critic
-def mmd_critic(X, n_prototypes: int, n_criticisms: int = 0, gamma: float | None = None):
+def mmd_critic(X, n_prototypes: int, n_criticisms: int = 0, gamma: float | None = None,
+               regularizer: str | None = None):
     """Greedy prototypes and criticisms with the RBF kernel k(x, y) = exp(-gamma ||x - y||²).
 
     Prototypes: start from S = {} and add, n_prototypes times, the row c with the largest gain
@@ -37,14 +41,23 @@ def mmd_critic(X, n_prototypes: int, n_criticisms: int = 0, gamma: float | None 
         gain(c | S) = 2/n sum_i k(x_i, c) - (2 sum_{s in S} k(s, c) + k(c, c)) / (|S| + 1)
 
     (Kim et al.'s greedy step on J(S) = 2/(n|S|) sum_{i, s} k(x_i, s) - 1/|S|² sum_{s, t} k(s, t),
-    i.e. minus MMD² between the data and S, up to a constant). Criticisms: the non-prototype
-    rows with the largest |witness|, ``witness(c) = mean_i k(x_i, c) - mean_{s in S} k(s, c)``.
-    Ties go to the lower index. Returns (prototype_idx, criticism_idx), each in order of choice.
+    i.e. minus MMD² between the data and S, up to a constant). Criticisms: greedily, the
+    non-prototype row c raising
+
+        L(C) = sum_{c in C} |witness(c)|  +  r(C),   witness(c) = mean_i k(x_i, c) - mean_{s in S} k(s, c),
+
+    most. ``regularizer=None``: r = 0, so the criticisms are simply the rows of largest |witness|
+    (often near-copies of each other). ``"logdet"``: Kim et al.'s diversity term r(C) = log det K_CC,
+    whose gain for c is log(k(c, c) - k_cC K_CC^-1 k_Cc): minus infinity for a copy of a chosen
+    criticism, 0 for a row far from all of them. Ties go to the lower index.
+    Returns (prototype_idx, criticism_idx), each in order of choice.
     """
     X, _ = check_rows(X, "X")
     n = check_budget(len(X), "len(X) (the kernel matrix is n x n)", per_unit=len(X))
     n_prototypes = check_count(n_prototypes, "n_prototypes", minimum=1)
     n_criticisms = check_count(n_criticisms, "n_criticisms", minimum=0)
+    if regularizer is not None:
+        check_choice(regularizer, "regularizer", ("logdet",))
     if n_prototypes + n_criticisms > n:
         raise ValueError(f"n_prototypes + n_criticisms must be at most len(X) = {n}, got "
                          f"{n_prototypes} + {n_criticisms}")
@@ -58,8 +71,26 @@ def mmd_critic(X, n_prototypes: int, n_criticisms: int = 0, gamma: float | None 
     prototypes = np.array(chosen)
     score = np.abs(witness(K, prototypes))
     score[prototypes] = -np.inf
-    criticisms = np.argsort(-score, kind="stable")[:n_criticisms]
-    return prototypes, criticisms
+    if regularizer is None:
+        return prototypes, np.argsort(-score, kind="stable")[:n_criticisms]
+    criticisms: list[int] = []
+    for _ in range(n_criticisms):
+        gain = score + _log_det_gain(K, criticisms)
+        gain[criticisms] = -np.inf
+        criticisms.append(int(np.argmax(gain)))
+    return prototypes, np.array(criticisms, dtype=int)
+
+
+def _log_det_gain(K, chosen):
+    """log det K_{C+c, C+c} - log det K_CC for every c: log of the Schur complement
+    k(c, c) - k_cC K_CC^-1 k_Cc (the part of c that the chosen rows do not already span)."""
+    with np.errstate(divide="ignore"):
+        if not chosen:
+            return np.log(np.diag(K))
+        K_C = K[np.ix_(chosen, chosen)]
+        k = K[chosen]                                   # (|C|, n)
+        residual = np.diag(K) - np.sum(k * np.linalg.solve(K_C, k), axis=0)
+        return np.log(np.clip(residual, 0.0, None))
 
 
 def witness(K, prototype_idx) -> np.ndarray:
@@ -135,16 +166,143 @@ def influence_functions(model, X, y, X_test, y_test, l2: float | None = None) ->
     return gradients(X, y) @ H_inv_test
 
 
+# ----------------------------------------------------------------------------- influence, networks
+def fit_network(model: nn.Module, X, y, l2: float, max_iter: int = 500) -> nn.Module:
+    """Fit a small classifier (rows -> class logits) to a minimum of the training objective
+
+        R(theta) = sum_i L(z_i; theta) + l2/2 ||theta||²     (L = cross-entropy, every parameter)
+
+    by full-batch L-BFGS in float64, starting from the model's current parameters (so a second
+    call warm-starts). Returns the model, in float64, in eval mode."""
+    check_module(model)
+    X, y = _network_data(X, y)
+    l2 = check_real(l2, "l2", low=0)
+    return _fit_network(model, X, y, l2, check_count(max_iter, "max_iter"))
+
+
+def network_influence(model: nn.Module, X, y, X_test, y_test, l2: float,
+                      damping: float = 0.0) -> np.ndarray:
+    """Koh and Liang's influence functions for a network fitted by :func:`fit_network`:
+
+        L(z_test; theta_{-i}) - L(z_test; theta)  ~  grad L(z_test)^T (H + damping I)^{-1} grad L(z_i)
+
+    with H the exact Hessian of the training objective R (sum of losses plus l2/2 ||theta||²)
+    over every parameter (small networks only: H is P x P). Koh and Liang write it as
+    I_up,loss(z, z_test) = -grad L(z_test)^T H_mean^{-1} grad L(z) for *up-weighting* z by eps
+    (H_mean = H / n); removing z is eps = -1/n, which gives the line above. For a non-convex
+    loss H may be indefinite at the point training stopped; `damping` (Koh and Liang add 0.01)
+    makes the solve well posed, at the price of a bias (Basu, Pope and Feizi 2021).
+    Shape (n_train, n_test); positive: removing row i raises that test loss. The model is
+    converted to float64 in place, as :func:`fit_network` leaves it."""
+    check_module(model)
+    X, y = _network_data(X, y)
+    X_test, y_test = _network_data(X_test, y_test, "X_test", "y_test", X.shape[1])
+    l2, damping = check_real(l2, "l2", low=0), check_real(damping, "damping", low=0)
+    check_budget(_n_parameters(model), "the model's parameter count (H is P x P)",
+                 per_unit=_n_parameters(model))
+    from torch.func import functional_call, grad, hessian, vmap
+
+    model = model.double().eval()
+    flat = torch.cat([p.detach().flatten() for _, p in model.named_parameters()])
+
+    def unflatten(v):
+        out, start = {}, 0
+        for name, p in model.named_parameters():
+            out[name] = v[start:start + p.numel()].view_as(p)
+            start += p.numel()
+        return out
+
+    def loss(v, inputs, targets):
+        return nn.functional.cross_entropy(functional_call(model, unflatten(v), (inputs,)),
+                                           targets, reduction="sum")
+
+    H = hessian(lambda v: loss(v, X, y) + l2 / 2 * v @ v)(flat)
+    H = H + damping * torch.eye(len(flat), dtype=H.dtype)
+    per_row = vmap(grad(lambda v, x, t: loss(v, x[None], t[None])), in_dims=(None, 0, 0))
+    g_train, g_test = per_row(flat, X, y), per_row(flat, X_test, y_test)
+    return _finite(g_train @ torch.linalg.solve(H, g_test.T)).numpy()
+
+
+def leave_one_out_network(model: nn.Module, X, y, X_test, y_test, l2: float,
+                          max_iter: int = 500) -> np.ndarray:
+    """Leave-one-out for a network fitted by :func:`fit_network`, warm-started as Koh and
+    Liang do: for each training row i, refit without it *starting from the fitted theta*, so
+    that the retraining stays in the same basin (a cold start may land in another minimum and
+    measure the seed, not row i). Shape (n_train, n_test), ``L(z_test; theta_{-i}) -
+    L(z_test; theta)``; the model itself keeps its fitted parameters (float64)."""
+    check_module(model)
+    X, y = _network_data(X, y)
+    X_test, y_test = _network_data(X_test, y_test, "X_test", "y_test", X.shape[1])
+    l2, max_iter = check_real(l2, "l2", low=0), check_count(max_iter, "max_iter")
+    check_budget(len(X), "len(X)", per_unit=len(X_test) + _n_parameters(model))
+    model = model.double().eval()
+    fitted = copy.deepcopy(model.state_dict())
+
+    def test_loss(net):
+        with torch.no_grad():
+            return nn.functional.cross_entropy(net(X_test), y_test, reduction="none").numpy()
+
+    base = test_loss(model)
+    keep = torch.ones(len(X), dtype=torch.bool)
+    change = np.empty((len(X), len(X_test)))
+    net = copy.deepcopy(model)
+    for i in range(len(X)):
+        keep[i] = False
+        net.load_state_dict(fitted)
+        change[i] = test_loss(_fit_network(net, X[keep], y[keep], l2, max_iter)) - base
+        keep[i] = True
+    return change
+
+
+def _fit_network(model, X, y, l2, max_iter):
+    model = model.double().train()
+    optimiser = torch.optim.LBFGS(model.parameters(), lr=1, max_iter=max_iter, history_size=50,
+                                  tolerance_grad=1e-9, tolerance_change=1e-14,
+                                  line_search_fn="strong_wolfe")
+
+    def closure():
+        optimiser.zero_grad()
+        objective = nn.functional.cross_entropy(model(X), y, reduction="sum")
+        objective = objective + l2 / 2 * sum((p * p).sum() for p in model.parameters())
+        objective.backward()
+        return objective
+
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)          # tiny tensors: threads cost more than they save
+    try:
+        optimiser.step(closure)
+    finally:
+        torch.set_num_threads(threads)
+    return model.eval()
+
+
+def _n_parameters(model):
+    return sum(p.numel() for p in model.parameters())
+
+
+def _network_data(X, y, x_name="X", y_name="y", n_features=None):
+    """(X as a float64 tensor, y as int64 class indices) from arrays."""
+    X = check_rows(X, x_name, n_features, "X has that many columns" if n_features else "")[0]
+    y = check_length(y, len(X), y_name, x_name)
+    if y.dtype.kind not in "iuf" or not np.all(np.isfinite(y)) or np.any(y % 1 != 0) or np.min(y) < 0:
+        raise ValueError(f"{y_name} must hold class indices 0, 1, ..., got {np.unique(y)[:5]}")
+    return torch.tensor(X, dtype=torch.float64), torch.tensor(y).long()
+
+
 # ----------------------------------------------------------------------------- TracIn
 def tracin(model: nn.Module, checkpoints, train_loader, test_inputs, test_targets,
-           layers=None, loss_fn=None) -> torch.Tensor:
+           layers=None, loss_fn=None, normalize: bool = False) -> torch.Tensor:
     """TracInCP: influence of each training example on each test example,
 
         TracIn(z, z_test) = sum_c eta_c  grad_theta L(z; theta_c) . grad_theta L(z_test; theta_c)
 
-    over the saved checkpoints theta_c with learning rates eta_c. `checkpoints`: a list of
-    (state_dict, learning_rate) pairs. `train_loader`: batches (inputs, targets), not shuffled.
-    `layers`: names of submodules whose parameters count (default: all). `loss_fn`: the
+    over the saved checkpoints theta_c with learning rates eta_c. Pruthi et al. derive it for
+    SGD steps (each step changes the test loss by about -eta grad L(z_test) . grad L(z_t));
+    checkpoints of other optimisers make it a heuristic. ``normalize=True`` divides each gradient
+    by its norm first (the cosine form of Hanawa et al. 2021 and Barshan et al.'s RelatIF 2020):
+    raw dot products favour training examples with large gradients, whatever they look like.
+    `checkpoints`: a list of (state_dict, learning_rate) pairs. `train_loader`: batches
+    (inputs, targets), not shuffled. `layers`: names of submodules whose parameters count (default: all). `loss_fn`: the
     per-example loss (default cross-entropy). The model is used in eval mode. Returns a
     (n_test, n_train) tensor: large positive = proponent, large negative = opponent.
     """
@@ -153,11 +311,15 @@ def tracin(model: nn.Module, checkpoints, train_loader, test_inputs, test_target
     if test_inputs.is_floating_point():            # token ids stay integers; pixels match the weights
         check_tensor(test_inputs, "test_inputs", like=next(model.parameters()))
     test_targets = _check_targets(test_targets, len(test_inputs))
+    normalize = check_instance(normalize, "normalize", bool)
     total = None
     for state, rate in checkpoints:
         model.load_state_dict(state)
         g_test = _per_example_gradients(model, [(test_inputs, test_targets)], layers, loss_fn)
         g_train = _per_example_gradients(model, train_loader, layers, loss_fn)
+        if normalize:   # clamp: a zero gradient stays zero instead of NaN
+            g_test = g_test / g_test.norm(dim=1, keepdim=True).clamp_min(1e-30)
+            g_train = g_train / g_train.norm(dim=1, keepdim=True).clamp_min(1e-30)
         term = rate * g_test @ g_train.T
         total = term if total is None else total + term
     return _finite(total)

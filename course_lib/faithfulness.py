@@ -9,7 +9,9 @@ first should hurt the prediction fastest, and keeping only them should preserve 
 * :func:`road` (Rong et al. 2022, "A consistent and efficient evaluation strategy for
   attribution methods"): deletion with *noisy linear imputation* instead of a constant fill,
   so the removed region does not leak its shape to the model;
-* :func:`comprehensiveness` and :func:`sufficiency` (DeYoung et al. 2020, ERASER) for tokens;
+* :func:`comprehensiveness` and :func:`sufficiency` (DeYoung et al. 2020, ERASER) for tokens,
+  and their AOPC forms over the top 1/5/10/20/50 % of the tokens (:func:`aopc_comprehensiveness`,
+  :func:`aopc_sufficiency`);
 * :func:`infidelity` and :func:`sensitivity_max` (Yeh et al. 2019), equal to
   ``captum.metrics.infidelity`` / ``sensitivity_max`` for the same perturbation draws;
 * :func:`rank_agreement`, :func:`top_k_agreement`, :func:`stability` (Krishna et al. 2022, "The
@@ -17,7 +19,9 @@ first should hurt the prediction fastest, and keeping only them should preserve 
 
 Models are plain functions ``f(batch) -> scores`` of shape (n,): the score of the class being
 explained (a probability or a logit). None of these metrics proves an explanation right; each
-measures one property under one way of "removing" a feature.
+measures one property under one way of "removing" a feature. A constant attribution (an "empty
+map") ranks nothing: the scores that need a ranking are NaN for it, never a number that reads as
+a result.
 """
 from __future__ import annotations
 
@@ -30,11 +34,12 @@ from scipy import sparse
 from scipy.sparse.linalg import spsolve
 from scipy.stats import rankdata
 
-from ._validation import (check_array, check_budget, check_callable, check_count, check_real,
-                          check_seed, check_tensor, model_outputs)
+from ._validation import (check_array, check_budget, check_callable, check_choice, check_count,
+                          check_instance, check_real, check_seed, check_tensor, model_outputs)
 
 __all__ = ["Curve", "deletion_curve", "insertion_curve", "auc", "removal_order", "road",
            "noisy_linear_impute", "comprehensiveness", "sufficiency", "top_k_rationale",
+           "aopc_comprehensiveness", "aopc_sufficiency", "AOPC_BINS",
            "infidelity", "sensitivity_max", "rank_agreement", "top_k_agreement", "stability",
            "bootstrap_ci"]
 
@@ -45,6 +50,7 @@ class Curve:
 
     fractions: np.ndarray  # (steps + 1,) share of features changed, 0 to 1
     scores: np.ndarray     # (steps + 1,) the model's score at each step
+    ranked: bool = True    # False for a constant attribution: the order is arbitrary, AUC NaN
 
     @property
     def auc(self) -> float:
@@ -62,10 +68,10 @@ def deletion_curve(f: Callable, x, attribution, steps: int = 20, baseline=0.0,
     `x` or of its trailing axes ((H, W) for an image: a pixel is removed in every channel).
     A faithful ranking makes the curve fall fast: a small :func:`auc` (Petsiuk et al. 2018).
     """
-    x, order, baseline = _check_curve_inputs(x, attribution, baseline)
+    x, order, baseline, ranked = _check_curve_inputs(x, attribution, baseline)
     counts = _step_counts(order.size, steps, x.size)
     batch = _masked_copies(x, baseline, order, counts)
-    return Curve(counts / order.size, _scores(f, batch, batch_size))
+    return Curve(counts / order.size, _scores(f, batch, batch_size), ranked)
 
 
 def insertion_curve(f: Callable, x, attribution, steps: int = 20, baseline=0.0,
@@ -73,16 +79,19 @@ def insertion_curve(f: Callable, x, attribution, steps: int = 20, baseline=0.0,
     """The reverse of :func:`deletion_curve`: start from `baseline` (Petsiuk et al. use a blurred
     copy of the image) and put back the features of `x`, most important first. A faithful
     ranking makes the curve rise fast: a large :func:`auc`."""
-    x, order, baseline = _check_curve_inputs(x, attribution, baseline)
+    x, order, baseline, ranked = _check_curve_inputs(x, attribution, baseline)
     counts = _step_counts(order.size, steps, x.size)
     batch = _masked_copies(np.broadcast_to(baseline, x.shape).copy(), x, order, counts)
-    return Curve(counts / order.size, _scores(f, batch, batch_size))
+    return Curve(counts / order.size, _scores(f, batch, batch_size), ranked)
 
 
 def auc(curve) -> float:
     """Area under a :class:`Curve` by the trapezoid rule, over the fraction axis [0, 1]. A plain
-    1-D array of scores is taken as evenly spaced on [0, 1]."""
+    1-D array of scores is taken as evenly spaced on [0, 1]. NaN for the curve of a constant
+    attribution, whose removal order is arbitrary."""
     if isinstance(curve, Curve):
+        if not curve.ranked:
+            return float("nan")
         fractions, scores = curve.fractions, curve.scores
     else:
         scores = check_array(curve, "curve")
@@ -129,7 +138,8 @@ def road(f: Callable, x, attribution, fractions=(0.1, 0.2, 0.3, 0.5, 0.7, 0.9), 
     """RemOve And Debias (Rong et al. 2022): the score after imputing the top `fractions` of
     pixels by :func:`noisy_linear_impute` instead of a constant. `x` is an image (C, H, W) and
     `attribution` (H, W). ``most_relevant_first=False`` removes the least relevant first (LeRF);
-    MoRF should fall fast, LeRF slowly. A fraction 0 is added in front."""
+    MoRF should fall fast, LeRF slowly, and Rong et al. ask that the two orders rank methods
+    consistently. A fraction 0 is added in front."""
     x, attribution = check_array(x, "x"), check_array(attribution, "attribution")
     seed, noise = check_seed(seed), check_real(noise, "noise", low=0)
     if x.ndim != 3 or attribution.shape != x.shape[1:]:
@@ -145,7 +155,7 @@ def road(f: Callable, x, attribution, fractions=(0.1, 0.2, 0.3, 0.5, 0.7, 0.9), 
         removed = np.zeros(attribution.size, bool)
         removed[order[:int(round(fraction * attribution.size))]] = True
         batch.append(noisy_linear_impute(x, removed.reshape(attribution.shape), noise, rng))
-    return Curve(fractions, _scores(f, np.stack(batch), batch_size))
+    return Curve(fractions, _scores(f, np.stack(batch), batch_size), not _is_constant(attribution))
 
 
 def noisy_linear_impute(image, removed, noise: float = 0.01, seed=0) -> np.ndarray:
@@ -213,6 +223,57 @@ def sufficiency(f: Callable, tokens, rationale) -> float:
     return float(full - alone)
 
 
+#: DeYoung et al.'s (2020) bins: the top 1, 5, 10, 20 and 50 % of the tokens.
+AOPC_BINS = (0.01, 0.05, 0.10, 0.20, 0.50)
+
+
+def aopc_comprehensiveness(f: Callable, tokens, attribution, bins=AOPC_BINS) -> float:
+    """Comprehensiveness averaged over rationales of growing size (DeYoung et al. 2020, sec. 4.2,
+    "area over the perturbation curve"):
+
+        AOPC_comp = mean over k in bins of  f(x) - f(x without its top ceil(k n) tokens)
+
+    `attribution` has one value per token (n of them); the top tokens are the largest values.
+    `f` scores the class being explained (DeYoung et al. use the predicted class). NaN for a
+    constant attribution, which ranks nothing."""
+    tokens, attribution, sizes = _check_aopc(tokens, attribution, bins)
+    return _aopc(f, tokens, attribution, sizes, keep=False)
+
+
+def aopc_sufficiency(f: Callable, tokens, attribution, bins=AOPC_BINS) -> float:
+    """Sufficiency averaged over the same bins (DeYoung et al. 2020):
+
+        AOPC_suff = mean over k in bins of  f(x) - f(only the top ceil(k n) tokens, in order)
+
+    Low is faithful. NaN for a constant attribution."""
+    tokens, attribution, sizes = _check_aopc(tokens, attribution, bins)
+    return _aopc(f, tokens, attribution, sizes, keep=True)
+
+
+def _aopc(f, tokens, attribution, sizes, keep):
+    if _is_constant(attribution):
+        return float("nan")
+    rank = np.empty(len(tokens), int)
+    rank[removal_order(attribution)] = np.arange(len(tokens))  # 0 = the most important token
+    batch = [tokens] + [[t for t, r in zip(tokens, rank) if (r < m) == keep] for m in sizes]
+    scores = _scores(f, batch, None)
+    return float(np.mean(scores[0] - scores[1:]))
+
+
+def _check_aopc(tokens, attribution, bins):
+    if isinstance(tokens, str) or not hasattr(tokens, "__iter__"):
+        raise TypeError("tokens must be a list of tokens, not one string; split it first")
+    tokens = list(tokens)
+    attribution = check_array(attribution, "attribution", min_size=1).ravel()
+    if attribution.size != len(tokens):
+        raise ValueError(f"attribution has {attribution.size} values for {len(tokens)} tokens; "
+                         "give one value per token")
+    bins = check_array(bins, "bins", min_size=1).ravel()
+    if ((bins <= 0) | (bins > 1)).any():
+        raise ValueError(f"bins must be shares of the tokens in (0, 1], got {bins.tolist()}")
+    return tokens, attribution, np.ceil(bins * len(tokens) - 1e-9).astype(int)
+
+
 def top_k_rationale(attribution, k: int) -> np.ndarray:
     """Boolean mask of the k tokens with the largest attribution (ties: the earlier token)."""
     attribution = check_array(attribution, "attribution", min_size=1).ravel()
@@ -224,29 +285,48 @@ def top_k_rationale(attribution, k: int) -> np.ndarray:
 
 # ---------------------------------------------------------------------- infidelity, sensitivity
 def infidelity(model: Callable, x: torch.Tensor, attribution: torch.Tensor, n_perturb: int = 10,
-               seed: int = 0, noise: float = 0.1, target=None,
-               normalize: bool = False) -> torch.Tensor:
+               seed: int = 0, noise: float = 0.1, target=None, normalize: bool = False,
+               perturbation: str = "gaussian", share: float = 0.25, baseline: float = 0.0,
+               multiply_by_inputs: bool = False) -> torch.Tensor:
     """Infidelity (Yeh et al. 2019, eq. 2): how badly attribution . I predicts the output change
-    when the input moves by a random perturbation I ~ N(0, noise^2):
+    when the input moves by a random perturbation I,
 
-        INFD(a, f, x) = E_I [ (I . a  -  (f(x) - f(x - I)))^2 ]
+        INFD(a, f, x) = E_I [ (I . a  -  (f(x) - f(x - I)))^2 ],
 
-    estimated with `n_perturb` draws per example, shape (N,). ``normalize=True`` first rescales
-    a by the beta minimising the error. Equal to ``captum.metrics.infidelity`` with
-    ``perturb_func(x) = (I, x - I)`` drawing I as here (one torch Generator seeded with `seed`,
-    noise of shape x.repeat_interleave(n_perturb, 0)).
+    estimated with `n_perturb` draws per example, shape (N,). Two perturbations:
+    ``"gaussian"``, I ~ N(0, noise^2) (small moves, where the gradient is optimal by
+    construction); ``"baseline"``, I = M * (x - baseline) with M a Bernoulli(`share`) mask, so
+    x - I has a random `share` of its features set to the baseline (a removal, as in Yeh et al.'s
+    square-removal experiments, feature by feature). An attribution multiplied by the input
+    (integrated gradients, input x gradient) sets ``multiply_by_inputs=True``: I is then divided
+    by (x - baseline) (0 / 0 read as I), as captum's ``infidelity_perturb_func_decorator(True)``
+    does. ``normalize=True`` first rescales a by the beta minimising the error (captum's
+    `normalize`), so that only the direction of a is judged, not its scale.
+    Equal to ``captum.metrics.infidelity`` given a `perturb_func` with the same draws (one torch
+    Generator seeded with `seed`, of the shape of ``x.repeat_interleave(n_perturb, 0)``).
     """
     (x, attribution), model = _check_tensor_pair(x, attribution), check_callable(model, "model")
     n_perturb, seed = check_budget(n_perturb, "n_perturb", per_unit=x.numel()), check_seed(seed)
-    noise = check_real(noise, "noise", low=0)
+    noise, share = check_real(noise, "noise", low=0), check_real(share, "share", 0, 1)
+    baseline = check_real(baseline, "baseline")
+    perturbation = check_choice(perturbation, "perturbation", ("gaussian", "baseline"))
+    for flag, name in ((normalize, "normalize"), (multiply_by_inputs, "multiply_by_inputs")):
+        check_instance(flag, name, bool, "pass True or False")
     generator = torch.Generator(device=x.device).manual_seed(int(seed))
     expanded = x.repeat_interleave(n_perturb, dim=0)
-    perturbation = noise * torch.randn(expanded.shape, generator=generator, device=x.device,
-                                       dtype=x.dtype)
+    if perturbation == "gaussian":
+        moves = noise * torch.randn(expanded.shape, generator=generator, device=x.device,
+                                    dtype=x.dtype)
+    else:
+        mask = torch.rand(expanded.shape, generator=generator, device=x.device) < share
+        moves = mask.to(x.dtype) * (expanded - baseline)
     with torch.no_grad():
         change = (_target(model(x), target).repeat_interleave(n_perturb)
-                  - _target(model(expanded - perturbation), _repeat(target, n_perturb)))
-    predicted = (attribution.repeat_interleave(n_perturb, 0) * perturbation).flatten(1).sum(1)
+                  - _target(model(expanded - moves), _repeat(target, n_perturb)))
+    if multiply_by_inputs:  # a = (x - baseline) * local attribution: divide I by the same factor
+        gap = expanded - baseline
+        moves = moves / torch.where(gap != 0, gap, torch.ones_like(gap))
+    predicted = (attribution.repeat_interleave(n_perturb, 0) * moves).flatten(1).sum(1)
     predicted, change = predicted.view(len(x), n_perturb), change.view(len(x), n_perturb)
     if normalize:  # beta = E[(I.a) delta] / E[(I.a)^2]
         numerator, denominator = (predicted * change).sum(1), predicted.pow(2).sum(1)
@@ -256,26 +336,32 @@ def infidelity(model: Callable, x: torch.Tensor, attribution: torch.Tensor, n_pe
 
 
 def sensitivity_max(explain: Callable, x: torch.Tensor, radius: float = 0.02, n_perturb: int = 10,
-                    seed: int = 0) -> torch.Tensor:
-    """Max-sensitivity (Yeh et al. 2019, eq. 3): the largest relative change of the explanation
-    when the input moves by uniform noise in [-radius, radius]^d,
+                    seed: int = 0, relative: bool = True) -> torch.Tensor:
+    """Max-sensitivity: the largest change of the explanation when the input moves by uniform
+    noise in [-radius, radius]^d, estimated with `n_perturb` draws per example, shape (N,).
 
-        SENS_max = max_{|y - x|_inf <= r}  || explain(y) - explain(x) ||_2 / || explain(x) ||_2,
+    Yeh et al. (2019, eq. 3) define it unnormalised, SENS_max = max_{|y - x| <= r}
+    ||explain(y) - explain(x)|| (``relative=False``). captum divides by ||explain(x)||
+    (a zero norm read as 1), the default here:
 
-    estimated with `n_perturb` draws per example, shape (N,). Equal to
-    ``torch.manual_seed(seed); captum.metrics.sensitivity_max(explain, x, perturb_radius=radius,
-    n_perturb_samples=n_perturb)`` (captum draws from the global torch generator)."""
+        SENS_max = max_{|y - x|_inf <= r}  || explain(y) - explain(x) ||_2 / || explain(x) ||_2.
+
+    A maximum over `n_perturb` random draws is a lower bound of the true maximum. With
+    ``relative=True`` equal to ``torch.manual_seed(seed); captum.metrics.sensitivity_max(explain,
+    x, perturb_radius=radius, n_perturb_samples=n_perturb)`` (captum draws from the global torch
+    generator)."""
     x, explain = check_tensor(x, "x"), check_callable(explain, "explain", "an explainer")
     n_perturb, seed = check_budget(n_perturb, "n_perturb", per_unit=x.numel()), check_seed(seed)
     generator = torch.Generator(device="cpu").manual_seed(int(seed))
     expanded = x.repeat_interleave(n_perturb, dim=0)
     radius = check_real(radius, "radius", low=0)
+    check_instance(relative, "relative", bool, "pass True or False")
     uniform = torch.empty(expanded.shape, dtype=torch.float32).uniform_(-radius, radius,
                                                                        generator=generator)
     with torch.no_grad():
         reference = explain(x).flatten(1)
         moved = explain(expanded + uniform.to(x.device)).flatten(1)
-    norm = reference.norm(dim=1)
+    norm = reference.norm(dim=1) if relative else torch.ones(len(reference), device=x.device)
     norm = torch.where(norm == 0, torch.ones_like(norm), norm)
     change = (reference.repeat_interleave(n_perturb, 0) - moved).norm(dim=1)
     return _finite((change / norm.repeat_interleave(n_perturb)).view(len(x), n_perturb).max(dim=1).values,
@@ -285,7 +371,7 @@ def sensitivity_max(explain: Callable, x: torch.Tensor, radius: float = 0.02, n_
 # ---------------------------------------------------------------------- agreement and stability
 def rank_agreement(a, b) -> float:
     """Spearman's rank correlation between two attributions of the same input (ties: average
-    rank); 0 when either is constant."""
+    rank); NaN when either is constant (an empty map ranks nothing)."""
     return _rank_agreement(check_array(a, "a").ravel(), check_array(b, "b").ravel())
 
 
@@ -294,22 +380,26 @@ def _rank_agreement(a, b) -> float:
         raise ValueError(f"the attributions differ in size: {a.size} vs {b.size}")
     ra, rb = rankdata(a) - (a.size + 1) / 2, rankdata(b) - (b.size + 1) / 2
     norm = np.sqrt((ra ** 2).sum() * (rb ** 2).sum())
-    return float((ra * rb).sum() / norm) if norm > 0 else 0.0
+    return float((ra * rb).sum() / norm) if norm > 0 else float("nan")
 
 
 def top_k_agreement(a, b, k: int) -> float:
     """Feature agreement (Krishna et al. 2022): the share of the k most important features of
-    `a` that are also among the k most important of `b`, by absolute value, in [0, 1]."""
+    `a` that are also among the k most important of `b`, by absolute value, in [0, 1]; NaN when
+    either is constant in absolute value (its top k would be an arbitrary pick)."""
     a, b, k = check_array(a, "a"), check_array(b, "b"), check_count(k, "k")
     if a.size != b.size:
         raise ValueError(f"the attributions differ in size: {a.size} vs {b.size}")
+    if _is_constant(np.abs(a)) or _is_constant(np.abs(b)):
+        return float("nan")
     top_a, top_b = set(removal_order(np.abs(a))[:k]), set(removal_order(np.abs(b))[:k])
     return len(top_a & top_b) / k
 
 
 def stability(explain: Callable, x, noise: float, n_samples: int = 10, seed: int = 0) -> np.ndarray:
     """Rank agreement between explain(x) and explain(x + eps), eps ~ N(0, noise^2), for
-    `n_samples` draws: values near 1 mean the explanation is stable under small input noise."""
+    `n_samples` draws: values near 1 mean the explanation is stable under small input noise;
+    NaN where an explanation is constant."""
     x, explain = check_array(x, "x"), check_callable(explain, "explain")
     noise, seed = check_real(noise, "noise", low=0), check_seed(seed)
     n_samples = check_budget(n_samples, "n_samples", per_unit=x.size)
@@ -357,7 +447,7 @@ def _check_curve_inputs(x, attribution, baseline):
     except ValueError:
         raise ValueError(f"baseline of shape {baseline.shape} does not fit x {x.shape}; give a "
                          "number or an array shaped like x") from None
-    return x, removal_order(attribution), baseline
+    return x, removal_order(attribution), baseline, not _is_constant(attribution)
 
 
 def _check_mask(removed, image):
@@ -366,6 +456,11 @@ def _check_mask(removed, image):
         raise ValueError(f"removed must be a boolean mask of shape {image.shape[1:]} (H, W), got "
                          f"{removed.dtype} of shape {removed.shape}")
     return removed
+
+
+def _is_constant(values) -> bool:
+    values = np.asarray(values).ravel()
+    return bool((values == values[0]).all())
 
 
 def _explanation(explain, x):

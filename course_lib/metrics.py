@@ -26,7 +26,7 @@ from ._validation import (check_array, check_choice, check_count, check_layer, c
 #: How :func:`to_heatmap` reduces the channels.
 REDUCTIONS = ("abs_sum", "abs_max", "sum")
 
-__all__ = ["to_heatmap", "rank_correlation", "pointing_game", "energy_in_mask",
+__all__ = ["to_heatmap", "rank_correlation", "constant_maps", "pointing_game", "energy_in_mask",
            "cascading_randomization", "randomize_layer", "randomization_order",
            "RandomizationResult"]
 
@@ -53,7 +53,9 @@ def rank_correlation(maps_a, maps_b) -> np.ndarray:
     """Spearman rank correlation between two maps of each image, shape (N,).
 
     rho = Pearson correlation of the pixel ranks (ties get their average rank). A constant map
-    has no ordering to share: its correlation is reported as 0 rather than undefined.
+    (all pixels equal: an "empty map") has no ordering to share, so its rho is NaN, as in
+    ``scipy.stats.spearmanr``: not 0, which would read as "unrelated", and not a pass.
+    :func:`constant_maps` says which maps are constant.
     """
     a, b = to_heatmap(maps_a), to_heatmap(maps_b)
     if a.shape != b.shape:
@@ -64,7 +66,15 @@ def rank_correlation(maps_a, maps_b) -> np.ndarray:
     ranks_b -= ranks_b.mean(axis=1, keepdims=True)
     norm = np.sqrt((ranks_a ** 2).sum(axis=1) * (ranks_b ** 2).sum(axis=1))
     covariance = (ranks_a * ranks_b).sum(axis=1)
-    return np.divide(covariance, norm, out=np.zeros_like(covariance), where=norm > 0)
+    return np.divide(covariance, norm, out=np.full_like(covariance, np.nan), where=norm > 0)
+
+
+def constant_maps(maps) -> np.ndarray:
+    """Which maps are constant (every pixel equal), shape (N,) bool: they rank nothing, so
+    :func:`rank_correlation` gives NaN for them."""
+    a = to_heatmap(maps)
+    a = a.reshape(len(a), -1)
+    return (a == a[:, :1]).all(axis=1)
 
 
 def _check_maps_and_masks(heatmaps, masks):
@@ -86,7 +96,8 @@ def pointing_game(heatmaps, masks, tolerance: int = 0) -> np.ndarray:
 
     `masks` are (N, H, W) or one (H, W) boolean region (the object, the shortcut). With
     `tolerance` t > 0 a maximum within t pixels (Chebyshev distance) of the region also counts
-    (Zhang et al. use 15 px at 224 px). The score is ``hits.mean()``.
+    (Zhang et al. use 15 px at 224 px). The score is ``hits.mean()``. A constant map has no
+    maximum to point with: it counts as a miss.
     """
     maps, masks = _check_maps_and_masks(heatmaps, masks)
     t = check_count(tolerance, "tolerance", minimum=0)
@@ -97,16 +108,18 @@ def pointing_game(heatmaps, masks, tolerance: int = 0) -> np.ndarray:
     for i in range(n):  # one window look-up per image
         window = masks[i, max(rows[i] - t, 0):rows[i] + t + 1, max(cols[i] - t, 0):cols[i] + t + 1]
         hits[i] = window.any()
-    return hits
+    flat = maps.reshape(n, -1)
+    return hits & ~(flat == flat[:, :1]).all(axis=1)
 
 
 def energy_in_mask(heatmaps, masks) -> np.ndarray:
-    """Share of each map's (non-negative) mass inside its mask, shape (N,), in [0, 1]."""
+    """Share of each map's (non-negative) mass inside its mask, shape (N,), in [0, 1]; NaN for a
+    map with no positive mass (an empty map has no share to give)."""
     maps, masks = _check_maps_and_masks(heatmaps, masks)
     maps = np.clip(maps, 0, None)
     total = maps.reshape(len(maps), -1).sum(axis=1)
     inside = (maps * masks).reshape(len(maps), -1).sum(axis=1)
-    return np.divide(inside, total, out=np.zeros_like(total), where=total > 0)
+    return np.divide(inside, total, out=np.full_like(total, np.nan), where=total > 0)
 
 
 # ---------------------------------------------------------------------- sanity check
@@ -116,7 +129,7 @@ class RandomizationResult:
 
     layers: the names randomised, in order ("" first for the trained model);
     maps: (n_steps, N, H, W) heatmaps; correlations: (n_steps, N) Spearman rho with the
-    trained model's map (the first row is 1).
+    trained model's map (the first row is 1; NaN where a map is constant, see ``constant``).
     """
 
     layers: list
@@ -126,8 +139,14 @@ class RandomizationResult:
 
     @property
     def mean_correlation(self) -> np.ndarray:
-        """rho averaged over the images, one value per step."""
+        """rho averaged over the images, one value per step (NaN if any map is constant)."""
         return self.correlations.mean(axis=1)
+
+    @property
+    def constant(self) -> np.ndarray:
+        """(n_steps, N) bool: which maps are constant ("empty maps" that rank nothing)."""
+        flat = self.maps.reshape(*self.maps.shape[:2], -1)
+        return (flat == flat[..., :1]).all(axis=-1)
 
 
 def randomization_order(model: nn.Module) -> list[str]:

@@ -72,3 +72,29 @@ def placeholders_and_odd_values_never_crash(module, stubbed):
         never_crashes(question, [None, "text", 3, np.nan, [1, 2], {}, np.zeros((2, 2))])
     for question in module.QUESTIONS[:stubbed]:
         not_attempted(question, stub)
+
+
+# ------------------------------------------------------------------------------ catalogs
+#: Every catalog entry checked so far: (topic, question, specific?), for the share of rejection
+#: messages that name the learner's mistake (reported by tests/test_ex*.py per topic).
+CATALOG_LOG = []
+
+
+def wrong(answer, match, generic=False):
+    """A typical wrong answer and the words its message must contain; `generic` marks an entry
+    whose message only states the failed property (not the specific mistake)."""
+    return (answer, match, generic)
+
+
+def run_catalog(topic, question, wrongs, rights):
+    """Each wrong answer is refused with its own message; each right answer is accepted."""
+    for answer in rights:
+        passes(question, *(answer if isinstance(answer, tuple) else (answer,)))
+    for answer, match, generic in wrongs:
+        fails(question, *(answer if isinstance(answer, tuple) else (answer,)), match=match)
+        CATALOG_LOG.append((topic, question.name, not generic))
+
+
+def specific_share(topic):
+    entries = [specific for t, _, specific in CATALOG_LOG if t == topic]
+    return sum(entries) / len(entries), len(entries)

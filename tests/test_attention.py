@@ -118,3 +118,30 @@ def test_plant_token_is_seeded_and_only_in_the_chosen_class():
     assert planted.tolist() == (labels == 1).tolist()
     assert all(("zq" in t) == p for t, p in zip(one, planted))
     assert at.plant_token(lists, labels, "zq", seed=4)[0] == at.plant_token(lists, labels, "zq", seed=4)[0]
+
+
+def test_weight_decay_zero_is_adam_and_decay_shrinks_the_weights():
+    texts = ["good drug works well", "bad side effects awful", "works great", "awful pain"]
+    vocab = at.Vocabulary(texts)
+    ids = vocab.encode([vocab.split(t) for t in texts], max_len=8)
+
+    def trained(**options):
+        torch.manual_seed(0)
+        model = at.TinyEncoder(len(vocab), d_model=16, n_heads=2, n_layers=1, max_len=8)
+        return at.train_encoder(model, ids, [1, 0, 1, 0], epochs=4, seed=0, **options)
+
+    by_hand = (torch.manual_seed(0), at.TinyEncoder(len(vocab), d_model=16, n_heads=2, n_layers=1,
+                                                     max_len=8))[1]
+    optimiser, order_seed = torch.optim.Adam(by_hand.parameters(), lr=3e-3), torch.Generator().manual_seed(0)
+    by_hand.train()
+    for _ in range(4):                                   # batch_size 32 > 4 texts: one step per epoch
+        order = torch.randperm(4, generator=order_seed)
+        loss = torch.nn.functional.cross_entropy(by_hand(ids[order]), torch.tensor([1, 0, 1, 0])[order])
+        optimiser.zero_grad()
+        loss.backward()
+        optimiser.step()
+    plain = trained()
+    for ours, theirs in zip(plain.parameters(), by_hand.parameters()):
+        torch.testing.assert_close(ours, theirs, rtol=0, atol=1e-7)
+    decayed = trained(weight_decay=5.0)
+    assert decayed.classifier.weight.norm() < plain.classifier.weight.norm()

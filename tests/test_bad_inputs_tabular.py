@@ -159,6 +159,20 @@ CASES = {
         CLF.predict, X[0], X, diversity_weight=-1.0),
     "counterfactual.diverse_counterfactuals: unknown immutable feature": lambda: cf.diverse_counterfactuals(
         CLF.predict, X[0], X, immutable=["nope"]),
+    "counterfactual.diverse_counterfactuals: directions a list": lambda: cf.diverse_counterfactuals(
+        CLF.predict, X[0], X, directions=[0, -1]),
+    "counterfactual.diverse_counterfactuals: direction 2": lambda: cf.diverse_counterfactuals(
+        CLF.predict, X[0], X, directions={0: 2}),
+    "counterfactual.diverse_counterfactuals: direction a string": lambda: cf.diverse_counterfactuals(
+        CLF.predict, X[0], X, directions={0: "down"}),
+    "counterfactual.diverse_counterfactuals: direction NaN": lambda: cf.diverse_counterfactuals(
+        CLF.predict, X[0], X, directions={0: np.nan}),
+    "counterfactual.diverse_counterfactuals: direction True": lambda: cf.diverse_counterfactuals(
+        CLF.predict, X[0], X, directions={0: True}),
+    "counterfactual.diverse_counterfactuals: unknown direction feature": lambda: cf.diverse_counterfactuals(
+        CLF.predict, X[0], X, directions={"nope": -1}),
+    "counterfactual.diverse_counterfactuals: immutable and directed": lambda: cf.diverse_counterfactuals(
+        CLF.predict, X[0], X, immutable=[0], directions={0: -1}),
     "counterfactual.counterfactual_metrics: x of the wrong width": lambda: cf.counterfactual_metrics(
         CLF.predict, X[0, :2], X[:3], X, target=1),
     "counterfactual.counterfactual_metrics: NaN counterfactuals": lambda: cf.counterfactual_metrics(
@@ -241,6 +255,8 @@ CASES = {
     "examples.mmd_critic: n_prototypes=10**12": lambda: examples.mmd_critic(X, 10 ** 12),
     "examples.mmd_critic: float n_prototypes": lambda: examples.mmd_critic(X, 2.5),
     "examples.mmd_critic: 10**5 rows (n x n kernel)": lambda: examples.mmd_critic(np.zeros((10 ** 5, 1)), 2),
+    "examples.mmd_critic: unknown regularizer": lambda: examples.mmd_critic(X, 2, 2, regularizer="det"),
+    "examples.mmd_critic: regularizer True": lambda: examples.mmd_critic(X, 2, 2, regularizer=True),
     "examples.witness: K not square": lambda: examples.witness(X, [0]),
     "examples.witness: NaN kernel": lambda: examples.witness(np.full((3, 3), np.nan), [0]),
     "examples.witness: prototype out of range": lambda: examples.witness(np.eye(3), [5]),
@@ -277,6 +293,28 @@ CASES = {
                                                                          torch.tensor([0, 1, 1])),
     "examples.tracin: model gives NaN": lambda: examples.tracin(
         NAN_NET, [(NAN_NET.state_dict(), 0.1)], LOADER, BATCH, torch.tensor([0, 1])),
+    "examples.tracin: normalize a string": lambda: examples.tracin(NET, CHECKPOINTS, LOADER, BATCH,
+                                                                    torch.tensor([0, 1]), normalize="yes"),
+    "examples.fit_network: not a module": lambda: examples.fit_network(CLF, Xr, y, l2=1.0),
+    "examples.fit_network: NaN in X": lambda: examples.fit_network(NET, NAN_ROWS[:, :3], y[:10], l2=1.0),
+    "examples.fit_network: labels of other rows": lambda: examples.fit_network(NET, Xr, y[:5], l2=1.0),
+    "examples.fit_network: string labels": lambda: examples.fit_network(NET, Xr[:3], ["a", "b", "a"], l2=1.0),
+    "examples.fit_network: negative l2": lambda: examples.fit_network(NET, Xr, y, l2=-1.0),
+    "examples.fit_network: float max_iter": lambda: examples.fit_network(NET, Xr, y, l2=1.0, max_iter=2.5),
+    "examples.network_influence: X_test of other width": lambda: examples.network_influence(
+        NET, Xr, y, X[:5], y[:5], l2=1.0),
+    "examples.network_influence: NaN damping": lambda: examples.network_influence(
+        NET, Xr, y, Xr[:5], y[:5], l2=1.0, damping=np.nan),
+    "examples.network_influence: negative labels": lambda: examples.network_influence(
+        NET, Xr, y - 1, Xr[:5], y[:5], l2=1.0),
+    "examples.network_influence: 10**5 parameters (H is P x P)": lambda: examples.network_influence(
+        nn.Linear(3, 10 ** 5), Xr, y, Xr[:5], y[:5], l2=1.0),
+    "examples.leave_one_out_network: not a module": lambda: examples.leave_one_out_network(
+        LogisticRegression, Xr, y, Xr[:5], y[:5], l2=1.0),
+    "examples.leave_one_out_network: pandas NA": lambda: examples.leave_one_out_network(
+        NET, NA_FRAME.iloc[:, :3], y[:10], Xr[:5], y[:5], l2=1.0),
+    "examples.leave_one_out_network: string l2": lambda: examples.leave_one_out_network(
+        NET, Xr, y, Xr[:5], y[:5], l2="1"),
     "examples.tracin: no checkpoints": lambda: examples.tracin(NET, [], LOADER, BATCH, torch.tensor([0, 1])),
     "examples.tracin_self_influence: loader a tensor": lambda: examples.tracin_self_influence(
         NET, CHECKPOINTS, BATCH),
@@ -339,6 +377,25 @@ CASES = {
     "faithfulness.noisy_linear_impute: image a nested list of strings": lambda: fm.noisy_linear_impute(
         [[["a"]]], [[True]]),
     "faithfulness.infidelity: NaN noise": lambda: fm.infidelity(lambda b: b.sum(1), BATCH, BATCH, noise=np.nan),
+    "faithfulness.infidelity: multiply_by_inputs a string": lambda: fm.infidelity(
+        lambda b: b.sum(1), BATCH, BATCH, multiply_by_inputs="yes"),
+    "faithfulness.sensitivity_max: relative a number": lambda: fm.sensitivity_max(lambda b: b, BATCH, relative=1),
+    "faithfulness.infidelity: unknown perturbation": lambda: fm.infidelity(lambda b: b.sum(1), BATCH, BATCH,
+                                                                           perturbation="uniform"),
+    "faithfulness.infidelity: share above 1": lambda: fm.infidelity(lambda b: b.sum(1), BATCH, BATCH,
+                                                                    perturbation="baseline", share=1.5),
+    "faithfulness.infidelity: NaN baseline": lambda: fm.infidelity(lambda b: b.sum(1), BATCH, BATCH,
+                                                                   perturbation="baseline", baseline=np.nan),
+    "faithfulness.aopc_comprehensiveness: f returns NaN": lambda: fm.aopc_comprehensiveness(
+        with_nan, ["a", "b"], [1.0, 0.0]),
+    "faithfulness.aopc_comprehensiveness: tokens one string": lambda: fm.aopc_comprehensiveness(
+        len, "a b", [1.0, 0.0]),
+    "faithfulness.aopc_comprehensiveness: attribution of other length": lambda: fm.aopc_comprehensiveness(
+        len, ["a", "b"], [1.0]),
+    "faithfulness.aopc_sufficiency: bin of 0": lambda: fm.aopc_sufficiency(len, ["a", "b"], [1.0, 0.0],
+                                                                            bins=[0.0]),
+    "faithfulness.aopc_sufficiency: NaN attribution": lambda: fm.aopc_sufficiency(len, ["a", "b"], [np.nan, 0.0]),
+    "faithfulness.aopc_sufficiency: f wrong shape": lambda: fm.aopc_sufficiency(wrong_shape, ["a", "b"], [1.0, 0.0]),
     "faithfulness.comprehensiveness: f returns NaN": lambda: fm.comprehensiveness(with_nan, ["a", "b"], [0]),
     "faithfulness.comprehensiveness: float positions": lambda: fm.comprehensiveness(len, ["a", "b"], [0.5]),
     "faithfulness.comprehensiveness: tokens a number": lambda: fm.comprehensiveness(len, 3, [0]),

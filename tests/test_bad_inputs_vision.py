@@ -257,6 +257,9 @@ CASES = {
     "metrics.rank_correlation: shapes differ": lambda: metrics.rank_correlation(MAPS, MAPS[:1]),
     "metrics.rank_correlation: NaN map": lambda: metrics.rank_correlation(MAPS, MAPS * np.nan),
     "metrics.rank_correlation: empty maps": lambda: metrics.rank_correlation(MAPS[:0], MAPS[:0]),
+    "metrics.constant_maps: NaN maps": lambda: metrics.constant_maps(MAPS * np.nan),
+    "metrics.constant_maps: a string": lambda: metrics.constant_maps("maps"),
+    "metrics.constant_maps: 2-D map": lambda: metrics.constant_maps(MAPS[0, 0]),
     "metrics.pointing_game: NaN maps": lambda: metrics.pointing_game(MAPS * np.nan, MASK),
     "metrics.pointing_game: mask of another size": lambda: metrics.pointing_game(MAPS, MASK[:4]),
     "metrics.pointing_game: empty mask": lambda: metrics.pointing_game(MAPS, EMPTY_MASK),
@@ -317,6 +320,10 @@ CASES = {
     "attention.train_encoder: epochs=10**12": lambda: at.train_encoder(ENCODER, IDS, [0, 1, 0, 1],
                                                                        epochs=10 ** 12),
     "attention.train_encoder: negative seed": lambda: at.train_encoder(ENCODER, IDS, [0, 1, 0, 1], seed=-1),
+    "attention.train_encoder: negative weight_decay": lambda: at.train_encoder(
+        ENCODER, IDS, [0, 1, 0, 1], weight_decay=-0.1),
+    "attention.train_encoder: weight_decay a string": lambda: at.train_encoder(
+        ENCODER, IDS, [0, 1, 0, 1], weight_decay="0.1"),
     "attention.train_encoder: model not a TinyEncoder": lambda: at.train_encoder(NET, IDS, [0, 1, 0, 1]),
     "attention.token_integrated_gradients: n_steps=10**6": lambda: at.token_integrated_gradients(
         ENCODER, IDS, n_steps=10 ** 6),

@@ -509,9 +509,22 @@ def test_rank_correlation_is_spearman(seed):
     b = a + rng.normal(0, 1, a.shape)
     ours = metrics.rank_correlation(a, b)
     expected = [spearmanr(a[i].ravel(), b[i].ravel()).statistic for i in range(3)]
-    np.testing.assert_allclose(ours, np.nan_to_num(expected), atol=1e-12)
+    np.testing.assert_allclose(ours, expected, atol=1e-12)   # NaN where scipy says NaN
     np.testing.assert_allclose(metrics.rank_correlation(a, np.exp(a)), 1.0)  # monotone map
-    assert metrics.rank_correlation(np.zeros((1, 5, 6)), b[:1]).tolist() == [0.0]
+    # a constant ("empty") map ranks nothing: NaN, as scipy says, never a score of 0
+    assert np.isnan(metrics.rank_correlation(np.zeros((1, 5, 6)), b[:1])).all()
+    assert np.isnan(spearmanr(np.zeros(30), b[0].ravel()).statistic)
+    assert metrics.constant_maps(np.stack([np.zeros((5, 6)), b[0]])).tolist() == [True, False]
+
+
+def test_constant_maps_are_flagged_not_scored():
+    maps = np.zeros((2, 4, 4))
+    maps[1, 0, 0] = 1.0
+    mask = np.zeros((4, 4), bool)
+    mask[0, 0] = True
+    assert metrics.pointing_game(maps, mask).tolist() == [False, True]  # argmax of zeros is (0, 0)
+    energy = metrics.energy_in_mask(maps, mask)
+    assert np.isnan(energy[0]) and energy[1] == 1.0
 
 
 def test_pointing_game_and_energy():

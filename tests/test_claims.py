@@ -96,3 +96,19 @@ def test_the_readme_names_the_two_tracks_as_the_course_map_does():
         minutes = course.track_minutes()[track]
         assert f"about {minutes // 60} h {minutes % 60:02d} min" in text, track
     assert course.CORE_TRACK == ("00", "01", "03", "04", "05", "06")   # design.md's one-day workshop
+
+
+def test_lecture_08_cites_its_papers_and_drops_the_wrong_claims():
+    """08 names the papers its methods and caveats come from, and none of the readings that an
+    expert review found wrong (DiCE as a pick of -proximity + det(K), the beam keeping the rule of
+    largest coverage, TracIn's miss read as a fact about the model)."""
+    text = markdown("08_examples.ipynb")
+    for words in ["Kim, Khanna and Koyejo", "Koh and Liang", "I_up,loss", "Basu, Pope and Feizi",
+                  "Pruthi et al. 2020", "Hanawa et al. 2021", "Barshan, Brunet and Dziugaite",
+                  "Ribeiro, Singh and Guestrin", "Mothilal, Sharma and Tan",
+                  "Ustun, Spangher and Liu", "Karimi, Schölkopf and Valera", "most precise"]:
+        assert words in text, words
+    for stale in ["keeping the rule of largest coverage", "maximising -proximity + det(K)",
+                  "leans on cat pictures in general", "two seeds agree perfectly"]:
+        assert stale not in text, stale
+    assert text.count("**What this shows.**") >= 15

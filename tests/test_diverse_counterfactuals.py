@@ -4,7 +4,8 @@ import pandas as pd
 import pytest
 from sklearn.ensemble import RandomForestClassifier
 
-from course_lib.counterfactual import counterfactual_metrics, diverse_counterfactuals, ordered
+from course_lib.counterfactual import (_dice_objective, _dice_objective_added, counterfactual_metrics,
+                                      diverse_counterfactuals, ordered)
 from course_lib.data import load_cardio
 
 
@@ -82,3 +83,62 @@ def test_beside_dice_ml_random(cardio):
     assert theirs["validity"] == ours["validity"] == 1.0
     assert (theirs_rows[["age", "gender"]].to_numpy() == x[["age", "gender"]].to_numpy()).all()
     assert ours["proximity"] < theirs["proximity"]
+
+
+DIRECTIONS = {"smoke": -1, "alco": -1, "active": +1, "weight": -1}
+
+
+def _wrong_way(rows, x):
+    return ((rows["smoke"] > x["smoke"].iloc[0]) | (rows["alco"] > x["alco"].iloc[0])
+            | (rows["active"] < x["active"].iloc[0]) | (rows["weight"] > x["weight"].iloc[0]))
+
+
+def test_directions_hold_over_seeds_and_are_needed(cardio):
+    """With directions no counterfactual moves a one-directional feature the wrong way (ten
+    seeds); without them some do, so the check can fail."""
+    X, _, model, x = cardio
+    free = wrong = 0
+    for seed in range(10):
+        kept = _run(cardio, seed=seed, directions=DIRECTIONS)
+        rows = pd.DataFrame(kept.counterfactuals, columns=X.columns)
+        wrong += int(_wrong_way(rows, x).sum())
+        assert kept.metrics["validity"] == 1.0 and (model.predict(rows) == 0).all()
+        assert (rows[["age", "gender"]].to_numpy() == x[["age", "gender"]].to_numpy()).all()
+        free += int(_wrong_way(pd.DataFrame(_run(cardio, seed=seed).counterfactuals,
+                                            columns=X.columns), x).sum())
+    assert wrong == 0 and free > 0
+
+
+def test_directions_put_wrong_side_values_back_to_x():
+    """A direction never discards an edit: the wrong-side value goes back to x's value."""
+    X = np.array([[0.0, 0.0], [1.0, 0.0], [-1.0, 0.0], [0.0, 1.0], [0.0, -1.0]] * 4)
+    x = np.array([0.0, 0.0])
+
+    def predict(rows):                      # class 1 wherever anything moved
+        return (np.abs(np.asarray(rows)).sum(axis=1) > 0).astype(int)
+
+    result = diverse_counterfactuals(predict, x, X, k=2, directions={0: +1, 1: -1}, target=1,
+                                     n_candidates=200)
+    assert (result.counterfactuals[:, 0] >= 0).all() and (result.counterfactuals[:, 1] <= 0).all()
+    assert {tuple(r) for r in result.counterfactuals} <= {(1.0, 0.0), (0.0, -1.0), (1.0, -1.0)}
+
+
+def test_direction_checks(cardio):
+    X, _, model, x = cardio
+    with pytest.raises(ValueError, match=r"directions\['smoke'\] must be \+1"):
+        diverse_counterfactuals(model.predict, x, X, directions={"smoke": 0})
+    with pytest.raises(ValueError, match="immutable"):
+        diverse_counterfactuals(model.predict, x, X, immutable=["age"], directions={"age": 1})
+    with pytest.raises(TypeError, match="directions must be a dict"):
+        diverse_counterfactuals(model.predict, x, X, directions=["smoke"])
+
+
+def test_batched_objective_equals_the_objective_of_each_set():
+    rng = np.random.default_rng(0)
+    rows, scale = rng.normal(size=(30, 4)), np.array([1.0, 2.0, 0.5, 1.0])
+    distance = np.abs(rows).sum(axis=1)
+    chosen = [3, 7]
+    batched = _dice_objective_added(rows, chosen, distance, scale, 0.5, 1.0)
+    for c in range(len(rows)):
+        one = _dice_objective(rows[chosen + [c]], distance[chosen + [c]], scale, 0.5, 1.0)
+        assert batched[c] == pytest.approx(one, rel=1e-12, abs=1e-12)

@@ -99,3 +99,39 @@ def test_refused_network_is_offline_within_seconds(fresh_probe, no_network):
     assert time.perf_counter() - started < 3 * env.PROBE_TIMEOUT
     assert env.offline_reason().startswith("no network")
     assert "offline (no network)" in env.describe()
+
+
+def test_pick_takes_the_gpu_setting_only_in_full_mode_on_a_gpu(monkeypatch):
+    monkeypatch.setenv("COURSE_QUICK", "0")
+    env.refresh()
+    monkeypatch.setattr(env, "DEVICE", "cuda", raising=False)
+    assert env.pick(full=10, quick=2, gpu=40) == 40
+    assert env.pick(full=10, quick=2) == 10            # no GPU setting: the full one
+    monkeypatch.setattr(env, "DEVICE", "cpu", raising=False)
+    assert env.pick(full=10, quick=2, gpu=40) == 10
+    monkeypatch.setenv("COURSE_QUICK", "1")
+    env.refresh()
+    monkeypatch.setattr(env, "DEVICE", "cuda", raising=False)
+    assert env.pick(full=10, quick=2, gpu=40) == 2     # quick mode wins, GPU or not
+    monkeypatch.undo()                                 # the session's flags and device again
+    env.refresh()
+
+
+def test_announce_prints_the_line_the_benchmark_reads_in_full_mode(capsys, monkeypatch):
+    from tools.bench_lectures import ESTIMATE
+
+    monkeypatch.setenv("COURSE_QUICK", "0")
+    env.refresh()
+    assert env.announce(23.4, "one batch timed") == 23.0
+    assert env.announce(np.float64(3.21), "tiny") == 3.2
+    printed = capsys.readouterr().out
+    assert [float(v) for v in ESTIMATE.findall(printed)] == [23.0, 3.2]
+    assert "(one batch timed)" in printed
+    for bad in (float("nan"), -1.0, "10", True, None):
+        with pytest.raises(ValueError, match="seconds must be a number of seconds >= 0"):
+            env.announce(bad, "x")
+    monkeypatch.setenv("COURSE_QUICK", "1")
+    env.refresh()
+    assert env.announce(23.4, "quick mode") == 23.0 and capsys.readouterr().out == ""   # same text twice
+    monkeypatch.undo()
+    env.refresh()

@@ -21,6 +21,8 @@ def test_right_answers_pass_however_written():
                            "e": "Permutation Importance", "f": "pdp", "g": "none"}
     passes(ex.q5, written_differently)
     passes(ex.q5, pd.Series(answer(b="LIME")))          # LIME on superpixels answers (b) too
+    passes(ex.q5, answer(e="drop-column importance"))   # (e) says "without each one": refit too
+    passes(ex.q5, answer(e="Drop column"))
 
 
 @pytest.mark.parametrize("changes, message", [

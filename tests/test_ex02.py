@@ -13,15 +13,21 @@ from exercise_helpers import fails, passes, stub
 # --------------------------------------------------------------------- q1: a 2x2 map
 def test_q1():
     passes(ex.q1, np.array([[1.0, -1.0], [0.0, 1.0]]), np.array([1.0, 0.0]))
-    passes(ex.q1, rotation(np.pi / 4), [1 / np.sqrt(2), 7.0])  # any invertible map with the gap on z1 = 0
+    passes(ex.q1, rotation(np.pi / 4), [1 / np.sqrt(2), 7.0])  # any map with the gap on z1 = 0
     passes(ex.q1, torch.tensor([[2.0, -2.0], [1.0, 1.0]]), torch.tensor([2.0, 0.0]))
-    fails(ex.q1, np.eye(2), np.zeros(2), match="rotate first so that the gap")
-    fails(ex.q1, np.eye(2), [-1, 0], match="rotate first so that the gap")
+    passes(ex.q1, [[1, -1], [2, -2]], [1, 0])   # singular, yet every point on its side: right
+    passes(ex.q1, [[1, -1], [0, 1]], 1.0)       # one number for b: the same offset on both axes
+    fails(ex.q1, np.eye(2), np.zeros(2), match="turn A's first row")
+    fails(ex.q1, np.eye(2), [-1, 0], match="turn A's first row")
     fails(ex.q1, [[1, -1], [0, 1]], [0, 0], match="the gap already runs up-down")
     fails(ex.q1, [[-1, 1], [0, 1]], [-1, 0], match="the wrong way round")
-    fails(ex.q1, [[1, -1], [2, -2]], [1, 0], match="determinant 0")
+    fails(ex.q1, [[0, 0], [1, 1]], [1, 0], match="the first row of A is zero")
     fails(ex.q1, np.eye(3), np.zeros(2), match="`A` should have shape (2, 2)")
     fails(ex.q1, np.eye(2), [np.nan, 0], match="NaN")
+    fails(ex.q1, np.eye(2), [1, 2, 3], match="`b` should have shape (2,)")
+    fails(ex.q1, "rotate", [1, 0], match="`A` should be an array")
+    message = fails(ex.q1, [[1, -1], [0, 1]], [0.2, 0], match="shift it onto z1 = 0")
+    assert "np.float64" not in message
 
 
 # --------------------------------------------------------------------- q2: polar
@@ -32,7 +38,15 @@ def to_polar(X):
 
 def test_q2():
     passes(ex.q2, to_polar)
-    passes(ex.q2, lambda X: np.column_stack([np.sqrt((X ** 2).sum(1)), np.arctan2(X[:, 1], X[:, 0]) % (2 * np.pi)]))
+    passes(ex.q2, lambda X: np.column_stack([np.sqrt((X ** 2).sum(1)), np.angle(X[:, 0] + 1j * X[:, 1])]))
+    fails(ex.q2, lambda X: np.column_stack([np.sqrt((X ** 2).sum(1)), np.arctan2(X[:, 1], X[:, 0]) % (2 * np.pi)]),
+          match="outside (-pi, pi]")
+
+    def in_place(X):
+        X[:, 0] = np.hypot(X[:, 0], X[:, 1])
+        return to_polar(X)
+
+    fails(ex.q2, in_place, match="changed its input `X` in place")
     passes(ex.q2, lambda X: torch.as_tensor(to_polar(X)))
     with np.errstate(divide="ignore"):
         fails(ex.q2, lambda X: np.column_stack([np.hypot(*X.T), np.arctan(X[:, 1] / X[:, 0])]), match="off by pi")
@@ -65,6 +79,15 @@ def test_q3():
     fails(ex.q3, no_cross_sqrt2, match="cross term 2 x1 x2 y1 y2 needs sqrt(2) x1 x2")
     fails(ex.q3, lambda X: phi(X)[:3], match="rows for 12 points")
     fails(ex.q3, lambda X: phi(X)[:, [0, 1, 2, 5]], match="needs the feature sqrt(2) x1 next to x1^2")
+    fails(ex.q3, lambda X: (X @ X.T + 1) ** 2, match="returns the Gram matrix")
+    fails(ex.q3, lambda X: phi(X)[:, 3:], match="without the + 1")
+
+    def in_place(X):
+        X *= 1.0
+        X[0] = 5.0
+        return phi(X)
+
+    fails(ex.q3, in_place, match="changed its input `X` in place")
 
 
 # --------------------------------------------------------------------- q4: RBF Gram matrix
@@ -76,8 +99,9 @@ def test_q4():
     passes(ex.q4, rbf_gram)
     squares = lambda X: (X ** 2).sum(1)
     passes(ex.q4, lambda X, g: np.exp(-g * np.maximum(0, squares(X)[:, None] + squares(X)[None, :] - 2 * X @ X.T)))
+    passes(ex.q4, lambda X, g: np.exp(-g * np.einsum("ijk,ijk->ij", X[:, None] - X[None], X[:, None] - X[None])))
     from scipy.spatial.distance import cdist
-    passes(ex.q4, lambda X, g: np.exp(-g * cdist(X, X, "sqeuclidean")))
+    fails(ex.q4, lambda X, g: np.exp(-g * cdist(X, X, "sqeuclidean")), match="write it yourself")
     from sklearn.metrics.pairwise import rbf_kernel
     fails(ex.q4, lambda X, g: rbf_kernel(X, gamma=g), match="write it yourself; `sklearn.metrics.pairwise.rbf_kernel`")
     d2 = lambda X: ((X[:, None, :] - X[None, :, :]) ** 2).sum(-1)
@@ -85,8 +109,22 @@ def test_q4():
     fails(ex.q4, lambda X, g: np.exp(g * d2(X)), match="needs a minus sign")
     fails(ex.q4, lambda X, g: np.exp(-d2(X) / g), match="you divided by gamma")
     fails(ex.q4, lambda X, g: np.exp(-d2(X) / (2 * g)), match="with no 2")
-    fails(ex.q4, lambda X, g: np.exp(-g * (X - X.mean(0)) ** 2), match="one entry per pair of points: (7, 7)")
+    fails(ex.q4, lambda X, g: np.exp(-g * (X - X.mean(0)) ** 2), match="one entry per pair of points: (5, 5)")
     fails(ex.q4, lambda X, g: rbf_gram(X, g) * 0.99, match="the diagonal k(x, x) must be 1")
+    fails(ex.q4, lambda X, g: np.exp(-d2(X)), match="you left out gamma")
+    fails(ex.q4, lambda X, g: np.exp(-g * X @ X.T), match="the dot product")
+
+    def double_loop(X, gamma):
+        n = len(X)
+        K = np.zeros((n, n))
+        for i in range(n):
+            for j in range(n):
+                K[i, j] = np.exp(-gamma * np.sum((X[i] - X[j]) ** 2))
+        return K
+
+    fails(ex.q4, double_loop, match="uses a Python loop (a for loop")
+    fails(ex.q4, lambda X, g: np.array([[np.exp(-g * np.sum((a - b) ** 2)) for b in X] for a in X]),
+          match="uses a Python loop (a comprehension")
 
 
 # --------------------------------------------------------------------- q5: random features from W, b
@@ -103,6 +141,15 @@ def test_q5():
     fails(ex.q5, lambda X, W, b: np.sqrt(2 / W.shape[1]) * np.cos(X @ W), match="add the offset b")
     fails(ex.q5, lambda X, W, b: random_features(X, W, b).T, match="should be (6, 50)")
     fails(ex.q5, lambda X, W, b: np.sqrt(2 / W.shape[1]) * np.cos(X @ W.T + b), match="raised ValueError")
+    fails(ex.q5, lambda X, W, b: np.sqrt(2 / W.shape[1]) * np.cos(X @ W) + b, match="not after it")
+    fails(ex.q5, lambda X, W, b: np.sqrt(2 / len(X)) * np.cos(X @ W + b), match="not the number of points")
+    fails(ex.q5, lambda X, W, b: 2 / W.shape[1] * np.cos(X @ W + b), match="use the square root")
+
+    def in_place(X, W, b):
+        W *= np.sqrt(2 / W.shape[1])
+        return np.cos(X @ W + b) * 1.0
+
+    fails(ex.q5, in_place, match="changed its input `W` in place")
 
 
 # --------------------------------------------------------------------- q6: draw W and b
@@ -159,11 +206,19 @@ def test_q7():
     assert errors[smallest] == pytest.approx(ex.q7_error(smallest), rel=1e-12)
     passes(ex.q7, smallest)
     passes(ex.q7, float(smallest))
-    fails(ex.q7, smallest // 2, match="not below")
-    fails(ex.q7, smallest * 2, match="already gets")
+    alone = {s: min(D for D in ex.D_grid if kernel_approximation_error(ex.q7_X, D, ex.q7_gamma, random_state=s)
+                    < ex.q7_bound) for s in ex.q7_seeds}
+    assert alone[ex.q7_seeds[0]] != smallest  # one seed alone gives another answer
+    assert sum(a != smallest for a in alone.values()) >= 3
+    fails(ex.q7, alone[ex.q7_seeds[0]], match=f"random_state={ex.q7_seeds[0]} alone")
+    fails(ex.q7, max(alone.values()), match="alone")
+    fails(ex.q7, smallest * 4, match="already gets")
     fails(ex.q7, smallest + 1, match="pick smallest_D from D_grid")
     fails(ex.q7, "256", match="should be a single number")
     fails(ex.q7, ex.D_grid[0], match="go further along D_grid")
+    fails(ex.q7, 4, match="averaged over q7_seeds")
+    fails(ex.q7, 0, match="pick smallest_D from D_grid")
+    fails(ex.q7, 2.5, match="whole number")
 
 
 # --------------------------------------------------------------------- q8: which datasets
@@ -179,3 +234,7 @@ def test_q8():
     fails(ex.q8, "circles", match="not a single string")
     fails(ex.q8, {"circle"}, match="is not one of the datasets")
     fails(ex.q8, 3, match="should be a set of dataset names")
+    fails(ex.q8, truth | {"spirals"}, match="you included 'spirals'")
+    fails(ex.q8, set(), match="you left out 'blobs'")
+    message = fails(ex.q8, "blobs, circles, xor", match="one string per name")
+    assert "{'blobs, circles, xor'}" not in message

@@ -151,12 +151,12 @@ def test_q6():
     passes(ex.q6, int(r), names[j])
     passes(ex.q6, np.int64(r), names[j])
     a, b = np.unravel_index(int(np.argmax(np.abs(values))), values.shape)
-    if values[a, b] < 0:  # the twin's data decide whether a loss-lowering value is the largest
-        fails(ex.q6, int(a), names[b], match="lowers* the loss")
+    assert values[a, b] < 0  # the example separates |value| from the largest increase
+    fails(ex.q6, int(a), names[b], match="lowers* the loss")
     worst_total = int(np.argmax(example.result.predictions))
-    if worst_total != r:
-        other = names[int(np.argmax(values[worst_total]))]
-        fails(ex.q6, worst_total, other, match="largest log-loss in total")
+    assert worst_total != r  # ... and the largest total loss from the largest contribution
+    other = names[int(np.argmax(values[worst_total]))]
+    fails(ex.q6, worst_total, other, match="largest log-loss in total")
     wrong_feature = names[(j + 1) % len(names)]
     fails(ex.q6, int(r), wrong_feature, match="right row")
     fails(ex.q6, 999, names[j], match="between 0 and 29")

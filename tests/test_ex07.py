@@ -1,13 +1,13 @@
-"""Checks of exercise notebook 07: right answers pass, typical wrong answers get the right message."""
+"""Checks of exercise notebook 07: right answers pass, typical wrong answers get the message meant
+for them (a catalog of at least 8 per question), and the check data separates the conventions."""
 import numpy as np
-import pytest
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import accuracy_score, log_loss
 
 from course_lib.effects import h_statistic
 from course_lib.exercises import ex07_global_effects as ex
-from exercise_helpers import (fails, never_crashes, not_attempted, passes, solution_namespace,
-                              stub)
+from exercise_helpers import (never_crashes, not_attempted, passes, run_catalog,
+                              solution_namespace, stub, wrong)
 
 
 def test_every_solution_passes():
@@ -19,60 +19,115 @@ def test_every_solution_passes():
 def test_odd_inputs_get_feedback_not_a_crash():
     for question in ex.QUESTIONS:
         never_crashes(question, [None, 3, "text", np.nan, [1, 2], lambda *a: None])
+        not_attempted(question, stub)
 
 
 # --------------------------------------------------------------------- q1: one ALE step
-def test_q1():
-    def right(f, X, j, low, high):
+def step(f, X, j, low, high, inside=None):
+    if inside is None:
         inside = (X[:, j] > low) & (X[:, j] <= high)
-        up, down = X[inside].copy(), X[inside].copy()
-        up[:, j], down[:, j] = high, low
-        return np.mean(f(up) - f(down))
+    up, down = X[inside].copy(), X[inside].copy()
+    up[:, j], down[:, j] = high, low
+    return np.mean(f(up) - f(down))
 
-    def loop(f, X, j, low, high):
-        steps = []
-        for x in X:
-            if low < x[j] <= high:
-                a, b = x.copy(), x.copy()
-                a[j], b[j] = high, low
-                steps.append(f(a[None])[0] - f(b[None])[0])
-        return sum(steps) / len(steps)
 
-    def every_row(f, X, j, low, high):
-        up, down = X.copy(), X.copy()
-        up[:, j], down[:, j] = high, low
-        return np.mean(f(up) - f(down))
+def step_loop(f, X, j, low, high):  # written differently: one row at a time
+    steps = []
+    for x in X:
+        if low < x[j] <= high:
+            a, b = x.copy(), x.copy()
+            a[j], b[j] = high, low
+            steps.append(f(a[None])[0] - f(b[None])[0])
+    return sum(steps) / len(steps)
 
-    passes(ex.q1, right)
-    passes(ex.q1, loop)
-    fails(ex.q1, lambda f, X, j, low, high: -right(f, X, j, low, high), match="sign is flipped")
-    fails(ex.q1, every_row, match="moved every row")
-    fails(ex.q1, lambda f, X, j, low, high: right(f, X, j, low, high) / (high - low),
-          match="divided by the bin width")
-    fails(ex.q1, lambda f, X, j, low, high: np.mean(f(X[(X[:, j] > low) & (X[:, j] <= high)])),
-          match="average *difference*")
-    fails(ex.q1, lambda f, X, j, low, high: 0.0, match="for the first problem")
-    fails(ex.q1, lambda f, X, j, low, high: [1.0, 2.0], match="single number")
-    not_attempted(ex.q1, stub)
+
+def step_in_place(f, X, j, low, high):
+    inside = (X[:, j] > low) & (X[:, j] <= high)
+    X[:, j] = np.where(inside, high, X[:, j])
+    return step(f, X, j, low, high)
+
+
+def mean_row(f, X, j, low, high):
+    row = X[(X[:, j] > low) & (X[:, j] <= high)].mean(axis=0, keepdims=True)
+    up, down = row.copy(), row.copy()
+    up[:, j], down[:, j] = high, low
+    return float(f(up)[0] - f(down)[0])
+
+
+def edges(lower, upper):
+    def answer(f, X, j, low, high):
+        col = X[:, j]
+        inside = (col >= low if lower else col > low) & (col <= high if upper else col < high)
+        return step(f, X, j, low, high, inside)
+    return answer
+
+
+Q1_WRONG = [
+    wrong(lambda f, X, j, low, high: -step(f, X, j, low, high), "sign is flipped"),
+    wrong(lambda f, X, j, low, high: step(f, X, j, low, high, np.ones(len(X), bool)), "moved every row"),
+    wrong(lambda f, X, j, low, high: step(f, X, j, low, high) / (high - low), "divided by the bin width"),
+    wrong(lambda f, X, j, low, high: np.mean(f(X[(X[:, j] > low) & (X[:, j] <= high)])),
+          "average *difference*"),
+    wrong(edges(lower=True, upper=False), "you used low <= x_j < high"),
+    wrong(edges(lower=True, upper=True), "you included both edges"),
+    wrong(edges(lower=False, upper=False), "you excluded both edges"),
+    wrong(lambda f, X, j, low, high: step(f, X, j, low, high) * np.sum((X[:, j] > low) & (X[:, j] <= high)),
+          "np.mean, not np.sum"),
+    wrong(mean_row, "moved only column j of the average row"),
+    wrong(step_in_place, "changed its input `X` in place"),
+    wrong(lambda f, X, j, low, high: 0.25, "for every model, column and bin"),
+    wrong(lambda f, X, j, low, high: [1.0, 2.0], "single number"),
+    wrong(lambda f, X, j, low, high: step(f, X, j, low, high) + 0.01, "is", generic=True),
+]
+
+
+def test_q1_catalog():
+    run_catalog("07", ex.q1, Q1_WRONG, [step, step_loop])
+
+
+def test_q1_rows_sit_on_both_edges():
+    for f, X, j, low, high in ex._q1_problems():
+        assert np.sum(X[:, j] == low) >= 3 and np.sum(X[:, j] == high) >= 3
+        conventions = {round(step(f, X, j, low, high, inside), 12) for inside in (
+            (X[:, j] > low) & (X[:, j] <= high), (X[:, j] >= low) & (X[:, j] < high),
+            (X[:, j] >= low) & (X[:, j] <= high), (X[:, j] > low) & (X[:, j] < high))}
+        assert len(conventions) == 4
 
 
 # --------------------------------------------------------------------- q2: impossible rows
-def test_q2():
-    passes(ex.q2, lambda X, value: np.mean(X[:, 2] >= value))
+def share(X, value):
+    return np.mean(X[:, 2] >= value)
 
-    def counted(X, value):
-        rows = X.copy()
-        rows[:, 1] = value
-        return sum(1 for a, b in zip(rows[:, 1], rows[:, 2]) if b >= a) / len(rows)
 
-    passes(ex.q2, counted)
-    fails(ex.q2, lambda X, value: 100 * np.mean(X[:, 2] >= value), match="percentage")
-    fails(ex.q2, lambda X, value: np.mean(X[:, 2] < value), match="*possible* rows")
-    fails(ex.q2, lambda X, value: np.mean(X[:, 2] > value), match="use >=")
-    fails(ex.q2, lambda X, value: np.mean(X[:, 2] >= X[:, 1]), match="original table")
-    fails(ex.q2, lambda X, value: np.sum(X[:, 2] >= value), match="return a count")
-    fails(ex.q2, lambda X, value: 0.5, match="the share is")
-    not_attempted(ex.q2, stub)
+def share_loop(X, value):  # written differently: set the grid value on a copy, count
+    rows = X.copy()
+    rows[:, 1] = value
+    return sum(1 for a, b in zip(rows[:, 1], rows[:, 2]) if b >= a) / len(rows)
+
+
+def share_in_place(X, value):
+    X[:, 1] = value
+    return np.mean(X[:, 2] >= X[:, 1])
+
+
+Q2_WRONG = [
+    wrong(lambda X, value: 100 * share(X, value), "percentage"),
+    wrong(lambda X, value: np.mean(X[:, 2] < value), "*possible* rows"),
+    wrong(lambda X, value: np.mean(X[:, 2] > value), "use >=, not >"),
+    wrong(lambda X, value: np.mean(X[:, 2] >= X[:, 1]), "original table"),
+    wrong(lambda X, value: np.sum(X[:, 2] >= value), "return a count"),
+    wrong(lambda X, value: np.sum(X[:, 2] >= value) // len(X), "integer division"),
+    wrong(lambda X, value: np.mean(X[:, 1] >= value), "you compared ap_hi (column 1)"),
+    wrong(lambda X, value: np.mean(X[:, 2] <= value), "turned round"),
+    wrong(lambda X, value: np.sum(X[:, 2] >= value) / (len(X) - 1), "not n - 1"),
+    wrong(share_in_place, "changed its input `X` in place"),
+    wrong(lambda X, value: 0.5, "at every grid value"),
+    wrong(lambda X, value: share(X, value) + 0.001 * value, "the share is", generic=True),
+]
+
+
+def test_q2_catalog():
+    run_catalog("07", ex.q2, Q2_WRONG, [share, share_loop])
 
 
 # --------------------------------------------------------------------- q3: H by definition
@@ -86,42 +141,92 @@ def pd_rows(f, X, features, centre=True):
     return out - out.mean() if centre else out
 
 
-def test_q3():
-    def right(f, X, j, k):
-        joint, a, b = pd_rows(f, X, [j, k]), pd_rows(f, X, [j]), pd_rows(f, X, [k])
-        return np.sqrt(np.sum((joint - a - b) ** 2) / np.sum(joint ** 2))
+def h_right(f, X, j, k):
+    joint, a, b = pd_rows(f, X, [j, k]), pd_rows(f, X, [j]), pd_rows(f, X, [k])
+    return np.sqrt(np.sum((joint - a - b) ** 2) / np.sum(joint ** 2))
 
-    passes(ex.q3, right)
-    passes(ex.q3, lambda f, X, j, k: h_statistic(f, X, features=(j, k)))
 
-    def uncentred(f, X, j, k):
-        joint, a, b = (pd_rows(f, X, s, centre=False) for s in ([j, k], [j], [k]))
-        return np.sqrt(np.sum((joint - a - b) ** 2) / np.sum(joint ** 2))
+def h_vectorised(f, X, j, k):  # written differently: all rows at once with broadcasting
+    n = len(X)
 
-    def over_predictions(f, X, j, k):
-        joint, a, b = pd_rows(f, X, [j, k]), pd_rows(f, X, [j]), pd_rows(f, X, [k])
-        p = f(X) - f(X).mean()
-        return np.sqrt(np.sum((joint - a - b) ** 2) / np.sum(p ** 2))
+    def pd(features):
+        grid = np.repeat(X[None], n, axis=0)          # (i, row, feature)
+        grid[:, :, features] = X[:, None, features]
+        values = f(grid.reshape(n * n, -1)).reshape(n, n).mean(axis=1)
+        return values - values.mean()
+    joint = pd([j, k])
+    return float(np.linalg.norm(joint - pd([j]) - pd([k])) / np.linalg.norm(joint))
 
-    fails(ex.q3, lambda f, X, j, k: right(f, X, j, k) ** 2, match="H squared")
-    fails(ex.q3, uncentred, match="centre each PD")
-    fails(ex.q3, over_predictions, match="not the model's predictions")
-    fails(ex.q3, lambda f, X, j, k: 1.0, match="the H statistic is")
-    fails(ex.q3, lambda f, X, j, k: np.sqrt(-1.0), match="finite number")
-    not_attempted(ex.q3, stub)
+
+def h_uncentred(f, X, j, k):
+    joint, a, b = (pd_rows(f, X, s, centre=False) for s in ([j, k], [j], [k]))
+    return np.sqrt(np.sum((joint - a - b) ** 2) / np.sum(joint ** 2))
+
+
+def h_over_predictions(f, X, j, k):
+    joint, a, b = pd_rows(f, X, [j, k]), pd_rows(f, X, [j]), pd_rows(f, X, [k])
+    p = f(X) - f(X).mean()
+    return np.sqrt(np.sum((joint - a - b) ** 2) / np.sum(p ** 2))
+
+
+def h_unnormalised(f, X, j, k):
+    joint, a, b = pd_rows(f, X, [j, k]), pd_rows(f, X, [j]), pd_rows(f, X, [k])
+    return np.sqrt(np.sum((joint - a - b) ** 2))
+
+
+def h_in_place(f, X, j, k):
+    value = h_right(f, X, j, k)
+    X[:, j] = X[:, j] - X[:, j].mean()
+    return value
+
+
+Q3_WRONG = [
+    wrong(lambda f, X, j, k: h_right(f, X, j, k) ** 2, "H squared"),
+    wrong(h_uncentred, "centre each PD"),
+    wrong(h_over_predictions, "not the model's predictions"),
+    wrong(h_unnormalised, "unnormalised H"),
+    wrong(lambda f, X, j, k: h_right(f, X, 0, 1), "whatever j and k are"),
+    wrong(lambda f, X, j, k: h_right(f, X, j, k) ** 0.5, "square root twice"),
+    wrong(lambda f, X, j, k: h_statistic(f, X, features=(j, k)), "course_lib.effects.h_statistic"),
+    wrong(h_in_place, "changed its input `X` in place"),
+    wrong(lambda f, X, j, k: np.sqrt(-1.0), "finite number"),
+    wrong(lambda f, X, j, k: 1.0, "PD_S at row i", generic=True),
+]
+
+
+def test_q3_catalog():
+    run_catalog("07", ex.q3, Q3_WRONG, [h_right, h_vectorised])
 
 
 # --------------------------------------------------------------------- q4: rows sum to SHAP
-def test_q4():
-    passes(ex.q4, lambda Phi: Phi.sum(axis=2))
-    passes(ex.q4, lambda Phi: np.einsum("nij->ni", Phi))
-    fails(ex.q4, lambda Phi: np.einsum("nii->ni", Phi), match="only the main effect")
-    fails(ex.q4, lambda Phi: Phi.sum(axis=2) - np.einsum("nii->ni", Phi), match="left the diagonal")
-    fails(ex.q4, lambda Phi: 2 * Phi.sum(axis=2) - np.einsum("nii->ni", Phi), match="twice")
-    fails(ex.q4, lambda Phi: Phi.sum(axis=(1, 2)), match="should have shape (20, 4)")
-    fails(ex.q4, lambda Phi: Phi.sum(axis=0), match="should have shape (20, 4)")
-    fails(ex.q4, lambda Phi: Phi.sum(axis=2) + 1, match="not the SHAP values")
-    not_attempted(ex.q4, stub)
+def diagonal(Phi):
+    return np.einsum("nii->ni", Phi)
+
+
+def fill_diagonal_in_place(Phi):
+    values = Phi.sum(axis=2)
+    for row in Phi:
+        np.fill_diagonal(row, 0)
+    return values
+
+
+Q4_WRONG = [
+    wrong(diagonal, "only the main effect"),
+    wrong(lambda Phi: Phi.sum(axis=2) - diagonal(Phi), "left the diagonal"),
+    wrong(lambda Phi: 2 * Phi.sum(axis=2) - diagonal(Phi), "twice"),
+    wrong(lambda Phi: Phi.mean(axis=2), "averaged the row"),
+    wrong(lambda Phi: diagonal(Phi) + 0.5 * (Phi.sum(axis=2) - diagonal(Phi)), "halved"),
+    wrong(lambda Phi: Phi.sum(axis=(1, 2)), "sum over the last axis only"),
+    wrong(lambda Phi: Phi.sum(axis=0), "sum over the last axis only"),
+    wrong(lambda Phi: ex.interaction_example().phi, "not the notebook's example"),
+    wrong(fill_diagonal_in_place, "changed its input `Phi` in place"),
+    wrong(lambda Phi: Phi.sum(axis=2) + 1, "not the SHAP values", generic=True),
+]
+
+
+def test_q4_catalog():
+    run_catalog("07", ex.q4, Q4_WRONG, [lambda Phi: Phi.sum(axis=2),
+                                         lambda Phi: np.einsum("nij->ni", Phi)])
 
 
 # --------------------------------------------------------------------- q5: drop-column
@@ -138,68 +243,125 @@ def drop(X_train, y_train, X_test, y_test, j, sign=1, refit=True, metric="loss")
     p_full = full.predict_proba(X_test)[:, 1]
     if metric == "accuracy":
         return accuracy_score(y_test, p_full > 0.5) - accuracy_score(y_test, p_without > 0.5)
+    if metric == "ratio":
+        return log_loss(y_test, p_without) / log_loss(y_test, p_full)
     return sign * (log_loss(y_test, p_without) - log_loss(y_test, p_full))
 
 
-def test_q5():
-    passes(ex.q5, drop)
+def drop_in_place(X_train, y_train, X_test, y_test, j):
+    X_train[:, j] = 0.0
+    return drop(X_train, y_train, X_test, y_test, j)
+
+
+Q5_WRONG = [
+    wrong(lambda *a: drop(*a, sign=-1), "sign is flipped"),
+    wrong(lambda *a: drop(*a, refit=False), "fits a new model"),
+    wrong(lambda *a: drop(*a, metric="accuracy"), "measured accuracy"),
+    wrong(lambda *a: drop(*a, metric="ratio"), "divided the two losses"),
+    wrong(lambda Xa, ya, Xb, yb, j: drop(Xb, yb, Xb, yb, j), "fitted the models on the test rows"),
+    wrong(lambda Xa, ya, Xb, yb, j: drop(Xa, ya, Xa, ya, j), "measured the loss on the training rows"),
+    wrong(lambda Xa, ya, Xb, yb, j: drop(Xa, ya, Xb, yb, (j + 1) % 4), "neighbouring column"),
+    wrong(lambda Xa, ya, Xb, yb, j: drop(Xa, ya, Xb, yb, 1), "for every column j"),
+    wrong(drop_in_place, "changed its input `X_train` in place"),
+    wrong(lambda *a: "big", "should be a single number"),
+    wrong(lambda *a: drop(*a) + 0.05, "rise in log loss", generic=True),
+]
+
+
+def test_q5_catalog():
     ns = solution_namespace(ex, np=np)
-    passes(ex.q5, ns["drop_column_loss"])
-    fails(ex.q5, lambda *a: drop(*a, sign=-1), match="sign is flipped")
-    fails(ex.q5, lambda *a: drop(*a, refit=False), match="fits a new model")
-    fails(ex.q5, lambda *a: drop(*a, metric="accuracy"), match="measured accuracy")
-    fails(ex.q5, lambda *a: 0.1, match="rise in log loss")
-
-    def trained_on_test(X_train, y_train, X_test, y_test, j):
-        return drop(X_test, y_test, X_test, y_test, j)
-
-    fails(ex.q5, trained_on_test, match="rise in log loss")
-    fails(ex.q5, lambda *a: "big", match="should be a single number")
-    not_attempted(ex.q5, stub)
+    run_catalog("07", ex.q5, Q5_WRONG, [drop, ns["drop_column_loss"]])
 
 
 # --------------------------------------------------------------------- q6: within groups
-def test_q6():
-    def right(column, groups, seed):
-        rng = np.random.default_rng(seed)
-        new = column.copy()
-        for g in np.unique(groups):
-            rows = np.flatnonzero(groups == g)
-            new[rows] = column[rng.permutation(rows)]
+def permute_right(column, groups, seed):
+    rng = np.random.default_rng(seed)
+    new = column.copy()
+    for g in np.unique(groups):
+        rows = np.flatnonzero(groups == g)
+        new[rows] = column[rng.permutation(rows)]
+    return new
+
+
+def permute_by_keys(column, groups, seed):  # written differently: sort by (group, random key)
+    keys = np.random.default_rng(seed).uniform(size=len(column))
+    order = np.lexsort((keys, groups))
+    target = np.empty_like(column)
+    for g in np.unique(groups):
+        rows = np.flatnonzero(groups == g)
+        target[rows] = column[order[groups[order] == g]]
+    return target
+
+
+def first_group_only(column, groups, seed):
+    rng = np.random.default_rng(seed)
+    new = column.copy()
+    for g in np.unique(groups):
+        rows = np.flatnonzero(groups == g)
+        new[rows] = column[rng.permutation(rows)]
         return new
 
-    def by_sorting_keys(column, groups, seed):
-        keys = np.random.default_rng(seed).uniform(size=len(column))
-        order = np.lexsort((keys, groups))             # rows grouped, random order inside
-        new = column.copy()
-        new[np.sort(order)] = column[order]            # put back by group position
-        target = np.empty_like(column)
-        for g in np.unique(groups):
-            rows = np.flatnonzero(groups == g)
-            target[rows] = column[order[groups[order] == g]]
-        return target
 
-    passes(ex.q6, right)
-    passes(ex.q6, by_sorting_keys)
-    fails(ex.q6, lambda column, groups, seed: np.random.default_rng(seed).permutation(column),
-          match="moved between groups")
-    fails(ex.q6, lambda column, groups, seed: column, match="nothing moved")
-    fails(ex.q6, lambda column, groups, seed: right(column, groups, 0), match="same order")
+def range_of_labels(column, groups, seed):
+    rng = np.random.default_rng(seed)
+    new = column.copy()
+    for g in range(len(np.unique(groups))):
+        rows = np.flatnonzero(groups == g)
+        new[rows] = column[rng.permutation(rows)]
+    return new
 
-    def sorted_groups(column, groups, seed):
-        new = column.copy()
-        for g in np.unique(groups):
-            rows = np.flatnonzero(groups == g)
-            new[rows] = np.sort(column[rows])
-        return new
 
-    fails(ex.q6, sorted_groups, match="sorted, not shuffled")
+def unseeded(column, groups, seed):
+    new = column.copy()
+    for g in np.unique(groups):
+        rows = np.flatnonzero(groups == g)
+        new[rows] = column[np.random.permutation(rows)]
+    return new
 
-    def concatenated(column, groups, seed):
-        rng = np.random.default_rng(seed)
-        return np.concatenate([rng.permutation(column[groups == g]) for g in np.unique(groups)])
 
-    fails(ex.q6, concatenated, match="moved between groups")
-    fails(ex.q6, lambda column, groups, seed: column + 1, match="values changed")
-    fails(ex.q6, lambda column, groups, seed: column[:10], match="shape (200,)")
-    not_attempted(ex.q6, stub)
+def in_place(column, groups, seed):
+    rng = np.random.default_rng(seed)
+    for g in np.unique(groups):
+        rows = np.flatnonzero(groups == g)
+        column[rows] = column[rng.permutation(rows)]
+    return column
+
+
+def sorted_groups(column, groups, seed):
+    new = column.copy()
+    for g in np.unique(groups):
+        rows = np.flatnonzero(groups == g)
+        new[rows] = np.sort(column[rows])
+    return new
+
+
+def concatenated(column, groups, seed):
+    rng = np.random.default_rng(seed)
+    return np.concatenate([rng.permutation(column[groups == g]) for g in np.unique(groups)])
+
+
+Q6_WRONG = [
+    wrong(lambda column, groups, seed: np.random.default_rng(seed).permutation(column),
+          "moved between groups"),
+    wrong(lambda column, groups, seed: column.copy(), "ignores `seed`"),
+    wrong(lambda column, groups, seed: permute_right(column, groups, 0), "ignores `seed`"),
+    wrong(unseeded, "two different answers for the same seed"),
+    wrong(first_group_only, "was not shuffled"),
+    wrong(range_of_labels, "was not shuffled"),
+    wrong(in_place, "changed its input `column` in place"),
+    wrong(sorted_groups, "ignores `seed`"),
+    wrong(concatenated, "lists the groups one after another"),
+    wrong(lambda column, groups, seed: column + seed, "values changed"),
+    wrong(lambda column, groups, seed: column[:10], "shape (60,)"),
+]
+
+
+def test_q6_catalog():
+    run_catalog("07", ex.q6, Q6_WRONG, [permute_right, permute_by_keys])
+
+
+def test_catalog_share_of_specific_messages():
+    catalogs = [Q1_WRONG, Q2_WRONG, Q3_WRONG, Q4_WRONG, Q5_WRONG, Q6_WRONG]
+    assert all(len(c) >= 8 for c in catalogs)
+    specific = [not generic for c in catalogs for *_, generic in c]
+    assert sum(specific) / len(specific) >= 0.9

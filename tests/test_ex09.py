@@ -1,12 +1,11 @@
-"""Checks of exercise notebook 09: right answers pass, typical wrong answers get the right
-message."""
+"""Checks of exercise notebook 09: right answers pass, typical wrong answers get the message meant
+for them (a catalog of at least 8 per question), on check data that separates the conventions."""
 import numpy as np
 import torch
 
-from course_lib import faithfulness as fm
 from course_lib.exercises import ex09_evaluating as ex
 from exercise_helpers import (fails, passes, placeholders_and_odd_values_never_crash,
-                              questions_are_listed, solution)
+                              questions_are_listed, run_catalog, solution, wrong)
 
 
 def test_every_question_is_listed():
@@ -17,14 +16,22 @@ def test_placeholders_stubs_and_odd_values_never_crash():
     placeholders_and_odd_values_never_crash(ex, stubbed=5)
 
 
+def test_check_data_separates_the_conventions():
+    counts = {(len(x), steps) for _, x, _, steps in ex._q1_cases()}
+    assert any(round(k * M / s) != int(k * M / s) for M, s in counts for k in range(s + 1))
+    assert any(round(k * M / s) != -(-k * M // s) for M, s in counts for k in range(s + 1))
+    for tokens, rationale in ex._q2_cases():   # a rationale word is repeated outside it
+        assert any(tokens.count(tokens[i]) > 1 for i in rationale)
+
+
 # --------------------------------------------------------------------- q1: deletion curve
 def deletion(f, x, attribution, steps, order_sign=1, start_from_baseline=False, key=None,
-             first=0):
+             count=round, reverse=False):
     values = np.asarray(attribution) if key is None else key(np.asarray(attribution))
     order = np.argsort(-order_sign * values, kind="stable")
     batch = []
-    for k in range(first, steps + 1):
-        m = round(k * len(x) / steps)
+    for k in range(steps + 1):
+        m = int(count(k * len(x) / steps))
         if start_from_baseline:
             copy = np.zeros_like(x)
             copy[order[:m]] = x[order[:m]]
@@ -32,161 +39,257 @@ def deletion(f, x, attribution, steps, order_sign=1, start_from_baseline=False, 
             copy = x.copy()
             copy[order[:m]] = 0.0
         batch.append(copy)
-    return f(np.stack(batch))
+    scores = f(np.stack(batch))
+    return scores[::-1] if reverse else scores
 
 
-def test_q1():
-    passes(ex.q1, solution(ex.q1, "deletion_scores", np=np))
-    passes(ex.q1, lambda f, x, a, steps: fm.deletion_curve(f, x, a, steps=steps).scores)
-    passes(ex.q1, deletion)
-    fails(ex.q1, lambda f, x, a, s: deletion(f, x, a, s, order_sign=-1), match="least important")
-    fails(ex.q1, lambda f, x, a, s: deletion(f, x, a, s, start_from_baseline=True),
-          match="insertion curve")
-    fails(ex.q1, lambda f, x, a, s: deletion(f, x, a, s, key=np.abs), match="|attribution|")
-    fails(ex.q1, lambda f, x, a, s: deletion(f, x, a, s, first=1), match="start with nothing")
-    fails(ex.q1, lambda f, x, a, s: fm.deletion_curve(f, x, a, steps=s).auc, match="dimension")
-    fails(ex.q1, lambda f, x, a, s: deletion(f, x, a, s) + 0.1, match="first score")
-    fails(ex.q1, lambda f, x, a, s: deletion(f, x, a, s)[::-1], match="first score")
-
-    def filled_with_ones(f, x, a, steps):
-        order = np.argsort(-a)
-        batch = []
-        for k in range(steps + 1):
-            copy = x.copy()
-            copy[order[:round(k * len(x) / steps)]] = 1.0
-            batch.append(copy)
-        return f(np.stack(batch))
-
-    fails(ex.q1, filled_with_ones, match="differ from the deletion curve")
-    fails(ex.q1, lambda f, x, a, s: deletion(f, x, a, 2 * s), match="steps + 1")
+def deletion_masks(f, x, attribution, steps):  # written differently: one mask per step
+    rank = np.empty(len(x), int)
+    rank[np.argsort(-attribution)] = np.arange(len(x))
+    counts = np.array([round(k * len(x) / steps) for k in range(steps + 1)])
+    keep = rank[None, :] >= counts[:, None]
+    return f(np.where(keep, x, 0.0))
 
 
-# --------------------------------------------------------------------- q2: comp / suff
-def reduced(tokens, rationale):
+def deletion_in_place(f, x, attribution, steps):
+    scores = deletion(f, x, attribution, steps)
+    attribution.sort()
+    return scores
+
+
+Q1_WRONG = [
+    wrong(lambda f, x, a, s: deletion(f, x, a, s, order_sign=-1), "least important features first"),
+    wrong(lambda f, x, a, s: deletion(f, x, a, s, start_from_baseline=True), "insertion curve"),
+    wrong(lambda f, x, a, s: deletion(f, x, a, s, key=np.abs), "ranked by |attribution|"),
+    wrong(lambda f, x, a, s: deletion(f, x, a, s, count=np.floor), "rounded k·M/steps down"),
+    wrong(lambda f, x, a, s: deletion(f, x, a, s, count=np.ceil), "rounded k·M/steps up"),
+    wrong(lambda f, x, a, s: deletion(f, x, a, s, count=lambda v: int(v + 0.5)), "rounded halves up"),
+    wrong(lambda f, x, a, s: deletion(f, x, a, s, key=lambda v: -np.arange(len(v))),
+          "in their own order"),
+    wrong(lambda f, x, a, s: deletion(f, x, a, s, reverse=True), "the curve is reversed"),
+    wrong(lambda f, x, a, s: deletion(f, x, a, s)[1:], "start with nothing removed"),
+    wrong(lambda f, x, a, s: deletion(f, x, a, s)[:2], "should return steps + 1"),
+    wrong(deletion_in_place, "changed its input `attribution` in place"),
+    wrong(lambda f, x, a, s: f(x), "raised TypeError: f takes a batch of rows"),
+    wrong(lambda f, x, a, s: deletion(f, x, a, s) + 0.1, "the first score should be f(x)"),
+    wrong(lambda f, x, a, s: np.r_[deletion(f, x, a, s)[:1], deletion(f, x, a, s)[1:] + 0.1],
+          "expected", generic=True),
+]
+
+
+def test_q1_catalog():
+    run_catalog("09", ex.q1, Q1_WRONG, [solution(ex.q1, "deletion_scores", np=np), deletion,
+                                         deletion_masks])
+
+
+# --------------------------------------------------------------------- q2: comprehensiveness
+def comp_suff(f, tokens, rationale):
     without = [t for i, t in enumerate(tokens) if i not in rationale]
-    alone = [tokens[i] for i in sorted(rationale)]
-    return without, alone
+    alone = [t for i, t in enumerate(tokens) if i in rationale]
+    full, f_without, f_alone = f([tokens, without, alone])
+    return full - f_without, full - f_alone
 
 
-def test_q2():
-    passes(ex.q2, solution(ex.q2, "comp_suff"))
+def comp_suff_numpy(f, tokens, rationale):  # written differently: a boolean mask
+    tokens_array = np.array(tokens, dtype=object)
+    mask = np.zeros(len(tokens), bool)
+    mask[list(rationale)] = True
+    scores = f([list(tokens_array), list(tokens_array[~mask]), list(tokens_array[mask])])
+    return np.array([scores[0] - scores[1], scores[0] - scores[2]])
 
-    def with_library(f, tokens, rationale):
-        return fm.comprehensiveness(f, tokens, rationale), fm.sufficiency(f, tokens, rationale)
 
-    passes(ex.q2, with_library)
+def by_value(f, tokens, rationale):
+    words = {tokens[i] for i in rationale}
+    without = [t for t in tokens if t not in words]
+    alone = [t for t in tokens if t in words]
+    full, f_without, f_alone = f([tokens, without, alone])
+    return full - f_without, full - f_alone
 
-    def swapped(f, tokens, rationale):
-        c, s = with_library(f, tokens, rationale)
-        return s, c
 
-    fails(ex.q2, swapped, match="swapped")
+def pops_in_place(f, tokens, rationale):
+    full = f([list(tokens)])[0]
+    alone = [tokens[i] for i in rationale]
+    for i in sorted(rationale, reverse=True):
+        tokens.pop(i)
+    f_without, f_alone = f([tokens, alone])
+    return full - f_without, full - f_alone
 
-    def raw_scores(f, tokens, rationale):
-        without, alone = reduced(tokens, rationale)
-        return f([without])[0], f([alone])[0]
 
-    fails(ex.q2, raw_scores, match="drops")
-    fails(ex.q2, lambda f, t, r: tuple(-v for v in with_library(f, t, r)), match="signs are flipped")
-    fails(ex.q2, lambda f, t, r: with_library(f, t, r)[0], match="not one")
+def as_set(f, tokens, rationale):
+    without = [t for i, t in enumerate(tokens) if i not in rationale]
+    alone = sorted({t for i, t in enumerate(tokens) if i in rationale})
+    full, f_without, f_alone = f([tokens, without, alone])
+    return full - f_without, full - f_alone
 
-    def both_without(f, tokens, rationale):
-        without, _ = reduced(tokens, rationale)
-        drop = f([tokens])[0] - f([without])[0]
-        return drop, drop
 
-    fails(ex.q2, both_without, match="both numbers are equal")
+def reduced_scores(f, tokens, rationale):
+    c, s = comp_suff(f, tokens, rationale)
+    full = f([tokens])[0]
+    return full - c, full - s
 
-    def off_by_one(f, tokens, rationale):
-        return with_library(f, tokens, [i + 1 for i in rationale])
 
-    fails(ex.q2, off_by_one, match="the values differ")
+Q2_WRONG = [
+    wrong(by_value, "removed every copy of the rationale's words"),
+    wrong(lambda f, t, r: comp_suff(f, t, r)[::-1], "the two are swapped"),
+    wrong(reduced_scores, "scores of the reduced texts"),
+    wrong(lambda f, t, r: tuple(-v for v in comp_suff(f, t, r)), "signs are flipped"),
+    wrong(as_set, "a set loses both"),
+    wrong(pops_in_place, "changed its input `tokens` in place"),
+    wrong(lambda f, t, r: f(t), "f takes a list of token lists"),
+    wrong(lambda f, t, r: comp_suff(f, t, r)[0], "return two numbers"),
+    wrong(lambda f, t, r: (0.2, 0.2), "both numbers are equal"),
+    wrong(lambda f, t, r: (comp_suff(f, t, r)[0], 0.0), "expected", generic=True),
+]
+
+
+def test_q2_catalog():
+    run_catalog("09", ex.q2, Q2_WRONG, [solution(ex.q2, "comp_suff"), comp_suff, comp_suff_numpy])
 
 
 # --------------------------------------------------------------------- q3: rollout
-def test_q3():
-    passes(ex.q3, solution(ex.q3, "rollout", torch=torch))
+def rollout(attentions, residual=True, combine="mean", later_left=True, elementwise=False,
+            layers=None, renormalise=True, half=True):
+    chosen = attentions if layers is None else [attentions[i] for i in layers]
+    result = None
+    for A in chosen:
+        A = A.double()
+        A = {"mean": A.mean(0), "max": A.max(0).values, "sum": A.sum(0)}[combine]
+        eye = torch.eye(A.shape[-1], dtype=A.dtype)
+        if residual:
+            A = 0.5 * A + 0.5 * eye if half else A + eye
+        if renormalise:
+            A = A / A.sum(-1, keepdim=True)
+        if result is None:
+            result = A
+        elif elementwise:
+            result = A * result
+        else:
+            result = A @ result if later_left else result @ A
+    return result
 
-    def with_einsum(attentions):
-        layers = [0.5 * A.double().mean(0) + 0.5 * torch.eye(A.shape[-1], dtype=torch.float64)
-                  for A in attentions]
-        result = torch.eye(layers[0].shape[0], dtype=torch.float64)
-        for A in layers:
-            result = torch.einsum("ij,jk->ik", A, result)
-        return result.numpy()
 
-    passes(ex.q3, with_einsum)
+def rollout_reduce(attentions):  # written differently: functools.reduce over the layers
+    from functools import reduce
 
-    def product(attentions, residual=True, reducer=lambda A: A.mean(0), reverse=False):
-        layers = []
-        for A in attentions:
-            A = reducer(A.double())
-            if residual:
-                A = 0.5 * A + 0.5 * torch.eye(A.shape[-1], dtype=A.dtype)
-            layers.append(A / A.sum(-1, keepdim=True))
-        result = layers[0]
-        for A in layers[1:]:
-            result = result @ A if reverse else A @ result
-        return result
+    T = attentions[0].shape[-1]
+    layers = [0.5 * A.double().mean(0) + 0.5 * torch.eye(T, dtype=torch.float64) for A in attentions]
+    return reduce(lambda R, A: A @ R, layers[1:], layers[0]).numpy()
 
-    fails(ex.q3, lambda att: product(att, residual=False), match="residual")
-    fails(ex.q3, lambda att: product(att, reverse=True), match="wrong order")
-    fails(ex.q3, lambda att: product(att[-1:]), match="last layer only")
-    fails(ex.q3, lambda att: product(att, reducer=lambda A: A.max(0).values), match="average the heads")
 
-    def unnormalised(attentions):
-        result = None
-        for A in attentions:
-            A = A.double().mean(0) + torch.eye(A.shape[-1], dtype=torch.float64)
-            result = A if result is None else A @ result
-        return result
+def rollout_in_place(attentions):
+    for A in attentions:
+        A.mul_(0.5)
+    return rollout(attentions)
 
-    fails(ex.q3, unnormalised, match="sum to 1")
-    fails(ex.q3, lambda att: product(att, reducer=lambda A: A[0]), match="values differ")
+
+Q3_WRONG = [
+    wrong(lambda A: rollout(A, elementwise=True), "elementwise (*)"),
+    wrong(lambda A: rollout(A, residual=False), "left out the residual"),
+    wrong(lambda A: rollout(A, later_left=False), "wrong order"),
+    wrong(lambda A: rollout(A, layers=[-1]), "the last layer only"),
+    wrong(lambda A: rollout(A, layers=[0]), "the first layer only"),
+    wrong(lambda A: rollout(A, combine="max"), "not take their maximum"),
+    wrong(lambda A: rollout(A, renormalise=False, half=False), "should sum to 1"),
+    wrong(lambda A: rollout(A, combine="sum", renormalise=False), "should sum to 1"),
+    wrong(rollout_in_place, "changed its input `attentions` in place"),
+    wrong(lambda A: rollout(A)[0], "should have shape"),
+    wrong(lambda A: rollout(A).T, "the transpose"),
+    wrong(lambda A: rollout(A) * 0 + torch.eye(A[0].shape[-1], dtype=torch.float64),
+          "the values differ from the rollout", generic=True),
+]
+
+
+def test_q3_catalog():
+    run_catalog("09", ex.q3, Q3_WRONG, [solution(ex.q3, "rollout", torch=torch), rollout,
+                                         rollout_reduce])
 
 
 # --------------------------------------------------------------------- q4: infidelity
-def test_q4():
-    passes(ex.q4, solution(ex.q4, "my_infidelity", np=np))
+def infidelity(f, x, a, P, sign=1, square=True, mean=True, flip=False, root=False,
+               square_of_mean=False):
+    change = f(x[None])[0] - f(x[None] - sign * P)
+    gap = P @ a + change if flip else P @ a - change
+    if square_of_mean:
+        return np.mean(gap) ** 2
+    gap = gap ** 2 if square else np.abs(gap)
+    value = gap.mean() if mean else gap.sum()
+    return np.sqrt(value) if root else value
 
-    def with_loop(f, x, a, perturbations):
-        total = 0.0
-        for I in perturbations:
-            total += (I @ a - (f(x[None])[0] - f((x - I)[None])[0])) ** 2
-        return total / len(perturbations)
 
-    passes(ex.q4, with_loop)
+def infidelity_loop(f, x, a, P):  # written differently: one perturbation at a time
+    total = 0.0
+    for I in P:
+        total += (I @ a - (f(x[None])[0] - f((x - I)[None])[0])) ** 2
+    return total / len(P)
 
-    def generic(f, x, a, perturbations, sign=-1, power=2, reduce=np.mean, flip=1):
-        change = f(x[None])[0] - f(x[None] + sign * perturbations)
-        return reduce(np.abs(perturbations @ a - flip * change) ** power)
 
-    passes(ex.q4, generic)
-    fails(ex.q4, lambda *args: generic(*args, sign=1), match="f(x + I)")
-    fails(ex.q4, lambda *args: generic(*args, power=1), match="square the gap")
-    fails(ex.q4, lambda *args: generic(*args, reduce=np.sum), match="sum over the perturbations")
-    fails(ex.q4, lambda *args: generic(*args, flip=-1), match="sign is flipped")
-    fails(ex.q4, lambda *args: generic(*args, reduce=np.max), match="value differs")
-    fails(ex.q4, lambda f, x, a, p: np.array([1.0, 2.0]), match="single number")
+def infidelity_in_place(f, x, a, P):
+    value = infidelity(f, x, a, P)
+    P *= 0
+    return value
+
+
+Q4_WRONG = [
+    wrong(lambda *z: infidelity(*z, sign=-1), "f(x + I)"),
+    wrong(lambda *z: infidelity(*z, square=False), "square the gap"),
+    wrong(lambda *z: infidelity(*z, mean=False), "sum over the perturbations"),
+    wrong(lambda *z: infidelity(*z, flip=True), "a sign is flipped"),
+    wrong(lambda *z: infidelity(*z, root=True), "square root"),
+    wrong(lambda *z: infidelity(*z, square_of_mean=True), "squared the mean gap"),
+    wrong(infidelity_in_place, "changed its input `perturbations` in place"),
+    wrong(lambda f, x, a, P: f(x) - f(x - P), "raised TypeError: f takes a batch"),
+    wrong(lambda *z: [infidelity(*z)] * 2, "single number"),
+    wrong(lambda *z: infidelity(*z) + 0.01, "expected", generic=True),
+]
+
+
+def test_q4_catalog():
+    run_catalog("09", ex.q4, Q4_WRONG, [solution(ex.q4, "my_infidelity", np=np), infidelity,
+                                         infidelity_loop])
 
 
 # --------------------------------------------------------------------- q5: agreement
-def test_q5():
-    passes(ex.q5, solution(ex.q5, "feature_agreement", np=np))
-    passes(ex.q5, lambda a, b, k: fm.top_k_agreement(a, b, k))
+def agreement(a, b, k, key=np.abs, largest=True, divide="k", extra=0):
+    pick = lambda v: set((np.argsort(-key(v)) if largest else np.argsort(key(v)))[:k + extra])  # noqa: E731
+    shared = len(pick(a) & pick(b))
+    return {"k": shared / k, "count": shared, "jaccard": shared / (2 * k - shared),
+            "n": shared / len(a)}[divide]
 
-    def top(v, k, key=np.abs, largest=True):
-        order = np.argsort(key(v))
-        return set((order[::-1] if largest else order)[:k])
 
-    fails(ex.q5, lambda a, b, k: len(top(a, k, key=lambda v: v) & top(b, k, key=lambda v: v)) / k,
-          match="absolute value")
-    fails(ex.q5, lambda a, b, k: len(top(a, k) & top(b, k)), match="not their count")
-    fails(ex.q5, lambda a, b, k: len(top(a, k) & top(b, k)) / len(top(a, k) | top(b, k)),
-          match="Jaccard")
-    fails(ex.q5, lambda a, b, k: len(top(a, k, largest=False) & top(b, k, largest=False)) / k,
-          match="k smallest")
-    fails(ex.q5, lambda a, b, k: fm.rank_agreement(a, b), match="the agreement is")
+def agreement_sorted(a, b, k):  # written differently: sorted() over |values|
+    top = lambda v: {i for i, _ in sorted(enumerate(v), key=lambda p: -abs(p[1]))[:k]}  # noqa: E731
+    return len(top(a) & top(b)) / k
+
+
+def agreement_in_place(a, b, k):
+    value = agreement(a, b, k)
+    np.abs(a, out=a)
+    return value
+
+
+Q5_WRONG = [
+    wrong(lambda a, b, k: agreement(a, b, k, key=lambda v: v), "rank by the absolute value"),
+    wrong(lambda a, b, k: agreement(a, b, k, largest=False), "the k smallest"),
+    wrong(lambda a, b, k: agreement(a, b, k, divide="count"), "not their count"),
+    wrong(lambda a, b, k: agreement(a, b, k, divide="jaccard"), "Jaccard"),
+    wrong(lambda a, b, k: agreement(a, b, k, divide="n"), "not by the number of features"),
+    wrong(lambda a, b, k: agreement(a, b, k, extra=1), "you kept k + 1"),
+    wrong(agreement_in_place, "changed its input `a` in place"),
+    wrong(lambda a, b, k: [agreement(a, b, k)] * 2, "single number"),
+    wrong(lambda a, b, k: 0.5, "the agreement is", generic=True),
+]
+
+
+def test_q5_catalog():
+    run_catalog("09", ex.q5, Q5_WRONG, [solution(ex.q5, "feature_agreement", np=np), agreement,
+                                         agreement_sorted])
+
+
+def test_catalog_share_of_specific_messages():
+    catalogs = [Q1_WRONG, Q2_WRONG, Q3_WRONG, Q4_WRONG, Q5_WRONG]
+    assert all(len(c) >= 8 for c in catalogs)
+    specific = [not generic for c in catalogs for *_, generic in c]
+    assert sum(specific) / len(specific) >= 0.9
 
 
 # --------------------------------------------------------------------- q6: the checklist
@@ -208,3 +311,9 @@ def test_q6():
     fails(ex.q6, changed(1, "agreement"), match="can agree and both be wrong")
     fails(ex.q6, changed(0, "randomisation"), match="pick one of")
     fails(ex.q6, {claims[0]: "sanity check"}, match="missing keys")
+    fails(ex.q6, changed(2, "stability"), match="compares explanations of nearby inputs")
+    fails(ex.q6, list(RIGHT.values()), match="should be a dict")
+
+
+def test_q6_lists_its_claims():
+    assert set(ex.CLAIMS) == set(RIGHT) and len(ex.CLAIMS) == 4

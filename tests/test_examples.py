@@ -8,8 +8,9 @@ from sklearn.linear_model import LogisticRegression
 from torch import nn
 from torch.utils.data import DataLoader, TensorDataset
 
-from course_lib.examples import (influence_functions, leave_one_out_influence, mmd_critic,
-                                 tracin, tracin_self_influence, witness)
+from course_lib.examples import (fit_network, influence_functions, leave_one_out_influence,
+                                 leave_one_out_network, mmd_critic, network_influence, tracin,
+                                 tracin_self_influence, witness)
 from course_lib.kernels import rbf_kernel
 
 
@@ -224,3 +225,104 @@ def test_tracin_equals_captum_on_the_shortcut_cnn(tmp_path):
     reference = captum_influence.TracInCP(model, TensorDataset(X, y), paths, checkpoints_load_func=load,
                                           loss_fn=nn.CrossEntropyLoss(reduction="none"), batch_size=8)
     torch.testing.assert_close(ours, reference.influence((X[:3], y[:3])), rtol=1e-4, atol=1e-5)
+
+
+# ----------------------------------------------------------------------------- MMD-critic, log det
+def test_logdet_criticisms_are_the_greedy_maximisers_of_witness_plus_log_det():
+    """Each greedy step of regularizer="logdet" adds the row that maximises
+    sum |witness| + log det K_CC, computed here from the determinant itself."""
+    X = _blobs(70, seed=5)
+    gamma = 0.4
+    K = rbf_kernel(X, gamma=gamma)
+    protos, crits = mmd_critic(X, 3, 4, gamma=gamma, regularizer="logdet")
+    score = np.abs(witness(K, protos))
+
+    def objective(C):
+        return score[C].sum() + np.linalg.slogdet(K[np.ix_(C, C)])[1]
+
+    for m in range(4):
+        others = [c for c in range(len(X)) if c not in protos and c not in crits[:m]]
+        best = max(others, key=lambda c: objective(list(crits[:m]) + [c]))
+        assert crits[m] == best
+    plain = mmd_critic(X, 3, 4, gamma=gamma)[1]
+    assert crits[0] == plain[0] and list(crits) != list(plain)   # the term changes later choices
+
+
+def test_package_logdet_is_our_unregularised_choice_for_rbf():
+    """mmd-critic's regularization="logdet" subtracts log k(c, c), which is 0 for an RBF kernel:
+    its criticisms are our regularizer=None ones."""
+    MMDCritic = pytest.importorskip("mmd_critic").MMDCritic
+    from mmd_critic.kernels import RBFKernel
+    X = _blobs(seed=6)
+    reference = MMDCritic(X, RBFKernel(sigma=1.0))
+    ref_protos, _ = reference.select_prototypes(5)
+    ref_crits, _ = reference.select_criticisms(4, ref_protos, regularization="logdet")
+    assert _indices(X, ref_crits) == list(mmd_critic(X, 5, 4, gamma=0.5)[1])
+    assert _indices(X, ref_crits) != list(mmd_critic(X, 5, 4, gamma=0.5, regularizer="logdet")[1])
+
+
+# ----------------------------------------------------------------------------- TracIn, cosine
+def test_tracin_normalize_is_the_sum_of_cosines():
+    model, checkpoints, X, y = _trained_checkpoints(2)
+    loader = DataLoader(TensorDataset(X, y), batch_size=16)
+    ours = tracin(model, checkpoints, loader, X[:3], y[:3], normalize=True)
+    expected = torch.zeros(3, len(X))
+    for state, rate in checkpoints:
+        model.load_state_dict(state)
+        grads = []
+        for i in range(len(X)):
+            model.zero_grad()
+            nn.functional.cross_entropy(model(X[i:i + 1]), y[i:i + 1]).backward()
+            grads.append(torch.cat([p.grad.flatten() for p in model.parameters()]))
+        G = torch.stack(grads)
+        G = G / G.norm(dim=1, keepdim=True)
+        expected += rate * G[:3] @ G.T
+    torch.testing.assert_close(ours, expected, rtol=1e-5, atol=1e-6)
+    raw = tracin(model, checkpoints, loader, X[:3], y[:3])
+    assert not torch.allclose(raw, ours)
+    assert ours.abs().max() <= sum(rate for _, rate in checkpoints) + 1e-6   # |cos| <= 1
+
+
+# ----------------------------------------------------------------------------- influence, networks
+def _network_data(seed=0, n=30):
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(n, 3))
+    y = (X[:, 0] - X[:, 1] + 0.5 * rng.normal(size=n) > 0).astype(int)
+    return X, y, X[:6] + 0.3, y[:6]
+
+
+def test_network_influence_matches_warm_leave_one_out_for_a_convex_network():
+    """A network without hidden layer is a (two-logit) logistic regression: the objective is
+    strictly convex with l2 > 0, so warm- and cold-started leave-one-out agree and the
+    influence function predicts it to second order."""
+    X, y, X_test, y_test = _network_data(n=60)
+    torch.manual_seed(0)
+    net = fit_network(nn.Linear(3, 2), X, y, l2=1.0)
+    estimate = network_influence(net, X, y, X_test, y_test, l2=1.0)
+    warm = leave_one_out_network(net, X, y, X_test, y_test, l2=1.0)
+    assert np.corrcoef(warm.ravel(), estimate.ravel())[0, 1] > 0.99
+    cold = np.empty_like(warm)                   # refit from zero without row i
+    base = nn.functional.cross_entropy(net(torch.tensor(X_test)), torch.tensor(y_test), reduction="none")
+    for i in range(len(X)):
+        keep = np.arange(len(X)) != i
+        other = nn.Linear(3, 2).double()
+        nn.init.zeros_(other.weight), nn.init.zeros_(other.bias)
+        fit_network(other, X[keep], y[keep], l2=1.0)
+        with torch.no_grad():
+            cold[i] = (nn.functional.cross_entropy(other(torch.tensor(X_test)), torch.tensor(y_test),
+                                                   reduction="none") - base).numpy()
+    np.testing.assert_allclose(warm, cold, atol=1e-6)
+
+
+def test_network_influence_removal_sign_and_damping():
+    """Removing a row of the test point's own label, close to it, raises its loss (positive);
+    damping shrinks the estimate towards a plain gradient product."""
+    X, y, _, _ = _network_data(1)
+    torch.manual_seed(1)
+    net = fit_network(nn.Sequential(nn.Linear(3, 4), nn.Tanh(), nn.Linear(4, 2)), X, y, l2=0.5)
+    estimate = network_influence(net, X, y, X[:1], y[:1], l2=0.5)
+    assert estimate[0, 0] > 0                       # a row helps its own prediction
+    damped = network_influence(net, X, y, X[:1], y[:1], l2=0.5, damping=1e3)
+    assert np.abs(damped).max() < np.abs(estimate).max()
+    loo = leave_one_out_network(net, X, y, X[:1], y[:1], l2=0.5)
+    assert np.corrcoef(loo.ravel(), estimate.ravel())[0, 1] > 0.9

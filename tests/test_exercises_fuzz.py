@@ -5,11 +5,14 @@ soon as it lists its questions in ``QUESTIONS``. The second half tests the check
 not attempted, the one-line rendering, hints and solutions.
 """
 import contextlib
+import functools
+import inspect
 import importlib
 import io
 import math
 import pkgutil
 import re
+import sys
 import reprlib
 
 import numpy as np
@@ -282,6 +285,14 @@ def _catalog(path):
 
     counts = {}
     tree = ast.parse(path.read_text(encoding="utf-8"))
+    lists = {target.id: node.value for node in tree.body if isinstance(node, ast.Assign)
+             for target in node.targets if isinstance(target, ast.Name)
+             and isinstance(node.value, (ast.List, ast.Tuple))}
+
+    def length(node) -> int:  # a list literal, or the name of a module-level one
+        node = lists.get(node.id) if isinstance(node, ast.Name) else node
+        return len(node.elts) if isinstance(node, (ast.List, ast.Tuple)) else 0
+
     functions = [n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef)] or [tree]
     for function in functions:
         times = cases(function)
@@ -289,7 +300,13 @@ def _catalog(path):
             if not isinstance(node, ast.Call):
                 continue
             name = getattr(node.func, "id", None)
-            if name in ("fails", "passes") and node.args and isinstance(node.args[0], ast.Attribute):
+            if (name == "run_catalog" and len(node.args) == 4
+                    and isinstance(node.args[1], ast.Attribute)):  # run_catalog(topic, ex.qN, wrongs, rights)
+                question = node.args[1].attr
+                wrong, right = counts.get(question, (0, 0))
+                counts[question] = (wrong + times * length(node.args[2]),
+                                    right + times * length(node.args[3]))
+            elif name in ("fails", "passes") and node.args and isinstance(node.args[0], ast.Attribute):
                 question = node.args[0].attr
                 wrong, right = counts.get(question, (0, 0))
                 counts[question] = (wrong + times * (name == "fails"), right + times * (name == "passes"))
@@ -299,6 +316,10 @@ def _catalog(path):
                 wrong, right = counts.get(question, (0, 0))
                 counts[question] = (wrong, right + times)
     return counts
+
+
+#: Topics whose catalogs were grown from what learners write (issue 27): 8 wrong answers a question.
+GROWN_CATALOGS = {"ex00", "ex02", "ex07", "ex08", "ex09"}
 
 
 @pytest.mark.parametrize("name", MODULES)
@@ -314,10 +335,12 @@ def test_every_question_has_a_catalog_of_mistakes(name):
         for question, (wrong, right) in _catalog(path).items():
             before = counts.get(question, (0, 0))
             counts[question] = (before[0] + wrong, before[1] + right)
+    least = 8 if prefix in GROWN_CATALOGS else 5
     for question in importlib.import_module(f"course_lib.exercises.{name}").QUESTIONS:
         wrong, right = counts.get(question.name, (0, 0))
-        assert wrong >= 5 and right >= 2, (f"test_{prefix}*.py: {question.name} has {wrong} wrong "
-                                           f"and {right} right answers in its catalog")
+        assert wrong >= least and right >= 2, (f"test_{prefix}*.py: {question.name} has {wrong} "
+                                               f"wrong and {right} right answers in its catalog "
+                                               f"(at least {least} and 2)")
 
 
 # --------------------------------------------------------------------- forbidden shortcuts
@@ -366,3 +389,219 @@ def test_learner_errors_get_a_nudge():
 
     with pytest.raises(Incorrect, match="not Python's `or`"):
         call_learner(python_or, 1)
+
+
+# --------------------------------------------------------------------- fresh inputs, unchanged
+#: Questions whose answer is a value, not a function: the check has no inputs of its own to hand
+#: over (it reads what the learner computed from the notebook's objects).
+VALUE_ANSWERS = {
+    ("ex00_warmup", "q5"): "a dict of method names for the stated needs",
+    ("ex01_shapley", "q1"): "the shares of the notebook's card game",
+    ("ex01_shapley", "q5"): "a game and a player the learner builds",
+    ("ex01_shapley", "q6"): "numbers read off the notebook's model game",
+    ("ex01_shapley", "q7"): "a game the learner builds and its shares",
+    ("ex02_kernels", "q1"): "a map (A, b) for the notebook's points, checked by where it sends them",
+    ("ex02_kernels", "q7"): "a number read off the notebook's error curve",
+    ("ex02_kernels", "q8"): "a set of dataset names",
+    ("ex03_lime", "q5"): "explanations computed in the notebook",
+    ("ex03_lime", "q6"): "errors computed in the notebook and a chosen width",
+    ("ex03_lime", "q7"): "a neighbourhood drawn in the notebook",
+    ("ex04_shap", "q3"): "values read off the notebook's waterfall plot",
+    ("ex04_shap", "q4"): "two backgrounds the learner builds",
+    ("ex04_shap", "q5"): "TreeSHAP values worked out by hand",
+    ("ex04_shap", "q6"): "a row and a feature read off the notebook's loss table",
+    ("ex05_cam", "q6"): "a box drawn on the notebook's image",
+    ("ex05_cam", "q8"): "a verdict on the notebook's sanity check",
+    ("ex06_cardio", "q7"): "a counterfactual patient the learner builds",
+    ("ex06_cardio", "q8"): "values computed in the notebook",
+    ("ex08_examples", "q6"): "a dict of method names for the stated questions",
+    ("ex09_evaluating", "q6"): "a dict of evaluations for the stated claims",
+}
+
+
+def _solution_functions(module_name, question):
+    """The question's answer names that its own solution defines as functions."""
+    module = importlib.import_module(f"course_lib.exercises.{module_name}")
+    namespace = {**vars(module), "np": np, "pd": pd, "torch": torch}
+    exec(question.solution_code, namespace)
+    return namespace, [name for name in question.vars
+                       if name in namespace and inspect.isfunction(namespace[name])
+                       and namespace[name].__code__.co_filename == "<string>"]
+
+
+def _mutable(value):
+    return isinstance(value, (np.ndarray, pd.DataFrame, pd.Series, list, dict, torch.Tensor))
+
+
+def _mutate(value):
+    """Change `value` in place, as a careless answer would."""
+    if isinstance(value, torch.Tensor):
+        with torch.no_grad():
+            value.view(-1)[0] += 1
+    elif isinstance(value, np.ndarray):
+        if value.size == 0:
+            return
+        flat = value.reshape(-1) if value.flags.c_contiguous else None
+        if value.dtype.kind == "b":
+            value[(0,) * value.ndim] = not value[(0,) * value.ndim]
+        elif value.dtype.kind in "iufc":
+            value[(0,) * value.ndim] += 1
+        else:
+            value[(0,) * value.ndim] = "changed"
+        del flat
+    elif isinstance(value, (pd.DataFrame, pd.Series)):
+        value.drop(value.index[-1], inplace=True)
+    elif isinstance(value, list):
+        value.append(value[0] if value else 0)
+    elif isinstance(value, dict):
+        value["changed in place"] = 1
+
+
+def _example_arrays(module):
+    """Arrays the module hands to the notebook through its public example builders."""
+    found = []
+    for name in getattr(module, "__all__", []):
+        builder = getattr(module, name, None)
+        if not (callable(builder) and hasattr(builder, "cache_info")):
+            continue
+        try:
+            made = builder()
+        except TypeError:
+            continue
+        parts = vars(made).values() if hasattr(made, "__dict__") and not isinstance(
+            made, np.ndarray) else made if isinstance(made, tuple) else [made]
+        found += [np.asarray(p) for p in parts if isinstance(p, np.ndarray) and p.size > 4]
+    return found
+
+
+#: Function questions whose checks do not yet hand over copies and refuse answers that change
+#: their inputs (issue 27 converted 00, 02, 07, 08 and 09; these remain). Each fails today, so a
+#: question fixed later shows as XPASS and must leave this list.
+NOT_YET_FRESH = {
+    "ex01_shapley": {"q4"},
+    "ex03_lime": {"q4"},
+    "ex05_cam": {"q1", "q2", "q3", "q4", "q5", "q7"},
+    "ex06_cardio": {"q1", "q2", "q3", "q4"},
+}
+
+
+FUNCTION_QUESTIONS = [
+    pytest.param(name, q, id=f"{name}-{q.name}", marks=[pytest.mark.xfail(
+        strict=True, reason="not converted yet")] if q.name in NOT_YET_FRESH.get(name, ()) else [])
+    for name, q in QUESTIONS if (name, q.name) not in VALUE_ANSWERS]
+
+
+@pytest.mark.parametrize("module_name, question", FUNCTION_QUESTIONS)
+def test_checks_use_fresh_inputs_and_refuse_answers_that_change_them(module_name, question):
+    """Per question: the check calls the answer several times on inputs it builds itself (never
+    the arrays it hands to the notebook), and refuses an answer that changes any of its inputs
+    in place, naming the input and `.copy()`."""
+    namespace, functions = _solution_functions(module_name, question)
+    assert functions, (f"{module_name}.{question.name}: the answer is not a function; list it in "
+                       "VALUE_ANSWERS with the reason, or make the question ask for a function")
+    module = importlib.import_module(f"course_lib.exercises.{module_name}")
+    calls = []
+
+    def spy(function, mutate_at=None):
+        @functools.wraps(function)  # the check reads the answer's own source (loops refused)
+        def wrapper(*args, **kwargs):
+            calls.append((args, kwargs))
+            result = function(*args, **kwargs)
+            if mutate_at is not None:
+                mutable = [a for a in args if _mutable(a)]
+                if mutate_at < len(mutable):
+                    _mutate(mutable[mutate_at])
+            return result
+        return wrapper
+
+    answers = [namespace[name] for name in question.vars]
+    spied = [spy(a) if name in functions else a for name, a in zip(question.vars, answers)]
+    with contextlib.redirect_stdout(io.StringIO()):
+        question.check(*spied)
+    assert len(calls) >= 2, f"{module_name}.{question.name}: the check calls the answer once"
+    examples = _example_arrays(module)
+    for args, kwargs in calls:
+        for value in [*args, *kwargs.values()]:
+            if isinstance(value, np.ndarray) and value.size > 4:
+                assert not any(value.shape == e.shape and np.array_equal(value, e) for e in examples), \
+                    f"{module_name}.{question.name}: the check hands over the notebook's example"
+    mutable_positions = max(sum(_mutable(a) for a in args) for args, _ in calls)
+    for position in range(mutable_positions):
+        spied = [spy(a, mutate_at=position) if name in functions else a
+                 for name, a in zip(question.vars, answers)]
+        with pytest.raises(CheckFailed) as info:
+            with contextlib.redirect_stdout(io.StringIO()):
+                question.check(*spied)
+        message = info.value.message
+        assert "in place" in message and ".copy()" in message, (
+            f"{module_name}.{question.name}: an answer that changes its input number "
+            f"{position + 1} in place is not refused as such: {message}")
+
+
+# --------------------------------------------------------------------- crashes, copies, numbers
+def test_a_crashed_answer_cell_is_reported_as_such(monkeypatch):
+    question = Question("q9", "a crash", ["answer"], lambda answer: None)
+    monkeypatch.setattr(sys, "last_value", ValueError("could not convert 'x'"), raising=False)
+    namespace = {"q9": question, "In": ["", "answer = float('x')", "q9.check()"]}
+    with pytest.raises(CheckFailed) as info:
+        exec("q9.check()", namespace)
+    assert type(info.value) is CheckFailed
+    assert "the cell that defines `answer` stopped with ValueError" in info.value.message
+    monkeypatch.setattr(sys, "last_value", NotImplementedError(), raising=False)
+    with pytest.raises(NotAttempted):  # the untouched stub: not attempted
+        exec("q9.check()", namespace)
+    namespace["In"] = ["", "x = 1", "q9.check()"]  # an older error of another cell
+    monkeypatch.setattr(sys, "last_value", ValueError("old"), raising=False)
+    with pytest.raises(NotAttempted):
+        exec("q9.check()", namespace)
+
+
+def test_not_implemented_deeper_than_the_answer_is_a_crash_not_a_stub():
+    def helper(x):
+        raise NotImplementedError("sparse input")
+
+    def answer(x):
+        return helper(x)
+
+    calling = Question("q9", "calls", ["f"], lambda f: call_learner(f, 1, what="f(1)"))
+    with pytest.raises(CheckFailed) as info:
+        calling.check(answer)
+    assert type(info.value) is CheckFailed and "from inside a function it calls" in info.value.message
+
+
+def test_call_fresh_names_the_changed_input_and_the_copy():
+    from course_lib.exercises import call_fresh
+
+    def careless(table, values):
+        values[0] = 9.0
+        return 1
+
+    data = np.zeros(3)
+    with pytest.raises(Incorrect, match=r"changed its input `values` in place .*values.copy\(\)"):
+        call_fresh(careless, pd.DataFrame({"a": [1]}), data, what="careless(table, values)")
+    assert data.tolist() == [0.0, 0.0, 0.0]  # the check's own input is never touched
+    frame = pd.DataFrame({"a": [1.0, 2.0]})
+    with pytest.raises(Incorrect, match="`table` in place"):
+        call_fresh(lambda table: table.drop(columns="a", inplace=True), frame, what="f(table)",
+                   names=["table"])
+    assert call_fresh(lambda table: float(table["a"].sum()), frame, what="f") == 3.0
+
+
+def test_seeds_are_checked_twice_the_same_and_once_another():
+    from course_lib.exercises import same_seed_same_answer
+
+    make = lambda seed: (np.arange(5.0), seed)  # noqa: E731
+    good = lambda x, seed: np.random.default_rng(seed).permutation(x)  # noqa: E731
+    same_seed_same_answer(good, make, what="f(x, {seed})")
+    with pytest.raises(Incorrect, match="ignores `seed`"):
+        same_seed_same_answer(lambda x, seed: np.random.default_rng(0).permutation(x), make,
+                              what="f(x, {seed})")
+    with pytest.raises(Incorrect, match="two different answers for the same seed"):
+        same_seed_same_answer(lambda x, seed: np.random.permutation(x), make, what="f(x, {seed})")
+
+
+def test_plain_numbers():
+    from course_lib.exercises import plain
+
+    assert plain(np.float64(-1.0)) == "-1" and plain(np.float32(0.25)) == "0.25"
+    assert plain(np.array(1 / 3)) == "0.333333"

@@ -160,7 +160,8 @@ def test_agreement_and_stability():
     a = np.array([5.0, 4, 3, 2, 1])
     assert fm.rank_agreement(a, a * 2) == pytest.approx(1.0)
     assert fm.rank_agreement(a, -a) == pytest.approx(-1.0)
-    assert fm.rank_agreement(a, np.ones(5)) == 0.0
+    assert np.isnan(fm.rank_agreement(a, np.ones(5)))            # a constant map ranks nothing
+    assert np.isnan(fm.top_k_agreement(a, -np.ones(5), 2))
     assert fm.top_k_agreement(a, [1.0, 0, 5, 0, 0], 2) == pytest.approx(0.5)
     stable = fm.stability(lambda z: np.arange(5.0) * 10 + 0 * z, np.zeros(5), noise=0.1)
     np.testing.assert_allclose(stable, 1.0)
@@ -179,3 +180,91 @@ def test_road_least_relevant_first_removes_the_other_end_of_the_ranking():
     assert np.abs(morf.scores[1:] - lerf.scores[1:]).min() > 1e-6
     with pytest.raises(ValueError, match=r"\[0, 1\)"):
         fm.road(f, checkerboard, weights, fractions=(0.5, 1.0))
+
+
+def test_a_constant_attribution_has_no_auc():
+    f = linear([3.0, 1.0, 2.0, 0.0])
+    flat = fm.deletion_curve(f, np.ones(4), np.zeros(4), steps=4)
+    assert not flat.ranked and np.isnan(flat.auc)
+    assert np.isnan(fm.insertion_curve(f, np.ones(4), np.full(4, 2.0), steps=4).auc)
+    image = np.ones((1, 6, 6))
+    g = lambda batch: np.asarray(batch).reshape(len(batch), -1).sum(1)
+    assert np.isnan(fm.road(g, image, np.zeros((6, 6)), noise=0.0).auc)
+    assert not np.isnan(fm.road(g, image, np.arange(36.0).reshape(6, 6), noise=0.0).auc)
+
+
+def test_aopc_by_hand():
+    good_words = {"great": 0.5, "love": 0.3}
+    f = lambda lists: np.array([min(1.0, 0.1 + sum(good_words.get(t, 0) for t in tokens))
+                                for tokens in lists])
+    tokens = ["i", "love", "this", "great", "drug", "a", "b", "c", "d", "e"]
+    scores = np.array([0, .3, 0, .5, 0, 0, 0, 0, 0, 0.1])
+    # 10 tokens: bins 1/5/10/20/50 % keep ceil(0.1), ceil(0.5), 1, 2, 5 tokens = 1, 1, 1, 2, 5
+    full = 0.9
+    without = [0.4, 0.4, 0.4, 0.1, 0.1]     # "great", "great", "great", then both words gone
+    alone = [0.6, 0.6, 0.6, 0.9, 0.9]
+    assert fm.aopc_comprehensiveness(f, tokens, scores) == pytest.approx(np.mean(full - np.array(without)))
+    assert fm.aopc_sufficiency(f, tokens, scores) == pytest.approx(np.mean(full - np.array(alone)))
+    # one bin of k tokens is the plain comprehensiveness of the top-k rationale
+    assert fm.aopc_comprehensiveness(f, tokens, scores, bins=[0.2]) == pytest.approx(
+        fm.comprehensiveness(f, tokens, fm.top_k_rationale(scores, 2)))
+    assert fm.aopc_sufficiency(f, tokens, scores, bins=[0.2]) == pytest.approx(
+        fm.sufficiency(f, tokens, fm.top_k_rationale(scores, 2)))
+    assert np.isnan(fm.aopc_comprehensiveness(f, tokens, np.ones(10)))
+    with pytest.raises(ValueError, match="one value per token"):
+        fm.aopc_sufficiency(f, tokens, scores[:3])
+    with pytest.raises(ValueError, match="bins must be shares"):
+        fm.aopc_sufficiency(f, tokens, scores, bins=[0.0, 0.5])
+
+
+def captum_removal(seed, share, baseline):
+    generator = torch.Generator().manual_seed(seed)
+
+    def perturb(inputs, baselines=None):
+        mask = torch.rand(inputs.shape, generator=generator) < share
+        return torch.where(mask, torch.full_like(inputs, baseline), inputs)
+    return perturb
+
+
+@pytest.mark.parametrize("normalize", [False, True])
+@pytest.mark.parametrize("multiply_by_inputs", [False, True])
+def test_infidelity_with_a_baseline_perturbation_equals_captum(normalize, multiply_by_inputs):
+    from captum.attr import IntegratedGradients
+    from captum.metrics import infidelity, infidelity_perturb_func_decorator
+
+    net = small_net()
+    x = torch.randn(4, 6, generator=torch.Generator().manual_seed(3))
+    x[0, 2] = 0.5                                       # a feature equal to the baseline: 0 / 0
+    attribution = IntegratedGradients(net).attribute(x, target=0, n_steps=20)
+    ours = fm.infidelity(net, x, attribution, n_perturb=25, seed=4, target=0, normalize=normalize,
+                         perturbation="baseline", share=0.3, baseline=0.5,
+                         multiply_by_inputs=multiply_by_inputs)
+    perturb = infidelity_perturb_func_decorator(multiply_by_inputs)(captum_removal(4, 0.3, 0.5))
+    theirs = infidelity(net, perturb, x, attribution, baselines=torch.full_like(x, 0.5), target=0,
+                        n_perturb_samples=25, normalize=normalize)
+    torch.testing.assert_close(ours, theirs, rtol=1e-6, atol=1e-7)
+
+
+def test_integrated_gradients_beats_the_gradient_on_removal_of_every_feature():
+    """Removing all features (share 1) moves x to the baseline: IG's completeness makes the
+    predicted change exact, while the gradient extrapolates linearly (Yeh et al. 2019)."""
+    from captum.attr import IntegratedGradients, Saliency
+
+    net = small_net()
+    x = torch.randn(3, 6, generator=torch.Generator().manual_seed(5))
+    ig = IntegratedGradients(net).attribute(x, target=2, n_steps=200, method="gausslegendre")
+    gradient = Saliency(net).attribute(x, target=2, abs=False)
+    ig_error = fm.infidelity(net, x, ig, n_perturb=3, perturbation="baseline", share=1.0,
+                             target=2, multiply_by_inputs=True)
+    gradient_error = fm.infidelity(net, x, gradient, n_perturb=3, perturbation="baseline",
+                                   share=1.0, target=2)
+    assert ig_error.max() < 1e-8 < gradient_error.min()
+
+
+def test_sensitivity_max_unnormalised_is_yeh_et_al():
+    explain = lambda z: 2.0 * z                     # the change is 2 (y - x) exactly
+    x = torch.ones(2, 4)
+    absolute = fm.sensitivity_max(explain, x, radius=0.1, n_perturb=50, seed=0, relative=False)
+    relative = fm.sensitivity_max(explain, x, radius=0.1, n_perturb=50, seed=0)
+    torch.testing.assert_close(relative, absolute / 4.0)   # ||explain(x)|| = 2 * sqrt(4)
+    assert (absolute <= 2 * 0.1 * 2 + 1e-6).all() and (absolute > 0.2).all()

@@ -7,7 +7,6 @@ import csv
 import hashlib
 import io
 import os
-import shutil
 import subprocess
 import sys
 import time
@@ -30,14 +29,12 @@ def digest(folder: Path) -> dict[str, str]:
             for p in sorted(folder.rglob("*")) if p.is_file() and not p.is_symlink()}
 
 
-def sandboxed() -> bool:
-    return shutil.which("bwrap") is not None and sandbox.Cgroup.available()
-
-
 @pytest.fixture(scope="module")
 def hostile(tmp_path_factory):
-    if not sandboxed():
-        pytest.skip("needs bubblewrap and cgroups (the fork bomb and the hog run only in the sandbox)")
+    grading_class.require_sandbox()  # the fork bomb and the hog run only in the sandbox
+    if not sandbox.Cgroup.available():
+        pytest.skip(f"no memory and pids cgroup can be made here ({sandbox.Cgroup.why_not()}): "
+                    "the memory hog would not be bounded")
     base = tmp_path_factory.mktemp("hostile")
     grader_dir, folder = base / "grader", base / "sub"
     grader_dir.mkdir()
@@ -47,25 +44,29 @@ def hostile(tmp_path_factory):
     before, course_before = digest(folder), digest(sandbox.PACKAGE_DIR)
     mark = uuid.uuid4().hex
     started = time.monotonic()
-    result = subprocess.run(
-        [sys.executable, "-m", "course_lib.grading", str(folder), "--out", str(out), "--jobs", "2",
-         "--topic", "00", "--timeout-cell", "60", "--timeout-notebook", "300",
-         "--memory", str(MEMORY_GB), "--processes", str(grading_class.FORK_LIMIT)],
-        capture_output=True, text=True, timeout=900, cwd=grader_dir,
-        env=dict(os.environ, COURSE_TEST_MARK=mark))
+    command = [sys.executable, "-m", "course_lib.grading", str(folder), "--out", str(out), "--jobs",
+               "2", "--topic", "00", "--timeout-cell", "60", "--timeout-notebook", "300",
+               "--memory", str(MEMORY_GB), "--processes", str(grading_class.FORK_LIMIT)]
+    with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                          cwd=grader_dir, env=dict(os.environ, COURSE_TEST_MARK=mark)) as process:
+        stdout, stderr = process.communicate(timeout=900)
+    result = subprocess.CompletedProcess(command, process.returncode, stdout, stderr)
+    # the sandbox uids this grader used: BASE_UID + slot, slots (pid % 500) * 16 + k (run.Slots)
+    uids = range(sandbox.BASE_UID + (process.pid % 500) * 16, sandbox.BASE_UID + (process.pid % 500) * 16 + 16)
     seconds = time.monotonic() - started
     graded = out.read_text(encoding="utf-8") if out.exists() else ""
     time.sleep(8)  # longer than the detached writer waits before it writes
     return dict(result=result, expected=expected, warnings=warnings, out=out, graded=graded,
                 folder=folder, before=before, course_before=course_before, mark=mark,
-                grader_dir=grader_dir, seconds=seconds)
+                grader_dir=grader_dir, seconds=seconds, uids=uids)
 
 
 def test_the_csv_is_exactly_the_expected_one(hostile):
     result = hostile["result"]
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     table = list(csv.reader(io.StringIO(hostile["graded"])))
-    assert table[0] == ["learner", *grading_class.QUESTIONS, "total", "status", "reason", "file"]
+    assert table[0] == ["learner", *grading_class.QUESTIONS, "total", "status", "reason", "file",
+                        "topic"]
     assert table[1:] == hostile["expected"], "\n".join(map(str, table[1:]))
     for line in hostile["warnings"]:
         assert f"warning: {line}" in result.stdout
@@ -76,7 +77,7 @@ def test_nothing_was_written_outside_the_sandbox(hostile):
     assert hostile["out"].read_text(encoding="utf-8") == hostile["graded"]  # no late writer
     assert digest(hostile["folder"]) == hostile["before"]
     assert digest(sandbox.PACKAGE_DIR) == hostile["course_before"]
-    assert sorted(p.name for p in hostile["grader_dir"].iterdir()) == ["grades.csv"]
+    assert sorted(p.name for p in hostile["grader_dir"].iterdir()) == ["grades.csv", "report.html"]
 
 
 def test_no_process_is_left_behind(hostile):
@@ -84,8 +85,7 @@ def test_no_process_is_left_behind(hostile):
     for process in psutil.process_iter():
         try:
             uid = process.uids().real
-            if (process.environ().get("COURSE_TEST_MARK") == hostile["mark"]
-                    or sandbox.BASE_UID <= uid < sandbox.BASE_UID + 10_000):
+            if process.environ().get("COURSE_TEST_MARK") == hostile["mark"] or uid in hostile["uids"]:
                 if process.status() != psutil.STATUS_ZOMBIE:
                     leftovers.append(f"{process.pid} {' '.join(process.cmdline())[:80]}")
         except psutil.Error:

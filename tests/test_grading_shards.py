@@ -23,7 +23,7 @@ def fake_grade(submission, topic, questions, settings=None, expected=None):
 
 @pytest.fixture()
 def folder(tmp_path, monkeypatch):
-    monkeypatch.setattr(grading, "grade_submission", fake_grade)
+    monkeypatch.setattr(grading.run, "grade_submission", fake_grade)
     sub = tmp_path / "sub"
     for i in range(23):
         grading_class.write(sub / f"learner{i:02d}_00_warmup.ipynb", grading_class.cheap())
@@ -70,10 +70,45 @@ def test_merge_command_and_its_errors(folder, tmp_path):
     again = subprocess.run(command + [str(tmp_path / "a.csv"), str(tmp_path / "a.csv")],
                            capture_output=True, text=True, cwd=tmp_path)
     assert again.returncode == 2 and "merge each shard once" in again.stderr
-    (tmp_path / "c.csv").write_text("learner,q1,total,status,reason,file\n")
+    (tmp_path / "c.csv").write_text("learner,q1,total,status,reason,file,topic\n")
     other = subprocess.run(command + [str(tmp_path / "a.csv"), str(tmp_path / "c.csv")],
                            capture_output=True, text=True, cwd=tmp_path)
     assert other.returncode == 2 and "differ from" in other.stderr
+
+
+def refusal(tmp_path, *texts) -> str:
+    """merge's one-line refusal for CSVs holding `texts` (the first one a real shard)."""
+    paths = []
+    for i, text in enumerate(texts):
+        paths.append(tmp_path / f"s{i}.csv")
+        paths[-1].write_text(text, encoding="utf-8")
+    done = subprocess.run([sys.executable, "-m", "course_lib.grading", "merge", *map(str, paths),
+                           "--out", str(tmp_path / "m.csv")], capture_output=True, text=True)
+    assert done.returncode == 2 and done.stderr.count("\n") == 1, done.stderr
+    assert not (tmp_path / "m.csv").exists()
+    return done.stderr
+
+
+def test_merge_refuses_other_topics_and_rows_no_grader_wrote(folder, tmp_path):
+    topic, questions, grades = grading.grade([folder], topic="00", sandbox_on=False)
+    a = write_csv(grades[:5], questions, None)
+    b = write_csv(grades[5:], questions, None)
+    assert "topic '01_shapley" in refusal(tmp_path, a, b.replace(",00_warmup\n", ",01_shapley\n"))
+    head, first, *rest = b.splitlines(keepends=True)
+    cells = first.split(",")
+    assert "line 2: the marks or the total" in refusal(tmp_path, a, head + ",".join(
+        [cells[0], "7", *cells[2:]]) + "".join(rest))
+    assert "line 2: unknown status 'passed'" in refusal(tmp_path, a, head + first.replace(
+        ",ok,", ",passed,") + "".join(rest))
+    assert "line 2: 3 cells" in refusal(tmp_path, a, head + "x,1,1\n")
+    assert "not a grades CSV of this grader" in refusal(tmp_path, "name,grade\nann,1\n")
+
+
+def test_merge_takes_a_trailing_blank_line(folder, tmp_path):
+    topic, questions, grades = grading.grade([folder], topic="00", sandbox_on=False)
+    (tmp_path / "a.csv").write_text(write_csv(grades[:5], questions, None) + "\n\n")
+    (tmp_path / "b.csv").write_text(write_csv(grades[5:], questions, None) + "\r\n")
+    assert merge([tmp_path / "a.csv", tmp_path / "b.csv"]) == write_csv(grades, questions, None)
 
 
 def test_bad_shard_argument(tmp_path):
@@ -83,7 +118,7 @@ def test_bad_shard_argument(tmp_path):
 
 
 @pytest.mark.parametrize("text, safe", [("=1+1", "'=1+1"), ("+x", "'+x"), ("-2", "'-2"),
-                                        ("@SUM(A1)", "'@SUM(A1)"), ("\tx", "'\tx"), ("alice", "alice")])
+                                        ("@SUM(A1)", "'@SUM(A1)"), ("\tx", "\\x09x"), ("alice", "alice")])
 def test_csv_cells_cannot_be_formulas(text, safe):
     assert escape(text) == safe
 

@@ -52,15 +52,60 @@ def _collector(outputs: list):
     return hook
 
 
+NO_NETWORK = Path(__file__).resolve().parent / "nonet"
+
+
+def lane_environment(quick: bool, library: Path | None = None) -> dict[str, str]:
+    """What a lane's kernel sees: the mode (quick or full), no COURSE_OFFLINE flag, the network
+    refused (tools/nonet's sitecustomize), one thread, and the inline plotting backend.
+
+    The kernel imports the installed ``course_lib``; with `library` (a checkout's root) it imports
+    that checkout's instead, as `make bench-lectures` does to time the code beside the notebooks."""
+    environment = dict(os.environ)
+    for name in ("COURSE_OFFLINE", "COURSE_QUICK", "PYTHONPATH"):
+        environment.pop(name, None)
+    if quick:
+        environment["COURSE_QUICK"] = "1"
+    # the sitecustomize of tools/nonet refuses DNS and connections
+    environment["PYTHONPATH"] = os.pathsep.join([str(NO_NETWORK)] + ([str(library)] if library else []))
+    environment.setdefault("OMP_NUM_THREADS", "1")
+    environment.setdefault("MKL_NUM_THREADS", "1")
+    environment.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")  # ipykernel 6 on Python 3.13
+    environment["MPLBACKEND"] = "module://matplotlib_inline.backend_inline"
+    return environment
+
+
+def kernel_cpu_seconds(pid: int | None) -> float:
+    """CPU time (user + system) the kernel process and its finished children have used so far.
+
+    On a machine shared with other work, wall time grows with the load; CPU time does not, so it
+    is the number to compare between runs. 0.0 where it cannot be read (no /proc, no pid)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, TypeError, IndexError):
+        return 0.0
+    utime, stime, cutime, cstime = (int(value) for value in fields[11:15])
+    return (utime + stime + cutime + cstime) / os.sysconf("SC_CLK_TCK")
+
+
+def _kernel_pid(manager) -> int | None:
+    process = getattr(getattr(manager, "provisioner", None), "process", None)
+    return getattr(process, "pid", None)
+
+
 def execute(notebook, cwd: Path, env: dict | None = None, timeout: float = 900):
     """Run every code cell of `notebook` (nbformat v4, changed in place) in a kernel started in
-    `cwd` with environment `env`; raise :class:`CellError` at the first cell that fails."""
+    `cwd` with environment `env`; raise :class:`CellError` at the first cell that fails.
+
+    Each code cell's metadata gets nbclient's timing keys (``execution``) and the CPU seconds
+    the kernel spent on it (``execution["course.cpu_seconds"]``)."""
     from jupyter_client.manager import KernelManager
 
     manager = KernelManager(kernel_name="python3")
     manager.start_kernel(cwd=str(cwd), env=dict(os.environ if env is None else env))
     client = manager.client()
     client.start_channels()
+    pid = _kernel_pid(manager)
     try:
         client.wait_for_ready(timeout=120)
         for index, cell in enumerate(notebook.cells):
@@ -68,11 +113,13 @@ def execute(notebook, cwd: Path, env: dict | None = None, timeout: float = 900):
                 continue
             outputs: list = []
             started = datetime.now(timezone.utc).isoformat()
+            cpu_before = kernel_cpu_seconds(pid)
             reply = client.execute_interactive(cell.source, timeout=timeout, allow_stdin=False,
                                                output_hook=_collector(outputs))
             # the timing keys nbclient writes, so tools/slow_cells.py reads either
             cell.metadata["execution"] = {"iopub.execute_input": started,
-                                          "shell.execute_reply": datetime.now(timezone.utc).isoformat()}
+                                          "shell.execute_reply": datetime.now(timezone.utc).isoformat(),
+                                          "course.cpu_seconds": round(kernel_cpu_seconds(pid) - cpu_before, 2)}
             cell.outputs = outputs
             cell.execution_count = reply["content"].get("execution_count")
             if reply["content"]["status"] != "ok":

@@ -19,6 +19,7 @@ traceback from inside the library. Each topic lists its questions in
 from __future__ import annotations
 
 import contextlib
+import copy
 import html
 import importlib
 import inspect
@@ -31,7 +32,8 @@ import numpy as np
 __all__ = [
     "Question", "Incorrect", "CheckFailed", "NotAttempted", "CheckCrashed", "PLACEHOLDER",
     "as_array", "as_number", "as_int", "as_mapping", "as_callable", "as_string", "call_learner",
-    "assert_close", "is_close", "forbidden",
+    "assert_close", "is_close", "forbidden", "call_fresh", "same_seed_same_answer", "plain",
+    "uses_python_loop",
 ]
 
 
@@ -141,6 +143,9 @@ class Question:
             answers = {v: namespace[v] for v in self.vars if v in namespace}
             missing = [v for v in self.vars if v not in answers]
         if missing:
+            crash = _answer_cell_crash(missing, frame)
+            if crash:
+                raise Incorrect(crash)
             raise _NotAttemptedSignal(f"define {', '.join(f'`{m}`' for m in missing)} "
                                       "in the cell above, then run this cell again")
         placeholders = [v for v in self.vars if answers[v] is PLACEHOLDER]
@@ -198,6 +203,27 @@ class Question:
     def __repr__(self) -> str:
         return (f"<Question {self.name}: {self.title}. Use {self.name}.check(), "
                 f"{self.name}.hint(), {self.name}.solution()>")
+
+
+def _answer_cell_crash(missing: Sequence[str], frame) -> str:
+    """A message when the cell that should define `missing` stopped with an error ('' if not).
+
+    In IPython the last error of a cell is ``sys.last_value`` and the cells run so far are
+    ``In``; when the cell run just before this check names a missing variable and stopped with
+    an error other than the stub's NotImplementedError, the answer was attempted and crashed.
+    """
+    error = getattr(sys, "last_value", None)
+    history = (frame.f_globals.get("In") if frame is not None else None) or []
+    if (error is None or isinstance(error, (NotImplementedError, CheckFailed, KeyboardInterrupt))
+            or not isinstance(history, list) or len(history) < 2):
+        return ""
+    previous = str(history[-2])
+    named = [m for m in missing if m in previous]
+    if not named:
+        return ""
+    return (f"the cell that defines `{named[0]}` stopped with {type(error).__name__}: "
+            f"{_short(error) or 'no message'}; fix that cell and run it again (your answer is "
+            "not defined until it runs to the end)")
 
 
 # ---------------------------------------------------------------------- answer readers
@@ -333,9 +359,16 @@ def call_learner(function: Callable, *args, what: str = "your function", **kwarg
         return function(*args, **kwargs)
     except Incorrect:  # a guard from :func:`forbidden` already says what is wrong
         raise
-    except NotImplementedError:
-        raise _NotAttemptedSignal(f"{what} still raises NotImplementedError: "
-                                  "replace that line with your code") from None
+    except NotImplementedError as error:
+        if _raised_by_stub(function, error):
+            raise _NotAttemptedSignal(f"{what} still raises NotImplementedError: "
+                                      "replace that line with your code") from None
+        raise Incorrect(f"{what} raised NotImplementedError from inside a function it calls "
+                        f"({_short(error) or 'no message'}): your code runs, but calls something "
+                        "that is not written yet or not supported here") from None
+    except RecursionError:
+        raise Incorrect(f"{what} calls itself without end (RecursionError); check the function "
+                        "does not call its own name") from None
     except Exception as error:
         text = " ".join(str(error).split())
         if len(text) > 160:
@@ -348,6 +381,184 @@ def call_learner(function: Callable, *args, what: str = "your function", **kwarg
         elif "truth value of a" in text and "ambiguous" in text:
             nudge = ". Combine masks with | and & (in parentheses), not Python's `or` and `and`"
         raise Incorrect(f"{what} raised {type(error).__name__}: {text}{nudge}") from None
+
+
+def _short(error: BaseException) -> str:
+    text = " ".join(str(error).split())
+    return text if len(text) <= 160 else text[:157] + "..."
+
+
+def _raised_by_stub(function: Callable, error: BaseException) -> bool:
+    """True when the learner's own function (its own body) raised the NotImplementedError: the
+    untouched stub; False when it came from deeper, from something the learner's code called."""
+    code = getattr(function, "__code__", None)
+    frames = []
+    tb = error.__traceback__
+    while tb is not None:
+        frames.append(tb.tb_frame.f_code)
+        tb = tb.tb_next
+    if not frames:
+        return True
+    if code is None:  # a callable object or a builtin: trust the stub convention
+        return True
+    return frames[-1] is code or frames[-1].co_name == code.co_name and len(frames) <= 2
+
+
+# ---------------------------------------------------------------------- fresh inputs
+def plain(value: Any, digits: int = 6) -> str:
+    """A number (numpy scalar, 0-d array, int) as plain text: 0.25, not np.float64(0.25)."""
+    try:
+        number = float(np.asarray(value, dtype=float).reshape(()))
+    except (TypeError, ValueError):
+        return str(value)
+    if number == int(number) and abs(number) < 1e15:
+        return str(int(number))
+    return f"{number:.{digits}g}"
+
+
+def _frozen(value: Any) -> bool:
+    return value is None or isinstance(value, (bool, int, float, complex, str, bytes, range,
+                                               np.generic)) or callable(value) and not hasattr(
+        value, "__dict__") or isinstance(value, type)
+
+
+def _copy_of(value: Any) -> Any:
+    """A deep copy of a check's own input (models included); functions are shared."""
+    if _frozen(value) or inspect.isfunction(value) or inspect.ismethod(value):
+        return value
+    try:
+        return copy.deepcopy(value)
+    except Exception:  # an object that cannot be copied: hand it over as it is
+        return value
+
+
+def _copies(args: tuple) -> list:
+    """Deep copies of `args` made together, so that objects that refer to each other (a model
+    and one of its layers) still do in the copies; functions are shared."""
+    try:
+        return list(copy.deepcopy(tuple(args)))
+    except Exception:  # something that cannot be copied: copy the others one by one
+        return [_copy_of(value) for value in args]
+
+
+def _unchanged(before: Any, after: Any) -> bool:
+    """True when `after` (what the learner's function was given) still equals `before`."""
+    if before is after or _frozen(before) or inspect.isfunction(before):
+        return True
+    if isinstance(before, np.ndarray):
+        return (isinstance(after, np.ndarray) and before.shape == after.shape
+                and before.dtype == after.dtype
+                and bool(np.array_equal(before, after, equal_nan=before.dtype.kind in "fc")))
+    if hasattr(before, "equals") and hasattr(before, "index"):  # pandas
+        try:
+            same_labels = before.index.equals(after.index) and (
+                not hasattr(before, "columns") or before.columns.equals(after.columns))
+            return bool(same_labels and before.equals(after))
+        except Exception:
+            return False
+    if hasattr(before, "detach") and hasattr(before, "shape"):  # torch
+        try:
+            import torch
+
+            return before.shape == after.shape and bool(torch.equal(before, after))
+        except Exception:
+            return False
+    if isinstance(before, (list, tuple)):
+        return (type(before) is type(after) and len(before) == len(after)
+                and all(_unchanged(b, a) for b, a in zip(before, after)))
+    if isinstance(before, dict):
+        return (isinstance(after, dict) and list(before) == list(after)
+                and all(_unchanged(before[k], after[k]) for k in before))
+    if isinstance(before, set):
+        return before == after
+    return True  # models and other objects: a refit in place is the question's business
+
+
+def _parameter_names(function: Callable, count: int) -> list[str]:
+    try:
+        names = [p.name for p in inspect.signature(function).parameters.values()
+                 if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+    except (TypeError, ValueError):
+        names = []
+    return names
+
+
+def call_fresh(function: Callable, *args, what: str = "your function",
+               names: Sequence[str] | None = None):
+    """Call the learner's function on copies of the check's own `args`, then check none changed.
+
+    The check builds `args` itself (fresh problems, never the notebook's objects); the learner's
+    function gets deep copies, and any input it changed in place is named in an :class:`Incorrect`
+    with the fix (``.copy()``). `names` are the parameter names the question states; by default
+    the learner's own parameter names, then ``argument 1, 2, ...``.
+    """
+    given, kept = _copies(args), _copies(args)
+    result = call_learner(function, *given, what=what)
+    stated = list(names or [])
+    own = _parameter_names(function, len(args))
+    for position, (before, after) in enumerate(zip(kept, given)):
+        if _unchanged(before, after):
+            continue
+        name = (stated[position] if position < len(stated) else
+                own[position] if position < len(own) else f"argument {position + 1}")
+        how = ("a column was added, removed or overwritten" if hasattr(before, "columns") else
+               "its values changed" if isinstance(before, np.ndarray) else "it changed")
+        raise Incorrect(f"{what} changed its input `{name}` in place ({how}); the caller's "
+                        f"`{name}` must stay as it was: work on a copy ({name} = {name}.copy() "
+                        "at the top of your function)")
+    return result
+
+
+def same_seed_same_answer(function: Callable, make_args: Callable[[int], tuple], seeds=(3, 3, 4),
+                          what: str = "your function", names: Sequence[str] | None = None,
+                          read: Callable[[Any], Any] = lambda value: value):
+    """Call the learner's seeded function with seeds a, a, b (args built fresh for each seed).
+
+    Returns the three answers (read through `read`); raises :class:`Incorrect` when the same seed
+    gives two different answers (a global or unseeded generator) or two seeds give the same one
+    (the seed is ignored).
+    """
+    answers = []
+    for seed in seeds:
+        answer = call_fresh(function, *make_args(seed), what=what.format(seed=seed), names=names)
+        answers.append(read(answer))
+    first, again, other = answers
+    if not _equal_answers(first, again):
+        raise Incorrect(f"{what.format(seed=seeds[0])} gave two different answers for the same "
+                        "seed: draw every random number from np.random.default_rng(seed), not "
+                        "from np.random or an unseeded generator")
+    if seeds[0] != seeds[2] and _equal_answers(first, other):
+        raise Incorrect(f"seeds {seeds[0]} and {seeds[2]} give the same answer: your function "
+                        "ignores `seed`; make the generator with np.random.default_rng(seed)")
+    return answers
+
+
+def uses_python_loop(function: Callable) -> str:
+    """'a for loop' (or while loop, comprehension) when the learner's function has one in its own
+    source, '' when it has none or its source cannot be read (then nothing is refused)."""
+    import ast
+    import textwrap
+
+    try:
+        tree = ast.parse(textwrap.dedent(inspect.getsource(function)))
+    except (OSError, TypeError, SyntaxError, IndentationError):
+        return ""
+    names = {ast.For: "a for loop", ast.While: "a while loop", ast.comprehension: "a comprehension",
+             ast.AsyncFor: "a for loop"}
+    for node in ast.walk(tree):
+        for kind, name in names.items():
+            if isinstance(node, kind):
+                line = getattr(node, "lineno", None)
+                return f"{name}, line {line} of the function" if line else name
+    return ""
+
+
+def _equal_answers(a: Any, b: Any) -> bool:
+    try:
+        return bool(np.array_equal(np.asarray(a, dtype=float), np.asarray(b, dtype=float),
+                                   equal_nan=True))
+    except (TypeError, ValueError):
+        return a == b
 
 
 def assert_close(actual: Any, expected: Any, what: str, atol: float = 1e-8,

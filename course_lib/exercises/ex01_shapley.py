@@ -15,7 +15,7 @@ import numpy as np
 
 from ..shapley import Game, coalition_weight, marginal_contributions, model_game, shapley_values
 from . import (PLACEHOLDER, Incorrect, Question, as_array, as_callable, as_mapping, as_number,
-               call_learner, forbidden, is_close)
+               call_fresh, call_learner, forbidden, is_close)
 
 __all__ = ["q1", "q2", "q3", "q4", "q5", "q6", "q7", "q8", "QUESTIONS", "Game", "PLACEHOLDER",
            "card_game", "q1_game", "q6_model", "q6_x", "q6_background", "airport_game"]
@@ -403,7 +403,7 @@ def _check_q8(airport_shares):
     cases = [np.array([1.0, 2.0, 3.0]), np.array([3.0, 1.0, 2.0]), np.array([2.0, 2.0, 5.0, 1.0]),
              rng.integers(1, 30, 7).astype(float)]
     for costs in cases:
-        got = as_array(call_learner(function, costs.copy(), what=f"airport_shares({costs.tolist()})"),
+        got = as_array(call_fresh(function, costs, what=f"airport_shares({costs.tolist()})"),
                        f"airport_shares({costs.tolist()})", shape=(len(costs),))
         exact = shapley_values(airport_game(costs))
         want = np.array([exact[i] for i in range(len(costs))])
@@ -428,7 +428,7 @@ def _check_q8(airport_shares):
                         "lists coalitions; with 40 planes there are 2^40 of them: " + _CLOSED_FORM)
     big = rng.uniform(1, 100, 40)
     try:
-        got = as_array(call_learner(function, big.copy(), what="airport_shares(40 costs)"),
+        got = as_array(call_fresh(function, big, what="airport_shares(40 costs)"),
                        "airport_shares(40 costs)", shape=(40,))
     except Incorrect:
         raise Incorrect("right on small airports but not on 40 planes (where 2^40 coalitions "

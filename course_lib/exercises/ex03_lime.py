@@ -15,7 +15,8 @@ from sklearn.linear_model import Ridge
 from ..lime import (Explanation, LimeTabular, Neighbourhood, exponential_kernel, perturbed_images,
                     split_words, texts_from_masks, weighted_r2)
 from ..lime.diagnostics import local_fidelity_error, local_fit_2d, stability
-from . import (PLACEHOLDER, Incorrect, Question, as_array, as_callable, as_number, call_learner,
+from . import (PLACEHOLDER, Incorrect, Question, as_array, as_callable, as_number, call_fresh,
+               call_learner,
                forbidden, is_close)
 
 __all__ = ["q1", "q2", "q3", "q4", "q5", "q6", "q7", "QUESTIONS", "PLACEHOLDER", "curved_model",
@@ -59,7 +60,7 @@ def _check_q1(kernel):
     kernel = as_callable(kernel, "kernel")
     d = np.array([0.0, 0.1, 0.25, 0.5, 1.0, 2.0, 4.0])
     for width in (0.25, 1.0, 3.0):
-        got = as_array(call_learner(kernel, d.copy(), width, what="kernel(d, width)"),
+        got = as_array(call_fresh(kernel, d, width, what="kernel(d, width)"),
                        f"kernel(d, {width})", shape=d.shape)
         expected = exponential_kernel(d, width)
         if is_close(got, expected, atol=1e-10):
@@ -116,7 +117,7 @@ def _check_q2(fit):
                         "sklearn.linear_model.LinearRegression", "sklearn.linear_model.RidgeCV",
                         "sklearn.linear_model._ridge.ridge_regression"], fit,
                        compare="sklearn.linear_model.Ridge"):
-            result = call_learner(fit, Z.copy(), y.copy(), w.copy(), alpha,
+            result = call_fresh(fit, Z, y, w, alpha,
                                   what="weighted_ridge_by_hand(Z, y, w, alpha)")
         coef, intercept = _read_fit(result, m, "weighted_ridge_by_hand")
         reference = Ridge(alpha=alpha).fit(Z, y, sample_weight=w)
@@ -172,7 +173,7 @@ def _check_q3(remove_words):
         for _ in range(4):
             z = rng.randint(0, 2, len(vocabulary))
             expected = texts_from_masks(tokens, word_of_token, z[None, :])[0]
-            got = call_learner(remove_words, text, list(vocabulary), z.copy(),
+            got = call_fresh(remove_words, text, list(vocabulary), z,
                                what="remove_words(text, vocabulary, z)")
             if not isinstance(got, str):
                 raise Incorrect(f"remove_words should return a string, got {type(got).__name__}")

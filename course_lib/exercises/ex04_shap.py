@@ -16,7 +16,7 @@ import numpy as np
 from ..kernel_shap import kernel_shap, kernel_shap_loss, shapley_kernel
 from ..tree_shap import tree_shap
 from . import (PLACEHOLDER, Incorrect, Question, as_array, as_callable, as_number, as_string,
-               call_learner, forbidden)
+               call_fresh, call_learner, forbidden)
 
 __all__ = ["q1", "q2", "q3", "q4", "q5", "q6", "QUESTIONS", "PLACEHOLDER", "waterfall_example",
            "sign_flip_example", "tiny_tree_example", "loss_example"]
@@ -77,9 +77,14 @@ def tiny_tree_example():
 
 @lru_cache(maxsize=None)
 def loss_example():
-    """q6: test patients of the twin model, their labels and a small background."""
+    """q6: test patients of the twin model, their labels and a small background.
+
+    The 30 rows are chosen so that the usual slips give other answers: the largest |value|
+    lowers the loss (it is negative), and the patient with the largest loss in total is not the
+    one holding the largest single contribution (tests/test_ex04.py asserts both).
+    """
     model, X, y, names = _twin_model()
-    rows, labels, background = X[3000:3030], y[3000:3030], X[:10]
+    rows, labels, background = X[3060:3090], y[3060:3090], X[:10]
     result = kernel_shap_loss(model.predict_proba, rows, labels, background)
     return SimpleNamespace(model=model, X=rows, y=labels, background=background,
                            feature_names=names, result=result)
@@ -174,7 +179,7 @@ def _check_q2(exact_kernel_shap):
         call = "exact_kernel_shap(f, x, background)"
         with forbidden(_REFERENCE_SHAP, function, compare="course_lib.kernel_shap",
                        only_loaded=True):
-            result = call_learner(function, _rows_only(f), x.copy(), background.copy(), what=call)
+            result = call_fresh(function, _rows_only(f), x, background, what=call)
         got = as_array(result, call, shape=(3,))
         want = kernel_shap(f, x[None], background).values[0]
         if np.allclose(got, want, atol=1e-6, rtol=1e-6):

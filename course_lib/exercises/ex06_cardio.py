@@ -19,7 +19,7 @@ from ..inspection import mean_target, partial_dependence
 from ..shapley import model_shapley
 from ..surrogate import global_surrogate
 from . import (PLACEHOLDER, Incorrect, Question, as_array, as_callable, as_number, as_string,
-               call_learner, forbidden, is_close)
+               call_fresh, call_learner, forbidden, is_close)
 
 __all__ = ["q1", "q2", "q3", "q4", "q5", "q6", "q7", "q8", "QUESTIONS", "PLACEHOLDER", "FEATURES",
            "PLAUSIBLE", "ACTIONABLE", "MIN_PULSE_PRESSURE"]
@@ -141,7 +141,7 @@ def _q2_inputs():
 def _check_q2(target_rate_by_bin):
     target_rate_by_bin = as_callable(target_rate_by_bin, "target_rate_by_bin")
     x, y, edges = _q2_inputs()
-    result = call_learner(target_rate_by_bin, x.copy(), y.copy(), edges.copy(),
+    result = call_fresh(target_rate_by_bin, x, y, edges,
                           what="target_rate_by_bin(x, y, edges)")
     if not isinstance(result, (tuple, list)) or len(result) != 2:
         raise Incorrect(f"target_rate_by_bin should return a pair (counts, rates), got "
@@ -342,7 +342,7 @@ def _check_q5(surrogate_fidelity):
     for depth in (3, 1):
         with forbidden(["course_lib.surrogate.global_surrogate"], surrogate_fidelity,
                        compare="course_lib.surrogate.global_surrogate"):
-            result = call_learner(surrogate_fidelity, deepcopy(model), X_fit.copy(), X_eval.copy(),
+            result = call_fresh(surrogate_fidelity, model, X_fit, X_eval,
                                   depth, what=f"surrogate_fidelity(model, X_fit, X_eval, {depth})")
         got = as_number(result, "surrogate_fidelity(...)")
         expected = global_surrogate(model, X_fit, max_depth=depth, random_state=0).fidelity_on(model, X_eval)
@@ -393,7 +393,7 @@ def _q6_cases():
 def _check_q6(worst_points):
     worst_points = as_callable(worst_points, "worst_points")
     for proba, y, k in _q6_cases():
-        got = call_learner(worst_points, proba.copy(), y.copy(), k, what=f"worst_points(proba, y, {k})")
+        got = call_fresh(worst_points, proba, y, k, what=f"worst_points(proba, y, {k})")
         got = as_array(got, f"worst_points(proba, y, {k})", ndim=1)
         if got.size and (np.any(got != np.round(got)) or got.min() < 0 or got.max() >= len(y)):
             raise Incorrect(f"return positions (integers from 0 to {len(y) - 1}), not "

@@ -9,16 +9,18 @@ The grader sends one cell per question and a last cell for integrity. Each cell 
   and runs the fresh checker. The learner's own ``q1`` object, ``Question`` class and checker
   module are not used, so patching them cannot change the outcome;
 * ``report(..., question=None)`` compares every ``course_lib`` module loaded in the kernel with a
-  fresh compilation of its source (a fingerprint of each function's bytecode, names and
-  constants), and the topic's question objects with theirs: any difference is "tampering".
+  fresh compilation of its source (:mod:`~course_lib.grading.integrity`: functions, methods,
+  constants, re-exported names), and the topic's question objects with theirs: any difference
+  is "tampering".
 
-Each report is one printed line ``COURSE-GRADE <json> <hmac>``, signed with a key that exists
+Each report is one line ``COURSE-GRADE <json> <hmac>`` written to a file of its own (never
+printed: learner prints cannot interleave with it or push it out), signed with a key that exists
 only in the grader and in the cell that asks for the report, so learner cells that ran before
-cannot forge one. What a learner can still do is documented in the README's grading section.
+cannot forge one. The cell itself resolves no name in the learner's namespace. What a learner can
+still do is documented in the README's grading section.
 """
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import hmac
 import json
@@ -29,57 +31,14 @@ from pathlib import Path
 MARK = "COURSE-GRADE "
 
 
-def _fingerprint(code: types.CodeType) -> str:
-    parts = [code.co_code.hex(), repr(code.co_names), repr(code.co_varnames)]
-    for const in code.co_consts:
-        parts.append(_fingerprint(const) if isinstance(const, types.CodeType) else repr(const))
-    return hashlib.sha256("\x00".join(parts).encode("utf-8", "replace")).hexdigest()
-
-
-def _compiled(source: bytes, filename: str) -> dict[str, set[str]]:
-    """qualname -> fingerprints of the functions defined at module or class level in `source`."""
-    found: dict[str, set[str]] = {}
-
-    def walk(code):
-        for const in code.co_consts:
-            if isinstance(const, types.CodeType):
-                name = const.co_qualname
-                if "<" not in name:
-                    found.setdefault(name, set()).add(_fingerprint(const))
-                    walk(const)
-    walk(compile(source, filename, "exec", dont_inherit=True))
-    return found
-
-
-# The code object every @contextlib.contextmanager wrapper shares: for such a wrapper the code to
-# compare is the generator function it wraps (a patched one then still differs).
-_CONTEXT_MANAGER_HELPER = contextlib.contextmanager(lambda: iter(())).__code__
-
-
-def _code_of(value):
-    for attribute in ("__func__", "fget", "__wrapped__"):
-        value = getattr(value, attribute, value) if not hasattr(value, "__code__") else value
-    if getattr(value, "__code__", None) is _CONTEXT_MANAGER_HELPER:
-        value = getattr(value, "__wrapped__", value)
-    return getattr(value, "__code__", None)
-
-
-def _compare_module(module, source: bytes, problems: list[str]) -> None:
-    name = module.__name__
-    for qualname, prints in _compiled(source, module.__file__).items():
-        owner, _, attribute = qualname.rpartition(".")
-        if "." in owner:
-            continue  # nested classes: covered by their parent's fingerprint
-        holder = vars(module) if not owner else vars(vars(module).get(owner, type(owner, (), {})))
-        if owner and not isinstance(vars(module).get(owner), type):
-            problems.append(f"{name}.{owner} replaced")
-            continue
-        if attribute not in holder:
-            problems.append(f"{name}.{qualname} removed")
-            continue
-        code = _code_of(holder[attribute])
-        if code is not None and _fingerprint(code) not in prints:
-            problems.append(f"{name}.{qualname} patched")
+def _helpers(package_dir: Path, expected: dict) -> dict:
+    """The comparison functions of ``grading/integrity.py``, run from its hash-checked source in
+    a fresh namespace (never the module a learner's cell could have imported and patched)."""
+    path = package_dir / "grading" / "integrity.py"
+    space = {"__name__": "__course_integrity__", "__builtins__": sys.modules["builtins"]}
+    exec(compile(_source(package_dir, "grading/integrity.py", expected), str(path), "exec",
+                 dont_inherit=True), space)
+    return space
 
 
 def _source(package_dir: Path, relative: str, expected: dict) -> bytes:
@@ -115,24 +74,33 @@ def _fresh(package_dir: Path, module: str, expected: dict):
     return package, checker
 
 
-def _check(namespace: dict, package, checker, question: str) -> str:
-    """Run the fresh question's own ``check()`` on the learner's namespace (a shallow copy)."""
+def _check(namespace: dict, package, checker, question: str) -> tuple[str, str]:
+    """Run the fresh question's own ``check()`` on the learner's namespace (a shallow copy);
+    (outcome, the message the learner saw).
+
+    Anything the learner's code raises while the check runs, ``SystemExit`` and other
+    ``BaseException`` included, fails the question; only the grader's interrupt (a timeout) goes
+    through."""
     scope = dict(namespace)
     scope["__course_question__"] = getattr(checker, question)
     try:
         exec("__course_question__.check()", scope)
-    except package.NotAttempted:
-        return "not attempted"
-    except package.CheckCrashed:
-        return "error (the checker crashed)"
-    except package.CheckFailed:
-        return "incorrect"
-    except Exception as error:
-        return f"error ({type(error).__name__})"
-    return "passed"
+    except package.NotAttempted as failed:
+        return "not attempted", failed.message
+    except package.CheckCrashed as failed:
+        return "error (the checker crashed)", failed.message
+    except package.CheckFailed as failed:
+        return "incorrect", failed.message
+    except KeyboardInterrupt:
+        raise
+    except BaseException as error:  # noqa: B036 - sys.exit() in a stub is a failed question
+        return f"error ({type(error).__name__})", f"{type(error).__name__}: {error}"
+    return "passed", ""
 
 
 def _integrity(package_dir: Path, module: str, expected: dict) -> list[str]:
+    helpers = _helpers(package_dir, expected)
+    compare, code_of, fingerprint = (helpers[k] for k in ("compare_module", "code_of", "fingerprint"))
     problems: list[str] = []
     for name, loaded in sorted(sys.modules.items()):
         if not (name == "course_lib" or name.startswith("course_lib.")) or loaded is None:
@@ -148,36 +116,40 @@ def _integrity(package_dir: Path, module: str, expected: dict) -> list[str]:
         except (OSError, RuntimeError) as error:
             problems.append(str(error))
             continue
-        _compare_module(loaded, source, problems)
+        compare(loaded, source, problems, str(package_dir))
     live = sys.modules.get(f"course_lib.exercises.{module}")
     base = sys.modules.get("course_lib.exercises")
     if live is not None and base is not None:
         fresh_package, fresh = _fresh(package_dir, module, expected)
         for question in getattr(fresh, "QUESTIONS", []):
             mine = getattr(live, question.name, None)
-            if type(mine) is not base.Question:
+            if type(mine) is not base.Question and not helpers["same_class"](type(mine), base.Question):
                 problems.append(f"{module}.{question.name} replaced")
-            elif "check" in vars(mine) or _code_of(mine.checker) is None or (
-                    _fingerprint(_code_of(mine.checker)) != _fingerprint(question.checker.__code__)):
+            elif "check" in vars(mine) or code_of(mine.checker) is None or (
+                    fingerprint(code_of(mine.checker)) != fingerprint(question.checker.__code__)):
                 problems.append(f"{module}.{question.name} patched")
     return problems
 
 
 def report(namespace: dict, key: str, package_dir: str, module: str, question: str | None,
-           expected: dict) -> None:
-    """Print one signed line: the outcome of `question`, or (None) the integrity findings."""
+           expected: dict, out: str) -> None:
+    """Write one signed line to the file `out`: the outcome of `question`, or (None) the integrity
+    findings. The file is the report's own channel: what the learner's code prints (to a
+    replaced ``sys.stdout``, from a thread, without a newline, in any amount) cannot reach it."""
     package_dir = Path(package_dir)
     try:
         if question is None:
             payload = {"integrity": _integrity(package_dir, module, expected)}
         else:
             package, checker = _fresh(package_dir, module, expected)
-            payload = {"question": question, "outcome": _check(namespace, package, checker, question)}
+            outcome, message = _check(namespace, package, checker, question)
+            payload = {"question": question, "outcome": outcome, "message": str(message)[:500]}
     except RuntimeError as error:
         payload = {"question": question, "integrity": [str(error)]}
     text = json.dumps(payload, sort_keys=True)
     signature = hmac.new(key.encode(), text.encode(), hashlib.sha256).hexdigest()
-    print(MARK + text + " " + signature, flush=True)
+    with open(out, "a", encoding="utf-8") as handle:
+        handle.write(MARK + text + " " + signature + "\n")
 
 
 def verify(line: str, key: str) -> dict | None:
@@ -194,9 +166,21 @@ def verify(line: str, key: str) -> dict | None:
         return None
 
 
-def cell(key: str, package_dir: str, module: str, question: str | None, expected: dict) -> str:
-    """The code of the cell the grader sends to ask for one report."""
+#: An expression for the ``sys`` module that looks up no name at all: the cell that asks for a
+#: report runs in the learner's namespace, where `open`, `exec` or `sys` may be anything.
+_SYS = ("[_c for _c in ().__class__.__base__.__subclasses__() if _c.__name__ == 'BuiltinImporter']"
+        "[0].find_spec.__func__.__globals__['sys']")
+
+
+def cell(key: str, package_dir: str, module: str, question: str | None, expected: dict,
+         out: str) -> str:
+    """The code of the cell the grader sends to ask for one report (written to the file `out`).
+
+    It resolves no name in the learner's namespace: ``sys`` is reached from a literal, and this
+    file runs in a fresh namespace with the real builtins; lambda parameters hold the rest."""
     path = str(Path(package_dir) / "grading" / "checkrun.py")
-    arguments = ", ".join(map(repr, (key, package_dir, module, question, expected)))
-    return (f"(lambda _ns: (exec(compile(open({path!r}, 'rb').read(), {path!r}, 'exec'), _ns), "
-            f"_ns['report'](globals(), {arguments})))({{'__name__': '__course_checkrun__'}})\n")
+    arguments = ", ".join(map(repr, (key, package_dir, module, question, expected, out)))
+    return (f"(lambda S: (lambda B, ns: (B.exec(B.compile(B.open({path!r}, 'rb').read(), {path!r}, "
+            f"'exec', dont_inherit=True), ns), ns['report'](S._getframe(0).f_globals, {arguments}),"
+            f" None)[-1])(S.modules['builtins'], {{'__name__': '__course_checkrun__', "
+            f"'__builtins__': S.modules['builtins']}}))({_SYS})\n")

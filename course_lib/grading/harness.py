@@ -5,7 +5,7 @@ code cells, the check cells to send afterwards, limits), optionally drops to an 
 and sets resource limits, starts a Jupyter kernel, runs every learner cell (errors do not stop
 the run; outputs are counted, never kept), then sends the grader's own check cells
 (:mod:`course_lib.grading.checkrun`) and prints one JSON line: each learner cell's outcome and
-the signed report lines the checks printed. The grader verifies the signatures; this program is
+the signed report lines each check wrote to its own report file. The grader verifies the signatures; this program is
 only a messenger, and a learner who forges its output gains nothing without the key.
 """
 from __future__ import annotations
@@ -18,7 +18,7 @@ import time
 from queue import Empty
 
 RESULT_MARK = "COURSE-HARNESS-RESULT "
-KEEP_TEXT = 4000  # characters of each check cell's output kept for the grader
+KEEP_REPORT = 1 << 16  # characters of each report file kept for the grader
 
 
 def _limits(job: dict) -> None:
@@ -27,11 +27,13 @@ def _limits(job: dict) -> None:
         if value is not None:
             resource.setrlimit(getattr(resource, name), (int(value), int(value)))
     uid = job.get("uid")
-    if uid is not None and os.getuid() == 0:
+    dropped = uid is not None and os.getuid() == 0
+    if dropped:
         os.setgroups([])
         os.setgid(int(uid))
         os.setuid(int(uid))
         os.environ["HOME"] = os.getcwd()
+    private_keyring(clear=dropped)
     try:  # no process of the same uid may read this one's memory (the check cells hold the key)
         import ctypes
 
@@ -40,11 +42,38 @@ def _limits(job: dict) -> None:
         pass
 
 
-def _run(client, manager, code: str, timeout: float, keep: bool) -> dict:
-    """Execute `code`; return status ('ok', 'error', 'timeout', 'kernel died'), error name, text."""
+_KEYCTL = {"x86_64": 250, "aarch64": 219}  # the keyctl system call's number
+KEYCTL_JOIN_SESSION_KEYRING, KEYCTL_CLEAR = 1, 7
+KEY_SPEC_USER_KEYRING, KEY_SPEC_USER_SESSION_KEYRING = -4, -5
+
+
+def private_keyring(clear: bool) -> bool:
+    """Give this run a new session keyring and (`clear`: under a sandbox uid) empty its uid's user
+    keyrings, which outlive every process of the uid: no key an earlier notebook graded under the
+    same uid stored there can be read. Returns whether the kernel took it (False without keyctl)."""
+    import ctypes
+    import platform
+
+    number = _KEYCTL.get(platform.machine())
+    if number is None:
+        return False
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.syscall.restype = ctypes.c_long
+        ok = libc.syscall(number, KEYCTL_JOIN_SESSION_KEYRING, None) >= 0
+        if clear:
+            for keyring in (KEY_SPEC_USER_KEYRING, KEY_SPEC_USER_SESSION_KEYRING):
+                ok = libc.syscall(number, KEYCTL_CLEAR, ctypes.c_long(keyring)) >= 0 and ok
+        return ok
+    except (OSError, AttributeError):
+        return False
+
+
+def _run(client, manager, code: str, timeout: float) -> dict:
+    """Execute `code`; return status ('ok', 'error', 'timeout', 'kernel died'), error name, bytes printed."""
     msg_id = client.execute(code, store_history=False, allow_stdin=False, stop_on_error=False)
     deadline = time.monotonic() + timeout
-    status, error, text, size = "ok", "", [], 0
+    status, error, size = "ok", "", 0
     while True:
         left = deadline - time.monotonic()
         if left <= 0:
@@ -53,24 +82,37 @@ def _run(client, manager, code: str, timeout: float, keep: bool) -> dict:
                 client.get_shell_msg(timeout=5)
             except Empty:
                 pass
-            return {"status": "timeout", "error": "", "text": "", "bytes": size}
+            return {"status": "timeout", "error": "", "bytes": size}
         try:
             message = client.get_iopub_msg(timeout=min(1.0, left))
         except Empty:
             if not manager.is_alive():
-                return {"status": "kernel died", "error": "", "text": "", "bytes": size}
+                return {"status": "kernel died", "error": "", "bytes": size}
             continue
         if message.get("parent_header", {}).get("msg_id") != msg_id:
             continue
         kind, content = message["msg_type"], message["content"]
         if kind == "stream":
             size += len(content.get("text", ""))
-            if keep and content.get("name") == "stdout" and sum(map(len, text)) < 10 * KEEP_TEXT:
-                text.append(content["text"])
         elif kind == "error":
             status, error = "error", (str(content.get("ename", ""))[:80] + ": " + str(content.get("evalue", ""))[:200])
         elif kind == "status" and content.get("execution_state") == "idle":
-            return {"status": status, "error": error, "text": "".join(text), "bytes": size}
+            return {"status": status, "error": error, "bytes": size}
+
+
+def _read_report(path: str) -> str:
+    """The report file a check wrote (its last KEEP_REPORT characters), then removed; '' if none."""
+    try:
+        descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | os.O_NONBLOCK)
+    except OSError:
+        return ""
+    try:
+        with os.fdopen(descriptor, "rb") as handle:
+            text = handle.read(4 * KEEP_REPORT).decode("utf-8", "replace")
+        os.unlink(path)
+    except OSError:
+        return ""
+    return text[-KEEP_REPORT:]
 
 
 def main(argv: list[str]) -> int:
@@ -89,16 +131,16 @@ def main(argv: list[str]) -> int:
     try:
         client.wait_for_ready(timeout=job["startup_timeout"])
         for index, source in enumerate(job["cells"]):
-            outcome = _run(client, manager, source, job["cell_timeout"], keep=False)
+            outcome = _run(client, manager, source, job["cell_timeout"])
             result["cells"].append({k: outcome[k] for k in ("status", "error", "bytes")})
             if outcome["status"] in ("timeout", "kernel died"):
                 result["status"], result["index"] = outcome["status"], index
                 break
         if manager.is_alive():
-            for code in job["checks"]:
-                outcome = _run(client, manager, code, job["check_timeout"], keep=True)
+            for check in job["checks"]:
+                outcome = _run(client, manager, check["code"], job["check_timeout"])
                 result["checks"].append({"status": outcome["status"], "error": outcome["error"],
-                                         "text": outcome["text"][-KEEP_TEXT:]})
+                                         "report": _read_report(check["report"])})
                 if outcome["status"] == "kernel died":
                     break
     except RuntimeError as error:  # the kernel did not start

@@ -26,6 +26,8 @@ import sys
 import threading
 from pathlib import Path
 
+from .cgroups import CGROUP_ROOT, Cgroup  # noqa: F401  (the sandbox's cgroups, here too)
+
 PACKAGE_DIR = Path(__file__).resolve().parents[1]
 BASE_UID = 61000  # uid of sandbox slot k: BASE_UID + k (no passwd entry needed)
 OUTPUT_LIMIT = 1 << 20  # bytes of the harness's output the grader keeps (the last ones)
@@ -50,8 +52,28 @@ def _data_dir() -> Path | None:
     return folder.resolve() if folder.is_dir() else None
 
 
-def bwrap_command(workdir: Path, inner: list[str]) -> list[str]:
-    """The bwrap command line that runs `inner` in `workdir` (seen inside as itself)."""
+_SIZE_OPTION: dict[str, bool] = {}
+
+
+def sized_tmpfs() -> bool:
+    """Whether this bwrap can size a tmpfs (``--size``, bubblewrap 0.8 and later)."""
+    path = bwrap_path()
+    if path not in _SIZE_OPTION:
+        try:
+            help_text = subprocess.run([path, "--help"], capture_output=True, text=True,
+                                       timeout=30).stdout
+        except (OSError, subprocess.SubprocessError):
+            help_text = ""
+        _SIZE_OPTION[path] = "--size" in help_text
+    return _SIZE_OPTION[path]
+
+
+SMALL_TMPFS = 16 << 20  # /root, /home and /var inside the sandbox (HOME is the work folder)
+
+
+def bwrap_command(workdir: Path, inner: list[str], tmp_bytes: int | None = 256 << 20) -> list[str]:
+    """The bwrap command line that runs `inner` in `workdir` (seen inside as itself); its private
+    /tmp holds at most `tmp_bytes` (where bwrap can size a tmpfs)."""
     command = [bwrap_path(), "--die-with-parent", "--new-session", "--unshare-pid",
                "--unshare-net", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try",
                "--hostname", "grading", "--ro-bind", "/usr", "/usr"]
@@ -61,9 +83,15 @@ def bwrap_command(workdir: Path, inner: list[str]) -> list[str]:
             command += ["--symlink", os.readlink(path), str(path)]
         elif path.is_dir():
             command += ["--ro-bind", str(path), str(path)]
-    command += ["--ro-bind", "/etc", "/etc", "--proc", "/proc", "--dev", "/dev",
-                "--perms", "1777", "--tmpfs", "/tmp", "--tmpfs", "/root", "--tmpfs", "/home",
-                "--tmpfs", "/var"]
+    command += ["--ro-bind", "/etc", "/etc", "--proc", "/proc", "--dev", "/dev"]
+    sized = sized_tmpfs()
+    for folder, size in (("/tmp", tmp_bytes), ("/root", SMALL_TMPFS), ("/home", SMALL_TMPFS),
+                         ("/var", SMALL_TMPFS)):
+        if folder == "/tmp":
+            command += ["--perms", "1777"]
+        if sized and size:
+            command += ["--size", str(int(size))]
+        command += ["--tmpfs", folder]
     made = {Path("/"), Path("/tmp"), Path("/root"), Path("/home"), Path("/var"), Path("/usr"),
             Path("/etc")}
 
@@ -108,74 +136,13 @@ def _kill_group(process: subprocess.Popen) -> None:
         pass
 
 
-CGROUP_V1 = Path("/sys/fs/cgroup")
-
-
-class Cgroup:
-    """A cgroup (v1 memory and pids controllers) limiting one run's memory and process count.
-
-    Used when the grader may create cgroups (root in a VM or a privileged container); otherwise
-    the address-space and process rlimits the harness sets are the only bounds.
-    """
-
-    def __init__(self, name: str, memory_bytes: int | None, processes: int | None):
-        self.folders: list[Path] = []
-        for controller, settings in (("memory", {"memory.limit_in_bytes": memory_bytes,
-                                                 "memory.memsw.limit_in_bytes": memory_bytes}),
-                                     ("pids", {"pids.max": processes})):
-            folder = CGROUP_V1 / controller / name
-            try:
-                folder.mkdir()
-            except OSError:
-                continue
-            self.folders.append(folder)
-            for file, value in settings.items():
-                if value is not None and (folder / file).exists():
-                    try:
-                        (folder / file).write_text(str(int(value)))
-                    except OSError:
-                        pass
-
-    @staticmethod
-    def available() -> bool:
-        """Whether this grader may create memory and pids cgroups (v1) here."""
-        return all(os.access(CGROUP_V1 / c / "cgroup.procs", os.W_OK) for c in ("memory", "pids"))
-
-    def wrap(self, command: list[str]) -> list[str]:
-        """`command`, started from inside the cgroups (children inherit them)."""
-        if not self.folders:
-            return command
-        enter = " ".join(f"echo $$ > {folder / 'cgroup.procs'};" for folder in self.folders)
-        return ["/bin/sh", "-c", enter + ' exec "$@"', "sh", *command]
-
-    def close(self) -> None:
-        for folder in self.folders:
-            procs = folder / "cgroup.procs"
-            for _ in range(50):
-                try:
-                    pids = [int(p) for p in procs.read_text().split()]
-                except OSError:
-                    break
-                for pid in pids:
-                    try:
-                        os.kill(pid, signal.SIGKILL)
-                    except OSError:
-                        pass
-                try:
-                    folder.rmdir()
-                    break
-                except OSError:
-                    import time
-                    time.sleep(0.1)
-
-
 def run(workdir: Path, job_file: Path, env: dict, timeout: float, sandbox: bool,
         register=None, memory_bytes: int | None = None,
-        processes: int | None = None) -> tuple[str, bool]:
+        processes: int | None = None, tmp_bytes: int | None = 256 << 20) -> tuple[str, bool]:
     """Run the harness on `job_file`; return (the last output, whether it was stopped by `timeout`)."""
     inner = [sys.executable, "-m", "course_lib.grading.harness", str(job_file)]
     group = Cgroup(f"course-grade-{workdir.name}", memory_bytes, processes) if sandbox else None
-    command = group.wrap(bwrap_command(workdir, inner)) if sandbox else inner
+    command = group.wrap(bwrap_command(workdir, inner, tmp_bytes)) if sandbox else inner
     process = subprocess.Popen(command, cwd=workdir, env=env, stdin=subprocess.DEVNULL,
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                                start_new_session=True, close_fds=True, umask=0o022)

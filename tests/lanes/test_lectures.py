@@ -31,7 +31,6 @@ from course_lib import references
 ROOT = Path(__file__).resolve().parents[2]
 LANE = os.environ.get("COURSE_LANE", "")
 LECTURES = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
-NO_NETWORK = ROOT / "tools" / "nonet"
 
 pytestmark = pytest.mark.skipif(LANE not in ("full", "colab"),
                                 reason="run by `make test-full` or `make test-colab`")
@@ -39,20 +38,11 @@ pytestmark = pytest.mark.skipif(LANE not in ("full", "colab"),
 
 def kernel_environment() -> dict[str, str]:
     """What the notebook's kernel sees: the lane's mode, no flag, and the network refused."""
-    environment = dict(os.environ)
-    for name in ("COURSE_OFFLINE", "COURSE_QUICK", "PYTHONPATH"):
-        environment.pop(name, None)
-    if LANE == "colab":
-        environment["COURSE_QUICK"] = "1"
-    # nonet's sitecustomize refuses DNS and connections; the full lane also puts this checkout's
-    # course_lib first (a venv shared between checkouts may hold another's editable install)
-    paths = [NO_NETWORK] + ([ROOT] if LANE == "full" else [])
-    environment["PYTHONPATH"] = os.pathsep.join(map(str, paths))
-    environment.setdefault("OMP_NUM_THREADS", "1")
-    environment.setdefault("MKL_NUM_THREADS", "1")
-    environment.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")  # ipykernel 6 on Python 3.13
-    environment["MPLBACKEND"] = "module://matplotlib_inline.backend_inline"
-    return environment
+    from tools.run_notebook import lane_environment
+
+    # the full lane puts this checkout's course_lib first (a venv shared between checkouts may
+    # hold another's editable install); the twin imports its installed wheel
+    return lane_environment(quick=LANE == "colab", library=ROOT if LANE == "full" else None)
 
 
 def execute_alone(source: Path, folder: Path):
