@@ -223,7 +223,8 @@ def _check_q4(integrated_gradients):
     if is_close(got, expected):
         gap = _f(x) - _f(baseline)
         return (f"the attributions sum to {float(got.sum()):.4f}, and F(x) - F(baseline) = "
-                f"{gap:.4f}: completeness, exact here because F is quadratic and midpoints are used")
+                f"{gap:.4f}: completeness, exact here because F is quadratic (the midpoint rule is exact "
+                "for a linear gradient)")
     if is_close(got, _ig(x, baseline, steps, "right")) or is_close(got, _ig(x, baseline, steps, "left")):
         raise Incorrect("use the midpoints of the steps, alpha = (k + 0.5) / steps for k = 0 .. "
                         "steps - 1, not their ends")
@@ -317,22 +318,22 @@ q5 = Question(
 
 # ------------------------------------------------------------------------------- q6
 TSNE_CLAIMS = {
-    "a": "Two points next to each other in a t-SNE map are usually neighbours in the embedding.",
+    "a": "Points that are close in the embedding usually stay close in a t-SNE map.",
     "b": "A cluster that looks twice as large in the map is twice as spread out in the embedding.",
     "c": "Clusters far apart in the map are far apart in the embedding, in proportion.",
     "d": "Changing the perplexity can change the picture of the same data.",
     "e": "Two reviews with cosine similarity 0.9 in the embedding mean the same thing.",
 }
 _TRUTH = {"a": True, "b": False, "c": False, "d": True, "e": False}
-_WHY = {"a": "t-SNE keeps neighbourhoods: that is what it optimises",
+_WHY = {"a": "t-SNE's loss punishes pulling embedding neighbours apart, so neighbourhoods are what it keeps",
         "b": "t-SNE adapts its bandwidth to each neighbourhood, so dense and sparse clusters come "
              "out alike in size (section 2's test: 10x in 50-D, under 3x in the map)",
         "c": "distances between clusters are not kept (the far cluster of section 2 came much "
              "closer)",
         "d": "perplexity sets how many neighbours each point cares about; section 2 drew two "
              "different pictures of one data set",
-        "e": "embeddings put texts close that share topic and wording; 'not good' and 'good' can "
-             "be close (section 3)"}
+        "e": "embeddings put texts close that share topic and wording: the negated review of "
+             "section 3 ('Not funny, not clever...') had neighbours of both labels"}
 
 
 def _check_q6(tsne_answers):
