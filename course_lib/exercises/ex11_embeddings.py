@@ -101,29 +101,35 @@ def _softmax(z):
 def _check_q2(attention_row):
     function = as_callable(attention_row, "attention_row")
     rng = np.random.default_rng(12)
-    q, K = rng.normal(size=16) * 1.5, rng.normal(size=(5, 16)) * 1.5      # d = 16, T = 5
+    for d, T in ((16, 5), (9, 7)):                                    # d differs from T
+        _trial_q2(function, rng.normal(size=d) * 1.5, rng.normal(size=(T, d)) * 1.5)
+    return "each weight is softmax(q . k_j / sqrt(d)); they sum to 1"
+
+
+def _trial_q2(function, q, K):
+    d, T = len(q), len(K)
     got = _call(function, {"q": q, "K": K}, "attention_row(q, K)")
     got = as_array(got, "attention_row(q, K)", ndim=1)
     scores = K @ q
-    expected = _softmax(scores / np.sqrt(16))
-    if got.shape != (5,):
-        raise Incorrect(f"return one weight per key (per token): shape (5,), got {got.shape}")
+    expected = _softmax(scores / np.sqrt(d))
+    if got.shape != (T,):
+        raise Incorrect(f"return one weight per key (per token): shape ({T},), got {got.shape}")
     if is_close(got, expected):
-        return "each weight is softmax(q . k_j / sqrt(d)); they sum to 1"
+        return
     if is_close(got, _softmax(scores)):
-        raise Incorrect("you forgot to divide the scores by sqrt(d) (d = len(q) = 16), which keeps "
+        raise Incorrect(f"you forgot to divide the scores by sqrt(d) (d = len(q) = {d}), which keeps "
                         "the softmax from saturating")
-    if is_close(got, _softmax(scores / 16)):
+    if is_close(got, _softmax(scores / d)):
         raise Incorrect("you divided by d; divide by its square root, np.sqrt(len(q))")
-    if is_close(got, _softmax(scores / np.sqrt(5))):
+    if is_close(got, _softmax(scores / np.sqrt(T))):
         raise Incorrect("you divided by the square root of the number of tokens; d is the width "
                         "of q and k (len(q)), not len(K)")
-    if is_close(got, scores / np.sqrt(16)) or is_close(got, scores):
+    if is_close(got, scores / np.sqrt(d)) or is_close(got, scores):
         raise Incorrect("those are the raw scores; attention weights are their softmax (positive, "
                         "summing to 1)")
-    if is_close(got, 1 / (1 + np.exp(-scores / np.sqrt(16)))):
+    if is_close(got, 1 / (1 + np.exp(-scores / np.sqrt(d)))):
         raise Incorrect("a sigmoid of each score does not make the weights sum to 1; use softmax")
-    if is_close(got, _softmax(-scores / np.sqrt(16))):
+    if is_close(got, _softmax(-scores / np.sqrt(d))):
         raise Incorrect("the sign is flipped: a key that agrees with the query gets more weight")
     if not np.isclose(got.sum(), 1.0):
         raise Incorrect(f"the weights sum to {float(got.sum()):.4f}; a softmax sums to 1")
@@ -150,27 +156,37 @@ def _random_maps(rng, n_layers, T):
 def _check_q3(rollout):
     function = as_callable(rollout, "rollout")
     rng = np.random.default_rng(13)
-    layers = _random_maps(rng, 3, 4)
-    got = _call(function, {"layers": layers}, "rollout(layers)")
-    got = as_array(got, "rollout(layers)", shape=(4, 4))
+    for n_layers, T in ((3, 4), (4, 5)):
+        _trial_q3(function, _random_maps(rng, n_layers, T))
+    return "R = A_L ... A_2 A_1 with each A = 0.5 map + 0.5 I: what of each input token reaches each position"
+
+
+def _trial_q3(function, layers):
     import torch
 
+    T = len(layers[0])
+    got = _call(function, {"layers": layers}, "rollout(layers)")
+    got = as_array(got, "rollout(layers)", shape=(T, T))
     expected = attention.attention_rollout([torch.tensor(m)[None] for m in layers]).numpy()
     if is_close(got, expected):
-        return "R = A_3 A_2 A_1 with each A = 0.5 map + 0.5 I: what of each input token reaches each position"
-    mixed = [0.5 * m + 0.5 * np.eye(4) for m in layers]
-    if is_close(got, mixed[0] @ mixed[1] @ mixed[2]):
+        return
+    mixed = [0.5 * m + 0.5 * np.eye(T) for m in layers]
+    product = lambda matrices: np.linalg.multi_dot(matrices)  # noqa: E731
+    if is_close(got, product(mixed)):
         raise Incorrect("the order is reversed: a later layer mixes what the earlier ones produced, "
-                        "so multiply it on the left, R = A_3 @ (A_2 @ A_1)")
-    if is_close(got, layers[2] @ layers[1] @ layers[0]):
+                        "so multiply it on the left, R = A_L @ ... @ (A_2 @ A_1)")
+    if is_close(got, product(layers[::-1])):
         raise Incorrect("you left out the residual connection: use 0.5 * A + 0.5 * I for every layer")
-    if is_close(got, mixed[2]) or is_close(got, layers[2]):
+    if is_close(got, mixed[-1]) or is_close(got, layers[-1]):
         raise Incorrect("that is only the last layer; rollout multiplies all of them")
-    if is_close(got, sum(mixed)) or is_close(got, sum(mixed) / 3):
+    if is_close(got, sum(mixed)) or is_close(got, sum(mixed) / len(mixed)):
         raise Incorrect("rollout multiplies the layers' matrices; you added them")
-    if is_close(got, mixed[2] * mixed[1] * mixed[0]):
+    elementwise = np.ones((T, T))
+    for m in mixed:
+        elementwise = elementwise * m
+    if is_close(got, elementwise):
         raise Incorrect("`*` multiplies element by element; use the matrix product `@`")
-    raise Incorrect("the result differs from A_3 @ A_2 @ A_1 with A = 0.5 * map + 0.5 * I")
+    raise Incorrect("the result differs from A_L @ ... @ A_2 @ A_1 with A = 0.5 * map + 0.5 * I")
 
 
 q3 = Question(
@@ -210,7 +226,12 @@ def _ig(x, baseline, steps, where="mid"):
 
 def _check_q4(integrated_gradients):
     function = as_callable(integrated_gradients, "integrated_gradients")
-    x, baseline, steps = np.array([1.0, 2.0, -1.0, 0.5]), np.array([0.5, -0.5, 0.0, 0.25]), 7
+    messages = [_trial_q4(function, np.array([1.0, 2.0, -1.0, 0.5]), np.array([0.5, -0.5, 0.0, 0.25]), 7),
+                _trial_q4(function, np.array([-2.0, 0.5, 1.5, 1.0]), np.array([0.25, 1.0, -0.5, -1.0]), 4)]
+    return messages[0]
+
+
+def _trial_q4(function, x, baseline, steps):
     got = _call(function, {"grad": _grad_f, "x": x, "baseline": baseline, "steps": steps},
                 "integrated_gradients(grad, x, baseline, steps)")
     if np.ndim(np.asarray(got, dtype=object)) == 0 and got is not None:
@@ -266,8 +287,13 @@ def _score(ids):
 
 def _check_q5(coalition_value):
     function = as_callable(coalition_value, "coalition_value")
-    ids = np.array([CLS, 2023, 3185, 2003, 2307, 2023, SEP])       # a repeated word, too
-    keep = np.array([True, False, True, False, True])             # over the 5 real tokens
+    _trial_q5(function, np.array([CLS, 2023, 3185, 2003, 2307, 2023, SEP]),   # a repeated word, too
+              np.array([True, False, True, False, True]))                      # over the 5 real tokens
+    _trial_q5(function, np.array([CLS, 1996, 3143, 2001, 2172, SEP]), np.array([False, True, True, False]))
+    return "masked tokens keep their places, so the sequence keeps its length and positions"
+
+
+def _trial_q5(function, ids, keep):
     got = _call(function, {"f": _score, "ids": ids, "keep": keep, "mask_id": np.int64(MASK)},
                 "coalition_value(f, ids, keep, mask_id)")
     got = as_number(got, "coalition_value(f, ids, keep, mask_id)")
@@ -275,7 +301,7 @@ def _check_q5(coalition_value):
     masked[1:-1][~keep] = MASK
     expected = _score(masked)
     if np.isclose(got, expected):
-        return "masked tokens keep their places, so the sequence keeps its length and positions"
+        return
     wrong = {}
     inverted = ids.copy()
     inverted[1:-1][keep] = MASK
