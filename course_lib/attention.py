@@ -389,15 +389,17 @@ def _queries_and_keys(model, inputs):
             [captured[("k", i)] for i in range(n_layers)])
 
 
-def embedding_integrated_gradients(forward, embeddings, baseline, steps: int = 50) -> torch.Tensor:
+def embedding_integrated_gradients(forward, embeddings, baseline, steps: int = 50,
+                                   batch_size: int = 16) -> torch.Tensor:
     """Integrated gradients over input embeddings (Sundararajan et al. 2017, eq. 1), shaped like them:
 
         IG_td = (e_td - e'_td) * integral_0^1 dF(e' + a (e - e')) / de_td  da
 
     approximated with Gauss-Legendre nodes and weights, as captum does by default. `forward` maps
-    a (B, T, D) float tensor of input embeddings to one score per text, shape (B,): the logit
+    an (N, T, D) float tensor of input embeddings to one score per row, shape (N,): the logit
     or probability being explained, with everything else (positions, masks, the model's
-    weights) held fixed inside it. `baseline` is e', shaped like `embeddings` (for a text model,
+    weights) held fixed inside it. The points of `batch_size` steps go through `forward` in one
+    batch (N = batch_size * B, step-major), as captum's ``internal_batch_size`` does. `baseline` is e', shaped like `embeddings` (for a text model,
     the embeddings of [CLS] PAD ... PAD [SEP]). Completeness: the attributions sum to about
     F(e) - F(e'), closer as `steps` grows. For a model whose word embeddings feed the rest of
     the network (BERT's ``embeddings.word_embeddings``), equal to captum's
@@ -407,20 +409,28 @@ def embedding_integrated_gradients(forward, embeddings, baseline, steps: int = 5
     embeddings = check_tensor(embeddings, "embeddings", ndim=3)
     baseline = check_tensor(baseline, "baseline", like=embeddings, shape=embeddings.shape)
     steps = check_count(steps, "steps", maximum=10_000)
-    return _embedding_integrated_gradients(forward, embeddings.detach(), baseline.detach(), steps)
+    batch_size = check_count(batch_size, "batch_size", maximum=10_000)
+    check_budget(batch_size * embeddings.numel(), "batch_size * embeddings.numel()", per_unit=8)
+    return _embedding_integrated_gradients(forward, embeddings.detach(), baseline.detach(), steps,
+                                           batch_size)
 
 
-def _embedding_integrated_gradients(forward, embeddings, baseline, steps):
+def _embedding_integrated_gradients(forward, embeddings, baseline, steps, batch_size):
     alphas, weights = quadrature(steps)
+    alphas = torch.tensor(alphas, dtype=embeddings.dtype, device=embeddings.device)
+    weights = torch.tensor(weights, dtype=embeddings.dtype, device=embeddings.device)
+    n, shape = len(embeddings), embeddings.shape
     gradient_sum = torch.zeros_like(embeddings)
-    for alpha, weight in zip(alphas, torch.tensor(weights, dtype=embeddings.dtype).tolist()):
-        point = (baseline + alpha * (embeddings - baseline)).requires_grad_(True)
-        scores = forward(point)
-        if scores.shape != (len(embeddings),):
-            raise ValueError(f"forward must return one score per text, shape ({len(embeddings)},), "
-                             f"got {tuple(scores.shape)}; select the class, e.g. "
-                             "logits[:, target]")
-        gradient_sum += weight * torch.autograd.grad(scores.sum(), point)[0]
+    for start in range(0, steps, batch_size):
+        a, w = alphas[start:start + batch_size], weights[start:start + batch_size]
+        points = (baseline + a.view(-1, 1, 1, 1) * (embeddings - baseline)).reshape(-1, *shape[1:])
+        points.requires_grad_(True)
+        scores = forward(points)
+        if scores.shape != (len(points),):
+            raise ValueError(f"forward must return one score per row, shape ({len(points)},), got "
+                             f"{tuple(scores.shape)}; select the class, e.g. logits[:, target]")
+        weighted = (scores.view(len(a), n) * w[:, None]).sum()
+        gradient_sum += torch.autograd.grad(weighted, points)[0].view(len(a), *shape).sum(0)
     return gradient_sum * (embeddings - baseline)
 
 
