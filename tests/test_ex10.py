@@ -1,0 +1,213 @@
+"""Checks of exercise notebook 10: right answers (two ways each) pass, typical wrong answers get
+the message meant for them, and answers that change their inputs are refused."""
+import numpy as np
+import torch
+
+from course_lib import baselines as bl
+from course_lib.exercises import ex10_inside as ex
+from exercise_helpers import (fails, passes, placeholders_and_odd_values_never_crash,
+                              questions_are_listed, solution)
+
+
+def test_every_question_is_listed():
+    questions_are_listed(ex, 6)
+
+
+def test_placeholders_stubs_and_odd_values_never_crash():
+    placeholders_and_odd_values_never_crash(ex, stubbed=5)
+
+
+# --------------------------------------------------------------------- q1: ascent step with jitter
+def gradient(objective, image):
+    x = image.clone().requires_grad_(True)
+    return torch.autograd.grad(objective(x[None]), x)[0]
+
+
+def test_q1():
+    passes(ex.q1, solution(ex.q1, "ascent_step", torch=torch))
+
+    def roll_by_hand(image, objective, shift, lr):      # the gradient in the shifted frame, rolled back
+        rolled = torch.roll(image, shifts=shift, dims=(1, 2))
+        g = gradient(objective, rolled)
+        return image + lr * torch.roll(g, shifts=(-shift[0], -shift[1]), dims=(1, 2))
+
+    passes(ex.q1, roll_by_hand)
+    fails(ex.q1, lambda im, obj, s, lr: im - lr * (roll_by_hand(im, obj, s, 1.0) - im),
+          match="stepped down")
+    fails(ex.q1, lambda im, obj, s, lr: im + lr * gradient(obj, im), match="unshifted image")
+
+    def still_shifted(image, objective, shift, lr):
+        rolled = torch.roll(image, shifts=shift, dims=(1, 2))
+        return rolled + lr * gradient(objective, rolled)
+
+    fails(ex.q1, still_shifted, match="still shifted")
+
+    def not_rolled_back(image, objective, shift, lr):
+        return image + lr * gradient(objective, torch.roll(image, shifts=shift, dims=(1, 2)))
+
+    fails(ex.q1, not_rolled_back, match="roll it back")
+
+    def in_place(image, objective, shift, lr):
+        result = roll_by_hand(image, objective, shift, lr)
+        image += 1.0
+        return result
+
+    fails(ex.q1, in_place, match="in place")
+    fails(ex.q1, lambda im, obj, s, lr: roll_by_hand(im, obj, s, 2 * lr), match="the step differs")
+    fails(ex.q1, lambda im, obj, s, lr: im[0], match="shape")
+
+
+# --------------------------------------------------------------------- q2: CAV
+def test_q2():
+    passes(ex.q2, solution(ex.q2, "mean_difference_cav", np=np))
+
+    def with_torch(concept, random):
+        d = torch.as_tensor(concept).mean(0) - torch.as_tensor(random).mean(0)
+        return torch.nn.functional.normalize(d, dim=0)
+
+    passes(ex.q2, with_torch)
+    unit = solution(ex.q2, "mean_difference_cav", np=np)
+    fails(ex.q2, lambda c, r: -unit(c, r), match="points away")
+    fails(ex.q2, lambda c, r: c.mean(0) - r.mean(0), match="not unit length")
+    fails(ex.q2, lambda c, r: (c.mean(0) - r.mean(0)) / np.abs(c.mean(0) - r.mean(0)).sum(),
+          match="Euclidean norm")
+
+    def pooled(c, r):                                   # proportional to the same difference
+        d = c.mean(0) - np.vstack([c, r]).mean(0)
+        return d / np.linalg.norm(d)
+
+    passes(ex.q2, pooled)
+    fails(ex.q2, lambda c, r: c.mean(1), match="axis=0")
+
+    def in_place(c, r):
+        c -= r.mean(0)
+        return unit(c + r.mean(0), r)
+
+    fails(ex.q2, in_place, match="in place")
+    fails(ex.q2, lambda c, r: unit(c[:5], r), match="the vector differs")
+
+
+# --------------------------------------------------------------------- q3: TCAV sign count
+def test_q3():
+    passes(ex.q3, solution(ex.q3, "tcav_from_gradients", np=np))
+    passes(ex.q3, lambda g, v: sum(float(row @ v) > 0 for row in g) / len(g))
+    fails(ex.q3, lambda g, v: np.mean(g @ v >= 0), match="exactly 0")
+    fails(ex.q3, lambda g, v: np.sum(g @ v > 0), match="count")
+    fails(ex.q3, lambda g, v: np.mean(g @ v < 0), match="falls")
+    fails(ex.q3, lambda g, v: np.mean(g @ v), match="magnitude")
+    fails(ex.q3, lambda g, v: g @ v > 0, match="dimension")
+
+    def in_place(g, v):
+        v *= 2.0
+        return float(np.mean(g @ v > 0))
+
+    fails(ex.q3, in_place, match="in place")
+    fails(ex.q3, lambda g, v: np.mean(g @ v > 1.0), match="the score differs")
+
+
+# --------------------------------------------------------------------- q4: occlusion of one patch
+def drop(f, image, rows, cols, channels=slice(None)):
+    occluded = image.copy()
+    occluded[channels, rows, cols] = 0.0
+    return f(image[None])[0] - f(occluded[None])[0]
+
+
+def test_q4():
+    passes(ex.q4, solution(ex.q4, "occlusion_drop"))
+
+    def with_library(f, image, top, left, size):
+        # a model that f wraps is not given; rebuild the drop with a mask instead of a copy
+        mask = np.ones_like(image)
+        mask[:, top:top + size, left:left + size] = 0.0
+        scores = f(np.stack([image, image * mask]))
+        return scores[0] - scores[1]
+
+    passes(ex.q4, with_library)
+    fails(ex.q4, lambda f, im, t, l, s: f(im[None])[0] - drop(f, im, slice(t, t + s), slice(l, l + s)),
+          match="score of the occluded image")
+    fails(ex.q4, lambda f, im, t, l, s: -drop(f, im, slice(t, t + s), slice(l, l + s)), match="flipped")
+    fails(ex.q4, lambda f, im, t, l, s: drop(f, im, slice(l, l + s), slice(t, t + s)), match="swapped")
+    fails(ex.q4, lambda f, im, t, l, s: drop(f, im, slice(t, t + s + 1), slice(l, l + s + 1)),
+          match="wrong size")
+    fails(ex.q4, lambda f, im, t, l, s: drop(f, im, slice(t, t + s), slice(l, l + s), 0),
+          match="one channel")
+
+    def in_place(f, image, top, left, size):
+        before = f(image[None])[0]
+        image[:, top:top + size, left:left + size] = 0.0
+        return before - f(image[None])[0]
+
+    fails(ex.q4, in_place, match="in place")
+
+    def filled_with_half(f, image, top, left, size):
+        occluded = image.copy()
+        occluded[:, top:top + size, left:left + size] = 0.5
+        return f(image[None])[0] - f(occluded[None])[0]
+
+    fails(ex.q4, filled_with_half, match="the drop differs")
+
+
+def test_q4_equals_the_library_occlusion():
+    model, f, image, top, left, size = ex._q4_inputs()
+    maps = bl.occlusion(model, torch.as_tensor(image)[None], 0, window=size, stride=size)
+    assert np.isclose(float(maps[0, 0, top, left]), drop(f, image, slice(top, top + size),
+                                                          slice(left, left + size)))
+
+
+# --------------------------------------------------------------------- q5: LRP-epsilon, one layer
+def test_q5():
+    passes(ex.q5, solution(ex.q5, "lrp_epsilon_linear", np=np))
+
+    def by_gradient(a, W, b, relevance, eps):             # the gradient does the sum, as bl._epsilon_rule
+        x = torch.as_tensor(a).requires_grad_(True)
+        z = torch.as_tensor(W) @ x + torch.as_tensor(b)
+        s = torch.as_tensor(relevance) / (z + eps * torch.where(z >= 0, 1.0, -1.0)).detach()
+        (g,) = torch.autograd.grad((z * s).sum(), x)
+        return (x * g).detach()
+
+    passes(ex.q5, by_gradient)
+    sign = lambda z: np.where(z >= 0, 1.0, -1.0)  # noqa: E731
+    fails(ex.q5, lambda a, W, b, R, e: a * (W.T @ (R / (W @ a + e * sign(W @ a)))), match="bias")
+    fails(ex.q5, lambda a, W, b, R, e: a * (W.T @ (R / (W @ a + b + e))), match="sign of z_k")
+    fails(ex.q5, lambda a, W, b, R, e: W.T @ (R / (W @ a + b + e * sign(W @ a + b))), match="a_j")
+    fails(ex.q5, lambda a, W, b, R, e: a * (W.T @ R), match="divide each R_k")
+    fails(ex.q5, lambda a, W, b, R, e: a * (W @ R), match="shapes")
+
+    def in_place(a, W, b, R, e):
+        z = W @ a + b
+        R /= z + e * sign(z)
+        return a * (W.T @ R)
+
+    fails(ex.q5, in_place, match="in place")
+    fails(ex.q5, lambda a, W, b, R, e: a * (W.T @ (R / (W @ a + b + 2 * e * sign(W @ a + b)))),
+          match="relevance differs")
+
+
+def test_q5_equals_the_library_lrp():
+    """For one Linear layer, bl.lrp starts from R = the target's score: the same formula."""
+    a, W, b, _, eps = ex._q5_inputs()
+    layer = torch.nn.Linear(5, 3, dtype=torch.float64)
+    layer.weight.data, layer.bias.data = torch.as_tensor(W), torch.as_tensor(b)
+    model = torch.nn.Sequential(torch.nn.Flatten(), layer).eval()
+    start = np.zeros(3)
+    start[1] = W[1] @ a + b[1]                     # the output whose z is negative
+    ours = bl.lrp(model, torch.as_tensor(a).view(1, 5, 1, 1), 1, epsilon=eps).flatten().numpy()
+    np.testing.assert_allclose(ours, ex._lrp_epsilon(a, W, b, start, eps), rtol=1e-12, atol=1e-15)
+
+
+# --------------------------------------------------------------------- q6: which method answers what
+RIGHT = dict(ex._QUESTIONS)
+
+
+def test_q6():
+    passes(ex.q6, solution(ex.q6, "method_for"))
+    passes(ex.q6, {q: m.upper() + " " for q, m in RIGHT.items()})
+    fails(ex.q6, {**RIGHT, "what input makes channel 12 fire the most?": "network dissection"},
+          match="dissection compares")
+    fails(ex.q6, {**RIGHT, "how much does the cat score fall when this patch is greyed out?": "LRP"},
+          match="redistributes")
+    fails(ex.q6, {**RIGHT, "does the cat score rise along the direction of 'has a timestamp'?":
+                  "self-explanation"}, match="Turpin")
+    fails(ex.q6, {**RIGHT, "which channels fire exactly on the timestamp's pixels?": "Grad-CAM"},
+          match="pick one of")
+    fails(ex.q6, {k: v for k, v in list(RIGHT.items())[:4]}, match="missing")
