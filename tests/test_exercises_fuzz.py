@@ -395,6 +395,7 @@ def test_learner_errors_get_a_nudge():
 #: Questions whose answer is a value, not a function: the check has no inputs of its own to hand
 #: over (it reads what the learner computed from the notebook's objects).
 VALUE_ANSWERS = {
+    ("ex10_inside", "q6"): "a dict naming the method that answers each stated question",
     ("ex11_embeddings", "q6"): "True or False for each of five stated claims about maps and similarity",
     ("ex00_warmup", "q5"): "a dict of method names for the stated needs",
     ("ex01_shapley", "q1"): "the shares of the notebook's card game",
@@ -483,6 +484,8 @@ NOT_YET_FRESH = {
     "ex03_lime": {"q4"},
     "ex05_cam": {"q1", "q2", "q3", "q4", "q5", "q7"},
     "ex06_cardio": {"q1", "q2", "q3", "q4"},
+    # hands over copies and refuses changed inputs, but calls the answer on one input set only
+    "ex10_inside": {"q1", "q2", "q3", "q4", "q5"},
 }
 
 
