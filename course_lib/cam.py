@@ -27,7 +27,8 @@ import torch.nn.functional as F
 from torch import nn
 
 from ._validation import (check_budget, check_choice, check_class_index, check_count, check_images,
-                          check_layer, check_real, check_seed, check_shape, check_tensor)
+                          check_layer, check_like_images, check_real, check_seed, check_shape,
+                          check_tensor)
 from .hooks import GradientHook, ReLURule, evaluating
 from .metrics import cascading_randomization, pointing_game, rank_correlation
 from .metrics import to_heatmap as heatmap
@@ -226,7 +227,7 @@ def completeness_gap(model: nn.Module, x: torch.Tensor, attributions: torch.Tens
                      baseline=None) -> torch.Tensor:
     """sum_i attribution_i - (F(x) - F(baseline)) per image: zero for exact integrated gradients."""
     x, baseline = check_images(x, model), _check_baseline(baseline, x)
-    attributions = _check_like_images(attributions, x, "attributions")
+    attributions = check_like_images(attributions, x, "attributions")
     with evaluating(model), torch.no_grad():
         difference = (_target_scores(model(x), target)
                       - _target_scores(model(baseline), target))
@@ -294,19 +295,4 @@ def _check_scores(scores):
 
 
 def _check_baseline(baseline, x):
-    if baseline is None:
-        return torch.zeros_like(x)
-    if isinstance(baseline, numbers.Real):
-        return torch.full_like(x, check_real(baseline, "baseline"))
-    return _check_like_images(baseline, x, "baseline")
-
-
-def _check_like_images(value, x, name):
-    """A tensor of x's shape (or one image's, repeated), moved to x's device and dtype."""
-    value = check_tensor(value, name).to(device=x.device, dtype=x.dtype)
-    if value.shape == x.shape[1:]:
-        value = value.expand_as(x)
-    if value.shape != x.shape:
-        raise ValueError(f"{name} has shape {tuple(value.shape)}; expected {tuple(x.shape)} "
-                         f"or one image {tuple(x.shape[1:])}")
-    return value
+    return check_like_images(0.0 if baseline is None else baseline, x, "baseline")
