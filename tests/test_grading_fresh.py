@@ -86,14 +86,21 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
+def lab_command(*settings: str) -> str:
+    """The `jupyter lab` line `make -n lab` would run, as from a shell (not from inside make)."""
+    outside_make = {k: v for k, v in os.environ.items() if k not in ("MAKEFLAGS", "MAKELEVEL", "MFLAGS")}
+    done = subprocess.run(["make", "--no-print-directory", "-n", "lab", *settings], cwd=ROOT,
+                          env=outside_make, capture_output=True, text=True, timeout=60)
+    lines = [line for line in done.stdout.splitlines() if "jupyter lab" in line]
+    assert len(lines) == 1, done.stdout + done.stderr
+    return lines[0]
+
+
 def test_make_lab_passes_its_settings():
-    done = subprocess.run(["make", "-n", "lab", "LAB_PORT=9123", "LAB_NO_BROWSER=1"], cwd=ROOT,
-                          capture_output=True, text=True, timeout=60)
-    line = done.stdout.splitlines()[-1]
+    line = lab_command("LAB_PORT=9123", "LAB_NO_BROWSER=1")
     assert "jupyter lab --port=9123 --no-browser" in line and line.endswith("notebooks/")
     assert ("--allow-root" in line) == (os.getuid() == 0)
-    default = subprocess.run(["make", "-n", "lab"], cwd=ROOT, capture_output=True, text=True,
-                             timeout=60).stdout.splitlines()[-1]
+    default = lab_command()
     assert "--port=8888" in default and "--no-browser" not in default
 
 
