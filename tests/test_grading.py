@@ -283,6 +283,19 @@ def test_topic_from_import_then_from_file_name(tmp_path):
         find_topic("42")
 
 
+def test_the_grader_knows_the_topics_of_the_course_map():
+    """One Topic: the grader's topics are course.TOPICS, and every checks module has one."""
+    import pkgutil
+
+    from course_lib import course, exercises
+
+    on_disk = sorted(m.name for m in pkgutil.iter_modules(exercises.__path__) if m.name.startswith("ex"))
+    assert sorted(t.module for t in topics().values()) == on_disk
+    assert all(t is next(c for c in course.TOPICS if c.number == n) for n, t in topics().items())
+    assert all(t.exercises for t in topics().values())  # a module of checks has its notebook
+    assert grading.Topic is course.Topic and find_topic("01").label == "01_shapley"
+
+
 def test_check_cells_ignore_comments_and_map_every_question():
     notebook = {"cells": [
         {"cell_type": "markdown", "source": "q1.check() in prose"},
