@@ -1,4 +1,5 @@
-"""The course map: every notebook in order, with its exercises, and an environment check.
+"""The course map: every notebook in order, with its exercises, an environment check, and
+:func:`show_source`, how every lecture prints the library's code.
 
 The map links to the repository and to Colab (:data:`course_lib.env.REPO_SLUG` at
 :data:`course_lib.env.REF`), so it works the same from a checkout, an installed package or a
@@ -8,6 +9,8 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
+import inspect
+import textwrap
 from dataclasses import dataclass
 
 from . import env
@@ -164,3 +167,9 @@ def show_environment() -> None:
     for name, status in rows:
         print(f"{name:<{width}}  {status}")
 
+
+def show_source(function) -> None:
+    """Print the whole source of a course_lib function, class or method, as ``??`` shows it in
+    Jupyter: what the lecture runs is what you read (d2l's habit, style.md). A method prints
+    without its class's indentation."""
+    print(textwrap.dedent(inspect.getsource(function)))
