@@ -1,4 +1,5 @@
-"""The course map: every notebook in order, with its exercises, and an environment check.
+"""The course map: every notebook in order, with its exercises, an environment check, and
+:func:`show_source`, how every lecture prints the library's code.
 
 The map links to the repository and to Colab (:data:`course_lib.env.REPO_SLUG` at
 :data:`course_lib.env.REF`), so it works the same from a checkout, an installed package or a
@@ -6,7 +7,10 @@ lone notebook in Colab: it never looks for files on disk.
 """
 from __future__ import annotations
 
+import importlib
 import importlib.util
+import inspect
+import textwrap
 from dataclasses import dataclass
 
 from . import env
@@ -19,11 +23,19 @@ CORE_TRACK = ("00", "01", "03", "04", "05", "06")
 
 @dataclass(frozen=True)
 class Topic:
+    """One lecture of the course, with its exercises: what the map, the site and the grader know.
+
+    `module` is the exercises' checks, ``course_lib.exercises.<module>`` ("ex00_warmup"); the
+    grader names a topic by its :attr:`label` ("00_warmup") and accepts the number, the label,
+    the module or the :attr:`slug` ("warmup") for ``--topic``.
+    """
+
     number: str
     stem: str
     title: str
     minutes: int            # the one source of a lecture's time: the notebook, README and site agree
     exercises: str | None  # the stem of the exercise notebook, if any
+    module: str | None = None  # the module of the exercises' checks, if any
 
     @property
     def track(self) -> str:
@@ -34,36 +46,50 @@ class Topic:
     def notebook(self) -> str:
         return f"notebooks/{self.stem}.ipynb"
 
+    @property
+    def slug(self) -> str:
+        """The checks' module without ``exNN_``: ``"warmup"`` for ``ex00_warmup``."""
+        return (self.module or "").partition("_")[2]
+
+    @property
+    def label(self) -> str:
+        return f"{self.number}_{self.slug}"
+
+    def questions(self) -> list:
+        """The exercises' QUESTIONS (imports their module)."""
+        return list(importlib.import_module(f"course_lib.exercises.{self.module}").QUESTIONS)
+
 
 TOPICS = [
-    Topic("00", "00_start_here", "Start here: set-up, modes and the course map", 35, "00_warmup"),
+    Topic("00", "00_start_here", "Start here: set-up, modes and the course map", 35, "00_warmup",
+          "ex00_warmup"),
     Topic("01", "01_shapley_card_game", "Shapley values as sharing a card game's winnings", 60,
-          "01_shapley_card_game"),
+          "01_shapley_card_game", "ex01_shapley"),
     Topic("02", "02_separability_kernel_trick",
           "Linear separability, the kernel trick, random kitchen sinks", 60,
-          "02_separability_kernel_trick"),
-    Topic("03", "03_lime", "LIME from scratch: tables, text and images", 75, "03_lime"),
+          "02_separability_kernel_trick", "ex02_kernels"),
+    Topic("03", "03_lime", "LIME from scratch: tables, text and images", 75, "03_lime", "ex03_lime"),
     Topic("04", "04_shap", "SHAP: KernelSHAP, TreeSHAP, the plots, explaining the loss", 90,
-          "04_shap"),
+          "04_shap", "ex04_shap"),
     Topic("05", "05_gradcam_cats", "Saliency, guided backprop and Grad-CAM on cats, with fastai",
-          75, "05_gradcam_cats"),
+          75, "05_gradcam_cats", "ex05_cam"),
     Topic("06", "06_cardio_case", "The cardio case study: a whole interpretation workflow", 90,
-          "06_cardio_case"),
+          "06_cardio_case", "ex06_cardio"),
     Topic("07", "07_global_effects",
           "Global effects and interactions: ALE, 2-D PDP, the H-statistic, SHAP interactions", 75,
-          "07_global_effects"),
+          "07_global_effects", "ex07_global_effects"),
     Topic("08", "08_examples",
           "Explaining with examples: prototypes, influential points, Anchors, counterfactuals", 80,
-          "08_examples"),
+          "08_examples", "ex08_examples"),
     Topic("09", "09_evaluating_explanations",
           "Evaluating explanations, and attention versus attribution", 90,
-          "09_evaluating_explanations"),
+          "09_evaluating_explanations", "ex09_evaluating"),
     Topic("10", "10_inside_a_network",
           "Inside a network: units, concepts and the attribution baselines", 60,
-          "10_inside_a_network"),
+          "10_inside_a_network", "ex10_inside"),
     Topic("11", "11_embeddings_and_transformers",
           "Embeddings and a pretrained transformer: maps, attention heads, token attributions",
-          60, "11_embeddings_and_transformers"),
+          60, "11_embeddings_and_transformers", "ex11_embeddings"),
 ]
 
 
@@ -140,3 +166,10 @@ def show_environment() -> None:
     width = max(len(name) for name, _ in rows)
     for name, status in rows:
         print(f"{name:<{width}}  {status}")
+
+
+def show_source(function) -> None:
+    """Print the whole source of a course_lib function, class or method, as ``??`` shows it in
+    Jupyter: what the lecture runs is what you read (d2l's habit, style.md). A method prints
+    without its class's indentation."""
+    print(textwrap.dedent(inspect.getsource(function)))

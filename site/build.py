@@ -5,8 +5,9 @@
 1. Executed lectures: `_build/executed/notebooks/NN_x.ipynb` is reused when its metadata
    ``course_executed.source_sha256`` is the sha256 of the current `notebooks/NN_x.ipynb` (the
    full-mode lane writes these); stale or missing ones are executed here with the course's own
-   Python (full mode, offline, one thread), through `site/execute.py`. `--quick` executes in
-   quick mode instead (for a fast look) and accepts quick copies.
+   Python through `site/execute.py`, as the full lane runs them (alone in a folder, full mode,
+   the network refused, one thread). `--quick` executes in quick mode instead (for a fast look)
+   and accepts quick copies.
 2. Page sources in `_build/site_src/`, laid out like the repository so that the notebooks' own
    relative links work: `index.md` (the course map, from `course_lib.course.TOPICS` plus any
    `notebooks/NN_*.ipynb` it does not list yet), `notebooks/` (executed lectures), `exercises/`
@@ -63,13 +64,9 @@ def ensure_executed(course_python: str, quick: bool) -> None:
             continue
         print(f"site: executing {source.relative_to(ROOT)} ({'quick' if quick else 'full'} mode, offline)",
               flush=True)
-        env = dict(os.environ, COURSE_OFFLINE="1", OMP_NUM_THREADS="1", MKL_NUM_THREADS="1",
-                   PYTHONPATH=str(ROOT), MPLBACKEND="module://matplotlib_inline.backend_inline")
-        env.pop("COURSE_QUICK", None)
-        if quick:
-            env["COURSE_QUICK"] = "1"
+        # the kernel's environment is the lanes' (tools/run_notebook.lane_environment)
         subprocess.run([course_python, str(HERE / "execute.py"), str(source), str(copy),
-                        "--mode", "quick" if quick else "full"], check=True, env=env, cwd=ROOT)
+                        "--mode", "quick" if quick else "full"], check=True, cwd=ROOT)
 
 
 def course_settings(course_python: str) -> dict:

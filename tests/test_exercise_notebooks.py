@@ -13,7 +13,7 @@ import re
 import pytest
 
 from course_lib.grading import check_cells, notebook_topic
-from course_lib.grading.runner import run_notebook
+from notebook_runner import run_notebook
 from tools.notebook_tools import ROOT
 
 EXERCISES = sorted((ROOT / "exercises").glob("*.ipynb"))

@@ -27,7 +27,8 @@ from course_lib import grading
 from course_lib.grading import (Grade, Submission, check_cells, find_submissions, find_topic,
                                 learner_name, notebook_topic, read_notebook, summary, topics,
                                 write_csv)
-from course_lib.grading.runner import CellOutcome, _diagnose, run_notebook, strip_ansi
+from course_lib.grading.safe import strip_ansi
+from notebook_runner import run_notebook
 from tools.notebook_tools import ROOT
 
 SOLUTION = ROOT / "solutions" / "00_warmup.ipynb"
@@ -212,44 +213,6 @@ def test_no_process_is_left_behind(graded_class):
     assert leftovers == []
 
 
-# ------------------------------------------------------------------------------ timeouts, kills
-@pytest.mark.slow
-@pytest.mark.xdist_group("grading")
-def test_notebook_timeout_kills_pytest_and_the_kernel(tmp_path):
-    notebook = {"cells": [code_cell("open('started', 'w').close()\nwhile True:\n    pass")],
-                "metadata": {}, "nbformat": 4, "nbformat_minor": 4}
-    workdir = tmp_path / "run"
-    workdir.mkdir()
-    started = time.monotonic()
-    result = run_notebook(notebook, cell_timeout=600, notebook_timeout=15, keep_dir=workdir)
-    assert result.status == "timeout"
-    assert result.reason == "the notebook ran longer than 15 s in all and was stopped"
-    assert time.monotonic() - started < 45
-    if not (workdir / "started").exists():
-        pytest.skip("the kernel did not start within 15 s on this machine")
-    time.sleep(1)
-    alive = []
-    for process in psutil.process_iter():
-        try:
-            if Path(process.cwd()) == workdir:
-                alive.append(process.pid)
-        except psutil.Error:
-            continue
-    assert alive == [], "the kernel survived the notebook timeout"
-
-
-def test_diagnose_prefers_timeout_then_kernel_death():
-    sources = ["import course_lib", "while True:\n    pass", "q1.check()"]
-    timeout = CellOutcome("failed", "Cell 1: Timeout of 5 seconds exceeded executing cell")
-    dead = CellOutcome("failed", "pytest plugin exception: RuntimeError('Kernel dead on test start')")
-    ok = CellOutcome("passed")
-    assert _diagnose({0: ok, 1: timeout, 2: dead}, sources, 5) == (
-        "timeout", "code cell 1 (`while True:`) ran longer than 5 s and was stopped")
-    assert _diagnose({0: ok, 1: CellOutcome("failed", "NameError"), 2: dead}, sources, 5) == (
-        "kernel died", "the kernel died in code cell 1 (`while True:`)")
-    assert _diagnose({0: ok, 1: ok, 2: CellOutcome("failed", "✗ Not yet")}, sources, 5) == ("ok", "")
-
-
 def test_strip_ansi_handles_junit_escapes():
     assert strip_ansi("#x1B[1;31m✗ Not yet#x1B[0m and \x1b[94mblue\x1b[0m") == "✗ Not yet and blue"
 
@@ -318,6 +281,19 @@ def test_topic_from_import_then_from_file_name(tmp_path):
         assert find_topic(name).module == "ex00_warmup"
     with pytest.raises(ValueError, match="unknown topic"):
         find_topic("42")
+
+
+def test_the_grader_knows_the_topics_of_the_course_map():
+    """One Topic: the grader's topics are course.TOPICS, and every checks module has one."""
+    import pkgutil
+
+    from course_lib import course, exercises
+
+    on_disk = sorted(m.name for m in pkgutil.iter_modules(exercises.__path__) if m.name.startswith("ex"))
+    assert sorted(t.module for t in topics().values()) == on_disk
+    assert all(t is next(c for c in course.TOPICS if c.number == n) for n, t in topics().items())
+    assert all(t.exercises for t in topics().values())  # a module of checks has its notebook
+    assert grading.Topic is course.Topic and find_topic("01").label == "01_shapley"
 
 
 def test_check_cells_ignore_comments_and_map_every_question():
@@ -438,16 +414,6 @@ def test_grader_needs_no_network(no_network, tmp_path):
     build_submissions(tmp_path / "class", executed=False)
     grading.grade([tmp_path / "class"], topic="00", sandbox_on=False)
     assert no_network == []
-
-
-def test_notebooks_run_offline_and_quick(monkeypatch):
-    from course_lib.grading.runner import _environment
-
-    monkeypatch.delenv("COURSE_OFFLINE", raising=False)
-    monkeypatch.setenv("PYTEST_ADDOPTS", "-n 4")
-    env = _environment("token")
-    assert env["COURSE_OFFLINE"] == "1" and env["COURSE_QUICK"] == "1"
-    assert "PYTEST_ADDOPTS" not in env and env["COURSE_GRADING_RUN"] == "token"
 
 
 @pytest.mark.slow

@@ -96,3 +96,31 @@ def test_readme_colab_links_follow_the_setting():
         f"[x]({env.colab_url('notebooks/01_shapley_card_game.ipynb')})")
     readme = (notebook_tools.ROOT / "README.md").read_text()
     assert notebook_tools.readme_links(readme) == readme, "README links are stale: make sync"
+
+
+def test_show_source_prints_the_whole_function_dedented(capsys):
+    from course_lib.lime import LimeTabular
+    from course_lib.shapley import sample_shapley
+
+    course.show_source(sample_shapley)
+    printed = capsys.readouterr().out
+    assert printed.startswith("def sample_shapley(") and "return ShapleyEstimate(" in printed
+    course.show_source(LimeTabular.sample)  # a method, without its class's indentation
+    assert capsys.readouterr().out.startswith("def sample(self, x, predict_fn")
+
+
+def test_every_notebook_prints_library_code_with_show_source():
+    """One idiom: course.show_source prints the whole function; no notebook prints a bare
+    signature, calls inspect itself or defines its own printing helper."""
+    import re
+
+    other = re.compile(r"inspect\.(getsource|signature|getdoc)|^def show(_source)?\(", re.M)
+    users = []
+    for path in notebook_tools.all_notebooks():
+        cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
+        code = "\n".join(notebook_tools.cell_source(c) for c in cells if c["cell_type"] == "code")
+        assert not other.search(code), f"{path.name}: print library code with show_source"
+        if "show_source(" in code:
+            users.append(path.name)
+            assert "from course_lib.course import show_source" in code, path.name
+    assert len(users) >= 10, users

@@ -1,7 +1,7 @@
 """Every lecture and solution notebook runs top to bottom offline and quick under nbval-lax."""
 import pytest
 
-from course_lib.grading.runner import run_notebook
+from notebook_runner import run_notebook
 from tools.notebook_tools import ROOT, all_notebooks, problems
 
 RUNNABLE = [p for p in all_notebooks() if p.parent.name in ("notebooks", "solutions")]

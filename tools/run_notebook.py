@@ -2,7 +2,9 @@
 
     python -m tools.run_notebook notebooks/04_shap.ipynb --out executed.ipynb [--timeout 900]
 
-The test lanes (`make test-full`, `make test-colab`) and the site use it. It drives the kernel with
+The test lanes (`make test-full`, `make test-colab`) and the site run every lecture with
+:func:`execute_alone` (alone in a folder, the network refused: :func:`lane_environment`), and
+:func:`stamp` the copies they keep, so the site can reuse the full lane's. It drives the kernel with
 jupyter_client's blocking client, one cell at a time (the same client nbval uses), because
 nbclient's asynchronous client can stall for minutes between cells that display widgets.
 Widgets degrade as in a static page: their view is kept, and what an ``Output`` widget draws
@@ -11,7 +13,9 @@ Widgets degrade as in a static page: their view is kept, and what an ``Output`` 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import os
+import shutil
 import sys
 from datetime import datetime, timezone
 from pathlib import Path
@@ -130,6 +134,27 @@ def execute(notebook, cwd: Path, env: dict | None = None, timeout: float = 900):
         client.stop_channels()
         manager.shutdown_kernel(now=True)
     return notebook
+
+
+def execute_alone(source: Path, folder: Path, quick: bool, library: Path | None = None,
+                  timeout: float = 900):
+    """Copy `source` into the empty `folder` and run it there as a learner runs it: alone, in
+    quick or full mode, with the network refused and no flag (:func:`lane_environment`; `library`
+    as there). Returns the executed notebook; raises :class:`CellError` at a failing cell."""
+    import nbformat
+
+    lone = Path(folder) / Path(source).name
+    shutil.copyfile(source, lone)
+    notebook = nbformat.read(lone, as_version=4)
+    return execute(notebook, Path(folder), env=lane_environment(quick, library), timeout=timeout)
+
+
+def stamp(notebook, source: Path, mode: str) -> None:
+    """Record in the executed copy's metadata what was run: the source's sha256 and the mode
+    (site/build.py reuses a copy whose hash is the current source's)."""
+    notebook.metadata["course_executed"] = {
+        "source_sha256": hashlib.sha256(Path(source).read_bytes()).hexdigest(),
+        "mode": mode, "offline": True}
 
 
 def main(argv=None) -> int:

@@ -22,7 +22,7 @@ slots, its :class:`Grade`), :mod:`.decide` (signed reports to marks), :mod:`.rep
 escaping, merging, the summary), :mod:`.html_report` (``report.html``); :mod:`.submissions`,
 :mod:`.reading` and :mod:`.topics` (finding, reading and placing files); inside the sandbox
 (:mod:`.sandbox`, :mod:`.cgroups`): :mod:`.harness` and :mod:`.checkrun`; :mod:`.safe` makes
-submitted text safe to show. :mod:`.runner` runs a notebook under nbval (the tests' runner).
+submitted text safe to show.
 """
 from __future__ import annotations
 

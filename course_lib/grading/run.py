@@ -22,7 +22,7 @@ from pathlib import Path
 from . import checkrun, sandbox
 from .decide import decide, messages
 from .harness import RESULT_MARK
-from .runner import strip_ansi
+from .safe import strip_ansi
 from .submissions import Submission, Topic, cell_source, notebook_topic, read_notebook
 
 __all__ = ["STATUSES", "Grade", "Settings", "course_hashes", "grade_submission", "stop_all",

@@ -1,22 +1,20 @@
-"""Exercise topics: which exist, which one a notebook belongs to (its exercises import, else the
-number in its file name), which cells check which question, and which topic a class is doing.
+"""Exercise topics (:class:`course_lib.course.Topic`): which exist, which one a notebook belongs
+to (its exercises import, else the number in its file name), which cells check which question,
+and which topic a class is doing.
 
 Every search here is linear in the notebook's size (no pattern that rescans blank lines)."""
 from __future__ import annotations
 
 import re
-import pkgutil
 from collections import Counter
-from dataclasses import dataclass
-from importlib import import_module
 from pathlib import Path
 
+from ..course import TOPICS, Topic
 from .reading import cell_source, read_notebook
 
 __all__ = ["Topic", "topics", "find_topic", "notebook_topic", "check_cells", "topic_votes",
            "choose_topic", "TOPIC_IN_NAME"]
 
-_MODULE = re.compile(r"^ex(\d\d)_(\w+)$")
 # `[ \t]*`, never `\s*`, after `^`: with re.M, `\s*` would scan every following blank line from
 # every line start (200,000 blank lines took minutes); this way the search is linear.
 _IMPORT = re.compile(r"^[ \t]*(?:from[ \t]+course_lib\.exercises\.(ex\d\d_\w+)[ \t]+import"
@@ -25,33 +23,9 @@ TOPIC_IN_NAME = re.compile(r"(?:^|[ _.\-]+)(\d\d)_[A-Za-z]")
 _CHECK = re.compile(r"\b(q\w*)\.check\(")
 
 
-@dataclass(frozen=True)
-class Topic:
-    """An exercise topic: its number ("00"), module name ("ex00_warmup") and slug ("warmup")."""
-
-    number: str
-    module: str
-    slug: str
-
-    @property
-    def label(self) -> str:
-        return f"{self.number}_{self.slug}"
-
-    def questions(self) -> list:
-        """The topic's QUESTIONS (imports its module)."""
-        return list(import_module(f"course_lib.exercises.{self.module}").QUESTIONS)
-
-
 def topics() -> dict[str, Topic]:
-    """Every exercise module ``course_lib/exercises/exNN_slug.py``, by number."""
-    from .. import exercises
-
-    found = {}
-    for info in pkgutil.iter_modules(exercises.__path__):
-        match = _MODULE.match(info.name)
-        if match:
-            found[match.group(1)] = Topic(match.group(1), info.name, match.group(2))
-    return dict(sorted(found.items()))
+    """Every topic with exercises (:data:`course_lib.course.TOPICS`), by number."""
+    return {topic.number: topic for topic in TOPICS if topic.module}
 
 
 def find_topic(text: str) -> Topic:

@@ -16,10 +16,8 @@ Each notebook's time goes to ``_build/times/<lane>/``; ``python tools/lane_times
 """
 from __future__ import annotations
 
-import hashlib
 import json
 import os
-import shutil
 import sys
 import time
 from pathlib import Path
@@ -36,26 +34,14 @@ pytestmark = pytest.mark.skipif(LANE not in ("full", "colab"),
                                 reason="run by `make test-full` or `make test-colab`")
 
 
-def kernel_environment() -> dict[str, str]:
-    """What the notebook's kernel sees: the lane's mode, no flag, and the network refused."""
-    from tools.run_notebook import lane_environment
+def execute_alone(source: Path, folder: Path):
+    """Run `source` alone in `folder` in this lane's mode, the network refused; the executed copy."""
+    from tools.run_notebook import execute_alone as run_alone
 
     # the full lane puts this checkout's course_lib first (a venv shared between checkouts may
     # hold another's editable install); the twin imports its installed wheel
-    return lane_environment(quick=LANE == "colab", library=ROOT if LANE == "full" else None)
-
-
-def execute_alone(source: Path, folder: Path):
-    """Copy `source` into an empty `folder` and run it there; return the executed notebook."""
-    import nbformat
-
-    from tools.run_notebook import execute
-
-    lone = folder / source.name
-    shutil.copyfile(source, lone)
-    notebook = nbformat.read(lone, as_version=4)
-    timeout = float(os.environ.get("COURSE_CELL_TIMEOUT", "900"))
-    return execute(notebook, folder, env=kernel_environment(), timeout=timeout)
+    return run_alone(source, folder, quick=LANE == "colab", library=ROOT if LANE == "full" else None,
+                     timeout=float(os.environ.get("COURSE_CELL_TIMEOUT", "900")))
 
 
 def printed(notebook) -> str:
@@ -88,10 +74,11 @@ def test_lecture_runs_alone(source, tmp_path):
         shown = json.dumps([cell.get("outputs", []) for cell in notebook.cells])
         assert "colab.research.google.com/github/" in shown and "01_shapley_card_game.ipynb" in shown
     if LANE == "full":
-        notebook.metadata["course_executed"] = {
-            "source_sha256": hashlib.sha256(source.read_bytes()).hexdigest(),
-            "mode": "full", "offline": True}
         import nbformat
+
+        from tools.run_notebook import stamp
+
+        stamp(notebook, source, "full")
 
         out = ROOT / "_build" / "executed" / "notebooks" / source.name
         out.parent.mkdir(parents=True, exist_ok=True)

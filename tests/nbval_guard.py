@@ -1,4 +1,5 @@
-"""A pytest plugin the grader loads next to nbval: a dead kernel fails its cell at once.
+"""A pytest plugin the tests' notebook runner (notebook_runner.py) loads next to nbval: a dead
+kernel fails its cell at once.
 
 nbval waits for a cell's reply for the whole ``--nbval-cell-timeout`` even when the kernel has
 died (``os._exit``, a segfault, out of memory). This plugin makes that wait poll the kernel once
@@ -40,7 +41,7 @@ def _guarded(await_reply):
 def pytest_configure(config):
     try:
         from nbval.kernel import RunningKernel
-    except ImportError:  # pragma: no cover - nbval is what the grader runs
+    except ImportError:  # pragma: no cover - nbval is what the runner runs
         return
     original = getattr(RunningKernel, "await_reply", None)
     if original is None or getattr(original, "course_guard", False):

@@ -1,4 +1,10 @@
-"""Run one notebook under ``pytest --nbval-lax`` in a throw-away folder and read each cell's outcome.
+"""The tests' notebook runner: one notebook under ``pytest --nbval-lax`` in a throw-away folder,
+and each cell's outcome.
+
+tests/test_notebooks.py runs every lecture and solution with it, tests/test_exercise_notebooks.py
+every untouched exercise, and tests/test_grading.py compares nbval's verdicts with the grader's.
+(The lanes and the site keep executed copies through tools/run_notebook.py; the grader runs
+submissions with course_lib.grading.harness inside its sandbox.)
 
 The notebook is written to a fresh temporary folder (the original file is only read), and run by
 ``pytest --nbval-lax --nbval-current-env --nbval-cell-timeout=S`` in its own process session,
@@ -17,26 +23,22 @@ import signal
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import uuid
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .nbval_guard import KERNEL_DIED
+import course_lib
+from course_lib.grading.safe import strip_ansi
+from nbval_guard import KERNEL_DIED
 
-__all__ = ["CellOutcome", "RunResult", "run_notebook", "stop_all", "strip_ansi"]
+__all__ = ["CellOutcome", "RunResult", "run_notebook"]
 
 NOTEBOOK_NAME = "submission.ipynb"
-_TOKEN_VARIABLE = "COURSE_GRADING_RUN"
-_ANSI = re.compile(r"(?:\x1b|#x1B)\[[0-9;]*[A-Za-z]")  # JUnit XML escapes ESC as "#x1B"
-_PACKAGE_PARENT = str(Path(__file__).resolve().parents[2])
-
-
-def strip_ansi(text: str) -> str:
-    """`text` without terminal colour codes."""
-    return _ANSI.sub("", text)
+_TOKEN_VARIABLE = "COURSE_NOTEBOOK_RUN"
+_HERE = str(Path(__file__).resolve().parent)  # this folder: nbval_guard, the plugin pytest loads
+_PACKAGE_PARENT = str(Path(course_lib.__file__).resolve().parents[1])
 
 
 @dataclass
@@ -71,8 +73,8 @@ def _environment(token: str) -> dict[str, str]:
         env.setdefault(name, value)
     env["PYTHONHASHSEED"] = "0"
     env["PYTHONDONTWRITEBYTECODE"] = "1"
-    # the kernel imports the same course_lib as the grader, wherever the notebook runs
-    env["PYTHONPATH"] = os.pathsep.join(p for p in (_PACKAGE_PARENT, env.get("PYTHONPATH")) if p)
+    # the kernel imports the same course_lib as the tests, wherever the notebook runs
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (_PACKAGE_PARENT, env.get("PYTHONPATH"), _HERE) if p)
     env[_TOKEN_VARIABLE] = token
     return env
 
@@ -103,19 +105,6 @@ def _kill_tree(pid: int) -> None:
             process.kill()
         except psutil.Error:
             pass
-
-
-_RUNNING: dict[int, str] = {}  # pid of each pytest process running now -> its token
-_LOCK = threading.Lock()
-
-
-def stop_all() -> None:
-    """Kill every notebook run in progress (the grader calls this on Ctrl-C)."""
-    with _LOCK:
-        running = list(_RUNNING.items())
-    for pid, token in running:
-        _kill_tree(pid)
-        _kill_leftovers(token)
 
 
 def _kill_leftovers(token: str) -> None:
@@ -180,7 +169,7 @@ def run_notebook(notebook, cell_timeout: float = 120, notebook_timeout: float = 
     The file at a given path is only read. `cell_timeout` limits each cell (nbval interrupts
     it), `notebook_timeout` the whole run including kernel start-up (everything is killed).
     """
-    workdir = Path(tempfile.mkdtemp(prefix="course-grade-")) if keep_dir is None else Path(keep_dir)
+    workdir = Path(tempfile.mkdtemp(prefix="course-notebook-")) if keep_dir is None else Path(keep_dir)
     token = uuid.uuid4().hex
     started = time.monotonic()
     try:
@@ -192,24 +181,19 @@ def run_notebook(notebook, cell_timeout: float = 120, notebook_timeout: float = 
         report = workdir / "report.xml"
         command = [sys.executable, "-m", "pytest", "-q", "-c", "pytest.ini", "--rootdir", ".",
                    "-p", "no:cacheprovider", "-p", "no:xdist", "-p", "no:randomly",
-                   "-p", "course_lib.grading.nbval_guard",
+                   "-p", "nbval_guard",
                    "--nbval-lax", "--nbval-current-env", f"--nbval-cell-timeout={cell_timeout:g}",
                    "--junitxml", report.name, "-o", "junit_family=xunit2", NOTEBOOK_NAME]
         with open(workdir / "pytest.log", "wb") as log:
             process = subprocess.Popen(command, cwd=workdir, env=_environment(token),
                                        stdin=subprocess.DEVNULL, stdout=log,
                                        stderr=subprocess.STDOUT, start_new_session=True)
-            with _LOCK:
-                _RUNNING[process.pid] = token
             try:
                 code = process.wait(timeout=notebook_timeout)
             except subprocess.TimeoutExpired:
                 _kill_tree(process.pid)
                 process.wait()
                 code = None
-            finally:
-                with _LOCK:
-                    _RUNNING.pop(process.pid, None)
         output = (workdir / "pytest.log").read_text(encoding="utf-8", errors="replace")
         seconds = time.monotonic() - started
         if code is None:
