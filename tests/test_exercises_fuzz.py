@@ -510,7 +510,6 @@ def _example_arrays(module):
 #: their inputs (issue 27 converted 00, 02, 07, 08 and 09; these remain). Each fails today, so a
 #: question fixed later shows as XPASS and must leave this list.
 NOT_YET_FRESH = {
-    "ex06_cardio": {"q1", "q2", "q3", "q4"},
     # hands over copies and refuses changed inputs, but calls the answer on one input set only
     "ex10_inside": {"q1", "q2", "q3", "q4", "q5"},
 }
