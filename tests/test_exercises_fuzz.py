@@ -506,19 +506,8 @@ def _example_arrays(module):
     return found
 
 
-#: Function questions whose checks do not yet hand over copies and refuse answers that change
-#: their inputs (issue 27 converted 00, 02, 07, 08 and 09; these remain). Each fails today, so a
-#: question fixed later shows as XPASS and must leave this list.
-NOT_YET_FRESH = {
-    # hands over copies and refuses changed inputs, but calls the answer on one input set only
-    "ex10_inside": {"q1", "q2", "q3", "q4", "q5"},
-}
-
-
-FUNCTION_QUESTIONS = [
-    pytest.param(name, q, id=f"{name}-{q.name}", marks=[pytest.mark.xfail(
-        strict=True, reason="not converted yet")] if q.name in NOT_YET_FRESH.get(name, ()) else [])
-    for name, q in QUESTIONS if (name, q.name) not in VALUE_ANSWERS]
+FUNCTION_QUESTIONS = [pytest.param(name, q, id=f"{name}-{q.name}") for name, q in QUESTIONS
+                      if (name, q.name) not in VALUE_ANSWERS]
 
 
 @pytest.mark.parametrize("module_name, question", FUNCTION_QUESTIONS)
