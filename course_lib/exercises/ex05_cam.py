@@ -37,9 +37,11 @@ def _fresh(function, *args, what: str, names, given=()):
     """Call the learner's function on copies of the check's own `args` (call_fresh), after the
     objects in `given` (a model and its layer, built afresh by the check, which it inspects
     afterwards for hooks left behind or weights changed), handed over as they are."""
+    if given:
+        function, learner = partial(function, *given), function
+        function.__code__ = getattr(learner, "__code__", None)  # a stub is told from a deeper error
     try:
-        return call_fresh(partial(function, *given) if given else function, *args, what=what,
-                          names=names)
+        return call_fresh(function, *args, what=what, names=names)
     except Incorrect as wrong:
         if "in place" in str(wrong) and any(torch.is_tensor(a) for a in args):
             raise Incorrect(f"{wrong} (a torch tensor copies with .clone())") from None
