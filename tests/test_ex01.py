@@ -274,3 +274,43 @@ def test_every_question_has_hints_and_a_solution():
     for question in ex.QUESTIONS:
         assert question.hints and question.solution_code.strip()
         assert question.name in ex.__all__
+
+
+def test_q4_fresh_games_and_inputs_left_alone():
+    """Each check builds its games afresh, one with the numbers 0 to 3 as players (as in a model
+    game): building coalitions as strings works for letters only; a shuffle of the game's own
+    players is refused as a change in place."""
+    def string_coalitions(game, n, seed):
+        rng = np.random.default_rng(seed)
+        totals = dict.fromkeys(game.players, 0.0)
+        for _ in range(n):
+            before = ""
+            for player in rng.permutation(list(game.players)):
+                totals[player] += game(before + player) - game(before)
+                before += player
+        return {p: t / n for p, t in totals.items()}
+
+    def shuffles_the_game(game, n, seed):
+        rng = np.random.default_rng(seed)
+        totals = dict.fromkeys(game.players, 0.0)
+        for _ in range(n):
+            game.players = list(game.players)
+            rng.shuffle(game.players)
+            for p, c in contributions_in_order(game, game.players).items():
+                totals[p] += c
+        return {p: t / n for p, t in totals.items()}
+
+    def by_position(game, n, seed):             # another right way: orders as index permutations
+        rng = np.random.default_rng(seed)
+        players = list(game.players)
+        totals = np.zeros(len(players))
+        for _ in range(n):
+            before = set()
+            for i in rng.permutation(len(players)):
+                totals[i] += game(before | {players[i]}) - game(before)
+                before.add(players[i])
+        return dict(zip(players, totals / n))
+
+    fails(ex.q4, string_coalitions, match="players are the numbers 0 to 3")
+    fails(ex.q4, shuffles_the_game, match="changed `game.players` in place")
+    passes(ex.q4, by_position)

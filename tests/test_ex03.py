@@ -160,6 +160,31 @@ def test_q4():
     fails(ex.q4, transposed_segments, match="pixels differ")
 
 
+def test_q4_fresh_inputs_and_inputs_left_alone():
+    """The check's second picture is a float image with irregular superpixels: an answer that
+    writes into a uint8 array passes the first only."""
+    def into_uint8(image, segments, z, hidden):
+        out = np.zeros(image.shape, dtype=np.uint8)
+        off = np.asarray(z)[segments] == 0
+        out[off], out[~off] = hidden[off], image[~off]
+        return out
+
+    def hides_into_hidden(image, segments, z, hidden):
+        shown = np.asarray(z)[segments] == 1
+        hidden[shown] = image[shown]
+        return hidden
+
+    def changes_z(image, segments, z, hidden):
+        z -= 1                                   # 0 where shown, -1 where hidden
+        return np.where((z[segments] < 0)[..., None], hidden, image)
+
+    fails(ex.q4, into_uint8, match="keep the image's dtype")
+    fails(ex.q4, hides_into_hidden, match="changed its input `hidden` in place")
+    fails(ex.q4, changes_z, match="z = z.copy()")
+    passes(ex.q4, lambda image, segments, z, hidden: np.choose(
+        np.asarray(z)[segments][..., None], [hidden, image]))
+
+
 # --------------------------------------------------------------------- q5: stability
 def explain_patient(seeds=range(10), label=1, num_samples=500, categorical=True, row=10, names=True):
     setup = ex.cardio_setup()

@@ -317,3 +317,109 @@ def test_q8():
     passes(ex.q8, "guided backpropagation (GBP)")
     fails(ex.q8, "", match="empty")
     fails(ex.q8, 3, match="should be a string")
+
+
+# --------------------------------------------------------------------- fresh inputs, left alone
+def test_q1_fresh_inputs_and_inputs_left_alone():
+    """The second input set hooks the convolution, on one 5 x 7 picture."""
+    def fixed_layer(model, layer, x):           # the example's layer, not the one given
+        return record_output(model, model[1], x)
+
+    def centres_x(model, layer, x):
+        x -= x.mean()
+        return record_output(model, layer, x)
+
+    fails(ex.q1, fixed_layer, match="that is the output of model[1], but `layer` is model[0]")
+    fails(ex.q1, centres_x, match="changed its input `x` in place")
+
+    def hooks_dict(model, layer, x):            # another right way: a dict and a named function
+        seen = {}
+
+        def keep(module, inputs, output):
+            seen["out"] = output.clone().detach()
+
+        handle = layer.register_forward_hook(keep)
+        try:
+            with torch.no_grad():
+                model(x)
+        finally:
+            handle.remove()
+        return seen["out"]
+
+    passes(ex.q1, hooks_dict)
+
+
+def test_q2_fresh_inputs_and_inputs_left_alone():
+    """The second input set is a (2, 3, 4, 5) signal: a rule written entry by entry for a matrix
+    fails there; a rule that zeroes R in place is refused."""
+    def entry_by_entry(f, R, rule):
+        out = np.zeros_like(R)
+        for i in range(f.shape[0]):
+            for j in range(f.shape[1]):
+                keep = (rule == "deconvnet" or f[i, j] > 0) and (rule == "backprop" or R[i, j] > 0)
+                out[i, j] = R[i, j] if keep else 0.0
+        return out
+
+    def zeroes_R(f, R, rule):
+        if rule != "backprop":
+            R[R < 0] = 0.0
+        if rule != "deconvnet":
+            R[f <= 0] = 0.0
+        return R
+
+    fails(ex.q2, entry_by_entry, match="a convolution's, not a matrix")
+    fails(ex.q2, zeroes_R, match="R = R.copy()")
+    passes(ex.q2, lambda f, R, rule: np.where((f > 0) | (rule == "deconvnet"), 1.0, 0.0)
+           * np.where((R > 0) | (rule == "backprop"), R, 0.0))
+
+
+def test_q3_fresh_inputs_and_inputs_left_alone():
+    fails(ex.q3, lambda g: g.mean(dim=(2, 3)).squeeze(), match="a squeeze() drops it when N = 1")
+
+    def divides_in_place(g):
+        g /= g.shape[2] * g.shape[3]
+        return g.sum(dim=(2, 3))
+
+    fails(ex.q3, divides_in_place, match="changed its input `gradients` in place")
+    passes(ex.q3, lambda g: g.flatten(2).mean(-1))
+
+
+def test_q4_fresh_inputs_and_inputs_left_alone(effnet):
+    """The second input set is one 96 x 128 picture: a map upsampled to a fixed 224 x 224 fails."""
+    def fixed_size(model, layer, x, target):
+        with hooks.GradientHook(layer) as hook:
+            x = x.clone().requires_grad_(True)
+            torch.autograd.grad(model(x)[range(len(x)), target].sum(), x)
+        cam_map = torch.relu((hook.gradient.mean(dim=(2, 3), keepdim=True) * hook.output).sum(dim=1))
+        return cam.upsample_and_normalise(cam_map, (224, 224))
+
+    def normalises_x(model, layer, x, target):
+        x.sub_(0.45).div_(0.225)                 # ImageNet-style normalisation, in place
+        return my_grad_cam(model, layer, x, target)
+
+    fails(ex.q4, normalises_x, effnet.blocks[5], effnet, match="changed its input `x` in place")
+    fails(ex.q4, fixed_size, effnet.blocks[5], effnet, match="your maps are 224 x 224 for 96 x 128")
+
+
+def test_q5_fresh_inputs_and_inputs_left_alone():
+    """The second input set is a one-channel picture: a map repeated to 3 colours fails."""
+    fails(ex.q5, lambda g, c: g * c[:, None].repeat(1, 3, 1, 1), match="do not repeat the map")
+
+    def multiplies_in_place(g, c):
+        return g.mul_(c[:, None])
+
+    fails(ex.q5, multiplies_in_place, match="changed its input `guided` in place")
+    passes(ex.q5, lambda g, c: g * c.reshape(c.shape[0], 1, *c.shape[1:]))
+
+
+def test_q7_fresh_inputs_and_inputs_left_alone():
+    """The last input set explains class 0 of three other pictures: a fixed class 1 fails."""
+    def class_one(model, layer_name, x, target, explain):
+        return sanity_step(model, layer_name, x, 1, explain)
+
+    def centres_x(model, layer_name, x, target, explain):
+        x -= x.mean(dim=(2, 3), keepdim=True)
+        return sanity_step(model, layer_name, x, target, explain)
+
+    fails(ex.q7, class_one, match="with target=0 you explained class 1")
+    fails(ex.q7, centres_x, match="changed its input `x` in place")

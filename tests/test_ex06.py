@@ -369,3 +369,59 @@ def test_no_question_crashes_on_odd_answers(notebook):
            pd.DataFrame({"a": [1]}), notebook["patient"]]
     for question in ex.QUESTIONS:
         never_crashes(question, odd)
+
+
+# --------------------------------------------------------------------- fresh inputs, left alone
+def test_q1_to_q4_refuse_inputs_changed_in_place():
+    def flags_rows(table):                      # keeps its mask as a new column of the caller's table
+        table["impossible"] = table["ap_lo"] >= table["ap_hi"]
+        for column, (low, high) in ex.PLAUSIBLE.items():
+            table["impossible"] |= ~table[column].between(low, high)
+        return int(table["impossible"].sum())
+
+    fails(ex.q1, flags_rows, match="changed its input `table` in place")
+
+    def sorts_x(x, y, edges):
+        x.sort()
+        return target_rate_by_bin(x, y, edges)
+
+    fails(ex.q2, sorts_x, match="x = x.copy()")
+
+    def shuffles_in_place(model, X, y, column, seed):
+        baseline = model.score(X, y)
+        X[column] = X[column].to_numpy()[np.random.default_rng(seed).permutation(len(X))]
+        return baseline - model.score(X, y)
+
+    fails(ex.q3, shuffles_in_place, match="X = X.copy()")
+
+    def sets_the_row(model, X, row, feature, grid):
+        out = []
+        for value in grid:
+            X.iloc[row, X.columns.get_loc(feature)] = value
+            out.append(model.predict_proba(X.iloc[[row]])[0, 1])
+        return np.array(out)
+
+    fails(ex.q4, sets_the_row, match="changed its input `X` in place")
+
+
+def test_q2_edges_as_a_list():
+    """The check's second input set passes the edges as a list, as the notebook does, with whole-
+    number readings and a last bin holding values on its upper edge."""
+    def array_edges_only(x, y, edges):
+        k = edges.size - 1
+        counts = np.array([((x >= edges[j]) & ((x < edges[j + 1]) | (j == k - 1) & (x == edges[j + 1]))).sum()
+                           for j in range(k)])
+        sick = np.histogram(x, bins=edges, weights=y)[0]
+        return counts, sick / counts
+
+    fails(ex.q2, array_edges_only, match="with edges given as a list")
+
+    def by_digitize(x, y, edges):               # another right way
+        edges = np.asarray(edges, dtype=float)
+        k = len(edges) - 1
+        index = np.minimum(np.digitize(x, edges) - 1, k - 1 + (x > edges[-1]))
+        inside = (x >= edges[0]) & (x <= edges[-1])
+        counts = np.bincount(index[inside], minlength=k)
+        return counts, np.bincount(index[inside], weights=y[inside], minlength=k) / counts
+
+    passes(ex.q2, by_digitize)

@@ -211,3 +211,76 @@ def test_q6():
     fails(ex.q6, {**RIGHT, "which channels fire exactly on the timestamp's pixels?": "Grad-CAM"},
           match="pick one of")
     fails(ex.q6, {k: v for k, v in list(RIGHT.items())[:4]}, match="missing")
+
+
+# --------------------------------------------------------------------- fresh inputs, edge cases
+def test_q1_shift_beyond_the_picture():
+    """The second input set shifts a 5-row image by 6 rows: a roll written with slices fails."""
+    def slice_roll(x, shift):
+        dy, dx = shift
+        x = torch.cat([x[:, -dy:], x[:, :-dy]], dim=1) if dy else x
+        return torch.cat([x[:, :, -dx:], x[:, :, :-dx]], dim=2) if dx else x
+
+    def by_slices(image, objective, shift, lr):
+        x = image.clone().requires_grad_(True)
+        (g,) = torch.autograd.grad(objective(slice_roll(x, shift)[None]), x)
+        return image + lr * g
+
+    fails(ex.q1, by_slices, match="wraps around")
+
+    def steps_in_place(image, objective, shift, lr):
+        x = image.clone().requires_grad_(True)
+        (g,) = torch.autograd.grad(objective(torch.roll(x, shift, dims=(1, 2))[None]), x)
+        return image.add_(lr * g)
+
+    fails(ex.q1, steps_in_place, match="image = image.copy()")
+
+
+def test_q2_fresh_inputs():
+    def centres_in_place(c, r):
+        c -= r.mean(0)
+        return c.mean(0) / np.linalg.norm(c.mean(0))
+
+    fails(ex.q2, centres_in_place, match="concept_acts = concept_acts.copy()")
+    passes(ex.q2, lambda c, r: (lambda d: d / np.sqrt(d @ d))(np.mean(c, 0) - np.mean(r, 0)))
+
+
+def test_q3_tiny_rises():
+    """The second input set has scores that rise by about 1e-9: a tolerance counts them as flat."""
+    fails(ex.q3, lambda g, v: float(np.mean(g @ v > 1e-6)), match="however small")
+
+    def normalises_in_place(g, v):
+        v /= np.linalg.norm(v)
+        return float(np.mean(g @ v > 0))
+
+    fails(ex.q3, normalises_in_place, match="cav = cav.copy()")
+
+
+def test_q4_patch_past_the_border():
+    """The second input set puts a 3-pixel patch at (6, 4) of an 8 x 6 image."""
+    def fixed_patch(f, image, top, left, size):
+        occluded = image.copy()
+        occluded[:, top:top + size, left:left + size] = np.zeros((image.shape[0], size, size))
+        return f(image[None])[0] - f(occluded[None])[0]
+
+    fails(ex.q4, fixed_patch, match="runs past the border")
+
+    def by_mask(f, image, top, left, size):
+        rows, cols = np.arange(image.shape[1])[:, None], np.arange(image.shape[2])[None]
+        keep = ~((rows >= top) & (rows < top + size) & (cols >= left) & (cols < left + size))
+        return f(image[None])[0] - f((image * keep)[None])[0]
+
+    passes(ex.q4, by_mask)
+
+
+def test_q5_an_output_exactly_zero():
+    """The second input set has z_0 = 0 exactly: np.sign(0) = 0 divides by zero."""
+    fails(ex.q5, lambda a, W, b, R, e: a * (W.T @ (R / (W @ a + b + e * np.sign(W @ a + b)))),
+          match="np.sign(0) is 0")
+
+    def scales_W_in_place(a, W, b, R, e):
+        z = W @ a + b
+        W *= a
+        return W.T @ (R / (z + e * np.where(z >= 0, 1.0, -1.0)))
+
+    fails(ex.q5, scales_W_in_place, match="changed its input `W` in place")

@@ -159,40 +159,72 @@ def weight(size, n_players):
 
 
 # ------------------------------------------------------------------------------- q4
-_Q4_GAME = _random_game("ABCDE", 4)
+def _q4_cases():
+    """Fresh games for each check: the five-letter game of the question (1000 orders, seeds 0, 0,
+    1), and a game whose players are the numbers 0 to 3, as in a model game (one player per
+    feature), with 300 orders: string tricks such as `before + player` work for letters only."""
+    return [(_random_game("ABCDE", 4), 1000, (0, 1)),
+            (Game(range(4), {S: v for S, v in zip(Game(range(4), lambda S: 0).coalitions(),
+                                                    [0, 3, -2, 5, 1, 4, 9, -1, 2, 6, 0, 8, 3, 7, 5, 10])}),
+             300, (2, 3))]
+
+
+def _q4_estimate(function, game, n, seed, numbered):
+    call = f"monte_carlo_shapley(game, {n}, seed={seed})"
+    players = tuple(game.players)
+    try:
+        # the game is built afresh for each check and handed over itself, so that a change to
+        # its players shows; the numbers are handed over as copies
+        bound = partial(function, game)
+        bound.__code__ = getattr(function, "__code__", None)  # a stub is told from a deeper error
+        got = call_fresh(bound, n, seed, what=call, names=["n_permutations", "seed"])
+    except Incorrect as wrong:
+        if not numbered:
+            raise
+        raise Incorrect(f"on a game whose players are the numbers 0 to 3 (as in a model game, one "
+                        f"player per feature): {wrong} Build coalitions as sets of players "
+                        "(before | {player}), not as strings") from None
+    if tuple(game.players) != players:
+        raise Incorrect(f"{call} changed `game.players` in place (the caller's game now lists its "
+                        "players in another order); shuffle a copy: order = rng.permutation("
+                        "list(game.players)), or players = list(game.players).copy() before "
+                        "rng.shuffle(players)")
+    return _shares(got, call, players)
 
 
 def _check_q4(monte_carlo_shapley):
     function = as_callable(monte_carlo_shapley, "monte_carlo_shapley")
-    game, players, n = _Q4_GAME, _Q4_GAME.players, 1000
-    call = "monte_carlo_shapley(game, 1000, seed=0)"
-    with forbidden(["course_lib.shapley.sample_shapley", "course_lib.shapley.shapley_values"],
-                   function, compare="course_lib.shapley.sample_shapley"):
-        first = _shares(call_learner(function, game, n, 0, what=call), call, players)
-        again = _shares(call_learner(function, game, n, 0, what=call), call, players)
-        other = _shares(call_learner(function, game, n, 1, what=call.replace("0)", "1)")), call,
-                        players)
-    if not _close(first, again, 1e-12):
-        raise Incorrect("two calls with seed=0 give different estimates: draw the orders from "
-                        "rng = np.random.default_rng(seed) created inside the function")
-    if _close(first, other, 1e-12):
-        raise Incorrect("seed=0 and seed=1 give the same estimates: sample the orders at random "
-                        "with rng (e.g. rng.permutation(players)), a new order for each draw")
-    total = game(players) - game(())
-    if not math.isclose(first.sum(), total, rel_tol=1e-9, abs_tol=1e-9):
-        raise Incorrect(f"your estimates add up to {first.sum():.6g}, but every order shares exactly "
-                        f"v(N) - v(∅) = {total:g}: average the contributions (divide by n_permutations)")
-    # sigma: exact spread of one order's contribution, over all 5! orders
-    table = np.array([[marginal_contributions(game, o)[p] for p in players] for o in permutations(players)])
-    exact, sigma = table.mean(axis=0), table.std(axis=0)
-    bound = 5 * sigma / math.sqrt(n) + 1e-9
-    if np.any(np.abs(first - exact) > bound):
-        k = int(np.argmax(np.abs(first - exact) / bound))
-        raise Incorrect(f"with 1000 random orders the estimate for {players[k]} is {first[k]:.4g}, "
-                        f"but the exact value is {exact[k]:.4g}, more than 5 standard errors "
-                        f"({bound[k]:.2g}) away: are the orders uniformly random?")
-    return (f"reproducible, and within 5 standard errors of the exact values "
-            f"(largest error {np.abs(first - exact).max():.3g})")
+    for game, n, (seed, other_seed) in _q4_cases():
+        players, numbered = game.players, not isinstance(game.players[0], str)
+        with forbidden(["course_lib.shapley.sample_shapley", "course_lib.shapley.shapley_values"],
+                       function, compare="course_lib.shapley.sample_shapley"):
+            first = _q4_estimate(function, game, n, seed, numbered)
+            again = _q4_estimate(function, game, n, seed, numbered)
+            other = _q4_estimate(function, game, n, other_seed, numbered)
+        if not _close(first, again, 1e-12):
+            raise Incorrect(f"two calls with seed={seed} give different estimates: draw the orders "
+                            "from rng = np.random.default_rng(seed) created inside the function")
+        if _close(first, other, 1e-12):
+            raise Incorrect(f"seed={seed} and seed={other_seed} give the same estimates: sample the "
+                            "orders at random with rng (e.g. rng.permutation(players)), a new order "
+                            "for each draw")
+        total = game(players) - game(())
+        if not math.isclose(first.sum(), total, rel_tol=1e-9, abs_tol=1e-9):
+            raise Incorrect(f"your estimates add up to {first.sum():.6g}, but every order shares "
+                            f"exactly v(N) - v(∅) = {total:g}: average the contributions (divide by "
+                            "n_permutations)")
+        # sigma: exact spread of one order's contribution, over all n! orders
+        table = np.array([[marginal_contributions(game, o)[p] for p in players]
+                          for o in permutations(players)])
+        exact, sigma = table.mean(axis=0), table.std(axis=0)
+        bound = 5 * sigma / math.sqrt(n) + 1e-9
+        if np.any(np.abs(first - exact) > bound):
+            k = int(np.argmax(np.abs(first - exact) / bound))
+            raise Incorrect(f"with {n} random orders the estimate for {players[k]} is "
+                            f"{first[k]:.4g}, but the exact value is {exact[k]:.4g}, more than 5 "
+                            f"standard errors ({bound[k]:.2g}) away: are the orders uniformly random?")
+    return (f"reproducible, and within 5 standard errors of the exact values, on letters and on "
+            f"numbered players (largest error {np.abs(first - exact).max():.3g})")
 
 
 q4 = Question(

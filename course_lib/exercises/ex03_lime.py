@@ -16,7 +16,6 @@ from ..lime import (Explanation, LimeTabular, Neighbourhood, exponential_kernel,
                     split_words, texts_from_masks, weighted_r2)
 from ..lime.diagnostics import local_fidelity_error, local_fit_2d, stability
 from . import (PLACEHOLDER, Incorrect, Question, as_array, as_callable, as_number, call_fresh,
-               call_learner,
                forbidden, is_close)
 
 __all__ = ["q1", "q2", "q3", "q4", "q5", "q6", "q7", "QUESTIONS", "PLACEHOLDER", "curved_model",
@@ -210,28 +209,38 @@ q3 = Question(
 
 
 # ------------------------------------------------------------------------------- q4: superpixels
-def _check_q4(mask_superpixels):
-    mask_superpixels = as_callable(mask_superpixels, "mask_superpixels")
+def _q4_cases():
+    """Fresh inputs for each check: a uint8 picture on a 3 x 4 grid of square superpixels with
+    three masks (mixed, all shown, all hidden), and a float picture in [0, 1] whose six
+    superpixels are irregular blobs, hidden by their mean colour as lime does."""
     rng = np.random.RandomState(4)
     image = rng.randint(0, 256, size=(12, 16, 3)).astype(np.uint8)
     segments = (np.arange(12)[:, None] // 4) * 4 + np.arange(16)[None, :] // 4   # a 3 x 4 grid
     hidden = rng.randint(0, 256, size=image.shape).astype(np.uint8)
-    for z in (np.array([1, 0, 1, 1, 0, 0, 1, 0, 1, 1, 1, 0]), np.ones(12, int), np.zeros(12, int)):
-        original = image.copy()
+    cases = [(image, segments, z, hidden) for z in (np.array([1, 0, 1, 1, 0, 0, 1, 0, 1, 1, 1, 0]),
+                                                    np.ones(12, int), np.zeros(12, int))]
+    rows, cols = np.mgrid[0:10, 0:9]
+    centres = np.array([[1, 1], [2, 7], [5, 4], [8, 1], [9, 8], [6, 0]])
+    blobs = np.argmin((rows[..., None] - centres[:, 0]) ** 2 + 2 * (cols[..., None] - centres[:, 1]) ** 2,
+                      axis=-1)                                       # nearest centre: irregular
+    picture = np.random.default_rng(44).uniform(0, 1, size=(10, 9, 3))
+    means = np.stack([picture[blobs == k].mean(axis=0) for k in range(6)])[blobs]
+    return cases + [(picture, blobs, np.array([0, 1, 1, 0, 1, 0]), means)]
+
+
+def _check_q4(mask_superpixels):
+    mask_superpixels = as_callable(mask_superpixels, "mask_superpixels")
+    call = "mask_superpixels(image, segments, z, hidden)"
+    for image, segments, z, hidden in _q4_cases():
+        kind = "uint8" if image.dtype == np.uint8 else "float"
         try:
-            got = mask_superpixels(image, segments, z.copy(), hidden)
-        except (ValueError, IndexError) as error:
-            if "broadcast" in str(error) or "shape" in str(error):
+            got = call_fresh(mask_superpixels, image, segments, z, hidden, what=call,
+                             names=["image", "segments", "z", "hidden"])
+        except Incorrect as wrong:
+            if "broadcast" in str(wrong) and "in place" not in str(wrong):
                 raise Incorrect("the (H, W) mask and the (H, W, 3) images do not broadcast: give "
                                 "the mask a channel axis, mask[..., None]") from None
-            got = call_learner(mask_superpixels, image, segments, z.copy(), hidden,
-                               what="mask_superpixels(image, segments, z, hidden)")
-        except Exception:
-            got = call_learner(mask_superpixels, image, segments, z.copy(), hidden,
-                               what="mask_superpixels(image, segments, z, hidden)")
-        if not np.array_equal(image, original):
-            raise Incorrect("your function changed the input image in place: work on a copy "
-                            "(image.copy()), LIME needs the original for every neighbour")
+            raise
         got = as_array(got, "mask_superpixels(...)", shape=image.shape)
         expected = perturbed_images(image, hidden, segments, z[None, :])[0]
         if np.array_equal(got, expected):
@@ -242,9 +251,15 @@ def _check_q4(mask_superpixels):
         if np.array_equal(got, np.where((z[segments] == 0)[..., None], 0, image)):
             raise Incorrect("you blacked out the hidden superpixels; take their pixels from `hidden` "
                             "(the image as each superpixel looks when it is off)")
+        if kind == "float" and np.allclose(got, expected, atol=1.0) and np.all(got == np.round(got)):
+            raise Incorrect("on a float picture in [0, 1] your result holds whole numbers only: the "
+                            "result must keep the image's dtype (np.where keeps it; an array made "
+                            "with dtype=np.uint8 rounds every pixel down to 0)")
         wrong = int(np.sum(np.any(got != expected, axis=-1)))
-        raise Incorrect(f"for z = {z.tolist()}, {wrong} of {segments.size} pixels differ from the "
-                        "expected image: pixel (i, j) comes from hidden when z[segments[i, j]] == 0")
+        where = "" if kind == "uint8" else (" on a float picture whose 6 superpixels are "
+                                            "irregular blobs (segments is any label map, not a grid)")
+        raise Incorrect(f"for z = {z.tolist()}{where}, {wrong} of {segments.size} pixels differ from "
+                        "the expected image: pixel (i, j) comes from hidden when z[segments[i, j]] == 0")
     return "one line of numpy: np.where((z[segments] == 0)[..., None], hidden, image)"
 
 

@@ -6,13 +6,14 @@ the same inputs; nothing is compared with stored numbers.
 """
 from __future__ import annotations
 
+from functools import partial
 
 import numpy as np
 import torch
 from torch import nn
 
 from .. import cam, hooks, metrics, shortcut
-from . import (PLACEHOLDER, Incorrect, Question, as_array, as_callable, as_string, call_learner,
+from . import (PLACEHOLDER, Incorrect, Question, as_array, as_callable, as_string, call_fresh,
                forbidden)
 
 __all__ = ["q1", "q2", "q3", "q4", "q5", "q6", "q7", "q8", "QUESTIONS", "PLACEHOLDER",
@@ -30,6 +31,21 @@ def _hook_count(model: nn.Module) -> int:
 
 def _as_tensor(value, what: str, shape=None) -> torch.Tensor:
     return torch.as_tensor(as_array(value, what, shape=shape), dtype=torch.float64)
+
+
+def _fresh(function, *args, what: str, names, given=()):
+    """Call the learner's function on copies of the check's own `args` (call_fresh), after the
+    objects in `given` (a model and its layer, built afresh by the check, which it inspects
+    afterwards for hooks left behind or weights changed), handed over as they are."""
+    if given:
+        function, learner = partial(function, *given), function
+        function.__code__ = getattr(learner, "__code__", None)  # a stub is told from a deeper error
+    try:
+        return call_fresh(function, *args, what=what, names=names)
+    except Incorrect as wrong:
+        if "in place" in str(wrong) and any(torch.is_tensor(a) for a in args):
+            raise Incorrect(f"{wrong} (a torch tensor copies with .clone())") from None
+        raise
 
 
 def _gap(a, b) -> float:
@@ -57,39 +73,65 @@ def _q1_model() -> nn.Sequential:
     return model
 
 
+def _q1_cases():
+    """Fresh inputs: a BatchNorm followed by ReLU(inplace=True) on two 6 x 6 pictures, then the
+    convolution before it on one 5 x 7 picture (a function that hooks a fixed layer of the
+    example, not `layer`, fails there)."""
+    return [(1, torch.randn(2, 3, 6, 6, generator=_generator(1))),
+            (0, torch.randn(1, 3, 5, 7, generator=_generator(11)))]
+
+
 def _check_q1(record_output):
     function = as_callable(record_output, "record_output")
-    model = _q1_model()
-    x = torch.randn(2, 3, 6, 6, generator=_generator(1))
-    layer = model[1]  # a BatchNorm followed by ReLU(inplace=True)
-    with hooks.Hook(layer) as hook, torch.no_grad():
-        model(x)
-    expected = hook.output
-    got = call_learner(function, model, layer, x, what="record_output(model, layer, x)")
-    if _hook_count(model):
-        raise Incorrect("a hook is still registered after record_output returned: keep the "
-                        "handle from register_forward_hook and call handle.remove()")
-    got = _as_tensor(got, "record_output(model, layer, x)")
-    if tuple(got.shape) != tuple(expected.shape):
-        raise Incorrect(f"record_output returned shape {tuple(got.shape)}; the layer's output "
-                        f"has shape {tuple(expected.shape)}")
-    if _gap(got, expected) > 1e-5:
+    for index, x in _q1_cases():
+        reference = _q1_model()
+        outputs = {}
+
+        def keep(key, tensor):  # a hook that returns something would replace the output
+            outputs[key] = tensor.detach().clone()
+
+        with torch.no_grad():
+            handles = [m.register_forward_hook(lambda m, i, o, j=j: keep(j, o))
+                       for j, m in enumerate(reference)]
+            handles.append(reference[index].register_forward_pre_hook(
+                lambda m, i: keep("input", i[0])))
+            try:
+                reference(x)
+            finally:
+                for handle in handles:
+                    handle.remove()
+        expected = outputs[index]
+        model = _q1_model()
+        layer = model[index]
+        got = _fresh(function, x, what="record_output(model, layer, x)", names=["x"],
+                     given=(model, layer))
+        if _hook_count(model):
+            raise Incorrect("a hook is still registered after record_output returned: keep the "
+                            "handle from register_forward_hook and call handle.remove()")
+        got = _as_tensor(got, "record_output(model, layer, x)")
+        if tuple(got.shape) != tuple(expected.shape):
+            raise Incorrect(f"record_output returned shape {tuple(got.shape)}; the layer's output "
+                            f"has shape {tuple(expected.shape)}")
+        if _gap(got, expected) <= 1e-5:
+            continue
         if _gap(got, expected.clamp(min=0)) < 1e-5:
             raise Incorrect("you kept the tensor itself, and the in-place ReLU after the layer "
                             "overwrote it: store output.detach().clone()")
-        with hooks.Hook(model[0]) as before, torch.no_grad():
-            model(x)
-        if _gap(got, before.output) < 1e-5:
+        if outputs["input"].shape == got.shape and _gap(got, outputs["input"]) < 1e-5:
             raise Incorrect("that is the layer's input; the hook's third argument is its output")
+        other = next((j for j in range(len(reference)) if j != index and
+                      tuple(outputs[j].shape) == tuple(got.shape) and _gap(got, outputs[j]) < 1e-5), None)
+        if other is not None:
+            raise Incorrect(f"that is the output of model[{other}], but `layer` is model[{index}] "
+                            "here: hook the layer you are given, layer.register_forward_hook(...)")
         raise Incorrect("the values differ from the layer's output: return what the hook "
                         "received as `output`")
+    model = _q1_model()
     try:
-        function(_Exploding(model), layer, x)
+        function(_Exploding(model), model[1], _q1_cases()[0][1])
     except Exception:
         pass
     if _hook_count(model):
-        for module in model.modules():
-            module._forward_hooks.clear()
         raise Incorrect("when the model raises, your hook stays registered: remove it in a "
                         "`finally:` block (or use a `with` block)")
     return "the output, copied before the in-place ReLU, and no hook left behind, even on error"
@@ -115,32 +157,52 @@ q1 = Question(
 
 
 # ------------------------------------------------------------------------------- q2
-def _check_q2(pass_back):
-    function = as_callable(pass_back, "pass_back")
+def _q2_cases():
+    """Fresh inputs: a (3, 8) signal with f == 0 at two units (PyTorch's ReLU passes nothing back
+    there), and a (2, 3, 4, 5) signal of a convolution with such kinks spread out and some R == 0
+    (a rule written for a matrix, entry by entry, fails there)."""
     rng = np.random.default_rng(2)
     f = rng.normal(size=(3, 8))
-    f[0, :2] = 0.0  # the kink: PyTorch's ReLU passes nothing back at f = 0
+    f[0, :2] = 0.0
     R = rng.normal(size=(3, 8))
-    answers = {}
-    for rule in hooks.RULES:
-        got = call_learner(function, f.copy(), R.copy(), rule, what=f"pass_back(f, R, {rule!r})")
-        answers[rule] = as_array(got, f"pass_back(f, R, {rule!r})", shape=f.shape)
-    expected = {rule: hooks.relu_backward(f, R, rule) for rule in hooks.RULES}
-    for rule in hooks.RULES:
-        if np.allclose(answers[rule], expected[rule], atol=1e-12):
-            continue
-        others = [o for o in hooks.RULES if o != rule and np.allclose(answers[rule], expected[o])]
-        if others:
-            raise Incorrect(f"for rule {rule!r} you return the {others[0]!r} rule; {rule} keeps "
-                            + {"backprop": "the signal where the unit was active, f > 0",
-                               "deconvnet": "the positive signal, R > 0, whatever f is",
-                               "guided": "the signal where both f > 0 and R > 0"}[rule])
-        if rule != "deconvnet" and np.allclose(answers[rule][:, 2:], expected[rule][:, 2:]):
-            raise Incorrect(f"rule {rule!r} is right except where f == 0: a ReLU's slope there "
-                            "is 0 in PyTorch, so use f > 0, not f >= 0")
-        gap = np.abs(answers[rule] - expected[rule]).max()
-        raise Incorrect(f"rule {rule!r}: off by up to {gap:.3g}; build it from the masks "
-                        "(f > 0) and (R > 0) times R")
+    f4, R4 = rng.normal(size=(2, 3, 4, 5)), rng.normal(size=(2, 3, 4, 5))
+    f4[rng.uniform(size=f4.shape) < 0.15] = 0.0
+    R4[rng.uniform(size=R4.shape) < 0.1] = 0.0
+    return [(f, R), (f4, R4)]
+
+
+def _check_q2(pass_back):
+    function = as_callable(pass_back, "pass_back")
+    for f, R in _q2_cases():
+        answers = {}
+        for rule in hooks.RULES:
+            call = f"pass_back(f, R, {rule!r})"
+            try:
+                got = _fresh(function, f, R, rule, what=call, names=["f", "R", "rule"])
+            except Incorrect as wrong:
+                if f.ndim > 2 and "in place" not in str(wrong):
+                    raise Incorrect(f"on signals of shape {f.shape} (a convolution's, not a "
+                                    f"matrix) {wrong} Write each rule with masks over the whole "
+                                    "arrays, (f > 0) * R, which work for any shape") from None
+                raise
+            answers[rule] = as_array(got, call, shape=f.shape)
+        expected = {rule: hooks.relu_backward(f, R, rule) for rule in hooks.RULES}
+        kinks = f == 0
+        for rule in hooks.RULES:
+            if np.allclose(answers[rule], expected[rule], atol=1e-12):
+                continue
+            others = [o for o in hooks.RULES if o != rule and np.allclose(answers[rule], expected[o])]
+            if others:
+                raise Incorrect(f"for rule {rule!r} you return the {others[0]!r} rule; {rule} keeps "
+                                + {"backprop": "the signal where the unit was active, f > 0",
+                                   "deconvnet": "the positive signal, R > 0, whatever f is",
+                                   "guided": "the signal where both f > 0 and R > 0"}[rule])
+            if rule != "deconvnet" and np.allclose(answers[rule][~kinks], expected[rule][~kinks]):
+                raise Incorrect(f"rule {rule!r} is right except where f == 0: a ReLU's slope there "
+                                "is 0 in PyTorch, so use f > 0, not f >= 0")
+            gap = np.abs(answers[rule] - expected[rule]).max()
+            raise Incorrect(f"rule {rule!r}: off by up to {gap:.3g}; build it from the masks "
+                            "(f > 0) and (R > 0) times R")
     return "backprop, deconvnet and guided backprop, each from the two masks"
 
 
@@ -161,11 +223,15 @@ def _check_q3(channel_weights):
     function = as_callable(channel_weights, "channel_weights")
     for shape in [(2, 5, 3, 4), (1, 7, 7, 7)]:
         gradients = torch.randn(*shape, generator=_generator(3))
-        got = call_learner(function, gradients.clone(), what="channel_weights(gradients)")
+        got = _fresh(function, gradients, what="channel_weights(gradients)", names=["gradients"])
         got = _as_tensor(got, "channel_weights(gradients)")
         n, k, h, w = shape
         if tuple(got.shape) == (n, k, 1, 1):
             got = got[:, :, 0, 0]
+        if n == 1 and tuple(got.shape) == (k,):
+            raise Incorrect(f"for one image (gradients of shape {shape}) your weights have shape "
+                            f"({k},): keep the image axis, shape (N, K) = {(n, k)} (a squeeze() "
+                            "drops it when N = 1)")
         if tuple(got.shape) == (n, h, w):
             raise Incorrect("you averaged over the channels; average over the positions "
                             "(dims 2 and 3) to get one weight per channel")
@@ -219,16 +285,24 @@ def _check_q4(my_grad_cam, my_layer, model):
                         "asks for another one, e.g. model.blocks[5]")
     parameter = next(model.parameters(), None)
     device = parameter.device if parameter is not None else torch.device("cpu")
-    x = torch.randn(2, 3, 224, 224, generator=_generator(4)).clamp(-1, 1).to(device)
-    targets = [281, 207]
+    cases = [(torch.randn(2, 3, 224, 224, generator=_generator(4)).clamp(-1, 1), [281, 207]),
+             (torch.randn(1, 3, 96, 128, generator=_generator(40)).clamp(-1, 1), [281])]
+    for x, targets in cases:
+        gap, shape = _check_q4_on(function, my_layer, model, x.to(device), targets)
+    return (f"equal to pytorch-grad-cam on your layer, on 224 x 224 and 96 x 128 pictures "
+            f"(largest difference {gap:.1e}), feature maps {shape}")
+
+
+def _check_q4_on(function, my_layer, model, x, targets):
+    """One input set of question 4: the learner's maps against pytorch-grad-cam's."""
     try:
         with hooks.evaluating(model), hooks.GradientHook(my_layer) as hook:
             x_ = x.clone().requires_grad_(True)
             scores = model(x_)
-            torch.autograd.grad(scores[[0, 1], targets].sum(), x_)
+            torch.autograd.grad(scores[range(len(x_)), targets].sum(), x_)
             A, dA = hook.output, hook.gradient
     except Exception as error:
-        raise Incorrect(f"could not run `model` on 224-pixel images through `my_layer` "
+        raise Incorrect(f"could not run `model` on {tuple(x.shape[-2:])} pictures through `my_layer` "
                         f"({type(error).__name__}: {error}); use the notebook's network") from None
     if A.ndim != 4 or scores.ndim != 2 or scores.shape[1] <= max(targets):
         raise Incorrect("`my_layer` should output feature maps (N, K, h, w) of an ImageNet "
@@ -237,17 +311,23 @@ def _check_q4(my_grad_cam, my_layer, model):
     with forbidden(["course_lib.cam.grad_cam", "pytorch_grad_cam.GradCAM",
                     "pytorch_grad_cam.grad_cam.GradCAM"], function,
                    compare="pytorch_grad_cam.GradCAM"):
-        got = call_learner(function, model, my_layer, x, targets,
-                           what="my_grad_cam(model, layer, x, target)")
+        got = _fresh(function, x, targets, what="my_grad_cam(model, layer, x, target)",
+                     names=["x", "target"], given=(model, my_layer))
     if _hook_count(model) > hooks_before:
         raise Incorrect("a hook is still registered on the model after my_grad_cam returned; "
                         "remove it (a `with` block or try/finally)")
     got = _as_tensor(got, "my_grad_cam(model, layer, x, target)")
     if tuple(got.shape) == tuple(A.shape[:1] + A.shape[2:]):
         raise Incorrect(f"your map has the feature maps' size {tuple(A.shape[2:])}: upsample it "
-                        "to 224 x 224 with F.interpolate(..., mode='bilinear')")
-    if tuple(got.shape) != (2, 224, 224):
-        raise Incorrect(f"expected one map per image, shape (2, 224, 224); got {tuple(got.shape)}")
+                        f"to the pictures' size {tuple(x.shape[-2:])} with F.interpolate(..., "
+                        "mode='bilinear')")
+    size = tuple(x.shape[-2:])
+    if tuple(got.shape[1:]) == (224, 224) and size != (224, 224):
+        raise Incorrect(f"your maps are 224 x 224 for {size[0]} x {size[1]} pictures: upsample "
+                        "to the pictures' own size, x.shape[-2:], not a fixed one")
+    if tuple(got.shape) != (len(x),) + size:
+        raise Incorrect(f"expected one map per image, shape {(len(x),) + size}; got "
+                        f"{tuple(got.shape)}")
     from pytorch_grad_cam import GradCAM
     from pytorch_grad_cam.utils.model_targets import ClassifierOutputTarget
 
@@ -255,8 +335,7 @@ def _check_q4(my_grad_cam, my_layer, model):
         reference = reference_cam(x, [ClassifierOutputTarget(t) for t in targets])
     gap = _gap(got, reference)
     if gap < 1e-4:
-        return (f"equal to pytorch-grad-cam on your layer (largest difference {gap:.1e}), "
-                f"feature maps {tuple(A.shape[1:])}")
+        return gap, tuple(A.shape[1:])
     low = got.flatten(1).min(dim=1).values[:, None, None]
     high = got.flatten(1).max(dim=1).values[:, None, None]
     rescaled = (got - low) / (high - low).clamp(min=1e-12)
@@ -319,43 +398,53 @@ my_layer = model.blocks[5]''')
 
 
 # ------------------------------------------------------------------------------- q5
+def _q5_cases():
+    """Fresh inputs: two colour pictures (2, 3, 6, 5), and one one-channel picture (1, 1, 7, 4)
+    (a map repeated to 3 colour channels fails there)."""
+    return [(torch.randn(2, 3, 6, 5, generator=_generator(5)), torch.rand(2, 6, 5, generator=_generator(6))),
+            (torch.randn(1, 1, 7, 4, generator=_generator(55)), torch.rand(1, 7, 4, generator=_generator(56)))]
+
+
 def _check_q5(guided_grad_cam_from):
     function = as_callable(guided_grad_cam_from, "guided_grad_cam_from")
-    guided = torch.randn(2, 3, 6, 5, generator=_generator(5))
-    heat = torch.rand(2, 6, 5, generator=_generator(6))
-    try:
-        got = function(guided.clone(), heat.clone())
-    except (RuntimeError, ValueError) as error:
-        if "size" in str(error) or "broadcast" in str(error) or "shape" in str(error):
-            raise Incorrect("guided (N, C, H, W) and cam_map (N, H, W) do not broadcast: give "
-                            "cam_map a channel axis, cam_map[:, None], before multiplying") from None
-        got = call_learner(function, guided.clone(), heat.clone(),
-                           what="guided_grad_cam_from(guided, cam_map)")
-    except Exception:
-        got = call_learner(function, guided.clone(), heat.clone(),
-                           what="guided_grad_cam_from(guided, cam_map)")
-    got = _as_tensor(got, "guided_grad_cam_from(guided, cam_map)")
-    expected = guided * heat[:, None]
-    if tuple(got.shape) == (guided.shape[0], 1) + tuple(guided.shape[2:]):
-        raise Incorrect("your result has one channel: keep the colour channels of guided as they "
-                        "are; only cam_map gets the new axis, guided * cam_map[:, None]")
-    if tuple(got.shape) != tuple(expected.shape):
-        raise Incorrect(f"expected the shape of the guided-backprop image {tuple(guided.shape)}, "
-                        f"got {tuple(got.shape)}: give cam_map a channel axis, cam_map[:, None]")
-    if _gap(got, expected) < 1e-6:
-        return "guided backprop's detail, kept only where Grad-CAM sees the class"
-    if _gap(got, guided + heat[:, None]) < 1e-6:
-        raise Incorrect("you added the maps; guided Grad-CAM multiplies them")
-    if _gap(got, (guided * heat[:, None]).abs()) < 1e-6:
-        raise Incorrect("keep the sign: multiply, without abs()")
-    if _gap(got, guided.abs().sum(dim=1, keepdim=True) * heat[:, None]) < 1e-6 or \
-            _gap(got, guided.sum(dim=1, keepdim=True) * heat[:, None]) < 1e-6:
-        raise Incorrect("keep the colour channels of guided as they are; only cam_map gets the "
-                        "new axis")
-    if _gap(got, heat[:, None].expand_as(guided)) < 1e-6:
-        raise Incorrect("you returned the Grad-CAM map only; multiply it with guided")
-    raise Incorrect(f"off by up to {_gap(got, expected):.3g}: the element-wise product of "
-                    "guided (N, C, H, W) and cam_map (N, 1, H, W)")
+    for guided, heat in _q5_cases():
+        try:
+            got = _fresh(function, guided, heat, what="guided_grad_cam_from(guided, cam_map)",
+                         names=["guided", "cam_map"])
+        except Incorrect as wrong:
+            text = str(wrong)
+            if "in place" not in text and any(w in text for w in ("size", "broadcast", "shape")):
+                raise Incorrect("guided (N, C, H, W) and cam_map (N, H, W) do not broadcast: give "
+                                "cam_map a channel axis, cam_map[:, None], before multiplying") from None
+            raise
+        got = _as_tensor(got, "guided_grad_cam_from(guided, cam_map)")
+        expected = guided * heat[:, None]
+        n, c = guided.shape[:2]
+        if c > 1 and tuple(got.shape) == (n, 1) + tuple(guided.shape[2:]):
+            raise Incorrect("your result has one channel: keep the colour channels of guided as "
+                            "they are; only cam_map gets the new axis, guided * cam_map[:, None]")
+        if c == 1 and tuple(got.shape) == (n, 3) + tuple(guided.shape[2:]):
+            raise Incorrect(f"for a one-channel guided image {tuple(guided.shape)} your result has "
+                            "3 channels: do not repeat the map for 3 colours; cam_map[:, None] "
+                            "broadcasts over however many channels guided has")
+        if tuple(got.shape) != tuple(expected.shape):
+            raise Incorrect(f"expected the shape of the guided-backprop image {tuple(guided.shape)}, "
+                            f"got {tuple(got.shape)}: give cam_map a channel axis, cam_map[:, None]")
+        if _gap(got, expected) < 1e-6:
+            continue
+        if _gap(got, guided + heat[:, None]) < 1e-6:
+            raise Incorrect("you added the maps; guided Grad-CAM multiplies them")
+        if _gap(got, (guided * heat[:, None]).abs()) < 1e-6:
+            raise Incorrect("keep the sign: multiply, without abs()")
+        if _gap(got, guided.abs().sum(dim=1, keepdim=True) * heat[:, None]) < 1e-6 or \
+                _gap(got, guided.sum(dim=1, keepdim=True) * heat[:, None]) < 1e-6:
+            raise Incorrect("keep the colour channels of guided as they are; only cam_map gets the "
+                            "new axis")
+        if _gap(got, heat[:, None].expand_as(guided)) < 1e-6:
+            raise Incorrect("you returned the Grad-CAM map only; multiply it with guided")
+        raise Incorrect(f"off by up to {_gap(got, expected):.3g}: the element-wise product of "
+                        "guided (N, C, H, W) and cam_map (N, 1, H, W)")
+    return "guided backprop's detail, kept only where Grad-CAM sees the class"
 
 
 q5 = Question(
@@ -424,46 +513,59 @@ def _q7_setup():
     return model, x
 
 
+def _q7_cases(x):
+    """Each method with each layer randomised, on the check's two pictures and class 1; the last
+    on three other pictures and class 0 (a function that explains a fixed class fails there)."""
+    other = torch.randn(3, 3, 32, 32, generator=_generator(9))
+    return [("Grad-CAM", "fc", x, 1), ("Grad-CAM", "block3", x, 1),
+            ("guided backprop", "fc", x, 1), ("guided backprop", "block3", other, 0)]
+
+
 def _check_q7(sanity_step):
     function = as_callable(sanity_step, "sanity_step")
     model, x = _q7_setup()
     explainers = {"Grad-CAM": lambda m, x, t: cam.grad_cam(m, m.block3, x, t),
                   "guided backprop": lambda m, x, t: cam.guided_backprop(m, x, t)}
-    for name, explain in explainers.items():
-        for layer in ("fc", "block3"):
-            state = {k: v.clone() for k, v in model.state_dict().items()}
-            seen = []
+    for name, layer, images, target in _q7_cases(x):
+        explain = explainers[name]
+        state = {k: v.clone() for k, v in model.state_dict().items()}
+        seen = []
 
-            def watched(m, x_, t, explain=explain, state=state, seen=seen):
-                own = m.state_dict()
-                seen.append(all(k in own and torch.equal(v, own[k]) for k, v in state.items()))
-                return explain(m, x_, t)
+        def watched(m, x_, t, explain=explain, state=state, seen=seen):
+            own = m.state_dict()
+            seen.append(all(k in own and torch.equal(v, own[k]) for k, v in state.items()))
+            return explain(m, x_, t)
 
-            got = call_learner(function, model, layer, x.clone(), 1, watched,
-                               what="sanity_step(model, layer_name, x, target, explain)")
-            if any(not torch.equal(v, model.state_dict()[k]) for k, v in state.items()):
-                raise Incorrect("your function changed the model's weights: randomise a copy, "
-                                "copy.deepcopy(model), and leave the model itself alone")
-            got = as_array(got, "sanity_step(...)", shape=(2,))
-            result = metrics.cascading_randomization(model, explain, x, 1, layers=[layer], seed=0)
-            expected = result.correlations[1]
-            if np.allclose(got, expected, atol=1e-6, equal_nan=True):
-                continue
-            if len(seen) >= 2 and not any(seen):
-                raise Incorrect("both maps come from the randomised copy: explain the original "
-                                "`model` for the first map and the copy for the second")
-            if np.allclose(got, 1.0):
-                raise Incorrect("the correlation is 1: the two maps are identical, so nothing was "
-                                "randomised; re-initialise the layer of the copy before explaining")
-            pearson = np.array([np.corrcoef(a.ravel(), b.ravel())[0, 1] for a, b in
-                                zip(result.maps[0], result.maps[1])])
-            if np.allclose(got, pearson, atol=1e-6):
-                raise Incorrect("that is Pearson's correlation of the values; Spearman's ranks the "
-                                "pixels first (metrics.rank_correlation)")
-            raise Incorrect(f"for {name} with {layer!r} randomised you have {np.round(got, 3)}, "
-                            f"expected {np.round(expected, 3)}; randomise with "
-                            "metrics.randomize_layer(copy.get_submodule(layer_name), "
-                            "torch.Generator().manual_seed(0))")
+        got = _fresh(function, layer, images, target, watched,
+                     what="sanity_step(model, layer_name, x, target, explain)",
+                     names=["layer_name", "x", "target", "explain"], given=(model,))
+        if any(not torch.equal(v, model.state_dict()[k]) for k, v in state.items()):
+            raise Incorrect("your function changed the model's weights: randomise a copy, "
+                            "copy.deepcopy(model), and leave the model itself alone")
+        got = as_array(got, "sanity_step(...)", shape=(len(images),))
+        result = metrics.cascading_randomization(model, explain, images, target, layers=[layer], seed=0)
+        expected = result.correlations[1]
+        if np.allclose(got, expected, atol=1e-6, equal_nan=True):
+            continue
+        if len(seen) >= 2 and not any(seen):
+            raise Incorrect("both maps come from the randomised copy: explain the original "
+                            "`model` for the first map and the copy for the second")
+        if np.allclose(got, 1.0):
+            raise Incorrect("the correlation is 1: the two maps are identical, so nothing was "
+                            "randomised; re-initialise the layer of the copy before explaining")
+        pearson = np.array([np.corrcoef(a.ravel(), b.ravel())[0, 1] for a, b in
+                            zip(result.maps[0], result.maps[1])])
+        if np.allclose(got, pearson, atol=1e-6):
+            raise Incorrect("that is Pearson's correlation of the values; Spearman's ranks the "
+                            "pixels first (metrics.rank_correlation)")
+        fixed = metrics.cascading_randomization(model, explain, images, 1, layers=[layer], seed=0)
+        if target != 1 and np.allclose(got, fixed.correlations[1], atol=1e-6, equal_nan=True):
+            raise Incorrect(f"with target={target} you explained class 1: pass `target` on to "
+                            "explain(model, x, target)")
+        raise Incorrect(f"for {name} with {layer!r} randomised you have {np.round(got, 3)}, "
+                        f"expected {np.round(expected, 3)}; randomise with "
+                        "metrics.randomize_layer(copy.get_submodule(layer_name), "
+                        "torch.Generator().manual_seed(0))")
     return "one step of the cascade, on a copy, for two methods and two layers"
 
 

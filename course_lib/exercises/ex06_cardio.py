@@ -7,7 +7,6 @@ own model and rows. No stored answers.
 """
 from __future__ import annotations
 
-from copy import deepcopy
 from functools import lru_cache, partial
 
 import numpy as np
@@ -19,7 +18,7 @@ from ..inspection import mean_target, partial_dependence
 from ..shapley import model_shapley
 from ..surrogate import global_surrogate
 from . import (PLACEHOLDER, Incorrect, Question, as_array, as_callable, as_number, as_string,
-               call_fresh, call_learner, forbidden, is_close)
+               call_fresh, forbidden, is_close)
 
 __all__ = ["q1", "q2", "q3", "q4", "q5", "q6", "q7", "q8", "QUESTIONS", "PLACEHOLDER", "FEATURES",
            "PLAUSIBLE", "ACTIONABLE", "MIN_PULSE_PRESSURE"]
@@ -73,15 +72,13 @@ def _check_q1(count_impossible):
     count_impossible = as_callable(count_impossible, "count_impossible")
     for table in _q1_tables():
         try:
-            got = count_impossible(table.copy())
-        except ValueError as error:
-            if "truth value of a Series is ambiguous" in str(error):
+            got = call_fresh(count_impossible, table, what="count_impossible(table)", names=["table"])
+        except Incorrect as wrong:
+            if "truth value of a Series is ambiguous" in str(wrong) and "in place" not in str(wrong):
                 raise Incorrect("Python's `or` / `and` cannot combine two Series; use | and & "
                                 "between the masks, each in parentheses: (t.ap_lo >= t.ap_hi) | "
                                 "~t.ap_hi.between(70, 250)") from None
-            got = call_learner(count_impossible, table.copy(), what="count_impossible(table)")
-        except Exception:
-            got = call_learner(count_impossible, table.copy(), what="count_impossible(table)")
+            raise
         if hasattr(got, "dtype") and getattr(got, "ndim", 0) == 1 and len(got) == len(table):
             raise Incorrect("count_impossible returned one value per row (a mask); return the "
                             "number of impossible rows, e.g. mask.sum()")
@@ -130,26 +127,44 @@ q1 = Question(
 
 
 # ------------------------------------------------------------------------------- q2: mean-target table
-@lru_cache(maxsize=1)
-def _q2_inputs():
+def _q2_cases():
+    """Fresh inputs: 407 readings with values on every edge and outside them, and a small table
+    of whole-number readings (as in the cardio table) whose edges are a Python list, as the
+    notebook passes them, with its last bin holding values on its upper edge."""
     rng = np.random.RandomState(2)
     x = np.concatenate([rng.choice(np.arange(80, 200, 5), 400), [90, 110, 120, 130, 160, 60, 250]])
     y = (rng.uniform(size=len(x)) < 1 / (1 + np.exp(-(x - 130) / 12))).astype(int)
-    return x.astype(float), y, np.array([90.0, 110, 120, 130, 140, 160])
+    small_x = np.array([60, 80, 80, 95, 100, 100, 120, 120, 120, 135, 140, 150, 160, 160, 170])
+    small_y = np.array([0, 0, 1, 0, 1, 0, 1, 1, 0, 1, 1, 1, 1, 0, 1])
+    return [(x.astype(float), y, np.array([90.0, 110, 120, 130, 140, 160])),
+            (small_x, small_y, [80, 100, 120, 160])]
 
 
 def _check_q2(target_rate_by_bin):
     target_rate_by_bin = as_callable(target_rate_by_bin, "target_rate_by_bin")
-    x, y, edges = _q2_inputs()
-    result = call_fresh(target_rate_by_bin, x, y, edges,
-                          what="target_rate_by_bin(x, y, edges)")
+    notes = [_check_q2_on(target_rate_by_bin, x, y, edges) for x, y, edges in _q2_cases()]
+    return notes[0]
+
+
+def _check_q2_on(target_rate_by_bin, x, y, edges):
+    """One input set of question 2."""
+    as_list = isinstance(edges, list)
+    try:
+        result = call_fresh(target_rate_by_bin, x, y, edges, what="target_rate_by_bin(x, y, edges)",
+                            names=["x", "y", "edges"])
+    except Incorrect as wrong:
+        if as_list and "in place" not in str(wrong):
+            raise Incorrect(f"with edges given as a list, {edges} (as the notebook passes them): "
+                            f"{wrong} Read them with edges = np.asarray(edges) first") from None
+        raise
+    edges = np.asarray(edges, dtype=float)
     if not isinstance(result, (tuple, list)) or len(result) != 2:
         raise Incorrect(f"target_rate_by_bin should return a pair (counts, rates), got "
                         f"{type(result).__name__}")
     k = len(edges) - 1
     counts = as_array(result[0], "counts", shape=(k,))
-    rates = as_array(result[1], "rates", shape=(k,))
-    reference = mean_target(x[:, None], y, 0, bins=edges)
+    rates = as_array(result[1], "rates", shape=(k,), finite=False)
+    reference = mean_target(x[:, None].astype(float), y, 0, bins=edges)
     if _close(counts, reference.count) and _close(rates, reference.target_mean):
         return (f"{int(counts.sum())} of {len(x)} values fall inside the edges; the rate climbs "
                 f"from {rates[0]:.2f} to {rates[-1]:.2f}")
@@ -173,6 +188,7 @@ def _check_q2(target_rate_by_bin):
         raise Incorrect(f"bin [{edges[worst]:g}, {edges[worst + 1]:g}) should hold "
                         f"{reference.count[worst]} values, you have {counts[worst]:g}; values "
                         "outside the edges belong to no bin")
+    rates = as_array(rates, "rates")               # NaN: a division by an empty count
     worst = int(np.argmax(np.abs(rates - reference.target_mean)))
     raise Incorrect(f"the rate of bin [{edges[worst]:g}, {edges[worst + 1]:g}) should be "
                     f"{reference.target_mean[worst]:.4f}, you have {rates[worst]:.4f}")
@@ -214,15 +230,12 @@ def _check_q3(permutation_drop):
     permutation_drop = as_callable(permutation_drop, "permutation_drop")
     X, y, model = _q3_inputs()
     for column, seed in (("ap_hi", 0), ("age", 5), ("height", 1)):
-        given = X.copy()
         with forbidden(["sklearn.inspection.permutation_importance",
                         "course_lib.inspection.permutation_importance"], permutation_drop,
                        compare="course_lib.inspection.permutation_importance"):
-            got = call_learner(permutation_drop, deepcopy(model), given, y.copy(), column, seed,
-                               what=f"permutation_drop(model, X, y, {column!r}, {seed})")
-        if not given.equals(X):
-            raise Incorrect("your function changed X in place; shuffle a copy (X.copy()), the next "
-                            "column needs the original table")
+            got = call_fresh(permutation_drop, model, X, y, column, seed,
+                             what=f"permutation_drop(model, X, y, {column!r}, {seed})",
+                             names=["model", "X", "y", "column", "seed"])
         got = as_number(got, "permutation_drop(...)")
         expected, order = _expected_drop(model, X, y, column, seed)
         if abs(got - expected) <= 1e-12:
@@ -276,27 +289,21 @@ def _check_q4(ice_curve):
     X, model = _q4_inputs()
     grid = np.linspace(-2, 2, 9)
     for row, feature in ((3, "ap_hi"), (150, "age")):
-        given = X.copy()
+        call = f"ice_curve(model, X, {row}, {feature!r}, grid)"
         try:
             with forbidden(["course_lib.inspection.partial_dependence",
                             "sklearn.inspection.partial_dependence"], ice_curve,
                            compare="course_lib.inspection.partial_dependence"):
-                got = ice_curve(deepcopy(model), given, row, feature, grid.copy())
-        except Incorrect:
-            raise
-        except KeyError as error:
-            if feature not in str(error):
+                got = call_fresh(ice_curve, model, X, row, feature, grid, what=call,
+                                 names=["model", "X", "row", "feature", "grid"])
+        except Incorrect as wrong:
+            text = str(wrong)
+            error = text.partition("raised KeyError:")[2]
+            if error and "in place" not in text and feature not in error:
                 raise Incorrect(f"`row` is a position (row {row}, counted from 0), not an index "
                                 f"label: this X's index starts at {X.index[0]}; use "
                                 "X.iloc[[row]], not X.loc") from None
-            got = call_learner(ice_curve, deepcopy(model), given, row, feature, grid.copy(),
-                               what=f"ice_curve(model, X, {row}, {feature!r}, grid)")
-        except Exception:
-            got = call_learner(ice_curve, deepcopy(model), given, row, feature, grid.copy(),
-                               what=f"ice_curve(model, X, {row}, {feature!r}, grid)")
-        if not given.equals(X):
-            raise Incorrect("your function changed X in place; set the feature on a copy of the "
-                            "patient's row")
+            raise
         got = as_array(got, f"ice_curve(model, X, {row}, {feature!r}, grid)", shape=grid.shape)
         expected = partial_dependence(model, X.iloc[[row]], feature, grid=grid, kind="individual").individual[0]
         if _close(got, expected):

@@ -12,28 +12,42 @@ import torch
 
 from .. import baselines
 from . import (PLACEHOLDER, Incorrect, Question, as_array, as_callable, as_mapping, as_string,
-               call_learner, is_close)
+               call_fresh, is_close)
 
 __all__ = ["q1", "q2", "q3", "q4", "q5", "q6", "QUESTIONS", "PLACEHOLDER", "METHODS"]
 
 
-def _unchanged(before, after, name, call):
-    if not np.array_equal(np.asarray(before), np.asarray(after)):
-        raise Incorrect(f"{call} changed `{name}` in place; work on a copy (x.clone() or "
-                        "x.copy()): the caller still needs the original")
+def _fresh(function, *args, what: str, names):
+    """call_fresh: the learner's function gets copies of the check's own inputs, and an input it
+    changed in place is named with the fix (a torch tensor copies with .clone())."""
+    try:
+        return call_fresh(function, *args, what=what, names=names)
+    except Incorrect as wrong:
+        if "in place" in str(wrong) and any(torch.is_tensor(a) for a in args):
+            raise Incorrect(f"{wrong} (a torch tensor copies with .clone())") from None
+        raise
 
 
 # ------------------------------------------------------------------------------- q1
-def _q1_inputs():
-    generator = torch.Generator().manual_seed(1)
-    image = torch.rand(3, 6, 7, generator=generator, dtype=torch.float64)
-    weights = torch.randn(3, 6, 7, generator=generator, dtype=torch.float64)
-    curvature = torch.rand(3, 6, 7, generator=generator, dtype=torch.float64)
-
+def _q1_objective(weights, curvature):
     def objective(batch):
         """A channel-like score that is not shift-invariant: where a pixel is matters."""
         return (weights * batch[0]).sum() - 0.5 * (curvature * batch[0] ** 2).sum()
-    return image, objective, (2, -3), 0.1
+    return objective
+
+
+def _q1_cases():
+    """Fresh inputs: a 3 x 6 x 7 image shifted by (2, -3), and a 2 x 5 x 4 image shifted by
+    (6, 0), further than its height (torch.roll wraps around; a roll written with slices does
+    not) with another step size."""
+    cases = []
+    for seed, shape, shift, lr in ((1, (3, 6, 7), (2, -3), 0.1), (10, (2, 5, 4), (6, 0), 0.25)):
+        generator = torch.Generator().manual_seed(seed)
+        image = torch.rand(*shape, generator=generator, dtype=torch.float64)
+        weights = torch.randn(*shape, generator=generator, dtype=torch.float64)
+        curvature = torch.rand(*shape, generator=generator, dtype=torch.float64)
+        cases.append((image, _q1_objective(weights, curvature), shift, lr))
+    return cases
 
 
 def _gradient_at(objective, image):
@@ -44,16 +58,22 @@ def _gradient_at(objective, image):
 
 def _check_q1(ascent_step):
     function = as_callable(ascent_step, "ascent_step")
-    image, objective, shift, lr = _q1_inputs()
-    given = image.clone()
-    got = call_learner(function, given, objective, shift, lr, what="ascent_step(image, objective, shift, lr)")
-    _unchanged(image, given, "image", "ascent_step")
-    got = as_array(got, "ascent_step(image, objective, shift, lr)", shape=tuple(image.shape))
+    for image, objective, shift, lr in _q1_cases():
+        _check_q1_on(function, image, objective, shift, lr)
+    return "the gradient of the shifted image, shifted back, added with step lr"
+
+
+def _check_q1_on(function, image, objective, shift, lr):
+    """One input set of question 1."""
+    call = f"ascent_step(image, objective, {shift}, {lr})"
+    got = _fresh(function, image, objective, shift, lr, what=call,
+                 names=["image", "objective", "shift", "lr"])
+    got = as_array(got, call, shape=tuple(image.shape))
     rolled = torch.roll(image, shifts=shift, dims=(1, 2))
     gradient = torch.roll(_gradient_at(objective, rolled), shifts=(-shift[0], -shift[1]), dims=(1, 2))
     expected = (image + lr * gradient).numpy()
     if is_close(got, expected):
-        return "the gradient of the shifted image, shifted back, added with step lr"
+        return
     still_rolled = gradient.roll(shifts=shift, dims=(1, 2))
     wrong = {
         "descent": (image - lr * gradient,
@@ -68,9 +88,16 @@ def _check_q1(ascent_step):
                                      "the gradient is in the shifted frame: roll it back by -shift "
                                      "before adding it (or let autograd go through torch.roll)"),
     }
-    for candidate, message in wrong.values():
+    beyond = any(abs(k) >= n for k, n in zip(shift, image.shape[1:]))
+    for name, (candidate, message) in wrong.items():
         if is_close(got, candidate.numpy()):
+            if beyond and name == "no jitter":
+                break
             raise Incorrect(message)
+    if beyond:
+        raise Incorrect(f"for the shift {shift} of a {tuple(image.shape)} image the step differs: a "
+                        "shift as large as the picture wraps around (torch.roll does this; a roll "
+                        "written with slices does not)")
     raise Incorrect("the step differs: rolled = torch.roll(image, shift, dims=(1, 2)); take the "
                     "gradient of objective(rolled[None]) with respect to image; return image + lr * gradient")
 
@@ -89,20 +116,27 @@ q1 = Question(
 
 
 # ------------------------------------------------------------------------------- q2
-def _q2_inputs():
+def _q2_cases():
+    """Fresh inputs: 12 concept and 9 random examples of 5 features, and 3 concept and 4 random
+    examples of 8 features (fewer examples than features)."""
     rng = np.random.default_rng(2)
     concept = rng.normal(0.0, 1.0, (12, 5)) + np.array([2.0, 0.0, -1.0, 0.5, 0.0])
     random = rng.normal(0.0, 1.0, (9, 5))
-    return concept, random
+    return [(concept, random),
+            (rng.normal(0.5, 1.0, (3, 8)), rng.normal(0.0, 1.0, (4, 8)))]
 
 
 def _check_q2(mean_difference_cav):
     function = as_callable(mean_difference_cav, "mean_difference_cav")
-    concept, random = _q2_inputs()
-    c, r = concept.copy(), random.copy()
-    got = call_learner(function, c, r, what="mean_difference_cav(concept_acts, random_acts)")
-    _unchanged(concept, c, "concept_acts", "mean_difference_cav")
-    _unchanged(random, r, "random_acts", "mean_difference_cav")
+    for concept, random in _q2_cases():
+        _check_q2_on(function, concept, random)
+    return "a unit vector from the random activations' mean towards the concept's"
+
+
+def _check_q2_on(function, concept, random):
+    """One input set of question 2."""
+    got = _fresh(function, concept, random, what="mean_difference_cav(concept_acts, random_acts)",
+                 names=["concept_acts", "random_acts"])
     got = as_array(got, "mean_difference_cav(concept_acts, random_acts)", ndim=1)
     difference = concept.mean(axis=0) - random.mean(axis=0)
     expected = difference / np.linalg.norm(difference)
@@ -110,7 +144,7 @@ def _check_q2(mean_difference_cav):
         raise Incorrect(f"the CAV has one entry per feature ({expected.size}), got {got.size}: "
                         "average over the examples, axis=0")
     if is_close(got, expected):
-        return "a unit vector from the random activations' mean towards the concept's"
+        return
     if is_close(got, -expected):
         raise Incorrect("your vector points away from the concept: concept mean minus random mean")
     if is_close(got, difference):
@@ -132,31 +166,43 @@ q2 = Question(
 
 
 # ------------------------------------------------------------------------------- q3
-def _q3_inputs():
+def _q3_cases():
+    """Fresh inputs: 11 gradients, two of them 0 (the score is flat there), and 8 gradients of
+    6 features against a CAV that is not unit length, three of them rising only by about 1e-9."""
     rng = np.random.default_rng(3)
     gradients = rng.normal(0.0, 1.0, (11, 4))
-    gradients[[2, 7]] = 0.0                                    # the score is flat there
+    gradients[[2, 7]] = 0.0
     cav = np.array([0.6, -0.8, 0.0, 0.0])
-    return gradients, cav
+    small = rng.normal(0.0, 1.0, (8, 6))
+    other = np.array([2.0, 0.0, -1.0, 0.0, 0.5, 1.0])
+    small[[1, 4, 6]] = 1e-9 * other / (other @ other) * np.array([[1.0], [2.0], [3.0]])
+    return [(gradients, cav), (small, other)]
 
 
 def _check_q3(tcav_from_gradients):
     function = as_callable(tcav_from_gradients, "tcav_from_gradients")
-    gradients, cav = _q3_inputs()
-    g, v = gradients.copy(), cav.copy()
-    got = call_learner(function, g, v, what="tcav_from_gradients(gradients, cav)")
-    _unchanged(gradients, g, "gradients", "tcav_from_gradients")
-    _unchanged(cav, v, "cav", "tcav_from_gradients")
+    for gradients, cav in _q3_cases():
+        _check_q3_on(function, gradients, cav)
+    return "the share of the inputs whose class score rises along the concept"
+
+
+def _check_q3_on(function, gradients, cav):
+    """One input set of question 3."""
+    got = _fresh(function, gradients, cav, what="tcav_from_gradients(gradients, cav)",
+                 names=["gradients", "cav"])
     got = as_array(got, "tcav_from_gradients(gradients, cav)", ndim=0)
     derivatives = gradients @ cav
     expected = float((derivatives > 0).mean())
     if is_close(got, expected):
-        return "the share of the inputs whose class score rises along the concept"
+        return
     if is_close(got, (derivatives >= 0).mean()):
         raise Incorrect("you counted a derivative of exactly 0 as rising: use > 0, a flat score "
                         "does not rise")
     if is_close(got, (derivatives > 0).sum()):
         raise Incorrect("that is a count; the TCAV score is a share: divide by the number of inputs")
+    if np.any((derivatives > 0) & (derivatives < 1e-6)) and is_close(got, (derivatives > 1e-6).mean()):
+        raise Incorrect("some scores here rise only slightly (S_C of order 1e-9): a tolerance "
+                        "such as S_C > 1e-6 counts them as flat; a rise is S_C > 0, however small")
     if is_close(got, (derivatives < 0).mean()):
         raise Incorrect("you counted the inputs whose score falls; count those with S_C(x) > 0")
     if is_close(got, derivatives.mean()):
@@ -193,13 +239,32 @@ def _q4_inputs():
 def _check_q4(occlusion_drop):
     function = as_callable(occlusion_drop, "occlusion_drop")
     model, f, image, top, left, size = _q4_inputs()
-    given = image.copy()
-    got = call_learner(function, f, given, top, left, size, what="occlusion_drop(f, image, top, left, size)")
-    _unchanged(image, given, "image", "occlusion_drop")
-    got = as_array(got, "occlusion_drop(f, image, top, left, size)", ndim=0)
     # baselines.occlusion with window = stride = size: every pixel of the patch holds its drop
     expected = float(baselines.occlusion(model, torch.as_tensor(image)[None], 0, window=size,
                                          stride=size)[0, 0, top, left])
+    _check_q4_on(function, f, image, top, left, size, expected)
+    # a patch at the corner that runs past the border: numpy's slices stop at the edge
+    corner = (6, 4, 3)
+    clipped = image.copy()
+    clipped[:, 6:, 4:] = 0.0
+    _check_q4_on(function, f, image, *corner, f(image[None])[0] - f(clipped[None])[0])
+    return "f(image) - f(image with the patch at 0): the same as baselines.occlusion there"
+
+
+def _check_q4_on(function, f, image, top, left, size, expected):
+    """One input set of question 4."""
+    call = f"occlusion_drop(f, image, {top}, {left}, {size})"
+    try:
+        got = _fresh(function, f, image, top, left, size, what=call,
+                     names=["f", "image", "top", "left", "size"])
+    except Incorrect as wrong:
+        if top + size > image.shape[1] and "in place" not in str(wrong):
+            raise Incorrect(f"for a patch at ({top}, {left}) of size {size}, which runs past the "
+                            f"border of a {image.shape[1]} x {image.shape[2]} image: {wrong} Set the "
+                            "slice to 0 (occluded[:, top:top + size, left:left + size] = 0.0): a "
+                            "slice stops at the border, a fixed (size, size) patch does not") from None
+        raise
+    got = as_array(got, call, ndim=0)
 
     def drop(rows, cols, channels=slice(None)):
         occluded = image.copy()
@@ -207,7 +272,7 @@ def _check_q4(occlusion_drop):
         return f(image[None])[0] - f(occluded[None])[0]
 
     if is_close(got, expected):
-        return "f(image) - f(image with the patch at 0): the same as baselines.occlusion there"
+        return
     full = f(image[None])[0]
     if is_close(got, full - expected):
         raise Incorrect("that is the score of the occluded image; return the drop f(image) - f(occluded)")
@@ -255,15 +320,34 @@ def _lrp_epsilon(a, W, b, relevance, eps):
 
 def _check_q5(lrp_epsilon_linear):
     function = as_callable(lrp_epsilon_linear, "lrp_epsilon_linear")
-    a, W, b, relevance, eps = _q5_inputs()
-    copies = [v.copy() for v in (a, W, b, relevance)]
-    got = call_learner(function, *copies, eps, what="lrp_epsilon_linear(a, W, b, relevance, eps)")
-    for name, before, after in zip(("a", "W", "b", "relevance"), (a, W, b, relevance), copies):
-        _unchanged(before, after, name, "lrp_epsilon_linear")
-    got = as_array(got, "lrp_epsilon_linear(a, W, b, relevance, eps)", shape=a.shape)
+    for a, W, b, relevance, eps in (_q5_inputs(), _q5_zero_output()):
+        _check_q5_on(function, a, W, b, relevance, eps)
+    return "R_j = a_j sum_k W_kj R_k / (z_k + eps sign z_k); the bias keeps the rest"
+
+
+def _q5_zero_output():
+    """A layer whose first output is exactly 0 (quarters add up exactly), with another eps:
+    sign(0) counts as +1, so it is divided by +eps, not by 0."""
+    a = np.array([0.5, 0.25, 1.0, 0.75])
+    W = np.array([[1.0, -2.0, 0.5, -0.25], [0.25, 1.5, -1.0, 2.0]])
+    b = np.array([-(W[0] @ a), 0.5])
+    return a, W, b, np.array([1.0, 0.5]), 0.125
+
+
+def _check_q5_on(function, a, W, b, relevance, eps):
+    """One input set of question 5."""
+    call = f"lrp_epsilon_linear(a, W, b, relevance, {eps})"
+    got = _fresh(function, a, W, b, relevance, eps, what=call,
+                 names=["a", "W", "b", "relevance", "eps"])
+    z = W @ a + b
+    if np.any(z == 0) and not np.all(np.isfinite(as_array(got, call, finite=False))):
+        raise Incorrect("z_k is exactly 0 for one output here, and your relevance is infinite or "
+                        "NaN: np.sign(0) is 0, so z + eps * np.sign(z) divides by 0; count "
+                        "sign(0) as +1, np.where(z >= 0, 1.0, -1.0)")
+    got = as_array(got, call, shape=a.shape)
     expected = _lrp_epsilon(a, W, b, relevance, eps)
     if is_close(got, expected):
-        return "R_j = a_j sum_k W_kj R_k / (z_k + eps sign z_k); the bias keeps the rest"
+        return
     z_no_bias = W @ a
     if is_close(got, a * (W.T @ (relevance / (z_no_bias + eps * np.sign(z_no_bias))))):
         raise Incorrect("z_k includes the bias: z = W @ a + b")
