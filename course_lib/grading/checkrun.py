@@ -146,10 +146,15 @@ def report(namespace: dict, key: str, package_dir: str, module: str, question: s
             payload = {"question": question, "outcome": outcome, "message": str(message)[:500]}
     except RuntimeError as error:
         payload = {"question": question, "integrity": [str(error)]}
+    with open(out, "a", encoding="utf-8") as handle:
+        handle.write(signed(payload, key))
+
+
+def signed(payload: dict, key: str) -> str:
+    """One report line: ``COURSE-GRADE <json> <hmac>``."""
     text = json.dumps(payload, sort_keys=True)
     signature = hmac.new(key.encode(), text.encode(), hashlib.sha256).hexdigest()
-    with open(out, "a", encoding="utf-8") as handle:
-        handle.write(MARK + text + " " + signature + "\n")
+    return MARK + text + " " + signature + "\n"
 
 
 def verify(line: str, key: str) -> dict | None:
