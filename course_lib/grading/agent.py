@@ -81,16 +81,16 @@ def encode(value, depth: int = 0):
 
     if depth > MAX_DEPTH:
         return {"$": "obj", "handle": _handle(value), "type": _qualname(type(value)), "repr": "deep"}
-    if value is None or isinstance(value, (bool, str)):
+    np = sys.modules.get("numpy")
+    if value is None or type(value) in (bool, str):
         return value
-    if isinstance(value, int):
+    if type(value) is int:
         return value if abs(value) < 2 ** 63 else {"$": "bigint", "text": str(value)}
-    if isinstance(value, float):
+    if type(value) is float:
         return {"$": "float", "text": repr(value)} if value != value or value in (
             float("inf"), float("-inf")) else value
     if type(value).__name__ == "_Placeholder" and type(value).__module__ == "course_lib.exercises":
         return {"$": "placeholder"}
-    np = sys.modules.get("numpy")
     if np is not None:
         if isinstance(value, np.ndarray) and value.dtype.kind in "biufcmMSU":
             return {"$": "nd", "npy": _npy(value)}
@@ -132,6 +132,9 @@ def encode(value, depth: int = 0):
     if type(value) is dict:
         return {"$": "dict", "items": [[encode(k, depth + 1), encode(v, depth + 1)]
                                        for k, v in value.items()]}
+    if isinstance(value, (bool, str, int, float)):  # subclasses: as the plain value
+        base = next(t for t in (bool, str, int, float) if isinstance(value, t))
+        return encode(base(value), depth + 1)
     if isinstance(value, complex):
         return {"$": "complex", "real": encode(value.real), "imag": encode(value.imag)}
     if (dataclasses.is_dataclass(value) and not isinstance(value, type)
@@ -236,13 +239,39 @@ def _raised(function, error) -> dict:
             "incorrect": type(error).__name__ == "Incorrect" and type(error).__module__ == "course_lib.exercises"}
 
 
-def _changed(before: list, after: list) -> list:
+def _state(value):
+    """A torch module's parameters and buffers ({name: tensor}), or None for anything else."""
+    import sys
+
+    torch = sys.modules.get("torch")
+    if torch is None or not isinstance(value, torch.nn.Module):
+        return None
+    return {k: v.detach().clone() for k, v in value.state_dict().items()}
+
+
+def _same_state(old, new) -> bool:
+    import torch
+
+    return list(old) == list(new) and all(
+        old[k].shape == new[k].shape and bool(torch.equal(old[k], new[k])) for k in old)
+
+
+def _changed(before: list, after: list, states: list) -> tuple[list, dict]:
+    """([[position, how]] of the inputs the call changed in place, {position: the input after
+    the call, encoded}): the clean process mirrors each change into its own copy, so that a check
+    that looks at its inputs afterwards sees what the learner's function did to them."""
     try:
         from course_lib.exercises import _unchanged
     except Exception:
-        return []
-    found = []
+        return [], {}
+    found, values = [], {}
     for position, (old, new) in enumerate(zip(before, after)):
+        state = states[position]
+        if state is not None:
+            now = _state(new)
+            if not _same_state(state, now):
+                values[str(position)] = {"$": "state", "value": encode(now)}
+            continue
         try:
             same = _unchanged(old, new)
         except Exception:
@@ -251,7 +280,8 @@ def _changed(before: list, after: list) -> list:
             how = ("a column was added, removed or overwritten" if hasattr(old, "columns") else
                    "its values changed" if type(old).__name__ == "ndarray" else "it changed")
             found.append([position, how])
-    return found
+            values[str(position)] = encode(new)
+    return found, values
 
 
 def _call(request: dict, namespace: dict) -> dict:
@@ -264,6 +294,7 @@ def _call(request: dict, namespace: dict) -> dict:
     data = base64.b64decode(request["args"])
     args, kwargs = pickle.loads(data)
     kept = pickle.loads(data)[0] if request.get("keep") else None
+    states = [_state(value) for value in args]
     guards, patched = _guarded(request.get("forbidden", []), request.get("only_loaded", False),
                                [target])
     try:
@@ -279,7 +310,8 @@ def _call(request: dict, namespace: dict) -> dict:
     used = next((g.label for g in guards if g.used), None)
     if used is not None:
         return {"raised": None, "guard": used}
-    return {"value": encode(result), "changed": _changed(list(kept), list(args)) if kept else []}
+    changed, after = _changed(list(kept), list(args), states) if kept else ([], {})
+    return {"value": encode(result), "changed": changed, "after": after}
 
 
 def serve(namespace: dict, request_path: str, response_path: str) -> None:

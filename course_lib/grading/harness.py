@@ -159,6 +159,10 @@ def _clean_check(channel, checker, name: str, key: str) -> dict:
         return {"status": "timeout", "error": "", "report": ""}
     except remote.KernelDied:
         return {"status": "kernel died", "error": "", "report": ""}
+    except remote.LearnerExit as error:  # SystemExit from a stub: the question fails
+        outcome, message = f"error ({type(error).__name__})", f"{type(error).__name__}: {error}"
+    except remote.NoAnswer:  # the agent's cell was stopped: as a check cell that never reported
+        return {"status": "error", "error": "", "report": ""}
     except remote.DecodeError as error:
         outcome, message = "error (unreadable answer)", f"the answer could not be read: {error}"
     payload = {"question": name, "outcome": outcome, "message": str(message)[:500]}

@@ -33,7 +33,10 @@ __all__ = ["Channel", "RemoteFunction", "RemoteObject", "decode", "DecodeError",
 #: :mod:`~course_lib.grading.checkrun`): their answers are objects the check uses as objects (a
 #: fitted model it inspects, a torch module it hooks), which cannot cross as plain data yet.
 #: Every other question of every topic is judged in the clean process.
-IN_KERNEL: dict[str, frozenset] = {}
+IN_KERNEL: dict[str, frozenset] = {
+    # answers are `Game` objects (a value function the check evaluates on coalitions)
+    "ex01_shapley": frozenset({"q5", "q7"}),
+}
 
 MAX_RESPONSE = 256 << 20  # bytes of one response the clean process reads at most
 MAX_DEPTH = 60
@@ -46,6 +49,15 @@ def crosses(module: str, question: str) -> bool:
 
 class DecodeError(ValueError):
     """The kernel's response is not plain data this decoder builds."""
+
+
+class NoAnswer(DecodeError):
+    """The agent's cell wrote no response (it was stopped: a KeyboardInterrupt from learner code)."""
+
+
+class LearnerExit(BaseException):
+    """``SystemExit`` (or another ``BaseException`` that is not an ``Exception``) raised by the
+    learner's code during a check: the question fails as ``error (SystemExit)``."""
 
 
 class CallTimeout(BaseException):
@@ -292,6 +304,8 @@ def _rebuilt(raised: dict) -> BaseException:
 
         return Incorrect(message)
     kind = getattr(builtins, name, None) if raised.get("builtin") else None
+    if isinstance(kind, type) and issubclass(kind, BaseException) and not issubclass(kind, Exception):
+        return type(name, (LearnerExit,), {})(message)
     if not (isinstance(kind, type) and issubclass(kind, Exception)):
         kind = type(name if name.isidentifier() else "LearnerError", (LearnerError,), {})
     try:
@@ -328,7 +342,7 @@ class Channel:
                 except OSError:
                     pass
         if raw is None:
-            raise DecodeError("no answer from the notebook's kernel")
+            raise NoAnswer("no answer from the notebook's kernel")
         try:
             response = json.loads(raw)
         except (ValueError, RecursionError):
@@ -401,7 +415,51 @@ class Channel:
         changed = response.get("changed") or []
         if not isinstance(changed, list):
             changed = []
+        after = response.get("after")
+        if isinstance(after, dict):
+            for position, data in after.items():
+                if str(position).isdigit() and int(position) < len(args):
+                    _mirror(args[int(position)], data, self)
         return decode(response["value"], self), changed
+
+
+def _mirror(local, data, channel) -> None:
+    """Make the check's own input `local` what the learner's function left of its copy in the
+    kernel (`data`, plain): values written into arrays and tensors, columns and rows of frames,
+    items of lists and dicts, a module's parameters; what cannot be mirrored stays as it was."""
+    import numpy as np
+
+    if isinstance(data, dict) and data.get("$") == "state":
+        state = decode(data.get("value"), None)
+        if isinstance(state, dict) and hasattr(local, "load_state_dict"):
+            try:
+                local.load_state_dict(state, strict=False)
+            except Exception:
+                pass
+        return
+    try:
+        new = decode(data, None)
+    except DecodeError:
+        return
+    try:
+        if isinstance(local, np.ndarray) and hasattr(new, "shape") and new.shape == local.shape:
+            local[...] = new
+        elif hasattr(local, "detach") and hasattr(local, "copy_"):
+            import torch
+
+            with torch.no_grad():
+                value = torch.as_tensor(np.asarray(new))
+                if value.shape == local.shape:
+                    local.copy_(value.to(local.dtype))
+        elif hasattr(local, "_update_inplace") and type(new) is type(local):
+            local._update_inplace(new.copy())
+        elif isinstance(local, list) and isinstance(new, list):
+            local[:] = new
+        elif isinstance(local, dict) and isinstance(new, dict):
+            local.clear()
+            local.update(new)
+    except Exception:  # a change the clean copy cannot take: the check sees its input unchanged
+        pass
 
 
 def _read(path: Path) -> str | None:
