@@ -13,7 +13,7 @@ import tempfile
 
 from course_lib.exercises import CheckCrashed, CheckFailed, NotAttempted
 from course_lib.grading import agent
-from course_lib.grading.remote import Channel
+from course_lib.grading.remote import Channel, LearnerExit
 
 
 class LoopbackChannel(Channel):
@@ -35,6 +35,8 @@ def verdict(run) -> tuple[str, str]:
         return "crashed", failed.message
     except CheckFailed as failed:
         return "incorrect", failed.message
+    except (SystemExit, LearnerExit) as error:  # as the harness reports it
+        return f"error ({type(error).__name__})", f"{type(error).__name__}: {error}"
     return "passed", ""
 
 

@@ -33,7 +33,7 @@ __all__ = [
     "Question", "Incorrect", "CheckFailed", "NotAttempted", "CheckCrashed", "PLACEHOLDER",
     "as_array", "as_number", "as_int", "as_mapping", "as_callable", "as_string", "call_learner",
     "assert_close", "is_close", "forbidden", "call_fresh", "same_seed_same_answer", "plain",
-    "uses_python_loop",
+    "uses_python_loop", "source_of",
 ]
 
 
@@ -581,6 +581,17 @@ def same_seed_same_answer(function: Callable, make_args: Callable[[int], tuple],
     return answers
 
 
+def source_of(function: Callable) -> str:
+    """The source code of the learner's function: ``inspect.getsource`` for a direct call, the
+    text the kernel sent for a function reached through the grader's channel; OSError (as
+    ``inspect.getsource``) when there is none."""
+    if _remote(function):
+        if function.source is None:
+            raise OSError("the function's source could not be read")
+        return function.source
+    return inspect.getsource(function)
+
+
 def uses_python_loop(function: Callable) -> str:
     """'a for loop' (or while loop, comprehension) when the learner's function has one in its own
     source, '' when it has none or its source cannot be read (then nothing is refused)."""
@@ -588,8 +599,7 @@ def uses_python_loop(function: Callable) -> str:
     import textwrap
 
     try:
-        source = function.source if _remote(function) else inspect.getsource(function)
-        tree = ast.parse(textwrap.dedent(source))
+        tree = ast.parse(textwrap.dedent(source_of(function)))
     except (OSError, TypeError, SyntaxError, IndentationError, ValueError):
         return ""
     names = {ast.For: "a for loop", ast.While: "a while loop", ast.comprehension: "a comprehension",
