@@ -153,6 +153,16 @@ def encode(value, depth: int = 0):
             "callable": bool(callable(value))}
 
 
+def _encoded(value):
+    """`value` encoded, or a handle when encoding fails (an exotic object: the check then sees
+    an object it cannot read, and says so, instead of losing the answer)."""
+    try:
+        return encode(value)
+    except Exception:
+        return {"$": "obj", "handle": _handle(value), "type": _qualname(type(value)), "repr": "",
+                "callable": bool(callable(value))}
+
+
 def _column(values, depth: int):
     kind = getattr(values.dtype, "kind", "O")
     if kind in "biufcmM" and not str(values.dtype).startswith(("category", "Int", "Float", "UInt", "boolean")):
@@ -311,7 +321,7 @@ def _call(request: dict, namespace: dict) -> dict:
     if used is not None:
         return {"raised": None, "guard": used}
     changed, after = _changed(list(kept), list(args), states) if kept else ([], {})
-    return {"value": encode(result), "changed": changed, "after": after}
+    return {"value": _encoded(result), "changed": changed, "after": after}
 
 
 def serve(namespace: dict, request_path: str, response_path: str) -> None:
@@ -325,7 +335,7 @@ def serve(namespace: dict, request_path: str, response_path: str) -> None:
         values, missing = {}, []
         for name in request["names"]:
             if name in namespace:
-                values[name] = encode(namespace[name])
+                values[name] = _encoded(namespace[name])
             else:
                 missing.append(name)
         response = {"values": values, "missing": missing}
@@ -334,7 +344,7 @@ def serve(namespace: dict, request_path: str, response_path: str) -> None:
     elif op == "attr":
         target = _registry().get(request["target"])
         try:
-            response = {"value": encode(getattr(target, request["name"]))}
+            response = {"value": _encoded(getattr(target, request["name"]))}
         except Exception as error:
             response = {"raised": _raised(None, error), "guard": None}
     else:
