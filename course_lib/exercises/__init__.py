@@ -33,7 +33,7 @@ __all__ = [
     "Question", "Incorrect", "CheckFailed", "NotAttempted", "CheckCrashed", "PLACEHOLDER",
     "as_array", "as_number", "as_int", "as_mapping", "as_callable", "as_string", "call_learner",
     "assert_close", "is_close", "forbidden", "call_fresh", "same_seed_same_answer", "plain",
-    "uses_python_loop",
+    "uses_python_loop", "source_of",
 ]
 
 
@@ -158,8 +158,30 @@ class Question:
         """Check the answer: passed as arguments, or read from the notebook by name."""
         frame = inspect.currentframe().f_back
         try:
-            answers = self._answers(args, kwargs, frame)
-            note = self.checker(*answers)
+            note = self._verdict(lambda: self._answers(args, kwargs, frame))
+        finally:
+            del frame
+        message = f"✓ Correct ({self.name})" + (f": {note}" if note else "")
+        _show(message, colour="green")
+
+    def judge(self, answers: dict) -> str | None:
+        """Check `answers` ({variable: value}; a variable left out was never defined) as
+        :meth:`check` does, without showing anything: the success note, or :class:`CheckFailed`
+        (:class:`NotAttempted`, :class:`CheckCrashed`). The grader's clean process calls this
+        with the learner's values and functions as they crossed from the kernel
+        (:mod:`course_lib.grading.remote`)."""
+        def read():
+            missing = [v for v in self.vars if v not in answers]
+            if missing:
+                raise _NotAttemptedSignal(f"define {', '.join(f'`{m}`' for m in missing)} "
+                                          "in the cell above, then run this cell again")
+            return self._answers((), {v: answers[v] for v in self.vars}, None)
+        return self._verdict(read)
+
+    def _verdict(self, read: Callable[[], list]) -> str | None:
+        try:
+            answers = read()
+            return self.checker(*answers)
         except _NotAttemptedSignal as signal:
             raise NotAttempted(self.name, str(signal)) from None
         except NotImplementedError:
@@ -171,10 +193,6 @@ class Question:
             raise CheckCrashed(self.name, f"this answer could not be checked "
                                           f"({type(error).__name__}: {error}). Check its type "
                                           "and shape against the question.") from None
-        finally:
-            del frame
-        message = f"✓ Correct ({self.name})" + (f": {note}" if note else "")
-        _show(message, colour="green")
 
     def hint(self, level: int | None = None) -> None:
         """Show the next hint, or hint number `level` (1 is the gentlest)."""
@@ -227,9 +245,18 @@ def _answer_cell_crash(missing: Sequence[str], frame) -> str:
 
 
 # ---------------------------------------------------------------------- answer readers
+def _remote(value: Any) -> bool:
+    """Whether `value` is a learner's function or object still in the learner's kernel, reached
+    through the grader's channel (:mod:`course_lib.grading.remote`): calls to it cross the process
+    boundary, and its result comes back as plain data."""
+    return bool(getattr(type(value), "__course_remote__", False))
+
+
 def _describe(value: Any) -> str:
     if value is None:
         return "None"
+    if _remote(value):
+        return f"a {value.__course_type__}"
     if isinstance(value, type):
         return f"the class {value.__name__} (call it to make an object?)"
     if isinstance(value, np.ndarray):
@@ -391,6 +418,9 @@ def _short(error: BaseException) -> str:
 def _raised_by_stub(function: Callable, error: BaseException) -> bool:
     """True when the learner's own function (its own body) raised the NotImplementedError: the
     untouched stub; False when it came from deeper, from something the learner's code called."""
+    stub = getattr(error, "__course_stub__", None)  # raised in the kernel, judged there
+    if stub is not None:
+        return bool(stub)
     code = getattr(function, "__code__", None)
     frames = []
     tb = error.__traceback__
@@ -475,6 +505,8 @@ def _unchanged(before: Any, after: Any) -> bool:
 
 
 def _parameter_names(function: Callable, count: int) -> list[str]:
+    if _remote(function):
+        return list(getattr(function, "parameters", []))
     try:
         names = [p.name for p in inspect.signature(function).parameters.values()
                  if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
@@ -496,17 +528,33 @@ def call_fresh(function: Callable, *args, what: str = "your function",
     result = call_learner(function, *given, what=what)
     stated = list(names or [])
     own = _parameter_names(function, len(args))
-    for position, (before, after) in enumerate(zip(kept, given)):
-        if _unchanged(before, after):
-            continue
+    for position, how in _changed_inputs(function, kept, given):
         name = (stated[position] if position < len(stated) else
                 own[position] if position < len(own) else f"argument {position + 1}")
-        how = ("a column was added, removed or overwritten" if hasattr(before, "columns") else
-               "its values changed" if isinstance(before, np.ndarray) else "it changed")
         raise Incorrect(f"{what} changed its input `{name}` in place ({how}); the caller's "
                         f"`{name}` must stay as it was: work on a copy ({name} = {name}.copy() "
                         "at the top of your function)")
     return result
+
+
+def _changed_inputs(function: Callable, kept: list, given: list) -> list[tuple[int, str]]:
+    """[(position, how)] of the inputs the last call of `function` changed in place: compared
+    here for a direct call, in the learner's kernel (on its own unpickled copies) for a call
+    that crossed the grader's channel."""
+    if _remote(function):
+        found = []
+        for item in function.last_changed:
+            if (isinstance(item, list) and len(item) == 2 and isinstance(item[0], int)
+                    and 0 <= item[0] < len(kept)):
+                found.append((item[0], str(item[1])[:80]))
+        return found
+    found = []
+    for position, (before, after) in enumerate(zip(kept, given)):
+        if not _unchanged(before, after):
+            found.append((position, "a column was added, removed or overwritten"
+                          if hasattr(before, "columns") else "its values changed"
+                          if isinstance(before, np.ndarray) else "it changed"))
+    return found
 
 
 def same_seed_same_answer(function: Callable, make_args: Callable[[int], tuple], seeds=(3, 3, 4),
@@ -533,6 +581,17 @@ def same_seed_same_answer(function: Callable, make_args: Callable[[int], tuple],
     return answers
 
 
+def source_of(function: Callable) -> str:
+    """The source code of the learner's function: ``inspect.getsource`` for a direct call, the
+    text the kernel sent for a function reached through the grader's channel; OSError (as
+    ``inspect.getsource``) when there is none."""
+    if _remote(function):
+        if function.source is None:
+            raise OSError("the function's source could not be read")
+        return function.source
+    return inspect.getsource(function)
+
+
 def uses_python_loop(function: Callable) -> str:
     """'a for loop' (or while loop, comprehension) when the learner's function has one in its own
     source, '' when it has none or its source cannot be read (then nothing is refused)."""
@@ -540,8 +599,8 @@ def uses_python_loop(function: Callable) -> str:
     import textwrap
 
     try:
-        tree = ast.parse(textwrap.dedent(inspect.getsource(function)))
-    except (OSError, TypeError, SyntaxError, IndentationError):
+        tree = ast.parse(textwrap.dedent(source_of(function)))
+    except (OSError, TypeError, SyntaxError, IndentationError, ValueError):
         return ""
     names = {ast.For: "a for loop", ast.While: "a while loop", ast.comprehension: "a comprehension",
              ast.AsyncFor: "a for loop"}
@@ -638,8 +697,12 @@ def forbidden(paths: Sequence[str], learner: Any = (), compare: str = "", only_l
                  if callable(f)]
     patched: list[tuple[Any, str, Any]] = []
     guards: list[_Guard] = []
+    channels = {id(f._channel): f._channel for f in functions if _remote(f) and f._channel}
+    for channel in channels.values():  # the same guards, in the learner's kernel
+        channel.guards.append((list(paths), compare, only_loaded))
+    here = not functions or not all(_remote(f) for f in functions)  # else no learner code runs here
     try:
-        for path in paths:
+        for path in paths if here else ():
             if only_loaded and path.split(".")[0] not in sys.modules:
                 continue
             found = _resolve(path)
@@ -675,6 +738,8 @@ def forbidden(paths: Sequence[str], learner: Any = (), compare: str = "", only_l
             raise Incorrect(used.message()) from None
         raise
     finally:
+        for channel in channels.values():
+            channel.guards.pop()
         for owner, attribute, original in reversed(patched):
             if isinstance(owner, dict):
                 owner[attribute] = original

@@ -5,7 +5,6 @@ it builds for your function) and tests properties of your answer; no stored answ
 """
 from __future__ import annotations
 
-import inspect
 import math
 import re
 from functools import partial
@@ -15,7 +14,7 @@ import numpy as np
 
 from ..shapley import Game, coalition_weight, marginal_contributions, model_game, shapley_values
 from . import (PLACEHOLDER, Incorrect, Question, as_array, as_callable, as_mapping, as_number,
-               call_fresh, call_learner, forbidden, is_close)
+               call_fresh, call_learner, forbidden, is_close, source_of)
 
 __all__ = ["q1", "q2", "q3", "q4", "q5", "q6", "q7", "q8", "QUESTIONS", "Game", "PLACEHOLDER",
            "card_game", "q1_game", "q6_model", "q6_x", "q6_background", "airport_game"]
@@ -418,7 +417,7 @@ _CLOSED_FORM = ("write the closed form instead of listing coalitions: sort the c
 def _brute_force(function) -> str | None:
     """The name of the coalition enumerator the learner's code uses, if any."""
     try:
-        code = inspect.getsource(function)
+        code = source_of(function)
     except (OSError, TypeError):
         return None
     for name in ("shapley_values", "combinations", "permutations", "coalitions", "attributions",

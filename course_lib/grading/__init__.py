@@ -4,9 +4,10 @@
 finds the notebooks (PATH: files or folders, searched recursively, links never followed),
 recognises each one's topic and runs each in its own bubblewrap sandbox
 (:mod:`course_lib.grading.sandbox`): the learner's code cells first, then, for each question,
-the grader's own check (:mod:`course_lib.grading.checkrun`), built fresh from the read-only
-``course_lib`` and run on the learner's objects. Each check reports back in a line signed with a
-key the learner's cells never saw; what the check cells in the notebook did is ignored.
+the grader's own check, run in the runner (a process that never runs learner code) on the
+learner's answers as they cross from the kernel as plain data (:mod:`.remote`, :mod:`.agent`).
+Each check reports back in a line signed with a key the kernel never sees; what the check cells
+in the notebook did is ignored.
 
 A submission that is not valid JSON, not a notebook, of another topic, crashes the kernel, runs
 past a time limit or patched the course's check code (``tampered``) is a row of zeros with its
@@ -21,8 +22,9 @@ parallel, shards, duplicate and look-alike names), :mod:`.run` (one notebook: se
 slots, its :class:`Grade`), :mod:`.decide` (signed reports to marks), :mod:`.report` (the CSV,
 escaping, merging, the summary), :mod:`.html_report` (``report.html``); :mod:`.submissions`,
 :mod:`.reading` and :mod:`.topics` (finding, reading and placing files); inside the sandbox
-(:mod:`.sandbox`, :mod:`.cgroups`): :mod:`.harness` and :mod:`.checkrun`; :mod:`.safe` makes
-submitted text safe to show.
+(:mod:`.sandbox`, :mod:`.cgroups`): :mod:`.harness` (the clean process) with :mod:`.remote`, and
+in the kernel :mod:`.agent` and :mod:`.checkrun` (the integrity check, and the questions of
+``remote.IN_KERNEL``); :mod:`.safe` makes submitted text safe to show.
 """
 from __future__ import annotations
 

@@ -1,6 +1,8 @@
-"""The grader's own checks, run in the learner's kernel after the learner's cells.
+"""The grader's checks that still run in the learner's kernel: the integrity check, and the
+questions of :data:`course_lib.grading.remote.IN_KERNEL` (answers the check uses as objects).
+Every other question is judged outside the kernel, in the harness (:mod:`.remote`).
 
-The grader sends one cell per question and a last cell for integrity. Each cell reads this file
+The grader sends one cell per such question and a last cell for integrity. Each cell reads this file
 (from the read-only ``course_lib``), runs it in a fresh namespace and calls :func:`report`:
 
 * ``report(..., question="q1")`` builds *fresh* copies of ``course_lib.exercises`` and the
@@ -16,8 +18,11 @@ The grader sends one cell per question and a last cell for integrity. Each cell 
 Each report is one line ``COURSE-GRADE <json> <hmac>`` written to a file of its own (never
 printed: learner prints cannot interleave with it or push it out), signed with a key that exists
 only in the grader and in the cell that asks for the report, so learner cells that ran before
-cannot forge one. The cell itself resolves no name in the learner's namespace. What a learner can
-still do is documented in the README's grading section.
+cannot forge one. The key is the run's *kernel key*: an input transformer or a hook in the
+kernel can read it, so these reports count only for the in-kernel questions and the integrity
+check (:mod:`.decide`), never for a question judged in the clean process. The cell itself resolves
+no name in the learner's namespace. What a learner can still do is documented in the README's
+grading section.
 """
 from __future__ import annotations
 
@@ -146,10 +151,15 @@ def report(namespace: dict, key: str, package_dir: str, module: str, question: s
             payload = {"question": question, "outcome": outcome, "message": str(message)[:500]}
     except RuntimeError as error:
         payload = {"question": question, "integrity": [str(error)]}
+    with open(out, "a", encoding="utf-8") as handle:
+        handle.write(signed(payload, key))
+
+
+def signed(payload: dict, key: str) -> str:
+    """One report line: ``COURSE-GRADE <json> <hmac>``."""
     text = json.dumps(payload, sort_keys=True)
     signature = hmac.new(key.encode(), text.encode(), hashlib.sha256).hexdigest()
-    with open(out, "a", encoding="utf-8") as handle:
-        handle.write(MARK + text + " " + signature + "\n")
+    return MARK + text + " " + signature + "\n"
 
 
 def verify(line: str, key: str) -> dict | None:

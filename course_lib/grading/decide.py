@@ -1,4 +1,11 @@
-"""From what the harness brought back to a grade: only reports signed with the run's key count."""
+"""From what the harness brought back to a grade: only reports signed with the run's key count.
+
+Two keys sign reports: the clean key, known to the grader and the harness only, signs the
+questions judged in the clean process; the kernel key, sent in the check cells that still run in
+the learner's kernel, signs the integrity check and the questions of
+:data:`~course_lib.grading.remote.IN_KERNEL`. A question judged in the clean process counts only
+with the clean key, so nothing the kernel writes can stand for it.
+"""
 from __future__ import annotations
 
 from . import checkrun
@@ -11,19 +18,37 @@ def _first_line(source: str) -> str:
     return line if len(line) <= 60 else line[:57] + "..."
 
 
-def decide(result: dict, key: str, names: list[str], cells: list[str], settings):
+def _payloads(result: dict, key: str, kernel_key: str | None, clean) -> list[dict]:
+    """Every verified payload; a question judged in the clean process only with the clean key,
+    the integrity check and other questions only with the kernel key (`kernel_key` None: one
+    key signs everything)."""
+    found = []
+    for check in result.get("checks", []):
+        for line in str(check.get("report", "")).splitlines():
+            by_clean = checkrun.verify(line, key)
+            payload = by_clean if kernel_key is None else (
+                by_clean or checkrun.verify(line, kernel_key))
+            if not isinstance(payload, dict):
+                continue
+            if kernel_key is not None:
+                question = payload.get("question")
+                needs_clean = "integrity" not in payload and question in clean
+                if needs_clean != (by_clean is not None):
+                    continue
+            found.append(payload)
+    return found
+
+
+def decide(result: dict, key: str, names: list[str], cells: list[str], settings,
+           kernel_key: str | None = None, clean=frozenset()):
     """(scores, status, reason, notes) from the harness's result and the signed reports."""
     reports = {}
     integrity = None
-    for check in result.get("checks", []):
-        for line in check.get("report", "").splitlines():
-            payload = checkrun.verify(line, key)
-            if payload is None:
-                continue
-            if "integrity" in payload:
-                integrity = list(payload["integrity"]) if integrity is None else integrity + payload["integrity"]
-            if payload.get("outcome"):
-                reports[payload["question"]] = payload["outcome"]
+    for payload in _payloads(result, key, kernel_key, clean):
+        if "integrity" in payload:
+            integrity = list(payload["integrity"]) if integrity is None else integrity + payload["integrity"]
+        if payload.get("outcome"):
+            reports[payload["question"]] = payload["outcome"]
     checks = result.get("checks", [])
     notes, scores = {}, {}
     for i, name in enumerate(names):
@@ -56,12 +81,11 @@ def decide(result: dict, key: str, names: list[str], cells: list[str], settings)
     return scores, "ok", reason, notes
 
 
-def messages(result: dict, key: str, names: list[str]) -> dict[str, str]:
+def messages(result: dict, key: str, names: list[str], kernel_key: str | None = None,
+             clean=frozenset()) -> dict[str, str]:
     """{question: the feedback message its check showed}, from the signed reports."""
     found = {}
-    for check in result.get("checks", []):
-        for line in check.get("report", "").splitlines():
-            payload = checkrun.verify(line, key)
-            if payload and payload.get("message") and payload.get("question") in names:
-                found[payload["question"]] = str(payload["message"])
+    for payload in _payloads(result, key, kernel_key, clean):
+        if payload.get("message") and payload.get("question") in names:
+            found[payload["question"]] = str(payload["message"])
     return found

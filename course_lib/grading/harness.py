@@ -1,12 +1,20 @@
 """The program that runs one submission (inside the sandbox): learner cells, then the grader's checks.
 
 ``python -m course_lib.grading.harness JOB.json`` reads the job the grader wrote (the notebook's
-code cells, the check cells to send afterwards, limits), optionally drops to an unprivileged uid
-and sets resource limits, starts a Jupyter kernel, runs every learner cell (errors do not stop
-the run; outputs are counted, never kept), then sends the grader's own check cells
-(:mod:`course_lib.grading.checkrun`) and prints one JSON line: each learner cell's outcome and
-the signed report lines each check wrote to its own report file. The grader verifies the signatures; this program is
-only a messenger, and a learner who forges its output gains nothing without the key.
+code cells, the checks, limits), optionally drops to an unprivileged uid and sets resource
+limits, starts a Jupyter kernel, runs every learner cell (errors do not stop the run; outputs
+are counted, never kept), then runs the checks and prints one JSON line: each learner cell's
+outcome and one signed report line per check.
+
+This process never runs learner code: it is the *clean process* of
+:mod:`~course_lib.grading.remote`. It imports the topic's checker module before any learner cell
+runs (from the read-only ``course_lib``, with the work folder taken off ``sys.path``), and judges
+each question itself, asking the kernel only for the learner's values and for calls of the
+learner's functions, which come back as plain data. It signs those reports with a key that never
+enters the kernel, and it cannot be read by the kernel (not dumpable; the report goes to the
+grader on this process's own stdout). Questions listed in :data:`remote.IN_KERNEL` and the
+integrity check are still cells sent to the kernel (:mod:`course_lib.grading.checkrun`), signed
+with a second key, which the kernel does see.
 """
 from __future__ import annotations
 
@@ -115,7 +123,54 @@ def _read_report(path: str) -> str:
     return text[-KEEP_REPORT:]
 
 
+def _clean_path() -> None:
+    """Take the work folder (the learner's, writable from the kernel) off ``sys.path``: ``python
+    -m`` put it first, and a ``numpy.py`` written there must never be imported here."""
+    here = os.path.realpath(os.getcwd())
+    sys.path[:] = [p for p in sys.path if p and not (
+        os.path.realpath(p) == here or os.path.realpath(p).startswith(here + os.sep))]
+
+
+def _clean_check(channel, checker, name: str, key: str) -> dict:
+    """Judge question `name` here, with the learner's answers read through `channel`; the
+    check's entry in the result (status, error, one signed report line)."""
+    import contextlib
+    import io
+
+    from course_lib.exercises import CheckCrashed, CheckFailed, NotAttempted
+
+    from . import checkrun, remote
+
+    question = getattr(checker, name)
+    sink = io.StringIO()
+    try:
+        with contextlib.redirect_stdout(sink), contextlib.redirect_stderr(sink):
+            values, _ = channel.values(question.vars)
+            try:
+                question.judge(values)
+                outcome, message = "passed", ""
+            except NotAttempted as failed:
+                outcome, message = "not attempted", failed.message
+            except CheckCrashed as failed:
+                outcome, message = "error (the checker crashed)", failed.message
+            except CheckFailed as failed:
+                outcome, message = "incorrect", failed.message
+    except remote.CallTimeout:
+        return {"status": "timeout", "error": "", "report": ""}
+    except remote.KernelDied:
+        return {"status": "kernel died", "error": "", "report": ""}
+    except remote.LearnerExit as error:  # SystemExit from a stub: the question fails
+        outcome, message = f"error ({type(error).__name__})", f"{type(error).__name__}: {error}"
+    except remote.NoAnswer:  # the agent's cell was stopped: as a check cell that never reported
+        return {"status": "error", "error": "", "report": ""}
+    except remote.DecodeError as error:
+        outcome, message = "error (unreadable answer)", f"the answer could not be read: {error}"
+    payload = {"question": name, "outcome": outcome, "message": str(message)[:500]}
+    return {"status": "ok", "error": "", "report": checkrun.signed(payload, key)}
+
+
 def main(argv: list[str]) -> int:
+    _clean_path()
     with open(argv[0], encoding="utf-8") as handle:
         job = json.load(handle)
     os.unlink(argv[0]) if job.get("remove_job") else None
@@ -128,7 +183,12 @@ def main(argv: list[str]) -> int:
     client = manager.client()
     client.start_channels()
     result = {"cells": [], "checks": [], "status": "ok", "index": None}
+    checker = None
     try:
+        if any("clean" in check for check in job["checks"]):
+            import importlib
+
+            checker = importlib.import_module(f"course_lib.exercises.{job['module']}")
         client.wait_for_ready(timeout=job["startup_timeout"])
         for index, source in enumerate(job["cells"]):
             outcome = _run(client, manager, source, job["cell_timeout"])
@@ -137,7 +197,17 @@ def main(argv: list[str]) -> int:
                 result["status"], result["index"] = outcome["status"], index
                 break
         if manager.is_alive():
+            from .agent import __file__ as agent_path
+            from .remote import Channel
+
+            channel = Channel(client, manager, os.getcwd(), agent_path, job["check_timeout"])
             for check in job["checks"]:
+                if "clean" in check:
+                    result["checks"].append(_clean_check(channel, checker, check["clean"],
+                                                         job["clean_key"]))
+                    if result["checks"][-1]["status"] == "kernel died":
+                        break
+                    continue
                 outcome = _run(client, manager, check["code"], job["check_timeout"])
                 result["checks"].append({"status": outcome["status"], "error": outcome["error"],
                                          "report": _read_report(check["report"])})

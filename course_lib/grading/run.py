@@ -19,7 +19,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import checkrun, sandbox
+from . import checkrun, remote, sandbox
 from .decide import decide, messages
 from .harness import RESULT_MARK
 from .safe import strip_ansi
@@ -91,19 +91,24 @@ def _environment(workdir: Path) -> dict[str, str]:
 
 
 def _run(notebook: dict, module: str, names: list[str], settings: Settings, expected: dict,
-         slot: int) -> tuple[dict | None, str, str]:
-    """Run one notebook and its checks; (harness result, key, why there is none)."""
-    key = secrets.token_hex(32)
+         slot: int) -> tuple[dict | None, tuple[str, str], str]:
+    """Run one notebook and its checks; (harness result, (clean key, kernel key), why there is
+    none). Questions judged in the clean process are signed by the harness with the clean key,
+    which never enters the kernel; the cells still sent to the kernel carry the kernel key."""
+    key, kernel_key = secrets.token_hex(32), secrets.token_hex(32)
     package = str(sandbox.PACKAGE_DIR)
     workdir = Path(tempfile.mkdtemp(prefix="course-grade-"))
     checks = []
     for name in [*names, None]:  # each report in a file of its own, named when the check is sent
+        if name is not None and remote.crosses(module, name):
+            checks.append({"clean": name})
+            continue
         out = str(workdir / f".report-{secrets.token_hex(8)}")
-        checks.append({"code": checkrun.cell(key, package, module, name, expected, out),
+        checks.append({"code": checkrun.cell(kernel_key, package, module, name, expected, out),
                        "report": out})
     cells = [cell_source(c) for c in notebook["cells"] if c.get("cell_type") == "code"]
     uid = sandbox.BASE_UID + slot if settings.sandbox and os.getuid() == 0 else None
-    job = {"cells": cells, "checks": checks, "cell_timeout": settings.cell_timeout,
+    job = {"cells": cells, "checks": checks, "module": module, "clean_key": key, "cell_timeout": settings.cell_timeout,
            "check_timeout": settings.cell_timeout, "startup_timeout": 60, "remove_job": True,
            "uid": uid,
            "memory_bytes": settings.memory_bytes + ADDRESS_HEADROOM if settings.sandbox else None,
@@ -127,13 +132,14 @@ def _run(notebook: dict, module: str, names: list[str], settings: Settings, expe
                                       settings.file_bytes)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
+    keys = (key, kernel_key)
     if stopped:
-        return None, key, "timeout"
+        return None, keys, "timeout"
     lines = [line for line in output.splitlines() if line.startswith(RESULT_MARK)]
     if not lines:
         tail = " | ".join(strip_ansi(output).strip().splitlines()[-3:])
-        return None, key, f"the notebook runner stopped without a result: {tail}"[:300]
-    return json.loads(lines[-1][len(RESULT_MARK):]), key, ""
+        return None, keys, f"the notebook runner stopped without a result: {tail}"[:300]
+    return json.loads(lines[-1][len(RESULT_MARK):]), keys, ""
 
 
 def _copy_font_list(folder: Path) -> None:
@@ -222,7 +228,7 @@ def _grade_one(submission, topic, questions, settings, expected) -> Grade:
     started = time.monotonic()
     slot = SLOTS.take()
     try:
-        result, key, problem = _run(notebook, topic.module, names, settings,
+        result, (key, kernel_key), problem = _run(notebook, topic.module, names, settings,
                                     expected or course_hashes(), slot)
     finally:
         SLOTS.give_back(slot)
@@ -233,10 +239,11 @@ def _grade_one(submission, topic, questions, settings, expected) -> Grade:
                          f"{settings.notebook_timeout:g} s in all and was stopped", seconds)
         return Grade(submission, zeros, "error", problem, seconds)
     cells = [cell_source(c) for c in notebook["cells"] if c.get("cell_type") == "code"]
-    scores, status, reason, notes = decide(result, key, names, cells, settings)
+    clean = {name for name in names if remote.crosses(topic.module, name)}
+    scores, status, reason, notes = decide(result, key, names, cells, settings, kernel_key, clean)
     if note:
         reason = "; ".join(r for r in (note, reason) if r)
     return Grade(submission, scores, status, reason, seconds, notes,
-                 messages=messages(result, key, names))
+                 messages=messages(result, key, names, kernel_key, clean))
 
 

@@ -1,0 +1,369 @@
+"""The learner's side of the grader's channel: run in the learner's kernel, one request at a time.
+
+The grader's checks run in a clean process (:mod:`~course_lib.grading.remote`, inside the
+harness). When a check needs one of the learner's answers, that process writes a request file
+and sends a small cell (:func:`cell`) that executes this file in a fresh namespace and calls
+:func:`serve`: it reads the learner's variables by name, or calls a learner's function on the
+check's inputs, and writes the result to a response file as *plain data* (JSON; arrays as
+``.npy`` bytes written without pickle; pandas objects as columns of those; functions and other
+objects as handles the check may call or read attributes of, never as the objects).
+
+Nothing here is trusted: a learner can patch anything this file uses (json, numpy, builtins,
+this very code in memory) and so make the response say anything at all. The clean process
+decodes the response with its own decoder (:mod:`~course_lib.grading.wire`), which builds only
+plain values, and judges them itself; the response can only be the learner's answer, honest or
+not, never a verdict. The check's inputs arrive pickled (the grader's data, unpickled here so that
+the learner's function gets real objects: models, frames); nothing is ever unpickled on the
+grader's side.
+"""
+from __future__ import annotations
+
+REGISTRY = "__course_grading_handles__"  # the sys.modules entry holding handles of kernel objects
+MAX_DEPTH = 40
+MAX_SOURCE = 100_000
+
+
+def _registry():
+    import sys
+    import types
+
+    module = sys.modules.get(REGISTRY)
+    if not isinstance(module, types.ModuleType):
+        module = types.ModuleType(REGISTRY)
+        module.objects = {}
+        sys.modules[REGISTRY] = module
+    return module.objects
+
+
+def _handle(value) -> int:
+    objects = _registry()
+    key = len(objects) + 1
+    objects[key] = value
+    return key
+
+
+def _npy(array) -> str:
+    import base64
+    import io
+
+    import numpy as np
+
+    buffer = io.BytesIO()
+    np.save(buffer, array if array.flags.c_contiguous else array.copy(order="C"), allow_pickle=False)
+    return base64.b64encode(buffer.getvalue()).decode("ascii")
+
+
+def _qualname(kind) -> str:
+    return f"{getattr(kind, '__module__', '?')}.{getattr(kind, '__qualname__', '?')}"
+
+
+def _function(value) -> dict:
+    import inspect
+
+    try:
+        parameters = [p.name for p in inspect.signature(value).parameters.values()
+                      if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+    except (TypeError, ValueError):
+        parameters = None
+    try:
+        source = inspect.getsource(value)[:MAX_SOURCE]
+    except (OSError, TypeError):
+        source = None
+    return {"$": "fn", "handle": _handle(value), "name": str(getattr(value, "__name__", "function")),
+            "params": parameters, "source": source, "class": isinstance(value, type)}
+
+
+def encode(value, depth: int = 0):
+    """`value` as JSON-ready plain data (see the module's doc)."""
+    import dataclasses
+    import inspect
+    import sys
+
+    if depth > MAX_DEPTH:
+        return {"$": "obj", "handle": _handle(value), "type": _qualname(type(value)), "repr": "deep"}
+    np = sys.modules.get("numpy")
+    if value is None or type(value) in (bool, str):
+        return value
+    if type(value) is int:
+        return value if abs(value) < 2 ** 63 else {"$": "bigint", "text": str(value)}
+    if type(value) is float:
+        return {"$": "float", "text": repr(value)} if value != value or value in (
+            float("inf"), float("-inf")) else value
+    if type(value).__name__ == "_Placeholder" and type(value).__module__ == "course_lib.exercises":
+        return {"$": "placeholder"}
+    if np is not None:
+        if isinstance(value, np.ndarray) and value.dtype.kind in "biufcmMSU":
+            return {"$": "nd", "npy": _npy(value)}
+        if isinstance(value, np.ndarray):
+            return {"$": "objarray", "shape": list(value.shape),
+                    "items": [encode(v, depth + 1) for v in value.ravel().tolist()]}
+        if isinstance(value, np.generic) and np.asarray(value).dtype.kind in "biufcmMSU":
+            return {"$": "scalar", "npy": _npy(np.asarray(value))}
+    torch = sys.modules.get("torch")
+    if torch is not None and isinstance(value, torch.Tensor) and not value.is_sparse:
+        try:
+            data = value.detach().cpu()
+            if data.dtype == torch.bfloat16:
+                data = data.float()
+            return {"$": "tensor", "npy": _npy(data.numpy()), "dtype": str(value.dtype).replace("torch.", "")}
+        except Exception:
+            pass
+    pd = sys.modules.get("pandas")
+    if pd is not None:
+        if isinstance(value, pd.DataFrame) and value.columns.is_unique:
+            return {"$": "frame", "index": encode(value.index, depth + 1),
+                    "columns": [[encode(name, depth + 1), encode(value[name], depth + 1)]
+                                for name in value.columns]}
+        if isinstance(value, pd.Series):
+            return {"$": "series", "name": encode(value.name, depth + 1),
+                    "index": encode(value.index, depth + 1), "dtype": str(value.dtype),
+                    "values": _column(value, depth)}
+        if isinstance(value, pd.RangeIndex):
+            return {"$": "range", "start": int(value.start), "stop": int(value.stop),
+                    "step": int(value.step), "name": encode(value.name, depth + 1)}
+        if isinstance(value, pd.Index) and not isinstance(value, pd.MultiIndex):
+            return {"$": "index", "name": encode(value.name, depth + 1), "dtype": str(value.dtype),
+                    "values": _column(value, depth)}
+    if isinstance(value, (list, tuple, set, frozenset)):
+        kind = {list: "list", tuple: "tuple", set: "set", frozenset: "frozenset"}.get(type(value))
+        if kind is not None:
+            items = [encode(v, depth + 1) for v in value]
+            return items if kind == "list" else {"$": kind, "items": items}
+    if type(value) is dict:
+        return {"$": "dict", "items": [[encode(k, depth + 1), encode(v, depth + 1)]
+                                       for k, v in value.items()]}
+    if isinstance(value, (bool, str, int, float)):  # subclasses: as the plain value
+        base = next(t for t in (bool, str, int, float) if isinstance(value, t))
+        return encode(base(value), depth + 1)
+    if isinstance(value, complex):
+        return {"$": "complex", "real": encode(value.real), "imag": encode(value.imag)}
+    if (dataclasses.is_dataclass(value) and not isinstance(value, type)
+            and str(type(value).__module__).startswith("course_lib.")):
+        return {"$": "dc", "class": _qualname(type(value)),
+                "fields": {f.name: encode(getattr(value, f.name, None), depth + 1)
+                           for f in dataclasses.fields(value)}}
+    if inspect.isroutine(value) or isinstance(value, type) or (
+            callable(value) and not hasattr(value, "__dict__")):
+        return _function(value)
+    try:
+        text = repr(value)[:200]
+    except Exception:
+        text = ""
+    return {"$": "obj", "handle": _handle(value), "type": _qualname(type(value)), "repr": text,
+            "callable": bool(callable(value))}
+
+
+def _encoded(value):
+    """`value` encoded, or a handle when encoding fails (an exotic object: the check then sees
+    an object it cannot read, and says so, instead of losing the answer)."""
+    try:
+        return encode(value)
+    except Exception:
+        return {"$": "obj", "handle": _handle(value), "type": _qualname(type(value)), "repr": "",
+                "callable": bool(callable(value))}
+
+
+def _column(values, depth: int):
+    kind = getattr(values.dtype, "kind", "O")
+    if kind in "biufcmM" and not str(values.dtype).startswith(("category", "Int", "Float", "UInt", "boolean")):
+        return {"$": "nd", "npy": _npy(values.to_numpy())}
+    return [encode(v, depth + 1) for v in values.tolist()]
+
+
+# ------------------------------------------------------------------------------- requests
+class _Guard:
+    """Stands in for a function the question forbids while the learner's function runs."""
+
+    def __init__(self, label: str):
+        self.label, self.used = label, False
+
+    def __call__(self, *args, **kwargs):
+        self.used = True
+        raise RuntimeError(f"this question asks you to write it yourself (not {self.label})")
+
+    def __getattr__(self, name):
+        if name.startswith("__"):
+            raise AttributeError(name)
+        return self
+
+
+def _guarded(paths, only_loaded, functions):
+    """Put guards in place of `paths` (and of the names the learner's functions bound to them);
+    (guards, what to restore)."""
+    import importlib
+    import sys
+
+    guards, patched = [], []
+    for path in paths:
+        if only_loaded and path.split(".")[0] not in sys.modules:
+            continue
+        module_name, _, attribute = path.rpartition(".")
+        module = sys.modules.get(module_name)
+        if module is None:
+            try:
+                module = importlib.import_module(module_name)
+            except Exception:
+                continue
+        if not hasattr(module, attribute):
+            continue
+        original, guard = getattr(module, attribute), _Guard(path)
+        guards.append(guard)
+        patched.append((module, attribute, original))
+        setattr(module, attribute, guard)
+        for function in functions:
+            namespace = getattr(function, "__globals__", None) or {}
+            for name, value in list(namespace.items()):
+                if value is original:
+                    patched.append((namespace, name, original))
+                    namespace[name] = guard
+            for cell in getattr(function, "__closure__", None) or ():
+                try:
+                    if cell.cell_contents is original:
+                        patched.append((cell, "cell_contents", original))
+                        cell.cell_contents = guard
+                except ValueError:
+                    continue
+    return guards, patched
+
+
+def _restore(patched) -> None:
+    for owner, attribute, original in reversed(patched):
+        if isinstance(owner, dict):
+            owner[attribute] = original
+        else:
+            setattr(owner, attribute, original)
+
+
+def _raised(function, error) -> dict:
+    code = getattr(function, "__code__", None)
+    frames, tb = [], error.__traceback__
+    while tb is not None:
+        frames.append(tb.tb_frame.f_code)
+        tb = tb.tb_next
+    stub = isinstance(error, NotImplementedError) and (
+        not frames or code is None or frames[-1] is code
+        or frames[-1].co_name == code.co_name and len(frames) <= 2)
+    return {"type": type(error).__name__, "message": str(error)[:2000], "stub": bool(stub),
+            "builtin": type(error).__module__ == "builtins",
+            # a check's own helper (an `f` it hands over) refusing how it is called
+            "incorrect": type(error).__name__ == "Incorrect" and type(error).__module__ == "course_lib.exercises"}
+
+
+def _state(value):
+    """A torch module's parameters and buffers ({name: tensor}), or None for anything else."""
+    import sys
+
+    torch = sys.modules.get("torch")
+    if torch is None or not isinstance(value, torch.nn.Module):
+        return None
+    return {k: v.detach().clone() for k, v in value.state_dict().items()}
+
+
+def _same_state(old, new) -> bool:
+    import torch
+
+    return list(old) == list(new) and all(
+        old[k].shape == new[k].shape and bool(torch.equal(old[k], new[k])) for k in old)
+
+
+def _changed(before: list, after: list, states: list) -> tuple[list, dict]:
+    """([[position, how]] of the inputs the call changed in place, {position: the input after
+    the call, encoded}): the clean process mirrors each change into its own copy, so that a check
+    that looks at its inputs afterwards sees what the learner's function did to them."""
+    try:
+        from course_lib.exercises import _unchanged
+    except Exception:
+        return [], {}
+    found, values = [], {}
+    for position, (old, new) in enumerate(zip(before, after)):
+        state = states[position]
+        if state is not None:
+            now = _state(new)
+            if not _same_state(state, now):
+                values[str(position)] = {"$": "state", "value": encode(now)}
+            continue
+        try:
+            same = _unchanged(old, new)
+        except Exception:
+            same = True
+        if not same:
+            how = ("a column was added, removed or overwritten" if hasattr(old, "columns") else
+                   "its values changed" if type(old).__name__ == "ndarray" else "it changed")
+            found.append([position, how])
+            values[str(position)] = encode(new)
+    return found, values
+
+
+def _call(request: dict, namespace: dict) -> dict:
+    import base64
+    import pickle
+
+    target = _registry().get(request["target"])
+    if target is None:
+        return {"error": "the function is gone"}
+    data = base64.b64decode(request["args"])
+    args, kwargs = pickle.loads(data)
+    kept = pickle.loads(data)[0] if request.get("keep") else None
+    states = [_state(value) for value in args]
+    guards, patched = _guarded(request.get("forbidden", []), request.get("only_loaded", False),
+                               [target])
+    try:
+        try:
+            result = target(*args, **kwargs)
+        finally:
+            _restore(patched)
+    except BaseException as error:  # noqa: B036 - SystemExit from a stub is the learner's answer
+        if isinstance(error, KeyboardInterrupt):
+            raise
+        used = next((g.label for g in guards if g.used), None)
+        return {"raised": _raised(target, error), "guard": used}
+    used = next((g.label for g in guards if g.used), None)
+    if used is not None:
+        return {"raised": None, "guard": used}
+    changed, after = _changed(list(kept), list(args), states) if kept else ([], {})
+    return {"value": _encoded(result), "changed": changed, "after": after}
+
+
+def serve(namespace: dict, request_path: str, response_path: str) -> None:
+    """Answer one request of the clean process (read from `request_path`) into `response_path`."""
+    import json
+
+    with open(request_path, encoding="utf-8") as handle:
+        request = json.load(handle)
+    op = request["op"]
+    if op == "get":
+        values, missing = {}, []
+        for name in request["names"]:
+            if name in namespace:
+                values[name] = _encoded(namespace[name])
+            else:
+                missing.append(name)
+        response = {"values": values, "missing": missing}
+    elif op == "call":
+        response = _call(request, namespace)
+    elif op == "attr":
+        target = _registry().get(request["target"])
+        try:
+            response = {"value": _encoded(getattr(target, request["name"]))}
+        except Exception as error:
+            response = {"raised": _raised(None, error), "guard": None}
+    else:
+        response = {"error": f"unknown request {op!r}"}
+    text = json.dumps(response, allow_nan=False)
+    with open(response_path, "w", encoding="utf-8") as handle:
+        handle.write(text)
+
+
+#: ``sys`` reached from a literal (as in :mod:`~course_lib.grading.checkrun`): the cell resolves
+#: no name in the learner's namespace.
+_SYS = ("[_c for _c in ().__class__.__base__.__subclasses__() if _c.__name__ == 'BuiltinImporter']"
+        "[0].find_spec.__func__.__globals__['sys']")
+
+
+def cell(agent_path: str, request_path: str, response_path: str) -> str:
+    """The code of the cell that answers one request."""
+    arguments = ", ".join(map(repr, (request_path, response_path)))
+    return (f"(lambda S: (lambda B, ns: (B.exec(B.compile(B.open({agent_path!r}, 'rb').read(), "
+            f"{agent_path!r}, 'exec', dont_inherit=True), ns), ns['serve'](S._getframe(0).f_globals, "
+            f"{arguments}), None)[-1])(S.modules['builtins'], {{'__name__': '__course_agent__', "
+            f"'__builtins__': S.modules['builtins']}}))({_SYS})\n")

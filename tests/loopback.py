@@ -1,0 +1,50 @@
+"""The grader's channel without a kernel: requests answered by the agent in this very process.
+
+:class:`LoopbackChannel` is :class:`course_lib.grading.remote.Channel` with its one kernel step
+(sending the agent's cell) replaced by executing that cell here, in a namespace that stands for
+the notebook's. Everything else is the real path: request and response files, the check's
+inputs pickled and unpickled, answers encoded by :mod:`~course_lib.grading.agent` and rebuilt by
+:func:`~course_lib.grading.remote.decode`. So a check judged through it (:func:`remote_verdict`)
+meets the learner's values and functions exactly as the grader's clean process does.
+"""
+from __future__ import annotations
+
+import tempfile
+
+from course_lib.exercises import CheckCrashed, CheckFailed, NotAttempted
+from course_lib.grading import agent
+from course_lib.grading.remote import Channel, LearnerExit
+
+
+class LoopbackChannel(Channel):
+    def __init__(self, namespace: dict, workdir: str):
+        super().__init__(None, None, workdir, agent.__file__, timeout=600)
+        self.namespace = namespace
+
+    def _execute(self, code: str) -> None:
+        exec(compile(code, "<grader cell>", "exec"), self.namespace)
+
+
+def verdict(run) -> tuple[str, str]:
+    """(outcome, message) of `run()`, a check: passed, not attempted, crashed or incorrect."""
+    try:
+        run()
+    except NotAttempted as failed:
+        return "not attempted", failed.message
+    except CheckCrashed as failed:
+        return "crashed", failed.message
+    except CheckFailed as failed:
+        return "incorrect", failed.message
+    except (SystemExit, LearnerExit) as error:  # as the harness reports it
+        return f"error ({type(error).__name__})", f"{type(error).__name__}: {error}"
+    return "passed", ""
+
+
+def remote_verdict(question, *answers, **named) -> tuple[str, str]:
+    """The verdict of `question` on `answers` judged as the grader does: the answers live in a
+    namespace of their own and cross to the check as plain data and function handles."""
+    namespace = {"__name__": "__main__", **dict(zip(question.vars, answers)), **named}
+    with tempfile.TemporaryDirectory(prefix="loopback-") as folder:
+        channel = LoopbackChannel(namespace, folder)
+        values, _ = channel.values(question.vars)
+        return verdict(lambda: question.judge(values))
