@@ -501,7 +501,14 @@ def _unchanged(before: Any, after: Any) -> bool:
                 and all(_unchanged(before[k], after[k]) for k in before))
     if isinstance(before, set):
         return before == after
+    if type(before).__module__.startswith("course_lib.") and hasattr(before, "__dict__"):
+        return _unchanged(public_attributes(before), public_attributes(after))  # e.g. a Game
     return True  # models and other objects: a refit in place is the question's business
+
+
+def public_attributes(value: Any) -> dict:
+    """A course object's public instance attributes (a Game's players, not its cache)."""
+    return {k: v for k, v in vars(value).items() if not k.startswith("_")}
 
 
 def _parameter_names(function: Callable, count: int) -> list[str]:

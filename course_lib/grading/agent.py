@@ -286,7 +286,12 @@ def _changed(before: list, after: list, states: list) -> tuple[list, dict]:
             same = _unchanged(old, new)
         except Exception:
             same = True
-        if not same:
+        if not same and type(old).__module__.startswith("course_lib.") and hasattr(old, "__dict__"):
+            from course_lib.exercises import public_attributes
+
+            found.append([position, "it changed"])
+            values[str(position)] = {"$": "attributes", "value": encode(public_attributes(new))}
+        elif not same:
             how = ("a column was added, removed or overwritten" if hasattr(old, "columns") else
                    "its values changed" if type(old).__name__ == "ndarray" else "it changed")
             found.append([position, how])

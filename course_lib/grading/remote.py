@@ -440,6 +440,13 @@ def _mirror(local, data, channel) -> None:
             except Exception:
                 pass
         return
+    if isinstance(data, dict) and data.get("$") == "attributes":  # a course object, e.g. a Game
+        attributes = decode(data.get("value"), None)
+        if isinstance(attributes, dict) and type(local).__module__.startswith("course_lib."):
+            for name, value in attributes.items():
+                if isinstance(name, str) and not name.startswith("_") and hasattr(local, name):
+                    setattr(local, name, value)
+        return
     try:
         new = decode(data, None)
     except DecodeError:
