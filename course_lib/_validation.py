@@ -27,7 +27,9 @@ __all__ = ["MAX_ELEMENTS", "BLOCK_ELEMENTS", "check_rows", "check_count", "check
            "check_indices", "check_class_index", "check_generator", "check_finite_table",
            "check_predictions", "check_frame", "check_length", "check_names", "check_tree",
            "check_estimator", "check_pair", "check_row", "check_vector", "check_instance",
-           "check_like_images", "check_reference_images", "check_window", "check_supported_layers"]
+           "check_like_images", "check_reference_images", "check_window", "check_supported_layers",
+           "check_background", "check_class_labels", "check_coalitions", "check_wls",
+           "check_model_game"]
 
 #: Numbers per block when a method builds many model inputs at once (e.g. candidate rows).
 BLOCK_ELEMENTS = 2 ** 22
@@ -94,8 +96,13 @@ def check_count(value, name: str, minimum: int = 1, maximum: int | None = None) 
     return int(value)
 
 
-def check_budget(count, name: str, per_unit: int, minimum: int = 1) -> int:
-    """check_count with the memory bound: count * per_unit numbers must stay under MAX_ELEMENTS."""
+def check_budget(count, name: str, per_unit: int, minimum: int = 1, optional: bool = False):
+    """check_count with the memory bound: count * per_unit numbers must stay under MAX_ELEMENTS.
+
+    optional lets None through (e.g. n_samples=None: enumerate everything).
+    """
+    if optional and count is None:
+        return None
     maximum = max(minimum, MAX_ELEMENTS // max(int(per_unit), 1))
     return check_count(count, name, minimum, maximum)
 
@@ -687,3 +694,66 @@ def check_supported_layers(model, supported: tuple, method: str):
     if len({id(m) for m in leaves}) != len(leaves):
         raise ValueError(f"a layer appears twice in the model; {method} needs each layer once")
     return leaves
+
+
+# ----------------------------------------------------------------------------- Shapley values by regression (lecture 04)
+def check_background(background, X, name: str = "background") -> np.ndarray:
+    """Background rows (B, M) with the columns of the checked rows X (n, M), as floats."""
+    return check_rows(background, name, X.shape[1], f"X has shape {X.shape}")[0]
+
+
+def check_class_labels(y, n_rows: int) -> np.ndarray:
+    """One class index per row, as floats holding integers."""
+    try:
+        y = np.asarray(y, dtype=float)
+    except (TypeError, ValueError):
+        raise ValueError("y must hold class indices (0, 1, ...); encode string labels first, "
+                         "e.g. with model.classes_") from None
+    if y.shape != (n_rows,) or not np.all(np.isfinite(y)) or np.any(y != np.round(y)):
+        raise ValueError(f"y must hold one class index per row of X, shape ({n_rows},); "
+                         f"got shape {y.shape}")
+    return y
+
+
+def check_coalitions(Z, n_features: int, name: str = "Z") -> np.ndarray:
+    """Coalitions as rows of 0/1 (True: the feature keeps x's value), shape (C, n_features), bool."""
+    Z = np.asarray(Z)
+    if Z.ndim != 2 or Z.shape[1] != n_features or Z.dtype.kind not in "biuf" or not np.all((Z == 0) | (Z == 1)):
+        raise ValueError(f"{name} must be coalitions of 0/1 (True: keep x's value), shape (C, {n_features}); "
+                         f"got shape {Z.shape}")
+    return Z.astype(bool)
+
+
+def check_wls(Z, weights, y, total):
+    """A weighted least squares with an efficiency constraint: Z (C, M), weights (C,) >= 0,
+    values y (n, C, K) and totals (n, K)."""
+    Z = check_array(Z, "Z", min_size=0)
+    if Z.ndim != 2:
+        raise ValueError(f"Z must be 2-D (coalitions, features), got shape {Z.shape}")
+    weights = check_vector(weights, "weights", len(Z), "one per coalition")
+    y, total = check_array(y, "y", min_size=0), check_array(total, "total", min_size=0)
+    if y.ndim != 3 or y.shape[1] != len(Z) or total.size != y.shape[0] * y.shape[2] or np.any(weights < 0):
+        raise ValueError(f"y must be (n, {len(Z)}, K) with total (n, K) and weights >= 0; got y "
+                         f"{y.shape}, total {total.shape}")
+    return Z, weights, y, total
+
+
+def check_model_game(f, x, background, feature_names, one_row: bool):
+    """A model game's inputs (f, rows, background, names): 2-D float x and background, the
+    feature names (given, else the frame's columns or the Series' index, else x0, x1, ...) and
+    the background's DataFrame (None for an array), so that f is called with what it was given."""
+    check_callable(f, "f", "model.predict, or lambda X: model.predict_proba(X)[:, 1]")
+    frame = background if hasattr(background, "columns") else None
+    background, _ = check_rows(background, "background")
+    fits = f"background has {background.shape[1]} features; x and background must share their columns"
+    X = (check_row(x, "x", background.shape[1], fits)[None] if one_row or np.ndim(x) == 1
+         else check_rows(x, "X", background.shape[1], fits)[0])
+    names = feature_names
+    if names is None:
+        source = frame if frame is not None else x
+        names = list(source.columns) if hasattr(source, "columns") else (
+            list(source.index) if hasattr(source, "to_numpy") and one_row else None)  # a Series
+    names = [f"x{j}" for j in range(X.shape[1])] if names is None else list(names)
+    if len(names) != X.shape[1] or len(set(names)) != len(names):
+        raise ValueError(f"feature_names must be {X.shape[1]} distinct names, got {names!r}")
+    return X, background, names, frame

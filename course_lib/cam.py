@@ -71,7 +71,7 @@ def saliency(model: nn.Module, x: torch.Tensor, target=None, abs: bool = True) -
     Shape (N, C, H, W); use :func:`heatmap` for one value per pixel (max over channels in
     the paper).
     """
-    gradient = input_gradient(model, x, target)
+    gradient = _gradient(model, check_images(x, model), target)
     return gradient.abs() if abs else gradient
 
 
@@ -84,7 +84,7 @@ def guided_backprop(model: nn.Module, x: torch.Tensor, target=None) -> torch.Ten
     plain gradient, while we apply the rule to ReLU6 too. Functional ``F.relu`` calls inside a
     ``forward`` are invisible to both.
     """
-    return _rule_gradient(model, x, target, "guided")
+    return _rule_gradient(model, check_images(x, model), target, "guided")
 
 
 def deconvnet(model: nn.Module, x: torch.Tensor, target=None) -> torch.Tensor:
@@ -93,11 +93,10 @@ def deconvnet(model: nn.Module, x: torch.Tensor, target=None) -> torch.Tensor:
 
     Equal to ``captum.attr.Deconvolution`` on networks with ``nn.ReLU`` modules.
     """
-    return _rule_gradient(model, x, target, "deconvnet")
+    return _rule_gradient(model, check_images(x, model), target, "deconvnet")
 
 
 def _rule_gradient(model, x, target, rule):
-    x = check_images(x, model)
     with evaluating(model), ReLURule(model, rule) as relus:
         x = x.detach().clone().requires_grad_(True)
         scores = _target_scores(model(x), target)
@@ -121,14 +120,19 @@ def grad_cam(model: nn.Module, target_layer, x: torch.Tensor, target=None) -> to
     a ResNet ``model.layer4[-1]``, for timm's EfficientNet ``model.bn2``.
     """
     x, layer = check_images(x, model), check_layer(model, target_layer)
+    return _grad_cam(model, layer, x, target)
+
+
+def _grad_cam(model, layer, x, target):
+    """grad_cam's method for a checked batch x and a module `layer` of the model."""
     with evaluating(model), GradientHook(layer) as hook:
         x = x.detach().clone().requires_grad_(True)
         scores = _target_scores(model(x), target)
         torch.autograd.grad(scores.sum(), x)  # fills hook.gradient through the tensor hook
         A, dA = _feature_maps(hook)
-    weights = grad_cam_weights(dA)                       # (N, K)
+    weights = dA.mean(dim=(2, 3))                         # alpha_k^c, (N, K): grad_cam_weights
     cam = F.relu((weights[:, :, None, None] * A).sum(dim=1))  # (N, h, w)
-    return upsample_and_normalise(cam, x.shape[-2:])
+    return _upsample_and_normalise(cam, x.shape[-2:])
 
 
 def grad_cam_weights(gradients: torch.Tensor) -> torch.Tensor:
@@ -144,7 +148,10 @@ def upsample_and_normalise(cam: torch.Tensor, size) -> torch.Tensor:
     uses; the epsilon 1e-7 in the denominator is also theirs (a flat map stays all zeros).
     """
     cam = check_tensor(cam, "cam (N, h, w)", ndim=3)
-    size = check_shape(size, "size (H, W)", length=2, per_unit=len(cam))
+    return _upsample_and_normalise(cam, check_shape(size, "size (H, W)", length=2, per_unit=len(cam)))
+
+
+def _upsample_and_normalise(cam, size):
     cam = _min_max(cam)
     cam = F.interpolate(cam[:, None], size=tuple(size), mode="bilinear", align_corners=False)
     return _min_max(cam[:, 0])
@@ -160,8 +167,8 @@ def _min_max(maps: torch.Tensor) -> torch.Tensor:
 def guided_grad_cam(model: nn.Module, target_layer, x: torch.Tensor, target=None) -> torch.Tensor:
     """Guided Grad-CAM: guided backpropagation times the upsampled Grad-CAM map, (N, C, H, W)
     (Selvaraju et al. 2017, section 3.1): fine detail, but only where the class is."""
-    cam = grad_cam(model, target_layer, x, target)
-    return guided_backprop(model, x, target) * cam[:, None]
+    x, layer = check_images(x, model), check_layer(model, target_layer)
+    return _rule_gradient(model, x, target, "guided") * _grad_cam(model, layer, x, target)[:, None]
 
 
 # ---------------------------------------------------------------------- path and noise methods
@@ -252,7 +259,7 @@ def smooth_grad(model: nn.Module, x: torch.Tensor, target=None, n_samples: int =
     noisy = noisy + stdev * torch.randn(noisy.shape, generator=generator, device=x.device,
                                         dtype=x.dtype)
     targets = _per_image_target(model, x, target).repeat_interleave(n_samples)
-    maps = _gradient(model, noisy, targets)  # x was checked above: no second scan of the n copies
+    maps = _gradient(model, noisy, targets)
     maps = maps.abs() if abs else maps
     return maps.view(x.shape[0], n_samples, *x.shape[1:]).sum(dim=1) / n_samples
 
