@@ -18,7 +18,6 @@ The sanity check and the pointing game live in :mod:`course_lib.metrics`.
 """
 from __future__ import annotations
 
-import numbers
 import warnings
 
 import numpy as np
@@ -26,18 +25,16 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from ._validation import (check_budget, check_choice, check_class_index, check_count, check_images,
-                          check_layer, check_like_images, check_real, check_seed, check_shape,
-                          check_tensor)
+from ._validation import (check_baseline, check_budget, check_choice, check_class_index,
+                          check_class_scores, check_count, check_images, check_layer, check_like_images,
+                          check_real, check_seed, check_shape, check_tensor)
 from .hooks import GradientHook, ReLURule, evaluating
-from .metrics import cascading_randomization, pointing_game, rank_correlation
-from .metrics import to_heatmap as heatmap
+from .metrics import to_heatmap as heatmap  # noqa: F401  (lecture 05 calls cam.heatmap)
 
 __all__ = [
     "saliency", "input_gradient", "guided_backprop", "deconvnet", "grad_cam", "grad_cam_weights",
     "guided_grad_cam", "integrated_gradients", "completeness_gap", "smooth_grad",
-    "upsample_and_normalise", "heatmap", "cascading_randomization", "pointing_game",
-    "rank_correlation",
+    "upsample_and_normalise",
 ]
 
 #: Gauss-Legendre nodes come from an eigenproblem of that size: beyond this it is slow and useless.
@@ -188,7 +185,7 @@ def integrated_gradients(model: nn.Module, x: torch.Tensor, target=None, baselin
     ``return_convergence_delta``. Equals ``captum.attr.IntegratedGradients`` (the weights are
     rounded to float32 as captum does).
     """
-    x, baseline = check_images(x, model), _check_baseline(baseline, x)
+    x, baseline = check_images(x, model), check_baseline(baseline, x)
     n_steps = check_budget(n_steps, "n_steps", x.numel())   # the method is checked by quadrature
     if internal_batch_size is not None:
         check_count(internal_batch_size, "internal_batch_size")
@@ -233,7 +230,7 @@ def quadrature(n_steps: int, method: str = "gausslegendre"):
 def completeness_gap(model: nn.Module, x: torch.Tensor, attributions: torch.Tensor, target=None,
                      baseline=None) -> torch.Tensor:
     """sum_i attribution_i - (F(x) - F(baseline)) per image: zero for exact integrated gradients."""
-    x, baseline = check_images(x, model), _check_baseline(baseline, x)
+    x, baseline = check_images(x, model), check_baseline(baseline, x)
     attributions = check_like_images(attributions, x, "attributions")
     with evaluating(model), torch.no_grad():
         difference = (_target_scores(model(x), target)
@@ -275,7 +272,7 @@ def _feature_maps(hook):
 
 def _target_scores(scores: torch.Tensor, target) -> torch.Tensor:
     """scores[i, target_i] for each image: the raw logit of the class to explain."""
-    n, n_classes = _check_scores(scores).shape
+    n, n_classes = check_class_scores(scores).shape
     if target is None:
         index = scores.argmax(dim=1)
     else:
@@ -287,19 +284,7 @@ def _per_image_target(model, x, target) -> torch.Tensor:
     """One class index per image; None means each image's predicted class."""
     if target is None:
         with evaluating(model), torch.no_grad():
-            return _check_scores(model(x)).argmax(dim=1)
+            return check_class_scores(model(x)).argmax(dim=1)
     return check_class_index(target, x.shape[0], items="images").to(x.device)
 
 
-def _check_scores(scores):
-    """What the model returned: finite scores, a tensor (N, n_classes)."""
-    if not isinstance(scores, torch.Tensor) or scores.ndim != 2:
-        raise ValueError(f"the model returns {getattr(scores, 'shape', type(scores).__name__)}; "
-                         "expected one score per class, a tensor (N, n_classes)")
-    if not torch.isfinite(scores).all():
-        raise ValueError("the model returns NaN or infinite scores; check the model and its input")
-    return scores
-
-
-def _check_baseline(baseline, x):
-    return check_like_images(0.0 if baseline is None else baseline, x, "baseline")

@@ -26,11 +26,10 @@ import numpy as np
 
 from ._validation import (check_background, check_budget, check_callable, check_class_labels,
                           check_count, check_rows, check_seed, check_wls, model_outputs)
-from .explanation import Attributions, to_explanation
-from .shapley_model import _coalition_values, coalition_values
+from .explanation import Attributions
+from .shapley_model import _coalition_values, coalition_values  # noqa: F401  (lecture 04 imports it here)
 
-__all__ = ["kernel_shap", "kernel_shap_loss", "shapley_kernel", "coalition_plan", "coalition_values",
-           "solve_efficient_wls", "Attributions", "to_explanation"]
+__all__ = ["kernel_shap", "kernel_shap_loss", "shapley_kernel", "coalition_plan", "solve_efficient_wls"]
 
 #: How many model inputs one call of f may receive (memory stays bounded for big backgrounds).
 MAX_BATCH = 2 ** 18

@@ -157,9 +157,11 @@ def test_grad_cam_checks_x_once(scans, network):
     cam.grad_cam(model, model.conv, x, target=1)
     assert scans.of(x) == 1, scans.calls
     # its own intermediate tensors (gradients, the small map) are not checked again; the hooks
-    # check that they were given a module (an isinstance test, no data) and the scores read target
+    # check that they were given a module (an isinstance test, no data); what the model returns
+    # (the class scores) is checked once, and target against the number of classes
     assert scans.names()["check_images"] == 1 and scans.names()["check_layer"] == 1
-    assert set(scans.names()) == {"check_images", "check_layer", "check_module", "check_class_index"}
+    assert set(scans.names()) == {"check_images", "check_layer", "check_module", "check_class_scores",
+                                  "check_class_index"}
 
 
 def test_guided_grad_cam_checks_x_once(scans, network):
