@@ -7,6 +7,12 @@ is one line that names the argument, what was wrong and the fix:
 * ``TypeError`` for the wrong kind of thing (a string array, a sparse matrix, a float count),
 * ``ValueError`` for a wrong value (NaN, a negative seed, a shape that does not fit, a count so
   large that the work could not fit in memory, checked before anything is allocated).
+
+Check at the door, trust inside: a public function checks its arguments here, once, and a
+function that other library code calls has an unchecked core ``_name`` beside it, which the
+composites call (scikit-learn's ``permutation_importance`` -> ``_calculate_permutation_scores``).
+So every argument is scanned where the user passed it and never again (tests/test_check_once.py).
+The general checks come first; the checks of one method family follow, by lecture.
 """
 from __future__ import annotations
 
@@ -21,16 +27,28 @@ from sklearn.utils.validation import check_is_fitted
 
 __all__ = ["MAX_ELEMENTS", "BLOCK_ELEMENTS", "check_rows", "check_count", "check_budget",
            "check_seed", "check_random_state", "check_callable", "model_outputs", "model_labels",
-           "check_tensor", "check_fitted", "check_table", "check_target", "feature_index",
-           "like", "is_regressor", "check_choice", "check_device", "check_rgb_image",
-           "check_texts", "check_real", "check_scalar", "check_positive", "check_size",
-           "check_shape", "check_array", "check_module", "check_layer", "check_images",
-           "check_indices", "check_class_index", "check_generator", "check_finite_table",
-           "check_predictions", "check_frame", "check_length", "check_names", "check_tree",
-           "check_estimator", "check_pair", "check_row", "check_vector", "check_instance",
-           "check_like_images", "check_reference_images", "check_window", "check_supported_layers",
-           "check_background", "check_class_labels", "check_coalitions", "check_wls",
-           "check_model_game", "check_players", "check_supervised", "check_affine", "check_row_pairs", "check_gram", "check_features_in", "check_activation_pair", "check_score_samples", "check_activation_sets", "check_concept_masks", "check_visualisation", "check_class_scores", "check_baseline", "check_training_data", "check_tokens", "check_colour", "check_perturbation", "check_search", "check_target_scores", "check_widths", "check_binary_labels", "check_pictures", "check_edges", "check_category_order", "check_nodes", "check_text_labels", "check_labels_per_text", "check_encoder", "check_targets", "check_checkpoints", "check_row_indices", "check_known_labels", "check_aopc", "check_mask", "check_rationale", "check_tensor_pair", "check_grid", "check_scale", "check_counterfactual_target", "check_directions", "FEATURE_SELECTIONS", "check_label", "check_feature_selection", "check_sampling", "check_columns", "check_regression", "check_representation", "check_weights", "check_image", "check_segments", "check_masks"]
+           "check_tensor", "check_fitted", "check_table", "check_target", "feature_index", "like",
+           "is_regressor", "check_choice", "check_device", "check_rgb_image", "check_texts",
+           "check_real", "check_scalar", "check_positive", "check_size", "check_shape",
+           "check_array", "check_module", "check_layer", "check_images", "check_indices",
+           "check_class_index", "check_generator", "check_finite_table", "check_predictions",
+           "check_frame", "check_length", "check_names", "check_tree", "check_estimator",
+           "check_pair", "check_row", "check_vector", "check_instance", "check_like_images",
+           "check_reference_images", "check_window", "check_supported_layers", "check_background",
+           "check_class_labels", "check_coalitions", "check_wls", "check_model_game",
+           "check_players", "check_supervised", "check_affine", "check_row_pairs", "check_gram",
+           "check_features_in", "check_activation_pair", "check_score_samples",
+           "check_activation_sets", "check_concept_masks", "check_visualisation",
+           "check_class_scores", "check_baseline", "check_training_data", "check_tokens",
+           "check_colour", "check_perturbation", "check_search", "check_target_scores",
+           "check_widths", "check_binary_labels", "check_pictures", "check_edges",
+           "check_category_order", "check_nodes", "check_text_labels", "check_labels_per_text",
+           "check_encoder", "check_targets", "check_checkpoints", "check_row_indices",
+           "check_known_labels", "check_aopc", "check_mask", "check_rationale", "check_tensor_pair",
+           "check_grid", "check_scale", "check_counterfactual_target", "check_directions",
+           "FEATURE_SELECTIONS", "check_label", "check_feature_selection", "check_sampling",
+           "check_columns", "check_regression", "check_representation", "check_weights",
+           "check_image", "check_segments", "check_masks"]
 
 #: Numbers per block when a method builds many model inputs at once (e.g. candidate rows).
 BLOCK_ELEMENTS = 2 ** 22
@@ -401,9 +419,7 @@ def check_array(values, name: str, ndim=None, shape=None, min_size: int = 1,
     checked); everything else becomes float64, pandas NA becoming NaN (and so refused).
     """
     tensor = values if hasattr(values, "detach") else None
-    if isinstance(values, np.ndarray) and values.dtype == np.float64:    # the usual case, fast
-        array = values
-    elif hasattr(values, "toarray") or type(values).__module__.startswith("scipy.sparse"):
+    if hasattr(values, "toarray") or type(values).__module__.startswith("scipy.sparse"):
         raise TypeError(f"{name} is a sparse matrix; pass a dense array ({name}.toarray())")
     elif tensor is not None:
         if tensor.dtype.is_complex or str(tensor.dtype) == "torch.bool":
