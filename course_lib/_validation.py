@@ -7,9 +7,16 @@ is one line that names the argument, what was wrong and the fix:
 * ``TypeError`` for the wrong kind of thing (a string array, a sparse matrix, a float count),
 * ``ValueError`` for a wrong value (NaN, a negative seed, a shape that does not fit, a count so
   large that the work could not fit in memory, checked before anything is allocated).
+
+Check at the door, trust inside: a public function checks its arguments here, once, and a
+function that other library code calls has an unchecked core ``_name`` beside it, which the
+composites call (scikit-learn's ``permutation_importance`` -> ``_calculate_permutation_scores``).
+So every argument is scanned where the user passed it and never again (tests/test_check_once.py).
+The general checks come first; the checks of one method family follow, by lecture.
 """
 from __future__ import annotations
 
+import collections.abc
 import numbers
 from typing import Callable
 
@@ -20,14 +27,28 @@ from sklearn.utils.validation import check_is_fitted
 
 __all__ = ["MAX_ELEMENTS", "BLOCK_ELEMENTS", "check_rows", "check_count", "check_budget",
            "check_seed", "check_random_state", "check_callable", "model_outputs", "model_labels",
-           "check_tensor", "check_fitted", "check_table", "check_target", "feature_index",
-           "like", "is_regressor", "check_choice", "check_device", "check_rgb_image",
-           "check_texts", "check_real", "check_scalar", "check_positive", "check_size",
-           "check_shape", "check_array", "check_module", "check_layer", "check_images",
-           "check_indices", "check_class_index", "check_generator", "check_finite_table",
-           "check_predictions", "check_frame", "check_length", "check_names", "check_tree",
-           "check_estimator", "check_pair", "check_row", "check_vector", "check_instance",
-           "check_like_images", "check_reference_images", "check_window", "check_supported_layers"]
+           "check_tensor", "check_fitted", "check_table", "check_target", "feature_index", "like",
+           "is_regressor", "check_choice", "check_device", "check_rgb_image", "check_texts",
+           "check_real", "check_scalar", "check_positive", "check_size", "check_shape",
+           "check_array", "check_module", "check_layer", "check_images", "check_indices",
+           "check_class_index", "check_generator", "check_finite_table", "check_predictions",
+           "check_frame", "check_length", "check_names", "check_tree", "check_estimator",
+           "check_pair", "check_row", "check_vector", "check_instance", "check_like_images",
+           "check_reference_images", "check_window", "check_supported_layers", "check_background",
+           "check_class_labels", "check_coalitions", "check_wls", "check_model_game",
+           "check_players", "check_supervised", "check_affine", "check_row_pairs", "check_gram",
+           "check_features_in", "check_activation_pair", "check_score_samples",
+           "check_activation_sets", "check_concept_masks", "check_visualisation",
+           "check_class_scores", "check_baseline", "check_training_data", "check_tokens",
+           "check_colour", "check_perturbation", "check_search", "check_target_scores",
+           "check_widths", "check_binary_labels", "check_pictures", "check_edges",
+           "check_category_order", "check_nodes", "check_text_labels", "check_labels_per_text",
+           "check_encoder", "check_targets", "check_checkpoints", "check_row_indices",
+           "check_known_labels", "check_aopc", "check_mask", "check_rationale", "check_tensor_pair",
+           "check_grid", "check_scale", "check_counterfactual_target", "check_directions",
+           "FEATURE_SELECTIONS", "check_label", "check_feature_selection", "check_sampling",
+           "check_columns", "check_regression", "check_representation", "check_weights",
+           "check_image", "check_segments", "check_masks"]
 
 #: Numbers per block when a method builds many model inputs at once (e.g. candidate rows).
 BLOCK_ELEMENTS = 2 ** 22
@@ -94,8 +115,13 @@ def check_count(value, name: str, minimum: int = 1, maximum: int | None = None) 
     return int(value)
 
 
-def check_budget(count, name: str, per_unit: int, minimum: int = 1) -> int:
-    """check_count with the memory bound: count * per_unit numbers must stay under MAX_ELEMENTS."""
+def check_budget(count, name: str, per_unit: int, minimum: int = 1, optional: bool = False):
+    """check_count with the memory bound: count * per_unit numbers must stay under MAX_ELEMENTS.
+
+    optional lets None through (e.g. n_samples=None: enumerate everything).
+    """
+    if optional and count is None:
+        return None
     maximum = max(minimum, MAX_ELEMENTS // max(int(per_unit), 1))
     return check_count(count, name, minimum, maximum)
 
@@ -393,9 +419,7 @@ def check_array(values, name: str, ndim=None, shape=None, min_size: int = 1,
     checked); everything else becomes float64, pandas NA becoming NaN (and so refused).
     """
     tensor = values if hasattr(values, "detach") else None
-    if isinstance(values, np.ndarray) and values.dtype == np.float64:    # the usual case, fast
-        array = values
-    elif hasattr(values, "toarray") or type(values).__module__.startswith("scipy.sparse"):
+    if hasattr(values, "toarray") or type(values).__module__.startswith("scipy.sparse"):
         raise TypeError(f"{name} is a sparse matrix; pass a dense array ({name}.toarray())")
     elif tensor is not None:
         if tensor.dtype.is_complex or str(tensor.dtype) == "torch.bool":
@@ -687,3 +711,639 @@ def check_supported_layers(model, supported: tuple, method: str):
     if len({id(m) for m in leaves}) != len(leaves):
         raise ValueError(f"a layer appears twice in the model; {method} needs each layer once")
     return leaves
+
+
+# ----------------------------------------------------------------------------- Shapley values by regression (lecture 04)
+def check_background(background, X, name: str = "background") -> np.ndarray:
+    """Background rows (B, M) with the columns of the checked rows X (n, M), as floats."""
+    return check_rows(background, name, X.shape[1], f"X has shape {X.shape}")[0]
+
+
+def check_class_labels(y, n_rows: int) -> np.ndarray:
+    """One class index per row, as floats holding integers."""
+    try:
+        y = np.asarray(y, dtype=float)
+    except (TypeError, ValueError):
+        raise ValueError("y must hold class indices (0, 1, ...); encode string labels first, "
+                         "e.g. with model.classes_") from None
+    if y.shape != (n_rows,) or not np.all(np.isfinite(y)) or np.any(y != np.round(y)):
+        raise ValueError(f"y must hold one class index per row of X, shape ({n_rows},); "
+                         f"got shape {y.shape}")
+    return y
+
+
+def check_coalitions(Z, n_features: int, name: str = "Z") -> np.ndarray:
+    """Coalitions as rows of 0/1 (True: the feature keeps x's value), shape (C, n_features), bool."""
+    Z = np.asarray(Z)
+    if Z.ndim != 2 or Z.shape[1] != n_features or Z.dtype.kind not in "biuf" or not np.all((Z == 0) | (Z == 1)):
+        raise ValueError(f"{name} must be coalitions of 0/1 (True: keep x's value), shape (C, {n_features}); "
+                         f"got shape {Z.shape}")
+    return Z.astype(bool)
+
+
+def check_wls(Z, weights, y, total):
+    """A weighted least squares with an efficiency constraint: Z (C, M), weights (C,) >= 0,
+    values y (n, C, K) and totals (n, K)."""
+    Z = check_array(Z, "Z", min_size=0)
+    if Z.ndim != 2:
+        raise ValueError(f"Z must be 2-D (coalitions, features), got shape {Z.shape}")
+    weights = check_vector(weights, "weights", len(Z), "one per coalition")
+    y, total = check_array(y, "y", min_size=0), check_array(total, "total", min_size=0)
+    if y.ndim != 3 or y.shape[1] != len(Z) or total.size != y.shape[0] * y.shape[2] or np.any(weights < 0):
+        raise ValueError(f"y must be (n, {len(Z)}, K) with total (n, K) and weights >= 0; got y "
+                         f"{y.shape}, total {total.shape}")
+    return Z, weights, y, total
+
+
+def check_model_game(f, x, background, feature_names, one_row: bool):
+    """A model game's inputs (f, rows, background, names): 2-D float x and background, the
+    feature names (given, else the frame's columns or the Series' index, else x0, x1, ...) and
+    the background's DataFrame (None for an array), so that f is called with what it was given."""
+    check_callable(f, "f", "model.predict, or lambda X: model.predict_proba(X)[:, 1]")
+    frame = background if hasattr(background, "columns") else None
+    background, _ = check_rows(background, "background")
+    fits = f"background has {background.shape[1]} features; x and background must share their columns"
+    X = (check_row(x, "x", background.shape[1], fits)[None] if one_row or np.ndim(x) == 1
+         else check_rows(x, "X", background.shape[1], fits)[0])
+    names = feature_names
+    if names is None:
+        source = frame if frame is not None else x
+        names = list(source.columns) if hasattr(source, "columns") else (
+            list(source.index) if hasattr(source, "to_numpy") and one_row else None)  # a Series
+    names = [f"x{j}" for j in range(X.shape[1])] if names is None else list(names)
+    if len(names) != X.shape[1] or len(set(names)) != len(names):
+        raise ValueError(f"feature_names must be {X.shape[1]} distinct names, got {names!r}")
+    return X, background, names, frame
+
+
+# ----------------------------------------------------------------------------- LIME (lecture 03)
+#: LIME's rules for keeping at most K features.
+FEATURE_SELECTIONS = ("auto", "forward_selection", "highest_weights", "lasso_path", "none")
+
+
+def check_label(label, n_outputs: int) -> int:
+    """The output column to explain; a 1-output model (a regressor) has only column 0."""
+    if n_outputs == 1:
+        return 0
+    if isinstance(label, bool) or not isinstance(label, numbers.Integral):
+        raise TypeError(f"label must be an int (the output column to explain), got {label!r}")
+    if not 0 <= int(label) < n_outputs:
+        raise ValueError(f"label={label} but predict_fn returns {n_outputs} outputs; "
+                         f"use a label between 0 and {n_outputs - 1}")
+    return int(label)
+
+
+def check_feature_selection(method) -> str:
+    if not isinstance(method, str) or method not in FEATURE_SELECTIONS:
+        raise ValueError(f"feature_selection={method!r} is not known; use one of {FEATURE_SELECTIONS}")
+    return method
+
+
+def check_sampling(predict_fn, num_samples, batch_size, per_sample: int, per_input: int):
+    """(predict_fn, num_samples, batch_size) checked; the counts are bounded before any draw.
+
+    per_sample: numbers kept per neighbour (rows, Z, outputs); per_input: numbers in one model
+    input (batch_size=None sends all neighbours in one call).
+    """
+    predict_fn = check_callable(predict_fn, "predict_fn", "model.predict_proba")
+    num_samples = check_budget(num_samples, "num_samples", per_sample, minimum=2)
+    if batch_size is not None:
+        batch_size = check_budget(batch_size, "batch_size", per_input)
+    return predict_fn, num_samples, batch_size
+
+
+def check_columns(columns, names) -> list[int]:
+    """categorical_features as column positions: indices or names, unique, in the order given."""
+    if columns is None:
+        return []
+    if isinstance(columns, (str, numbers.Number)):
+        raise TypeError(f"categorical_features must be a list of column indices or names, "
+                        f"got {columns!r}; e.g. categorical_features=[{columns!r}]")
+    out = []
+    for c in columns:
+        if isinstance(c, str):
+            if c not in names:
+                raise ValueError(f"categorical_features names {c!r}, which is not a column; columns are {names}")
+            out.append(names.index(c))
+        elif isinstance(c, (int, np.integer)) and not isinstance(c, bool) and 0 <= c < len(names):
+            out.append(int(c))
+        else:
+            raise ValueError(f"categorical_features must hold column indices 0..{len(names) - 1} or "
+                             f"names, got {c!r}")
+    return list(dict.fromkeys(out))
+
+
+def check_regression(Z, y, weights, name: str = "sample_weight"):
+    """(Z (n, M), y (n,), weights (n,)) as finite float arrays for a weighted fit; weights >= 0."""
+    Z = check_representation(Z)
+    return Z, check_vector(y, "y", len(Z), "one value per row of Z"), check_weights(weights, len(Z), name)
+
+
+def check_representation(Z, name: str = "Z") -> np.ndarray:
+    """LIME's interpretable representation (n, M) as finite floats."""
+    return check_rows(Z, name)[0]
+
+
+def check_weights(weights, n: int, name: str = "sample_weight") -> np.ndarray:
+    """n finite weights >= 0 (distances too), not all zero for sample weights."""
+    weights = check_vector(weights, name, n, "one per row of Z")
+    if np.any(weights < 0) or (name == "sample_weight" and not np.any(weights > 0)):
+        raise ValueError(f"{name} must be >= 0" + (" with at least one positive weight"
+                                                   if name == "sample_weight" else ""))
+    return weights
+
+
+def check_image(image) -> np.ndarray:
+    """An (H, W, 3) RGB image of numbers as a numpy array (a PIL image is converted)."""
+    if hasattr(image, "convert") and hasattr(image, "size"):   # a PIL image
+        image = np.asarray(image.convert("RGB"))
+    if hasattr(image, "detach"):
+        raise TypeError("image must be a numpy array (H, W, 3), not a tensor: LIME hides superpixels "
+                        "in the raw image; convert inside predict_fn")
+    image = np.asarray(image)
+    if image.ndim == 2 or (image.ndim == 3 and image.shape[2] == 1):
+        raise ValueError(f"image has shape {image.shape}, a greyscale image; LIME expects RGB "
+                         "(H, W, 3): use np.stack([image] * 3, axis=-1) or skimage.color.gray2rgb")
+    if image.ndim != 3 or image.shape[2] != 3:
+        raise ValueError(f"image must have shape (height, width, 3), got {image.shape} "
+                         "(a batch? pass one image; channels first? use image.transpose(1, 2, 0))")
+    if image.dtype.kind not in "uif":
+        raise TypeError(f"image must hold numbers (uint8 or float), got dtype {image.dtype}")
+    if image.dtype.kind == "f" and not np.all(np.isfinite(image)):
+        raise ValueError("image contains NaN or infinite values")
+    return image
+
+
+def check_segments(segments, shape) -> np.ndarray:
+    """(H, W) integer superpixel labels, renumbered 0..K-1 (lime mismatches other numberings)."""
+    segments = np.asarray(segments)
+    if segments.shape != tuple(shape):
+        raise ValueError(f"segments has shape {segments.shape}; expected one label per pixel, {tuple(shape)}")
+    if segments.dtype.kind not in "iub":
+        raise TypeError(f"segments must hold integer superpixel labels, got dtype {segments.dtype}")
+    _, numbered = np.unique(segments, return_inverse=True)      # renumber as 0..K-1
+    return numbered.reshape(shape)
+
+
+def check_masks(Z, n_columns: int, name: str = "Z") -> np.ndarray:
+    """Rows of 0/1 switches, one per interpretable feature: shape (n, n_columns)."""
+    Z = np.asarray(Z)
+    if Z.ndim != 2 or Z.shape[1] != n_columns:
+        raise ValueError(f"{name} has shape {Z.shape}; it needs one 0/1 column per feature, "
+                         f"(n, {n_columns})")
+    if Z.dtype.kind not in "biuf" or not np.all((Z == 0) | (Z == 1)):
+        raise ValueError(f"{name} must hold 0 or 1 (feature off or on)")
+    return Z
+
+
+# ----------------------------------------------------------------------------- counterfactual
+def check_grid(grid, columns):
+    if not isinstance(grid, dict) or not grid:
+        raise TypeError("grid must be a non-empty dict {feature: candidate values} of the "
+                        "actionable features")
+    actionable, candidates = [], []
+    for feature, values in grid.items():
+        j = feature_index(feature, columns)
+        values = np.unique(np.asarray(values, dtype=float).ravel())
+        if values.size == 0 or not np.all(np.isfinite(values)):
+            raise ValueError(f"grid[{feature!r}] must hold finite numbers")
+        actionable.append(j)
+        candidates.append(values)
+    if len(set(actionable)) != len(actionable):
+        raise ValueError("grid names a feature twice")
+    return np.array(actionable), candidates
+
+
+def check_scale(scale, actionable, candidates, columns):
+    if scale is None:
+        scale = np.array([np.ptp(c) if np.ptp(c) > 0 else 1.0 for c in candidates])
+    else:
+        if isinstance(scale, dict):
+            scale = [scale[columns[j]] if columns[j] in scale else None for j in actionable]
+            if any(s is None for s in scale):
+                raise ValueError(f"scale must give a value for every grid feature "
+                                 f"{[columns[j] for j in actionable]}")
+        scale = np.asarray(scale, dtype=float).ravel()
+        if scale.shape != (len(actionable),) or np.any(~np.isfinite(scale)) or np.any(scale <= 0):
+            raise ValueError("scale must hold one positive number per grid feature")
+    return scale
+
+
+def check_counterfactual_target(model, predicted, target):
+    classes = list(getattr(model, "classes_", []))
+    if target is None:
+        if len(classes) != 2:
+            raise ValueError("pass target= the wanted class (the model is not a binary classifier)")
+        return classes[1] if predicted == classes[0] else classes[0]
+    if classes and target not in classes:
+        raise ValueError(f"target {target!r} is not one of the model's classes {classes}")
+    if target == predicted:
+        raise ValueError(f"the model already predicts {target!r} for x; nothing to flip")
+    return target
+
+
+def check_directions(directions, columns, fixed):
+    """(M,) signs: +1 may only rise, -1 may only fall, 0 free (from {feature: +1 or -1})."""
+    sign = np.zeros(len(columns))
+    if directions is None:
+        return sign
+    check_instance(directions, "directions", dict, 'e.g. {"smoke": -1, "active": +1}')
+    for feature, direction in directions.items():
+        j = feature_index(feature, columns)
+        if isinstance(direction, (bool, np.bool_)) or direction not in (-1, 1):
+            raise ValueError(f"directions[{feature!r}] must be +1 (may only rise) or -1 (may only "
+                             f"fall), got {direction!r}")
+        if j in fixed:
+            raise ValueError(f"directions[{feature!r}]: the feature is immutable; name it in one "
+                             f"of immutable and directions, not both")
+        sign[j] = direction
+    return sign
+
+
+# ----------------------------------------------------------------------------- faithfulness
+def check_aopc(tokens, attribution, bins):
+    if isinstance(tokens, str) or not hasattr(tokens, "__iter__"):
+        raise TypeError("tokens must be a list of tokens, not one string; split it first")
+    tokens = list(tokens)
+    attribution = check_array(attribution, "attribution", min_size=1).ravel()
+    if attribution.size != len(tokens):
+        raise ValueError(f"attribution has {attribution.size} values for {len(tokens)} tokens; "
+                         "give one value per token")
+    bins = check_array(bins, "bins", min_size=1).ravel()
+    if ((bins <= 0) | (bins > 1)).any():
+        raise ValueError(f"bins must be shares of the tokens in (0, 1], got {bins.tolist()}")
+    return tokens, attribution, np.ceil(bins * len(tokens) - 1e-9).astype(int)
+
+
+def check_mask(removed, image):
+    removed = np.asarray(removed)
+    if removed.dtype != bool or removed.shape != image.shape[1:]:
+        raise ValueError(f"removed must be a boolean mask of shape {image.shape[1:]} (H, W), got "
+                         f"{removed.dtype} of shape {removed.shape}")
+    return removed
+
+
+def check_rationale(tokens, rationale):
+    if isinstance(tokens, str) or not hasattr(tokens, "__iter__"):
+        raise TypeError("tokens must be a list of tokens, not one string; split it first")
+    tokens = list(tokens)
+    mask = np.asarray(rationale)
+    if mask.dtype != bool:
+        if mask.size and mask.dtype.kind not in "iu":
+            raise TypeError(f"rationale must be a boolean mask or a list of token positions, got "
+                            f"{mask.dtype} values")
+        positions = mask.astype(int).ravel()
+        if ((positions < 0) | (positions >= len(tokens))).any():
+            raise ValueError(f"rationale positions must lie in [0, {len(tokens) - 1}]")
+        mask = np.zeros(len(tokens), bool)
+        mask[positions] = True
+    if mask.shape != (len(tokens),):
+        raise ValueError(f"rationale mask has shape {mask.shape} for {len(tokens)} tokens")
+    return tokens, mask
+
+
+def check_tensor_pair(x, attribution):
+    x, attribution = check_tensor(x, "x"), check_tensor(attribution, "attribution")
+    if x.shape != attribution.shape:
+        raise ValueError(f"attribution has shape {tuple(attribution.shape)}, x "
+                         f"{tuple(x.shape)}; they must match")
+    return x, attribution
+
+
+# ----------------------------------------------------------------------------- examples
+def check_targets(targets, n):
+    import torch
+
+    if not isinstance(targets, torch.Tensor) or targets.shape[:1] != (n,):
+        raise ValueError(f"test_targets must be a tensor with one target per input ({n}), got "
+                         f"{getattr(targets, 'shape', type(targets).__name__)}")
+    return targets
+
+
+def check_checkpoints(checkpoints):
+    if not hasattr(checkpoints, "__iter__"):
+        raise TypeError("checkpoints must be a list of (state_dict, learning_rate) pairs, "
+                        "e.g. [(copy.deepcopy(model.state_dict()), 0.01), ...]")
+    checkpoints = list(checkpoints)
+    if not checkpoints:
+        raise ValueError("checkpoints must hold at least one (state_dict, learning_rate) pair")
+    for item in checkpoints:
+        if not (isinstance(item, tuple) and len(item) == 2 and isinstance(item[0], dict)):
+            raise TypeError("checkpoints must be a list of (state_dict, learning_rate) pairs, "
+                            "e.g. [(copy.deepcopy(model.state_dict()), 0.01), ...]")
+    return [(state, check_real(rate, "learning_rate")) for state, rate in checkpoints]
+
+
+def check_row_indices(indices, n):
+    indices = np.asarray(indices).ravel()
+    if indices.size == 0 or indices.dtype.kind not in "iu" or indices.min() < 0 or indices.max() >= n:
+        raise ValueError(f"prototype_idx must be a non-empty list of row positions in [0, {n - 1}], "
+                         f"got {indices[:5]!r}")
+    return indices
+
+
+def check_known_labels(y, classes):
+    if not np.isin(y, classes).all():
+        raise ValueError(f"y holds labels that are not among the model's classes {list(classes)}")
+    return y
+
+
+# ----------------------------------------------------------------------------- attention
+def check_nodes(capacity, source, sink):
+    n = len(capacity)
+    if capacity.shape != (n, n) or (capacity < 0).any():
+        raise ValueError(f"capacity must be a square matrix of numbers >= 0, got {capacity.shape}")
+    source, sink = check_count(source, "source", 0, n - 1), check_count(sink, "sink", 0, n - 1)
+    if source == sink:
+        raise ValueError(f"source and sink must be two different nodes, got {source} twice")
+    return source, sink
+
+
+def check_text_labels(labels, model, ids):
+    return check_class_index(labels, len(ids), model.classifier.out_features, "labels", "texts")
+
+
+def check_labels_per_text(labels, token_lists):
+    labels = np.asarray(labels)
+    if labels.shape != (len(token_lists),):
+        raise ValueError(f"labels has shape {labels.shape}; expected one label per text, "
+                         f"({len(token_lists)},)")
+    return labels
+
+
+def check_encoder(model):
+    model = check_module(model)
+    layers = getattr(getattr(model, "encoder", None), "layer", None)
+    if layers is None or not hasattr(model, "config") or \
+            not all(hasattr(getattr(layer, "attention", None), "self") for layer in layers):
+        raise TypeError("model must be a BERT-style encoder (model.encoder.layer[i].attention.self"
+                        "), such as the model returned by course_lib.data.load_text_transformer()")
+    return model
+
+
+# ----------------------------------------------------------------------------- effects
+def check_edges(edges):
+    edges = check_array(edges, "edges", ndim=1, min_size=2)
+    if np.any(np.diff(edges) <= 0):
+        raise ValueError("edges must be at least two strictly increasing numbers")
+    return edges
+
+
+def check_category_order(order, column):
+    order = check_array(order, "order", ndim=1, min_size=1)
+    if not np.isin(column, order).all():
+        raise ValueError(f"order must list every level of the feature; missing "
+                         f"{sorted(set(np.unique(column)) - set(order))[:5]}")
+    return order
+
+
+# ----------------------------------------------------------------------------- shortcut
+def check_pictures(images, name, one=False):
+    """uint8 pictures (N, H, W, 3), or one (H, W, 3), as drawn here (numpy or torch)."""
+    shape, dtype = getattr(images, "shape", None), str(getattr(images, "dtype", "no dtype"))
+    expected = "(H, W, 3)" if one else "(N, H, W, 3)"
+    if shape is None or dtype not in ("uint8", "torch.uint8"):
+        raise TypeError(f"{name} must be uint8 pictures {expected} as make_shortcut_data draws, "
+                        f"got {type(images).__name__} of {dtype}")
+    if len(shape) != (3 if one else 4) or shape[-1] != 3 or 0 in shape:
+        raise ValueError(f"{name} must have shape {expected}, got {tuple(shape)}")
+    return images
+
+
+# ----------------------------------------------------------------------------- warp
+def check_widths(widths) -> list:
+    if isinstance(widths, (str, bytes)) or not hasattr(widths, "__len__"):
+        raise TypeError(f"widths must be a list of layer widths such as (2, 3, 1), got {widths!r}")
+    if len(widths) < 2:
+        raise ValueError(f"widths must list at least an input and an output width, got {widths!r}")
+    widths = [check_count(w, f"widths[{i}]") for i, w in enumerate(widths)]
+    check_size(sum(a * b for a, b in zip(widths[:-1], widths[1:])), "the network's weights")
+    return widths
+
+
+def check_binary_labels(y, X) -> np.ndarray:
+    y = check_array(check_target(y, len(X)), "y")
+    if not np.isin(y, (0, 1)).all():
+        raise ValueError(f"y must hold the labels 0 and 1, got {np.unique(y)[:5]}")
+    return y
+
+
+# ----------------------------------------------------------------------------- baselines
+def check_target_scores(scores, target):
+    import torch
+
+    if not isinstance(scores, torch.Tensor) or scores.ndim != 2:
+        raise ValueError(f"the model returns {getattr(scores, 'shape', type(scores).__name__)}; "
+                         "expected one score per class, a tensor (N, n_classes)")
+    if int(target.max()) >= scores.shape[1]:
+        raise ValueError(f"target {int(target.max())} is out of range: the model has "
+                         f"{scores.shape[1]} classes (0 to {scores.shape[1] - 1})")
+    return scores
+
+
+# ----------------------------------------------------------------------------- anchors
+def check_search(predict, threshold, seed, delta, epsilon, batch_size, beam_size, width):
+    """The search settings, checked: (threshold, seed, batch_size, beam_size)."""
+    check_callable(predict, "predict", "model.predict")
+    check_real(delta, "delta", 0, 1, open_interval=True), check_real(epsilon, "epsilon", low=0)
+    return (check_real(threshold, "threshold", 0, 1, open_interval=True), check_seed(seed),
+            check_budget(batch_size, "batch_size", per_unit=width), check_count(beam_size, "beam_size"))
+
+
+# ----------------------------------------------------------------------------- lime/image
+def check_colour(hide_color):
+    """None, one number, or one number per channel."""
+    if hide_color is None:
+        return None
+    colour = check_vector(np.atleast_1d(hide_color), "hide_color")
+    if len(colour) not in (1, 3):
+        raise ValueError(f"hide_color must be None, a number or 3 numbers (R, G, B), got {hide_color!r}")
+    return colour
+
+
+def check_perturbation(image, hidden, segments, Z):
+    """The image, its hidden version, (H, W) labels 0..K-1 and (n, K) switches."""
+    image, hidden, segments = np.asarray(image), np.asarray(hidden), np.asarray(segments)
+    if image.ndim != 3 or hidden.shape != image.shape or segments.shape != image.shape[:2]:
+        raise ValueError(f"image {image.shape}, hidden {hidden.shape} and segments {segments.shape} "
+                         "must share their height and width (hidden = hide_superpixels(image, segments))")
+    if segments.dtype.kind not in "iu" or segments.min() < 0:
+        raise ValueError("segments must hold superpixel labels 0..K-1; renumber them with "
+                         "np.unique(segments, return_inverse=True)")
+    return image, segments, check_masks(Z, int(segments.max()) + 1)
+
+
+# ----------------------------------------------------------------------------- lime/text
+def check_tokens(tokens, word_of_token, Z, mask_string):
+    """split_words' tokens and word numbers, and one 0/1 row per text to build."""
+    tokens = list(tokens)
+    if not all(isinstance(t, str) for t in tokens) or not isinstance(mask_string, str):
+        raise TypeError("tokens and mask_string must be strings (tokens as split_words returns them)")
+    word_of_token = np.asarray(word_of_token)
+    if word_of_token.shape != (len(tokens),) or word_of_token.dtype.kind not in "iu":
+        raise ValueError(f"word_of_token must hold one integer per token ({len(tokens)}), "
+                         f"got shape {word_of_token.shape}; use split_words(text)")
+    return tokens, word_of_token, check_masks(Z, int(word_of_token.max(initial=-1)) + 1)
+
+
+# ----------------------------------------------------------------------------- lime/tabular
+def check_training_data(data):
+    """(values (n, M) with n >= 2, column names) of the training table."""
+    X, names = check_rows(data, "training_data")
+    if len(X) < 2:
+        raise ValueError(f"training_data has {len(X)} row; LIME needs at least two to learn bins and scales")
+    return X, names if names is not None else [str(j) for j in range(X.shape[1])]
+
+
+# ----------------------------------------------------------------------------- cam
+def check_class_scores(scores):
+    """What the model returned: finite scores, a tensor (N, n_classes)."""
+    import torch
+
+    if not isinstance(scores, torch.Tensor) or scores.ndim != 2:
+        raise ValueError(f"the model returns {getattr(scores, 'shape', type(scores).__name__)}; "
+                         "expected one score per class, a tensor (N, n_classes)")
+    if not torch.isfinite(scores).all():
+        raise ValueError("the model returns NaN or infinite scores; check the model and its input")
+    return scores
+
+
+def check_baseline(baseline, x):
+    return check_like_images(0.0 if baseline is None else baseline, x, "baseline")
+
+
+# ----------------------------------------------------------------------------- concepts (lecture 10)
+def check_activation_pair(concept_acts, random_acts):
+    """Two sets of layer activations (n, F), (m, F) of the same layer, at least 2 rows each."""
+    concept = check_array(concept_acts, "concept_acts", ndim=2, min_size=2)
+    random = check_array(random_acts, "random_acts", ndim=2, min_size=2)
+    if concept.shape[1] != random.shape[1]:
+        raise ValueError(f"concept_acts has {concept.shape[1]} features but random_acts has "
+                         f"{random.shape[1]}; take both from the same layer")
+    if len(concept) < 2 or len(random) < 2:
+        raise ValueError("concept_acts and random_acts need at least 2 rows each")
+    return concept, random
+
+
+def check_activation_sets(concept_acts, random_acts_sets):
+    """A concept's activations (n, F) and a list of at least 3 random sets (n_i, F) like it."""
+    import torch
+
+    concept = check_array(concept_acts, "concept_acts", ndim=2, min_size=2)
+    if isinstance(random_acts_sets, (np.ndarray, torch.Tensor)) or len(random_acts_sets) < 3:
+        raise ValueError("random_acts_sets must be a list of at least 3 activation arrays "
+                         "(one per random image set)")
+    randoms = [check_array(r, f"random_acts_sets[{i}]", ndim=2, min_size=2)
+               for i, r in enumerate(random_acts_sets)]
+    if any(r.shape[1] != concept.shape[1] or len(r) < 2 for r in randoms):
+        raise ValueError("every random set needs at least 2 rows and the concept's "
+                         f"{concept.shape[1]} features")
+    return concept, randoms
+
+
+def check_score_samples(concept_scores, random_scores):
+    """Two samples of TCAV scores for a t-test, at least 2 each."""
+    concept = check_vector(concept_scores, "concept_scores")
+    random = check_vector(random_scores, "random_scores")
+    if len(concept) < 2 or len(random) < 2:
+        raise ValueError("the t-test needs at least 2 concept scores and 2 random scores; "
+                         "train CAVs against more random sets")
+    return concept, random
+
+
+def check_concept_masks(masks, n_images: int) -> np.ndarray:
+    """Concept masks (N, n_concepts, H, W) of 0/1, one stack per image."""
+    masks = check_array(masks, "masks", ndim=4)
+    if len(masks) != n_images or not np.isin(masks, (0, 1)).all():
+        raise ValueError(f"masks must be 0/1 (or bool) of shape (N={n_images}, n_concepts, H, W), "
+                         f"one stack per image; got {masks.shape}")
+    return masks
+
+
+def check_visualisation(channel, steps, size, seed, lr, parametrisation, decorrelate, jitter, scales, blur,
+                        preprocess, callback, parametrisations):
+    """Feature visualisation's settings, checked and in that order (preprocess None: identity)."""
+    channel = check_count(channel, "channel", minimum=0)
+    steps, size = check_count(steps, "steps", maximum=100_000), check_count(size, "size", 8, 2048)
+    seed, lr = check_seed(seed), check_real(lr, "lr", low=0, open_interval=True)
+    parametrisation = check_choice(parametrisation, "parametrisation", parametrisations)
+    jitter = check_count(jitter, "jitter", minimum=0, maximum=size // 2)
+    if isinstance(scales, (str, bytes)) or not hasattr(scales, "__len__") or len(scales) == 0:
+        raise TypeError(f"scales must be a list of positive numbers such as (1.0, 0.95), got {scales!r}")
+    scales = [check_real(v, "scales[i]", low=0.25, high=4.0) for v in scales]
+    blur = check_real(blur, "blur", low=0, high=size)
+    if preprocess is None:
+        preprocess = lambda image: image  # noqa: E731
+    check_callable(preprocess, "preprocess", "lambda x: (x - 0.5) / 0.5")
+    if callback is not None:
+        check_callable(callback, "callback", "lambda step, value: bar.update()")
+    if not isinstance(decorrelate, bool):
+        raise TypeError(f"decorrelate must be True or False, got {decorrelate!r}")
+    return channel, steps, size, seed, lr, parametrisation, decorrelate, jitter, scales, blur, preprocess, callback
+
+
+# ----------------------------------------------------------------------------- kernels (lecture 02)
+def check_affine(X, A, b):
+    """Points X (n, d), a matrix A (k, d) and an offset b (k,) (None: zeros) for x -> A x + b."""
+    X, A = check_rows(X, "X")[0], check_array(A, "A", ndim=2)
+    A = check_array(A, f"A (k rows of {X.shape[1]} coordinates)", shape=(len(A), X.shape[1]))
+    b = np.zeros(A.shape[0]) if b is None else check_array(b, "b (one offset per output)", shape=(len(A),))
+    return X, A, b
+
+
+def check_row_pairs(X, Y=None):
+    """Rows X (n, d) and Y (m, d) (Y None: X itself) whose n x m matrix of pairs fits in memory."""
+    X = check_rows(X, "X")[0]
+    Y = X if Y is None else check_rows(Y, "Y", X.shape[1], f"X has {X.shape[1]} columns")[0]
+    check_size(len(X) * len(Y), "the matrix of pairs")
+    return X, Y
+
+
+def check_gram(K, y):
+    """A square Gram matrix K (n, n) and targets y (n,) or (n, k), one per training point."""
+    K = check_array(K, "K (the square Gram matrix of the training points)", ndim=2)
+    K = check_array(K, "K (the square Gram matrix of the training points)", shape=(len(K),) * 2)
+    y = check_array(y, "y", ndim=(1, 2))
+    return K, check_array(y, "y (one target per training point)", shape=(len(K),) + y.shape[1:])
+
+
+def check_features_in(estimator, X, reset: bool) -> np.ndarray:
+    """X for a scikit-learn transformer: fit (reset) records n_features_in_, transform checks it."""
+    from sklearn.utils.validation import check_array as sklearn_check_array
+
+    X = sklearn_check_array(X, dtype=np.float64, input_name="X")
+    if reset:
+        estimator.n_features_in_ = X.shape[1]
+    elif X.shape[1] != estimator.n_features_in_:
+        raise ValueError(f"X has {X.shape[1]} features, but {type(estimator).__name__} is expecting "
+                         f"{estimator.n_features_in_} features as input (the columns it was fitted on)")
+    return X
+
+
+# ----------------------------------------------------------------------------- inspection (lecture 06)
+def check_supervised(model, X, y, method: str | None = None):
+    """A fitted model (with `method`, e.g. "predict_proba", if given), the table X and its labels y:
+    (values (n, M), column names, y (n,))."""
+    check_fitted(model)
+    if method is not None and not hasattr(model, method):
+        raise TypeError(f"model must be a classifier with {method}, got {type(model).__name__}")
+    values, columns = check_table(X, "X")
+    return values, columns, check_target(y, len(values))
+
+
+# ----------------------------------------------------------------------------- cooperative games (lecture 01)
+def check_players(players) -> tuple:
+    """players as a tuple of distinct, hashable names (a string "ABC" is three players)."""
+    if not hasattr(players, "__iter__"):
+        raise TypeError(f"players must be a list of player names (or a string such as 'ABC'), got {players!r}")
+    players = tuple(players)
+    if not players:
+        raise ValueError("players is empty; a game needs at least one player")
+    seen = set()
+    for player in players:
+        if not isinstance(player, collections.abc.Hashable):
+            raise TypeError(f"players must be names (strings, numbers, tuples), got {player!r}")
+        if player in seen:
+            raise ValueError(f"players lists {player!r} twice; every player must be unique")
+        seen.add(player)
+    return players

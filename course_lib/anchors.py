@@ -20,8 +20,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ._validation import (check_array, check_budget, check_callable, check_count, check_names,
-                          check_real, check_rows, check_seed, model_labels)
+from ._validation import (check_array, check_count, check_names, check_real, check_rows, check_search,
+                          model_labels)
 
 __all__ = ["Anchor", "anchor", "anchor_text", "kl_bernoulli", "kl_bounds"]
 
@@ -172,7 +172,7 @@ def anchor(predict, x, X_train, threshold: float = 0.95, seed: int = 0, feature_
     Same `seed`, same anchor.
     """
     X_train, columns, x = _table(X_train, feature_names, x)
-    threshold, seed, batch_size, beam_size = _check_search(predict, threshold, seed, delta, epsilon,
+    threshold, seed, batch_size, beam_size = check_search(predict, threshold, seed, delta, epsilon,
                                                            batch_size, beam_size, X_train.shape[1])
     max_categories = check_count(max_categories, "max_categories", minimum=0)
     rng = np.random.default_rng(seed)
@@ -253,7 +253,7 @@ def anchor_text(predict, text: str, threshold: float = 0.95, seed: int = 0, delt
     if not isinstance(text, str) or not text.split():
         raise ValueError("text must be a non-empty string of words")
     words = text.split()
-    threshold, seed, batch_size, beam_size = _check_search(predict, threshold, seed, delta, epsilon,
+    threshold, seed, batch_size, beam_size = check_search(predict, threshold, seed, delta, epsilon,
                                                            batch_size, beam_size, len(words))
     rng = np.random.default_rng(seed)
     label = model_labels(predict([text]), 1, "predict")[0]
@@ -288,9 +288,3 @@ def _table(X, feature_names, x):
     return X, columns, x
 
 
-def _check_search(predict, threshold, seed, delta, epsilon, batch_size, beam_size, width):
-    """The search settings, checked: (threshold, seed, batch_size, beam_size)."""
-    check_callable(predict, "predict", "model.predict")
-    check_real(delta, "delta", 0, 1, open_interval=True), check_real(epsilon, "epsilon", low=0)
-    return (check_real(threshold, "threshold", 0, 1, open_interval=True), check_seed(seed),
-            check_budget(batch_size, "batch_size", per_unit=width), check_count(beam_size, "beam_size"))

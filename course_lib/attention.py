@@ -26,9 +26,10 @@ import numpy as np
 import torch
 from torch import nn
 
-from ._validation import (check_array, check_budget, check_callable, check_class_index,
-                          check_count, check_indices, check_module, check_positive, check_real,
-                          check_seed, check_size, check_tensor, check_texts)
+from ._validation import (check_array, check_budget, check_callable, check_class_index, check_count,
+                          check_encoder, check_indices, check_labels_per_text, check_module,
+                          check_nodes, check_positive, check_real, check_seed, check_size, check_tensor,
+                          check_text_labels, check_texts)
 from .cam import quadrature
 
 __all__ = ["attention_rollout", "attention_flow", "max_flow", "TinyEncoder", "Vocabulary",
@@ -77,7 +78,7 @@ def max_flow(capacity: np.ndarray, source: int, sink: int) -> float:
     """Maximum flow value from `source` to `sink` (Edmonds-Karp: augment along shortest paths
     found by breadth-first search until none is left). `capacity` is a dense (n, n) matrix."""
     residual = np.array(check_array(capacity, "capacity", ndim=2))  # a copy: the search edits it
-    source, sink = _check_nodes(residual, source, sink)
+    source, sink = check_nodes(residual, source, sink)
     total = 0.0
     while True:
         parent = -np.ones(len(residual), int)
@@ -129,16 +130,6 @@ def _layer_matrices(attentions, add_residual):
             raise ValueError(f"{name} has a row of zeros: every position must attend")
         layers.append(A / totals)
     return layers
-
-
-def _check_nodes(capacity, source, sink):
-    n = len(capacity)
-    if capacity.shape != (n, n) or (capacity < 0).any():
-        raise ValueError(f"capacity must be a square matrix of numbers >= 0, got {capacity.shape}")
-    source, sink = check_count(source, "source", 0, n - 1), check_count(sink, "sink", 0, n - 1)
-    if source == sink:
-        raise ValueError(f"source and sink must be two different nodes, got {source} twice")
-    return source, sink
 
 
 # ---------------------------------------------------------------------- a tiny transformer
@@ -240,7 +231,7 @@ def train_encoder(model: TinyEncoder, ids, labels, epochs: int = 10, lr: float =
     """AdamW on the cross-entropy (Adam when `weight_decay` is 0), shuffled by `seed`; returns
     the model in eval mode. Weight decay keeps the embeddings of rare words small, which matters
     with a few thousand texts. `progress` wraps the epoch range (e.g. ``lambda r: tqdm(r)``)."""
-    ids, labels = _check_model_and_ids(model, ids), _check_labels(labels, model, ids)
+    ids, labels = _check_model_and_ids(model, ids), check_text_labels(labels, model, ids)
     epochs, seed = check_budget(epochs, "epochs", per_unit=ids.numel()), check_seed(seed)
     lr, batch_size = check_positive(lr, "lr"), check_count(batch_size, "batch_size")
     weight_decay = check_real(weight_decay, "weight_decay", low=0)
@@ -263,7 +254,7 @@ def plant_token(token_lists, labels, token: str, label: int = 1, rate: float = 0
     """A shortcut: insert `token` at a random position of a `rate` share of the texts whose label
     is `label`. Returns new lists and a boolean array of which texts got it."""
     token_lists = check_texts(token_lists, "token_lists", of=None)
-    labels = _check_labels_of(labels, token_lists)
+    labels = check_labels_per_text(labels, token_lists)
     rate, rng = check_real(rate, "rate", 0, 1), np.random.default_rng(check_seed(seed))
     if not isinstance(token, str):
         raise TypeError(f"token must be a string (one word), got {type(token).__name__}")
@@ -325,18 +316,6 @@ def _check_model_and_ids(model, ids, name="ids", shape=None):
     return ids
 
 
-def _check_labels(labels, model, ids):
-    return check_class_index(labels, len(ids), model.classifier.out_features, "labels", "texts")
-
-
-def _check_labels_of(labels, token_lists):
-    labels = np.asarray(labels)
-    if labels.shape != (len(token_lists),):
-        raise ValueError(f"labels has shape {labels.shape}; expected one label per text, "
-                         f"({len(token_lists)},)")
-    return labels
-
-
 # ---------------------------------------------------------------------- a pretrained transformer
 def attention_maps(model, tokenizer, text: str):
     """Every head's attention weights for one text, recomputed from its queries and keys:
@@ -350,7 +329,7 @@ def attention_maps(model, tokenizer, text: str):
     that ``model(**inputs, output_attentions=True)`` returns (the head view of BertViz draws
     the same numbers).
     """
-    model, text = _check_encoder(model), check_texts([text], "text")[0]
+    model, text = check_encoder(model), check_texts([text], "text")[0]
     check_callable(tokenizer, "tokenizer", "the tokenizer returned by load_text_transformer()")
     if not text.strip():
         raise ValueError("text is empty; pass a sentence with at least one word")
@@ -444,7 +423,7 @@ def sentence_embeddings(model, tokenizer, texts, batch_size: int = 32,
     0 for padding); Reimers and Gurevych 2019. Returns an (n_texts, hidden) float array whose
     dot products are cosine similarities. `progress` wraps the batch range (e.g. ``tqdm``).
     """
-    model, texts = _check_encoder(model), check_texts(texts)
+    model, texts = check_encoder(model), check_texts(texts)
     check_callable(tokenizer, "tokenizer", "the tokenizer returned by load_text_transformer()")
     batch_size = check_count(batch_size, "batch_size", maximum=4096)
     check_count(len(texts), "len(texts)", maximum=1_000_000)
@@ -463,11 +442,3 @@ def sentence_embeddings(model, tokenizer, texts, batch_size: int = 32,
     return np.concatenate(rows) if rows else np.zeros((0, model.config.hidden_size))
 
 
-def _check_encoder(model):
-    model = check_module(model)
-    layers = getattr(getattr(model, "encoder", None), "layer", None)
-    if layers is None or not hasattr(model, "config") or \
-            not all(hasattr(getattr(layer, "attention", None), "self") for layer in layers):
-        raise TypeError("model must be a BERT-style encoder (model.encoder.layer[i].attention.self"
-                        "), such as the model returned by course_lib.data.load_text_transformer()")
-    return model

@@ -26,7 +26,7 @@ from torch import nn
 
 from ._validation import (check_budget, check_choice, check_class_index, check_images,
                           check_like_images, check_real, check_reference_images, check_seed,
-                          check_supported_layers, check_window)
+                          check_supported_layers, check_target_scores, check_window)
 from .hooks import evaluating
 
 __all__ = ["occlusion", "lrp", "deeplift", "gradient_shap", "LRP_RULES", "LRP_LAYERS",
@@ -231,7 +231,7 @@ def _deeplift(model, x, target, baseline, eps):
             handles = [h for m in units for h in (m.register_forward_pre_hook(remember_input),
                                                   m.register_forward_hook(remember_output))]
             with torch.no_grad():
-                _check_scores(model(baseline), target)
+                check_target_scores(model(baseline), target)
             for handle in handles:
                 handle.remove()
             handles = [h for m in units for h in (m.register_forward_pre_hook(keep_input),
@@ -309,7 +309,7 @@ def _gradient_shap(model, x, target, baselines, n_samples, stdevs, seed):
     with evaluating(model):
         points.requires_grad_(True)
         scores = model(points)
-        _check_scores(scores, targets)
+        check_target_scores(scores, targets)
         (gradient,) = torch.autograd.grad(_scores(scores, targets).sum(), points)
     attributions = ((noisy - picked) * gradient).detach()
     return attributions.view(n, n_samples, *x.shape[1:]).sum(1) / n_samples
@@ -321,17 +321,7 @@ def _door_target(target, x):
     return check_class_index(target, len(x), items="images").to(x.device)
 
 
-def _check_scores(scores, target):
-    if not isinstance(scores, torch.Tensor) or scores.ndim != 2:
-        raise ValueError(f"the model returns {getattr(scores, 'shape', type(scores).__name__)}; "
-                         "expected one score per class, a tensor (N, n_classes)")
-    if int(target.max()) >= scores.shape[1]:
-        raise ValueError(f"target {int(target.max())} is out of range: the model has "
-                         f"{scores.shape[1]} classes (0 to {scores.shape[1] - 1})")
-    return scores
-
-
 def _scores(scores, target):
     """scores[i, target_i]: the raw score of the class explained, one per image."""
-    return _check_scores(scores, target).gather(1, target[:, None])[:, 0]
+    return check_target_scores(scores, target).gather(1, target[:, None])[:, 0]
 

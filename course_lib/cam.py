@@ -18,7 +18,6 @@ The sanity check and the pointing game live in :mod:`course_lib.metrics`.
 """
 from __future__ import annotations
 
-import numbers
 import warnings
 
 import numpy as np
@@ -26,18 +25,16 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from ._validation import (check_budget, check_choice, check_class_index, check_count, check_images,
-                          check_layer, check_like_images, check_real, check_seed, check_shape,
-                          check_tensor)
+from ._validation import (check_baseline, check_budget, check_choice, check_class_index,
+                          check_class_scores, check_count, check_images, check_layer, check_like_images,
+                          check_real, check_seed, check_shape, check_tensor)
 from .hooks import GradientHook, ReLURule, evaluating
-from .metrics import cascading_randomization, pointing_game, rank_correlation
-from .metrics import to_heatmap as heatmap
+from .metrics import to_heatmap as heatmap  # noqa: F401  (lecture 05 calls cam.heatmap)
 
 __all__ = [
     "saliency", "input_gradient", "guided_backprop", "deconvnet", "grad_cam", "grad_cam_weights",
     "guided_grad_cam", "integrated_gradients", "completeness_gap", "smooth_grad",
-    "upsample_and_normalise", "heatmap", "cascading_randomization", "pointing_game",
-    "rank_correlation",
+    "upsample_and_normalise",
 ]
 
 #: Gauss-Legendre nodes come from an eigenproblem of that size: beyond this it is slow and useless.
@@ -71,7 +68,7 @@ def saliency(model: nn.Module, x: torch.Tensor, target=None, abs: bool = True) -
     Shape (N, C, H, W); use :func:`heatmap` for one value per pixel (max over channels in
     the paper).
     """
-    gradient = input_gradient(model, x, target)
+    gradient = _gradient(model, check_images(x, model), target)
     return gradient.abs() if abs else gradient
 
 
@@ -84,7 +81,7 @@ def guided_backprop(model: nn.Module, x: torch.Tensor, target=None) -> torch.Ten
     plain gradient, while we apply the rule to ReLU6 too. Functional ``F.relu`` calls inside a
     ``forward`` are invisible to both.
     """
-    return _rule_gradient(model, x, target, "guided")
+    return _rule_gradient(model, check_images(x, model), target, "guided")
 
 
 def deconvnet(model: nn.Module, x: torch.Tensor, target=None) -> torch.Tensor:
@@ -93,11 +90,10 @@ def deconvnet(model: nn.Module, x: torch.Tensor, target=None) -> torch.Tensor:
 
     Equal to ``captum.attr.Deconvolution`` on networks with ``nn.ReLU`` modules.
     """
-    return _rule_gradient(model, x, target, "deconvnet")
+    return _rule_gradient(model, check_images(x, model), target, "deconvnet")
 
 
 def _rule_gradient(model, x, target, rule):
-    x = check_images(x, model)
     with evaluating(model), ReLURule(model, rule) as relus:
         x = x.detach().clone().requires_grad_(True)
         scores = _target_scores(model(x), target)
@@ -121,14 +117,19 @@ def grad_cam(model: nn.Module, target_layer, x: torch.Tensor, target=None) -> to
     a ResNet ``model.layer4[-1]``, for timm's EfficientNet ``model.bn2``.
     """
     x, layer = check_images(x, model), check_layer(model, target_layer)
+    return _grad_cam(model, layer, x, target)
+
+
+def _grad_cam(model, layer, x, target):
+    """grad_cam's method for a checked batch x and a module `layer` of the model."""
     with evaluating(model), GradientHook(layer) as hook:
         x = x.detach().clone().requires_grad_(True)
         scores = _target_scores(model(x), target)
         torch.autograd.grad(scores.sum(), x)  # fills hook.gradient through the tensor hook
         A, dA = _feature_maps(hook)
-    weights = grad_cam_weights(dA)                       # (N, K)
+    weights = dA.mean(dim=(2, 3))                         # alpha_k^c, (N, K): grad_cam_weights
     cam = F.relu((weights[:, :, None, None] * A).sum(dim=1))  # (N, h, w)
-    return upsample_and_normalise(cam, x.shape[-2:])
+    return _upsample_and_normalise(cam, x.shape[-2:])
 
 
 def grad_cam_weights(gradients: torch.Tensor) -> torch.Tensor:
@@ -144,7 +145,10 @@ def upsample_and_normalise(cam: torch.Tensor, size) -> torch.Tensor:
     uses; the epsilon 1e-7 in the denominator is also theirs (a flat map stays all zeros).
     """
     cam = check_tensor(cam, "cam (N, h, w)", ndim=3)
-    size = check_shape(size, "size (H, W)", length=2, per_unit=len(cam))
+    return _upsample_and_normalise(cam, check_shape(size, "size (H, W)", length=2, per_unit=len(cam)))
+
+
+def _upsample_and_normalise(cam, size):
     cam = _min_max(cam)
     cam = F.interpolate(cam[:, None], size=tuple(size), mode="bilinear", align_corners=False)
     return _min_max(cam[:, 0])
@@ -160,8 +164,8 @@ def _min_max(maps: torch.Tensor) -> torch.Tensor:
 def guided_grad_cam(model: nn.Module, target_layer, x: torch.Tensor, target=None) -> torch.Tensor:
     """Guided Grad-CAM: guided backpropagation times the upsampled Grad-CAM map, (N, C, H, W)
     (Selvaraju et al. 2017, section 3.1): fine detail, but only where the class is."""
-    cam = grad_cam(model, target_layer, x, target)
-    return guided_backprop(model, x, target) * cam[:, None]
+    x, layer = check_images(x, model), check_layer(model, target_layer)
+    return _rule_gradient(model, x, target, "guided") * _grad_cam(model, layer, x, target)[:, None]
 
 
 # ---------------------------------------------------------------------- path and noise methods
@@ -181,7 +185,7 @@ def integrated_gradients(model: nn.Module, x: torch.Tensor, target=None, baselin
     ``return_convergence_delta``. Equals ``captum.attr.IntegratedGradients`` (the weights are
     rounded to float32 as captum does).
     """
-    x, baseline = check_images(x, model), _check_baseline(baseline, x)
+    x, baseline = check_images(x, model), check_baseline(baseline, x)
     n_steps = check_budget(n_steps, "n_steps", x.numel())   # the method is checked by quadrature
     if internal_batch_size is not None:
         check_count(internal_batch_size, "internal_batch_size")
@@ -226,7 +230,7 @@ def quadrature(n_steps: int, method: str = "gausslegendre"):
 def completeness_gap(model: nn.Module, x: torch.Tensor, attributions: torch.Tensor, target=None,
                      baseline=None) -> torch.Tensor:
     """sum_i attribution_i - (F(x) - F(baseline)) per image: zero for exact integrated gradients."""
-    x, baseline = check_images(x, model), _check_baseline(baseline, x)
+    x, baseline = check_images(x, model), check_baseline(baseline, x)
     attributions = check_like_images(attributions, x, "attributions")
     with evaluating(model), torch.no_grad():
         difference = (_target_scores(model(x), target)
@@ -252,7 +256,7 @@ def smooth_grad(model: nn.Module, x: torch.Tensor, target=None, n_samples: int =
     noisy = noisy + stdev * torch.randn(noisy.shape, generator=generator, device=x.device,
                                         dtype=x.dtype)
     targets = _per_image_target(model, x, target).repeat_interleave(n_samples)
-    maps = _gradient(model, noisy, targets)  # x was checked above: no second scan of the n copies
+    maps = _gradient(model, noisy, targets)
     maps = maps.abs() if abs else maps
     return maps.view(x.shape[0], n_samples, *x.shape[1:]).sum(dim=1) / n_samples
 
@@ -268,7 +272,7 @@ def _feature_maps(hook):
 
 def _target_scores(scores: torch.Tensor, target) -> torch.Tensor:
     """scores[i, target_i] for each image: the raw logit of the class to explain."""
-    n, n_classes = _check_scores(scores).shape
+    n, n_classes = check_class_scores(scores).shape
     if target is None:
         index = scores.argmax(dim=1)
     else:
@@ -280,19 +284,7 @@ def _per_image_target(model, x, target) -> torch.Tensor:
     """One class index per image; None means each image's predicted class."""
     if target is None:
         with evaluating(model), torch.no_grad():
-            return _check_scores(model(x)).argmax(dim=1)
+            return check_class_scores(model(x)).argmax(dim=1)
     return check_class_index(target, x.shape[0], items="images").to(x.device)
 
 
-def _check_scores(scores):
-    """What the model returned: finite scores, a tensor (N, n_classes)."""
-    if not isinstance(scores, torch.Tensor) or scores.ndim != 2:
-        raise ValueError(f"the model returns {getattr(scores, 'shape', type(scores).__name__)}; "
-                         "expected one score per class, a tensor (N, n_classes)")
-    if not torch.isfinite(scores).all():
-        raise ValueError("the model returns NaN or infinite scores; check the model and its input")
-    return scores
-
-
-def _check_baseline(baseline, x):
-    return check_like_images(0.0 if baseline is None else baseline, x, "baseline")

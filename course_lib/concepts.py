@@ -25,9 +25,10 @@ from scipy import stats
 from sklearn.linear_model import SGDClassifier
 from torch import nn
 
-from ._validation import (check_array, check_callable, check_choice, check_class_index, check_count,
-                          check_images, check_layer, check_module, check_real, check_seed, check_size,
-                          check_vector)
+from ._validation import (check_activation_pair, check_activation_sets, check_class_index,
+                          check_concept_masks, check_count, check_images, check_layer, check_module,
+                          check_real, check_score_samples, check_seed, check_size, check_vector,
+                          check_visualisation)
 from .hooks import GradientHook, Hook, evaluating
 
 __all__ = ["layer_activations", "concept_activation_vector", "directional_derivatives",
@@ -67,13 +68,7 @@ def concept_activation_vector(concept_acts, random_acts, seed: int = 0) -> torch
     (captum holds a third out to report an accuracy). Rows are activations (n, F) from
     :func:`layer_activations`, an array or a tensor; returns a float64 tensor (F,).
     """
-    concept = check_array(concept_acts, "concept_acts", ndim=2, min_size=2)
-    random = check_array(random_acts, "random_acts", ndim=2, min_size=2)
-    if concept.shape[1] != random.shape[1]:
-        raise ValueError(f"concept_acts has {concept.shape[1]} features but random_acts has "
-                         f"{random.shape[1]}; take both from the same layer")
-    if len(concept) < 2 or len(random) < 2:
-        raise ValueError("concept_acts and random_acts need at least 2 rows each")
+    concept, random = check_activation_pair(concept_acts, random_acts)
     return _cav(concept, random, check_seed(seed))
 
 
@@ -141,13 +136,8 @@ def tcav_significance(concept_scores, random_scores, alpha: float = 0.05) -> TCA
     trained against different random sets and the scores of random-vs-random CAVs; significant
     when p < alpha. When both lists are constant, p is 1 if their means agree, else 0.
     """
-    concept = check_vector(concept_scores, "concept_scores")
-    random = check_vector(random_scores, "random_scores")
-    if len(concept) < 2 or len(random) < 2:
-        raise ValueError("the t-test needs at least 2 concept scores and 2 random scores; "
-                         "train CAVs against more random sets")
-    alpha = check_real(alpha, "alpha", low=0, high=1, open_interval=True)
-    return _significance(concept, random, alpha)
+    concept, random = check_score_samples(concept_scores, random_scores)
+    return _significance(concept, random, check_real(alpha, "alpha", low=0, high=1, open_interval=True))
 
 
 def _significance(concept, random, alpha):
@@ -167,15 +157,7 @@ def tcav_random_test(model: nn.Module, layer, inputs: torch.Tensor, target, conc
     images at the same layer as `concept_acts`.
     """
     inputs, layer = check_images(inputs, model, "inputs"), check_layer(model, layer, "layer")
-    concept = check_array(concept_acts, "concept_acts", ndim=2, min_size=2)
-    if isinstance(random_acts_sets, (np.ndarray, torch.Tensor)) or len(random_acts_sets) < 3:
-        raise ValueError("random_acts_sets must be a list of at least 3 activation arrays "
-                         "(one per random image set)")
-    randoms = [check_array(r, f"random_acts_sets[{i}]", ndim=2, min_size=2)
-               for i, r in enumerate(random_acts_sets)]
-    if any(r.shape[1] != concept.shape[1] or len(r) < 2 for r in randoms):
-        raise ValueError("every random set needs at least 2 rows and the concept's "
-                         f"{concept.shape[1]} features")
+    concept, randoms = check_activation_sets(concept_acts, random_acts_sets)
     seed, alpha = check_seed(seed), check_real(alpha, "alpha", low=0, high=1, open_interval=True)
     gradients = _layer_gradients(model, layer, inputs, _target(target, inputs)).double().cpu()
 
@@ -202,10 +184,7 @@ def dissect(model: nn.Module, layer, images: torch.Tensor, masks, quantile: floa
     IoU is high (the paper counts IoU > 0.04 on Broden). Images go `batch_size` at a time.
     """
     images, layer = check_images(images, model, "images"), check_layer(model, layer, "layer")
-    masks = check_array(masks, "masks", ndim=4)
-    if len(masks) != len(images) or not np.isin(masks, (0, 1)).all():
-        raise ValueError(f"masks must be 0/1 (or bool) of shape (N={len(images)}, n_concepts, H, W), "
-                         f"one stack per image; got {masks.shape}")
+    masks = check_concept_masks(masks, len(images))
     quantile = check_real(quantile, "quantile", low=0, high=1, open_interval=True)
     return _dissect(model, layer, images, torch.as_tensor(masks > 0.5), quantile,
                     check_count(batch_size, "batch_size"))
@@ -255,22 +234,9 @@ def feature_visualisation(model: nn.Module, layer, channel: int, steps: int = 12
     [0, 1], detached.
     """
     model, layer = check_module(model), check_layer(model, layer, "layer")
-    channel = check_count(channel, "channel", minimum=0)
-    steps, size = check_count(steps, "steps", maximum=100_000), check_count(size, "size", 8, 2048)
-    seed, lr = check_seed(seed), check_real(lr, "lr", low=0, open_interval=True)
-    parametrisation = check_choice(parametrisation, "parametrisation", PARAMETRISATIONS)
-    jitter = check_count(jitter, "jitter", minimum=0, maximum=size // 2)
-    if isinstance(scales, (str, bytes)) or not hasattr(scales, "__len__") or len(scales) == 0:
-        raise TypeError(f"scales must be a list of positive numbers such as (1.0, 0.95), got {scales!r}")
-    scales = [check_real(v, "scales[i]", low=0.25, high=4.0) for v in scales]
-    blur = check_real(blur, "blur", low=0, high=size)
-    if preprocess is None:
-        preprocess = lambda image: image  # noqa: E731
-    check_callable(preprocess, "preprocess", "lambda x: (x - 0.5) / 0.5")
-    if callback is not None:
-        check_callable(callback, "callback", "lambda step, value: bar.update()")
-    if not isinstance(decorrelate, bool):
-        raise TypeError(f"decorrelate must be True or False, got {decorrelate!r}")
+    channel, steps, size, seed, lr, parametrisation, decorrelate, jitter, scales, blur, preprocess, callback = \
+        check_visualisation(channel, steps, size, seed, lr, parametrisation, decorrelate, jitter, scales, blur,
+                            preprocess, callback, PARAMETRISATIONS)
     parameter = next(model.parameters(), None)
     device, dtype = (parameter.device, parameter.dtype) if parameter is not None else ("cpu", torch.float32)
     try:                                                             # one small pass: the channel exists?

@@ -18,9 +18,10 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ._validation import (BLOCK_ELEMENTS, MAX_ELEMENTS, check_array, check_budget, check_callable,
-                          check_count, check_finite_table, check_fitted, check_instance,
-                          check_names, check_real, check_rows, check_seed, feature_index, like,
-                          model_labels, model_outputs)
+                          check_count, check_counterfactual_target, check_directions,
+                          check_finite_table, check_fitted, check_grid, check_names, check_real,
+                          check_rows, check_scale, check_seed, feature_index, like, model_labels,
+                          model_outputs)
 
 __all__ = ["counterfactual", "Counterfactual", "ordered", "satisfies", "diverse_counterfactuals",
            "DiverseCounterfactuals", "counterfactual_metrics"]
@@ -76,11 +77,11 @@ def counterfactual(model, x, grid, constraints=(), scale=None, max_changes=None,
     """
     check_fitted(model)
     template, x_values, columns = _one_row(x)
-    actionable, candidates = _check_grid(grid, columns)
-    scale = _check_scale(scale, actionable, candidates, columns)
+    actionable, candidates = check_grid(grid, columns)
+    scale = check_scale(scale, actionable, candidates, columns)
     candidates = _with_current(candidates, x_values, actionable)
     predicted = model_labels(model.predict(like(template, x_values[None, :], columns)), 1)[0]
-    target = _check_target(model, predicted, target)
+    target = check_counterfactual_target(model, predicted, target)
     max_changes = None if max_changes is None else check_count(max_changes, "max_changes")
     max_candidates = check_budget(max_candidates, "max_candidates", per_unit=len(columns))
 
@@ -172,53 +173,8 @@ def _one_row(x):
     return values, values[0], columns
 
 
-def _check_grid(grid, columns):
-    if not isinstance(grid, dict) or not grid:
-        raise TypeError("grid must be a non-empty dict {feature: candidate values} of the "
-                        "actionable features")
-    actionable, candidates = [], []
-    for feature, values in grid.items():
-        j = feature_index(feature, columns)
-        values = np.unique(np.asarray(values, dtype=float).ravel())
-        if values.size == 0 or not np.all(np.isfinite(values)):
-            raise ValueError(f"grid[{feature!r}] must hold finite numbers")
-        actionable.append(j)
-        candidates.append(values)
-    if len(set(actionable)) != len(actionable):
-        raise ValueError("grid names a feature twice")
-    return np.array(actionable), candidates
-
-
 def _with_current(candidates, x_values, actionable):
     return [np.union1d(c, [x_values[j]]) for c, j in zip(candidates, actionable)]
-
-
-def _check_scale(scale, actionable, candidates, columns):
-    if scale is None:
-        scale = np.array([np.ptp(c) if np.ptp(c) > 0 else 1.0 for c in candidates])
-    else:
-        if isinstance(scale, dict):
-            scale = [scale[columns[j]] if columns[j] in scale else None for j in actionable]
-            if any(s is None for s in scale):
-                raise ValueError(f"scale must give a value for every grid feature "
-                                 f"{[columns[j] for j in actionable]}")
-        scale = np.asarray(scale, dtype=float).ravel()
-        if scale.shape != (len(actionable),) or np.any(~np.isfinite(scale)) or np.any(scale <= 0):
-            raise ValueError("scale must hold one positive number per grid feature")
-    return scale
-
-
-def _check_target(model, predicted, target):
-    classes = list(getattr(model, "classes_", []))
-    if target is None:
-        if len(classes) != 2:
-            raise ValueError("pass target= the wanted class (the model is not a binary classifier)")
-        return classes[1] if predicted == classes[0] else classes[0]
-    if classes and target not in classes:
-        raise ValueError(f"target {target!r} is not one of the model's classes {classes}")
-    if target == predicted:
-        raise ValueError(f"the model already predicts {target!r} for x; nothing to flip")
-    return target
 
 
 def _probability(model, template, rows, columns, target):
@@ -285,7 +241,7 @@ def diverse_counterfactuals(predict, x, X, k=4, immutable=(), constraints=(), se
     mutable = np.array([j for j in range(len(columns)) if j not in fixed])
     if len(mutable) == 0:
         raise ValueError("every feature is immutable; leave at least one free to change")
-    sign = _check_directions(directions, columns, fixed)
+    sign = check_directions(directions, columns, fixed)
     predicted = model_labels(predict(like(template, x_values[None, :], columns)), 1, "predict")[0]
     if target is None:
         seen = model_labels(predict(like(template, data[:500], columns)), len(data[:500]), "predict")
@@ -325,24 +281,6 @@ def diverse_counterfactuals(predict, x, X, k=4, immutable=(), constraints=(), se
                                   counterfactual_metrics(predict, x_values, found, data, target,
                                                          columns, template),
                                   n_candidates, len(rows))
-
-
-def _check_directions(directions, columns, fixed):
-    """(M,) signs: +1 may only rise, -1 may only fall, 0 free (from {feature: +1 or -1})."""
-    sign = np.zeros(len(columns))
-    if directions is None:
-        return sign
-    check_instance(directions, "directions", dict, 'e.g. {"smoke": -1, "active": +1}')
-    for feature, direction in directions.items():
-        j = feature_index(feature, columns)
-        if isinstance(direction, (bool, np.bool_)) or direction not in (-1, 1):
-            raise ValueError(f"directions[{feature!r}] must be +1 (may only rise) or -1 (may only "
-                             f"fall), got {direction!r}")
-        if j in fixed:
-            raise ValueError(f"directions[{feature!r}]: the feature is immutable; name it in one "
-                             f"of immutable and directions, not both")
-        sign[j] = direction
-    return sign
 
 
 def counterfactual_metrics(predict, x, counterfactuals, X, target, feature_names=None,

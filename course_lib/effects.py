@@ -30,9 +30,10 @@ from sklearn.base import clone
 from sklearn.metrics import check_scoring
 from sklearn.model_selection import check_cv
 
-from ._validation import (MAX_ELEMENTS, check_array, check_budget, check_callable, check_count,
-                          check_estimator, check_finite_table, check_fitted, check_instance, check_pair,
-                          check_predictions, check_seed, check_table, check_target, feature_index)
+from ._validation import (MAX_ELEMENTS, check_array, check_budget, check_callable, check_category_order,
+                          check_count, check_edges, check_estimator, check_finite_table, check_fitted,
+                          check_instance, check_pair, check_predictions, check_seed, check_table,
+                          check_target, feature_index)
 from .inspection import PermutationImportance, pdp_grid
 
 __all__ = ["ale", "ALE", "ale_edges", "ale_categorical", "category_order", "ale_2d", "ALE2D",
@@ -66,7 +67,7 @@ def ale(f, X, feature, n_bins=10, edges=None) -> ALE:
     values, columns = check_finite_table(X, "X")
     j, f = feature_index(feature, columns), check_callable(f)
     x = values[:, j]
-    edges = ale_edges(x, n_bins) if edges is None else _check_edges(edges)
+    edges = ale_edges(x, n_bins) if edges is None else check_edges(edges)
     k = np.clip(np.searchsorted(edges, x, side="left"), 1, len(edges) - 1)   # bin of each row
     lower, upper = values.copy(), values.copy()
     lower[:, j], upper[:, j] = edges[k - 1], edges[k]
@@ -136,7 +137,7 @@ def ale_categorical(f, X, feature, order=None) -> ALE:
     """
     values, columns = check_finite_table(X, "X")
     j, f = feature_index(feature, columns), check_callable(f)
-    levels = np.unique(values[:, j]) if order is None else _check_order(order, values[:, j])
+    levels = np.unique(values[:, j]) if order is None else check_category_order(order, values[:, j])
     position = np.searchsorted(levels, values[:, j]) if order is None else \
         np.array([np.flatnonzero(levels == v)[0] for v in values[:, j]])
     K = len(levels)
@@ -426,21 +427,6 @@ def _predict(f, rows) -> np.ndarray:
 # ----------------------------------------------------------------------------- checks
 #: ale_2d fills empty cells by comparing every pair of cell centres: (K L)^2 <= MAX_ELEMENTS.
 _MAX_BINS_2D = 128
-
-
-def _check_edges(edges):
-    edges = check_array(edges, "edges", ndim=1, min_size=2)
-    if np.any(np.diff(edges) <= 0):
-        raise ValueError("edges must be at least two strictly increasing numbers")
-    return edges
-
-
-def _check_order(order, column):
-    order = check_array(order, "order", ndim=1, min_size=1)
-    if not np.isin(column, order).all():
-        raise ValueError(f"order must list every level of the feature; missing "
-                         f"{sorted(set(np.unique(column)) - set(order))[:5]}")
-    return order
 
 
 def _conditions(given, columns) -> dict:

@@ -21,9 +21,10 @@ import numpy as np
 import torch
 from torch import nn
 
-from ._validation import (check_budget, check_callable, check_choice, check_count,
-                          check_fitted, check_instance, check_length, check_module, check_real,
-                          check_row, check_rows, check_tensor, model_outputs)
+from ._validation import (check_budget, check_callable, check_checkpoints, check_choice, check_count,
+                          check_fitted, check_instance, check_known_labels, check_length, check_module,
+                          check_real, check_row, check_row_indices, check_rows, check_targets,
+                          check_tensor, model_outputs)
 from .kernels import rbf_kernel
 
 __all__ = ["mmd_critic", "witness", "leave_one_out_influence", "influence_functions",
@@ -97,7 +98,7 @@ def witness(K, prototype_idx) -> np.ndarray:
     """witness(c) = mean_i K[i, c] - mean_{s in prototypes} K[s, c]: positive where the data is
     denser than the prototypes suggest, negative where the prototypes over-represent it."""
     K, _ = check_rows(K, "K", n_features=len(K), expected="a kernel matrix is square")
-    return K.mean(axis=0) - K[_check_indices(prototype_idx, len(K))].mean(axis=0)
+    return K.mean(axis=0) - K[check_row_indices(prototype_idx, len(K))].mean(axis=0)
 
 
 # ----------------------------------------------------------------------------- influence
@@ -106,7 +107,7 @@ def log_loss_per_row(model, X, y) -> np.ndarray:
     check_fitted(model)
     X, y = check_rows(X, "X")[0], check_length(y, len(X), "y")
     proba = model_outputs(model.predict_proba(X), len(X), "model.predict_proba", len(model.classes_))
-    column = np.searchsorted(model.classes_, _check_labels(y, model.classes_))
+    column = np.searchsorted(model.classes_, check_known_labels(y, model.classes_))
     return -np.log(np.clip(proba[np.arange(len(proba)), column], 1e-300, None))
 
 
@@ -310,7 +311,7 @@ def tracin(model: nn.Module, checkpoints, train_loader, test_inputs, test_target
     test_inputs = check_tensor(test_inputs, "test_inputs")
     if test_inputs.is_floating_point():            # token ids stay integers; pixels match the weights
         check_tensor(test_inputs, "test_inputs", like=next(model.parameters()))
-    test_targets = _check_targets(test_targets, len(test_inputs))
+    test_targets = check_targets(test_targets, len(test_inputs))
     normalize = check_instance(normalize, "normalize", bool)
     total = None
     for state, rate in checkpoints:
@@ -389,14 +390,7 @@ def _check_tracin(model, checkpoints, train_loader):
     if not hasattr(train_loader, "__iter__") or isinstance(train_loader, torch.Tensor):
         raise TypeError("train_loader must be an iterable of (inputs, targets) batches, e.g. a "
                         f"DataLoader with shuffle=False, got {type(train_loader).__name__}")
-    return _checkpoints(checkpoints), train_loader
-
-
-def _check_targets(targets, n):
-    if not isinstance(targets, torch.Tensor) or targets.shape[:1] != (n,):
-        raise ValueError(f"test_targets must be a tensor with one target per input ({n}), got "
-                         f"{getattr(targets, 'shape', type(targets).__name__)}")
-    return targets
+    return check_checkpoints(checkpoints), train_loader
 
 
 def _finite(influence):
@@ -404,20 +398,6 @@ def _finite(influence):
         raise ValueError("the loss gradients hold NaN or infinite values; check the model and "
                          "the checkpoints on these examples")
     return influence
-
-
-def _checkpoints(checkpoints):
-    if not hasattr(checkpoints, "__iter__"):
-        raise TypeError("checkpoints must be a list of (state_dict, learning_rate) pairs, "
-                        "e.g. [(copy.deepcopy(model.state_dict()), 0.01), ...]")
-    checkpoints = list(checkpoints)
-    if not checkpoints:
-        raise ValueError("checkpoints must hold at least one (state_dict, learning_rate) pair")
-    for item in checkpoints:
-        if not (isinstance(item, tuple) and len(item) == 2 and isinstance(item[0], dict)):
-            raise TypeError("checkpoints must be a list of (state_dict, learning_rate) pairs, "
-                            "e.g. [(copy.deepcopy(model.state_dict()), 0.01), ...]")
-    return [(state, check_real(rate, "learning_rate")) for state, rate in checkpoints]
 
 
 # ----------------------------------------------------------------------------- nearest examples
@@ -446,15 +426,5 @@ def _nearest_examples(embeddings, labels, query, k):
 
 
 # ----------------------------------------------------------------------------- checks
-def _check_indices(indices, n):
-    indices = np.asarray(indices).ravel()
-    if indices.size == 0 or indices.dtype.kind not in "iu" or indices.min() < 0 or indices.max() >= n:
-        raise ValueError(f"prototype_idx must be a non-empty list of row positions in [0, {n - 1}], "
-                         f"got {indices[:5]!r}")
-    return indices
 
 
-def _check_labels(y, classes):
-    if not np.isin(y, classes).all():
-        raise ValueError(f"y holds labels that are not among the model's classes {list(classes)}")
-    return y

@@ -17,7 +17,7 @@ from typing import Sequence
 
 import numpy as np
 
-from ._validation import check_array, check_instance, check_rows  # noqa: F401  (check_rows: re-exported)
+from ._validation import check_array, check_instance
 
 
 @dataclass

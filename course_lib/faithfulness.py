@@ -34,8 +34,9 @@ from scipy import sparse
 from scipy.sparse.linalg import spsolve
 from scipy.stats import rankdata
 
-from ._validation import (check_array, check_budget, check_callable, check_choice, check_count,
-                          check_instance, check_real, check_seed, check_tensor, model_outputs)
+from ._validation import (check_aopc, check_array, check_budget, check_callable, check_choice,
+                          check_count, check_instance, check_mask, check_rationale, check_real,
+                          check_seed, check_tensor, check_tensor_pair, model_outputs)
 
 __all__ = ["Curve", "deletion_curve", "insertion_curve", "auc", "removal_order", "road",
            "noisy_linear_impute", "comprehensiveness", "sufficiency", "top_k_rationale",
@@ -163,7 +164,7 @@ def noisy_linear_impute(image, removed, noise: float = 0.01, seed=0) -> np.ndarr
     8 neighbours (weight 1/6 for the 4 sides, 1/12 for the 4 corners), solved as one sparse
     linear system per channel, then add N(0, noise^2) to the filled values (Rong et al. 2022)."""
     image = check_array(image, "image", ndim=3)
-    removed, noise = _check_mask(removed, image), check_real(noise, "noise", low=0)
+    removed, noise = check_mask(removed, image), check_real(noise, "noise", low=0)
     rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(check_seed(seed))
     channels, height, width = image.shape
     unknown = np.flatnonzero(removed)
@@ -209,7 +210,7 @@ def comprehensiveness(f: Callable, tokens, rationale) -> float:
 
     `f` maps a list of token lists to scores (n,); `tokens` is one token list; `rationale` a
     boolean mask over the tokens or a list of token positions."""
-    tokens, keep = _check_rationale(tokens, rationale)
+    tokens, keep = check_rationale(tokens, rationale)
     full, without = _scores(f, [tokens, [t for t, r in zip(tokens, keep) if not r]], None)
     return float(full - without)
 
@@ -218,7 +219,7 @@ def sufficiency(f: Callable, tokens, rationale) -> float:
     """How much the score drops when only the rationale is kept (DeYoung et al. 2020):
 
         sufficiency = f(x) - f(r alone)                  (low is faithful)"""
-    tokens, keep = _check_rationale(tokens, rationale)
+    tokens, keep = check_rationale(tokens, rationale)
     full, alone = _scores(f, [tokens, [t for t, r in zip(tokens, keep) if r]], None)
     return float(full - alone)
 
@@ -236,7 +237,7 @@ def aopc_comprehensiveness(f: Callable, tokens, attribution, bins=AOPC_BINS) -> 
     `attribution` has one value per token (n of them); the top tokens are the largest values.
     `f` scores the class being explained (DeYoung et al. use the predicted class). NaN for a
     constant attribution, which ranks nothing."""
-    tokens, attribution, sizes = _check_aopc(tokens, attribution, bins)
+    tokens, attribution, sizes = check_aopc(tokens, attribution, bins)
     return _aopc(f, tokens, attribution, sizes, keep=False)
 
 
@@ -246,7 +247,7 @@ def aopc_sufficiency(f: Callable, tokens, attribution, bins=AOPC_BINS) -> float:
         AOPC_suff = mean over k in bins of  f(x) - f(only the top ceil(k n) tokens, in order)
 
     Low is faithful. NaN for a constant attribution."""
-    tokens, attribution, sizes = _check_aopc(tokens, attribution, bins)
+    tokens, attribution, sizes = check_aopc(tokens, attribution, bins)
     return _aopc(f, tokens, attribution, sizes, keep=True)
 
 
@@ -258,20 +259,6 @@ def _aopc(f, tokens, attribution, sizes, keep):
     batch = [tokens] + [[t for t, r in zip(tokens, rank) if (r < m) == keep] for m in sizes]
     scores = _scores(f, batch, None)
     return float(np.mean(scores[0] - scores[1:]))
-
-
-def _check_aopc(tokens, attribution, bins):
-    if isinstance(tokens, str) or not hasattr(tokens, "__iter__"):
-        raise TypeError("tokens must be a list of tokens, not one string; split it first")
-    tokens = list(tokens)
-    attribution = check_array(attribution, "attribution", min_size=1).ravel()
-    if attribution.size != len(tokens):
-        raise ValueError(f"attribution has {attribution.size} values for {len(tokens)} tokens; "
-                         "give one value per token")
-    bins = check_array(bins, "bins", min_size=1).ravel()
-    if ((bins <= 0) | (bins > 1)).any():
-        raise ValueError(f"bins must be shares of the tokens in (0, 1], got {bins.tolist()}")
-    return tokens, attribution, np.ceil(bins * len(tokens) - 1e-9).astype(int)
 
 
 def top_k_rationale(attribution, k: int) -> np.ndarray:
@@ -305,7 +292,7 @@ def infidelity(model: Callable, x: torch.Tensor, attribution: torch.Tensor, n_pe
     Equal to ``captum.metrics.infidelity`` given a `perturb_func` with the same draws (one torch
     Generator seeded with `seed`, of the shape of ``x.repeat_interleave(n_perturb, 0)``).
     """
-    (x, attribution), model = _check_tensor_pair(x, attribution), check_callable(model, "model")
+    (x, attribution), model = check_tensor_pair(x, attribution), check_callable(model, "model")
     n_perturb, seed = check_budget(n_perturb, "n_perturb", per_unit=x.numel()), check_seed(seed)
     noise, share = check_real(noise, "noise", low=0), check_real(share, "share", 0, 1)
     baseline = check_real(baseline, "baseline")
@@ -450,14 +437,6 @@ def _check_curve_inputs(x, attribution, baseline):
     return x, removal_order(attribution), baseline, not _is_constant(attribution)
 
 
-def _check_mask(removed, image):
-    removed = np.asarray(removed)
-    if removed.dtype != bool or removed.shape != image.shape[1:]:
-        raise ValueError(f"removed must be a boolean mask of shape {image.shape[1:]} (H, W), got "
-                         f"{removed.dtype} of shape {removed.shape}")
-    return removed
-
-
 def _is_constant(values) -> bool:
     values = np.asarray(values).ravel()
     return bool((values == values[0]).all())
@@ -471,33 +450,6 @@ def _finite(result, name):
     if not torch.isfinite(result).all():
         raise ValueError(f"{name} returned NaN or infinite values; check it on these inputs")
     return result
-
-
-def _check_rationale(tokens, rationale):
-    if isinstance(tokens, str) or not hasattr(tokens, "__iter__"):
-        raise TypeError("tokens must be a list of tokens, not one string; split it first")
-    tokens = list(tokens)
-    mask = np.asarray(rationale)
-    if mask.dtype != bool:
-        if mask.size and mask.dtype.kind not in "iu":
-            raise TypeError(f"rationale must be a boolean mask or a list of token positions, got "
-                            f"{mask.dtype} values")
-        positions = mask.astype(int).ravel()
-        if ((positions < 0) | (positions >= len(tokens))).any():
-            raise ValueError(f"rationale positions must lie in [0, {len(tokens) - 1}]")
-        mask = np.zeros(len(tokens), bool)
-        mask[positions] = True
-    if mask.shape != (len(tokens),):
-        raise ValueError(f"rationale mask has shape {mask.shape} for {len(tokens)} tokens")
-    return tokens, mask
-
-
-def _check_tensor_pair(x, attribution):
-    x, attribution = check_tensor(x, "x"), check_tensor(attribution, "attribution")
-    if x.shape != attribution.shape:
-        raise ValueError(f"attribution has shape {tuple(attribution.shape)}, x "
-                         f"{tuple(x.shape)}; they must match")
-    return x, attribution
 
 
 def _target(scores, target):

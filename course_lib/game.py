@@ -9,12 +9,12 @@ of :mod:`course_lib.shapley_model` (features as players); both re-export these n
 from __future__ import annotations
 
 import math
-from collections.abc import Hashable, Mapping
+from collections.abc import Mapping
 from itertools import combinations
 
 import numpy as np
 
-from ._validation import check_array, check_count, check_scalar
+from ._validation import check_array, check_count, check_players, check_scalar
 from .explanation import Attributions
 
 __all__ = ["Game", "MAX_EXACT_PLAYERS", "coalition_weight", "shapley_from_table"]
@@ -34,7 +34,7 @@ class Game:
     """
 
     def __init__(self, players, value):
-        players = _check_players(players)
+        players = check_players(players)
         self.players = players
         self.n_players = len(players)
         self._index = {player: i for i, player in enumerate(players)}
@@ -170,23 +170,6 @@ class Game:
         return f"Game(players={list(self.players)})"
 
 
-def _check_players(players) -> tuple:
-    """players as a tuple of distinct, hashable names (a string "ABC" is three players)."""
-    if not hasattr(players, "__iter__"):
-        raise TypeError(f"players must be a list of player names (or a string such as 'ABC'), got {players!r}")
-    players = tuple(players)
-    if not players:
-        raise ValueError("players is empty; a game needs at least one player")
-    seen = set()
-    for player in players:
-        if not isinstance(player, Hashable):
-            raise TypeError(f"players must be names (strings, numbers, tuples), got {player!r}")
-        if player in seen:
-            raise ValueError(f"players lists {player!r} twice; every player must be unique")
-        seen.add(player)
-    return players
-
-
 def coalition_weight(size: int, n_players: int) -> float:
     """|S|! (n - |S| - 1)! / n!: the share of orders in which i finds exactly S before it.
 
@@ -197,6 +180,10 @@ def coalition_weight(size: int, n_players: int) -> float:
     size = check_count(size, "size", minimum=0)
     if not 0 <= size < n_players:
         raise ValueError(f"size must be between 0 and n_players - 1 = {n_players - 1}, got {size}")
+    return _coalition_weight(size, n_players)
+
+
+def _coalition_weight(size: int, n_players: int) -> float:
     return math.factorial(size) * math.factorial(n_players - size - 1) / math.factorial(n_players)
 
 
@@ -212,7 +199,7 @@ def shapley_from_table(table, n_players: int | None = None) -> np.ndarray:
         raise ValueError(f"table has {rows} rows; it needs 2**n_players = {2 ** n}, one per coalition")
     masks = np.arange(2 ** n)
     sizes = sum((masks >> k) & 1 for k in range(n))  # |S| of every coalition
-    weight = np.array([coalition_weight(s, n) for s in range(n)])
+    weight = np.array([_coalition_weight(s, n) for s in range(n)])
     phi = np.empty((n,) + table.shape[1:])
     for i in range(n):
         without_i = masks[(masks >> i) & 1 == 0]

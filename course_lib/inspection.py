@@ -24,18 +24,15 @@ from scipy.stats.mstats import mquantiles
 from sklearn.metrics import check_scoring
 
 from ._validation import (BLOCK_ELEMENTS, check_array, check_budget, check_count, check_fitted,
-                          check_random_state, check_table, check_target, feature_index,
-                          is_regressor, like, model_outputs)
-from .counterfactual import Counterfactual, counterfactual, ordered  # noqa: F401  (re-exported)
-from .surrogate import (ErrorTree, Surrogate, error_tree, fidelity,  # noqa: F401  (re-exported)
-                        global_surrogate, leaf_rules)
+                          check_random_state, check_supervised, check_table, check_target,
+                          feature_index, is_regressor, like, model_outputs)
+# lecture 06 imports these four from here; they live in counterfactual.py and surrogate.py
+from .counterfactual import counterfactual, ordered  # noqa: F401
+from .surrogate import error_tree, global_surrogate  # noqa: F401
 
 __all__ = ["permutation_importance", "PermutationImportance", "partial_dependence",
            "PartialDependence", "pdp_grid", "mean_target", "MeanTarget", "best_worst_points",
-           "BestWorst", "model_output",
-           # defined in course_lib.surrogate and course_lib.counterfactual, re-exported lazily
-           "global_surrogate", "Surrogate", "fidelity", "error_tree", "ErrorTree", "leaf_rules",
-           "counterfactual", "Counterfactual", "ordered"]
+           "BestWorst", "model_output"]
 
 #: Rows x features held in memory at once when many copies of X are predicted in one call.
 
@@ -79,11 +76,8 @@ def permutation_importance(model, X, y, scoring=None, n_repeats=5,
     or R^2), a name such as ``"roc_auc"`` or ``"neg_log_loss"``, or ``scorer(model, X, y)``.
     Same numbers as ``sklearn.inspection.permutation_importance`` for the same arguments.
     """
-    check_fitted(model)
-    values, columns = check_table(X, "X")
-    y = check_target(y, len(values))
-    n_repeats = check_budget(n_repeats, "n_repeats", per_unit=len(values))
-    scorer = check_scoring(model, scoring=scoring)
+    values, columns, y = check_supervised(model, X, y)
+    n_repeats, scorer = check_budget(n_repeats, "n_repeats", per_unit=len(values)), check_scoring(model, scoring=scoring)
     baseline = scorer(model, X, y)
 
     # scikit-learn draws ONE seed and gives every column a fresh RandomState(seed), so all
@@ -332,11 +326,8 @@ def best_worst_points(model, X, y, n=5) -> BestWorst:
     A smoke test before any explanation: the worst points are where labels, data errors and
     model blind spots show up first. Ties keep the order of the rows.
     """
-    check_fitted(model)
-    if not hasattr(model, "predict_proba"):
-        raise TypeError(f"model must be a classifier with predict_proba, got {type(model).__name__}")
-    values, columns = check_table(X, "X")
-    y, n = check_target(y, len(values)), check_count(n, "n", minimum=1)
+    values, columns, y = check_supervised(model, X, y, "predict_proba")
+    n = check_count(n, "n", minimum=1)
     classes = np.asarray(model.classes_)
     proba = model_outputs(model.predict_proba(like(X, values, columns)), len(values),
                           "model.predict_proba", n_outputs=len(classes))

@@ -24,13 +24,12 @@ from math import comb
 
 import numpy as np
 
-from ._validation import (check_array, check_budget, check_callable, check_count, check_seed,
-                          check_vector, model_outputs)
-from .explanation import Attributions, check_rows, to_explanation
-from .shapley_model import coalition_values
+from ._validation import (check_background, check_budget, check_callable, check_class_labels,
+                          check_count, check_rows, check_seed, check_wls, model_outputs)
+from .explanation import Attributions
+from .shapley_model import _coalition_values, coalition_values  # noqa: F401  (lecture 04 imports it here)
 
-__all__ = ["kernel_shap", "kernel_shap_loss", "shapley_kernel", "coalition_plan", "coalition_values",
-           "solve_efficient_wls", "Attributions", "to_explanation"]
+__all__ = ["kernel_shap", "kernel_shap_loss", "shapley_kernel", "coalition_plan", "solve_efficient_wls"]
 
 #: How many model inputs one call of f may receive (memory stays bounded for big backgrounds).
 MAX_BATCH = 2 ** 18
@@ -53,21 +52,17 @@ def kernel_shap(f, X, background, n_samples: int | None = None, seed: int = 0) -
     Returns :class:`Attributions` with values (n, M) or (n, M, K) and base_values = E_b[f(b)].
     """
     X, feature_names = check_rows(X, "X")
-    background, _ = check_rows(background, "background", X.shape[1], f"X has shape {X.shape}")
-    f, seed = check_callable(f, "f", "model.predict or model.predict_proba"), check_seed(seed)
-    if n_samples is not None:                  # (n rows x n_samples coalitions) values are kept
-        check_budget(n_samples, "n_samples", per_unit=len(X) + X.shape[1], minimum=2)
-    n_features = X.shape[1]
+    background, f = check_background(background, X), check_callable(f, "f", "model.predict or model.predict_proba")
+    n_samples, seed = check_budget(n_samples, "n_samples", len(X) + X.shape[1], 2, optional=True), check_seed(seed)
     single = np.ndim(f(background[:1])) == 1                                  # (N,) or (N, K)?
     base_value = _evaluate(f, background, "f(background)").mean(axis=0)      # v(0), shape (K,)
     prediction = _evaluate(f, X, "f(X)")                                      # v(1), shape (n, K)
-
-    if n_features == 1:                        # no coalition between empty and full: efficiency
+    if X.shape[1] == 1:                        # no coalition between empty and full: efficiency
         phi = (prediction - base_value)[:, None, :]
     else:
-        Z, weights = coalition_plan(n_features, n_samples, seed)              # (C, M), (C,)
-        values = coalition_values(f, X, background, Z, MAX_BATCH)            # (n, C, K)
-        phi = solve_efficient_wls(Z, weights, values - base_value, prediction - base_value)
+        Z, weights = _coalition_plan(X.shape[1], n_samples, seed)             # (C, M), (C,)
+        values = _coalition_values(f, X, background, Z, MAX_BATCH)            # (n, C, K)
+        phi = _solve_efficient_wls(Z, weights, values - base_value, prediction - base_value)
 
     base_values = np.broadcast_to(base_value, prediction.shape).copy()
     if single:
@@ -85,21 +80,27 @@ def kernel_shap_loss(predict_proba, X, y, background, n_samples: int | None = No
     predict_proba's output. Rows are explained one label at a time; p is clipped at 1e-15.
     """
     X, feature_names = check_rows(X, "X")
-    predict_proba, y = check_callable(predict_proba, "predict_proba", "model.predict_proba"), _check_labels(y, len(X))
-    rows, _ = check_rows(background, "background", X.shape[1], f"X has shape {X.shape}")
-    n_classes = _evaluate(predict_proba, rows[:1], "predict_proba").shape[1]
+    background, y = check_background(background, X), check_class_labels(y, len(X))
+    predict_proba, seed = check_callable(predict_proba, "predict_proba", "model.predict_proba"), check_seed(seed)
+    n_classes = _evaluate(predict_proba, background[:1], "predict_proba").shape[1]
     if y.min() < 0 or y.max() >= n_classes:
         raise ValueError(f"y must hold class indices 0..{n_classes - 1} (columns of "
                          f"predict_proba); got values {np.unique(y)[:5]}")
+    most = max(np.unique(y, return_counts=True)[1])      # the rows of one label are kept at once
+    n_samples = check_budget(n_samples, "n_samples", most + X.shape[1], 2, optional=True)
+    Z, weights = _coalition_plan(X.shape[1], n_samples, seed) if X.shape[1] > 1 else (None, None)
     values, base_values = np.zeros(X.shape), np.zeros(len(X))
     for label in np.unique(y).astype(int):       # one game per label: the loss depends on y
         rows = y == label
 
-        def loss(Z, label=label):
-            return -np.log(np.clip(predict_proba(Z)[:, label], 1e-15, 1.0))
+        def loss(inputs, label=label):
+            return -np.log(np.clip(predict_proba(inputs)[:, label], 1e-15, 1.0))
 
-        part = kernel_shap(loss, X[rows], background, n_samples, seed)
-        values[rows], base_values[rows] = part.values, part.base_values
+        base = _evaluate(loss, background, "predict_proba(background)").mean(axis=0)   # (1,)
+        total = _evaluate(loss, X[rows], "predict_proba(X)") - base                    # (n_y, 1)
+        phi = total[:, None, :] if Z is None else _solve_efficient_wls(
+            Z, weights, _coalition_values(loss, X[rows], background, Z, MAX_BATCH) - base, total)
+        values[rows], base_values[rows] = phi[..., 0], base[0]
     return Attributions(values, base_values, data=X, feature_names=feature_names)
 
 
@@ -110,6 +111,10 @@ def shapley_kernel(n_features: int, size) -> np.ndarray:
     size = np.asarray(size)
     if size.dtype.kind not in "iu" or np.any(size < 0) or np.any(size > M):
         raise ValueError(f"size must hold coalition sizes, integers 0..{M}, got {size!r}")
+    return _shapley_kernel(M, size)
+
+
+def _shapley_kernel(M: int, size: np.ndarray) -> np.ndarray:
     binomial = np.array([comb(M, int(s)) for s in size.ravel()], dtype=float).reshape(size.shape)
     with np.errstate(divide="ignore"):
         return (M - 1) / (binomial * size * (M - size))
@@ -125,16 +130,18 @@ def coalition_plan(n_features: int, n_samples: int | None = None, seed: int = 0)
     their kernel mass, each draw weighted by an equal share of that mass.
     """
     M, seed = check_count(n_features, "n_features", minimum=1, maximum=MAX_FEATURES), check_seed(seed)
+    return _coalition_plan(M, check_budget(n_samples, "n_samples", M, 2, optional=True), seed)
+
+
+def _coalition_plan(M: int, n_samples: int | None, seed: int):
     all_coalitions = 2 ** M - 2 if M < 63 else np.inf
-    if n_samples is not None:             # bounded before any coalition is drawn
-        n_samples = check_budget(n_samples, "n_samples", per_unit=M, minimum=2)
     if n_samples is None or n_samples >= all_coalitions:
         if M > MAX_EXACT_FEATURES:
             raise ValueError(f"n_samples=None enumerates 2**{M} - 2 coalitions; pass n_samples "
                              f"(e.g. 2048) for {M} features")
         codes = np.arange(1, 2 ** M - 1)
         Z = (codes[:, None] >> np.arange(M)) & 1 == 1
-        return Z, shapley_kernel(M, Z.sum(axis=1))
+        return Z, _shapley_kernel(M, Z.sum(axis=1))
 
     sizes = np.arange(1, M)
     mass = (M - 1) / (sizes * (M - sizes))                  # kernel weight of all coalitions of size s
@@ -177,7 +184,10 @@ def solve_efficient_wls(Z, weights, y, total) -> np.ndarray:
     lambda = (1'A^-1 b - total) / (1'A^-1 1), so that the constraint holds exactly.
     Z (C, M); weights (C,); y (n, C, K); total (n, K). Returns phi (n, M, K).
     """
-    Z, weights, y, total = _check_wls(Z, weights, y, total)
+    return _solve_efficient_wls(*check_wls(Z, weights, y, total))
+
+
+def _solve_efficient_wls(Z, weights, y, total) -> np.ndarray:
     n, C, K = y.shape
     M = Z.shape[1]
     A = Z.T @ (weights[:, None] * Z)                                  # (M, M), shared by all rows
@@ -198,32 +208,6 @@ def _all_of_size(M: int, size: int) -> np.ndarray:
     Z = np.zeros((len(members), M), dtype=bool)
     np.put_along_axis(Z, members, True, axis=1)
     return Z
-
-
-def _check_labels(y, n_rows: int) -> np.ndarray:
-    """One class index per row, as floats holding integers."""
-    try:
-        y = np.asarray(y, dtype=float)
-    except (TypeError, ValueError):
-        raise ValueError("y must hold class indices (0, 1, ...); encode string labels first, "
-                         "e.g. with model.classes_") from None
-    if y.shape != (n_rows,) or not np.all(np.isfinite(y)) or np.any(y != np.round(y)):
-        raise ValueError(f"y must hold one class index per row of X, shape ({n_rows},); "
-                         f"got shape {y.shape}")
-    return y
-
-
-def _check_wls(Z, weights, y, total):
-    """solve_efficient_wls' inputs: Z (C, M), weights (C,) >= 0, y (n, C, K), total (n, K)."""
-    Z = check_array(Z, "Z", min_size=0)
-    if Z.ndim != 2:
-        raise ValueError(f"Z must be 2-D (coalitions, features), got shape {Z.shape}")
-    weights = check_vector(weights, "weights", len(Z), "one per coalition")
-    y, total = check_array(y, "y", min_size=0), check_array(total, "total", min_size=0)
-    if y.ndim != 3 or y.shape[1] != len(Z) or total.size != y.shape[0] * y.shape[2] or np.any(weights < 0):
-        raise ValueError(f"y must be (n, {len(Z)}, K) with total (n, K) and weights >= 0; got y "
-                         f"{y.shape}, total {total.shape}")
-    return Z, weights, y, total
 
 
 def _evaluate(f, rows, what: str) -> np.ndarray:

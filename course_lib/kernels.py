@@ -23,10 +23,11 @@ import numpy as np
 import scipy.linalg
 import scipy.optimize
 from sklearn.base import BaseEstimator, TransformerMixin
-from sklearn.utils.validation import check_array as sklearn_check_array, check_is_fitted
+from sklearn.utils.validation import check_is_fitted
 
-from ._validation import (check_array, check_budget, check_count, check_positive, check_random_state,
-                          check_real, check_rows, check_size, check_target)
+from ._validation import (check_affine, check_budget, check_count, check_features_in, check_gram,
+                          check_positive, check_random_state, check_real, check_row_pairs, check_rows,
+                          check_size, check_target)
 
 __all__ = [
     "rotation", "scaling", "shear", "affine_map", "polar", "quadratic_features",
@@ -55,9 +56,7 @@ def shear(k: float) -> np.ndarray:
 
 def affine_map(X, A, b=None) -> np.ndarray:
     """z = A x + b for every row x of X (shape (n, d) -> (n, k) for A of shape (k, d))."""
-    X, A = check_rows(X, "X")[0], check_array(A, "A", ndim=2)
-    A = check_array(A, f"A (k rows of {X.shape[1]} coordinates)", shape=(len(A), X.shape[1]))
-    b = np.zeros(A.shape[0]) if b is None else check_array(b, "b (one offset per output)", shape=(len(A),))
+    X, A, b = check_affine(X, A, b)
     return X @ A.T + b
 
 
@@ -83,7 +82,10 @@ def quadratic_features(X, c: float = 1.0) -> np.ndarray:
 # ------------------------------------------------------------------ kernels: phi(x) . phi(y) without phi
 def squared_distances(X, Y=None) -> np.ndarray:
     """||x - y||^2 for every pair of rows, as ||x||^2 - 2 x . y + ||y||^2 (clipped at 0)."""
-    X, Y = _pair(X, Y)
+    return _squared_distances(*check_row_pairs(X, Y))
+
+
+def _squared_distances(X, Y) -> np.ndarray:
     d2 = (X ** 2).sum(1)[:, None] - 2 * X @ Y.T + (Y ** 2).sum(1)[None, :]
     np.maximum(d2, 0, out=d2)  # rounding can make a tiny distance negative
     if Y is X:
@@ -96,15 +98,18 @@ def rbf_kernel(X, Y=None, gamma: float | None = None) -> np.ndarray:
 
     Its feature map is infinite-dimensional, yet k costs one distance per pair.
     """
-    X, Y = _pair(X, Y)
-    gamma = 1.0 / X.shape[1] if gamma is None else check_real(gamma, "gamma", low=0)
-    return np.exp(-gamma * squared_distances(X, Y))
+    X, Y = check_row_pairs(X, Y)
+    return _rbf_kernel(X, Y, 1.0 / X.shape[1] if gamma is None else check_real(gamma, "gamma", low=0))
+
+
+def _rbf_kernel(X, Y, gamma: float) -> np.ndarray:
+    return np.exp(-gamma * _squared_distances(X, Y))
 
 
 def polynomial_kernel(X, Y=None, degree: float = 3, gamma: float | None = None,
                       coef0: float = 1.0) -> np.ndarray:
     """The polynomial kernel k(x, y) = (gamma x . y + coef0)^degree; gamma defaults to 1 / n_features."""
-    X, Y = _pair(X, Y)
+    X, Y = check_row_pairs(X, Y)
     gamma = 1.0 / X.shape[1] if gamma is None else check_real(gamma, "gamma", low=0)
     degree, coef0 = check_real(degree, "degree", low=0), check_real(coef0, "coef0")
     return (gamma * (X @ Y.T) + coef0) ** degree
@@ -116,10 +121,7 @@ def kernel_ridge_coefficients(K, y, alpha: float = 1.0) -> np.ndarray:
     The prediction at new points is K(new, train) @ a: the model never sees a feature, only
     kernel values (the kernel trick; Schoelkopf & Smola, "Learning with Kernels", 2002).
     """
-    K = check_array(K, "K (the square Gram matrix of the training points)", ndim=2)
-    K = check_array(K, "K (the square Gram matrix of the training points)", shape=(len(K),) * 2)
-    y, alpha = check_array(y, "y", ndim=(1, 2)), check_positive(alpha, "alpha")
-    y = check_array(y, "y (one target per training point)", shape=(len(K),) + y.shape[1:])
+    K, y, alpha = *check_gram(K, y), check_positive(alpha, "alpha")
     return scipy.linalg.solve(K + alpha * np.eye(len(K)), y, assume_a="pos")
 
 
@@ -144,7 +146,7 @@ class RandomFourierFeatures(TransformerMixin, BaseEstimator):
 
     def fit(self, X, y=None):
         """Draw W ~ N(0, 2 gamma) of shape (n_features, D) and b ~ Uniform[0, 2 pi) of shape (D,)."""
-        X = self._check_X(X, reset=True)
+        X = check_features_in(self, X, reset=True)
         D = check_budget(self.n_components, "n_components", per_unit=X.shape[1] + 1)
         gamma, rng = check_real(self.gamma, "gamma", low=0), check_random_state(self.random_state)
         self.random_weights_ = np.sqrt(2.0 * gamma) * rng.normal(size=(X.shape[1], D))
@@ -154,7 +156,7 @@ class RandomFourierFeatures(TransformerMixin, BaseEstimator):
     def transform(self, X) -> np.ndarray:
         """z(x) = sqrt(2 / D) cos(x W + b) for every row x of X."""
         check_is_fitted(self)
-        X = self._check_X(X, reset=False)
+        X = check_features_in(self, X, reset=False)
         D = self.random_weights_.shape[1]
         check_size(len(X) * D, "the transformed X")
         projection = X @ self.random_weights_
@@ -163,22 +165,13 @@ class RandomFourierFeatures(TransformerMixin, BaseEstimator):
         projection *= np.sqrt(2.0 / D)       # double the time
         return projection
 
-    def _check_X(self, X, reset: bool) -> np.ndarray:
-        X = sklearn_check_array(X, dtype=np.float64, input_name="X")
-        if reset:
-            self.n_features_in_ = X.shape[1]
-        elif X.shape[1] != self.n_features_in_:
-            raise ValueError(f"X has {X.shape[1]} features, but RandomFourierFeatures is expecting "
-                             f"{self.n_features_in_} features as input (the columns it was fitted on)")
-        return X
-
 
 def kernel_approximation_error(X, n_components: int, gamma: float, random_state=None) -> float:
     """Root-mean-square gap between z(x) . z(y) and k_rbf(x, y) over all pairs of rows of X."""
     X = check_rows(X, "X")[0]
     check_budget(n_components, "n_components", per_unit=len(X)), check_size(len(X) ** 2, "the kernel matrix")
     Z = RandomFourierFeatures(n_components, gamma, random_state).fit_transform(X)
-    return float(np.sqrt(np.mean((Z @ Z.T - rbf_kernel(X, gamma=gamma)) ** 2)))
+    return float(np.sqrt(np.mean((Z @ Z.T - _rbf_kernel(X, X, gamma)) ** 2)))
 
 
 def expected_approximation_error(X, n_components: int, gamma: float) -> float:
@@ -242,8 +235,3 @@ def make_xor(n_samples: int = 400, margin: float = 0.1, random_state=None):
 
 
 # ------------------------------------------------------------------ validation helpers
-def _pair(X, Y):
-    X = check_rows(X, "X")[0]
-    Y = X if Y is None else check_rows(Y, "Y", X.shape[1], f"X has {X.shape[1]} columns")[0]
-    check_size(len(X) * len(Y), "the matrix of pairs")
-    return X, Y

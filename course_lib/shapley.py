@@ -24,10 +24,10 @@ from itertools import combinations, permutations
 import numpy as np
 
 from ._validation import check_budget, check_instance, check_real, check_scalar, check_seed
-from .game import MAX_EXACT_PLAYERS, Game, coalition_weight, shapley_from_table
-# features as players: the model game lives in shapley_model.py and is re-exported here
-from .shapley_model import (DEFAULT_BATCH_ROWS, ModelGame, coalition_values,
-                            model_game, model_shapley)
+from .game import Game, _coalition_weight, coalition_weight, shapley_from_table
+# features as players: the model game lives in shapley_model.py; lectures 00, 01, 04 and 06
+# import these names from here, as the course's one door to Shapley values
+from .shapley_model import ModelGame, model_game, model_shapley
 
 __all__ = [
     "Game", "ModelGame", "model_game", "model_shapley", "shapley_values", "marginal_contributions",
@@ -38,7 +38,10 @@ __all__ = [
 # ---------------------------------------------------------------------- exact Shapley values
 def marginal_contributions(game: Game, order) -> dict:
     """What each player adds when the players join one at a time in `order`."""
-    game, order = _check_order(game, order)
+    return _marginal_contributions(*_check_order(game, order))
+
+
+def _marginal_contributions(game, order) -> dict:
     joined, contributions = frozenset(), {}
     for player in order:
         contributions[player] = game(joined | {player}) - game(joined)
@@ -59,7 +62,7 @@ def shapley_values(game: Game, method: str = "coalitions") -> dict:
         for player in game.players:
             others = [p for p in game.players if p != player]
             values[player] = math.fsum(
-                coalition_weight(size, n) * game.marginal_contribution(player, S)
+                _coalition_weight(size, n) * game.marginal_contribution(player, S)
                 for size in range(n) for S in combinations(others, size))
         return values
     if method == "orderings":
@@ -68,7 +71,7 @@ def shapley_values(game: Game, method: str = "coalitions") -> dict:
                              "use method='coalitions' or sample_shapley")
         per_player = {player: [] for player in game.players}
         for order in permutations(game.players):
-            for player, contribution in marginal_contributions(game, order).items():
+            for player, contribution in _marginal_contributions(game, order).items():
                 per_player[player].append(contribution)
         return {player: math.fsum(c) / len(c) for player, c in per_player.items()}
     raise ValueError(f"method must be 'coalitions' or 'orderings', got {method!r}")

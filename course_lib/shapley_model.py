@@ -16,8 +16,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._validation import (MAX_ELEMENTS, check_callable, check_count, check_row, check_rows,
-                          model_outputs)
+from ._validation import (MAX_ELEMENTS, check_background, check_callable, check_coalitions,
+                          check_count, check_model_game, check_rows, model_outputs)
 from .explanation import Attributions
 from .game import MAX_EXACT_PLAYERS, Game, shapley_from_table
 
@@ -35,14 +35,13 @@ class ModelGame(Game):
     """
 
     def __init__(self, f, x, background, feature_names=None, batch_rows: int = DEFAULT_BATCH_ROWS):
-        X, self.background, names, self._frame = _check_model_inputs(f, x, background, feature_names,
-                                                                     one_row=True)
-        self.f, self.x, self.batch_rows = f, X[0], _check_batch(batch_rows)
+        X, self.background, names, self._frame = check_model_game(f, x, background, feature_names, True)
+        self.f, self.x, self.batch_rows = f, X[0], check_count(batch_rows, "batch_rows", 1, MAX_ELEMENTS)
         self.n_model_calls = self.n_model_rows = 0
         super().__init__(names, lambda coalition: None)  # values come from _evaluate below
 
     def _evaluate(self, masks: np.ndarray) -> np.ndarray:
-        values = _coalition_values(self, self.x[None], masks)[0]
+        values = _mask_values(self, self.x[None], masks)[0]
         if values.shape[1] != 1:
             raise ValueError(f"f returns {values.shape[1]} outputs per row; a game needs one "
                              "number: pass e.g. lambda X: model.predict_proba(X)[:, 1]")
@@ -66,13 +65,13 @@ def model_shapley(f, X, background, feature_names=None,
     All rows × 2**M coalitions × background rows go through f in batches of `batch_rows`; values
     have shape (n, M), or (n, M, K) when f returns K outputs per row.
     """
-    X, background, names, frame = _check_model_inputs(f, X, background, feature_names, one_row=False)
-    M = X.shape[1]
+    X, background, names, frame = check_model_game(f, X, background, feature_names, one_row=False)
+    batch_rows, M = check_count(batch_rows, "batch_rows", 1, MAX_ELEMENTS), X.shape[1]
     if M > MAX_EXACT_PLAYERS:
         raise ValueError(f"X has {M} features: 2**{M} coalitions are too many for exact Shapley "
                          f"values (limit {MAX_EXACT_PLAYERS}); sample or group features")
-    caller = _Caller(f, background, frame, _check_batch(batch_rows))
-    table = _coalition_values(caller, X, np.arange(2 ** M))  # (n, 2**M, K)
+    caller = _Caller(f, background, frame, batch_rows)
+    table = _mask_values(caller, X, np.arange(2 ** M))  # (n, 2**M, K)
     phi = np.moveaxis(shapley_from_table(np.moveaxis(table, 1, 0), M), 0, 1)  # (n, M, K)
     base = table[:, 0]
     if table.shape[2] == 1:
@@ -99,7 +98,14 @@ def coalition_values(f, X, background, Z, batch_rows: int = DEFAULT_BATCH_ROWS) 
     True where the feature keeps x's value. Every (row, coalition) pair becomes B hybrid rows in
     one ``np.where``; pairs go to f together, at most `batch_rows` model inputs per call.
     """
-    X, background, Z, batch_rows = _check_coalitions(f, X, background, Z, batch_rows)
+    X = check_rows(X, "X")[0]
+    background, Z = check_background(background, X), check_coalitions(Z, X.shape[1])
+    f = check_callable(f, "f", "model.predict, or lambda X: model.predict_proba(X)[:, 1]")
+    return _coalition_values(f, X, background, Z, check_count(batch_rows, "batch_rows", 1, MAX_ELEMENTS))
+
+
+def _coalition_values(f, X, background, Z, batch_rows):
+    """coalition_values for checked inputs: X (n, M) and background (B, M) floats, Z (C, M) bool."""
     n_background, M = background.shape
     row = np.repeat(np.arange(len(X)), len(Z))  # every (row, coalition) pair
     coalition = np.tile(np.arange(len(Z)), len(X))
@@ -113,11 +119,11 @@ def coalition_values(f, X, background, Z, batch_rows: int = DEFAULT_BATCH_ROWS) 
     return np.concatenate(values).reshape(len(X), len(Z), -1)
 
 
-def _coalition_values(model, X: np.ndarray, masks: np.ndarray) -> np.ndarray:
+def _mask_values(model, X: np.ndarray, masks: np.ndarray) -> np.ndarray:
     """v[r, k] = mean_b f(X[r] on coalition masks[k], b elsewhere): shape (n_rows, n_masks, K)."""
     inside = ((masks[:, None] >> np.arange(X.shape[1])) & 1).astype(bool)  # (n_masks, M)
-    return coalition_values(lambda rows: _call_model(model, rows), X, model.background, inside,
-                            model.batch_rows)
+    return _coalition_values(lambda rows: _call_model(model, rows), X, model.background, inside,
+                             model.batch_rows)
 
 
 def _call_model(model, inputs: np.ndarray):
@@ -127,41 +133,6 @@ def _call_model(model, inputs: np.ndarray):
     model.n_model_calls += 1
     model.n_model_rows += len(inputs)
     return model.f(inputs)
-
-
-def _check_model_inputs(f, x, background, feature_names, one_row: bool):
-    """Validate (f, x, background, names) once; returns 2-D float x, background, names, frame."""
-    check_callable(f, "f", "model.predict, or lambda X: model.predict_proba(X)[:, 1]")
-    frame = background if hasattr(background, "columns") else None
-    background, _ = check_rows(background, "background")
-    fits = f"background has {background.shape[1]} features; x and background must share their columns"
-    X = (check_row(x, "x", background.shape[1], fits)[None] if one_row or np.ndim(x) == 1
-         else check_rows(x, "X", background.shape[1], fits)[0])
-    names = feature_names
-    if names is None:
-        source = frame if frame is not None else x
-        names = list(source.columns) if hasattr(source, "columns") else (
-            list(source.index) if hasattr(source, "to_numpy") and one_row else None)  # a Series
-    names = [f"x{j}" for j in range(X.shape[1])] if names is None else list(names)
-    if len(names) != X.shape[1] or len(set(names)) != len(names):
-        raise ValueError(f"feature_names must be {X.shape[1]} distinct names, got {names!r}")
-    return X, background, names, frame
-
-
-def _check_coalitions(f, X, background, Z, batch_rows):
-    """coalition_values' inputs: f, rows (n, M), background (B, M), coalitions (C, M) of 0/1."""
-    f = check_callable(f, "f", "model.predict, or lambda X: model.predict_proba(X)[:, 1]")
-    X, _ = check_rows(X, "X")
-    background, _ = check_rows(background, "background", X.shape[1], f"X has shape {X.shape}")
-    Z = np.asarray(Z)
-    if Z.ndim != 2 or Z.shape[1] != X.shape[1] or Z.dtype.kind not in "biuf" or not np.all((Z == 0) | (Z == 1)):
-        raise ValueError(f"Z must be coalitions of 0/1 (True: keep x's value), shape (C, {X.shape[1]}); "
-                         f"got shape {Z.shape}")
-    return X, background, Z.astype(bool), _check_batch(batch_rows)
-
-
-def _check_batch(batch_rows) -> int:
-    return check_count(batch_rows, "batch_rows", minimum=1, maximum=MAX_ELEMENTS)
 
 
 def coalition_value(f, x, background, coalition) -> float:

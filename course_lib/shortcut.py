@@ -23,8 +23,8 @@ import numpy as np
 import torch
 from torch import nn
 
-from ._validation import (check_budget, check_choice, check_count, check_generator,
-                          check_module, check_positive, check_seed)
+from ._validation import (check_budget, check_choice, check_count, check_generator, check_module,
+                          check_pictures, check_positive, check_seed)
 from .hooks import evaluating
 
 __all__ = ["CLASSES", "STAMPS", "ShortcutData", "make_shortcut_data", "draw_timestamp",
@@ -57,7 +57,7 @@ class ShortcutData:
     has_stamp: np.ndarray
 
     def __post_init__(self):
-        _check_pictures(self.images, "images")
+        check_pictures(self.images, "images")
         n, size = self.images.shape[0], self.images.shape[1:3]
         for name in ("labels", "animal_masks", "stamp_masks", "has_stamp"):
             shape = np.shape(getattr(self, name))
@@ -127,7 +127,7 @@ def _draw_animal(rng, size: int, cat: bool):
 def draw_timestamp(image: np.ndarray, rng=None, text: str | None = None) -> np.ndarray:
     """Write an "HH:MM" timestamp into the bottom-right corner of `image` (H, W, 3) uint8, in
     place, and return its (H, W) bool mask (the bounding box of the text plus a 1-pixel margin)."""
-    rng, (height, width) = check_generator(rng), _check_pictures(image, "image", one=True).shape[:2]
+    rng, (height, width) = check_generator(rng), check_pictures(image, "image", one=True).shape[:2]
     text = f"{rng.integers(0, 24):02d}:{rng.integers(0, 60):02d}" if text is None else text
     _check_text(text, height, width)
     top, left = height - 7, width - 2 - 4 * len(text)
@@ -159,7 +159,7 @@ def small_cnn(n_classes: int = 2, width: int = 16) -> nn.Sequential:
 
 def to_tensor(images: np.ndarray) -> torch.Tensor:
     """uint8 (N, H, W, 3) pictures -> float (N, 3, H, W) in [-1, 1]."""
-    images = _check_pictures(images, "images")
+    images = check_pictures(images, "images")
     return torch.as_tensor(images).permute(0, 3, 1, 2).float().div(127.5).sub(1.0)
 
 
@@ -204,16 +204,6 @@ def accuracy_on(model: nn.Module, data: ShortcutData) -> float:
 
 
 # ---------------------------------------------------------------------- validation
-def _check_pictures(images, name, one=False):
-    """uint8 pictures (N, H, W, 3), or one (H, W, 3), as drawn here (numpy or torch)."""
-    shape, dtype = getattr(images, "shape", None), str(getattr(images, "dtype", "no dtype"))
-    expected = "(H, W, 3)" if one else "(N, H, W, 3)"
-    if shape is None or dtype not in ("uint8", "torch.uint8"):
-        raise TypeError(f"{name} must be uint8 pictures {expected} as make_shortcut_data draws, "
-                        f"got {type(images).__name__} of {dtype}")
-    if len(shape) != (3 if one else 4) or shape[-1] != 3 or 0 in shape:
-        raise ValueError(f"{name} must have shape {expected}, got {tuple(shape)}")
-    return images
 
 
 def _check_text(text, height, width):

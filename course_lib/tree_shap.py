@@ -46,11 +46,11 @@ from sklearn.tree import BaseDecisionTree, DecisionTreeClassifier, DecisionTreeR
 from sklearn.utils import get_tags
 from sklearn.utils.validation import check_is_fitted
 
-from ._validation import check_instance
-from .explanation import Attributions, check_rows, to_explanation
+from ._validation import check_instance, check_rows
+from .explanation import Attributions, to_explanation  # noqa: F401  (lecture 06 imports to_explanation here)
 
 __all__ = ["tree_shap", "tree_shap_interactions", "leaf_table", "LeafTable", "path_dependent_shap",
-           "interventional_shap", "SUPPORTED_MODELS", "Attributions", "to_explanation"]
+           "interventional_shap", "SUPPORTED_MODELS"]
 
 SUPPORTED_MODELS = (DecisionTreeRegressor, DecisionTreeClassifier, RandomForestRegressor,
                     RandomForestClassifier, ExtraTreesRegressor, ExtraTreesClassifier,

@@ -16,8 +16,8 @@ import numpy as np
 import torch
 from torch import nn
 
-from ._validation import (check_array, check_budget, check_choice, check_count, check_module,
-                          check_positive, check_real, check_rows, check_seed, check_size, check_target)
+from ._validation import (check_array, check_binary_labels, check_budget, check_choice, check_count,
+                          check_module, check_positive, check_real, check_rows, check_seed, check_widths)
 from .hooks import evaluating
 
 __all__ = ["make_mlp", "grid_lines", "layers_of", "layer_names", "layer_images", "train_classifier",
@@ -32,7 +32,7 @@ def make_mlp(widths, activation: str = "tanh", seed: int = 0) -> nn.Sequential:
     widths=(2, 2, 2, 1): two inputs, two hidden layers of 2 units, one output (a logit).
     The global torch random state is left untouched.
     """
-    widths, seed = _check_widths(widths), check_seed(seed)
+    widths, seed = check_widths(widths), check_seed(seed)
     activation = check_choice(activation, "activation", tuple(ACTIVATIONS))
     layers = []
     with torch.random.fork_rng(devices=[]):
@@ -112,11 +112,11 @@ def train_classifier(model: nn.Module, X, y, X_test=None, y_test=None, epochs: i
     set is given), "train_accuracy": float, "test_accuracy": float}.
     """
     parameter = next(check_module(model).parameters())
-    X, y = check_rows(X, "X")[0], _check_labels(y, X)
+    X, y = check_rows(X, "X")[0], check_binary_labels(y, X)
     epochs = check_budget(epochs, "epochs", per_unit=X.size)
     lr, weight_decay = check_positive(lr, "lr"), check_real(weight_decay, "weight_decay", low=0)
     if X_test is not None or y_test is not None:  # a test set: both or neither
-        X_test, y_test = check_rows(X_test, "X_test", X.shape[1])[0], _check_labels(y_test, X_test)
+        X_test, y_test = check_rows(X_test, "X_test", X.shape[1])[0], check_binary_labels(y_test, X_test)
     as_tensors = lambda A, b: (torch.as_tensor(np.asarray(A, float), dtype=parameter.dtype, device=parameter.device),
                                torch.as_tensor(np.asarray(b, float), dtype=parameter.dtype, device=parameter.device))
     X_t, y_t = as_tensors(X, y)
@@ -151,18 +151,5 @@ def predict_proba(model: nn.Module, X) -> np.ndarray:
 
 
 # ---------------------------------------------------------------------- validation
-def _check_widths(widths) -> list:
-    if isinstance(widths, (str, bytes)) or not hasattr(widths, "__len__"):
-        raise TypeError(f"widths must be a list of layer widths such as (2, 3, 1), got {widths!r}")
-    if len(widths) < 2:
-        raise ValueError(f"widths must list at least an input and an output width, got {widths!r}")
-    widths = [check_count(w, f"widths[{i}]") for i, w in enumerate(widths)]
-    check_size(sum(a * b for a, b in zip(widths[:-1], widths[1:])), "the network's weights")
-    return widths
 
 
-def _check_labels(y, X) -> np.ndarray:
-    y = check_array(check_target(y, len(X)), "y")
-    if not np.isin(y, (0, 1)).all():
-        raise ValueError(f"y must hold the labels 0 and 1, got {np.unique(y)[:5]}")
-    return y

@@ -133,7 +133,7 @@ CASES = {
     "cam.quadrature: n_steps=10**6": lambda: quadrature(10 ** 6),
     "cam.smooth_grad: n_samples=10**12": lambda: smooth_grad(NET, IMAGES, n_samples=10 ** 12),
     "cam.smooth_grad: negative seed": lambda: smooth_grad(NET, IMAGES, n_samples=2, seed=-1),
-    "cam.pointing_game: NaN maps": lambda: pointing_game(np.full((1, 4, 4), np.nan),
+    "metrics.pointing_game: NaN maps (all)": lambda: pointing_game(np.full((1, 4, 4), np.nan),
                                                      np.ones((4, 4), bool)),
 }
 

@@ -12,9 +12,10 @@ from sklearn.datasets import load_breast_cancer, load_diabetes, make_classificat
 from sklearn.ensemble import GradientBoostingRegressor, RandomForestClassifier
 from sklearn.linear_model import LogisticRegression
 
-from course_lib.kernel_shap import (Attributions, coalition_plan, coalition_values, kernel_shap,
-                                    kernel_shap_loss, shapley_kernel, solve_efficient_wls,
-                                    to_explanation)
+from course_lib.explanation import Attributions, to_explanation
+from course_lib.kernel_shap import (coalition_plan, kernel_shap, kernel_shap_loss, shapley_kernel,
+                                    solve_efficient_wls)
+from course_lib.shapley_model import coalition_values
 
 
 def brute_force_shapley(f, x, background):

@@ -18,7 +18,8 @@ from sklearn.ensemble._iforest import _average_path_length
 from sklearn.linear_model import LinearRegression
 from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 
-from course_lib.tree_shap import Attributions, leaf_table, to_explanation, tree_shap
+from course_lib.explanation import Attributions, to_explanation
+from course_lib.tree_shap import leaf_table, tree_shap
 
 
 @pytest.fixture(scope="module")

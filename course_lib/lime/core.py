@@ -21,16 +21,15 @@ Each representation (``tabular``, ``text``, ``image``) only does step 1 and retu
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Callable
 
 import numpy as np
 import scipy.linalg
 from sklearn.linear_model import lars_path
 
-from .._validation import (check_array, check_count, check_positive, check_real, check_vector,
+from .._validation import (check_array, check_count, check_feature_selection, check_label, check_positive,
+                           check_real, check_regression, check_representation, check_vector, check_weights,
                            model_outputs)
-from ._checks import (check_feature_selection, check_label, check_regression, check_representation,
-                      check_weights)
 
 
 # ------------------------------------------------------------------ the algorithm, top to bottom
@@ -46,11 +45,16 @@ def fit_surrogate(Z, y, distances, kernel_width, num_features=10, feature_select
     """
     Z, y, distances = check_regression(Z, y, distances, "distances")
     num_features, alpha = check_count(num_features, "num_features"), check_real(alpha, "alpha", low=0)
-    proximity = exponential_kernel(distances, kernel_width)           # pi_x(z)
-    used = select_features(Z, y, proximity, num_features, feature_selection)
-    coef, intercept = weighted_ridge(Z[:, used], y, proximity, alpha)  # g(z') = b + coef . z'
+    kernel_width, method = check_positive(kernel_width, "kernel_width"), check_feature_selection(feature_selection)
+    return _fit_surrogate(Z, y, distances, kernel_width, num_features, method, alpha)
+
+
+def _fit_surrogate(Z, y, distances, kernel_width, num_features, feature_selection, alpha=1.0):
+    proximity = _exponential_kernel(distances, kernel_width)          # pi_x(z)
+    used = _select_features(Z, y, proximity, num_features, feature_selection)
+    coef, intercept = _weighted_ridge(Z[:, used], y, proximity, alpha)  # g(z') = b + coef . z'
     prediction = Z[:, used] @ coef + intercept
-    score = weighted_r2(y, prediction, proximity)
+    score = _weighted_r2(y, prediction, proximity)
     local_pred = float(prediction[0])                                 # g at x' (row 0)
     return coef, intercept, score, local_pred, used
 
@@ -61,22 +65,26 @@ def exponential_kernel(distances, kernel_width):
     Written with the square root as ``lime`` writes it, so that the floats agree.
     """
     distances, kernel_width = check_array(distances, "distances", min_size=0), check_positive(kernel_width, "kernel_width")
+    return _exponential_kernel(distances, kernel_width)
+
+
+def _exponential_kernel(distances, kernel_width):
     return np.sqrt(np.exp(-(distances ** 2) / kernel_width ** 2))
 
 
-def weighted_ridge(Z, y, sample_weight, alpha=1.0, check_input=True):
+def weighted_ridge(Z, y, sample_weight, alpha=1.0):
     """Ridge regression with an intercept, each row weighted: argmin sum_i w_i (y_i - b - z_i.c)^2 + alpha |c|^2.
 
     Centre Z and y at their weighted means, solve (Zc' W Zc + alpha I) c = Zc' W yc, then
     b = mean_w(y) - mean_w(Z) . c (the intercept is not penalised). Equal to scikit-learn's
     ``Ridge(alpha, fit_intercept=True).fit(Z, y, sample_weight=w)``: a Cholesky solve, and the
     minimum-norm (SVD) solution when the system is singular (possible with alpha = 0).
-    check_input=False skips the checks for a caller that made them (scikit-learn's convention).
     """
-    w = sample_weight
-    if check_input:
-        Z, y, w = check_regression(Z, y, sample_weight)
-        alpha = check_real(alpha, "alpha", low=0)
+    Z, y, sample_weight = check_regression(Z, y, sample_weight)
+    return _weighted_ridge(Z, y, sample_weight, check_real(alpha, "alpha", low=0))
+
+
+def _weighted_ridge(Z, y, w, alpha):
     Z_mean = np.average(Z, axis=0, weights=w)
     y_mean = np.average(y, weights=w)
     root_w = np.sqrt(w)
@@ -95,12 +103,14 @@ def weighted_ridge(Z, y, sample_weight, alpha=1.0, check_input=True):
     return coef, intercept
 
 
-def weighted_r2(y, prediction, sample_weight, check_input=True):
+def weighted_r2(y, prediction, sample_weight):
     """Weighted coefficient of determination: 1 - sum w (y - g)^2 / sum w (y - mean_w y)^2."""
-    w = sample_weight
-    if check_input:
-        y = check_vector(y, "y")
-        prediction, w = check_vector(prediction, "prediction", len(y)), check_weights(w, len(y))
+    y = check_vector(y, "y")
+    prediction, sample_weight = check_vector(prediction, "prediction", len(y)), check_weights(sample_weight, len(y))
+    return _weighted_r2(y, prediction, sample_weight)
+
+
+def _weighted_r2(y, prediction, w):
     residual = np.sum(w * (y - prediction) ** 2)
     total = np.sum(w * (y - np.average(y, weights=w)) ** 2)
     if total == 0:  # a constant target: perfect when the fit is exact (scikit-learn's convention)
@@ -116,21 +126,28 @@ def select_features(Z, y, sample_weight, num_features, method="auto"):
     """
     Z, y, sample_weight = check_regression(Z, y, sample_weight)
     num_features, method = check_count(num_features, "num_features"), check_feature_selection(method)
+    return _select_features(Z, y, sample_weight, num_features, method)
+
+
+def _select_features(Z, y, sample_weight, num_features, method):
     if method == "auto":
         method = "forward_selection" if num_features <= 6 else "highest_weights"
     if method == "none":
         return np.arange(Z.shape[1])
     if method == "forward_selection":
-        return forward_selection(Z, y, sample_weight, num_features)
+        return _forward_selection(Z, y, sample_weight, num_features)
     if method == "highest_weights":
-        return highest_weights(Z, y, sample_weight, num_features)
-    return lasso_path_selection(Z, y, sample_weight, num_features)
+        return _highest_weights(Z, y, sample_weight, num_features)
+    return _lasso_path_selection(Z, y, sample_weight, num_features)
 
 
 def forward_selection(Z, y, sample_weight, num_features):
     """Greedy: add, one at a time, the feature whose unregularised weighted fit has the best R^2."""
     Z, y, sample_weight = check_regression(Z, y, sample_weight)
-    num_features = check_count(num_features, "num_features")
+    return _forward_selection(Z, y, sample_weight, check_count(num_features, "num_features"))
+
+
+def _forward_selection(Z, y, sample_weight, num_features):
     chosen: list[int] = []
     for _ in range(min(num_features, Z.shape[1])):
         best, best_score = 0, -np.inf
@@ -138,8 +155,8 @@ def forward_selection(Z, y, sample_weight, num_features):
             if candidate in chosen:
                 continue
             columns = chosen + [candidate]
-            coef, intercept = weighted_ridge(Z[:, columns], y, sample_weight, 0.0, check_input=False)
-            score = weighted_r2(y, Z[:, columns] @ coef + intercept, sample_weight, check_input=False)
+            coef, intercept = _weighted_ridge(Z[:, columns], y, sample_weight, 0.0)
+            score = _weighted_r2(y, Z[:, columns] @ coef + intercept, sample_weight)
             if score > best_score:  # strict: ties keep the lower index, as lime does
                 best, best_score = candidate, score
         chosen.append(best)
@@ -149,8 +166,11 @@ def forward_selection(Z, y, sample_weight, num_features):
 def highest_weights(Z, y, sample_weight, num_features):
     """Fit all features (ridge, alpha=0.01); keep the K largest |coef_j * z'_0j| (stable order)."""
     Z, y, sample_weight = check_regression(Z, y, sample_weight)
-    num_features = check_count(num_features, "num_features")
-    coef, _ = weighted_ridge(Z, y, sample_weight, alpha=0.01)
+    return _highest_weights(Z, y, sample_weight, check_count(num_features, "num_features"))
+
+
+def _highest_weights(Z, y, sample_weight, num_features):
+    coef, _ = _weighted_ridge(Z, y, sample_weight, alpha=0.01)
     contribution = np.abs(coef * np.asarray(Z[0], dtype=float))
     return np.argsort(-contribution, kind="stable")[:num_features]
 
@@ -158,8 +178,10 @@ def highest_weights(Z, y, sample_weight, num_features):
 def lasso_path_selection(Z, y, sample_weight, num_features):
     """Walk the weighted lasso path back from the full model to the last step with <= K features."""
     Z, y, sample_weight = check_regression(Z, y, sample_weight)
-    num_features = check_count(num_features, "num_features")
-    w = sample_weight
+    return _lasso_path_selection(Z, y, sample_weight, check_count(num_features, "num_features"))
+
+
+def _lasso_path_selection(Z, y, w, num_features):
     Zc = (Z - np.average(Z, axis=0, weights=w)) * np.sqrt(w)[:, None]
     yc = (y - np.average(y, weights=w)) * np.sqrt(w)
     _, _, coefs = lars_path(Zc, yc, method="lasso", verbose=False)
@@ -174,7 +196,10 @@ def lasso_path_selection(Z, y, sample_weight, num_features):
 # ------------------------------------------------------------------ distances
 def cosine_distances_to_first(Z):
     """1 - cos(z_i, z_0) for every row (rows of zeros are at distance 1)."""
-    Z = check_representation(Z)
+    return _cosine_distances_to_first(check_representation(Z))
+
+
+def _cosine_distances_to_first(Z):
     norms = np.linalg.norm(Z, axis=1)
     dot = Z @ Z[0]
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -184,7 +209,10 @@ def cosine_distances_to_first(Z):
 
 def euclidean_distances_to_first(Z):
     """||z_i - z_0|| for every row."""
-    Z = check_representation(Z)
+    return _euclidean_distances_to_first(check_representation(Z))
+
+
+def _euclidean_distances_to_first(Z):
     return np.sqrt(np.sum((Z - Z[0]) ** 2, axis=1))
 
 
@@ -275,7 +303,7 @@ class Neighbourhood:
     @property
     def proximity(self) -> np.ndarray:
         """pi_x(z): the kernel weight of each neighbour."""
-        return exponential_kernel(self.distances, self.kernel_width)
+        return _exponential_kernel(self.distances, self.kernel_width)
 
     def explain(self, label=1, num_features=10, feature_selection=None, kernel_width=None) -> Explanation:
         """Steps 2-4 for one label; reuse the same neighbourhood for other labels or widths.
@@ -287,7 +315,7 @@ class Neighbourhood:
         method = check_feature_selection(self.feature_selection if feature_selection is None else feature_selection)
         width = self.kernel_width if kernel_width is None else check_positive(kernel_width, "kernel_width")
         y = self.predictions[:, column]
-        coef, intercept, score, local_pred, used = fit_surrogate(
+        coef, intercept, score, local_pred, used = _fit_surrogate(
             self.Z, y, self.distances, width, num_features, method)
         order = np.argsort(-np.abs(coef), kind="stable")
         weights = {int(used[i]): float(coef[i]) for i in order}
@@ -295,6 +323,27 @@ class Neighbourhood:
                            local_pred=local_pred, prediction=float(y[0]),
                            feature_names=list(self.feature_names), instance=np.asarray(self.Z[0], dtype=float),
                            neighbourhood=self)
+
+
+# ------------------------------------------------------------------ model calls
+def predict_in_batches(predict_fn: Callable, make_inputs: Callable, n: int,
+                       batch_size: int | None = None, progress: bool = False) -> np.ndarray:
+    """Call ``predict_fn(make_inputs(rows))`` on consecutive slices of rows 0..n-1; stack the outputs.
+
+    Returns an (n, K) float array (a 1-D output becomes one column). Checks what comes back:
+    one row per input, finite numbers. `progress` shows a tqdm bar over the batches.
+    """
+    size = n if not batch_size else int(batch_size)
+    starts = range(0, n, size)
+    if progress:
+        from tqdm.auto import tqdm  # only when asked: tests and quick runs stay quiet
+
+        starts = tqdm(starts, total=-(-n // size), desc="LIME: model calls", unit="batch")
+    outputs = []
+    for start in starts:
+        rows = np.arange(start, min(start + size, n))
+        outputs.append(model_outputs(predict_fn(make_inputs(rows)), len(rows), "predict_fn"))
+    return np.concatenate(outputs, axis=0)
 
 
 __all__ = [

@@ -16,7 +16,7 @@ import numpy as np
 
 from .._validation import (check_budget, check_callable, check_count, check_instance, check_positive,
                            check_seed, check_vector, model_outputs)
-from .core import Explanation, exponential_kernel, weighted_ridge
+from .core import Explanation, _exponential_kernel, _weighted_ridge
 
 __all__ = ["top_features", "stability", "Stability", "local_fit_2d", "local_fidelity_error",
            "impossible_share"]
@@ -69,15 +69,19 @@ def local_fit_2d(predict_fn, x, kernel_width, num_samples=500, spread=1.0, seed=
     Returns (samples, outputs, proximity, coef, intercept) with the surrogate
     g(z) = intercept + coef . (z - x), a weighted least-squares line (no penalty).
     """
-    x, predict_fn = check_vector(x, "x"), check_callable(predict_fn, "predict_fn")
+    x, predict_fn, seed = check_vector(x, "x"), check_callable(predict_fn, "predict_fn"), check_seed(seed)
     spread, kernel_width = check_positive(spread, "spread"), check_positive(kernel_width, "kernel_width")
-    num_samples = check_budget(num_samples, "num_samples", 3 * x.size + 8, minimum=2)
-    rng = np.random.RandomState(check_seed(seed))
+    return _local_fit_2d(predict_fn, x, kernel_width, check_budget(num_samples, "num_samples", 3 * x.size + 8, 2),
+                         spread, seed)
+
+
+def _local_fit_2d(predict_fn, x, kernel_width, num_samples, spread, seed):
+    rng = np.random.RandomState(seed)
     samples = x + spread * rng.normal(size=(num_samples, x.size))
     samples[0] = x
     outputs = model_outputs(predict_fn(samples), num_samples, "predict_fn", n_outputs=1)[:, 0]
-    proximity = exponential_kernel(np.linalg.norm(samples - x, axis=1), kernel_width)
-    coef, intercept = weighted_ridge(samples - x, outputs, proximity, alpha=0.0)
+    proximity = _exponential_kernel(np.linalg.norm(samples - x, axis=1), kernel_width)
+    coef, intercept = _weighted_ridge(samples - x, outputs, proximity, alpha=0.0)
     return samples, outputs, proximity, coef, intercept
 
 
@@ -88,9 +92,11 @@ def local_fidelity_error(predict_fn, x, kernel_width, radius=0.5, num_samples=50
     Unlike LIME's own R^2 (weighted by the kernel being tuned, so not comparable across
     widths), this measures every width on the same yardstick.
     """
-    _, _, _, coef, intercept = local_fit_2d(predict_fn, x, kernel_width, num_samples, spread, seed)
-    x, radius = check_vector(x, "x"), check_positive(radius, "radius")
-    n_eval = check_budget(n_eval, "n_eval", 2 * x.size + 8)
+    x, predict_fn, seed = check_vector(x, "x"), check_callable(predict_fn, "predict_fn"), check_seed(seed)
+    spread, kernel_width = check_positive(spread, "spread"), check_positive(kernel_width, "kernel_width")
+    num_samples, n_eval = check_budget(num_samples, "num_samples", 3 * x.size + 8, 2), check_budget(n_eval, "n_eval", 2 * x.size + 8)
+    _, _, _, coef, intercept = _local_fit_2d(predict_fn, x, kernel_width, num_samples, spread, seed)
+    radius = check_positive(radius, "radius")
     points = x + radius * np.random.RandomState(seed + 1).normal(size=(n_eval, x.size))
     gap = model_outputs(predict_fn(points), n_eval, "predict_fn", n_outputs=1)[:, 0] - (intercept + (points - x) @ coef)
     return float(np.mean(gap ** 2))

@@ -14,11 +14,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._validation import (check_budget, check_count, check_instance, check_positive, check_random_state,
-                           check_vector)
-from ._checks import (check_feature_selection, check_image, check_masks, check_sampling,
-                      check_segments, predict_in_batches)
-from .core import Explanation, Neighbourhood, cosine_distances_to_first
+from .._validation import (check_budget, check_colour, check_count, check_feature_selection,
+                           check_image, check_instance, check_perturbation, check_positive,
+                           check_random_state, check_sampling, check_segments)
+from .core import Explanation, Neighbourhood, _cosine_distances_to_first, predict_in_batches
 
 
 def quickshift_superpixels(image, kernel_size=4, max_dist=200, ratio=0.2):
@@ -42,7 +41,7 @@ def hide_superpixels(image, segments, hide_color=None):
     dtype, as lime does: uint8 means are truncated); otherwise the given colour everywhere.
     """
     image = check_image(image)
-    segments, hide_color = check_segments(segments, image.shape[:2]), _check_colour(hide_color)
+    segments, hide_color = check_segments(segments, image.shape[:2]), check_colour(hide_color)
     hidden = np.empty_like(image)
     if hide_color is not None:
         hidden[:] = hide_color
@@ -56,7 +55,7 @@ def hide_superpixels(image, segments, hide_color=None):
 
 def perturbed_images(image, hidden, segments, Z):
     """One image per row of Z: superpixel j from `image` where z'_j = 1, from `hidden` where 0."""
-    image, segments, Z = _check_perturbation(image, hidden, segments, Z)
+    image, segments, Z = check_perturbation(image, hidden, segments, Z)
     off = (np.asarray(Z) == 0)[:, segments]                     # (b, H, W): is this pixel's superpixel off?
     images = np.repeat(image[None], len(off), axis=0)           # C-ordered, as a model expects a batch
     np.copyto(images, hidden, where=off[..., None])
@@ -118,7 +117,7 @@ class LimeImage:
         Z[0] = 1
         predictions = predict_in_batches(predict_fn, lambda rows: perturbed_images(image, hidden, segments, Z[rows]),
                                          num_samples, batch_size, progress)
-        return Neighbourhood(Z=Z, predictions=predictions, distances=cosine_distances_to_first(Z),
+        return Neighbourhood(Z=Z, predictions=predictions, distances=_cosine_distances_to_first(Z),
                              kernel_width=self.kernel_width,
                              feature_names=[f"superpixel {j}" for j in range(K)],
                              feature_selection=self.feature_selection,
@@ -133,23 +132,3 @@ class LimeImage:
         return neighbourhood.explain(label, num_features)
 
 
-def _check_colour(hide_color):
-    """None, one number, or one number per channel."""
-    if hide_color is None:
-        return None
-    colour = check_vector(np.atleast_1d(hide_color), "hide_color")
-    if len(colour) not in (1, 3):
-        raise ValueError(f"hide_color must be None, a number or 3 numbers (R, G, B), got {hide_color!r}")
-    return colour
-
-
-def _check_perturbation(image, hidden, segments, Z):
-    """The image, its hidden version, (H, W) labels 0..K-1 and (n, K) switches."""
-    image, hidden, segments = np.asarray(image), np.asarray(hidden), np.asarray(segments)
-    if image.ndim != 3 or hidden.shape != image.shape or segments.shape != image.shape[:2]:
-        raise ValueError(f"image {image.shape}, hidden {hidden.shape} and segments {segments.shape} "
-                         "must share their height and width (hidden = hide_superpixels(image, segments))")
-    if segments.dtype.kind not in "iu" or segments.min() < 0:
-        raise ValueError("segments must hold superpixel labels 0..K-1; renumber them with "
-                         "np.unique(segments, return_inverse=True)")
-    return image, segments, check_masks(Z, int(segments.max()) + 1)

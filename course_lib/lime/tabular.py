@@ -20,9 +20,9 @@ from __future__ import annotations
 import numpy as np
 import scipy.stats
 
-from .._validation import check_positive, check_random_state, check_row, check_rows
-from ._checks import check_feature_selection, check_sampling, column_indices, predict_in_batches
-from .core import Explanation, Neighbourhood, euclidean_distances_to_first
+from .._validation import (check_columns, check_feature_selection, check_positive, check_random_state,
+                           check_row, check_sampling, check_training_data)
+from .core import Explanation, Neighbourhood, _euclidean_distances_to_first, predict_in_batches
 
 DISCRETIZER_PERCENTILES = {"quartile": (25, 50, 75), "decile": tuple(range(10, 100, 10))}
 
@@ -62,13 +62,13 @@ class LimeTabular:
 
     # -------------------------------------------------------------- what the training data tells
     def _fit(self, training_data):
-        X, names = _check_training_data(training_data)
+        X, names = check_training_data(training_data)
         n, M = X.shape
         self.n_features_in_ = M
         self.feature_names_in_ = [str(f) for f in (self.feature_names if self.feature_names is not None else names)]
         if len(self.feature_names_in_) != M:
             raise ValueError(f"feature_names has {len(self.feature_names_in_)} names for {M} columns")
-        self.categorical_ = column_indices(self.categorical_features, self.feature_names_in_)
+        self.categorical_ = check_columns(self.categorical_features, self.feature_names_in_)
         if self.discretize_continuous and self.discretizer not in DISCRETIZER_PERCENTILES:
             raise ValueError(f"discretizer={self.discretizer!r} is not supported; "
                              f"use one of {sorted(DISCRETIZER_PERCENTILES)}")
@@ -115,7 +115,7 @@ class LimeTabular:
         for j, bins in self.bins_.items():             # a bin id back to a value inside the bin
             rows[1:, j] = bins.value_in_bin(rows[1:, j].astype(int), rng)
         predictions = predict_in_batches(predict_fn, lambda r: rows[r], num_samples, batch_size, progress)
-        return Neighbourhood(Z=Z, predictions=predictions, distances=euclidean_distances_to_first(Z),
+        return Neighbourhood(Z=Z, predictions=predictions, distances=_euclidean_distances_to_first(Z),
                              kernel_width=self.kernel_width_, feature_names=self.explained_names(x),
                              feature_selection=self.feature_selection, inputs=rows,
                              extra={"columns": list(self.feature_names_in_)})
@@ -207,9 +207,3 @@ def _mean_and_scale(X):
     return mean, scale
 
 
-def _check_training_data(data):
-    """(values (n, M) with n >= 2, column names) of the training table."""
-    X, names = check_rows(data, "training_data")
-    if len(X) < 2:
-        raise ValueError(f"training_data has {len(X)} row; LIME needs at least two to learn bins and scales")
-    return X, names if names is not None else [str(j) for j in range(X.shape[1])]

@@ -14,9 +14,9 @@ import re
 
 import numpy as np
 
-from .._validation import check_instance, check_positive, check_random_state
-from ._checks import check_feature_selection, check_masks, check_sampling, predict_in_batches
-from .core import Explanation, Neighbourhood, cosine_distances_to_first
+from .._validation import (check_feature_selection, check_instance, check_positive, check_random_state,
+                           check_sampling, check_tokens)
+from .core import Explanation, Neighbourhood, _cosine_distances_to_first, predict_in_batches
 
 
 def split_words(text: str, split_expression: str = r"\W+", bow: bool = True):
@@ -46,7 +46,7 @@ def split_words(text: str, split_expression: str = r"\W+", bow: bool = True):
 
 def texts_from_masks(tokens, word_of_token, Z, mask_string: str = ""):
     """The text for each row of Z: words with z'_j = 0 are removed (or replaced by `mask_string`)."""
-    tokens, word_of_token, Z = _check_tokens(tokens, word_of_token, Z, mask_string)
+    tokens, word_of_token, Z = check_tokens(tokens, word_of_token, Z, mask_string)
     kept = np.ones((len(Z), len(tokens)), dtype=bool)
     is_word = word_of_token >= 0
     kept[:, is_word] = np.asarray(Z)[:, word_of_token[is_word]] == 1
@@ -97,7 +97,7 @@ class LimeText:
         predictions = predict_in_batches(predict_fn, lambda rows: [texts[i] for i in rows],
                                          num_samples, batch_size, progress)
         return Neighbourhood(Z=Z, predictions=predictions,
-                             distances=cosine_distances_to_first(Z) * 100,
+                             distances=_cosine_distances_to_first(Z) * 100,
                              kernel_width=self.kernel_width, feature_names=list(vocabulary),
                              feature_selection=self.feature_selection, inputs=texts,
                              extra={"tokens": tokens, "word_of_token": word_of_token})
@@ -118,13 +118,3 @@ def _compile(split_expression: str):
         raise ValueError(f"split_expression={split_expression!r} is not a regular expression ({error})") from None
 
 
-def _check_tokens(tokens, word_of_token, Z, mask_string):
-    """split_words' tokens and word numbers, and one 0/1 row per text to build."""
-    tokens = list(tokens)
-    if not all(isinstance(t, str) for t in tokens) or not isinstance(mask_string, str):
-        raise TypeError("tokens and mask_string must be strings (tokens as split_words returns them)")
-    word_of_token = np.asarray(word_of_token)
-    if word_of_token.shape != (len(tokens),) or word_of_token.dtype.kind not in "iu":
-        raise ValueError(f"word_of_token must hold one integer per token ({len(tokens)}), "
-                         f"got shape {word_of_token.shape}; use split_words(text)")
-    return tokens, word_of_token, check_masks(Z, int(word_of_token.max(initial=-1)) + 1)
