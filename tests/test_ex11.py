@@ -160,14 +160,15 @@ def test_q5():
 
 # ------------------------------------------------------------------ q6: reading t-SNE
 def test_q6():
-    right = {"a": True, "b": False, "c": False, "d": True, "e": False}
+    right = {"a": True, "b": False, "c": False, "d": True, "e": False, "f": False}
     passes(ex.q6, right)
     passes(ex.q6, {k: np.bool_(v) for k, v in right.items()})
-    fails(ex.q6, {**right, "a": False}, match="neighbourhoods are what it keeps")
+    fails(ex.q6, {**right, "a": False}, match="neighbourhoods are what it tries to keep")
     fails(ex.q6, {**right, "b": True}, match="bandwidth")
     fails(ex.q6, {**right, "c": True}, match="not kept")
     fails(ex.q6, {**right, "d": False}, match="perplexity")
     fails(ex.q6, {**right, "e": True}, match="topic and wording")
+    fails(ex.q6, {**right, "f": True}, match="n_neighbors is a setting")
     fails(ex.q6, {k: True for k in right}, match="more claim")
     fails(ex.q6, {**right, "a": "yes"}, match="True or False")
     fails(ex.q6, {"a": True}, match="missing keys")

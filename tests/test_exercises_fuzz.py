@@ -397,7 +397,7 @@ def test_learner_errors_get_a_nudge():
 #: over (it reads what the learner computed from the notebook's objects).
 VALUE_ANSWERS = {
     ("ex10_inside", "q6"): "a dict naming the method that answers each stated question",
-    ("ex11_embeddings", "q6"): "True or False for each of five stated claims about maps and similarity",
+    ("ex11_embeddings", "q6"): "True or False for each of six stated claims about maps and similarity",
     ("ex00_warmup", "q5"): "a dict of method names for the stated needs",
     ("ex01_shapley", "q1"): "the shares of the notebook's card game",
     ("ex01_shapley", "q5"): "a game and a player the learner builds",

@@ -330,14 +330,17 @@ q5 = Question(
 
 # ------------------------------------------------------------------------------- q6
 TSNE_CLAIMS = {
-    "a": "Points that are close in the embedding usually stay close in a t-SNE map.",
+    "a": "t-SNE tries to keep points that are close in the embedding close in the map.",
     "b": "A cluster that looks twice as large in the map is twice as spread out in the embedding.",
     "c": "Clusters far apart in the map are far apart in the embedding, in proportion.",
     "d": "Changing the perplexity can change the picture of the same data.",
     "e": "Two reviews with cosine similarity 0.9 in the embedding mean the same thing.",
+    "f": "With the same seed, UMAP maps made with 5 and with 50 neighbours put the same "
+         "reviews next to each other.",
 }
-_TRUTH = {"a": True, "b": False, "c": False, "d": True, "e": False}
-_WHY = {"a": "t-SNE's loss punishes pulling embedding neighbours apart, so neighbourhoods are what it keeps",
+_TRUTH = {"a": True, "b": False, "c": False, "d": True, "e": False, "f": False}
+_WHY = {"a": "t-SNE's loss punishes pulling embedding neighbours apart, so neighbourhoods are what it "
+             "tries to keep (section 2: t-SNE and UMAP keep more of them than PCA, though far from all)",
         "b": "t-SNE adapts its bandwidth to each neighbourhood, so dense and sparse clusters come "
              "out alike in size (section 2's test: 10x in 50-D, under 3x in the map)",
         "c": "distances between clusters are not kept (the far cluster of section 2 came much "
@@ -345,7 +348,9 @@ _WHY = {"a": "t-SNE's loss punishes pulling embedding neighbours apart, so neigh
         "d": "perplexity sets how many neighbours each point cares about; section 2 drew two "
              "different pictures of one data set",
         "e": "embeddings put texts close that share topic and wording: the negated review of "
-             "section 3 ('Not funny, not clever...') had neighbours of both labels"}
+             "section 3 ('Not funny, not clever...') had neighbours of both labels",
+        "f": "n_neighbors is a setting, like perplexity: section 2's two UMAP maps share fewer "
+             "than a third of each review's ten map neighbours"}
 
 
 def _check_q6(tsne_answers):
@@ -355,18 +360,19 @@ def _check_q6(tsne_answers):
             raise Incorrect(f"answer each claim with True or False; claim {key!r} has {value!r}")
     wrong = [k for k in TSNE_CLAIMS if bool(answers[k]) != _TRUTH[k]]
     if not wrong:
-        return "read t-SNE for who is next to whom, never for sizes or gaps"
+        return "read t-SNE and UMAP for who is next to whom, never for sizes or gaps"
     key = wrong[0]
     raise Incorrect(f"claim {key!r} is {_TRUTH[key]}: {_WHY[key]}"
                     + (f" ({len(wrong) - 1} more claim(s) wrong)" if len(wrong) > 1 else ""))
 
 
 q6 = Question(
-    "q6", "what a t-SNE map does and does not show", ["tsne_answers"], _check_q6,
+    "q6", "what a t-SNE or UMAP map does and does not show", ["tsne_answers"], _check_q6,
     hints=["Section 2 measured sizes and gaps in 50-D and in the map.",
            "t-SNE optimises one thing: that neighbours stay neighbours.",
            "Two claims are true."],
-    solution_code='''tsne_answers = {"a": True, "b": False, "c": False, "d": True, "e": False}''')
+    solution_code='''tsne_answers = {"a": True, "b": False, "c": False, "d": True, "e": False,
+                "f": False}''')
 
 
 QUESTIONS = [q1, q2, q3, q4, q5, q6]
