@@ -8,14 +8,17 @@ target score. The model is left as it was (hooks removed in ``finally:``, modes 
 * :func:`occlusion` (Zeiler & Fergus 2014): the score drop when a window is grey, averaged over
   the windows covering each pixel = captum ``Occlusion``;
 * :func:`lrp` (Bach et al. 2015; Montavon et al. 2019): relevance passed back layer by layer,
-  conserved at each step; the epsilon and alpha-beta rules = captum ``LRP`` and zennit;
+  conserved at each step only where no bias and no epsilon absorbs or injects any; the epsilon
+  and alpha-beta rules = captum ``LRP`` and zennit;
 * :func:`deeplift` (Shrikumar et al. 2017, rescale rule): the gradient with every nonlinearity's
   tangent replaced by its secant between the input and a baseline = captum ``DeepLift``;
-* :func:`gradient_shap` (Lundberg & Lee 2017): gradient x (input - baseline) at random points
+* :func:`gradient_shap` (expected gradients, Erion et al. 2021; shap's GradientExplainer, after
+  Lundberg & Lee 2017's SHAP values): gradient x (input - baseline) at random points
   between noisy inputs and random baselines, averaged = captum ``GradientShap`` (same draws).
 
-Two coincidences, asserted in the tests: on a ReLU network without biases, LRP-epsilon with
-epsilon -> 0 and DeepLIFT with a zero baseline both equal gradient x input.
+Two coincidences, asserted in the tests (Ancona et al. 2018, sec. 3): on a ReLU network,
+LRP-epsilon with epsilon -> 0 equals gradient x input, with or without biases; DeepLIFT with a
+zero baseline equals it on a ReLU network without biases.
 """
 from __future__ import annotations
 
@@ -175,7 +178,7 @@ def _share(relevance, z, epsilon):
 # ---------------------------------------------------------------------- DeepLIFT
 def deeplift(model: nn.Module, x: torch.Tensor, target, baseline=None,
              eps: float = 1e-10) -> torch.Tensor:
-    """DeepLIFT with the rescale rule (Shrikumar, Greenside & Kundaje 2017, sec. 3.3):
+    """DeepLIFT with the rescale rule (Shrikumar, Greenside & Kundaje 2017, sec. 3.5.2):
 
         A_i = (x_i - x'_i) m_i,   m = the chain rule with each nonlinearity's derivative
                                       replaced by the multiplier  Delta y / Delta x  (its secant)
@@ -277,7 +280,8 @@ def _non_overlapping(pool):
 # ---------------------------------------------------------------------- GradientSHAP
 def gradient_shap(model: nn.Module, x: torch.Tensor, target, baselines: torch.Tensor,
                   n_samples: int = 20, stdevs: float = 0.0, seed: int = 0) -> torch.Tensor:
-    """GradientSHAP (Lundberg & Lee 2017; captum): expected gradients with noise.
+    """GradientSHAP (captum; shap's GradientExplainer): expected gradients (Erion et al. 2021)
+    with noise, an approximation of SHAP values (Lundberg & Lee 2017).
 
         A(x) = mean over m of  (x~_m - b_m) * d f / d x  at  b_m + t_m (x~_m - b_m)
 

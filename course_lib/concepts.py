@@ -275,7 +275,7 @@ def _visualise(model, layer, channel, steps, size, seed, lr, parametrisation, de
             (-objective).backward(inputs=[parameters])
             optimiser.step()
             if callback is not None:
-                callback(step, float(objective))
+                callback(step, objective.item())
     return to_image(parameters).detach()
 
 

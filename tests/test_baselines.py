@@ -196,6 +196,11 @@ def test_lrp_conserves_relevance_and_equals_gradient_times_input():
     biased = cnn(bias=True)
     leak = bl.lrp(biased, x, TARGETS).sum((1, 2, 3)) - score_difference(biased, x, 0 * x, TARGETS)
     assert leak.abs().max() > 1e-3
+    # ... yet LRP-0 is still gradient x input (Ancona et al. 2018, sec. 3): the ReLU's ratio
+    # a_k / z_k is its slope, biases or not; only DeepLIFT's zero baseline needs them gone
+    torch.testing.assert_close(bl.lrp(biased, x, TARGETS, epsilon=0.0),
+                               gradient_times_input(biased, x, TARGETS), rtol=1e-10, atol=1e-15)
+    assert (bl.deeplift(biased, x, TARGETS) - gradient_times_input(biased, x, TARGETS)).abs().max() > 1e-3
 
 
 def test_lrp_ported_from_captum():

@@ -205,12 +205,13 @@ def test_q6():
     fails(ex.q6, {**RIGHT, "what input makes channel 12 fire the most?": "network dissection"},
           match="dissection compares")
     fails(ex.q6, {**RIGHT, "how much does the cat score fall when this patch is greyed out?": "LRP"},
-          match="redistributes")
+          match="passes the score backwards")
     fails(ex.q6, {**RIGHT, "does the cat score rise along the direction of 'has a timestamp'?":
                   "self-explanation"}, match="Turpin")
     fails(ex.q6, {**RIGHT, "which channels fire exactly on the timestamp's pixels?": "Grad-CAM"},
           match="pick one of")
     fails(ex.q6, {k: v for k, v in list(RIGHT.items())[:4]}, match="missing")
+    assert ex.Q6_QUESTIONS == tuple(RIGHT)          # the exercise prints these, in this order
 
 
 # --------------------------------------------------------------------- fresh inputs, edge cases

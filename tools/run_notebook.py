@@ -166,8 +166,10 @@ def main(argv=None) -> int:
     parser.add_argument("--timeout", type=float, default=900, help="seconds per cell")
     args = parser.parse_args(argv)
     notebook = nbformat.read(args.notebook, as_version=4)
+    # the caller's MPLBACKEND (Agg in the tests) would keep figures out of the saved notebook
+    environment = {**os.environ, "MPLBACKEND": "module://matplotlib_inline.backend_inline"}
     try:
-        execute(notebook, args.notebook.resolve().parent, timeout=args.timeout)
+        execute(notebook, args.notebook.resolve().parent, env=environment, timeout=args.timeout)
     except CellError as error:
         print(error, file=sys.stderr)
         return 1

@@ -14,7 +14,7 @@ from .. import baselines
 from . import (PLACEHOLDER, Incorrect, Question, as_array, as_callable, as_mapping, as_string,
                call_fresh, is_close)
 
-__all__ = ["q1", "q2", "q3", "q4", "q5", "q6", "QUESTIONS", "PLACEHOLDER", "METHODS"]
+__all__ = ["q1", "q2", "q3", "q4", "q5", "q6", "QUESTIONS", "PLACEHOLDER", "METHODS", "Q6_QUESTIONS"]
 
 
 def _fresh(function, *args, what: str, names):
@@ -381,15 +381,18 @@ _QUESTIONS = {
     "does the cat score rise along the direction of 'has a timestamp'?": "TCAV",
     "which channels fire exactly on the timestamp's pixels?": "network dissection",
     "how much does the cat score fall when this patch is greyed out?": "occlusion",
-    "how is the score shared among the pixels, layer by layer, summing to the score?": "LRP",
+    "how is the score passed back to the pixels, layer by layer, each layer sharing it among its inputs?": "LRP",
 }
+#: the five questions of q6, in order (the exercise prints them)
+Q6_QUESTIONS = tuple(_QUESTIONS)
 _WHY = {
     "feature visualisation": "feature visualisation synthesises an input for one unit; it says "
                              "nothing about a given picture or a named concept",
     "TCAV": "TCAV tests a named concept (a set of pictures) against random sets, for a class",
     "network dissection": "dissection compares units' top activations with labelled masks",
     "occlusion": "occlusion measures the score's fall when a window is grey, one window at a time",
-    "LRP": "LRP redistributes the score backwards, conserving it layer by layer",
+    "LRP": "LRP passes the score backwards, each layer sharing it among its inputs by their "
+           "contributions",
 }
 
 
@@ -412,14 +415,14 @@ q6 = Question(
     "q6", "which method answers which question", ["method_for"], _check_q6,
     hints=["One unit, no picture given: the method that draws a picture for the unit.",
            "A named concept given as pictures: TCAV; labelled pixel masks: dissection.",
-           "Greying windows is occlusion; conserved, layer by layer, is LRP. "
+           "Greying windows is occlusion; passed back layer by layer is LRP. "
            "'self-explanation' is never the answer."],
     solution_code='''method_for = {
     "what input makes channel 12 fire the most?": "feature visualisation",
     "does the cat score rise along the direction of 'has a timestamp'?": "TCAV",
     "which channels fire exactly on the timestamp's pixels?": "network dissection",
     "how much does the cat score fall when this patch is greyed out?": "occlusion",
-    "how is the score shared among the pixels, layer by layer, summing to the score?": "LRP",
+    "how is the score passed back to the pixels, layer by layer, each layer sharing it among its inputs?": "LRP",
 }''')
 
 QUESTIONS = [q1, q2, q3, q4, q5, q6]
