@@ -171,5 +171,24 @@ def show_environment() -> None:
 def show_source(function) -> None:
     """Print the whole source of a course_lib function, class or method, as ``??`` shows it in
     Jupyter: what the lecture runs is what you read (d2l's habit, style.md). A method prints
-    without its class's indentation."""
+    without its class's indentation. A public function that checks its arguments and hands them
+    to its unchecked core (``name`` -> ``_name``, the library's rule) prints with that core, so
+    the method itself is always on the page."""
     print(textwrap.dedent(inspect.getsource(function)))
+    core = _core_of(function)
+    if core is not None:
+        print(textwrap.dedent(inspect.getsource(core)))
+
+
+def _core_of(function):
+    """The private core ``_name`` that the public function ``name`` calls, if it has one."""
+    name = getattr(function, "__name__", "")
+    module = inspect.getmodule(function)
+    core = getattr(module, f"_{name}", None) if name and not name.startswith("_") else None
+    if not inspect.isfunction(core):
+        return None
+    try:
+        calls = f"_{name}(" in inspect.getsource(function)
+    except (OSError, TypeError):
+        return None
+    return core if calls else None

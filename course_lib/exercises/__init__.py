@@ -471,7 +471,7 @@ def _copies(args: tuple) -> list:
         return [_copy_of(value) for value in args]
 
 
-def _unchanged(before: Any, after: Any) -> bool:
+def inputs_unchanged(before: Any, after: Any) -> bool:
     """True when `after` (what the learner's function was given) still equals `before`."""
     if before is after or _frozen(before) or inspect.isfunction(before):
         return True
@@ -495,14 +495,14 @@ def _unchanged(before: Any, after: Any) -> bool:
             return False
     if isinstance(before, (list, tuple)):
         return (type(before) is type(after) and len(before) == len(after)
-                and all(_unchanged(b, a) for b, a in zip(before, after)))
+                and all(inputs_unchanged(b, a) for b, a in zip(before, after)))
     if isinstance(before, dict):
         return (isinstance(after, dict) and list(before) == list(after)
-                and all(_unchanged(before[k], after[k]) for k in before))
+                and all(inputs_unchanged(before[k], after[k]) for k in before))
     if isinstance(before, set):
         return before == after
     if type(before).__module__.startswith("course_lib.") and hasattr(before, "__dict__"):
-        return _unchanged(public_attributes(before), public_attributes(after))  # e.g. a Game
+        return inputs_unchanged(public_attributes(before), public_attributes(after))  # e.g. a Game
     return True  # models and other objects: a refit in place is the question's business
 
 
@@ -557,7 +557,7 @@ def _changed_inputs(function: Callable, kept: list, given: list) -> list[tuple[i
         return found
     found = []
     for position, (before, after) in enumerate(zip(kept, given)):
-        if not _unchanged(before, after):
+        if not inputs_unchanged(before, after):
             found.append((position, "a column was added, removed or overwritten"
                           if hasattr(before, "columns") else "its values changed"
                           if isinstance(before, np.ndarray) else "it changed"))
@@ -654,7 +654,7 @@ def is_close(actual: Any, expected: Any, atol: float = 1e-8, rtol: float = 1e-6)
 
 
 # ---------------------------------------------------------------------- forbidden shortcuts
-class _Guard:
+class ForbiddenGuard:
     """Stands in for a reference implementation while a learner's function runs."""
 
     def __init__(self, label: str, compare: str):
@@ -703,7 +703,7 @@ def forbidden(paths: Sequence[str], learner: Any = (), compare: str = "", only_l
     functions = [f for f in (learner if isinstance(learner, (list, tuple)) else [learner])
                  if callable(f)]
     patched: list[tuple[Any, str, Any]] = []
-    guards: list[_Guard] = []
+    guards: list[ForbiddenGuard] = []
     channels = {id(f._channel): f._channel for f in functions if _remote(f) and f._channel}
     for channel in channels.values():  # the same guards, in the learner's kernel
         channel.guards.append((list(paths), compare, only_loaded))
@@ -716,7 +716,7 @@ def forbidden(paths: Sequence[str], learner: Any = (), compare: str = "", only_l
             if found is None:
                 continue
             owner, attribute, original = found
-            guard = _Guard(path, compare or path)
+            guard = ForbiddenGuard(path, compare or path)
             guards.append(guard)
             patched.append((owner, attribute, original))
             setattr(owner, attribute, guard)

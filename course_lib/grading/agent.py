@@ -271,7 +271,7 @@ def _changed(before: list, after: list, states: list) -> tuple[list, dict]:
     the call, encoded}): the clean process mirrors each change into its own copy, so that a check
     that looks at its inputs afterwards sees what the learner's function did to them."""
     try:
-        from course_lib.exercises import _unchanged
+        from course_lib.exercises import inputs_unchanged
     except Exception:
         return [], {}
     found, values = [], {}
@@ -283,7 +283,7 @@ def _changed(before: list, after: list, states: list) -> tuple[list, dict]:
                 values[str(position)] = {"$": "state", "value": encode(now)}
             continue
         try:
-            same = _unchanged(old, new)
+            same = inputs_unchanged(old, new)
         except Exception:
             same = True
         if not same and type(old).__module__.startswith("course_lib.") and hasattr(old, "__dict__"):

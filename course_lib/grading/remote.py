@@ -396,7 +396,7 @@ class Channel:
     def call(self, handle: int, args: tuple, kwargs: dict):
         """(result, [[position, how], ...] of inputs the call changed) of calling the kernel's
         function `handle` on `args`; what it raised is raised here (rebuilt)."""
-        from course_lib.exercises import Incorrect, _Guard
+        from course_lib.exercises import ForbiddenGuard, Incorrect
 
         try:
             import cloudpickle as pickler
@@ -410,7 +410,7 @@ class Channel:
         guard = response.get("guard")
         if guard:
             compare = next((c for ps, c, _ in self.guards if guard in ps), "") or str(guard)
-            raise Incorrect(_Guard(str(guard), compare).message())
+            raise Incorrect(ForbiddenGuard(str(guard), compare).message())
         if response.get("raised"):
             raise _rebuilt(response["raised"])
         if "value" not in response:
