@@ -538,9 +538,11 @@ def call_fresh(function: Callable, *args, what: str = "your function",
     for position, how in _changed_inputs(function, kept, given):
         name = (stated[position] if position < len(stated) else
                 own[position] if position < len(own) else f"argument {position + 1}")
+        torch = " (a torch tensor copies with .clone())" if any(
+            type(a).__module__ == "torch" and hasattr(a, "clone") for a in args) else ""
         raise Incorrect(f"{what} changed its input `{name}` in place ({how}); the caller's "
                         f"`{name}` must stay as it was: work on a copy ({name} = {name}.copy() "
-                        "at the top of your function)")
+                        f"at the top of your function){torch}")
     return result
 
 
@@ -654,6 +656,26 @@ def is_close(actual: Any, expected: Any, atol: float = 1e-8, rtol: float = 1e-6)
 
 
 # ---------------------------------------------------------------------- forbidden shortcuts
+def rebind(functions, original, replacement) -> list[tuple[Any, str, Any]]:
+    """Point the names the learner's `functions` bound to `original` (globals, closure cells) at
+    `replacement`; returns (owner, name, original) triples for undoing it."""
+    patched = []
+    for function in functions:
+        namespace = getattr(function, "__globals__", None) or {}
+        for name, value in list(namespace.items()):
+            if value is original:
+                patched.append((namespace, name, original))
+                namespace[name] = replacement
+        for cell in getattr(function, "__closure__", None) or ():
+            try:
+                if cell.cell_contents is original:
+                    patched.append((cell, "cell_contents", original))
+                    cell.cell_contents = replacement
+            except ValueError:  # an empty cell
+                continue
+    return patched
+
+
 class ForbiddenGuard:
     """Stands in for a reference implementation while a learner's function runs."""
 
@@ -720,19 +742,7 @@ def forbidden(paths: Sequence[str], learner: Any = (), compare: str = "", only_l
             guards.append(guard)
             patched.append((owner, attribute, original))
             setattr(owner, attribute, guard)
-            for function in functions:
-                namespace = getattr(function, "__globals__", None) or {}
-                for name, value in list(namespace.items()):
-                    if value is original:
-                        patched.append((namespace, name, original))
-                        namespace[name] = guard
-                for cell in getattr(function, "__closure__", None) or ():
-                    try:
-                        if cell.cell_contents is original:
-                            patched.append((cell, "cell_contents", original))
-                            cell.cell_contents = guard
-                    except ValueError:  # an empty cell
-                        continue
+            patched += rebind(functions, original, guard)
         yield
         used = next((g for g in guards if g.used), None)
         if used is not None:

@@ -17,17 +17,6 @@ from . import (PLACEHOLDER, Incorrect, Question, as_array, as_callable, as_mappi
 __all__ = ["q1", "q2", "q3", "q4", "q5", "q6", "QUESTIONS", "PLACEHOLDER", "METHODS", "Q6_QUESTIONS"]
 
 
-def _fresh(function, *args, what: str, names):
-    """call_fresh: the learner's function gets copies of the check's own inputs, and an input it
-    changed in place is named with the fix (a torch tensor copies with .clone())."""
-    try:
-        return call_fresh(function, *args, what=what, names=names)
-    except Incorrect as wrong:
-        if "in place" in str(wrong) and any(torch.is_tensor(a) for a in args):
-            raise Incorrect(f"{wrong} (a torch tensor copies with .clone())") from None
-        raise
-
-
 # ------------------------------------------------------------------------------- q1
 def _q1_objective(weights, curvature):
     def objective(batch):
@@ -66,7 +55,7 @@ def _check_q1(ascent_step):
 def _check_q1_on(function, image, objective, shift, lr):
     """One input set of question 1."""
     call = f"ascent_step(image, objective, {shift}, {lr})"
-    got = _fresh(function, image, objective, shift, lr, what=call,
+    got = call_fresh(function, image, objective, shift, lr, what=call,
                  names=["image", "objective", "shift", "lr"])
     got = as_array(got, call, shape=tuple(image.shape))
     rolled = torch.roll(image, shifts=shift, dims=(1, 2))
@@ -135,7 +124,7 @@ def _check_q2(mean_difference_cav):
 
 def _check_q2_on(function, concept, random):
     """One input set of question 2."""
-    got = _fresh(function, concept, random, what="mean_difference_cav(concept_acts, random_acts)",
+    got = call_fresh(function, concept, random, what="mean_difference_cav(concept_acts, random_acts)",
                  names=["concept_acts", "random_acts"])
     got = as_array(got, "mean_difference_cav(concept_acts, random_acts)", ndim=1)
     difference = concept.mean(axis=0) - random.mean(axis=0)
@@ -188,7 +177,7 @@ def _check_q3(tcav_from_gradients):
 
 def _check_q3_on(function, gradients, cav):
     """One input set of question 3."""
-    got = _fresh(function, gradients, cav, what="tcav_from_gradients(gradients, cav)",
+    got = call_fresh(function, gradients, cav, what="tcav_from_gradients(gradients, cav)",
                  names=["gradients", "cav"])
     got = as_array(got, "tcav_from_gradients(gradients, cav)", ndim=0)
     derivatives = gradients @ cav
@@ -255,7 +244,7 @@ def _check_q4_on(function, f, image, top, left, size, expected):
     """One input set of question 4."""
     call = f"occlusion_drop(f, image, {top}, {left}, {size})"
     try:
-        got = _fresh(function, f, image, top, left, size, what=call,
+        got = call_fresh(function, f, image, top, left, size, what=call,
                      names=["f", "image", "top", "left", "size"])
     except Incorrect as wrong:
         if top + size > image.shape[1] and "in place" not in str(wrong):
@@ -337,7 +326,7 @@ def _q5_zero_output():
 def _check_q5_on(function, a, W, b, relevance, eps):
     """One input set of question 5."""
     call = f"lrp_epsilon_linear(a, W, b, relevance, {eps})"
-    got = _fresh(function, a, W, b, relevance, eps, what=call,
+    got = call_fresh(function, a, W, b, relevance, eps, what=call,
                  names=["a", "W", "b", "relevance", "eps"])
     z = W @ a + b
     if np.any(z == 0) and not np.all(np.isfinite(as_array(got, call, finite=False))):

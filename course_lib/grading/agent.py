@@ -193,6 +193,8 @@ def _guarded(paths, only_loaded, functions):
     import importlib
     import sys
 
+    from course_lib.exercises import rebind
+
     guards, patched = [], []
     for path in paths:
         if only_loaded and path.split(".")[0] not in sys.modules:
@@ -210,19 +212,7 @@ def _guarded(paths, only_loaded, functions):
         guards.append(guard)
         patched.append((module, attribute, original))
         setattr(module, attribute, guard)
-        for function in functions:
-            namespace = getattr(function, "__globals__", None) or {}
-            for name, value in list(namespace.items()):
-                if value is original:
-                    patched.append((namespace, name, original))
-                    namespace[name] = guard
-            for cell in getattr(function, "__closure__", None) or ():
-                try:
-                    if cell.cell_contents is original:
-                        patched.append((cell, "cell_contents", original))
-                        cell.cell_contents = guard
-                except ValueError:
-                    continue
+        patched += rebind(functions, original, guard)
     return guards, patched
 
 
