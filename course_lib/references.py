@@ -1,4 +1,4 @@
-"""The reference packages that lectures 07 and 08 compare with and Colab lacks: how a notebook
+"""The reference packages that lectures 07, 08 and 10 compare with and Colab lacks: how a notebook
 installs them (in Colab only) and how a comparison cell imports one.
 
 The cell after the setup cell installs what the lecture compares with::
@@ -81,6 +81,10 @@ REFERENCES = {
     "anchor-exp": Reference("anchor-exp==0.0.2.0", "anchor.anchor_tabular"),
     # notebook 08: DiCE; needs xgboost and lightgbm (in Colab) and brings raiutils
     "dice-ml": Reference("dice-ml==0.12", "dice_ml"),
+    # notebook 10: feature visualisation; asks for kornia<=0.4.1 (only its transformations
+    # import it, which the comparison does not use) and for test tools; imports decorator
+    "torch-lucent": Reference("torch-lucent==0.1.8", "lucent.optvis.param", no_deps=True,
+                              uses=("decorator",)),
 }
 #: Top-level module -> reference name.
 MODULES = {reference.module.split(".")[0]: name for name, reference in REFERENCES.items()}

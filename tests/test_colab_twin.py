@@ -45,7 +45,7 @@ def test_missing_python_is_one_clear_line(capsys):
 def test_the_twin_prepares_what_the_reference_install_expects_from_colab():
     needs = colab_twin.reference_needs()
     assert needs == ["PyALE==1.2.0", "seaborn", "networkx", "tqdm", "mmd-critic==0.1.2",
-                     "anchor-exp==0.0.2.0", "dice-ml==0.12"]
+                     "anchor-exp==0.0.2.0", "dice-ml==0.12", "decorator"]
 
 
 def test_the_twin_runs_the_notebooks_reference_install_and_refuses_a_change(monkeypatch, tmp_path,
@@ -59,7 +59,8 @@ def test_the_twin_runs_the_notebooks_reference_install_and_refuses_a_change(monk
                "pyartemis==0.1.5": [{"name": "pyartemis", "version": "0.1.5"},
                                     {"name": "seaborn", "version": "0.12.2"}]}  # a downgrade
     monkeypatch.setattr(colab_twin, "pip_report",
-                        lambda py, *args: dry.append(list(args)) or reports.get(args[-1], []))
+                        lambda py, *args: dry.append(list(args)) or next(
+                            (report for pin, report in reports.items() if pin in args), []))
     monkeypatch.setattr(colab_twin, "run", lambda *command, **kw: ran.append(list(command[3:])))
     report = tmp_path / "report.json"
     assert colab_twin.install_references("py", {"seaborn": "0.13.2"}, report) == 1
@@ -67,7 +68,8 @@ def test_the_twin_runs_the_notebooks_reference_install_and_refuses_a_change(monk
     assert dry == [command[1:] for command in commands]
     assert ran == commands[:1]                 # the with-deps command passed its dry run and ran
     err = capsys.readouterr().err
-    assert "--no-deps pyartemis==0.1.5` would change Colab's preinstalled packages:\n  seaborn 0.13.2 -> 0.12.2" in err
+    assert ("--no-deps pyartemis==0.1.5 torch-lucent==0.1.8` would change Colab's preinstalled "
+            "packages:\n  seaborn 0.13.2 -> 0.12.2") in err
     assert not report.exists()
 
 

@@ -3,9 +3,10 @@
 TCAV is compared with ``captum.concept.TCAV`` on the same layer and concepts: through captum's
 custom-classifier hook both use the same CAV, and the scores agree to float32 precision; with
 captum's default classifier, our classifier settings reproduce its CAV exactly on its own
-training split. Dissection and feature visualisation have no reference package installed
-(torch-lucent would pull kornia 0.4.1 and pytest plugins into the shared environment), so they
-are checked on cases whose answer is known and on the properties the papers state.
+training split. Feature visualisation equals torch-lucent (installed with --no-deps: it would pull
+kornia 0.4.1 and pytest plugins) step for step without transformations, and is checked on the
+properties the paper states; dissection has no reference package, so it is checked on cases whose
+answer is known.
 """
 import random
 import warnings
@@ -267,6 +268,47 @@ def test_feature_visualisation_is_deterministic_and_seeded():
     other = cc.feature_visualisation(model, "2", 1, steps=5, size=16, seed=4)
     torch.testing.assert_close(first, again, rtol=0, atol=0)
     assert not torch.equal(first, other)
+
+
+def lucent_visualisation(model, layer, channel, steps, size, seed, lr, fft, decorrelate):
+    """lucent's ``render`` loop without its transformations: its parametrisation (``param.image``:
+    a 1/f spectrum or pixels drawn with torch.randn * 0.01, colour decorrelation, sigmoid), its
+    ``objectives.channel`` and Adam, as ``lucent.optvis.render.render_vis`` runs them."""
+    from lucent.optvis import objectives, param
+
+    torch.manual_seed(seed)
+    parameters, image_f = param.image(size, fft=fft, decorrelate=decorrelate)
+    objective, optimiser = objectives.channel("layer", channel), torch.optim.Adam(parameters, lr=lr)
+    for _ in range(steps):
+        seen = {}
+        handle = layer.register_forward_hook(lambda module, inputs, output: seen.update(layer=output))
+        optimiser.zero_grad()
+        model(image_f())
+        handle.remove()
+        objective(seen.get).backward()
+        optimiser.step()
+    return image_f().detach()
+
+
+@pytest.mark.parametrize("parametrisation, decorrelate", [("fourier", True), ("pixels", False),
+                                                          ("pixels", True), ("fourier", False)])
+@pytest.mark.parametrize("steps", [1, 6])
+def test_feature_visualisation_equals_lucent(parametrisation, decorrelate, steps):
+    """torch-lucent (the PyTorch port of lucid, the library of Olah et al.'s article) from the same
+    seed: the same start, parametrisation, colour mixing, objective and Adam steps give the same
+    image up to float32 rounding (the FFT normalised in two ways: ours irfft2 * size, lucent's
+    ortho)."""
+    pytest.importorskip("lucent.optvis.param")   # torch-lucent, installed with --no-deps
+    model = small_cnn()
+    ours = cc.feature_visualisation(model, model[2], 1, steps=steps, size=16, seed=5, lr=0.05,
+                                    parametrisation=parametrisation, decorrelate=decorrelate,
+                                    jitter=0, scales=(1.0,))
+    theirs = lucent_visualisation(model, model[2], 1, steps, 16, 5, 0.05,
+                                  fft=parametrisation == "fourier", decorrelate=decorrelate)
+    torch.testing.assert_close(ours, theirs, rtol=0, atol=2e-6)
+    start = lucent_visualisation(model, model[2], 1, 0, 16, 5, 0.05,
+                                 fft=parametrisation == "fourier", decorrelate=decorrelate)
+    assert (ours - start).abs().max() > 1e-4       # the steps moved the image: not the start twice
 
 
 def test_naive_visualisation_is_higher_frequency_than_the_fourier_one():

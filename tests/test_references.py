@@ -50,14 +50,23 @@ def contradictions(distribution: str) -> list[str]:
             and not r.specifier.contains(COLAB[colab_twin.canonical(r.name)], prereleases=True)]
 
 
+#: References installed with --no-deps although nothing they declare contradicts Colab: what
+#: they declare and the comparison never imports (it would only add packages to the learner's Colab).
+NOTHING_USED = {"torch-lucent": ["kornia<=0.4.1", "pytest", "pytest-mock", "coverage", "coveralls"]}
+
+
 def test_no_deps_exactly_where_a_declared_requirement_contradicts_colab():
     """With its dependencies, pip would replace Colab's numpy, pandas, seaborn and networkx for
-    pyartemis; every other reference's requirements are met by Colab or add packages Colab lacks."""
+    pyartemis; every other reference's requirements are met by Colab or add packages Colab lacks,
+    and only those of NOTHING_USED (declared, never imported by the comparison) skip them."""
     assert sorted(contradictions("pyartemis")) == [
         "networkx<3.0.0,>=2.8.8", "numpy<2.0.0,>=1.22.0", "pandas<2.0.0,>=1.5.1",
         "seaborn<0.13.0,>=0.12.1"]
     for name, reference in REFERENCES.items():
-        assert bool(contradictions(reference.distribution)) == reference.no_deps, name
+        assert (bool(contradictions(reference.distribution)) or name in NOTHING_USED) == reference.no_deps, name
+    for name, unused in NOTHING_USED.items():
+        declared = {str(Requirement(r)).replace(" ", "") for r in metadata.requires(name)}
+        assert {u.replace(" ", "") for u in unused} <= declared, (name, declared)
 
 
 def test_what_a_no_deps_reference_imports_is_there_before_it():
@@ -269,7 +278,8 @@ def test_a_lecture_that_compares_with_a_reference_installs_it_in_its_third_cell(
         f"{path.name}: cell 2 should be exactly:\n{install_cell(names)}")
 
 
-def test_lectures_07_and_08_compare_with_all_five():
+def test_lectures_07_08_and_10_compare_with_all_six():
     by_lecture = {p.stem[:2]: compared_with(json.loads(p.read_text())["cells"]) for p in lectures()}
     assert by_lecture["07"] == ["PyALE", "pyartemis"]
     assert by_lecture["08"] == ["mmd-critic", "anchor-exp", "dice-ml"]
+    assert by_lecture["10"] == ["torch-lucent"]
