@@ -14,7 +14,7 @@ first should hurt the prediction fastest, and keeping only them should preserve 
   :func:`aopc_sufficiency`);
 * :func:`infidelity` and :func:`sensitivity_max` (Yeh et al. 2019), equal to
   ``captum.metrics.infidelity`` / ``sensitivity_max`` for the same perturbation draws;
-* :func:`rank_agreement`, :func:`top_k_agreement`, :func:`stability` (Krishna et al. 2022, "The
+* :func:`rank_agreement`, :func:`top_k_agreement`, :func:`noise_stability` (Krishna et al. 2022, "The
   disagreement problem"), and :func:`bootstrap_ci` for the sanity-check correlations.
 
 Models are plain functions ``f(batch) -> scores`` of shape (n,): the score of the class being
@@ -41,7 +41,7 @@ from ._validation import (check_aopc, check_array, check_budget, check_callable,
 __all__ = ["Curve", "deletion_curve", "insertion_curve", "auc", "removal_order", "road",
            "noisy_linear_impute", "comprehensiveness", "sufficiency", "top_k_rationale",
            "aopc_comprehensiveness", "aopc_sufficiency", "AOPC_BINS",
-           "infidelity", "sensitivity_max", "rank_agreement", "top_k_agreement", "stability",
+           "infidelity", "sensitivity_max", "rank_agreement", "top_k_agreement", "noise_stability",
            "bootstrap_ci"]
 
 
@@ -383,7 +383,7 @@ def top_k_agreement(a, b, k: int) -> float:
     return len(top_a & top_b) / k
 
 
-def stability(explain: Callable, x, noise: float, n_samples: int = 10, seed: int = 0) -> np.ndarray:
+def noise_stability(explain: Callable, x, noise: float, n_samples: int = 10, seed: int = 0) -> np.ndarray:
     """Rank agreement between explain(x) and explain(x + eps), eps ~ N(0, noise^2), for
     `n_samples` draws: values near 1 mean the explanation is stable under small input noise;
     NaN where an explanation is constant."""

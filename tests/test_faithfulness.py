@@ -163,7 +163,7 @@ def test_agreement_and_stability():
     assert np.isnan(fm.rank_agreement(a, np.ones(5)))            # a constant map ranks nothing
     assert np.isnan(fm.top_k_agreement(a, -np.ones(5), 2))
     assert fm.top_k_agreement(a, [1.0, 0, 5, 0, 0], 2) == pytest.approx(0.5)
-    stable = fm.stability(lambda z: np.arange(5.0) * 10 + 0 * z, np.zeros(5), noise=0.1)
+    stable = fm.noise_stability(lambda z: np.arange(5.0) * 10 + 0 * z, np.zeros(5), noise=0.1)
     np.testing.assert_allclose(stable, 1.0)
     mean, low, high = fm.bootstrap_ci(np.arange(10.0), seed=0)
     assert low < mean == 4.5 < high
