@@ -3,8 +3,8 @@
 :class:`LoopbackChannel` is :class:`course_lib.grading.remote.Channel` with its one kernel step
 (sending the agent's cell) replaced by executing that cell here, in a namespace that stands for
 the notebook's. Everything else is the real path: request and response files, the check's
-inputs pickled and unpickled, answers encoded by :mod:`~course_lib.grading.agent` and rebuilt by
-:func:`~course_lib.grading.remote.decode`. So a check judged through it (:func:`remote_verdict`)
+inputs pickled and unpickled, answers encoded by :mod:`~course_lib.grading.agent` (with
+:mod:`~course_lib.grading.encoding`) and rebuilt by :func:`~course_lib.grading.wire.decode`. So a check judged through it (:func:`remote_verdict`)
 meets the learner's values and functions exactly as the grader's clean process does.
 """
 from __future__ import annotations
@@ -13,7 +13,8 @@ import tempfile
 
 from course_lib.exercises import CheckCrashed, CheckFailed, NotAttempted
 from course_lib.grading import agent
-from course_lib.grading.remote import Channel, LearnerExit
+from course_lib.grading.proxies import LearnerExit
+from course_lib.grading.remote import Channel
 
 
 class LoopbackChannel(Channel):

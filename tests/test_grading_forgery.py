@@ -24,7 +24,7 @@ import pytest
 
 import grading_class
 from course_lib import exercises
-from course_lib.grading import agent, remote
+from course_lib.grading import encoding, remote, wire
 from loopback import remote_verdict, verdict
 
 SANDBOX_FLAGS = grading_class.sandbox_flags()
@@ -214,7 +214,7 @@ def test_the_decoder_builds_plain_values_only():
     frame = pd.DataFrame({"a": [1.5, 2.0], "b": ["x", "y"]}, index=[10, 11])
     value = {"n": np.float64(0.25), "t": (1, [2, None]), "s": {3}, "f": frame,
              "a": np.arange(6).reshape(2, 3), "nan": float("nan"), 7: "seven"}
-    back = remote.decode(agent.encode(value))
+    back = wire.decode(encoding.encode(value))
     assert back["n"] == 0.25 and isinstance(back["n"], np.floating)
     assert back["t"] == (1, [2, None]) and back["s"] == {3} and back[7] == "seven"
     assert np.isnan(back["nan"]) and np.array_equal(back["a"], value["a"])
@@ -224,17 +224,17 @@ def test_the_decoder_builds_plain_values_only():
                    {"$": "pickle", "data": "gASVAAAAAAAAAAB9lC4="},
                    {"$": "float", "text": "1e999999"},
                    {"$": "fn", "handle": "os.system"}):
-        with pytest.raises(remote.DecodeError):
-            remote.decode(forged)
+        with pytest.raises(wire.DecodeError):
+            wire.decode(forged)
     buffer = io.BytesIO()
     np.save(buffer, np.array([object()], dtype=object), allow_pickle=True)  # an object .npy
-    with pytest.raises(remote.DecodeError):
-        remote.decode({"$": "nd", "npy": base64.b64encode(buffer.getvalue()).decode()})
+    with pytest.raises(wire.DecodeError):
+        wire.decode({"$": "nd", "npy": base64.b64encode(buffer.getvalue()).decode()})
     nested = {"$": "tuple", "items": []}
     for _ in range(100):
         nested = {"$": "tuple", "items": [nested]}
-    with pytest.raises(remote.DecodeError):
-        remote.decode(nested)
+    with pytest.raises(wire.DecodeError):
+        wire.decode(nested)
 
 
 def test_the_harness_never_imports_from_the_work_folder(tmp_path, monkeypatch):

@@ -143,3 +143,14 @@ def test_private_names_stay_in_their_module():
                              if alias.name.startswith("_") and not alias.name.startswith("__")
                              and alias.name[1:] not in public]
     assert not crossing, f"import the public name instead: {crossing}"
+
+
+GRADING_MAX_LINES = 250
+
+
+def test_grading_modules_are_short():
+    """Each module of the grader does one job (issue 28): none of course_lib/grading is over 250 lines."""
+    long = {p.name: n for p in sorted((PACKAGE / "grading").glob("*.py"))
+            if (n := len(p.read_text(encoding="utf-8").splitlines())) > GRADING_MAX_LINES}
+    assert (PACKAGE / "grading" / "remote.py").exists() and not long, (
+        f"split these grading modules by role (at most {GRADING_MAX_LINES} lines): {long}")

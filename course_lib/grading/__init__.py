@@ -22,9 +22,11 @@ parallel, shards, duplicate and look-alike names), :mod:`.run` (one notebook: se
 slots, its :class:`Grade`), :mod:`.decide` (signed reports to marks), :mod:`.report` (the CSV,
 escaping, merging, the summary), :mod:`.html_report` (``report.html``); :mod:`.submissions`,
 :mod:`.reading` and :mod:`.topics` (finding, reading and placing files); inside the sandbox
-(:mod:`.sandbox`, :mod:`.cgroups`): :mod:`.harness` (the clean process) with :mod:`.remote`, and
-in the kernel :mod:`.agent` and :mod:`.checkrun` (the integrity check, and the questions of
-``remote.IN_KERNEL``); :mod:`.safe` makes submitted text safe to show.
+(:mod:`.sandbox`, :mod:`.cgroups`): :mod:`.harness` (the clean process) with :mod:`.remote` (the
+channel to the kernel), :mod:`.wire` (its decoder of plain data) and :mod:`.proxies` (the
+learner's functions, objects and exceptions there), and in the kernel :mod:`.agent` (answering
+requests), :mod:`.encoding` (values as plain data) and :mod:`.checkrun` (the integrity check, and
+the questions of ``remote.IN_KERNEL``); :mod:`.safe` makes submitted text safe to show.
 """
 from __future__ import annotations
 

@@ -4,9 +4,10 @@ The grader's checks run in a clean process (:mod:`~course_lib.grading.remote`, i
 harness). When a check needs one of the learner's answers, that process writes a request file
 and sends a small cell (:func:`cell`) that executes this file in a fresh namespace and calls
 :func:`serve`: it reads the learner's variables by name, or calls a learner's function on the
-check's inputs, and writes the result to a response file as *plain data* (JSON; arrays as
-``.npy`` bytes written without pickle; pandas objects as columns of those; functions and other
-objects as handles the check may call or read attributes of, never as the objects).
+check's inputs, and writes the result to a response file as *plain data*, encoded by
+:mod:`~course_lib.grading.encoding` (JSON; arrays as ``.npy`` bytes written without pickle; pandas
+objects as columns of those; functions and other objects as handles the check may call or read
+attributes of, never as the objects).
 
 Nothing here is trusted: a learner can patch anything this file uses (json, numpy, builtins,
 this very code in memory) and so make the response say anything at all. The clean process
@@ -18,156 +19,24 @@ grader's side.
 """
 from __future__ import annotations
 
-REGISTRY = "__course_grading_handles__"  # the sys.modules entry holding handles of kernel objects
-MAX_DEPTH = 40
-MAX_SOURCE = 100_000
+_LOADED: dict = {}  # this request's run of encoding.py
 
 
-def _registry():
-    import sys
-    import types
+def _encoding():
+    """The namespace of ``encoding.py`` (the values as plain data), next to this file: run from its
+    source in a fresh namespace, as this file is, so that the kernel never imports the grading
+    package (each module of ``course_lib`` it loads is one the integrity check compares)."""
+    if "encoding" not in _LOADED:
+        import builtins
+        import os
+        import types
 
-    module = sys.modules.get(REGISTRY)
-    if not isinstance(module, types.ModuleType):
-        module = types.ModuleType(REGISTRY)
-        module.objects = {}
-        sys.modules[REGISTRY] = module
-    return module.objects
-
-
-def _handle(value) -> int:
-    objects = _registry()
-    key = len(objects) + 1
-    objects[key] = value
-    return key
-
-
-def _npy(array) -> str:
-    import base64
-    import io
-
-    import numpy as np
-
-    buffer = io.BytesIO()
-    np.save(buffer, array if array.flags.c_contiguous else array.copy(order="C"), allow_pickle=False)
-    return base64.b64encode(buffer.getvalue()).decode("ascii")
-
-
-def _qualname(kind) -> str:
-    return f"{getattr(kind, '__module__', '?')}.{getattr(kind, '__qualname__', '?')}"
-
-
-def _function(value) -> dict:
-    import inspect
-
-    try:
-        parameters = [p.name for p in inspect.signature(value).parameters.values()
-                      if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
-    except (TypeError, ValueError):
-        parameters = None
-    try:
-        source = inspect.getsource(value)[:MAX_SOURCE]
-    except (OSError, TypeError):
-        source = None
-    return {"$": "fn", "handle": _handle(value), "name": str(getattr(value, "__name__", "function")),
-            "params": parameters, "source": source, "class": isinstance(value, type)}
-
-
-def encode(value, depth: int = 0):
-    """`value` as JSON-ready plain data (see the module's doc)."""
-    import dataclasses
-    import inspect
-    import sys
-
-    if depth > MAX_DEPTH:
-        return {"$": "obj", "handle": _handle(value), "type": _qualname(type(value)), "repr": "deep"}
-    np = sys.modules.get("numpy")
-    if value is None or type(value) in (bool, str):
-        return value
-    if type(value) is int:
-        return value if abs(value) < 2 ** 63 else {"$": "bigint", "text": str(value)}
-    if type(value) is float:
-        return {"$": "float", "text": repr(value)} if value != value or value in (
-            float("inf"), float("-inf")) else value
-    if type(value).__name__ == "_Placeholder" and type(value).__module__ == "course_lib.exercises":
-        return {"$": "placeholder"}
-    if np is not None:
-        if isinstance(value, np.ndarray) and value.dtype.kind in "biufcmMSU":
-            return {"$": "nd", "npy": _npy(value)}
-        if isinstance(value, np.ndarray):
-            return {"$": "objarray", "shape": list(value.shape),
-                    "items": [encode(v, depth + 1) for v in value.ravel().tolist()]}
-        if isinstance(value, np.generic) and np.asarray(value).dtype.kind in "biufcmMSU":
-            return {"$": "scalar", "npy": _npy(np.asarray(value))}
-    torch = sys.modules.get("torch")
-    if torch is not None and isinstance(value, torch.Tensor) and not value.is_sparse:
-        try:
-            data = value.detach().cpu()
-            if data.dtype == torch.bfloat16:
-                data = data.float()
-            return {"$": "tensor", "npy": _npy(data.numpy()), "dtype": str(value.dtype).replace("torch.", "")}
-        except Exception:
-            pass
-    pd = sys.modules.get("pandas")
-    if pd is not None:
-        if isinstance(value, pd.DataFrame) and value.columns.is_unique:
-            return {"$": "frame", "index": encode(value.index, depth + 1),
-                    "columns": [[encode(name, depth + 1), encode(value[name], depth + 1)]
-                                for name in value.columns]}
-        if isinstance(value, pd.Series):
-            return {"$": "series", "name": encode(value.name, depth + 1),
-                    "index": encode(value.index, depth + 1), "dtype": str(value.dtype),
-                    "values": _column(value, depth)}
-        if isinstance(value, pd.RangeIndex):
-            return {"$": "range", "start": int(value.start), "stop": int(value.stop),
-                    "step": int(value.step), "name": encode(value.name, depth + 1)}
-        if isinstance(value, pd.Index) and not isinstance(value, pd.MultiIndex):
-            return {"$": "index", "name": encode(value.name, depth + 1), "dtype": str(value.dtype),
-                    "values": _column(value, depth)}
-    if isinstance(value, (list, tuple, set, frozenset)):
-        kind = {list: "list", tuple: "tuple", set: "set", frozenset: "frozenset"}.get(type(value))
-        if kind is not None:
-            items = [encode(v, depth + 1) for v in value]
-            return items if kind == "list" else {"$": kind, "items": items}
-    if type(value) is dict:
-        return {"$": "dict", "items": [[encode(k, depth + 1), encode(v, depth + 1)]
-                                       for k, v in value.items()]}
-    if isinstance(value, (bool, str, int, float)):  # subclasses: as the plain value
-        base = next(t for t in (bool, str, int, float) if isinstance(value, t))
-        return encode(base(value), depth + 1)
-    if isinstance(value, complex):
-        return {"$": "complex", "real": encode(value.real), "imag": encode(value.imag)}
-    if (dataclasses.is_dataclass(value) and not isinstance(value, type)
-            and str(type(value).__module__).startswith("course_lib.")):
-        return {"$": "dc", "class": _qualname(type(value)),
-                "fields": {f.name: encode(getattr(value, f.name, None), depth + 1)
-                           for f in dataclasses.fields(value)}}
-    if inspect.isroutine(value) or isinstance(value, type) or (
-            callable(value) and not hasattr(value, "__dict__")):
-        return _function(value)
-    try:
-        text = repr(value)[:200]
-    except Exception:
-        text = ""
-    return {"$": "obj", "handle": _handle(value), "type": _qualname(type(value)), "repr": text,
-            "callable": bool(callable(value))}
-
-
-def _encoded(value):
-    """`value` encoded, or a handle when encoding fails (an exotic object: the check then sees
-    an object it cannot read, and says so, instead of losing the answer)."""
-    try:
-        return encode(value)
-    except Exception:
-        return {"$": "obj", "handle": _handle(value), "type": _qualname(type(value)), "repr": "",
-                "callable": bool(callable(value))}
-
-
-def _column(values, depth: int):
-    kind = getattr(values.dtype, "kind", "O")
-    if kind in "biufcmM" and not str(values.dtype).startswith(("category", "Int", "Float", "UInt", "boolean")):
-        return {"$": "nd", "npy": _npy(values.to_numpy())}
-    return [encode(v, depth + 1) for v in values.tolist()]
+        path = os.path.join(os.path.dirname(__file__), "encoding.py")
+        namespace = {"__name__": "__course_encoding__", "__builtins__": builtins}
+        with open(path, "rb") as handle:
+            exec(compile(handle.read(), path, "exec", dont_inherit=True), namespace)
+        _LOADED["encoding"] = types.SimpleNamespace(**namespace)
+    return _LOADED["encoding"]
 
 
 # ------------------------------------------------------------------------------- requests
@@ -264,6 +133,7 @@ def _changed(before: list, after: list, states: list) -> tuple[list, dict]:
         from course_lib.exercises import inputs_unchanged
     except Exception:
         return [], {}
+    encode = _encoding().encode
     found, values = [], {}
     for position, (old, new) in enumerate(zip(before, after)):
         state = states[position]
@@ -293,7 +163,8 @@ def _call(request: dict, namespace: dict) -> dict:
     import base64
     import pickle
 
-    target = _registry().get(request["target"])
+    encoding = _encoding()
+    target = encoding.registry().get(request["target"])
     if target is None:
         return {"error": "the function is gone"}
     data = base64.b64decode(request["args"])
@@ -316,7 +187,7 @@ def _call(request: dict, namespace: dict) -> dict:
     if used is not None:
         return {"raised": None, "guard": used}
     changed, after = _changed(list(kept), list(args), states) if kept else ([], {})
-    return {"value": _encoded(result), "changed": changed, "after": after}
+    return {"value": encoding.encoded(result), "changed": changed, "after": after}
 
 
 def serve(namespace: dict, request_path: str, response_path: str) -> None:
@@ -325,21 +196,22 @@ def serve(namespace: dict, request_path: str, response_path: str) -> None:
 
     with open(request_path, encoding="utf-8") as handle:
         request = json.load(handle)
+    encoding = _encoding()
     op = request["op"]
     if op == "get":
         values, missing = {}, []
         for name in request["names"]:
             if name in namespace:
-                values[name] = _encoded(namespace[name])
+                values[name] = encoding.encoded(namespace[name])
             else:
                 missing.append(name)
         response = {"values": values, "missing": missing}
     elif op == "call":
         response = _call(request, namespace)
     elif op == "attr":
-        target = _registry().get(request["target"])
+        target = encoding.registry().get(request["target"])
         try:
-            response = {"value": _encoded(getattr(target, request["name"]))}
+            response = {"value": encoding.encoded(getattr(target, request["name"]))}
         except Exception as error:
             response = {"raised": _raised(None, error), "guard": None}
     else:
@@ -361,4 +233,4 @@ def cell(agent_path: str, request_path: str, response_path: str) -> str:
     return (f"(lambda S: (lambda B, ns: (B.exec(B.compile(B.open({agent_path!r}, 'rb').read(), "
             f"{agent_path!r}, 'exec', dont_inherit=True), ns), ns['serve'](S._getframe(0).f_globals, "
             f"{arguments}), None)[-1])(S.modules['builtins'], {{'__name__': '__course_agent__', "
-            f"'__builtins__': S.modules['builtins']}}))({_SYS})\n")
+            f"'__file__': {agent_path!r}, '__builtins__': S.modules['builtins']}}))({_SYS})\n")

@@ -139,7 +139,10 @@ def _clean_check(channel, checker, name: str, key: str) -> dict:
 
     from course_lib.exercises import CheckCrashed, CheckFailed, NotAttempted
 
-    from . import checkrun, remote
+    from . import checkrun
+    from .proxies import LearnerExit
+    from .remote import CallTimeout, KernelDied
+    from .wire import DecodeError, NoAnswer
 
     question = getattr(checker, name)
     sink = io.StringIO()
@@ -155,15 +158,15 @@ def _clean_check(channel, checker, name: str, key: str) -> dict:
                 outcome, message = "error (the checker crashed)", failed.message
             except CheckFailed as failed:
                 outcome, message = "incorrect", failed.message
-    except remote.CallTimeout:
+    except CallTimeout:
         return {"status": "timeout", "error": "", "report": ""}
-    except remote.KernelDied:
+    except KernelDied:
         return {"status": "kernel died", "error": "", "report": ""}
-    except remote.LearnerExit as error:  # SystemExit from a stub: the question fails
+    except LearnerExit as error:  # SystemExit from a stub: the question fails
         outcome, message = f"error ({type(error).__name__})", f"{type(error).__name__}: {error}"
-    except remote.NoAnswer:  # the agent's cell was stopped: as a check cell that never reported
+    except NoAnswer:  # the agent's cell was stopped: as a check cell that never reported
         return {"status": "error", "error": "", "report": ""}
-    except remote.DecodeError as error:
+    except DecodeError as error:
         outcome, message = "error (unreadable answer)", f"the answer could not be read: {error}"
     payload = {"question": name, "outcome": outcome, "message": str(message)[:500]}
     return {"status": "ok", "error": "", "report": checkrun.signed(payload, key)}
