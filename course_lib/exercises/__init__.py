@@ -696,6 +696,33 @@ class ForbiddenGuard:
         return self
 
 
+def install_guards(paths, functions, make_guard, only_loaded: bool, guards: list, patched: list) -> None:
+    """Put ``make_guard(path)`` in place of each importable dotted name in `paths` and of the
+    names the learner's `functions` bound to it, appending to `guards` and to `patched` (what
+    :func:`restore` undoes) as it goes. With `only_loaded`, a package not imported yet is skipped."""
+    for path in paths:
+        if only_loaded and path.split(".")[0] not in sys.modules:
+            continue
+        found = _resolve(path)
+        if found is None:
+            continue
+        owner, attribute, original = found
+        guard = make_guard(path)
+        guards.append(guard)
+        patched.append((owner, attribute, original))
+        setattr(owner, attribute, guard)
+        patched += rebind(functions, original, guard)
+
+
+def restore(patched) -> None:
+    """Undo :func:`install_guards` and :func:`rebind`, last change first."""
+    for owner, attribute, original in reversed(patched):
+        if isinstance(owner, dict):
+            owner[attribute] = original
+        else:
+            setattr(owner, attribute, original)
+
+
 def _resolve(path: str):
     """``"pkg.module.Name"`` -> (owner module, "Name", object), or None when not importable here."""
     module_name, _, attribute = path.rpartition(".")
@@ -731,18 +758,8 @@ def forbidden(paths: Sequence[str], learner: Any = (), compare: str = "", only_l
         channel.guards.append((list(paths), compare, only_loaded))
     here = not functions or not all(_remote(f) for f in functions)  # else no learner code runs here
     try:
-        for path in paths if here else ():
-            if only_loaded and path.split(".")[0] not in sys.modules:
-                continue
-            found = _resolve(path)
-            if found is None:
-                continue
-            owner, attribute, original = found
-            guard = ForbiddenGuard(path, compare or path)
-            guards.append(guard)
-            patched.append((owner, attribute, original))
-            setattr(owner, attribute, guard)
-            patched += rebind(functions, original, guard)
+        install_guards(paths if here else (), functions,
+                       lambda path: ForbiddenGuard(path, compare or path), only_loaded, guards, patched)
         yield
         used = next((g for g in guards if g.used), None)
         if used is not None:
@@ -757,8 +774,4 @@ def forbidden(paths: Sequence[str], learner: Any = (), compare: str = "", only_l
     finally:
         for channel in channels.values():
             channel.guards.pop()
-        for owner, attribute, original in reversed(patched):
-            if isinstance(owner, dict):
-                owner[attribute] = original
-            else:
-                setattr(owner, attribute, original)
+        restore(patched)

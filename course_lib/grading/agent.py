@@ -58,39 +58,12 @@ class _Guard:
 
 def _guarded(paths, only_loaded, functions):
     """Put guards in place of `paths` (and of the names the learner's functions bound to them);
-    (guards, what to restore)."""
-    import importlib
-    import sys
-
-    from course_lib.exercises import rebind
+    (guards, what to restore), as ``exercises.forbidden`` does in the notebook."""
+    from course_lib.exercises import install_guards
 
     guards, patched = [], []
-    for path in paths:
-        if only_loaded and path.split(".")[0] not in sys.modules:
-            continue
-        module_name, _, attribute = path.rpartition(".")
-        module = sys.modules.get(module_name)
-        if module is None:
-            try:
-                module = importlib.import_module(module_name)
-            except Exception:
-                continue
-        if not hasattr(module, attribute):
-            continue
-        original, guard = getattr(module, attribute), _Guard(path)
-        guards.append(guard)
-        patched.append((module, attribute, original))
-        setattr(module, attribute, guard)
-        patched += rebind(functions, original, guard)
+    install_guards(paths, functions, _Guard, only_loaded, guards, patched)
     return guards, patched
-
-
-def _restore(patched) -> None:
-    for owner, attribute, original in reversed(patched):
-        if isinstance(owner, dict):
-            owner[attribute] = original
-        else:
-            setattr(owner, attribute, original)
 
 
 def _raised(function, error) -> dict:
@@ -163,6 +136,8 @@ def _call(request: dict, namespace: dict) -> dict:
     import base64
     import pickle
 
+    from course_lib.exercises import restore
+
     encoding = _encoding()
     target = encoding.registry().get(request["target"])
     if target is None:
@@ -177,7 +152,7 @@ def _call(request: dict, namespace: dict) -> dict:
         try:
             result = target(*args, **kwargs)
         finally:
-            _restore(patched)
+            restore(patched)
     except BaseException as error:  # noqa: B036 - SystemExit from a stub is the learner's answer
         if isinstance(error, KeyboardInterrupt):
             raise
