@@ -26,9 +26,9 @@ from sklearn.linear_model import SGDClassifier
 from torch import nn
 
 from ._validation import (check_activation_pair, check_activation_sets, check_class_index,
-                          check_concept_masks, check_count, check_images, check_layer, check_module,
-                          check_real, check_score_samples, check_seed, check_size, check_vector,
-                          check_visualisation)
+                          check_concept_masks, check_count, check_images, check_instance, check_layer,
+                          check_module, check_real, check_score_samples, check_seed, check_size,
+                          check_vector, check_visualisation)
 from .hooks import GradientHook, Hook, evaluating
 
 __all__ = ["layer_activations", "concept_activation_vector", "directional_derivatives",
@@ -172,7 +172,7 @@ def tcav_random_test(model: nn.Module, layer, inputs: torch.Tensor, target, conc
 
 # ---------------------------------------------------------------------- network dissection
 def dissect(model: nn.Module, layer, images: torch.Tensor, masks, quantile: float = 0.995,
-            batch_size: int = 32) -> np.ndarray:
+            batch_size: int = 32, return_active: bool = False):
     """IoU of each channel's top activations with each labelled concept (Bau et al. 2017, sec. 2):
 
         T_k   = the `quantile` of channel k's activations over every image and position
@@ -182,12 +182,20 @@ def dissect(model: nn.Module, layer, images: torch.Tensor, masks, quantile: floa
     masks: (N, n_concepts, H, W), True where concept c is (an array or a tensor of 0/1 or
     bools). Returns (n_channels, n_concepts) in [0, 1]; a channel "detects" concept c when its
     IoU is high (the paper counts IoU > 0.04 on Broden). Images go `batch_size` at a time.
+
+    With `return_active=True`, also returns the share of pixels each channel marks (n_channels,):
+    a_k = sum_x |M_k(x)| / (N H W). It is near 1 - quantile, not equal to it: T_k is taken at the
+    layer's resolution and the bilinear upsampling lowers isolated peaks. Given a_k and a
+    concept's share m_c, IoU_kc <= min(a_k, m_c) / max(a_k, m_c), reached when one set of pixels
+    lies inside the other.
     """
     images, layer = check_images(images, model, "images"), check_layer(model, layer, "layer")
     masks = check_concept_masks(masks, len(images))
     quantile = check_real(quantile, "quantile", low=0, high=1, open_interval=True)
-    return _dissect(model, layer, images, torch.as_tensor(masks > 0.5), quantile,
-                    check_count(batch_size, "batch_size"))
+    batch_size = check_count(batch_size, "batch_size")
+    check_instance(return_active, "return_active", bool)
+    iou, active = _dissect(model, layer, images, torch.as_tensor(masks > 0.5), quantile, batch_size)
+    return (iou, active) if return_active else iou
 
 
 def _dissect(model, layer, images, masks, quantile, batch_size):
@@ -207,7 +215,8 @@ def _dissect(model, layer, images, masks, quantile, batch_size):
         intersection += torch.einsum("nkhw,nchw->kc", on, labels.double())
         fired += on.sum(dim=(0, 2, 3))
     union = fired[:, None] + masks.double().sum(dim=(0, 2, 3))[None, :] - intersection
-    return torch.where(union > 0, intersection / union.clamp(min=1), 0.0).numpy()
+    iou = torch.where(union > 0, intersection / union.clamp(min=1), 0.0).numpy()
+    return iou, (fired / masks[:, 0].numel()).numpy()
 
 
 # ---------------------------------------------------------------------- feature visualisation

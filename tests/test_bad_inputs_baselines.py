@@ -160,6 +160,7 @@ CASES = {
     "concepts.dissect: quantile a string": lambda: cc.dissect(NET, "0", IMAGES, MASKS, quantile="top"),
     "concepts.dissect: a layer without feature maps": lambda: cc.dissect(NET, "4", IMAGES, MASKS),
     "concepts.dissect: batch_size zero": lambda: cc.dissect(NET, "0", IMAGES, MASKS, batch_size=0),
+    "concepts.dissect: return_active a string": lambda: cc.dissect(NET, "0", IMAGES, MASKS, return_active="yes"),
     # ------------------------------------------------------------------ feature visualisation
     "concepts.feature_visualisation: channel out of range": lambda: cc.feature_visualisation(
         NET, "0", 4, steps=1),

@@ -235,6 +235,29 @@ def test_dissect_equals_the_formula_by_hand():
         for c in range(3):
             expected[k, c] = (on & masks[:, c]).sum() / (on | masks[:, c]).sum()
     np.testing.assert_allclose(iou, expected, rtol=1e-12, atol=0)
+    same, active = cc.dissect(model, model[0], images, masks, quantile=0.8, batch_size=2, return_active=True)
+    np.testing.assert_array_equal(same, iou)
+    ups = torch.nn.functional.interpolate(maps, size=(12, 12), mode="bilinear", align_corners=False).numpy()
+    thresholds = np.quantile(maps.transpose(0, 1).flatten(1).numpy(), 0.8, axis=1)
+    np.testing.assert_allclose(active, (ups >= thresholds[None, :, None, None]).mean(axis=(0, 2, 3)),
+                               rtol=1e-12, atol=0)
+    share = masks.mean(axis=(0, 2, 3))
+    ceiling = np.minimum(active[:, None], share) / np.maximum(active[:, None], share)
+    assert (iou <= ceiling + 1e-12).all() and (iou < ceiling).any()
+
+
+def test_dissect_reaches_the_ceiling_when_the_marked_pixels_lie_inside_the_mask():
+    """IoU = a / m exactly when every marked pixel is in the mask (the bound min(a, m) / max(a, m))."""
+    layer = nn.Conv2d(1, 1, 1, bias=False)
+    layer.weight.data.fill_(1.0)
+    model = nn.Sequential(layer, nn.Flatten()).eval()
+    images = torch.zeros(4, 1, 10, 10)
+    images[:, 0, 2, 3] = torch.arange(1.0, 5.0)                # one bright pixel per image
+    masks = np.zeros((4, 1, 10, 10), bool)
+    masks[:, 0, :5, :5] = True                                 # a quarter of each image, around it
+    iou, active = cc.dissect(model, layer, images, masks, quantile=0.99, return_active=True)
+    assert active[0] == pytest.approx(0.01, abs=1e-12)         # 4 of 400 pixels
+    assert iou[0, 0] == pytest.approx(active[0] / 0.25, rel=1e-12)
 
 
 # ---------------------------------------------------------------------- feature visualisation
