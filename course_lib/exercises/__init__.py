@@ -342,7 +342,8 @@ def as_array(value: Any, what: str, shape: tuple | None = None, ndim: int | None
     expected_ndim = len(shape) if shape is not None else ndim
     if expected_ndim is not None and array.ndim != expected_ndim:
         want = f"shape {_shape_text(shape)}" if shape is not None else f"{ndim} dimension(s)"
-        raise Incorrect(f"`{what}` should have {want}, but it has shape {array.shape}", mistake="wrong-shape")
+        raise Incorrect(f"`{what}` should have {want}, but it has shape {array.shape}",
+                        mistake="wrong-dimensions")
     if shape is not None and any(s is not None and s != a for s, a in zip(shape, array.shape)):
         raise Incorrect(f"`{what}` should have shape {_shape_text(shape)}, "
                         f"but it has shape {array.shape}", mistake="wrong-shape")

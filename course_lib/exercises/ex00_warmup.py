@@ -135,7 +135,7 @@ def _check_q1(count_impossible_pressure):
             where = next(i for i, (c, e) in enumerate(zip(counts, expected_counts)) if c != e)
             raise Incorrect(f"count_impossible_pressure(table of {len(tables[where])} rows) "
                             f"returns {int(counts[where])}, expected {expected_counts[where]}: "
-                            f"your function {message}", mistake="count-impossible-pressure-2")
+                            f"your function {message}", mistake=mistake_from(message))
     for table, count, expected in zip(tables, answers, expected_counts):
         call = f"count_impossible_pressure(table of {len(table)} rows)"
         if count == expected:

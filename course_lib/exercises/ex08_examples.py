@@ -297,9 +297,10 @@ def _check_q4(precision_coverage):
             (expected[::-1], "the two are swapped: return (precision, coverage)"),
             ([np.mean(predict(X[inside]) == 1), expected[1]],
              "precision counts the rows predicted like x itself, predict(x), not class 1 (this "
-             "x is predicted 0)"),
+             "x is predicted 0)", "precision-of-class-1"),
             ([np.mean(predict(X[inside]) == 1 - label), expected[1]],
-             "precision counts the rows predicted like x itself, predict(x), not the other class"),
+             "precision counts the rows predicted like x itself, predict(x), not the other class",
+             "precision-of-other-class"),
             ([np.mean(predict(X) == label), expected[1]],
              "precision is measured only on the rows where the rule holds, not on all of X"),
             ([np.mean(inside & (predict(X) == label)), expected[1]],
@@ -308,13 +309,14 @@ def _check_q4(precision_coverage):
                                           "count of rows"),
             ([expected[0], np.mean(predict(X[inside]) == label) * inside.mean()],
              "coverage is the share of X where the rule holds, mean(rule(X)), whatever the "
-             "predictions"),
+             "predictions", "coverage-times-precision"),
             ([expected[0], np.mean(predict(X) == label)],
-             "coverage is the share of X where the rule holds, not the share predicted like x"),
+             "coverage is the share of X where the rule holds, not the share predicted like x",
+             "coverage-of-predicted-class"),
         ]
-        for values, message in variants:
+        for values, message, *named in variants:  # a row may name its mistake itself
             if is_close(got, np.asarray(values, dtype=float)):
-                raise Incorrect(message, mistake=mistake_from(message))
+                raise Incorrect(message, mistake=named[0] if named else mistake_from(message))
         raise Incorrect(f"{call} gives ({plain(got[0])}, {plain(got[1])}), expected "
                         f"({plain(expected[0])}, {plain(expected[1])}): inside = rule(X); "
                         "precision = mean(predict(X[inside]) == predict(x)), coverage = "
