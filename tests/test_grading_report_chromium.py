@@ -30,6 +30,12 @@ SHARE = '''def count_impossible_pressure(table):
 
 
 @pytest.fixture(scope="module")
+def browser():
+    """Chromium's path, before anything is graded: a machine without it skips at once."""
+    return grading_class.require_chromium()
+
+
+@pytest.fixture(scope="module")
 def graded(tmp_path_factory):
     """Four files graded for real: a full solution, two learners making the same q1 mistake
     (one also leaves q2 as the stub), and a broken file."""
@@ -95,7 +101,7 @@ def dump(path: Path, tmp_path: Path, name: str) -> tuple[str, list[str]]:
 
 @pytest.mark.slow
 @pytest.mark.xdist_group("grading")
-def test_the_report_in_headless_chromium(graded, tmp_path):
+def test_the_report_in_headless_chromium(browser, graded, tmp_path):
     from html.parser import HTMLParser
 
     report = graded["report"]
