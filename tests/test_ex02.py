@@ -85,10 +85,10 @@ def test_q3():
     no_constant = lambda X: phi(X)[:, 1:]
     no_sqrt2 = lambda X: np.column_stack([np.ones(len(X)), X, X ** 2, np.sqrt(2) * X[:, 0] * X[:, 1]])
     no_cross_sqrt2 = lambda X: np.column_stack([phi(X)[:, :5], X[:, 0] * X[:, 1]])
-    fails(ex.q3, no_constant, match="a constant feature 1", mistake="phi-phi-yours")
+    fails(ex.q3, no_constant, match="a constant feature 1", mistake="no-constant-feature")
     fails(ex.q3, no_sqrt2, match="sqrt(2) x1 next to x1^2", mistake="yours-feature-sqrt")
     fails(ex.q3, no_cross_sqrt2, match="cross term 2 x1 x2 y1 y2 needs sqrt(2) x1 x2",
-          mistake="phi-phi-yours-2")
+          mistake="kernel-not-matched")
     fails(ex.q3, lambda X: phi(X)[:3], match="rows for 12 points", mistake="rows-points-row")
     fails(ex.q3, lambda X: phi(X)[:, [0, 1, 2, 5]], match="needs the feature sqrt(2) x1 next to x1^2",
           mistake="yours-feature-sqrt")
@@ -270,12 +270,12 @@ def test_q8():
           mistake="left-hyperplane-separates")
     fails(ex.q8, {"xor", "circles"}, match="you left out 'blobs'",
           mistake="left-hyperplane-separates")
-    fails(ex.q8, "circles", match="not a single string", mistake="separable-set-dataset")
+    fails(ex.q8, "circles", match="not a single string", mistake="separable-not-names")
     fails(ex.q8, {"circle"}, match="is not one of the datasets", mistake="unknown-dataset")
-    fails(ex.q8, 3, match="should be a set of dataset names", mistake="separable-set-dataset-2")
+    fails(ex.q8, 3, match="should be a set of dataset names", mistake="separable-not-a-set")
     fails(ex.q8, truth | {"spirals"}, match="you included 'spirals'",
           mistake="included-no-hyperplane")
     fails(ex.q8, set(), match="you left out 'blobs'", mistake="left-hyperplane-separates")
     message = fails(ex.q8, "blobs, circles, xor", match="one string per name",
-                    mistake="separable-set-dataset")
+                    mistake="separable-not-names")
     assert "{'blobs, circles, xor'}" not in message

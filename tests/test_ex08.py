@@ -263,15 +263,15 @@ def cfs_in_place(predict, x, cfs, X, target):
 
 Q5_WRONG = [
     wrong(lambda *a: metrics(*a, validity=lambda p, x, c, X, t, mad, d: np.mean(p(c) == 1 - t)),
-          "not the other one", mistake="validity-share-predicted-2"),
+          "not the other one", mistake="validity-of-other-class"),
     wrong(lambda *a: metrics(*a, validity=lambda p, x, c, X, t, mad, d: np.mean(p(c) == 1)),
-          "not the share predicted 1", mistake="validity-share-predicted"),
+          "not the share predicted 1", mistake="validity-of-class-1"),
     wrong(lambda *a: metrics(*a, validity=lambda p, x, c, X, t, mad, d: np.sum(p(c) == t)),
           "not a count", mistake="validity-share-count"),
     wrong(lambda *a: metrics(*a, sparsity=lambda p, x, c, X, t, mad, d: np.mean(c != x)),
-          "not their share", mistake="sparsity-mean-number"),
+          "not their share", mistake="sparsity-as-share"),
     wrong(lambda *a: metrics(*a, sparsity=lambda p, x, c, X, t, mad, d: np.sum(c != x)),
-          "not the total", mistake="sparsity-mean-number-2"),
+          "not the total", mistake="sparsity-as-total"),
     wrong(lambda *a: metrics(*a, proximity=lambda p, x, c, X, t, mad, d: np.mean(d.sum(axis=1))),
           "median absolute deviation before adding", mistake="scale-feature-median"),
     wrong(lambda *a: metrics(*a, proximity=lambda p, x, c, X, t, mad, d: np.mean(

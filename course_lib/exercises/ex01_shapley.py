@@ -347,14 +347,14 @@ def _check_q6(base_value, phi, efficiency_gap, gap_from_mean_row):
     if math.isclose(mean_gap, -want_mean, abs_tol=1e-9):
         raise Incorrect(f"gap_from_mean_row has the wrong sign ({mean_gap:+.6g}): the question "
                         "asks for f(mean row) + sum(phi) - f(x), not f(x) - ...",
-                        mistake="gap-mean-row")
+                        mistake="gap-mean-row-sign")
     if math.isclose(mean_gap, want, abs_tol=1e-9):
         raise Incorrect("gap_from_mean_row equals efficiency_gap: start from f at the average row, "
                         "q6_model(q6_background.mean(axis=0)[None])[0], not from base_value",
-                        mistake="gap-mean-row-2")
+                        mistake="gap-mean-row-is-efficiency-gap")
     if not math.isclose(mean_gap, want_mean, abs_tol=1e-9):
         raise Incorrect(f"gap_from_mean_row should be f(mean row) + sum(phi) - f(x) = "
-                        f"{want_mean:.6g}, you have {mean_gap:.6g}", mistake="gap-mean-row-3")
+                        f"{want_mean:.6g}, you have {mean_gap:.6g}", mistake="gap-mean-row-off")
     return (f"the Shapley values close the gap to {want:.1e}; starting from f(mean row) leaves "
             f"{want_mean:+.3f}: for a nonlinear model mean(f) != f(mean)")
 
@@ -481,7 +481,7 @@ def _check_q8(airport_shares):
     if enumerator is not None:
         raise Incorrect(f"right on small airports, but your function uses `{enumerator}`, which "
                         "lists coalitions; with 40 planes there are 2^40 of them: " + _CLOSED_FORM,
-                        mistake="right-small-airports")
+                        mistake="lists-all-coalitions")
     big = rng.uniform(1, 100, 40)
     try:
         got = as_array(call_fresh(function, big, what="airport_shares(40 costs)"),
@@ -489,11 +489,11 @@ def _check_q8(airport_shares):
     except Incorrect:
         raise Incorrect("right on small airports but not on 40 planes (where 2^40 coalitions "
                         "cannot be listed): " + _CLOSED_FORM,
-                        mistake="right-small-airports-2") from None
+                        mistake="fails-on-40-planes") from None
     if not _close(got, _airport_formula(big), 1e-8):
         raise Incorrect("right on small airports but not on 40 planes (where 2^40 coalitions "
                         "cannot be listed): write the closed form, one runway segment at a time",
-                        mistake="right-small-airports-3")
+                        mistake="wrong-on-40-planes")
     return "one segment at a time: 40 planes in microseconds, where the sum over coalitions has 2^40 terms"
 
 

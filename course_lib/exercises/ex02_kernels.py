@@ -184,7 +184,7 @@ def _check_q3(phi):
         if abs(gram[0, 0] - (X[0] @ X[0] + 1) ** 2) > 1e-9 and np.allclose(X[0], 0):
             raise Incorrect(f"phi(0) . phi(0) should be (0 + 1)^2 = 1, yours is {plain(gram[0, 0], 4)}: a "
                             "constant feature 1 gives the 1 in (x.y + 1)^2",
-                            mistake="phi-phi-yours")
+                            mistake="no-constant-feature")
         if np.allclose(X[1], [1, 0]) and abs(gram[1, 2] - 9) > 1e-9:
             raise Incorrect(f"for x = (1, 0), y = (2, 0), (x.y + 1)^2 = 9, yours gives {plain(gram[1, 2], 4)}: "
                             "(t + 1)^2 = 1 + 2t + t^2 needs the feature sqrt(2) x1 next to x1^2",
@@ -193,7 +193,7 @@ def _check_q3(phi):
         raise Incorrect(f"phi(x) . phi(y) should be (x.y + 1)^2; for x = {_point(X[i])}, y = "
                         f"{_point(X[j])} that is {plain(want[i, j], 4)}, yours gives "
                         f"{plain(gram[i, j], 4)}. Expand (x1 y1 + x2 y2 + 1)^2: the cross term "
-                        "2 x1 x2 y1 y2 needs sqrt(2) x1 x2", mistake="phi-phi-yours-2")
+                        "2 x1 x2 y1 y2 needs sqrt(2) x1 x2", mistake="kernel-not-matched")
     return ("six features whose dot products are exactly (x.y + 1)^2; the kernel computes the same "
             "number from x.y alone")
 
@@ -436,14 +436,14 @@ def _q8_truth() -> dict:
 def _names(value) -> set:
     if isinstance(value, (str, bytes)):
         raise Incorrect("separable should be a set of dataset names, one string per name, such as "
-                        "{'blobs', 'xor'}, not a single string", mistake="separable-set-dataset")
+                        "{'blobs', 'xor'}, not a single string", mistake="separable-not-names")
     if isinstance(value, dict):
         value = [k for k, v in value.items() if v is True]
     if isinstance(value, np.ndarray):
         value = value.ravel().tolist() if value.size < 100 else None
     if not isinstance(value, (set, frozenset, list, tuple)):
         raise Incorrect(f"separable should be a set of dataset names (e.g. {{'blobs'}}), got {type(value).__name__}",
-                        mistake="separable-set-dataset-2")
+                        mistake="separable-not-a-set")
     unknown = [v for v in value if not isinstance(v, str) or v not in q8_datasets]
     if unknown:
         raise Incorrect(f"{str(unknown[0])[:30]!r} is not one of the datasets {sorted(q8_datasets)}",

@@ -373,11 +373,11 @@ def _check_q5(cf_metrics):
             if np.isclose(got[0], np.mean(predict(cfs) == 1)):
                 raise Incorrect(f"{call}: validity is the share predicted `target` (here "
                                 f"{target}), not the share predicted 1",
-                                mistake="validity-share-predicted")
+                                mistake="validity-of-class-1")
             if np.isclose(got[0], np.mean(predict(cfs) == 1 - target)):
                 raise Incorrect(f"{call}: validity is the share predicted the target class "
                                 f"({target}), not the other one",
-                                mistake="validity-share-predicted-2")
+                                mistake="validity-of-other-class")
             if np.isclose(got[0], np.sum(predict(cfs) == target)):
                 raise Incorrect(f"{call}: validity is a share (mean), not a count",
                                 mistake="validity-share-count")
@@ -387,14 +387,14 @@ def _check_q5(cf_metrics):
         if not np.isclose(got[2], expected[2]):
             if np.isclose(got[2], expected[2] / X.shape[1]):
                 raise Incorrect(f"{call}: sparsity here is the mean number of features changed, "
-                                "not their share", mistake="sparsity-mean-number")
+                                "not their share", mistake="sparsity-as-share")
             if np.isclose(got[2], np.sum(cfs != x)):
                 raise Incorrect(f"{call}: sparsity is the mean number of changed features per "
                                 "counterfactual, not the total over all of them",
-                                mistake="sparsity-mean-number-2")
+                                mistake="sparsity-as-total")
             raise Incorrect(f"{call}: sparsity should be the mean number of features that differ "
                             f"from x, {plain(expected[2])}; you have {plain(got[2])}",
-                            mistake="sparsity-mean-number-3")
+                            mistake="sparsity-off")
         variants = [
             (np.mean(distances.sum(axis=1)), "scale each feature by its median absolute "
                                              "deviation before adding the distances, or the "

@@ -243,7 +243,7 @@ def _trial_q4(function, x, baseline, steps):
     expected = _ig(x, baseline, steps)
     if got.shape != x.shape:
         raise Incorrect(f"return one attribution per feature, shape {x.shape}, got {got.shape}",
-                        mistake="attribution-per-feature-2")
+                        mistake="attribution-wrong-shape")
     if is_close(got, expected):
         gap = _f(x) - _f(baseline)
         return (f"the attributions sum to {float(got.sum()):.4f}, and F(x) - F(baseline) = "
