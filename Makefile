@@ -114,7 +114,8 @@ clean-venv:
 # The course as a website in _site/ (Sphinx + myst-nb, in its own .venv-site so the course's pins
 # stay as they are). Lectures come from the full-mode lane's executed copies when current, else
 # they are executed here (full mode, offline). test-site opens every page in headless Chromium
-# (Debian's chromium and chromium-driver) and saves screenshots under _site_artifacts/.
+# (Debian's chromium and chromium-driver) and saves screenshots under _site_artifacts/; then the
+# grader's class report of a graded class, in the same Chromium (skipped by `make test` without it).
 SITE_VENV := .venv-site
 SITE_PY := $(SITE_VENV)/bin/python
 SITE_STAMP := $(SITE_VENV)/.installed-$(shell sha256sum requirements-site.txt | cut -c1-16)
@@ -130,3 +131,5 @@ site: assets $(SITE_STAMP)
 
 test-site: site
 	$(SITE_PY) -m pytest -c tests/site/pytest.ini tests/site
+	COURSE_REQUIRE_CHROMIUM=1 COURSE_SITE_ARTIFACTS=_site_artifacts COURSE_OFFLINE=1 COURSE_QUICK=1 \
+		$(PY) -m pytest -p no:xdist -q tests/test_grading_report_chromium.py

@@ -1,8 +1,13 @@
 """Shared assertions for the checker tests (tests/test_exNN.py)."""
+import json
+import os
+import re
+import sys
+
 import numpy as np
 import pytest
 
-from course_lib.exercises import CheckCrashed, CheckFailed, NotAttempted
+from course_lib.exercises import UNNAMED, CheckCrashed, CheckFailed, NotAttempted, mistake_id
 
 
 def passes(question, *answers):
@@ -10,13 +15,46 @@ def passes(question, *answers):
     question.check(*answers)
 
 
-def fails(question, *answers, match):
-    """The answer is refused as wrong (not 'crashed', not 'not attempted'), with `match` in the message."""
+def fails(question, *answers, match, mistake=None):
+    """The answer is refused as wrong (not 'crashed', not 'not attempted'), with `match` in the
+    message and a named mistake id: `mistake` when given (what the class report counts)."""
+    message, got = _refused(question, answers, match, mistake)
+    site = sys._getframe(1)
+    _record((site.f_code.co_filename, site.f_lineno), question, got, message)
+    return message
+
+
+def _refused(question, answers, match, mistake):
+    """(message, mistake id) of a refusal as :func:`fails` asserts it."""
     with pytest.raises(CheckFailed) as info:
         question.check(*answers)
     assert type(info.value) is CheckFailed, info.value.message
     assert match in info.value.message, info.value.message
-    return info.value.message
+    got = info.value.mistake
+    assert got != UNNAMED and mistake_id(got) == got, (got, info.value.message)
+    if mistake is not None:
+        assert got == mistake, (got, info.value.message)
+    return info.value.message, got
+
+
+#: Set COURSE_RECORD_MISTAKES to a file to append [file, line, question, id, message] for each
+#: refusal (how the catalogs' `mistake=` were first written).
+_RECORD = os.environ.get("COURSE_RECORD_MISTAKES")
+
+
+def _record(site, question, mistake, message):
+    if _RECORD:
+        with open(_RECORD, "a", encoding="utf-8") as handle:
+            handle.write(json.dumps([*site, question.name, mistake, message[:200]]) + "\n")
+
+
+def _wording(message: str) -> str:
+    """A message without what one mistake's messages vary in: the numbers, the names in
+    backquotes (which input was changed) and the asides in parentheses (which shape)."""
+    text = re.sub(r"`[^`]*`", "`#`", message)
+    while re.search(r"\([^()]*\)", text):
+        text = re.sub(r"\([^()]*\)", "", text)
+    return re.sub(r"-?\d+(\.\d+)?(e[-+]?\d+)?", "#", text)
 
 
 def not_attempted(question, *answers):
@@ -80,19 +118,30 @@ def placeholders_and_odd_values_never_crash(module, stubbed):
 CATALOG_LOG = []
 
 
-def wrong(answer, match, generic=False):
-    """A typical wrong answer and the words its message must contain; `generic` marks an entry
-    whose message only states the failed property (not the specific mistake)."""
-    return (answer, match, generic)
+def wrong(answer, match, generic=False, mistake=None):
+    """A typical wrong answer, the words its message must contain and the id of the mistake the
+    check names (None: any named id); `generic` marks an entry whose message only states the
+    failed property (not the specific mistake)."""
+    site = sys._getframe(1)
+    return (answer, match, generic, mistake, (site.f_code.co_filename, site.f_lineno))
 
 
 def run_catalog(topic, question, wrongs, rights):
-    """Each wrong answer is refused with its own message; each right answer is accepted."""
+    """Each wrong answer is refused with its own message and mistake id; each right answer is
+    accepted. Specific entries whose messages differ in more than the numbers they quote get
+    different ids: the class report counts each mistake apart."""
     for answer in rights:
         passes(question, *(answer if isinstance(answer, tuple) else (answer,)))
-    for answer, match, generic in wrongs:
-        fails(question, *(answer if isinstance(answer, tuple) else (answer,)), match=match)
+    ids = {}
+    for answer, match, generic, mistake, site in wrongs:
+        message, got = _refused(question, answer if isinstance(answer, tuple) else (answer,),
+                                match, mistake)
+        _record(site, question, got, message)
         CATALOG_LOG.append((topic, question.name, not generic))
+        if not generic:
+            ids.setdefault(got, set()).add(_wording(message))
+    merged = {mistake: sorted(words) for mistake, words in ids.items() if len(words) > 1}
+    assert not merged, f"{question.name}: different mistakes share an id: {merged}"
 
 
 def specific_share(topic):

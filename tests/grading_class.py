@@ -41,6 +41,22 @@ def require_sandbox() -> None:
         pytest.skip(NO_SANDBOX)
 
 
+#: The one-line reason a browser test gives when it skips on a machine without Chromium.
+NO_CHROMIUM = ("needs headless Chromium: apt-get install chromium (COURSE_REQUIRE_CHROMIUM=1, "
+               "set by `make test-site`, fails instead)")
+
+
+def require_chromium() -> str:
+    """The Chromium program (``$CHROMIUM``, else ``chromium`` on PATH); a test skips with
+    :data:`NO_CHROMIUM` where there is none, and fails where COURSE_REQUIRE_CHROMIUM=1."""
+    found = shutil.which(os.environ.get("CHROMIUM", "chromium"))
+    if found is None:
+        if os.environ.get("COURSE_REQUIRE_CHROMIUM", "") == "1":
+            pytest.fail("COURSE_REQUIRE_CHROMIUM=1 and chromium is not on PATH: apt-get install chromium")
+        pytest.skip(NO_CHROMIUM)
+    return found
+
+
 #: What a fresh machine lacks: Debian's bubblewrap and Chromium (and its driver).
 SYSTEM_TOOLS = ("bwrap", "chromium", "chromium-browser", "chromedriver", "google-chrome")
 

@@ -28,24 +28,34 @@ class LoopbackChannel(Channel):
 
 def verdict(run) -> tuple[str, str]:
     """(outcome, message) of `run()`, a check: passed, not attempted, crashed or incorrect."""
+    return judgement(run)[:2]
+
+
+def judgement(run) -> tuple[str, str, str]:
+    """(outcome, message, the id of the mistake the check named) of `run()`, a check."""
     try:
         run()
     except NotAttempted as failed:
-        return "not attempted", failed.message
+        return "not attempted", failed.message, failed.mistake
     except CheckCrashed as failed:
-        return "crashed", failed.message
+        return "crashed", failed.message, failed.mistake
     except CheckFailed as failed:
-        return "incorrect", failed.message
+        return "incorrect", failed.message, failed.mistake
     except (SystemExit, LearnerExit) as error:  # as the harness reports it
-        return f"error ({type(error).__name__})", f"{type(error).__name__}: {error}"
-    return "passed", ""
+        return f"error ({type(error).__name__})", f"{type(error).__name__}: {error}", ""
+    return "passed", "", ""
 
 
 def remote_verdict(question, *answers, **named) -> tuple[str, str]:
     """The verdict of `question` on `answers` judged as the grader does: the answers live in a
     namespace of their own and cross to the check as plain data and function handles."""
+    return remote_judgement(question, *answers, **named)[:2]
+
+
+def remote_judgement(question, *answers, **named) -> tuple[str, str, str]:
+    """:func:`remote_verdict` with the id of the mistake the check named."""
     namespace = {"__name__": "__main__", **dict(zip(question.vars, answers)), **named}
     with tempfile.TemporaryDirectory(prefix="loopback-") as folder:
         channel = LoopbackChannel(namespace, folder)
         values, _ = channel.values(question.vars)
-        return verdict(lambda: question.judge(values))
+        return judgement(lambda: question.judge(values))

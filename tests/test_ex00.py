@@ -102,22 +102,23 @@ def python_or(table):
 
 
 Q1_WRONG = [
-    wrong(plausible, "counts the plausible rows"),
-    wrong(twice, "counts a row that breaks two rules twice"),
-    wrong(ends_excluded, "counts readings exactly at a limit"),
-    wrong(strict_order, "misses the rows with ap_lo == ap_hi"),
-    wrong(range_only, "counts only the out-of-range readings"),
-    wrong(order_only, "counts only the rows with ap_lo >= ap_hi"),
-    wrong(both_rules, "counts only the rows that break both rules at once"),
-    wrong(no_ap_lo_range, "never tests ap_lo against its range"),
-    wrong(ranges_swapped, "tests ap_hi against the diastolic range"),
-    wrong(old_ranges, "course_lib.cardio_rules"),
-    wrong(drops_in_place, "changed its input `table` in place"),
-    wrong(returns_mask, "that is the mask"),
-    wrong(share, "the share of impossible rows"),
-    wrong(lambda table: 97, "not of the notebook's `cardio`"),
-    wrong(python_or, "Combine masks with | and &"),
-    wrong(lambda table: count_right(table) + 1, "expected", generic=True),
+    wrong(plausible, "counts the plausible rows", mistake="counts-plausible-rows"),
+    wrong(twice, "counts a row that breaks two rules twice", mistake="counts-row-breaks"),
+    wrong(ends_excluded, "counts readings exactly at a limit", mistake="counts-readings-exactly"),
+    wrong(strict_order, "misses the rows with ap_lo == ap_hi", mistake="misses-rows-ap"),
+    wrong(range_only, "counts only the out-of-range readings", mistake="counts-range-readings"),
+    wrong(order_only, "counts only the rows with ap_lo >= ap_hi", mistake="counts-rows-ap"),
+    wrong(both_rules, "counts only the rows that break both rules at once",
+          mistake="counts-rows-break"),
+    wrong(no_ap_lo_range, "never tests ap_lo against its range", mistake="never-tests-ap"),
+    wrong(ranges_swapped, "tests ap_hi against the diastolic range", mistake="tests-ap-hi"),
+    wrong(old_ranges, "course_lib.cardio_rules", mistake="uses-ranges-course"),
+    wrong(drops_in_place, "changed its input `table` in place", mistake="changed-input"),
+    wrong(returns_mask, "that is the mask", mistake="value-per-row"),
+    wrong(share, "the share of impossible rows", mistake="share-impossible-rows"),
+    wrong(lambda table: 97, "not of the notebook's `cardio`", mistake="count-impossible-pressure"),
+    wrong(python_or, "Combine masks with | and &", mistake="learner-raised"),
+    wrong(lambda table: count_right(table) + 1, "expected", generic=True, mistake="test-ap-hi"),
 ]
 
 
@@ -154,20 +155,27 @@ def acc_series(model, X, y):  # written differently: a Series on y's own index
 
 
 Q2_WRONG = [
-    wrong(lambda m, X, y: 100 * acc_right(m, X, y), "a percentage"),
-    wrong(lambda m, X, y: 1 - acc_right(m, X, y), "the error rate"),
+    wrong(lambda m, X, y: 100 * acc_right(m, X, y), "a percentage",
+          mistake="percentage-share-between"),
+    wrong(lambda m, X, y: 1 - acc_right(m, X, y), "the error rate", mistake="error-rate-accuracy"),
     wrong(lambda m, X, y: float(y.value_counts(normalize=True).max()),
-          "the share of the most common label"),
-    wrong(lambda m, X, y: acc_right(m.fit(X, y), X, y), "refitted on the rows"),
-    wrong(lambda m, X, y: float(np.sum(m.predict(X) == np.asarray(y))), "the number of right predictions"),
-    wrong(lambda m, X, y: float(np.mean(m.predict(X) == np.asarray(y)[0])), "with the first label"),
-    wrong(lambda m, X, y: round(acc_right(m, X, y), 2), "the accuracy rounded"),
-    wrong(lambda m, X, y: accuracy_score(y, m.predict(X)), "sklearn.metrics.accuracy_score"),
-    wrong(lambda m, X, y: m.score(X, y), "model.score calls it too"),
-    wrong(lambda m, X, y: 0.71, "for every model and table"),
+          "the share of the most common label", mistake="share-common-label"),
+    wrong(lambda m, X, y: acc_right(m.fit(X, y), X, y), "refitted on the rows",
+          mistake="accuracy-model-refitted"),
+    wrong(lambda m, X, y: float(np.sum(m.predict(X) == np.asarray(y))), "the number of right predictions",
+          mistake="number-right-predictions"),
+    wrong(lambda m, X, y: float(np.mean(m.predict(X) == np.asarray(y)[0])), "with the first label",
+          mistake="comparison-every-prediction"),
+    wrong(lambda m, X, y: round(acc_right(m, X, y), 2), "the accuracy rounded",
+          mistake="accuracy-rounded-unrounded"),
+    wrong(lambda m, X, y: accuracy_score(y, m.predict(X)), "sklearn.metrics.accuracy_score",
+          mistake="forbidden-shortcut"),
+    wrong(lambda m, X, y: m.score(X, y), "model.score calls it too", mistake="forbidden-shortcut"),
+    wrong(lambda m, X, y: 0.71, "for every model and table", mistake="accuracy-model-table"),
     wrong(lambda m, X, y: y.reset_index(drop=True, inplace=True) or 0.5,
-          "changed its input `y` in place"),
-    wrong(lambda m, X, y: float(np.mean(m.predict(X) == 1)), "the model is right on", generic=True),
+          "changed its input `y` in place", mistake="changed-input"),
+    wrong(lambda m, X, y: float(np.mean(m.predict(X) == 1)), "the model is right on", generic=True,
+          mistake="model-right-rows"),
 ]
 
 
@@ -229,15 +237,17 @@ def x_in_place(f, x, background, coalition):
 
 
 Q3_WRONG = [
-    wrong(in_place, "changed its input `background` in place"),
-    wrong(x_in_place, "changed its input `x` in place"),
-    wrong(mean_row, "you average the rows, then predict"),
-    wrong(flipped, "it is the other way round"),
-    wrong(lambda f, x, b, c: float(f(x[None])[0]), "returns f(x), whatever the coalition"),
-    wrong(per_row, "one prediction per background row"),
-    wrong(lambda f, x, b, c: float(np.mean(f(b))), "mean prediction of the background"),
-    wrong(lambda f, x, b, c: 0.5, "should be", generic=True),
-    wrong(3, "should be a function"),
+    wrong(in_place, "changed its input `background` in place", mistake="changed-input"),
+    wrong(x_in_place, "changed its input `x` in place", mistake="changed-input"),
+    wrong(mean_row, "you average the rows, then predict", mistake="average-rows-predict"),
+    wrong(flipped, "it is the other way round", mistake="take-features-coalition"),
+    wrong(lambda f, x, b, c: float(f(x[None])[0]), "returns f(x), whatever the coalition",
+          mistake="whatever-coalition-features"),
+    wrong(per_row, "one prediction per background row", mistake="prediction-per-background"),
+    wrong(lambda f, x, b, c: float(np.mean(f(b))), "mean prediction of the background",
+          mistake="mean-prediction-background"),
+    wrong(lambda f, x, b, c: 0.5, "should be", generic=True, mistake="copy-background-set"),
+    wrong(3, "should be a function", mistake="not-a-function"),
 ]
 
 
@@ -280,20 +290,24 @@ def swapped_shares(model, patient, background):
 
 
 Q4_WRONG = [
-    wrong(game_of(lambda m, X: m.predict_proba(X)[:, 0]), "P(class 0)"),
-    wrong(game_of(lambda m, X: m.predict(X).astype(float)), "the hard label"),
+    wrong(game_of(lambda m, X: m.predict_proba(X)[:, 0]), "P(class 0)",
+          mistake="shares-explain-probability"),
+    wrong(game_of(lambda m, X: m.predict(X).astype(float)), "the hard label",
+          mistake="explain-hard-label"),
     wrong(game_of(lambda m, X: np.log(np.clip(m.predict_proba(X)[:, 1], 1e-12, 1)
                                       / np.clip(m.predict_proba(X)[:, 0], 1e-12, 1))),
-          "the log-odds"),
-    wrong(redrawn, "you explained against other background rows"),
-    wrong(lambda m, p, b: np.zeros(11), "one share per column of the `background`"),
-    wrong(lambda m, p, b: np.zeros(len(b.columns)), "returns zeros"),
-    wrong(lambda m, p, b: p.to_numpy(), "the patient's feature values"),
-    wrong(patient_in_place, "changed its input `patient` in place"),
+          "the log-odds", mistake="explain-log-odds"),
+    wrong(redrawn, "you explained against other background rows", mistake="shares-add-minus"),
+    wrong(lambda m, p, b: np.zeros(11), "one share per column of the `background`",
+          mistake="shares-background-columns"),
+    wrong(lambda m, p, b: np.zeros(len(b.columns)), "returns zeros", mistake="zeros-share-feature"),
+    wrong(lambda m, p, b: p.to_numpy(), "the patient's feature values",
+          mistake="patient-feature-values"),
+    wrong(patient_in_place, "changed its input `patient` in place", mistake="changed-input"),
     wrong(lambda m, p, b: phi_right(m, p, b.drop(b.index[:3], inplace=True) or b),
-          "changed its input `background` in place"),
-    wrong(swapped_shares, "the shares add up, but", generic=True),
-    wrong(lambda m, p, b: "age", "should be an array"),
+          "changed its input `background` in place", mistake="changed-input"),
+    wrong(swapped_shares, "the shares add up, but", generic=True, mistake="shares-add-model"),
+    wrong(lambda m, p, b: "age", "should be an array", mistake="not-an-array"),
 ]
 
 
@@ -314,7 +328,7 @@ def test_catalogs_are_large_enough():
     for wrongs in (Q1_WRONG, Q2_WRONG, Q3_WRONG, Q4_WRONG):
         assert len(wrongs) >= 8
     specific = [not generic for wrongs in (Q1_WRONG, Q2_WRONG, Q3_WRONG, Q4_WRONG)
-                for _, _, generic in wrongs]
+                for _, _, generic, *_ in wrongs]
     assert sum(specific) / len(specific) >= 0.9
 
 
@@ -324,5 +338,6 @@ def test_impossible_pressure_is_the_course_rule():
 
 
 def test_messages_print_plain_numbers():
-    message = fails(ex.q2, lambda m, X, y: np.float64(3.5), match="between 0 and 1")
+    message = fails(ex.q2, lambda m, X, y: np.float64(3.5), match="between 0 and 1",
+                    mistake="accuracy-share-between")
     assert "np.float64" not in message

@@ -42,7 +42,8 @@ def test_typical_mistakes_are_named(changes, message):
 
 
 def test_several_mistakes_are_counted():
-    message = fails(ex.q5, answer(a="LIME", d="LIME", g="TreeSHAP"), match="need (a)")
+    message = fails(ex.q5, answer(a="LIME", d="LIME", g="TreeSHAP"), match="need (a)",
+                    mistake="need-a-lime")
     assert "2 more to fix" in message
 
 

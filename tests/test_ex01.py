@@ -14,13 +14,16 @@ from exercise_helpers import fails, never_crashes, passes
 def test_q1():
     passes(ex.q1, {"A": 17, "B": 10, "C": 5})
     passes(ex.q1, {"A": 17.0, "B": 10.0, "C": 5.0})
-    fails(ex.q1, {"A": 17, "B": 10, "C": 6}, match="add up to 33")
-    fails(ex.q1, {"A": 32 / 3, "B": 32 / 3, "C": 32 / 3}, match="equal split")
-    fails(ex.q1, {"A": 10, "B": 10, "C": 12}, match="single order A, B, C")
-    fails(ex.q1, {"A": 32 * 10 / 14, "B": 32 * 4 / 14, "C": 0}, match="standalone")
-    fails(ex.q1, {"A": 16, "B": 11, "C": 5}, match="A's is off by 1")
-    fails(ex.q1, {"A": 17, "B": 10}, match="missing keys ['C']")
-    fails(ex.q1, [17, 10, 5], match="should be a dict")
+    fails(ex.q1, {"A": 17, "B": 10, "C": 6}, match="add up to 33", mistake="shares-add-three")
+    fails(ex.q1, {"A": 32 / 3, "B": 32 / 3, "C": 32 / 3}, match="equal split",
+          mistake="equal-split")
+    fails(ex.q1, {"A": 10, "B": 10, "C": 12}, match="single order A, B, C",
+          mistake="player-adds-single")
+    fails(ex.q1, {"A": 32 * 10 / 14, "B": 32 * 4 / 14, "C": 0}, match="standalone",
+          mistake="standalone-winnings-rescaled")
+    fails(ex.q1, {"A": 16, "B": 11, "C": 5}, match="A's is off by 1", mistake="shares-add-off")
+    fails(ex.q1, {"A": 17, "B": 10}, match="missing keys ['C']", mistake="wrong-keys")
+    fails(ex.q1, [17, 10, 5], match="should be a dict", mistake="not-a-dict")
 
 
 # --------------------------------------------------------------------- q2: one order
@@ -47,19 +50,22 @@ def test_q2():
     def stub(game, order):
         raise NotImplementedError
 
-    fails(ex.q2, values_not_differences, match="difference v(before + i) - v(before)")
-    fails(ex.q2, forgets_to_grow, match="in order ABC player B joins {A} and adds 3")
-    fails(ex.q2, as_list, match="should be a dict")
+    fails(ex.q2, values_not_differences, match="difference v(before + i) - v(before)",
+          mistake="order-coalition-after")
+    fails(ex.q2, forgets_to_grow, match="in order ABC player B joins {A} and adds 3",
+          mistake="order-player-joins")
+    fails(ex.q2, as_list, match="should be a dict", mistake="not-a-dict")
     fails(ex.q2, lambda game, order: {p: -v for p, v in contributions_in_order(game, order).items()},
-          match="wrong sign")
+          match="wrong sign", mistake="order-contribution-wrong")
     fails(ex.q2, lambda game, order: contributions_in_order(game, sorted(order)),
-          match="in order ACB player C joins {A} and adds 5")
+          match="in order ACB player C joins {A} and adds 5", mistake="order-player-joins")
 
     def by_prefix(game, order):
         return {p: game(order[:k + 1]) - game(order[:k]) for k, p in enumerate(order)}
 
     passes(ex.q2, by_prefix)
-    fails(ex.q2, lambda game, order: 1 / 0, match="raised ZeroDivisionError")
+    fails(ex.q2, lambda game, order: 1 / 0, match="raised ZeroDivisionError",
+          mistake="learner-raised")
     with pytest.raises(NotAttempted):
         ex.q2.check(stub)
 
@@ -68,12 +74,14 @@ def test_q2():
 def test_q3():
     passes(ex.q3, lambda size, n: math.factorial(size) * math.factorial(n - size - 1) / math.factorial(n))
     passes(ex.q3, lambda size, n: 1 / (n * math.comb(n - 1, size)))
-    fails(ex.q3, lambda size, n: 1 / math.comb(n - 1, size), match="one factor 1/n is missing")
-    fails(ex.q3, lambda size, n: 0.5 ** (n - 1), match="Banzhaf")
+    fails(ex.q3, lambda size, n: 1 / math.comb(n - 1, size), match="one factor 1/n is missing",
+          mistake="player-weights-coalitions")
+    fails(ex.q3, lambda size, n: 0.5 ** (n - 1), match="Banzhaf", mistake="equal-weights-banzhaf")
     fails(ex.q3, lambda size, n: math.factorial(size) * math.factorial(n - size) / math.factorial(n),
-          match="weight(0, 2) should be 0.5, you have 1")
-    fails(ex.q3, lambda size, n: 1 / (size * math.comb(n, size)), match="ZeroDivisionError")
-    fails(ex.q3, lambda size, n: "1/3", match="should be a single number")
+          match="weight(0, 2) should be 0.5, you have 1", mistake="weight-off")
+    fails(ex.q3, lambda size, n: 1 / (size * math.comb(n, size)), match="ZeroDivisionError",
+          mistake="learner-raised")
+    fails(ex.q3, lambda size, n: "1/3", match="should be a single number", mistake="not-a-number")
 
 
 # --------------------------------------------------------------------- q4: Monte Carlo
@@ -111,18 +119,22 @@ def test_q4():
                 totals[p] += c
         return {p: t / n_permutations for p, t in totals.items()}
 
-    fails(ex.q4, ignores_seed, match="two calls with seed=0 give different estimates")
-    fails(ex.q4, one_order, match="seed=0 and seed=1 give the same estimates")
-    fails(ex.q4, no_average, match="divide by n_permutations")
-    fails(ex.q4, biased, match="more than 5 standard errors")
+    fails(ex.q4, ignores_seed, match="two calls with seed=0 give different estimates",
+          mistake="calls-seed-different")
+    fails(ex.q4, one_order, match="seed=0 and seed=1 give the same estimates",
+          mistake="seed-seed-estimates")
+    fails(ex.q4, no_average, match="divide by n_permutations", mistake="estimates-add-order")
+    fails(ex.q4, biased, match="more than 5 standard errors", mistake="random-orders-estimate")
 
 
 def test_q4_refuses_the_library_sampler():
     from course_lib.shapley import sample_shapley
 
     fails(ex.q4, lambda game, n, seed: sample_shapley(game, n, seed).values,
-          match="write it yourself; `course_lib.shapley.sample_shapley`")
-    fails(ex.q4, lambda game, n, seed: shapley_values(game), match="write it yourself")
+          match="write it yourself; `course_lib.shapley.sample_shapley`",
+          mistake="forbidden-shortcut")
+    fails(ex.q4, lambda game, n, seed: shapley_values(game), match="write it yourself",
+          mistake="forbidden-shortcut")
 
 
 def test_q4_more_answers():
@@ -145,9 +157,9 @@ def test_q4_more_answers():
                 totals[p] += c
         return {p: t / n for p, t in totals.items()}
 
-    fails(ex.q4, one_order_short, match="divide by n_permutations")
+    fails(ex.q4, one_order_short, match="divide by n_permutations", mistake="estimates-add-order")
     fails(ex.q4, lambda game, n, seed: list(monte_carlo_shapley(game, n, seed).values()),
-          match="should be a dict")
+          match="should be a dict", mistake="not-a-dict")
 
 
 # --------------------------------------------------------------------- q5: dummy
@@ -155,13 +167,18 @@ def test_q5():
     card = ex.card_game
     passes(ex.q5, Game("ABCD", lambda S: card(S - {"D"})), "D")
     passes(ex.q5, Game("ABC", {"": 0, "A": 1, "B": 0, "C": 1, "AB": 1, "AC": 3, "BC": 1, "ABC": 3}), "B")
-    fails(ex.q5, Game("ABCD", lambda S: card(S - {"D"}) + 2 * ("D" in S)), "D", match="always adds 2")
-    fails(ex.q5, card, "A", match="adding A to ∅ changes the value from 0 to 4")
-    fails(ex.q5, Game("ABC", lambda S: 0), "A", match="everyone is a dummy")
-    fails(ex.q5, Game("AB", lambda S: len(S)), "A", match="use 3 to 10")
-    fails(ex.q5, {"": 0, "A": 1}, "A", match="should be a Game")
-    fails(ex.q5, Game("ABCD", lambda S: card(S - {"D"})), "E", match="not one of the players")
-    fails(ex.q5, Game("ABCD", lambda S: 1 / 0), "D", match="evaluating your game failed")
+    fails(ex.q5, Game("ABCD", lambda S: card(S - {"D"}) + 2 * ("D" in S)), "D", match="always adds 2",
+          mistake="always-adds-dummy")
+    fails(ex.q5, card, "A", match="adding A to ∅ changes the value from 0 to 4",
+          mistake="adding-changes-value")
+    fails(ex.q5, Game("ABC", lambda S: 0), "A", match="everyone is a dummy",
+          mistake="no-player-adds")
+    fails(ex.q5, Game("AB", lambda S: len(S)), "A", match="use 3 to 10", mistake="player-count")
+    fails(ex.q5, {"": 0, "A": 1}, "A", match="should be a Game", mistake="game-build-game")
+    fails(ex.q5, Game("ABCD", lambda S: card(S - {"D"})), "E", match="not one of the players",
+          mistake="dummy-not-a-player")
+    fails(ex.q5, Game("ABCD", lambda S: 1 / 0), "D", match="evaluating your game failed",
+          mistake="evaluating-game-failed")
 
 
 # --------------------------------------------------------------------- q6: efficiency gap
@@ -178,15 +195,19 @@ def test_q6():
     assert abs(gap) < 1e-12 and abs(mean_gap) > 0.01  # the exercise shows a real difference
     passes(ex.q6, base, phi, gap, mean_gap)
     passes(ex.q6, base, list(phi), -gap, mean_gap)
-    fails(ex.q6, base, phi, gap, -mean_gap, match="wrong sign")
-    fails(ex.q6, base, phi, gap, gap, match="equals efficiency_gap")
+    fails(ex.q6, base, phi, gap, -mean_gap, match="wrong sign", mistake="gap-mean-row-sign")
+    fails(ex.q6, base, phi, gap, gap, match="equals efficiency_gap", mistake="gap-mean-row-is-efficiency-gap")
     mean_row = ex.q6_model(ex.q6_background.mean(axis=0)[None])[0]
-    fails(ex.q6, mean_row, phi, gap, mean_gap, match="is f at the average row")
-    fails(ex.q6, base + 0.1, phi, gap, mean_gap, match="v(∅) = mean of q6_model")
-    fails(ex.q6, base, phi[::-1], gap, mean_gap, match="phi differ from the exact Shapley values")
-    fails(ex.q6, base, phi[:3], gap, mean_gap, match="shape (4,)")
-    fails(ex.q6, base, phi, 0.3, mean_gap, match="efficiency_gap should be")
-    fails(ex.q6, base, phi, gap, 0.3, match="gap_from_mean_row should be")
+    fails(ex.q6, mean_row, phi, gap, mean_gap, match="is f at the average row",
+          mistake="base-value-average")
+    fails(ex.q6, base + 0.1, phi, gap, mean_gap, match="v(∅) = mean of q6_model",
+          mistake="base-value-mean")
+    fails(ex.q6, base, phi[::-1], gap, mean_gap, match="phi differ from the exact Shapley values",
+          mistake="phi-differ-exact")
+    fails(ex.q6, base, phi[:3], gap, mean_gap, match="shape (4,)", mistake="wrong-shape")
+    fails(ex.q6, base, phi, 0.3, mean_gap, match="efficiency_gap should be",
+          mistake="efficiency-gap-base")
+    fails(ex.q6, base, phi, gap, 0.3, match="gap_from_mean_row should be", mistake="gap-mean-row-off")
 
 
 # --------------------------------------------------------------------- q7: gloves
@@ -194,13 +215,17 @@ def test_q7():
     glove = Game(["L", "R1", "R2"], lambda S: min(len(S & {"L"}), len(S & {"R1", "R2"})))
     passes(ex.q7, glove, shapley_values(glove))
     passes(ex.q7, glove, {"L": 2 / 3, "R1": 1 / 6, "R2": 1 / 6})
-    fails(ex.q7, glove, {"L": 1, "R1": 0, "R2": 0}, match="the core")
-    fails(ex.q7, glove, {"L": 1 / 3, "R1": 1 / 3, "R2": 1 / 3}, match="equal split")
-    fails(ex.q7, glove, {"L": 0.5, "R1": 0.25, "R2": 0.25}, match="not the Shapley values")
+    fails(ex.q7, glove, {"L": 1, "R1": 0, "R2": 0}, match="the core", mistake="market-shapley-pays")
+    fails(ex.q7, glove, {"L": 1 / 3, "R1": 1 / 3, "R2": 1 / 3}, match="equal split",
+          mistake="equal-split-needed")
+    fails(ex.q7, glove, {"L": 0.5, "R1": 0.25, "R2": 0.25}, match="not the Shapley values",
+          mistake="shares-shapley-values")
     wrong_game = Game(["L", "R1", "R2"], lambda S: min(len(S & {"L"}), len(S & {"R1"})))
     fails(ex.q7, wrong_game, {"L": 2 / 3, "R1": 1 / 6, "R2": 1 / 6},
-          match="{L, R2} can sell 1 pair(s) of gloves, but your game gives it 0")
-    fails(ex.q7, Game("ABC", lambda S: 0), {}, match="players 'L', 'R1', 'R2'")
+          match="{L, R2} can sell 1 pair(s) of gloves, but your game gives it 0",
+          mistake="sell-pair-gloves")
+    fails(ex.q7, Game("ABC", lambda S: 0), {}, match="players 'L', 'R1', 'R2'",
+          mistake="game-players-r1")
 
 
 # --------------------------------------------------------------------- q8: airport
@@ -229,14 +254,20 @@ def test_q8():
         exact = shapley_values(ex.airport_game(costs))
         return np.array([exact[i] for i in range(len(costs))])
 
-    fails(ex.q8, lambda costs: np.asarray(costs) / len(costs), match="you split evenly")
-    fails(ex.q8, forgets_to_sort, match="for costs [3.0, 1.0, 2.0]")
-    fails(ex.q8, sorted_but_not_put_back, match="assigned to the wrong planes")
-    fails(ex.q8, lambda costs: airport_shares(costs)[:-1], match="should have shape")
-    fails(ex.q8, brute_force, match="lists coalitions")
-    fails(ex.q8, lambda costs: brute_force(costs) if len(costs) < 10 else 1 / 0, match="closed form")
-    fails(ex.q8, lambda costs: np.asarray(costs, dtype=float), match="add up to")
-    fails(ex.q8, lambda costs: np.max(costs) * np.asarray(costs) / np.sum(costs), match="split each runway segment")
+    fails(ex.q8, lambda costs: np.asarray(costs) / len(costs), match="you split evenly",
+          mistake="costs-split-evenly")
+    fails(ex.q8, forgets_to_sort, match="for costs [3.0, 1.0, 2.0]", mistake="costs-shares-add")
+    fails(ex.q8, sorted_but_not_put_back, match="assigned to the wrong planes",
+          mistake="costs-shares-right")
+    fails(ex.q8, lambda costs: airport_shares(costs)[:-1], match="should have shape",
+          mistake="wrong-shape")
+    fails(ex.q8, brute_force, match="lists coalitions", mistake="lists-all-coalitions")
+    fails(ex.q8, lambda costs: brute_force(costs) if len(costs) < 10 else 1 / 0, match="closed form",
+          mistake="fails-on-40-planes")
+    fails(ex.q8, lambda costs: np.asarray(costs, dtype=float), match="add up to",
+          mistake="costs-shares-add")
+    fails(ex.q8, lambda costs: np.max(costs) * np.asarray(costs) / np.sum(costs), match="split each runway segment",
+          mistake="costs-shapley-shares")
 
     def with_a_loop(costs):
         costs = [float(c) for c in costs]
@@ -311,6 +342,8 @@ def test_q4_fresh_games_and_inputs_left_alone():
                 before.add(players[i])
         return dict(zip(players, totals / n))
 
-    fails(ex.q4, string_coalitions, match="players are the numbers 0 to 3")
-    fails(ex.q4, shuffles_the_game, match="changed `game.players` in place")
+    fails(ex.q4, string_coalitions, match="players are the numbers 0 to 3",
+          mistake="game-whose-players")
+    fails(ex.q4, shuffles_the_game, match="changed `game.players` in place",
+          mistake="changed-place-shuffle")
     passes(ex.q4, by_position)

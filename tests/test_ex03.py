@@ -16,12 +16,16 @@ from exercise_helpers import fails, never_crashes, passes
 def test_q1():
     passes(ex.q1, lambda d, width: np.sqrt(np.exp(-np.asarray(d) ** 2 / width ** 2)))
     passes(ex.q1, lambda d, width: np.exp(-np.asarray(d) ** 2 / (2 * width ** 2)))
-    fails(ex.q1, lambda d, width: np.exp(-np.asarray(d) ** 2 / width ** 2), match="square root")
-    fails(ex.q1, lambda d, width: np.exp(-np.asarray(d) / width), match="not its square")
-    fails(ex.q1, lambda d, width: 1 - np.exp(-np.asarray(d) ** 2 / width ** 2), match="must get weight 1")
-    fails(ex.q1, lambda d, width: np.exp(-np.asarray(d) ** 2 / (2 * width)), match="where the width enters")
-    fails(ex.q1, lambda d, width: 1.0, match="should have shape (7,)")
-    fails(ex.q1, 0.5, match="should be a function")
+    fails(ex.q1, lambda d, width: np.exp(-np.asarray(d) ** 2 / width ** 2), match="square root",
+          mistake="computed-exp-lime")
+    fails(ex.q1, lambda d, width: np.exp(-np.asarray(d) / width), match="not its square",
+          mistake="kernel-uses-distance")
+    fails(ex.q1, lambda d, width: 1 - np.exp(-np.asarray(d) ** 2 / width ** 2), match="must get weight 1",
+          mistake="kernel-neighbour-distance")
+    fails(ex.q1, lambda d, width: np.exp(-np.asarray(d) ** 2 / (2 * width)), match="where the width enters",
+          mistake="kernel-width-enters")
+    fails(ex.q1, lambda d, width: 1.0, match="should have shape (7,)", mistake="wrong-dimensions")
+    fails(ex.q1, 0.5, match="should be a function", mistake="not-a-function")
 
     def stub(d, width):
         raise NotImplementedError
@@ -70,13 +74,17 @@ def test_q2():
         return both[1:], float(both[0])
 
     passes(ex.q2, via_sqrt_rows)
-    fails(ex.q2, with_sklearn, match="write it yourself; `sklearn.linear_model.Ridge`")
-    fails(ex.q2, unweighted, match="unweighted fit")
-    fails(ex.q2, penalised_intercept, match="penalises the intercept")
-    fails(ex.q2, through_origin, match="no intercept")
-    fails(ex.q2, squared_weights, match="sklearn's")
-    fails(ex.q2, lambda Z, y, w, alpha: weighted_ridge_by_hand(Z, y, w, alpha)[0], match="pair (coef, intercept)")
-    fails(ex.q2, lambda Z, y, w, alpha: (np.zeros(2), 0.0), match="shape (3,)")
+    fails(ex.q2, with_sklearn, match="write it yourself; `sklearn.linear_model.Ridge`",
+          mistake="forbidden-shortcut")
+    fails(ex.q2, unweighted, match="unweighted fit", mistake="alpha-coefficients-equal")
+    fails(ex.q2, penalised_intercept, match="penalises the intercept",
+          mistake="fit-penalises-intercept")
+    fails(ex.q2, through_origin, match="no intercept", mistake="fit-no-intercept")
+    fails(ex.q2, squared_weights, match="sklearn's", mistake="alpha-coef-sklearn")
+    fails(ex.q2, lambda Z, y, w, alpha: weighted_ridge_by_hand(Z, y, w, alpha)[0], match="pair (coef, intercept)",
+          mistake="not-a-pair")
+    fails(ex.q2, lambda Z, y, w, alpha: (np.zeros(2), 0.0), match="shape (3,)",
+          mistake="wrong-shape")
 
 
 # --------------------------------------------------------------------- q3: text masks
@@ -108,10 +116,11 @@ def test_q3():
     def keeps_the_off_words(text, vocabulary, z):
         return remove_words(text, vocabulary, 1 - np.asarray(z))
 
-    fails(ex.q3, with_str_replace, match="inside another word")
-    fails(ex.q3, first_occurrence_only, match="every occurrence")
-    fails(ex.q3, joined_with_spaces, match="keep every separator")
-    fails(ex.q3, keeps_the_off_words, match="z_j = 1 means word j stays")
+    fails(ex.q3, with_str_replace, match="inside another word", mistake="removed-too-much")
+    fails(ex.q3, first_occurrence_only, match="every occurrence", mistake="removed-word-bag")
+    fails(ex.q3, joined_with_spaces, match="keep every separator", mistake="words-right-spacing")
+    fails(ex.q3, keeps_the_off_words, match="z_j = 1 means word j stays",
+          mistake="removed-words-kept")
 
     def by_word_regex(text, vocabulary, z):
         off = [re.escape(w) for w, keep in zip(vocabulary, z) if not keep]
@@ -123,8 +132,9 @@ def test_q3():
         off = {word.lower() for word, keep in zip(vocabulary, z) if not keep}
         return "".join(t for t in re.split(r"(\W+)", text) if t.lower() not in off)
 
-    fails(ex.q3, case_blind, match="removed too much")
-    fails(ex.q3, lambda text, vocabulary, z: list(vocabulary), match="should return a string")
+    fails(ex.q3, case_blind, match="removed too much", mistake="removed-too-much")
+    fails(ex.q3, lambda text, vocabulary, z: list(vocabulary), match="should return a string",
+          mistake="remove-words-string")
 
 
 # --------------------------------------------------------------------- q4: superpixels
@@ -136,9 +146,9 @@ def test_q4():
         image[off] = hidden[off]
         return image
 
-    fails(ex.q4, in_place, match="in place")
+    fails(ex.q4, in_place, match="in place", mistake="changed-input")
     fails(ex.q4, lambda image, segments, z, hidden: np.where(np.asarray(z)[segments] == 0, hidden, image),
-          match="give the mask a channel axis")
+          match="give the mask a channel axis", mistake="mask-images-broadcast")
 
     def with_a_copy(image, segments, z, hidden):
         out = image.copy()
@@ -148,16 +158,17 @@ def test_q4():
 
     passes(ex.q4, with_a_copy)
     fails(ex.q4, lambda image, segments, z, hidden: np.where((np.asarray(z)[segments] == 1)[..., None], hidden, image),
-          match="z = 1")
+          match="z = 1", mistake="hid-superpixels-means")
     fails(ex.q4, lambda image, segments, z, hidden: np.where((np.asarray(z)[segments] == 0)[..., None], 0, image),
-          match="blacked out")
-    fails(ex.q4, lambda image, segments, z, hidden: image[..., 0], match="should have shape (12, 16, 3)")
+          match="blacked out", mistake="blacked-hidden-superpixels")
+    fails(ex.q4, lambda image, segments, z, hidden: image[..., 0], match="should have shape (12, 16, 3)",
+          mistake="wrong-dimensions")
 
     def transposed_segments(image, segments, z, hidden):
         off = np.asarray(z)[segments.T.reshape(segments.shape)] == 0
         return np.where(off[..., None], hidden, image)
 
-    fails(ex.q4, transposed_segments, match="pixels differ")
+    fails(ex.q4, transposed_segments, match="pixels differ", mistake="pixels-differ-image")
 
 
 def test_q4_fresh_inputs_and_inputs_left_alone():
@@ -178,9 +189,10 @@ def test_q4_fresh_inputs_and_inputs_left_alone():
         z -= 1                                   # 0 where shown, -1 where hidden
         return np.where((z[segments] < 0)[..., None], hidden, image)
 
-    fails(ex.q4, into_uint8, match="keep the image's dtype")
-    fails(ex.q4, hides_into_hidden, match="changed its input `hidden` in place")
-    fails(ex.q4, changes_z, match="z = z.copy()")
+    fails(ex.q4, into_uint8, match="keep the image's dtype", mistake="float-picture-result")
+    fails(ex.q4, hides_into_hidden, match="changed its input `hidden` in place",
+          mistake="changed-input")
+    fails(ex.q4, changes_z, match="z = z.copy()", mistake="changed-input")
     passes(ex.q4, lambda image, segments, z, hidden: np.choose(
         np.asarray(z)[segments][..., None], [hidden, image]))
 
@@ -214,24 +226,36 @@ def test_q5(explanations):
     passes(ex.q5, tuple(explanations), np.float64(share))
     from course_lib.lime.diagnostics import stability
     passes(ex.q5, explanations, stability(explanations, k=5).same_top_k)
-    fails(ex.q5, explanations, 100 * share, match="percentage")
-    fails(ex.q5, explanations, share * len(explanations), match="count")
-    fails(ex.q5, explanations[:3], share, match="use 10 seeds")
-    fails(ex.q5, explanations[:6], top5_share(explanations[:6]), match="asks for 10 seeds")
-    fails(ex.q5, explain_patient(label=0), 0.5, match="label=1")
-    fails(ex.q5, explain_patient(num_samples=5000 // 10 + 1), 0.5, match="num_samples=500")
-    fails(ex.q5, explain_patient(categorical=False), 0.5, match="categorical_features=categorical")
-    fails(ex.q5, explain_patient(row=11), 0.5, match="another patient")
-    fails(ex.q5, explain_patient(names=False), 0.5, match="feature_names=names")
-    fails(ex.q5, explain_patient(seeds=[1] * 10), 1.0, match="same random_state")
-    fails(ex.q5, explanations[:9] + explain_patient(seeds=[0], row=11), 0.2, match="same point")
-    fails(ex.q5, explanations[:9] + explanations[:1], 0.5, match="same neighbours")
-    fails(ex.q5, [1, 2, 3, 4, 5], 0.5, match="list of explanations")
-    fails(ex.q5, explanations, share + 0.05, match="most common top-5 set")
+    fails(ex.q5, explanations, 100 * share, match="percentage", mistake="percentage-share-between")
+    fails(ex.q5, explanations, share * len(explanations), match="count",
+          mistake="count-divide-number")
+    fails(ex.q5, explanations[:3], share, match="use 10 seeds", mistake="holds-seeds")
+    fails(ex.q5, explanations[:6], top5_share(explanations[:6]), match="asks for 10 seeds",
+          mistake="holds-seeds-random")
+    fails(ex.q5, explain_patient(label=0), 0.5, match="label=1",
+          mistake="explanations-label-probability")
+    fails(ex.q5, explain_patient(num_samples=5000 // 10 + 1), 0.5, match="num_samples=500",
+          mistake="explanations-num-samples")
+    fails(ex.q5, explain_patient(categorical=False), 0.5, match="categorical_features=categorical",
+          mistake="explained-numbers-declare")
+    fails(ex.q5, explain_patient(row=11), 0.5, match="another patient",
+          mistake="explained-another-patient")
+    fails(ex.q5, explain_patient(names=False), 0.5, match="feature_names=names",
+          mistake="explainer-no-feature")
+    fails(ex.q5, explain_patient(seeds=[1] * 10), 1.0, match="same random_state",
+          mistake="explanations-identical-random")
+    fails(ex.q5, explanations[:9] + explain_patient(seeds=[0], row=11), 0.2, match="same point",
+          mistake="explanations-point-label")
+    fails(ex.q5, explanations[:9] + explanations[:1], 0.5, match="same neighbours",
+          mistake="runs-drew-neighbours")
+    fails(ex.q5, [1, 2, 3, 4, 5], 0.5, match="list of explanations",
+          mistake="list-explanations-per")
+    fails(ex.q5, explanations, share + 0.05, match="most common top-5 set",
+          mistake="top5-agreement-explanations")
     ordered = [tuple(n for n, _ in e.as_list()[:5]) for e in explanations]
     ordered_share = max(ordered.count(o) for o in ordered) / len(ordered)
     if ordered_share != share:
-        fails(ex.q5, explanations, ordered_share, match="as sets")
+        fails(ex.q5, explanations, ordered_share, match="as sets", mistake="compared-top-ordered")
 
 
 # --------------------------------------------------------------------- q6: kernel width
@@ -250,11 +274,13 @@ def test_q6():
     assert best not in (ex.WIDTHS[0], ex.WIDTHS[-1]), "the sweet spot should be inside the range"
     passes(ex.q6, errors, best)
     passes(ex.q6, list(errors), best)
-    fails(ex.q6, errors, ex.WIDTHS[int(np.argmax(errors))], match="largest")
-    fails(ex.q6, errors[::-1], best, match="errors[0]")
-    fails(ex.q6, errors[:3], best, match="should have shape (7,)")
+    fails(ex.q6, errors, ex.WIDTHS[int(np.argmax(errors))], match="largest",
+          mistake="width-largest-error")
+    fails(ex.q6, errors[::-1], best, match="errors[0]", mistake="errors-fit-local")
+    fails(ex.q6, errors[:3], best, match="should have shape (7,)", mistake="wrong-shape")
     wrong = [w for w in ex.WIDTHS if w not in (best, ex.WIDTHS[int(np.argmax(errors))])]
-    messages = {fails(ex.q6, errors, w, match="best_width") if w != _r2_choice() else
+    messages = {fails(ex.q6, errors, w, match="best_width",
+                      mistake="best-width-width") if w != _r2_choice() else
                 fails(ex.q6, errors, w, match="own R²") for w in wrong}
     assert messages
 
@@ -271,7 +297,7 @@ def _r2_choice():
 def test_q6_r2_trap_is_a_real_trap():
     errors = errors_by_hand()
     assert _r2_choice() != ex.WIDTHS[int(np.argmin(errors))]
-    fails(ex.q6, errors, _r2_choice(), match="own R²")
+    fails(ex.q6, errors, _r2_choice(), match="own R²", mistake="width-largest-error")
 
 
 # --------------------------------------------------------------------- q7: impossible rows
@@ -290,20 +316,27 @@ def test_q7():
     assert 0 < flags.mean() < 0.5
     passes(ex.q7, nb, flags.mean())
     passes(ex.q7, nb, float(np.count_nonzero(flags)) / len(flags))
-    fails(ex.q7, nb, float(flags.sum()), match="count")
-    fails(ex.q7, nb, float((nb.Z[:, lo] > nb.Z[:, hi]).mean()), match="binary z'")
-    fails(ex.q7, nb, 0.9, match="in neighbourhood.inputs")
-    fails(ex.q7, nb, float((nb.inputs[:, lo] >= nb.inputs[:, hi]).mean()) + 0.5, match="in neighbourhood.inputs")
-    fails(ex.q7, "neighbourhood", 0.1, match="LimeTabular")
-    fails(ex.q7, sample_patient(categorical_features=setup.categorical), 0.1, match="lime's defaults")
-    fails(ex.q7, sample_patient(feature_names=None), 0.1, match="pass feature_names=names")
-    fails(ex.q7, sample_patient(num_samples=500), 0.1, match="num_samples=2000")
-    fails(ex.q7, sample_patient(row=11), 0.1, match="another patient")
-    fails(ex.q7, sample_patient(seed=1), 0.1, match="random_state=0")
+    fails(ex.q7, nb, float(flags.sum()), match="count", mistake="count-divide-number")
+    fails(ex.q7, nb, float((nb.Z[:, lo] > nb.Z[:, hi]).mean()), match="binary z'",
+          mistake="compared-binary-columns")
+    fails(ex.q7, nb, 0.9, match="in neighbourhood.inputs", mistake="share-impossible-neighbourhood")
+    fails(ex.q7, nb, float((nb.inputs[:, lo] >= nb.inputs[:, hi]).mean()) + 0.5, match="in neighbourhood.inputs",
+          mistake="share-impossible-neighbourhood")
+    fails(ex.q7, "neighbourhood", 0.1, match="LimeTabular", mistake="limetabular-sample")
+    fails(ex.q7, sample_patient(categorical_features=setup.categorical), 0.1, match="lime's defaults",
+          mistake="declared-categorical-lime")
+    fails(ex.q7, sample_patient(feature_names=None), 0.1, match="pass feature_names=names",
+          mistake="explainer-no-feature")
+    fails(ex.q7, sample_patient(num_samples=500), 0.1, match="num_samples=2000",
+          mistake="neighbourhood-rows-num")
+    fails(ex.q7, sample_patient(row=11), 0.1, match="another patient",
+          mistake="sampled-around-another")
+    fails(ex.q7, sample_patient(seed=1), 0.1, match="random_state=0",
+          mistake="neighbours-differ-limetabular")
     X = setup.X_small[:, :2]
     no_bp = LimeTabular(X, feature_names=["age", "weight"], random_state=0).sample(
         X[0], lambda rows: np.ones((len(rows), 2)) / 2, num_samples=20)
-    fails(ex.q7, no_bp, 0.0, match="no ap_hi and ap_lo")
+    fails(ex.q7, no_bp, 0.0, match="no ap_hi and ap_lo", mistake="table-sampled-no")
 
 
 # --------------------------------------------------------------------- robustness

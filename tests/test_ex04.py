@@ -20,16 +20,21 @@ def test_every_solution_passes():
 def test_q1():
     passes(ex.q1, lambda M, s: (M - 1) / (math.comb(M, s) * s * (M - s)))
     fails(ex.q1, lambda M, s: math.factorial(s) * math.factorial(M - s - 1) / math.factorial(M),
-          match="Shapley coefficient")
-    fails(ex.q1, lambda M, s: (M - 1) / (s * (M - s)), match="divided by C(M, s)")
-    fails(ex.q1, lambda M, s: 1 / (math.comb(M, s) * s * (M - s)), match="(M - 1) on top is missing")
-    fails(ex.q1, lambda M, s: 2 * (M - 1) / (math.comb(M, s) * s * (M - s)), match="wrong constant")
-    fails(ex.q1, lambda M, s: 1.0, match="kernel_weight(2, 1) should be 0.5")
-    fails(ex.q1, lambda M, s: (M - 1) // (math.comb(M, s) * s * (M - s)), match="integer division")
+          match="Shapley coefficient", mistake="shapley-coefficient-kernel")
+    fails(ex.q1, lambda M, s: (M - 1) / (s * (M - s)), match="divided by C(M, s)",
+          mistake="weight-coalitions-size")
+    fails(ex.q1, lambda M, s: 1 / (math.comb(M, s) * s * (M - s)), match="(M - 1) on top is missing",
+          mistake="factor-top-missing")
+    fails(ex.q1, lambda M, s: 2 * (M - 1) / (math.comb(M, s) * s * (M - s)), match="wrong constant",
+          mistake="weights-kernel-times")
+    fails(ex.q1, lambda M, s: 1.0, match="kernel_weight(2, 1) should be 0.5",
+          mistake="kernel-weight-formula")
+    fails(ex.q1, lambda M, s: (M - 1) // (math.comb(M, s) * s * (M - s)), match="integer division",
+          mistake="weights-whole-numbers")
     passes(ex.q1, lambda M, s: (M - 1) * math.factorial(s) * math.factorial(M - s)
            / (math.factorial(M) * s * (M - s)))
-    fails(ex.q1, lambda M, s: "a", match="should be a single number")
-    fails(ex.q1, 0.5, match="should be a function")
+    fails(ex.q1, lambda M, s: "a", match="should be a single number", mistake="not-a-number")
+    fails(ex.q1, 0.5, match="should be a function", mistake="not-a-function")
 
     def stub(M, s):
         raise NotImplementedError
@@ -64,10 +69,10 @@ def test_q2():
 
     passes(ex.q2, lagrange)
     fails(ex.q2, lambda f, x, background: kernel_shap(f, x[None], background).values[0],
-          match="write it yourself; `course_lib.kernel_shap`")
+          match="write it yourself; `course_lib.kernel_shap`", mistake="forbidden-shortcut")
     shap = pytest.importorskip("shap")
     fails(ex.q2, lambda f, x, background: shap.KernelExplainer(f, background).shap_values(x[None])[0],
-          match="write it yourself")
+          match="write it yourself", mistake="forbidden-shortcut")
 
     def one_row_at_a_time(f, x, background):
         M = len(x)
@@ -75,7 +80,7 @@ def test_q2():
         v = np.array([np.mean([f(np.where(z == 1, x, b)) for b in background]) for z in Z])
         return v[1:4]
 
-    fails(ex.q2, one_row_at_a_time, match="2-D array of rows")
+    fails(ex.q2, one_row_at_a_time, match="2-D array of rows", mistake="takes-array-rows")
 
     def no_constraint(f, x, background):
         Z = np.array([[(c >> j) & 1 for j in range(3)] for c in range(1, 7)], dtype=float)
@@ -89,11 +94,12 @@ def test_q2():
         phi = weighted_least_squares(f, x, background)
         return phi + np.array([0.1, -0.1, 0.0])
 
-    fails(ex.q2, no_constraint, match="impose efficiency")
-    fails(ex.q2, mean_row, match="mean row")
-    fails(ex.q2, wrong_values, match="exact Shapley values are")
-    fails(ex.q2, lambda f, x, background: [1.0, 2.0], match="shape (3,)")
-    fails(ex.q2, lambda f, x, background: 1 / 0, match="ZeroDivisionError")
+    fails(ex.q2, no_constraint, match="impose efficiency", mistake="values-add-impose")
+    fails(ex.q2, mean_row, match="mean row", mistake="fill-unknown-features")
+    fails(ex.q2, wrong_values, match="exact Shapley values are", mistake="test-problem-exact")
+    fails(ex.q2, lambda f, x, background: [1.0, 2.0], match="shape (3,)", mistake="wrong-shape")
+    fails(ex.q2, lambda f, x, background: 1 / 0, match="ZeroDivisionError",
+          mistake="learner-raised")
 
 
 # --------------------------------------------------------------------- q3: waterfall
@@ -104,14 +110,16 @@ def test_q3():
     total = float(phi.sum())
     passes(ex.q3, names[top], bool(phi[top] > 0), round(total, 3))
     assert phi[top] < 0 < phi.max()  # the example has a blue top bar and a red one below it
-    fails(ex.q3, names[int(np.argmax(phi))], False, total, match="largest *positive*")
+    fails(ex.q3, names[int(np.argmax(phi))], False, total, match="largest *positive*",
+          mistake="largest-positive-value")
     second = names[int(np.argsort(-np.abs(phi))[1])]
-    fails(ex.q3, second, False, total, match="top bar")
-    fails(ex.q3, names[top], True, total, match="pushes the prediction down")
-    fails(ex.q3, names[top], False, -total, match="sign is flipped")
-    fails(ex.q3, names[top], False, total + 5, match="read f(x)")
-    fails(ex.q3, "BMI ", False, total, match="one of the feature names")
-    fails(ex.q3, names[top], "no", total, match="True or False")
+    fails(ex.q3, second, False, total, match="top bar", mistake="bar-top-bar")
+    fails(ex.q3, names[top], True, total, match="pushes the prediction down",
+          mistake="wrong-direction")
+    fails(ex.q3, names[top], False, -total, match="sign is flipped", mistake="sign-flipped")
+    fails(ex.q3, names[top], False, total + 5, match="read f(x)", mistake="read-top-bottom")
+    fails(ex.q3, "BMI ", False, total, match="one of the feature names", mistake="feature-names")
+    fails(ex.q3, names[top], "no", total, match="True or False", mistake="true-false")
     passes(ex.q3, names[top], np.bool_(phi[top] > 0), np.float64(total))
 
 
@@ -123,24 +131,26 @@ def test_q4():
     low, high = pool[pool[:, j] < 120][:100], pool[pool[:, j] > 140][:100]
     passes(ex.q4, low, high)
     passes(ex.q4, pool[pool[:, j] <= 110][:40], pool[pool[:, j] >= 150][:40])
-    fails(ex.q4, pool[:100], pool[100:200], match="clearly below, then clearly above")
-    fails(ex.q4, high, low, match="swap the two")
-    fails(ex.q4, low, low[:50], match="clearly below, then clearly above")
-    fails(ex.q4, low[:3], high, match="at least 5 patients")
-    fails(ex.q4, low[:, :5], high, match="7 columns")
-    fails(ex.q4, low[:, 0], high, match="2 dimension")
+    fails(ex.q4, pool[:100], pool[100:200], match="clearly below, then clearly above",
+          mistake="shap-value-background")
+    fails(ex.q4, high, low, match="swap the two", mistake="signs-wrong-way")
+    fails(ex.q4, low, low[:50], match="clearly below, then clearly above",
+          mistake="shap-value-background")
+    fails(ex.q4, low[:3], high, match="at least 5 patients", mistake="row-least-patients")
+    fails(ex.q4, low[:, :5], high, match="7 columns", mistake="columns-shape")
+    fails(ex.q4, low[:, 0], high, match="2 dimension", mistake="wrong-dimensions")
 
 
 # --------------------------------------------------------------------- q5: tiny tree by hand
 def test_q5():
     passes(ex.q5, [15, -19])
     passes(ex.q5, np.array([15.0, -19.0]))
-    fails(ex.q5, [-19, 15], match="swapped")
-    fails(ex.q5, [20, -24], match="path attribution")
-    fails(ex.q5, [10, -10], match="add up to 0")
-    fails(ex.q5, [16, -20], match="values add up, but")
-    fails(ex.q5, [15], match="shape (2,)")
-    fails(ex.q5, [np.nan, 1], match="NaN")
+    fails(ex.q5, [-19, 15], match="swapped", mistake="values-swapped-phi")
+    fails(ex.q5, [20, -24], match="path attribution", mistake="path-attribution-shap")
+    fails(ex.q5, [10, -10], match="add up to 0", mistake="values-add-cover")
+    fails(ex.q5, [16, -20], match="values add up, but", mistake="values-add-unknown")
+    fails(ex.q5, [15], match="shape (2,)", mistake="wrong-shape")
+    fails(ex.q5, [np.nan, 1], match="NaN", mistake="not-finite")
 
 
 # --------------------------------------------------------------------- q6: loss
@@ -152,16 +162,16 @@ def test_q6():
     passes(ex.q6, np.int64(r), names[j])
     a, b = np.unravel_index(int(np.argmax(np.abs(values))), values.shape)
     assert values[a, b] < 0  # the example separates |value| from the largest increase
-    fails(ex.q6, int(a), names[b], match="lowers* the loss")
+    fails(ex.q6, int(a), names[b], match="lowers* the loss", mistake="row-largest-value")
     worst_total = int(np.argmax(example.result.predictions))
     assert worst_total != r  # ... and the largest total loss from the largest contribution
     other = names[int(np.argmax(values[worst_total]))]
-    fails(ex.q6, worst_total, other, match="largest log-loss in total")
+    fails(ex.q6, worst_total, other, match="largest log-loss in total", mistake="row-largest-log")
     wrong_feature = names[(j + 1) % len(names)]
-    fails(ex.q6, int(r), wrong_feature, match="right row")
-    fails(ex.q6, 999, names[j], match="between 0 and 29")
-    fails(ex.q6, 1.5, names[j], match="row index")
-    fails(ex.q6, int(r), "blood pressure", match="one of")
+    fails(ex.q6, int(r), wrong_feature, match="right row", mistake="right-row-row")
+    fails(ex.q6, 999, names[j], match="between 0 and 29", mistake="row-index-between")
+    fails(ex.q6, 1.5, names[j], match="row index", mistake="row-index-between")
+    fails(ex.q6, int(r), "blood pressure", match="one of", mistake="unknown-feature")
 
 
 def test_examples_are_deterministic():

@@ -39,7 +39,7 @@ def test_q1():
         model(x)
         return stored[0]
 
-    fails(ex.q1, never_removed, match="still registered")
+    fails(ex.q1, never_removed, match="still registered", mistake="hook-registered-after")
 
     def no_clone(model, layer, x):
         stored = []
@@ -48,7 +48,7 @@ def test_q1():
         handle.remove()
         return stored[0]
 
-    fails(ex.q1, no_clone, match="in-place ReLU")
+    fails(ex.q1, no_clone, match="in-place ReLU", mistake="kept-tensor-itself")
 
     def the_input(model, layer, x):
         stored = []
@@ -57,7 +57,7 @@ def test_q1():
         handle.remove()
         return stored[0]
 
-    fails(ex.q1, the_input, match="layer's input")
+    fails(ex.q1, the_input, match="layer's input", mistake="layer-input-hook")
 
     def not_on_error(model, layer, x):
         stored = []
@@ -66,8 +66,8 @@ def test_q1():
         handle.remove()
         return stored[0]
 
-    fails(ex.q1, not_on_error, match="finally")
-    fails(ex.q1, "record_output", match="should be a function")
+    fails(ex.q1, not_on_error, match="finally", mistake="model-raises-hook")
+    fails(ex.q1, "record_output", match="should be a function", mistake="not-a-function")
     not_attempted(ex.q1, stub)
 
 
@@ -88,17 +88,18 @@ def test_q2():
     def deconv_is_guided(f, R, rule):
         return pass_back(f, R, "guided" if rule == "deconvnet" else rule)
 
-    fails(ex.q2, deconv_is_guided, match="the 'guided' rule; deconvnet keeps the positive signal")
+    fails(ex.q2, deconv_is_guided, match="the 'guided' rule; deconvnet keeps the positive signal",
+          mistake="rule-rule-keeps")
 
     def greater_equal(f, R, rule):
         return pass_back(f + (f == 0) * 1e-9, R, rule)
 
-    fails(ex.q2, greater_equal, match="f >= 0")
-    fails(ex.q2, lambda f, R, rule: R, match="off by up to")
+    fails(ex.q2, greater_equal, match="f >= 0", mistake="rule-right-except")
+    fails(ex.q2, lambda f, R, rule: R, match="off by up to", mistake="rule-off-build")
     swapped = {"backprop": "deconvnet", "deconvnet": "backprop"}
     fails(ex.q2, lambda f, R, rule: pass_back(f, R, swapped.get(rule, rule)),
-          match="for rule 'backprop' you return the 'deconvnet' rule")
-    fails(ex.q2, lambda f, R, rule: None, match="should be an array")
+          match="for rule 'backprop' you return the 'deconvnet' rule", mistake="rule-rule-keeps")
+    fails(ex.q2, lambda f, R, rule: None, match="should be an array", mistake="not-an-array")
     not_attempted(ex.q2, stub)
 
 
@@ -107,13 +108,18 @@ def test_q3():
     passes(ex.q3, lambda g: g.mean(dim=(2, 3)))
     passes(ex.q3, lambda g: g.mean(dim=(2, 3), keepdim=True))
     passes(ex.q3, lambda g: np.asarray(g).mean(axis=(2, 3)))
-    fails(ex.q3, lambda g: g.sum(dim=(2, 3)), match="12 times too large")
-    fails(ex.q3, lambda g: g.mean(dim=1), match="averaged over the channels")
-    fails(ex.q3, lambda g: g.amax(dim=(2, 3)), match="maximum")
-    fails(ex.q3, lambda g: g.abs().mean(dim=(2, 3)), match="no abs()")
-    fails(ex.q3, lambda g: torch.relu(g).mean(dim=(2, 3)), match="cut the negative gradients")
-    fails(ex.q3, lambda g: -g.mean(dim=(2, 3)), match="wrong sign")
-    fails(ex.q3, lambda g: g.mean(dim=(0, 2)), match="shape (N, K)")
+    fails(ex.q3, lambda g: g.sum(dim=(2, 3)), match="12 times too large",
+          mistake="weights-times-too")
+    fails(ex.q3, lambda g: g.mean(dim=1), match="averaged over the channels",
+          mistake="averaged-channels-average")
+    fails(ex.q3, lambda g: g.amax(dim=(2, 3)), match="maximum", mistake="maximum-positions-grad")
+    fails(ex.q3, lambda g: g.abs().mean(dim=(2, 3)), match="no abs()",
+          mistake="keep-sign-gradients")
+    fails(ex.q3, lambda g: torch.relu(g).mean(dim=(2, 3)), match="cut the negative gradients",
+          mistake="cut-negative-gradients")
+    fails(ex.q3, lambda g: -g.mean(dim=(2, 3)), match="wrong sign", mistake="weights-wrong-sign")
+    fails(ex.q3, lambda g: g.mean(dim=(0, 2)), match="shape (N, K)",
+          mistake="gradients-shape-weights")
     not_attempted(ex.q3, stub)
 
 
@@ -181,16 +187,20 @@ def test_q4(effnet):
     passes(ex.q4, my_grad_cam, effnet.blocks[5], effnet)
     passes(ex.q4, by_interpolate, effnet.blocks[4], effnet)
     fails(ex.q4, lambda m, layer, x, t: cam.grad_cam(m, layer, x, t), LAYER, effnet,
-          match="write it yourself; `pytorch_grad_cam.GradCAM`")
-    fails(ex.q4, my_grad_cam, effnet.bn2, effnet, match="another one")
-    fails(ex.q4, by_interpolate_corners, LAYER, effnet, match="align_corners")
-    fails(ex.q4, top_class, LAYER, effnet, match="explain `target`")
+          match="write it yourself; `pytorch_grad_cam.GradCAM`", mistake="forbidden-shortcut")
+    fails(ex.q4, my_grad_cam, effnet.bn2, effnet, match="another one", mistake="model-bn2-usual")
+    fails(ex.q4, by_interpolate_corners, LAYER, effnet, match="align_corners",
+          mistake="pytorch-grad-cam")
+    fails(ex.q4, top_class, LAYER, effnet, match="explain `target`", mistake="explained-image-top")
     assert [p.grad for p in effnet.parameters()] == before  # the reference left no gradients
-    fails(ex.q4, _variant(relu=False), LAYER, effnet, match="left out the ReLU")
-    fails(ex.q4, _variant(upsample=False), LAYER, effnet, match="upsample")
-    fails(ex.q4, _variant(normalise=False), LAYER, effnet, match="[0, 1]")
+    fails(ex.q4, _variant(relu=False), LAYER, effnet, match="left out the ReLU",
+          mistake="left-relu-before")
+    fails(ex.q4, _variant(upsample=False), LAYER, effnet, match="upsample",
+          mistake="map-feature-maps")
+    fails(ex.q4, _variant(normalise=False), LAYER, effnet, match="[0, 1]",
+          mistake="maps-range-scale")
     fails(ex.q4, _variant(weights_from="activations"), LAYER, effnet,
-          match="averaged *gradients*")
+          match="averaged *gradients*", mistake="weights-come-activations")
 
     def leaves_a_hook(model, layer, x, target):
         hook = hooks.GradientHook(layer).__enter__()
@@ -198,13 +208,16 @@ def test_q4(effnet):
         torch.autograd.grad(model(x)[range(len(x)), target].sum(), x)
         return my_grad_cam(model, layer, x.detach(), target)
 
-    fails(ex.q4, leaves_a_hook, LAYER, effnet, match="hook is still registered")
+    fails(ex.q4, leaves_a_hook, LAYER, effnet, match="hook is still registered",
+          mistake="hook-registered-model")
     for module in effnet.modules():
         module._forward_hooks.clear()
-    fails(ex.q4, my_grad_cam, torch.nn.Conv2d(3, 3, 1), effnet, match="module of `model`")
-    fails(ex.q4, my_grad_cam, effnet, effnet, match="whole model")
-    fails(ex.q4, my_grad_cam, effnet.classifier, effnet, match="feature maps")
-    fails(ex.q4, my_grad_cam, LAYER, "model", match="torch.nn.Module")
+    fails(ex.q4, my_grad_cam, torch.nn.Conv2d(3, 3, 1), effnet, match="module of `model`",
+          mistake="module-model-blocks")
+    fails(ex.q4, my_grad_cam, effnet, effnet, match="whole model", mistake="whole-model-grad")
+    fails(ex.q4, my_grad_cam, effnet.classifier, effnet, match="feature maps",
+          mistake="output-feature-maps")
+    fails(ex.q4, my_grad_cam, LAYER, "model", match="torch.nn.Module", mistake="network-run-set")
     not_attempted(ex.q4, stub, LAYER, effnet)
 
 
@@ -212,13 +225,16 @@ def test_q4(effnet):
 def test_q5():
     passes(ex.q5, lambda g, c: g * c[:, None])
     passes(ex.q5, lambda g, c: g * c.unsqueeze(1))
-    fails(ex.q5, lambda g, c: g + c[:, None], match="added")
-    fails(ex.q5, lambda g, c: (g * c[:, None]).abs(), match="abs")
-    fails(ex.q5, lambda g, c: g * c, match="give cam_map a channel axis")
-    fails(ex.q5, lambda g, c: c[:, None].expand_as(g), match="Grad-CAM map only")
-    fails(ex.q5, lambda g, c: g.sum(dim=1, keepdim=True) * c[:, None], match="colour channels")
+    fails(ex.q5, lambda g, c: g + c[:, None], match="added", mistake="added-maps-guided")
+    fails(ex.q5, lambda g, c: (g * c[:, None]).abs(), match="abs", mistake="keep-sign-multiply")
+    fails(ex.q5, lambda g, c: g * c, match="give cam_map a channel axis", mistake="guided-cam-map")
+    fails(ex.q5, lambda g, c: c[:, None].expand_as(g), match="Grad-CAM map only",
+          mistake="grad-cam-map")
+    fails(ex.q5, lambda g, c: g.sum(dim=1, keepdim=True) * c[:, None], match="colour channels",
+          mistake="result-channel-keep")
     passes(ex.q5, lambda g, c: torch.einsum("nchw,nhw->nchw", g, c))
-    fails(ex.q5, lambda g, c: (g * c[:, None]).sum(dim=1), match="give cam_map a channel axis")
+    fails(ex.q5, lambda g, c: (g * c[:, None]).sum(dim=1), match="give cam_map a channel axis",
+          mistake="shape-guided-backprop")
     not_attempted(ex.q5, stub)
 
 
@@ -229,12 +245,12 @@ def test_q6():
     passes(ex.q6, (top, bottom, left, right))
     passes(ex.q6, np.array([top + 1, bottom, left + 2, right - 1]))
     passes(ex.q6, [top - 2, 48, left - 3, 48])
-    fails(ex.q6, (20, 48, 0, 48), match="times its size")
-    fails(ex.q6, (10, 30, 10, 30), match="animal moves")
-    fails(ex.q6, (48, 41, 26, 47), match="not a box")
-    fails(ex.q6, (41.5, 48, 26, 47), match="whole pixel")
-    fails(ex.q6, "bottom right", match="should be an array")
-    fails(ex.q6, (41, 48, 26), match="shape (4,)")
+    fails(ex.q6, (20, 48, 0, 48), match="times its size", mistake="box-contains-region")
+    fails(ex.q6, (10, 30, 10, 30), match="animal moves", mistake="box-away-maps")
+    fails(ex.q6, (48, 41, 26, 47), match="not a box", mistake="box-inside-picture")
+    fails(ex.q6, (41.5, 48, 26, 47), match="whole pixel", mistake="hold-whole-pixel")
+    fails(ex.q6, "bottom right", match="should be an array", mistake="not-an-array")
+    fails(ex.q6, (41, 48, 26), match="shape (4,)", mistake="wrong-shape")
 
 
 def test_q6_solution_recipe_finds_the_stamp():
@@ -263,7 +279,7 @@ def test_q7():
         metrics.randomize_layer(model.get_submodule(layer_name), torch.Generator().manual_seed(0))
         return metrics.rank_correlation(before, explain(model, x, target))
 
-    fails(ex.q7, in_place, match="copy.deepcopy")
+    fails(ex.q7, in_place, match="copy.deepcopy", mistake="function-changed-model")
 
     def by_attribute(model, layer_name, x, target, explain):
         twin = copy.deepcopy(model)
@@ -277,14 +293,16 @@ def test_q7():
         randomised = copy.deepcopy(model)
         return metrics.rank_correlation(explain(model, x, target), explain(randomised, x, target))
 
-    fails(ex.q7, forgot_to_randomise, match="nothing was randomised")
+    fails(ex.q7, forgot_to_randomise, match="nothing was randomised",
+          mistake="correlation-maps-identical")
 
     def copy_twice(model, layer_name, x, target, explain):
         randomised = copy.deepcopy(model)
         metrics.randomize_layer(randomised.get_submodule(layer_name), torch.Generator().manual_seed(0))
         return metrics.rank_correlation(explain(randomised, x, target), explain(randomised, x, target))
 
-    fails(ex.q7, copy_twice, match="both maps come from the randomised copy")
+    fails(ex.q7, copy_twice, match="both maps come from the randomised copy",
+          mistake="both-maps-come")
 
     def pearson(model, layer_name, x, target, explain):
         randomised = copy.deepcopy(model)
@@ -294,7 +312,7 @@ def test_q7():
         b = metrics.to_heatmap(explain(randomised, x, target))
         return np.array([np.corrcoef(u.ravel(), v.ravel())[0, 1] for u, v in zip(a, b)])
 
-    fails(ex.q7, pearson, match="Pearson")
+    fails(ex.q7, pearson, match="Pearson", mistake="pearson-correlation-values")
 
     def other_seed(model, layer_name, x, target, explain):
         randomised = copy.deepcopy(model)
@@ -302,7 +320,7 @@ def test_q7():
                                 torch.Generator().manual_seed(1))
         return metrics.rank_correlation(explain(model, x, target), explain(randomised, x, target))
 
-    fails(ex.q7, other_seed, match="manual_seed(0)")
+    fails(ex.q7, other_seed, match="manual_seed(0)", mistake="randomised-randomise-metrics")
     not_attempted(ex.q7, stub)
 
 
@@ -310,13 +328,14 @@ def test_q7():
 def test_q8():
     for answer in ("guided backprop", "Guided backpropagation", "guided_backprop", "GBP guided"):
         passes(ex.q8, answer)
-    fails(ex.q8, "Grad-CAM", match="that is passing")
-    fails(ex.q8, "guided Grad-CAM", match="product of the two maps")
-    fails(ex.q8, "saliency", match="answer 'Grad-CAM' or 'guided backprop'")
-    fails(ex.q8, "both", match="answer 'Grad-CAM' or 'guided backprop'")
+    fails(ex.q8, "Grad-CAM", match="that is passing", mistake="grad-cam-map")
+    fails(ex.q8, "guided Grad-CAM", match="product of the two maps", mistake="guided-grad-cam")
+    fails(ex.q8, "saliency", match="answer 'Grad-CAM' or 'guided backprop'",
+          mistake="answer-grad-cam")
+    fails(ex.q8, "both", match="answer 'Grad-CAM' or 'guided backprop'", mistake="answer-grad-cam")
     passes(ex.q8, "guided backpropagation (GBP)")
-    fails(ex.q8, "", match="empty")
-    fails(ex.q8, 3, match="should be a string")
+    fails(ex.q8, "", match="empty", mistake="empty-string")
+    fails(ex.q8, 3, match="should be a string", mistake="not-a-string")
 
 
 # --------------------------------------------------------------------- fresh inputs, left alone
@@ -329,8 +348,9 @@ def test_q1_fresh_inputs_and_inputs_left_alone():
         x -= x.mean()
         return record_output(model, layer, x)
 
-    fails(ex.q1, fixed_layer, match="that is the output of model[1], but `layer` is model[0]")
-    fails(ex.q1, centres_x, match="changed its input `x` in place")
+    fails(ex.q1, fixed_layer, match="that is the output of model[1], but `layer` is model[0]",
+          mistake="output-model-model")
+    fails(ex.q1, centres_x, match="changed its input `x` in place", mistake="changed-input")
 
     def hooks_dict(model, layer, x):            # another right way: a dict and a named function
         seen = {}
@@ -367,20 +387,23 @@ def test_q2_fresh_inputs_and_inputs_left_alone():
             R[f <= 0] = 0.0
         return R
 
-    fails(ex.q2, entry_by_entry, match="a convolution's, not a matrix")
-    fails(ex.q2, zeroes_R, match="R = R.copy()")
+    fails(ex.q2, entry_by_entry, match="a convolution's, not a matrix",
+          mistake="signals-shape-write")
+    fails(ex.q2, zeroes_R, match="R = R.copy()", mistake="changed-input")
     passes(ex.q2, lambda f, R, rule: np.where((f > 0) | (rule == "deconvnet"), 1.0, 0.0)
            * np.where((R > 0) | (rule == "backprop"), R, 0.0))
 
 
 def test_q3_fresh_inputs_and_inputs_left_alone():
-    fails(ex.q3, lambda g: g.mean(dim=(2, 3)).squeeze(), match="a squeeze() drops it when N = 1")
+    fails(ex.q3, lambda g: g.mean(dim=(2, 3)).squeeze(), match="a squeeze() drops it when N = 1",
+          mistake="image-weights-shape")
 
     def divides_in_place(g):
         g /= g.shape[2] * g.shape[3]
         return g.sum(dim=(2, 3))
 
-    fails(ex.q3, divides_in_place, match="changed its input `gradients` in place")
+    fails(ex.q3, divides_in_place, match="changed its input `gradients` in place",
+          mistake="changed-input")
     passes(ex.q3, lambda g: g.flatten(2).mean(-1))
 
 
@@ -397,18 +420,22 @@ def test_q4_fresh_inputs_and_inputs_left_alone(effnet):
         x.sub_(0.45).div_(0.225)                 # ImageNet-style normalisation, in place
         return my_grad_cam(model, layer, x, target)
 
-    fails(ex.q4, normalises_x, effnet.blocks[5], effnet, match="changed its input `x` in place")
-    fails(ex.q4, fixed_size, effnet.blocks[5], effnet, match="your maps are 224 x 224 for 96 x 128")
+    fails(ex.q4, normalises_x, effnet.blocks[5], effnet, match="changed its input `x` in place",
+          mistake="changed-input")
+    fails(ex.q4, fixed_size, effnet.blocks[5], effnet, match="your maps are 224 x 224 for 96 x 128",
+          mistake="maps-pictures-upsample")
 
 
 def test_q5_fresh_inputs_and_inputs_left_alone():
     """The second input set is a one-channel picture: a map repeated to 3 colours fails."""
-    fails(ex.q5, lambda g, c: g * c[:, None].repeat(1, 3, 1, 1), match="do not repeat the map")
+    fails(ex.q5, lambda g, c: g * c[:, None].repeat(1, 3, 1, 1), match="do not repeat the map",
+          mistake="channel-guided-image")
 
     def multiplies_in_place(g, c):
         return g.mul_(c[:, None])
 
-    fails(ex.q5, multiplies_in_place, match="changed its input `guided` in place")
+    fails(ex.q5, multiplies_in_place, match="changed its input `guided` in place",
+          mistake="changed-input")
     passes(ex.q5, lambda g, c: g * c.reshape(c.shape[0], 1, *c.shape[1:]))
 
 
@@ -421,5 +448,6 @@ def test_q7_fresh_inputs_and_inputs_left_alone():
         x -= x.mean(dim=(2, 3), keepdim=True)
         return sanity_step(model, layer_name, x, target, explain)
 
-    fails(ex.q7, class_one, match="with target=0 you explained class 1")
-    fails(ex.q7, centres_x, match="changed its input `x` in place")
+    fails(ex.q7, class_one, match="with target=0 you explained class 1",
+          mistake="target-explained-class")
+    fails(ex.q7, centres_x, match="changed its input `x` in place", mistake="changed-input")

@@ -46,17 +46,19 @@ def test_q1():
             bad |= ~table[column].between(low, high)
         return int(bad.sum())
 
-    fails(ex.q1, per_rule, match="counts once")
-    fails(ex.q1, strict, match="range ends are plausible")
-    fails(ex.q1, no_order, match="ap_lo >= ap_hi")
-    fails(ex.q1, greater_only, match="ap_lo >= ap_hi")
-    fails(ex.q1, lambda table: len(table) - count_impossible(table), match="pass every rule")
-    fails(ex.q1, lambda table: table["ap_lo"] >= table["ap_hi"], match="mask")
+    fails(ex.q1, per_rule, match="counts once", mistake="row-breaks-rules")
+    fails(ex.q1, strict, match="range ends are plausible", mistake="range-ends-plausible")
+    fails(ex.q1, no_order, match="ap_lo >= ap_hi", mistake="diastolic-pressure-above")
+    fails(ex.q1, greater_only, match="ap_lo >= ap_hi", mistake="diastolic-pressure-above")
+    fails(ex.q1, lambda table: len(table) - count_impossible(table), match="pass every rule",
+          mistake="counted-rows-rule")
+    fails(ex.q1, lambda table: table["ap_lo"] >= table["ap_hi"], match="mask",
+          mistake="count-impossible-value")
 
     def with_or(table):
         return int(((table.ap_lo >= table.ap_hi) or ~table.ap_hi.between(70, 250)).sum())
 
-    fails(ex.q1, with_or, match="use | and &")
+    fails(ex.q1, with_or, match="use | and &", mistake="python-cannot-combine")
 
     def shared_rule(table):
         from course_lib.cardio_rules import DIASTOLIC_RANGE, HEIGHT_RANGE, SYSTOLIC_RANGE, WEIGHT_RANGE
@@ -66,8 +68,8 @@ def test_q1():
         return len(table) - int(good.sum())
 
     passes(ex.q1, shared_rule)
-    fails(ex.q1, lambda table: 3, match="expected")
-    fails(ex.q1, 12, match="should be a function")
+    fails(ex.q1, lambda table: 3, match="expected", mistake="counted-rows-rule")
+    fails(ex.q1, 12, match="should be a function", mistake="not-a-function")
     with pytest.raises(NotAttempted):
         ex.q1.check(stub)
 
@@ -91,9 +93,9 @@ def test_q2():
 
     passes(ex.q2, with_pandas)
     fails(ex.q2, lambda x, y, e: (target_rate_by_bin(x, y, e)[0], np.histogram(x, e, weights=y)[0]),
-          match="counts of sick patients")
+          match="counts of sick patients", mistake="rates-counts-sick")
     fails(ex.q2, lambda x, y, e: (target_rate_by_bin(x, y, e)[0] / len(x), target_rate_by_bin(x, y, e)[1]),
-          match="shares")
+          match="shares", mistake="counts-shares-number")
 
     def open_last(x, y, edges):
         inside = x < edges[-1]
@@ -103,10 +105,12 @@ def test_q2():
         frame = pd.DataFrame({"bin": pd.cut(x, edges), "y": y}).groupby("bin", observed=False)["y"]
         return frame.size().to_numpy(), frame.mean().to_numpy()
 
-    fails(ex.q2, open_last, match="include its upper edge")
-    fails(ex.q2, right_closed, match="(low, high]")
-    fails(ex.q2, lambda x, y, e: target_rate_by_bin(x, y, e)[0], match="pair (counts, rates)")
-    fails(ex.q2, lambda x, y, e: (np.ones(3), np.ones(3)), match="shape (5,)")
+    fails(ex.q2, open_last, match="include its upper edge", mistake="last-bin-include")
+    fails(ex.q2, right_closed, match="(low, high]", mistake="bins-low-high")
+    fails(ex.q2, lambda x, y, e: target_rate_by_bin(x, y, e)[0], match="pair (counts, rates)",
+          mistake="target-rate-bin")
+    fails(ex.q2, lambda x, y, e: (np.ones(3), np.ones(3)), match="shape (5,)",
+          mistake="wrong-shape")
 
 
 # --------------------------------------------------------------------- q3: permutation by hand
@@ -119,7 +123,8 @@ def permutation_drop(model, X, y, column, seed):
 
 def test_q3():
     passes(ex.q3, permutation_drop)
-    fails(ex.q3, lambda *a: -permutation_drop(*a), match="sign is flipped")
+    fails(ex.q3, lambda *a: -permutation_drop(*a), match="sign is flipped",
+          mistake="sign-flipped-importance")
 
     def shuffled_score(model, X, y, column, seed):
         return model.score(X, y) - permutation_drop(model, X, y, column, seed)
@@ -145,11 +150,11 @@ def test_q3():
         shuffled[column] = X[column].to_numpy()[order]
         return model.score(X, y) - model.score(shuffled, y)
 
-    fails(ex.q3, shuffled_score, match="score after shuffling")
-    fails(ex.q3, aligned, match="aligns on the index")
-    fails(ex.q3, whole_rows, match="whole rows")
-    fails(ex.q3, in_place, match="in place")
-    fails(ex.q3, legacy_rng, match="default_rng")
+    fails(ex.q3, shuffled_score, match="score after shuffling", mistake="score-after-shuffling")
+    fails(ex.q3, aligned, match="aligns on the index", mistake="drop-column-went")
+    fails(ex.q3, whole_rows, match="whole rows", mistake="shuffled-whole-rows")
+    fails(ex.q3, in_place, match="in place", mistake="changed-input")
+    fails(ex.q3, legacy_rng, match="default_rng", mistake="order-np-random")
 
     def with_assign(model, X, y, column, seed):
         values = X[column].to_numpy()[np.random.default_rng(seed).permutation(len(X))]
@@ -159,7 +164,8 @@ def test_q3():
     from course_lib.inspection import permutation_importance
 
     fails(ex.q3, lambda m, X, y, c, s: float(permutation_importance(m, X, y, random_state=s).importances_mean[0]),
-          match="write it yourself; `course_lib.inspection.permutation_importance`")
+          match="write it yourself; `course_lib.inspection.permutation_importance`",
+          mistake="forbidden-shortcut")
 
 
 # --------------------------------------------------------------------- q4: one ICE curve
@@ -171,7 +177,8 @@ def ice_curve(model, X, row, feature, grid):
 
 def test_q4():
     passes(ex.q4, ice_curve)
-    fails(ex.q4, lambda m, X, r, f, g: 1 - ice_curve(m, X, r, f, g), match="P(class 0)")
+    fails(ex.q4, lambda m, X, r, f, g: 1 - ice_curve(m, X, r, f, g), match="P(class 0)",
+          mistake="curve-predict-proba")
 
     def pdp(model, X, row, feature, grid):
         out = []
@@ -190,21 +197,23 @@ def test_q4():
         X[feature] = X[feature].to_numpy() * 1.0 + 1
         return ice_curve(model, X, row, feature, grid)
 
-    fails(ex.q4, pdp, match="partial dependence")
-    fails(ex.q4, labels, match="only 0 and 1")
-    fails(ex.q4, in_place, match="in place")
-    fails(ex.q4, lambda m, X, r, f, g: ice_curve(m, X, r + 1, f, g), match="the curve should be")
+    fails(ex.q4, pdp, match="partial dependence", mistake="partial-dependence-ice")
+    fails(ex.q4, labels, match="only 0 and 1", mistake="curve-holds-predict")
+    fails(ex.q4, in_place, match="in place", mistake="changed-input")
+    fails(ex.q4, lambda m, X, r, f, g: ice_curve(m, X, r + 1, f, g), match="the curve should be",
+          mistake="row-curve")
 
     def with_loc(model, X, row, feature, grid):
         copies = X.loc[[row] * len(grid)].copy()
         copies[feature] = grid
         return model.predict_proba(copies)[:, 1]
 
-    fails(ex.q4, with_loc, match="use X.iloc[[row]], not X.loc")
+    fails(ex.q4, with_loc, match="use X.iloc[[row]], not X.loc", mistake="position-index-label")
     from course_lib.inspection import partial_dependence
 
     fails(ex.q4, lambda m, X, r, f, g: partial_dependence(m, X.iloc[[r]], f, grid=g, kind="individual").individual[0],
-          match="write it yourself; `course_lib.inspection.partial_dependence`")
+          match="write it yourself; `course_lib.inspection.partial_dependence`",
+          mistake="forbidden-shortcut")
 
     def one_at_a_time(model, X, row, feature, grid):
         out = []
@@ -225,17 +234,20 @@ def surrogate_fidelity(model, X_fit, X_eval, max_depth):
 
 def test_q5():
     passes(ex.q5, surrogate_fidelity)
-    fails(ex.q5, lambda m, a, b, d: surrogate_fidelity(m, a, a, d), match="X_fit, the rows the tree")
-    fails(ex.q5, lambda m, a, b, d: 1 - surrogate_fidelity(m, a, b, d), match="disagreements")
-    fails(ex.q5, lambda m, a, b, d: surrogate_fidelity(m, a, b, None), match="ignores max_depth")
-    fails(ex.q5, lambda m, a, b, d: 2.0, match="between 0 and 1")
+    fails(ex.q5, lambda m, a, b, d: surrogate_fidelity(m, a, a, d), match="X_fit, the rows the tree",
+          mistake="depth-agreement-fit")
+    fails(ex.q5, lambda m, a, b, d: 1 - surrogate_fidelity(m, a, b, d), match="disagreements",
+          mistake="depth-share-disagreements")
+    fails(ex.q5, lambda m, a, b, d: surrogate_fidelity(m, a, b, None), match="ignores max_depth",
+          mistake="depth-tree-ignores")
+    fails(ex.q5, lambda m, a, b, d: 2.0, match="between 0 and 1", mistake="fidelity-share-rows")
 
     def on_labels(model, X_fit, X_eval, max_depth):   # a tree of the labels, not of the model
         labels = (X_fit["ap_hi"] > 0).astype(int)
         tree = DecisionTreeClassifier(max_depth=max_depth, random_state=0).fit(X_fit, labels)
         return np.mean(tree.predict(X_eval) == model.predict(X_eval))
 
-    fails(ex.q5, on_labels, match="model.predict(X_fit)")
+    fails(ex.q5, on_labels, match="model.predict(X_fit)", mistake="depth-fidelity-fit")
 
     def agreement_count(model, X_fit, X_eval, max_depth):
         tree = DecisionTreeClassifier(random_state=0, max_depth=max_depth)
@@ -247,7 +259,8 @@ def test_q5():
     from course_lib.surrogate import global_surrogate
 
     fails(ex.q5, lambda m, a, b, d: global_surrogate(m, a, max_depth=d, random_state=0).fidelity_on(m, b),
-          match="write it yourself; `course_lib.surrogate.global_surrogate`")
+          match="write it yourself; `course_lib.surrogate.global_surrogate`",
+          mistake="forbidden-shortcut")
 
 
 # --------------------------------------------------------------------- q6: the worst points
@@ -279,11 +292,14 @@ def test_q6():
     def unsorted(proba, y, k):
         return np.sort(worst_points(proba, y, k))
 
-    fails(ex.q6, best, match="predicted right")
-    fails(ex.q6, least_confident, match="put the most confident mistake first")
-    fails(ex.q6, unsorted, match="most confident mistake first")
-    fails(ex.q6, lambda p, y, k: worst_points(p, y, k + 1), match="should return")
-    fails(ex.q6, lambda p, y, k: np.where(y == 1, p, 1 - p)[worst_points(p, y, k)], match="positions")
+    fails(ex.q6, best, match="predicted right", mistake="position-predicted-right")
+    fails(ex.q6, least_confident, match="put the most confident mistake first",
+          mistake="put-confident-mistake")
+    fails(ex.q6, unsorted, match="most confident mistake first", mistake="put-confident-mistake")
+    fails(ex.q6, lambda p, y, k: worst_points(p, y, k + 1), match="should return",
+          mistake="wrong-predictions-positions")
+    fails(ex.q6, lambda p, y, k: np.where(y == 1, p, 1 - p)[worst_points(p, y, k)], match="positions",
+          mistake="positions-probabilities-labels")
 
     def any_wrong(proba, y, k):
         p_true = np.where(y == 1, proba, 1 - proba)
@@ -291,7 +307,7 @@ def test_q6():
         chosen = wrong[np.argsort(-p_true[wrong])][:k][::-1]   # wrong, sorted, but the mildest ones
         return chosen
 
-    fails(ex.q6, any_wrong, match="not the most confident")
+    fails(ex.q6, any_wrong, match="not the most confident", mistake="wrong-predictions-confident")
 
 
 # --------------------------------------------------------------------- q7 and q8: the notebook's own model
@@ -321,13 +337,19 @@ def test_q7(notebook):
     passes(ex.q7, result.new_row(), model, patient)
     passes(ex.q7, result.new_row().iloc[0].to_dict(), model, patient)       # a dict is fine too
     younger = result.new_row().assign(age=30.0)
-    fails(ex.q7, younger, model, patient, match="cannot act on")
-    fails(ex.q7, patient.copy(), model, patient, match="unchanged")
-    fails(ex.q7, patient.assign(ap_hi=60.0, ap_lo=40.0), model, patient, match="realistic range")
-    fails(ex.q7, patient.assign(ap_hi=100.0, ap_lo=95.0), model, patient, match="more than 10 mm Hg below")
-    fails(ex.q7, patient.assign(weight=patient["weight"] + 1), model, patient, match="still predicts")
-    fails(ex.q7, patient.drop(columns="height"), model, patient, match="lacks the features")
-    fails(ex.q7, result.new_row(), "model", patient, match="fitted model")
+    fails(ex.q7, younger, model, patient, match="cannot act on", mistake="changed-patient-cannot")
+    fails(ex.q7, patient.copy(), model, patient, match="unchanged",
+          mistake="counterfactual-patient-patient")
+    fails(ex.q7, patient.assign(ap_hi=60.0, ap_lo=40.0), model, patient, match="realistic range",
+          mistake="outside-realistic-range")
+    fails(ex.q7, patient.assign(ap_hi=100.0, ap_lo=95.0), model, patient, match="more than 10 mm Hg below",
+          mistake="ap-hi-ap")
+    fails(ex.q7, patient.assign(weight=patient["weight"] + 1), model, patient, match="still predicts",
+          mistake="model-predicts-patient")
+    fails(ex.q7, patient.drop(columns="height"), model, patient, match="lacks the features",
+          mistake="lacks-features-keep")
+    fails(ex.q7, result.new_row(), "model", patient, match="fitted model",
+          mistake="fitted-model-setup")
 
 
 def loss_values_for(nb, explain="loss"):
@@ -351,16 +373,24 @@ def test_q8(notebook):
     assert set(notebook["worst_labels"]) == {0, 1}
     means = values.mean()
     passes(ex.q8, values, means.idxmax(), *setup)
-    fails(ex.q8, values, means.idxmin(), *setup, match="smallest mean contribution")
+    fails(ex.q8, values, means.idxmin(), *setup, match="smallest mean contribution",
+          mistake="smallest-mean-contribution")
     others = [f for f in ex.FEATURES if f not in (means.idxmax(), means.idxmin(), values.abs().mean().idxmax())]
-    fails(ex.q8, values, others[0], *setup, match="another feature adds more")
-    fails(ex.q8, values, "bmi", *setup, match="not a feature")
-    fails(ex.q8, loss_values_for(notebook, "prediction"), means.idxmax(), *setup, match="explain the loss")
-    fails(ex.q8, loss_values_for(notebook, "one class"), means.idxmax(), *setup, match="label 0")
-    fails(ex.q8, values.iloc[:3], means.idxmax(), *setup, match="one row per patient")
-    fails(ex.q8, values.to_numpy(), means.idxmax(), *setup, match="should be a DataFrame")
-    fails(ex.q8, values.reset_index(drop=True), means.idxmax(), *setup, match="reset_index")
-    fails(ex.q8, values.iloc[::-1], means.idxmax(), *setup, match="in the same order")
+    fails(ex.q8, values, others[0], *setup, match="another feature adds more",
+          mistake="adds-average-another")
+    fails(ex.q8, values, "bmi", *setup, match="not a feature", mistake="feature-pick")
+    fails(ex.q8, loss_values_for(notebook, "prediction"), means.idxmax(), *setup, match="explain the loss",
+          mistake="explain-prediction-explain")
+    fails(ex.q8, loss_values_for(notebook, "one class"), means.idxmax(), *setup, match="label 0",
+          mistake="log-patient-patient")
+    fails(ex.q8, values.iloc[:3], means.idxmax(), *setup, match="one row per patient",
+          mistake="shape-row-per")
+    fails(ex.q8, values.to_numpy(), means.idxmax(), *setup, match="should be a DataFrame",
+          mistake="dataframe-row-per")
+    fails(ex.q8, values.reset_index(drop=True), means.idxmax(), *setup, match="reset_index",
+          mistake="index-keep-patients")
+    fails(ex.q8, values.iloc[::-1], means.idxmax(), *setup, match="in the same order",
+          mistake="index-worst-rows")
     passes(ex.q8, values.astype("float64"), str(values.mean().idxmax()), *setup)
 
 
@@ -379,20 +409,20 @@ def test_q1_to_q4_refuse_inputs_changed_in_place():
             table["impossible"] |= ~table[column].between(low, high)
         return int(table["impossible"].sum())
 
-    fails(ex.q1, flags_rows, match="changed its input `table` in place")
+    fails(ex.q1, flags_rows, match="changed its input `table` in place", mistake="changed-input")
 
     def sorts_x(x, y, edges):
         x.sort()
         return target_rate_by_bin(x, y, edges)
 
-    fails(ex.q2, sorts_x, match="x = x.copy()")
+    fails(ex.q2, sorts_x, match="x = x.copy()", mistake="changed-input")
 
     def shuffles_in_place(model, X, y, column, seed):
         baseline = model.score(X, y)
         X[column] = X[column].to_numpy()[np.random.default_rng(seed).permutation(len(X))]
         return baseline - model.score(X, y)
 
-    fails(ex.q3, shuffles_in_place, match="X = X.copy()")
+    fails(ex.q3, shuffles_in_place, match="X = X.copy()", mistake="changed-input")
 
     def sets_the_row(model, X, row, feature, grid):
         out = []
@@ -401,7 +431,7 @@ def test_q1_to_q4_refuse_inputs_changed_in_place():
             out.append(model.predict_proba(X.iloc[[row]])[0, 1])
         return np.array(out)
 
-    fails(ex.q4, sets_the_row, match="changed its input `X` in place")
+    fails(ex.q4, sets_the_row, match="changed its input `X` in place", mistake="changed-input")
 
 
 def test_q2_edges_as_a_list():
@@ -414,7 +444,7 @@ def test_q2_edges_as_a_list():
         sick = np.histogram(x, bins=edges, weights=y)[0]
         return counts, sick / counts
 
-    fails(ex.q2, array_edges_only, match="with edges given as a list")
+    fails(ex.q2, array_edges_only, match="with edges given as a list", mistake="edges-given-list")
 
     def by_digitize(x, y, edges):               # another right way
         edges = np.asarray(edges, dtype=float)

@@ -63,21 +63,26 @@ def edges(lower, upper):
 
 
 Q1_WRONG = [
-    wrong(lambda f, X, j, low, high: -step(f, X, j, low, high), "sign is flipped"),
-    wrong(lambda f, X, j, low, high: step(f, X, j, low, high, np.ones(len(X), bool)), "moved every row"),
-    wrong(lambda f, X, j, low, high: step(f, X, j, low, high) / (high - low), "divided by the bin width"),
+    wrong(lambda f, X, j, low, high: -step(f, X, j, low, high), "sign is flipped",
+          mistake="sign-flipped-step"),
+    wrong(lambda f, X, j, low, high: step(f, X, j, low, high, np.ones(len(X), bool)), "moved every row",
+          mistake="moved-every-row"),
+    wrong(lambda f, X, j, low, high: step(f, X, j, low, high) / (high - low), "divided by the bin width",
+          mistake="divided-bin-width"),
     wrong(lambda f, X, j, low, high: np.mean(f(X[(X[:, j] > low) & (X[:, j] <= high)])),
-          "average *difference*"),
-    wrong(edges(lower=True, upper=False), "you used low <= x_j < high"),
-    wrong(edges(lower=True, upper=True), "you included both edges"),
-    wrong(edges(lower=False, upper=False), "you excluded both edges"),
+          "average *difference*", mistake="averaged-predictions-rows"),
+    wrong(edges(lower=True, upper=False), "you used low <= x_j < high", mistake="bin-holds-low"),
+    wrong(edges(lower=True, upper=True), "you included both edges", mistake="row-lower-edge"),
+    wrong(edges(lower=False, upper=False), "you excluded both edges", mistake="row-upper-edge"),
     wrong(lambda f, X, j, low, high: step(f, X, j, low, high) * np.sum((X[:, j] > low) & (X[:, j] <= high)),
-          "np.mean, not np.sum"),
-    wrong(mean_row, "moved only column j of the average row"),
-    wrong(step_in_place, "changed its input `X` in place"),
-    wrong(lambda f, X, j, low, high: 0.25, "for every model, column and bin"),
-    wrong(lambda f, X, j, low, high: [1.0, 2.0], "single number"),
-    wrong(lambda f, X, j, low, high: step(f, X, j, low, high) + 0.01, "is", generic=True),
+          "np.mean, not np.sum", mistake="summed-differences-ale"),
+    wrong(mean_row, "moved only column j of the average row", mistake="moved-column-average"),
+    wrong(step_in_place, "changed its input `X` in place", mistake="changed-input"),
+    wrong(lambda f, X, j, low, high: 0.25, "for every model, column and bin",
+          mistake="local-effect-model"),
+    wrong(lambda f, X, j, low, high: [1.0, 2.0], "single number", mistake="not-a-number"),
+    wrong(lambda f, X, j, low, high: step(f, X, j, low, high) + 0.01, "is", generic=True,
+          mistake="local-effect-set"),
 ]
 
 
@@ -111,18 +116,27 @@ def share_in_place(X, value):
 
 
 Q2_WRONG = [
-    wrong(lambda X, value: 100 * share(X, value), "percentage"),
-    wrong(lambda X, value: np.mean(X[:, 2] < value), "*possible* rows"),
-    wrong(lambda X, value: np.mean(X[:, 2] > value), "use >=, not >"),
-    wrong(lambda X, value: np.mean(X[:, 2] >= X[:, 1]), "original table"),
-    wrong(lambda X, value: np.sum(X[:, 2] >= value), "return a count"),
-    wrong(lambda X, value: np.sum(X[:, 2] >= value) // len(X), "integer division"),
-    wrong(lambda X, value: np.mean(X[:, 1] >= value), "you compared ap_hi (column 1)"),
-    wrong(lambda X, value: np.mean(X[:, 2] <= value), "turned round"),
-    wrong(lambda X, value: np.sum(X[:, 2] >= value) / (len(X) - 1), "not n - 1"),
-    wrong(share_in_place, "changed its input `X` in place"),
-    wrong(lambda X, value: 0.5, "at every grid value"),
-    wrong(lambda X, value: share(X, value) + 0.001 * value, "the share is", generic=True),
+    wrong(lambda X, value: 100 * share(X, value), "percentage", mistake="percentage-share-number"),
+    wrong(lambda X, value: np.mean(X[:, 2] < value), "*possible* rows",
+          mistake="share-possible-rows"),
+    wrong(lambda X, value: np.mean(X[:, 2] > value), "use >=, not >",
+          mistake="diastolic-pressure-equal"),
+    wrong(lambda X, value: np.mean(X[:, 2] >= X[:, 1]), "original table",
+          mistake="counted-impossible-rows"),
+    wrong(lambda X, value: np.sum(X[:, 2] >= value), "return a count",
+          mistake="count-divide-number"),
+    wrong(lambda X, value: np.sum(X[:, 2] >= value) // len(X), "integer division",
+          mistake="every-grid-value"),
+    wrong(lambda X, value: np.mean(X[:, 1] >= value), "you compared ap_hi (column 1)",
+          mistake="compared-ap-hi"),
+    wrong(lambda X, value: np.mean(X[:, 2] <= value), "turned round",
+          mistake="comparison-turned-round"),
+    wrong(lambda X, value: np.sum(X[:, 2] >= value) / (len(X) - 1), "not n - 1",
+          mistake="divide-number-rows"),
+    wrong(share_in_place, "changed its input `X` in place", mistake="changed-input"),
+    wrong(lambda X, value: 0.5, "at every grid value", mistake="impossible-share-grid"),
+    wrong(lambda X, value: share(X, value) + 0.001 * value, "the share is", generic=True,
+          mistake="ap-hi-share"),
 ]
 
 
@@ -181,16 +195,19 @@ def h_in_place(f, X, j, k):
 
 
 Q3_WRONG = [
-    wrong(lambda f, X, j, k: h_right(f, X, j, k) ** 2, "H squared"),
-    wrong(h_uncentred, "centre each PD"),
-    wrong(h_over_predictions, "not the model's predictions"),
-    wrong(h_unnormalised, "unnormalised H"),
-    wrong(lambda f, X, j, k: h_right(f, X, 0, 1), "whatever j and k are"),
-    wrong(lambda f, X, j, k: h_right(f, X, j, k) ** 0.5, "square root twice"),
-    wrong(lambda f, X, j, k: h_statistic(f, X, features=(j, k)), "course_lib.effects.h_statistic"),
-    wrong(h_in_place, "changed its input `X` in place"),
-    wrong(lambda f, X, j, k: np.sqrt(-1.0), "finite number"),
-    wrong(lambda f, X, j, k: 1.0, "PD_S at row i", generic=True),
+    wrong(lambda f, X, j, k: h_right(f, X, j, k) ** 2, "H squared", mistake="squared-take-square"),
+    wrong(h_uncentred, "centre each PD", mistake="centre-pd-before"),
+    wrong(h_over_predictions, "not the model's predictions", mistake="denominator-centred-joint"),
+    wrong(h_unnormalised, "unnormalised H", mistake="unnormalised-divide-sum"),
+    wrong(lambda f, X, j, k: h_right(f, X, 0, 1), "whatever j and k are",
+          mistake="computed-features-whatever"),
+    wrong(lambda f, X, j, k: h_right(f, X, j, k) ** 0.5, "square root twice",
+          mistake="took-square-root"),
+    wrong(lambda f, X, j, k: h_statistic(f, X, features=(j, k)), "course_lib.effects.h_statistic",
+          mistake="forbidden-shortcut"),
+    wrong(h_in_place, "changed its input `X` in place", mistake="changed-input"),
+    wrong(lambda f, X, j, k: np.sqrt(-1.0), "finite number", mistake="not-finite"),
+    wrong(lambda f, X, j, k: 1.0, "PD_S at row i", generic=True, mistake="pair-pd-row"),
 ]
 
 
@@ -211,16 +228,22 @@ def fill_diagonal_in_place(Phi):
 
 
 Q4_WRONG = [
-    wrong(diagonal, "only the main effect"),
-    wrong(lambda Phi: Phi.sum(axis=2) - diagonal(Phi), "left the diagonal"),
-    wrong(lambda Phi: 2 * Phi.sum(axis=2) - diagonal(Phi), "twice"),
-    wrong(lambda Phi: Phi.mean(axis=2), "averaged the row"),
-    wrong(lambda Phi: diagonal(Phi) + 0.5 * (Phi.sum(axis=2) - diagonal(Phi)), "halved"),
-    wrong(lambda Phi: Phi.sum(axis=(1, 2)), "sum over the last axis only"),
-    wrong(lambda Phi: Phi.sum(axis=0), "sum over the last axis only"),
-    wrong(lambda Phi: ex.interaction_example().phi, "not the notebook's example"),
-    wrong(fill_diagonal_in_place, "changed its input `Phi` in place"),
-    wrong(lambda Phi: Phi.sum(axis=2) + 1, "not the SHAP values", generic=True),
+    wrong(diagonal, "only the main effect", mistake="diagonal-main-effect"),
+    wrong(lambda Phi: Phi.sum(axis=2) - diagonal(Phi), "left the diagonal",
+          mistake="left-diagonal-sum"),
+    wrong(lambda Phi: 2 * Phi.sum(axis=2) - diagonal(Phi), "twice",
+          mistake="counted-interaction-twice"),
+    wrong(lambda Phi: Phi.mean(axis=2), "averaged the row", mistake="averaged-row-shap"),
+    wrong(lambda Phi: diagonal(Phi) + 0.5 * (Phi.sum(axis=2) - diagonal(Phi)), "halved",
+          mistake="halved-interaction-cells"),
+    wrong(lambda Phi: Phi.sum(axis=(1, 2)), "sum over the last axis only",
+          mistake="shape-sum-last"),
+    wrong(lambda Phi: Phi.sum(axis=0), "sum over the last axis only", mistake="shape-sum-last"),
+    wrong(lambda Phi: ex.interaction_example().phi, "not the notebook's example",
+          mistake="shape-value-per"),
+    wrong(fill_diagonal_in_place, "changed its input `Phi` in place", mistake="changed-input"),
+    wrong(lambda Phi: Phi.sum(axis=2) + 1, "not the SHAP values", generic=True,
+          mistake="shap-values-sum"),
 ]
 
 
@@ -254,17 +277,23 @@ def drop_in_place(X_train, y_train, X_test, y_test, j):
 
 
 Q5_WRONG = [
-    wrong(lambda *a: drop(*a, sign=-1), "sign is flipped"),
-    wrong(lambda *a: drop(*a, refit=False), "fits a new model"),
-    wrong(lambda *a: drop(*a, metric="accuracy"), "measured accuracy"),
-    wrong(lambda *a: drop(*a, metric="ratio"), "divided the two losses"),
-    wrong(lambda Xa, ya, Xb, yb, j: drop(Xb, yb, Xb, yb, j), "fitted the models on the test rows"),
-    wrong(lambda Xa, ya, Xb, yb, j: drop(Xa, ya, Xa, ya, j), "measured the loss on the training rows"),
-    wrong(lambda Xa, ya, Xb, yb, j: drop(Xa, ya, Xb, yb, (j + 1) % 4), "neighbouring column"),
-    wrong(lambda Xa, ya, Xb, yb, j: drop(Xa, ya, Xb, yb, 1), "for every column j"),
-    wrong(drop_in_place, "changed its input `X_train` in place"),
-    wrong(lambda *a: "big", "should be a single number"),
-    wrong(lambda *a: drop(*a) + 0.05, "rise in log loss", generic=True),
+    wrong(lambda *a: drop(*a, sign=-1), "sign is flipped", mistake="sign-flipped-importance"),
+    wrong(lambda *a: drop(*a, refit=False), "fits a new model", mistake="set-column-zero"),
+    wrong(lambda *a: drop(*a, metric="accuracy"), "measured accuracy",
+          mistake="measured-accuracy-question"),
+    wrong(lambda *a: drop(*a, metric="ratio"), "divided the two losses",
+          mistake="divided-two-losses"),
+    wrong(lambda Xa, ya, Xb, yb, j: drop(Xb, yb, Xb, yb, j), "fitted the models on the test rows",
+          mistake="fitted-models-test"),
+    wrong(lambda Xa, ya, Xb, yb, j: drop(Xa, ya, Xa, ya, j), "measured the loss on the training rows",
+          mistake="measured-loss-training"),
+    wrong(lambda Xa, ya, Xb, yb, j: drop(Xa, ya, Xb, yb, (j + 1) % 4), "neighbouring column",
+          mistake="values-belong-neighbouring"),
+    wrong(lambda Xa, ya, Xb, yb, j: drop(Xa, ya, Xb, yb, 1), "for every column j",
+          mistake="drop-column-loss"),
+    wrong(drop_in_place, "changed its input `X_train` in place", mistake="changed-input"),
+    wrong(lambda *a: "big", "should be a single number", mistake="not-a-number"),
+    wrong(lambda *a: drop(*a) + 0.05, "rise in log loss", generic=True, mistake="feature-rise-log"),
 ]
 
 
@@ -342,17 +371,19 @@ def concatenated(column, groups, seed):
 
 Q6_WRONG = [
     wrong(lambda column, groups, seed: np.random.default_rng(seed).permutation(column),
-          "moved between groups"),
-    wrong(lambda column, groups, seed: column.copy(), "ignores `seed`"),
-    wrong(lambda column, groups, seed: permute_right(column, groups, 0), "ignores `seed`"),
-    wrong(unseeded, "two different answers for the same seed"),
-    wrong(first_group_only, "was not shuffled"),
-    wrong(range_of_labels, "was not shuffled"),
-    wrong(in_place, "changed its input `column` in place"),
-    wrong(sorted_groups, "ignores `seed`"),
-    wrong(concatenated, "lists the groups one after another"),
-    wrong(lambda column, groups, seed: column + seed, "values changed"),
-    wrong(lambda column, groups, seed: column[:10], "shape (60,)"),
+          "moved between groups", mistake="values-moved-between"),
+    wrong(lambda column, groups, seed: column.copy(), "ignores `seed`", mistake="ignores-seed"),
+    wrong(lambda column, groups, seed: permute_right(column, groups, 0), "ignores `seed`",
+          mistake="ignores-seed"),
+    wrong(unseeded, "two different answers for the same seed", mistake="unseeded"),
+    wrong(first_group_only, "was not shuffled", mistake="group-shuffled-inside"),
+    wrong(range_of_labels, "was not shuffled", mistake="group-shuffled-inside"),
+    wrong(in_place, "changed its input `column` in place", mistake="changed-input"),
+    wrong(sorted_groups, "ignores `seed`", mistake="ignores-seed"),
+    wrong(concatenated, "lists the groups one after another", mistake="result-lists-groups"),
+    wrong(lambda column, groups, seed: column + seed, "values changed",
+          mistake="values-changed-permutation"),
+    wrong(lambda column, groups, seed: column[:10], "shape (60,)", mistake="wrong-shape"),
 ]
 
 
@@ -363,5 +394,5 @@ def test_q6_catalog():
 def test_catalog_share_of_specific_messages():
     catalogs = [Q1_WRONG, Q2_WRONG, Q3_WRONG, Q4_WRONG, Q5_WRONG, Q6_WRONG]
     assert all(len(c) >= 8 for c in catalogs)
-    specific = [not generic for c in catalogs for *_, generic in c]
+    specific = [not generic for c in catalogs for _, _, generic, *_ in c]
     assert sum(specific) / len(specific) >= 0.9

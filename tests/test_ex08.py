@@ -63,20 +63,23 @@ def sorted_in_place(X, S, gamma):
 
 
 Q1_WRONG = [
-    wrong(lambda X, S, g: mmd2_terms(X, S, None), "you left out gamma"),
-    wrong(lambda X, S, g: np.sqrt(mmd2_terms(X, S, g)), "square root"),
-    wrong(lambda X, S, g: mmd2_terms(X, S, g, factor=1.0), "cross term counts twice"),
-    wrong(lambda X, S, g: mmd2_terms(X, S, g, data_term=False), "data's own term"),
-    wrong(lambda X, S, g: mmd2_terms(X, S, g, pairs=True), "K[np.ix_(S, S)]"),
+    wrong(lambda X, S, g: mmd2_terms(X, S, None), "you left out gamma", mistake="left-gamma-rbf"),
+    wrong(lambda X, S, g: np.sqrt(mmd2_terms(X, S, g)), "square root", mistake="mmd-square-root"),
+    wrong(lambda X, S, g: mmd2_terms(X, S, g, factor=1.0), "cross term counts twice",
+          mistake="cross-term-counts"),
+    wrong(lambda X, S, g: mmd2_terms(X, S, g, data_term=False), "data's own term",
+          mistake="left-mean-data"),
+    wrong(lambda X, S, g: mmd2_terms(X, S, g, pairs=True), "K[np.ix_(S, S)]",
+          mistake="picks-pairs-diagonal"),
     wrong(lambda X, S, g: mmd2_terms(X, S, g, kernel=lambda X, g: np.exp(
-        -g * np.sqrt(squared_distances(X, X)))), "squared distance"),
-    wrong(unbiased, "the unbiased estimator"),
-    wrong(lambda X, S, g: -mmd2_terms(X, S, g), "the sign is flipped"),
+        -g * np.sqrt(squared_distances(X, X)))), "squared distance", mistake="rbf-kernel-uses"),
+    wrong(unbiased, "the unbiased estimator", mistake="left-diagonal-two"),
+    wrong(lambda X, S, g: -mmd2_terms(X, S, g), "the sign is flipped", mistake="sign-flipped-mmd"),
     wrong(lambda X, S, g: mmd2_terms(X, S, g, kernel=lambda X, g: np.exp(
-        -squared_distances(X, X) / g)), "does not divide it"),
-    wrong(sorted_in_place, "changed its input `S` in place"),
-    wrong(lambda X, S, g: [mmd2_terms(X, S, g)] * 2, "single number"),
-    wrong(lambda X, S, g: mmd2_terms(X, S, 1.0), "MMD² is", generic=True),
+        -squared_distances(X, X) / g)), "does not divide it", mistake="gamma-multiplies-squared"),
+    wrong(sorted_in_place, "changed its input `S` in place", mistake="changed-input"),
+    wrong(lambda X, S, g: [mmd2_terms(X, S, g)] * 2, "single number", mistake="not-a-number"),
+    wrong(lambda X, S, g: mmd2_terms(X, S, 1.0), "MMD² is", generic=True, mistake="gamma-mmd-exp"),
 ]
 
 
@@ -109,17 +112,25 @@ def witness_in_place(X, prototypes, gamma):
 
 
 Q2_WRONG = [
-    wrong(lambda X, p, g: witness_by(X, p, None), "you left out gamma"),
-    wrong(lambda X, p, g: witness_by(X, p, g, "flipped"), "sign is flipped"),
-    wrong(lambda X, p, g: witness_by(X, p, g, "abs"), "|witness|"),
-    wrong(lambda X, p, g: witness_by(X, p, g, "sums"), "use means, not sums"),
-    wrong(lambda X, p, g: witness_by(X, p, g, "no data"), "left out the data term"),
-    wrong(lambda X, p, g: witness_by(X, p, g, "no protos"), "left out the prototype term"),
-    wrong(lambda X, p, g: witness_by(X, p, g, "first"), "only the first prototype"),
-    wrong(lambda X, p, g: witness_by(X, p, g, "scalar data"), "not the mean of the whole matrix"),
-    wrong(witness_in_place, "changed its input `X` in place"),
-    wrong(lambda X, p, g: witness_by(X, p, g)[p], "shape"),
-    wrong(lambda X, p, g: witness_by(X, [0, 1], g), "the witness is", generic=True),
+    wrong(lambda X, p, g: witness_by(X, p, None), "you left out gamma", mistake="left-gamma-rbf"),
+    wrong(lambda X, p, g: witness_by(X, p, g, "flipped"), "sign is flipped",
+          mistake="sign-flipped-witness"),
+    wrong(lambda X, p, g: witness_by(X, p, g, "abs"), "|witness|",
+          mistake="took-witness-criticisms"),
+    wrong(lambda X, p, g: witness_by(X, p, g, "sums"), "use means, not sums",
+          mistake="use-means-sums"),
+    wrong(lambda X, p, g: witness_by(X, p, g, "no data"), "left out the data term",
+          mistake="left-data-term"),
+    wrong(lambda X, p, g: witness_by(X, p, g, "no protos"), "left out the prototype term",
+          mistake="left-prototype-term"),
+    wrong(lambda X, p, g: witness_by(X, p, g, "first"), "only the first prototype",
+          mistake="used-first-prototype"),
+    wrong(lambda X, p, g: witness_by(X, p, g, "scalar data"), "not the mean of the whole matrix",
+          mistake="data-term-one"),
+    wrong(witness_in_place, "changed its input `X` in place", mistake="changed-input"),
+    wrong(lambda X, p, g: witness_by(X, p, g)[p], "shape", mistake="wrong-shape"),
+    wrong(lambda X, p, g: witness_by(X, [0, 1], g), "the witness is", generic=True,
+          mistake="row-witness-witness"),
 ]
 
 
@@ -156,15 +167,18 @@ def loo_in_place(X, y, x_test, y_test, i):
 
 
 Q3_WRONG = [
-    wrong(lambda *a: loo(*a, sign=-1), "sign is flipped"),
-    wrong(lambda *a: 0.0, "you got 0"),
-    wrong(lambda *a: loo(*a, label=1), "whatever y_test is"),
-    wrong(lambda *a: loo(*a, proba=True), "change of the probability of class 1"),
-    wrong(lambda *a: loo(*a[:4], a[4], drop=a[4] + 1), "removed row i + 1"),
-    wrong(lambda *a: loo(*a, C=1e4), "C=1.0"),
-    wrong(loo_in_place, "changed its input `y` in place"),
-    wrong(lambda X, y, xt, yt, i: "big", "single number"),
-    wrong(lambda *a: loo(*a) + 0.01, "the change of the test loss is", generic=True),
+    wrong(lambda *a: loo(*a, sign=-1), "sign is flipped", mistake="sign-flipped-influence"),
+    wrong(lambda *a: 0.0, "you got 0", mistake="retrain-fresh-model"),
+    wrong(lambda *a: loo(*a, label=1), "whatever y_test is", mistake="took-probability-class"),
+    wrong(lambda *a: loo(*a, proba=True), "change of the probability of class 1",
+          mistake="change-probability-class"),
+    wrong(lambda *a: loo(*a[:4], a[4], drop=a[4] + 1), "removed row i + 1",
+          mistake="removed-row-keep"),
+    wrong(lambda *a: loo(*a, C=1e4), "C=1.0", mistake="fit-logisticregression-question"),
+    wrong(loo_in_place, "changed its input `y` in place", mistake="changed-input"),
+    wrong(lambda X, y, xt, yt, i: "big", "single number", mistake="not-a-number"),
+    wrong(lambda *a: loo(*a) + 0.01, "the change of the test loss is", generic=True,
+          mistake="test-row-labelled"),
 ]
 
 
@@ -195,18 +209,23 @@ def prec_cov_in_place(rule, X, predict, x):
 
 
 Q4_WRONG = [
-    wrong(lambda r, X, p, x: prec_cov(r, X, p, x)[::-1], "swapped"),
-    wrong(lambda r, X, p, x: prec_cov(r, X, p, x, label=1), "not class 1"),
-    wrong(lambda r, X, p, x: prec_cov(r, X, p, x, label=1 - p(x[None])[0]), "not the other class"),
-    wrong(lambda r, X, p, x: prec_cov(r, X, p, x, on_all=True), "not on all of X"),
-    wrong(lambda r, X, p, x: prec_cov(r, X, p, x, joint=True), "precision is conditional"),
-    wrong(lambda r, X, p, x: prec_cov(r, X, p, x, count=True), "not a count"),
+    wrong(lambda r, X, p, x: prec_cov(r, X, p, x)[::-1], "swapped", mistake="two-swapped"),
+    wrong(lambda r, X, p, x: prec_cov(r, X, p, x, label=1), "not class 1",
+          mistake="precision-of-class-1"),
+    wrong(lambda r, X, p, x: prec_cov(r, X, p, x, label=1 - p(x[None])[0]), "not the other class",
+          mistake="precision-of-other-class"),
+    wrong(lambda r, X, p, x: prec_cov(r, X, p, x, on_all=True), "not on all of X",
+          mistake="precision-measured-rows"),
+    wrong(lambda r, X, p, x: prec_cov(r, X, p, x, joint=True), "precision is conditional",
+          mistake="precision-conditional-divide"),
+    wrong(lambda r, X, p, x: prec_cov(r, X, p, x, count=True), "not a count",
+          mistake="coverage-share-count"),
     wrong(lambda r, X, p, x: (prec_cov(r, X, p, x)[0], np.mean(p(X) == p(x[None])[0])),
-          "not the share predicted like x"),
+          "not the share predicted like x", mistake="coverage-of-predicted-class"),
     wrong(lambda r, X, p, x: (prec_cov(r, X, p, x)[0], np.prod(prec_cov(r, X, p, x))),
-          "whatever the predictions"),
-    wrong(prec_cov_in_place, "changed its input `X` in place"),
-    wrong(lambda r, X, p, x: (0.5, 0.5), "expected", generic=True),
+          "whatever the predictions", mistake="coverage-times-precision"),
+    wrong(prec_cov_in_place, "changed its input `X` in place", mistake="changed-input"),
+    wrong(lambda r, X, p, x: (0.5, 0.5), "expected", generic=True, mistake="inside-rule-precision"),
 ]
 
 
@@ -244,27 +263,30 @@ def cfs_in_place(predict, x, cfs, X, target):
 
 Q5_WRONG = [
     wrong(lambda *a: metrics(*a, validity=lambda p, x, c, X, t, mad, d: np.mean(p(c) == 1 - t)),
-          "not the other one"),
+          "not the other one", mistake="validity-of-other-class"),
     wrong(lambda *a: metrics(*a, validity=lambda p, x, c, X, t, mad, d: np.mean(p(c) == 1)),
-          "not the share predicted 1"),
+          "not the share predicted 1", mistake="validity-of-class-1"),
     wrong(lambda *a: metrics(*a, validity=lambda p, x, c, X, t, mad, d: np.sum(p(c) == t)),
-          "not a count"),
+          "not a count", mistake="validity-share-count"),
     wrong(lambda *a: metrics(*a, sparsity=lambda p, x, c, X, t, mad, d: np.mean(c != x)),
-          "not their share"),
+          "not their share", mistake="sparsity-as-share"),
     wrong(lambda *a: metrics(*a, sparsity=lambda p, x, c, X, t, mad, d: np.sum(c != x)),
-          "not the total"),
+          "not the total", mistake="sparsity-as-total"),
     wrong(lambda *a: metrics(*a, proximity=lambda p, x, c, X, t, mad, d: np.mean(d.sum(axis=1))),
-          "median absolute deviation before adding"),
+          "median absolute deviation before adding", mistake="scale-feature-median"),
     wrong(lambda *a: metrics(*a, proximity=lambda p, x, c, X, t, mad, d: np.mean(
-        (d / X.std(axis=0)).sum(axis=1))), "not the standard deviation"),
+        (d / X.std(axis=0)).sum(axis=1))), "not the standard deviation",
+          mistake="scale-median-absolute"),
     wrong(lambda *a: metrics(*a, proximity=lambda p, x, c, X, t, mad, d: np.mean(
-        np.sqrt(((d / mad) ** 2).sum(axis=1)))), "not L2"),
+        np.sqrt(((d / mad) ** 2).sum(axis=1)))), "not L2", mistake="proximity-uses-l1"),
     wrong(lambda *a: metrics(*a, proximity=lambda p, x, c, X, t, mad, d: np.mean(
-        (d / np.median(np.abs(X), axis=0)).sum(axis=1))), "centred first"),
+        (d / np.median(np.abs(X), axis=0)).sum(axis=1))), "centred first",
+          mistake="mad-median-median"),
     wrong(lambda *a: metrics(*a, proximity=lambda p, x, c, X, t, mad, d: np.sum(d / mad)),
-          "not the sum"),
-    wrong(cfs_in_place, "changed its input `cfs` in place"),
-    wrong(lambda *a: metrics(*a, proximity=lambda *b: 1.0), "proximity should be", generic=True),
+          "not the sum", mistake="proximity-mean-counterfactuals"),
+    wrong(cfs_in_place, "changed its input `cfs` in place", mistake="changed-input"),
+    wrong(lambda *a: metrics(*a, proximity=lambda *b: 1.0), "proximity should be", generic=True,
+          mistake="proximity-mean-counterfactuals"),
 ]
 
 
@@ -276,7 +298,7 @@ def test_q5_catalog():
 def test_catalog_share_of_specific_messages():
     catalogs = [Q1_WRONG, Q2_WRONG, Q3_WRONG, Q4_WRONG, Q5_WRONG]
     assert all(len(c) >= 8 for c in catalogs)
-    specific = [not generic for c in catalogs for *_, generic in c]
+    specific = [not generic for c in catalogs for _, _, generic, *_ in c]
     assert sum(specific) / len(specific) >= 0.9
 
 
@@ -295,11 +317,17 @@ def answer(**changes):
 def test_q6():
     passes(ex.q6, RIGHT)
     passes(ex.q6, {key: f"  {value.upper()} " for key, value in reversed(RIGHT.items())})
-    fails(ex.q6, answer(k0="criticisms"), match="criticisms are the rows the prototypes")
-    fails(ex.q6, answer(k1="prototypes"), match="prototypes summarise the data")
-    fails(ex.q6, answer(k2="prototypes"), match="prototypes summarise the data")
-    fails(ex.q6, answer(k3="counterfactual"), match="nearby input with another prediction")
-    fails(ex.q6, answer(k4="anchor"), match="rule under which the prediction stays put")
-    fails(ex.q6, answer(k2="counterfactual"), match="nearby input with another prediction")
-    fails(ex.q6, answer(k2="shap"), match="pick one of")
-    fails(ex.q6, {KEYS[0]: "prototypes"}, match="missing keys")
+    fails(ex.q6, answer(k0="criticisms"), match="criticisms are the rows the prototypes",
+          mistake="chose-criticisms")
+    fails(ex.q6, answer(k1="prototypes"), match="prototypes summarise the data",
+          mistake="chose-prototypes")
+    fails(ex.q6, answer(k2="prototypes"), match="prototypes summarise the data",
+          mistake="chose-prototypes")
+    fails(ex.q6, answer(k3="counterfactual"), match="nearby input with another prediction",
+          mistake="chose-counterfactual")
+    fails(ex.q6, answer(k4="anchor"), match="rule under which the prediction stays put",
+          mistake="chose-anchor")
+    fails(ex.q6, answer(k2="counterfactual"), match="nearby input with another prediction",
+          mistake="chose-counterfactual")
+    fails(ex.q6, answer(k2="shap"), match="pick one of", mistake="method-pick")
+    fails(ex.q6, {KEYS[0]: "prototypes"}, match="missing keys", mistake="wrong-keys")

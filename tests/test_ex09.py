@@ -58,22 +58,33 @@ def deletion_in_place(f, x, attribution, steps):
 
 
 Q1_WRONG = [
-    wrong(lambda f, x, a, s: deletion(f, x, a, s, order_sign=-1), "least important features first"),
-    wrong(lambda f, x, a, s: deletion(f, x, a, s, start_from_baseline=True), "insertion curve"),
-    wrong(lambda f, x, a, s: deletion(f, x, a, s, key=np.abs), "ranked by |attribution|"),
-    wrong(lambda f, x, a, s: deletion(f, x, a, s, count=np.floor), "rounded k·M/steps down"),
-    wrong(lambda f, x, a, s: deletion(f, x, a, s, count=np.ceil), "rounded k·M/steps up"),
-    wrong(lambda f, x, a, s: deletion(f, x, a, s, count=lambda v: int(v + 0.5)), "rounded halves up"),
+    wrong(lambda f, x, a, s: deletion(f, x, a, s, order_sign=-1), "least important features first",
+          mistake="removed-least-important"),
+    wrong(lambda f, x, a, s: deletion(f, x, a, s, start_from_baseline=True), "insertion curve",
+          mistake="insertion-curve-deletion"),
+    wrong(lambda f, x, a, s: deletion(f, x, a, s, key=np.abs), "ranked by |attribution|",
+          mistake="ranked-attribution-rank"),
+    wrong(lambda f, x, a, s: deletion(f, x, a, s, count=np.floor), "rounded k·M/steps down",
+          mistake="rounded-steps-down"),
+    wrong(lambda f, x, a, s: deletion(f, x, a, s, count=np.ceil), "rounded k·M/steps up",
+          mistake="rounded-steps-question"),
+    wrong(lambda f, x, a, s: deletion(f, x, a, s, count=lambda v: int(v + 0.5)), "rounded halves up",
+          mistake="rounded-halves-int"),
     wrong(lambda f, x, a, s: deletion(f, x, a, s, key=lambda v: -np.arange(len(v))),
-          "in their own order"),
-    wrong(lambda f, x, a, s: deletion(f, x, a, s, reverse=True), "the curve is reversed"),
-    wrong(lambda f, x, a, s: deletion(f, x, a, s)[1:], "start with nothing removed"),
-    wrong(lambda f, x, a, s: deletion(f, x, a, s)[:2], "should return steps + 1"),
-    wrong(deletion_in_place, "changed its input `attribution` in place"),
-    wrong(lambda f, x, a, s: f(x), "raised TypeError: f takes a batch of rows"),
-    wrong(lambda f, x, a, s: deletion(f, x, a, s) + 0.1, "the first score should be f(x)"),
+          "in their own order", mistake="removed-features-order"),
+    wrong(lambda f, x, a, s: deletion(f, x, a, s, reverse=True), "the curve is reversed",
+          mistake="curve-reversed-starts"),
+    wrong(lambda f, x, a, s: deletion(f, x, a, s)[1:], "start with nothing removed",
+          mistake="scores-curve-steps"),
+    wrong(lambda f, x, a, s: deletion(f, x, a, s)[:2], "should return steps + 1",
+          mistake="steps-scores-per"),
+    wrong(deletion_in_place, "changed its input `attribution` in place", mistake="changed-input"),
+    wrong(lambda f, x, a, s: f(x), "raised TypeError: f takes a batch of rows",
+          mistake="learner-raised"),
+    wrong(lambda f, x, a, s: deletion(f, x, a, s) + 0.1, "the first score should be f(x)",
+          mistake="first-score-nothing"),
     wrong(lambda f, x, a, s: np.r_[deletion(f, x, a, s)[:1], deletion(f, x, a, s)[1:] + 0.1],
-          "expected", generic=True),
+          "expected", generic=True, mistake="score-step-set"),
 ]
 
 
@@ -129,16 +140,19 @@ def reduced_scores(f, tokens, rationale):
 
 
 Q2_WRONG = [
-    wrong(by_value, "removed every copy of the rationale's words"),
-    wrong(lambda f, t, r: comp_suff(f, t, r)[::-1], "the two are swapped"),
-    wrong(reduced_scores, "scores of the reduced texts"),
-    wrong(lambda f, t, r: tuple(-v for v in comp_suff(f, t, r)), "signs are flipped"),
-    wrong(as_set, "a set loses both"),
-    wrong(pops_in_place, "changed its input `tokens` in place"),
-    wrong(lambda f, t, r: f(t), "f takes a list of token lists"),
-    wrong(lambda f, t, r: comp_suff(f, t, r)[0], "return two numbers"),
-    wrong(lambda f, t, r: (0.2, 0.2), "both numbers are equal"),
-    wrong(lambda f, t, r: (comp_suff(f, t, r)[0], 0.0), "expected", generic=True),
+    wrong(by_value, "removed every copy of the rationale's words", mistake="removed-every-copy"),
+    wrong(lambda f, t, r: comp_suff(f, t, r)[::-1], "the two are swapped",
+          mistake="two-swapped-comprehensiveness"),
+    wrong(reduced_scores, "scores of the reduced texts", mistake="scores-reduced-texts"),
+    wrong(lambda f, t, r: tuple(-v for v in comp_suff(f, t, r)), "signs are flipped",
+          mistake="signs-flipped-comprehensiveness"),
+    wrong(as_set, "a set loses both", mistake="rationale-alone-keeps"),
+    wrong(pops_in_place, "changed its input `tokens` in place", mistake="changed-input"),
+    wrong(lambda f, t, r: f(t), "f takes a list of token lists", mistake="learner-raised"),
+    wrong(lambda f, t, r: comp_suff(f, t, r)[0], "return two numbers", mistake="not-two-numbers"),
+    wrong(lambda f, t, r: (0.2, 0.2), "both numbers are equal", mistake="both-numbers-equal"),
+    wrong(lambda f, t, r: (comp_suff(f, t, r)[0], 0.0), "expected", generic=True,
+          mistake="build-enumerate-if"),
 ]
 
 
@@ -183,19 +197,24 @@ def rollout_in_place(attentions):
 
 
 Q3_WRONG = [
-    wrong(lambda A: rollout(A, elementwise=True), "elementwise (*)"),
-    wrong(lambda A: rollout(A, residual=False), "left out the residual"),
-    wrong(lambda A: rollout(A, later_left=False), "wrong order"),
-    wrong(lambda A: rollout(A, layers=[-1]), "the last layer only"),
-    wrong(lambda A: rollout(A, layers=[0]), "the first layer only"),
-    wrong(lambda A: rollout(A, combine="max"), "not take their maximum"),
-    wrong(lambda A: rollout(A, renormalise=False, half=False), "should sum to 1"),
-    wrong(lambda A: rollout(A, combine="sum", renormalise=False), "should sum to 1"),
-    wrong(rollout_in_place, "changed its input `attentions` in place"),
-    wrong(lambda A: rollout(A)[0], "should have shape"),
-    wrong(lambda A: rollout(A).T, "the transpose"),
+    wrong(lambda A: rollout(A, elementwise=True), "elementwise (*)",
+          mistake="multiplied-layers-elementwise"),
+    wrong(lambda A: rollout(A, residual=False), "left out the residual",
+          mistake="left-residual-connection"),
+    wrong(lambda A: rollout(A, later_left=False), "wrong order", mistake="product-wrong-order"),
+    wrong(lambda A: rollout(A, layers=[-1]), "the last layer only", mistake="last-layer-multiply"),
+    wrong(lambda A: rollout(A, layers=[0]), "the first layer only", mistake="first-layer-multiply"),
+    wrong(lambda A: rollout(A, combine="max"), "not take their maximum",
+          mistake="average-heads-take"),
+    wrong(lambda A: rollout(A, renormalise=False, half=False), "should sum to 1",
+          mistake="rows-rollout-sum"),
+    wrong(lambda A: rollout(A, combine="sum", renormalise=False), "should sum to 1",
+          mistake="rows-rollout-sum"),
+    wrong(rollout_in_place, "changed its input `attentions` in place", mistake="changed-input"),
+    wrong(lambda A: rollout(A)[0], "should have shape", mistake="wrong-dimensions"),
+    wrong(lambda A: rollout(A).T, "the transpose", mistake="returned-transpose-row"),
     wrong(lambda A: rollout(A) * 0 + torch.eye(A[0].shape[-1], dtype=torch.float64),
-          "the values differ from the rollout", generic=True),
+          "the values differ from the rollout", generic=True, mistake="values-differ-rollout"),
 ]
 
 
@@ -230,16 +249,22 @@ def infidelity_in_place(f, x, a, P):
 
 
 Q4_WRONG = [
-    wrong(lambda *z: infidelity(*z, sign=-1), "f(x + I)"),
-    wrong(lambda *z: infidelity(*z, square=False), "square the gap"),
-    wrong(lambda *z: infidelity(*z, mean=False), "sum over the perturbations"),
-    wrong(lambda *z: infidelity(*z, flip=True), "a sign is flipped"),
-    wrong(lambda *z: infidelity(*z, root=True), "square root"),
-    wrong(lambda *z: infidelity(*z, square_of_mean=True), "squared the mean gap"),
-    wrong(infidelity_in_place, "changed its input `perturbations` in place"),
-    wrong(lambda f, x, a, P: f(x) - f(x - P), "raised TypeError: f takes a batch"),
-    wrong(lambda *z: [infidelity(*z)] * 2, "single number"),
-    wrong(lambda *z: infidelity(*z) + 0.01, "expected", generic=True),
+    wrong(lambda *z: infidelity(*z, sign=-1), "f(x + I)", mistake="evaluated-infidelity-compares"),
+    wrong(lambda *z: infidelity(*z, square=False), "square the gap",
+          mistake="square-gap-infidelity"),
+    wrong(lambda *z: infidelity(*z, mean=False), "sum over the perturbations",
+          mistake="sum-perturbations-take"),
+    wrong(lambda *z: infidelity(*z, flip=True), "a sign is flipped", mistake="sign-flipped-gap"),
+    wrong(lambda *z: infidelity(*z, root=True), "square root", mistake="took-square-root"),
+    wrong(lambda *z: infidelity(*z, square_of_mean=True), "squared the mean gap",
+          mistake="squared-mean-gap"),
+    wrong(infidelity_in_place, "changed its input `perturbations` in place",
+          mistake="changed-input"),
+    wrong(lambda f, x, a, P: f(x) - f(x - P), "raised TypeError: f takes a batch",
+          mistake="learner-raised"),
+    wrong(lambda *z: [infidelity(*z)] * 2, "single number", mistake="not-a-number"),
+    wrong(lambda *z: infidelity(*z) + 0.01, "expected", generic=True,
+          mistake="row-perturbations-compute"),
 ]
 
 
@@ -268,15 +293,21 @@ def agreement_in_place(a, b, k):
 
 
 Q5_WRONG = [
-    wrong(lambda a, b, k: agreement(a, b, k, key=lambda v: v), "rank by the absolute value"),
-    wrong(lambda a, b, k: agreement(a, b, k, largest=False), "the k smallest"),
-    wrong(lambda a, b, k: agreement(a, b, k, divide="count"), "not their count"),
-    wrong(lambda a, b, k: agreement(a, b, k, divide="jaccard"), "Jaccard"),
-    wrong(lambda a, b, k: agreement(a, b, k, divide="n"), "not by the number of features"),
-    wrong(lambda a, b, k: agreement(a, b, k, extra=1), "you kept k + 1"),
-    wrong(agreement_in_place, "changed its input `a` in place"),
-    wrong(lambda a, b, k: [agreement(a, b, k)] * 2, "single number"),
-    wrong(lambda a, b, k: 0.5, "the agreement is", generic=True),
+    wrong(lambda a, b, k: agreement(a, b, k, key=lambda v: v), "rank by the absolute value",
+          mistake="rank-absolute-value"),
+    wrong(lambda a, b, k: agreement(a, b, k, largest=False), "the k smallest",
+          mistake="took-smallest-values"),
+    wrong(lambda a, b, k: agreement(a, b, k, divide="count"), "not their count",
+          mistake="share-features-common"),
+    wrong(lambda a, b, k: agreement(a, b, k, divide="jaccard"), "Jaccard",
+          mistake="jaccard-index-divide"),
+    wrong(lambda a, b, k: agreement(a, b, k, divide="n"), "not by the number of features",
+          mistake="divide-number-common"),
+    wrong(lambda a, b, k: agreement(a, b, k, extra=1), "you kept k + 1",
+          mistake="np-argsort-keeps"),
+    wrong(agreement_in_place, "changed its input `a` in place", mistake="changed-input"),
+    wrong(lambda a, b, k: [agreement(a, b, k)] * 2, "single number", mistake="not-a-number"),
+    wrong(lambda a, b, k: 0.5, "the agreement is", generic=True, mistake="agreement-share-largest"),
 ]
 
 
@@ -288,7 +319,7 @@ def test_q5_catalog():
 def test_catalog_share_of_specific_messages():
     catalogs = [Q1_WRONG, Q2_WRONG, Q3_WRONG, Q4_WRONG, Q5_WRONG]
     assert all(len(c) >= 8 for c in catalogs)
-    specific = [not generic for c in catalogs for *_, generic in c]
+    specific = [not generic for c in catalogs for _, _, generic, *_ in c]
     assert sum(specific) / len(specific) >= 0.9
 
 
@@ -304,15 +335,19 @@ def test_q6():
     def changed(claim_index, answer):
         return {**RIGHT, claims[claim_index]: answer}
 
-    fails(ex.q6, changed(0, "deletion"), match="deletion measures")
-    fails(ex.q6, changed(1, "sanity check"), match="only shows that the map depends")
-    fails(ex.q6, changed(2, "deletion"), match="deletion measures")
-    fails(ex.q6, changed(3, "sufficiency"), match="keeps only the rationale")
-    fails(ex.q6, changed(1, "agreement"), match="can agree and both be wrong")
-    fails(ex.q6, changed(0, "randomisation"), match="pick one of")
-    fails(ex.q6, {claims[0]: "sanity check"}, match="missing keys")
-    fails(ex.q6, changed(2, "stability"), match="compares explanations of nearby inputs")
-    fails(ex.q6, list(RIGHT.values()), match="should be a dict")
+    fails(ex.q6, changed(0, "deletion"), match="deletion measures", mistake="chose-deletion")
+    fails(ex.q6, changed(1, "sanity check"), match="only shows that the map depends",
+          mistake="chose-sanity-check")
+    fails(ex.q6, changed(2, "deletion"), match="deletion measures", mistake="chose-deletion")
+    fails(ex.q6, changed(3, "sufficiency"), match="keeps only the rationale",
+          mistake="chose-sufficiency")
+    fails(ex.q6, changed(1, "agreement"), match="can agree and both be wrong",
+          mistake="agreement-between-methods")
+    fails(ex.q6, changed(0, "randomisation"), match="pick one of", mistake="evaluation-pick")
+    fails(ex.q6, {claims[0]: "sanity check"}, match="missing keys", mistake="wrong-keys")
+    fails(ex.q6, changed(2, "stability"), match="compares explanations of nearby inputs",
+          mistake="chose-stability")
+    fails(ex.q6, list(RIGHT.values()), match="should be a dict", mistake="not-a-dict")
 
 
 def test_q6_lists_its_claims():

@@ -33,28 +33,30 @@ def test_q1():
 
     passes(ex.q1, roll_by_hand)
     fails(ex.q1, lambda im, obj, s, lr: im - lr * (roll_by_hand(im, obj, s, 1.0) - im),
-          match="stepped down")
-    fails(ex.q1, lambda im, obj, s, lr: im + lr * gradient(obj, im), match="unshifted image")
+          match="stepped down", mistake="stepped-down-gradient")
+    fails(ex.q1, lambda im, obj, s, lr: im + lr * gradient(obj, im), match="unshifted image",
+          mistake="gradient-unshifted-image")
 
     def still_shifted(image, objective, shift, lr):
         rolled = torch.roll(image, shifts=shift, dims=(1, 2))
         return rolled + lr * gradient(objective, rolled)
 
-    fails(ex.q1, still_shifted, match="still shifted")
+    fails(ex.q1, still_shifted, match="still shifted", mistake="result-shifted-jitter")
 
     def not_rolled_back(image, objective, shift, lr):
         return image + lr * gradient(objective, torch.roll(image, shifts=shift, dims=(1, 2)))
 
-    fails(ex.q1, not_rolled_back, match="roll it back")
+    fails(ex.q1, not_rolled_back, match="roll it back", mistake="gradient-shifted-frame")
 
     def in_place(image, objective, shift, lr):
         result = roll_by_hand(image, objective, shift, lr)
         image += 1.0
         return result
 
-    fails(ex.q1, in_place, match="in place")
-    fails(ex.q1, lambda im, obj, s, lr: roll_by_hand(im, obj, s, 2 * lr), match="the step differs")
-    fails(ex.q1, lambda im, obj, s, lr: im[0], match="shape")
+    fails(ex.q1, in_place, match="in place", mistake="changed-input")
+    fails(ex.q1, lambda im, obj, s, lr: roll_by_hand(im, obj, s, 2 * lr), match="the step differs",
+          mistake="step-differs-rolled")
+    fails(ex.q1, lambda im, obj, s, lr: im[0], match="shape", mistake="wrong-dimensions")
 
 
 # --------------------------------------------------------------------- q2: CAV
@@ -67,42 +69,47 @@ def test_q2():
 
     passes(ex.q2, with_torch)
     unit = solution(ex.q2, "mean_difference_cav", np=np)
-    fails(ex.q2, lambda c, r: -unit(c, r), match="points away")
-    fails(ex.q2, lambda c, r: c.mean(0) - r.mean(0), match="not unit length")
+    fails(ex.q2, lambda c, r: -unit(c, r), match="points away", mistake="vector-points-away")
+    fails(ex.q2, lambda c, r: c.mean(0) - r.mean(0), match="not unit length",
+          mistake="right-direction-unit")
     fails(ex.q2, lambda c, r: (c.mean(0) - r.mean(0)) / np.abs(c.mean(0) - r.mean(0)).sum(),
-          match="Euclidean norm")
+          match="Euclidean norm", mistake="normalise-euclidean-norm")
 
     def pooled(c, r):                                   # proportional to the same difference
         d = c.mean(0) - np.vstack([c, r]).mean(0)
         return d / np.linalg.norm(d)
 
     passes(ex.q2, pooled)
-    fails(ex.q2, lambda c, r: c.mean(1), match="axis=0")
+    fails(ex.q2, lambda c, r: c.mean(1), match="axis=0", mistake="cav-entry-per")
 
     def in_place(c, r):
         c -= r.mean(0)
         return unit(c + r.mean(0), r)
 
-    fails(ex.q2, in_place, match="in place")
-    fails(ex.q2, lambda c, r: unit(c[:5], r), match="the vector differs")
+    fails(ex.q2, in_place, match="in place", mistake="changed-input")
+    fails(ex.q2, lambda c, r: unit(c[:5], r), match="the vector differs",
+          mistake="vector-differs-concept")
 
 
 # --------------------------------------------------------------------- q3: TCAV sign count
 def test_q3():
     passes(ex.q3, solution(ex.q3, "tcav_from_gradients", np=np))
     passes(ex.q3, lambda g, v: sum(float(row @ v) > 0 for row in g) / len(g))
-    fails(ex.q3, lambda g, v: np.mean(g @ v >= 0), match="exactly 0")
-    fails(ex.q3, lambda g, v: np.sum(g @ v > 0), match="count")
-    fails(ex.q3, lambda g, v: np.mean(g @ v < 0), match="falls")
-    fails(ex.q3, lambda g, v: np.mean(g @ v), match="magnitude")
-    fails(ex.q3, lambda g, v: g @ v > 0, match="dimension")
+    fails(ex.q3, lambda g, v: np.mean(g @ v >= 0), match="exactly 0",
+          mistake="counted-derivative-exactly")
+    fails(ex.q3, lambda g, v: np.sum(g @ v > 0), match="count", mistake="count-tcav-score")
+    fails(ex.q3, lambda g, v: np.mean(g @ v < 0), match="falls", mistake="counted-inputs-whose")
+    fails(ex.q3, lambda g, v: np.mean(g @ v), match="magnitude",
+          mistake="mean-directional-derivative")
+    fails(ex.q3, lambda g, v: g @ v > 0, match="dimension", mistake="wrong-dimensions")
 
     def in_place(g, v):
         v *= 2.0
         return float(np.mean(g @ v > 0))
 
-    fails(ex.q3, in_place, match="in place")
-    fails(ex.q3, lambda g, v: np.mean(g @ v > 1.0), match="the score differs")
+    fails(ex.q3, in_place, match="in place", mistake="changed-input")
+    fails(ex.q3, lambda g, v: np.mean(g @ v > 1.0), match="the score differs",
+          mistake="score-differs-gradients")
 
 
 # --------------------------------------------------------------------- q4: occlusion of one patch
@@ -124,27 +131,29 @@ def test_q4():
 
     passes(ex.q4, with_library)
     fails(ex.q4, lambda f, im, t, l, s: f(im[None])[0] - drop(f, im, slice(t, t + s), slice(l, l + s)),
-          match="score of the occluded image")
-    fails(ex.q4, lambda f, im, t, l, s: -drop(f, im, slice(t, t + s), slice(l, l + s)), match="flipped")
-    fails(ex.q4, lambda f, im, t, l, s: drop(f, im, slice(l, l + s), slice(t, t + s)), match="swapped")
+          match="score of the occluded image", mistake="score-occluded-image")
+    fails(ex.q4, lambda f, im, t, l, s: -drop(f, im, slice(t, t + s), slice(l, l + s)), match="flipped",
+          mistake="sign-flipped-drop")
+    fails(ex.q4, lambda f, im, t, l, s: drop(f, im, slice(l, l + s), slice(t, t + s)), match="swapped",
+          mistake="rows-columns-swapped")
     fails(ex.q4, lambda f, im, t, l, s: drop(f, im, slice(t, t + s + 1), slice(l, l + s + 1)),
-          match="wrong size")
+          match="wrong size", mistake="patch-wrong-size")
     fails(ex.q4, lambda f, im, t, l, s: drop(f, im, slice(t, t + s), slice(l, l + s), 0),
-          match="one channel")
+          match="one channel", mistake="occluded-channel-grey")
 
     def in_place(f, image, top, left, size):
         before = f(image[None])[0]
         image[:, top:top + size, left:left + size] = 0.0
         return before - f(image[None])[0]
 
-    fails(ex.q4, in_place, match="in place")
+    fails(ex.q4, in_place, match="in place", mistake="changed-input")
 
     def filled_with_half(f, image, top, left, size):
         occluded = image.copy()
         occluded[:, top:top + size, left:left + size] = 0.5
         return f(image[None])[0] - f(occluded[None])[0]
 
-    fails(ex.q4, filled_with_half, match="the drop differs")
+    fails(ex.q4, filled_with_half, match="the drop differs", mistake="drop-differs-copy")
 
 
 def test_q4_equals_the_library_occlusion():
@@ -167,20 +176,24 @@ def test_q5():
 
     passes(ex.q5, by_gradient)
     sign = lambda z: np.where(z >= 0, 1.0, -1.0)  # noqa: E731
-    fails(ex.q5, lambda a, W, b, R, e: a * (W.T @ (R / (W @ a + e * sign(W @ a)))), match="bias")
-    fails(ex.q5, lambda a, W, b, R, e: a * (W.T @ (R / (W @ a + b + e))), match="sign of z_k")
-    fails(ex.q5, lambda a, W, b, R, e: W.T @ (R / (W @ a + b + e * sign(W @ a + b))), match="a_j")
-    fails(ex.q5, lambda a, W, b, R, e: a * (W.T @ R), match="divide each R_k")
-    fails(ex.q5, lambda a, W, b, R, e: a * (W @ R), match="shapes")
+    fails(ex.q5, lambda a, W, b, R, e: a * (W.T @ (R / (W @ a + e * sign(W @ a)))), match="bias",
+          mistake="includes-bias")
+    fails(ex.q5, lambda a, W, b, R, e: a * (W.T @ (R / (W @ a + b + e))), match="sign of z_k",
+          mistake="eps-takes-sign")
+    fails(ex.q5, lambda a, W, b, R, e: W.T @ (R / (W @ a + b + e * sign(W @ a + b))), match="a_j",
+          mistake="multiply-share-input")
+    fails(ex.q5, lambda a, W, b, R, e: a * (W.T @ R), match="divide each R_k",
+          mistake="divide-before-passing")
+    fails(ex.q5, lambda a, W, b, R, e: a * (W @ R), match="shapes", mistake="learner-raised")
 
     def in_place(a, W, b, R, e):
         z = W @ a + b
         R /= z + e * sign(z)
         return a * (W.T @ R)
 
-    fails(ex.q5, in_place, match="in place")
+    fails(ex.q5, in_place, match="in place", mistake="changed-input")
     fails(ex.q5, lambda a, W, b, R, e: a * (W.T @ (R / (W @ a + b + 2 * e * sign(W @ a + b)))),
-          match="relevance differs")
+          match="relevance differs", mistake="relevance-differs-relevance")
 
 
 def test_q5_equals_the_library_lrp():
@@ -203,14 +216,14 @@ def test_q6():
     passes(ex.q6, solution(ex.q6, "method_for"))
     passes(ex.q6, {q: m.upper() + " " for q, m in RIGHT.items()})
     fails(ex.q6, {**RIGHT, "what input makes channel 12 fire the most?": "network dissection"},
-          match="dissection compares")
+          match="dissection compares", mistake="chose-network-dissection")
     fails(ex.q6, {**RIGHT, "how much does the cat score fall when this patch is greyed out?": "LRP"},
-          match="passes the score backwards")
+          match="passes the score backwards", mistake="chose-lrp")
     fails(ex.q6, {**RIGHT, "does the cat score rise along the direction of 'has a timestamp'?":
-                  "self-explanation"}, match="Turpin")
+                  "self-explanation"}, match="Turpin", mistake="model-explanation-itself")
     fails(ex.q6, {**RIGHT, "which channels fire exactly on the timestamp's pixels?": "Grad-CAM"},
-          match="pick one of")
-    fails(ex.q6, {k: v for k, v in list(RIGHT.items())[:4]}, match="missing")
+          match="pick one of", mistake="method-pick")
+    fails(ex.q6, {k: v for k, v in list(RIGHT.items())[:4]}, match="missing", mistake="wrong-keys")
     assert ex.Q6_QUESTIONS == tuple(RIGHT)          # the exercise prints these, in this order
 
 
@@ -227,14 +240,14 @@ def test_q1_shift_beyond_the_picture():
         (g,) = torch.autograd.grad(objective(slice_roll(x, shift)[None]), x)
         return image + lr * g
 
-    fails(ex.q1, by_slices, match="wraps around")
+    fails(ex.q1, by_slices, match="wraps around", mistake="shift-image-step")
 
     def steps_in_place(image, objective, shift, lr):
         x = image.clone().requires_grad_(True)
         (g,) = torch.autograd.grad(objective(torch.roll(x, shift, dims=(1, 2))[None]), x)
         return image.add_(lr * g)
 
-    fails(ex.q1, steps_in_place, match="image = image.copy()")
+    fails(ex.q1, steps_in_place, match="image = image.copy()", mistake="changed-input")
 
 
 def test_q2_fresh_inputs():
@@ -242,19 +255,21 @@ def test_q2_fresh_inputs():
         c -= r.mean(0)
         return c.mean(0) / np.linalg.norm(c.mean(0))
 
-    fails(ex.q2, centres_in_place, match="concept_acts = concept_acts.copy()")
+    fails(ex.q2, centres_in_place, match="concept_acts = concept_acts.copy()",
+          mistake="changed-input")
     passes(ex.q2, lambda c, r: (lambda d: d / np.sqrt(d @ d))(np.mean(c, 0) - np.mean(r, 0)))
 
 
 def test_q3_tiny_rises():
     """The second input set has scores that rise by about 1e-9: a tolerance counts them as flat."""
-    fails(ex.q3, lambda g, v: float(np.mean(g @ v > 1e-6)), match="however small")
+    fails(ex.q3, lambda g, v: float(np.mean(g @ v > 1e-6)), match="however small",
+          mistake="some-scores-rise")
 
     def normalises_in_place(g, v):
         v /= np.linalg.norm(v)
         return float(np.mean(g @ v > 0))
 
-    fails(ex.q3, normalises_in_place, match="cav = cav.copy()")
+    fails(ex.q3, normalises_in_place, match="cav = cav.copy()", mistake="changed-input")
 
 
 def test_q4_patch_past_the_border():
@@ -264,7 +279,7 @@ def test_q4_patch_past_the_border():
         occluded[:, top:top + size, left:left + size] = np.zeros((image.shape[0], size, size))
         return f(image[None])[0] - f(occluded[None])[0]
 
-    fails(ex.q4, fixed_patch, match="runs past the border")
+    fails(ex.q4, fixed_patch, match="runs past the border", mistake="patch-size-runs")
 
     def by_mask(f, image, top, left, size):
         rows, cols = np.arange(image.shape[1])[:, None], np.arange(image.shape[2])[None]
@@ -277,11 +292,11 @@ def test_q4_patch_past_the_border():
 def test_q5_an_output_exactly_zero():
     """The second input set has z_0 = 0 exactly: np.sign(0) = 0 divides by zero."""
     fails(ex.q5, lambda a, W, b, R, e: a * (W.T @ (R / (W @ a + b + e * np.sign(W @ a + b)))),
-          match="np.sign(0) is 0")
+          match="np.sign(0) is 0", mistake="exactly-output-relevance")
 
     def scales_W_in_place(a, W, b, R, e):
         z = W @ a + b
         W *= a
         return W.T @ (R / (z + e * np.where(z >= 0, 1.0, -1.0)))
 
-    fails(ex.q5, scales_W_in_place, match="changed its input `W` in place")
+    fails(ex.q5, scales_W_in_place, match="changed its input `W` in place", mistake="changed-input")

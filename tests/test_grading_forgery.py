@@ -25,7 +25,7 @@ import pytest
 import grading_class
 from course_lib import exercises
 from course_lib.grading import encoding, remote, wire
-from loopback import remote_verdict, verdict
+from loopback import judgement, remote_judgement, remote_verdict, verdict
 
 SANDBOX_FLAGS = grading_class.sandbox_flags()
 
@@ -127,14 +127,15 @@ def test_forgeries_are_judged_as_what_they_are(forged_class):
 # ------------------------------------------------------------------------------- the channel
 def _catalog_calls(monkeypatch, module) -> list:
     """Run the catalog tests of `module` with every ``check(answer)`` judged twice: directly and
-    across the loopback channel; [(question, direct verdict, remote verdict)]."""
+    across the loopback channel; [(question, direct verdict, remote verdict)], each verdict
+    (outcome, message, mistake id)."""
     original, seen = exercises.Question.check, []
 
     def both(self, *args, **kwargs):
         if args or kwargs:
             named = {**dict(zip(self.vars, args)), **kwargs}
-            seen.append((self.name, verdict(lambda: original(self, *args, **kwargs)),
-                         remote_verdict(self, **named)))
+            seen.append((self.name, judgement(lambda: original(self, *args, **kwargs)),
+                         remote_judgement(self, **named)))
         return original(self, *args, **kwargs)
 
     monkeypatch.setattr(exercises.Question, "check", both)
@@ -173,8 +174,9 @@ def _same_across_the_channel(monkeypatch, topic: str) -> None:
 @pytest.mark.parametrize("topic", FAST_TOPICS)
 def test_every_catalog_answer_gets_the_same_verdict_across_the_channel(monkeypatch, topic):
     """The checker code is one: the answers of each topic's catalog (right ones, typical wrong
-    ones, stubs, inputs changed in place) get the same verdict and message from ``check()`` in the
-    notebook and from the grader's clean process, except the questions of ``remote.IN_KERNEL``."""
+    ones, stubs, inputs changed in place) get the same verdict, message and mistake id from
+    ``check()`` in the notebook and from the grader's clean process, except the questions of
+    ``remote.IN_KERNEL``."""
     _same_across_the_channel(monkeypatch, topic)
 
 

@@ -69,6 +69,17 @@ def test_sandbox_tests_skip_with_one_line_reason_or_fail_when_required(fresh):
     assert "COURSE_REQUIRE_SANDBOX=1 and bwrap is not on PATH" in required.stdout
 
 
+def test_the_report_browser_test_skips_without_chromium_or_fails_when_required(fresh):
+    done = run_pytest(fresh, "tests/test_grading_report_chromium.py", "-k", "headless")
+    assert done.returncode == 0, done.stdout[-3000:]
+    skips = [line for line in done.stdout.splitlines() if line.startswith("SKIPPED")]
+    assert len(skips) == 1 and "apt-get install chromium" in skips[0], skips
+    required = run_pytest(fresh, "tests/test_grading_report_chromium.py", "-k", "headless",
+                          COURSE_REQUIRE_CHROMIUM="1")
+    assert required.returncode == 1, required.stdout[-3000:]
+    assert "COURSE_REQUIRE_CHROMIUM=1 and chromium is not on PATH" in required.stdout
+
+
 def test_the_grader_says_how_to_install_the_sandbox(fresh, tmp_path):
     grading_class.write(tmp_path / "sub" / "ann_00_warmup.ipynb", grading_class.cheap())
     environment = dict(os.environ, PATH=fresh)

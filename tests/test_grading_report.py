@@ -56,9 +56,10 @@ def parse(text: str) -> Page:
     return page
 
 
-def grade(name, scores, status="ok", reason="", seconds=3.0, details=None, messages=None):
+def grade(name, scores, status="ok", reason="", seconds=3.0, details=None, messages=None,
+          mistakes=None):
     return Grade(Submission(Path(f"sub/{name}.ipynb"), name, f"sub/{name}.ipynb"), scores, status,
-                 reason, seconds, details or {}, "00_warmup", messages or {})
+                 reason, seconds, details or {}, "00_warmup", messages or {}, mistakes or {})
 
 
 def test_the_report_shows_rates_mistakes_times_and_problems(tmp_path):
@@ -68,9 +69,18 @@ def test_the_report_shows_rates_mistakes_times_and_problems(tmp_path):
     wrong = dict(ones, q1=0)
     grades = [grade("ann", ones),
               grade("ben", wrong, reason="q1 incorrect", details={"q1": "incorrect"},
-                    messages={"q1": "count rows where ap_lo >= ap_hi too"}),
+                    messages={"q1": "count(table of 12 rows) returns 3, expected 4"},
+                    mistakes={"q1": "test-ap-hi"}),
               grade("cid", wrong, reason="q1 incorrect", details={"q1": "incorrect"},
-                    messages={"q1": "count rows where ap_lo >= ap_hi too"}, seconds=9.5),
+                    messages={"q1": "count(table of 9 rows) returns 1, expected 2"},
+                    mistakes={"q1": "test-ap-hi"}, seconds=9.5),
+              grade("dan", wrong, reason="q1 incorrect", details={"q1": "incorrect"},
+                    messages={"q1": "count(table of 12 rows) returns 3, expected 4"},
+                    mistakes={"q1": "test-ap-hi"}),
+              grade("fay", wrong, reason="q1 not attempted", details={"q1": "not attempted"},
+                    messages={"q1": "define `count` in the cell above"},
+                    mistakes={"q1": "not-attempted"}),
+              grade("gus", wrong, reason="q1 error (no report)", details={"q1": "error (no report)"}),
               grade("<b>\u202eeve\x1b[2J", dict.fromkeys(ones, 0), "timeout",
                     "code cell 2 (`<script>alert(1)</script>`) ran longer than 5 s", seconds=60)]
     out = tmp_path / "report.html"
@@ -78,10 +88,14 @@ def test_the_report_shows_rates_mistakes_times_and_problems(tmp_path):
     assert out.read_text(encoding="utf-8") == text
     page = parse(text)
     assert "script" not in page.tags and page.links == []  # self-contained, nothing runs
-    assert page.bars[0] == "q1: 1 of 4 passed" and page.bars[1] == "q2: 3 of 4 passed"
+    assert page.bars[0] == "q1: 1 of 7 passed" and page.bars[1] == "q2: 6 of 7 passed"
     assert len(page.bars) == len(questions)
     q1 = [rows for head, rows in page.tables if head.startswith("q1")][0]
-    assert q1[1] == ["2", "incorrect", "count rows where ap_lo >= ap_hi too"]
+    assert q1[0] == ["learners", "mistake", "the message they saw"]
+    # grouped by the mistake's id, whatever numbers each message quotes; the wording most saw
+    assert q1[1] == ["3", "test-ap-hi", "count(table of 12 rows) returns 3, expected 4 (2 wordings)"]
+    assert q1[2:] == [["1", "error (no report)", ""],
+                      ["1", "not-attempted", "define `count` in the cell above"]]
     slowest = page.tables_after("time")[0]
     assert slowest[1] == ["60.0 s", "sub/<b>\\u202eeve\\x1b[2J.ipynb"]
     assert page.tables_after("problems")[0][1] == [

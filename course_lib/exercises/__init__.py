@@ -23,6 +23,7 @@ import copy
 import html
 import importlib
 import inspect
+import re
 import sys
 from dataclasses import dataclass, field
 from typing import Any, Callable, Sequence
@@ -31,6 +32,7 @@ import numpy as np
 
 __all__ = [
     "Question", "Incorrect", "CheckFailed", "NotAttempted", "CheckCrashed", "PLACEHOLDER",
+    "UNNAMED", "FORBIDDEN", "mistake_id", "mistake_from",
     "as_array", "as_number", "as_int", "as_mapping", "as_callable", "as_string", "call_learner",
     "assert_close", "is_close", "forbidden", "call_fresh", "same_seed_same_answer", "plain",
     "uses_python_loop", "source_of",
@@ -49,7 +51,45 @@ PLACEHOLDER = ____ = _Placeholder()
 
 
 class Incorrect(Exception):
-    """Raised by a checker: the answer is wrong, and the message says how."""
+    """Raised by a checker: the answer is wrong, and the message says how.
+
+    `mistake` names the typical mistake the checker recognised, as a short stable slug
+    ("equal-split", "wrong-sign"): the grader's class report counts learners per mistake id,
+    whatever numbers each learner's message holds. A checker names every mistake it raises
+    (a test reads every checker module for it); :data:`UNNAMED` is left only for the rest.
+    """
+
+    def __init__(self, message: str = "", mistake: str = ""):
+        super().__init__(message)
+        self.mistake = mistake
+
+
+#: The mistake id of an :class:`Incorrect` raised without one.
+UNNAMED = "unnamed"
+
+#: What a mistake id may be: lower-case words joined by hyphens (it crosses the grader's wire).
+MISTAKE_ID = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+
+
+_FILLER = frozenset("""a an the your you is are was of to in it its for but should be has have
+with on by from this that each and or as at so than then there these those they their what which
+when where will would can could do does did here all any into only own up out about over also
+still more most very must need needs not returns return got gives give instead please""".split())
+
+
+def mistake_from(message: str, words: int = 3) -> str:
+    """A mistake id from the first `words` content words of a fixed `message` (names in
+    backquotes, parentheses and numbers left out): the id of each row of a checker's table of
+    typical mistakes, whose message is written once in the table."""
+    text = re.sub(r"`[^`]*`|\([^()]*\)", " ", str(message)).lower()
+    kept = [w for w in re.findall(r"[a-z][a-z0-9]*", text) if w not in _FILLER and len(w) > 1]
+    return "-".join(kept[:words]) or UNNAMED
+
+
+def mistake_id(value) -> str:
+    """`value` as a mistake id when it is one (at most 60 characters), else :data:`UNNAMED`."""
+    text = value if isinstance(value, str) else ""
+    return text if len(text) <= 60 and MISTAKE_ID.fullmatch(text) else UNNAMED
 
 
 class _NotAttemptedSignal(Exception):
@@ -62,10 +102,11 @@ class CheckFailed(AssertionError):
     status = "incorrect"
     colour = "\x1b[1;31m"
 
-    def __init__(self, question: str, message: str):
+    def __init__(self, question: str, message: str, mistake: str = ""):
         super().__init__(f"{question}: {message}")
         self.question = question
         self.message = message
+        self.mistake = mistake or self.status.replace(" ", "-")
 
     def _render_traceback_(self) -> list[str]:
         head = {"incorrect": "✗ Not yet", "not attempted": "… Not attempted yet",
@@ -130,12 +171,12 @@ class Question:
         if args or kwargs:
             if len(args) > len(self.vars):
                 raise Incorrect(f"check() takes {len(self.vars)} answer(s) "
-                                f"({', '.join(self.vars)}), got {len(args)}")
+                                f"({', '.join(self.vars)}), got {len(args)}", mistake="too-many-answers")
             answers = dict(zip(self.vars, args))
             unknown = set(kwargs) - set(self.vars)
             if unknown:
                 raise Incorrect(f"check() got unknown name(s) {sorted(unknown)}; "
-                                f"it reads {', '.join(self.vars)}")
+                                f"it reads {', '.join(self.vars)}", mistake="unknown-answer-names")
             answers.update(kwargs)
             missing = [v for v in self.vars if v not in answers]
         else:
@@ -145,7 +186,7 @@ class Question:
         if missing:
             crash = _answer_cell_crash(missing, frame)
             if crash:
-                raise Incorrect(crash)
+                raise Incorrect(crash, mistake="answer-cell-crashed")
             raise _NotAttemptedSignal(f"define {', '.join(f'`{m}`' for m in missing)} "
                                       "in the cell above, then run this cell again")
         placeholders = [v for v in self.vars if answers[v] is PLACEHOLDER]
@@ -188,7 +229,7 @@ class Question:
             raise NotAttempted(self.name, "your function still raises NotImplementedError: "
                                           "replace that line with your code") from None
         except Incorrect as wrong:
-            raise CheckFailed(self.name, str(wrong)) from None
+            raise CheckFailed(self.name, str(wrong), mistake_id(wrong.mistake)) from None
         except Exception as error:  # a checker bug must still not show a library traceback
             raise CheckCrashed(self.name, f"this answer could not be checked "
                                           f"({type(error).__name__}: {error}). Check its type "
@@ -280,7 +321,8 @@ def as_array(value: Any, what: str, shape: tuple | None = None, ndim: int | None
     and nested lists are converted; None, strings, ragged lists, NaN and wrong shapes are not.
     """
     if value is None or isinstance(value, (str, bytes, dict, set)) or callable(value):
-        raise Incorrect(f"`{what}` should be an array, but it is {_describe(value)}")
+        raise Incorrect(f"`{what}` should be an array, but it is {_describe(value)}",
+                        mistake="not-an-array")
     if hasattr(value, "detach") and hasattr(value, "cpu"):  # a torch tensor
         try:
             try:
@@ -289,25 +331,26 @@ def as_array(value: Any, what: str, shape: tuple | None = None, ndim: int | None
                 value = value.detach().cpu().float().numpy()
         except Exception:  # sparse, meta or quantised tensors
             raise Incorrect(f"`{what}` is a tensor numpy cannot read ({_describe(value)}); "
-                            "pass a plain numpy array or a dense float tensor") from None
+                            "pass a plain numpy array or a dense float tensor", mistake="unreadable-tensor") from None
     if hasattr(value, "to_numpy"):
         value = value.to_numpy()
     try:
         array = np.asarray(value, dtype=dtype)
     except (TypeError, ValueError, OverflowError):
         raise Incorrect(f"`{what}` should hold numbers only, but it is {_describe(value)} "
-                        "that numpy cannot turn into a numeric array") from None
+                        "that numpy cannot turn into a numeric array", mistake="not-numeric") from None
     expected_ndim = len(shape) if shape is not None else ndim
     if expected_ndim is not None and array.ndim != expected_ndim:
         want = f"shape {_shape_text(shape)}" if shape is not None else f"{ndim} dimension(s)"
-        raise Incorrect(f"`{what}` should have {want}, but it has shape {array.shape}")
+        raise Incorrect(f"`{what}` should have {want}, but it has shape {array.shape}",
+                        mistake="wrong-dimensions")
     if shape is not None and any(s is not None and s != a for s, a in zip(shape, array.shape)):
         raise Incorrect(f"`{what}` should have shape {_shape_text(shape)}, "
-                        f"but it has shape {array.shape}")
+                        f"but it has shape {array.shape}", mistake="wrong-shape")
     if finite and array.dtype.kind in "fc" and not np.all(np.isfinite(array)):
         bad = int(np.size(array) - np.count_nonzero(np.isfinite(array)))
         raise Incorrect(f"`{what}` contains {bad} NaN or infinite value(s); "
-                        "look for a division by zero or an empty mean")
+                        "look for a division by zero or an empty mean", mistake="not-finite")
     return array
 
 
@@ -318,21 +361,21 @@ def _shape_text(shape) -> str:
 def as_number(value: Any, what: str) -> float:
     """Read `value` as one finite real number (a 1-element array or tensor is fine)."""
     if isinstance(value, (bool, np.bool_)):
-        raise Incorrect(f"`{what}` should be a number, but it is the boolean {value}")
+        raise Incorrect(f"`{what}` should be a number, but it is the boolean {value}", mistake="boolean-not-number")
     if isinstance(value, (int, float, np.integer, np.floating)):
         try:
             number = float(value)
         except OverflowError:
             raise Incorrect(f"`{what}` is an integer too large for a float; "
-                            "it should be a sensible number") from None
+                            "it should be a sensible number", mistake="number-too-large") from None
     else:
         array = as_array(value, what, finite=False) if value is not None and not isinstance(
             value, (str, bytes)) else None
         if array is None or array.size != 1:
-            raise Incorrect(f"`{what}` should be a single number, but it is {_describe(value)}")
+            raise Incorrect(f"`{what}` should be a single number, but it is {_describe(value)}", mistake="not-a-number")
         number = float(array.reshape(()))
     if not np.isfinite(number):
-        raise Incorrect(f"`{what}` is {number}; it should be a finite number")
+        raise Incorrect(f"`{what}` is {number}; it should be a finite number", mistake="not-finite")
     return number
 
 
@@ -340,16 +383,16 @@ def as_int(value: Any, what: str) -> int:
     """Read `value` as a whole number."""
     number = as_number(value, what)
     if number != int(number):
-        raise Incorrect(f"`{what}` should be a whole number, but it is {number}")
+        raise Incorrect(f"`{what}` should be a whole number, but it is {number}", mistake="not-whole")
     return int(number)
 
 
 def as_string(value: Any, what: str) -> str:
     """Read `value` as a non-empty string."""
     if not isinstance(value, str):
-        raise Incorrect(f"`{what}` should be a string, but it is {_describe(value)}")
+        raise Incorrect(f"`{what}` should be a string, but it is {_describe(value)}", mistake="not-a-string")
     if not value.strip():
-        raise Incorrect(f"`{what}` is empty; write your answer between the quotes")
+        raise Incorrect(f"`{what}` is empty; write your answer between the quotes", mistake="empty-string")
     return value.strip()
 
 
@@ -358,7 +401,7 @@ def as_mapping(value: Any, what: str, keys: Sequence | None = None) -> dict:
     if hasattr(value, "to_dict") and not isinstance(value, dict):
         value = value.to_dict()
     if not isinstance(value, dict):
-        raise Incorrect(f"`{what}` should be a dict, but it is {_describe(value)}")
+        raise Incorrect(f"`{what}` should be a dict, but it is {_describe(value)}", mistake="not-a-dict")
     if keys is not None:
         missing = [k for k in keys if k not in value]
         extra = [k for k in value if k not in keys]
@@ -368,7 +411,7 @@ def as_mapping(value: Any, what: str, keys: Sequence | None = None) -> dict:
                 parts.append(f"missing keys {missing}")
             if extra:
                 parts.append(f"unexpected keys {extra}")
-            raise Incorrect(f"`{what}` has {' and '.join(parts)}; expected keys {list(keys)}")
+            raise Incorrect(f"`{what}` has {' and '.join(parts)}; expected keys {list(keys)}", mistake="wrong-keys")
     return dict(value)
 
 
@@ -376,7 +419,7 @@ def as_callable(value: Any, what: str) -> Callable:
     """Check that `value` is a function the checker can call."""
     if not callable(value):
         raise Incorrect(f"`{what}` should be a function (def {what}(...): ...), "
-                        f"but it is {_describe(value)}")
+                        f"but it is {_describe(value)}", mistake="not-a-function")
     return value
 
 
@@ -392,10 +435,10 @@ def call_learner(function: Callable, *args, what: str = "your function", **kwarg
                                       "replace that line with your code") from None
         raise Incorrect(f"{what} raised NotImplementedError from inside a function it calls "
                         f"({_short(error) or 'no message'}): your code runs, but calls something "
-                        "that is not written yet or not supported here") from None
+                        "that is not written yet or not supported here", mistake="inner-not-implemented") from None
     except RecursionError:
         raise Incorrect(f"{what} calls itself without end (RecursionError); check the function "
-                        "does not call its own name") from None
+                        "does not call its own name", mistake="endless-recursion") from None
     except Exception as error:
         text = " ".join(str(error).split())
         if len(text) > 160:
@@ -407,7 +450,7 @@ def call_learner(function: Callable, *args, what: str = "your function", **kwarg
                      "with the question")
         elif "truth value of a" in text and "ambiguous" in text:
             nudge = ". Combine masks with | and & (in parentheses), not Python's `or` and `and`"
-        raise Incorrect(f"{what} raised {type(error).__name__}: {text}{nudge}") from None
+        raise Incorrect(f"{what} raised {type(error).__name__}: {text}{nudge}", mistake="learner-raised") from None
 
 
 def _short(error: BaseException) -> str:
@@ -542,7 +585,7 @@ def call_fresh(function: Callable, *args, what: str = "your function",
             type(a).__module__ == "torch" and hasattr(a, "clone") for a in args) else ""
         raise Incorrect(f"{what} changed its input `{name}` in place ({how}); the caller's "
                         f"`{name}` must stay as it was: work on a copy ({name} = {name}.copy() "
-                        f"at the top of your function){torch}")
+                        f"at the top of your function){torch}", mistake="changed-input")
     return result
 
 
@@ -583,10 +626,10 @@ def same_seed_same_answer(function: Callable, make_args: Callable[[int], tuple],
     if not _equal_answers(first, again):
         raise Incorrect(f"{what.format(seed=seeds[0])} gave two different answers for the same "
                         "seed: draw every random number from np.random.default_rng(seed), not "
-                        "from np.random or an unseeded generator")
+                        "from np.random or an unseeded generator", mistake="unseeded")
     if seeds[0] != seeds[2] and _equal_answers(first, other):
         raise Incorrect(f"seeds {seeds[0]} and {seeds[2]} give the same answer: your function "
-                        "ignores `seed`; make the generator with np.random.default_rng(seed)")
+                        "ignores `seed`; make the generator with np.random.default_rng(seed)", mistake="ignores-seed")
     return answers
 
 
@@ -630,8 +673,9 @@ def _equal_answers(a: Any, b: Any) -> bool:
 
 
 def assert_close(actual: Any, expected: Any, what: str, atol: float = 1e-8,
-                 rtol: float = 1e-6, hint: str = "") -> None:
-    """Compare numerically and explain the largest gap in words when they differ."""
+                 rtol: float = 1e-6, hint: str = "", mistake: str = "values-off") -> None:
+    """Compare numerically and explain the largest gap in words when they differ (an
+    :class:`Incorrect` with the id `mistake`)."""
     expected = np.asarray(expected, dtype=float)
     actual = as_array(actual, what, shape=expected.shape)
     if is_close(actual, expected, atol=atol, rtol=rtol):
@@ -641,7 +685,7 @@ def assert_close(actual: Any, expected: Any, what: str, atol: float = 1e-8,
     where = f" at index {tuple(int(i) for i in worst)}" if gap.ndim else ""
     raise Incorrect(f"`{what}` is off by up to {float(gap.max()):.4g}{where}: you have "
                     f"{float(actual[worst]):.6g}, expected {float(expected[worst]):.6g}."
-                    + (f" {hint}" if hint else ""))
+                    + (f" {hint}" if hint else ""), mistake=mistake)
 
 
 def is_close(actual: Any, expected: Any, atol: float = 1e-8, rtol: float = 1e-6) -> bool:
@@ -676,6 +720,10 @@ def rebind(functions, original, replacement) -> list[tuple[Any, str, Any]]:
     return patched
 
 
+#: The mistake id of an answer that called the reference implementation the question forbids.
+FORBIDDEN = "forbidden-shortcut"
+
+
 class ForbiddenGuard:
     """Stands in for a reference implementation while a learner's function runs."""
 
@@ -688,7 +736,7 @@ class ForbiddenGuard:
 
     def __call__(self, *args, **kwargs):
         self.used = True
-        raise Incorrect(self.message())
+        raise Incorrect(self.message(), mistake=FORBIDDEN)
 
     def __getattr__(self, name):  # class attributes such as Explainer.__call__ or .fit
         if name.startswith("__"):
@@ -763,13 +811,13 @@ def forbidden(paths: Sequence[str], learner: Any = (), compare: str = "", only_l
         yield
         used = next((g for g in guards if g.used), None)
         if used is not None:
-            raise Incorrect(used.message())
+            raise Incorrect(used.message(), mistake=FORBIDDEN)
     except Incorrect:
         raise
     except Exception:
         used = next((g for g in guards if g.used), None)
         if used is not None:
-            raise Incorrect(used.message()) from None
+            raise Incorrect(used.message(), mistake=FORBIDDEN) from None
         raise
     finally:
         for channel in channels.values():

@@ -18,7 +18,7 @@ from ..cardio_rules import impossible_pressure as _impossible_pressure
 from ..cardio_twin import make_cardio_twin
 from ..shapley import model_game
 from . import (PLACEHOLDER, Incorrect, Question, as_array, as_callable, as_mapping, as_number,
-               call_fresh, forbidden, plain)
+               call_fresh, forbidden, plain, mistake_from)
 
 __all__ = ["q1", "q2", "q3", "q4", "QUESTIONS", "PLACEHOLDER", "SYSTOLIC_RANGE",
            "DIASTOLIC_RANGE", "impossible_pressure"]
@@ -120,13 +120,14 @@ def _check_q1(count_impossible_pressure):
         if (hasattr(got, "__len__") and not isinstance(got, (str, bytes, dict))
                 and _length(got) == len(table)):
             raise Incorrect(f"{call} returns one value per row: that is the mask. Return the "
-                            "number of True values, mask.sum()")
+                            "number of True values, mask.sum()", mistake="value-per-row")
         answers.append(as_number(got, call))
     expected_counts = [int(impossible_pressure(table).sum()) for table in tables]
     if len(set(answers)) == 1 and len(set(expected_counts)) > 1:
         raise Incorrect(f"count_impossible_pressure returns {plain(answers[0])} for tables of "
                         f"{', '.join(str(len(t)) for t in tables)} rows alike: count the rows of "
-                        "the table your function is given (`table`), not of the notebook's `cardio`")
+                        "the table your function is given (`table`), not of the notebook's `cardio`",
+                        mistake="count-impossible-pressure")
     variants = [_q1_variants(table) for table in tables]
     for k, (_, message) in enumerate(variants[0]):  # a slip is one rule: it fits every table
         counts = [v[k][0] for v in variants]
@@ -134,7 +135,7 @@ def _check_q1(count_impossible_pressure):
             where = next(i for i, (c, e) in enumerate(zip(counts, expected_counts)) if c != e)
             raise Incorrect(f"count_impossible_pressure(table of {len(tables[where])} rows) "
                             f"returns {int(counts[where])}, expected {expected_counts[where]}: "
-                            f"your function {message}")
+                            f"your function {message}", mistake=mistake_from(message))
     for table, count, expected in zip(tables, answers, expected_counts):
         call = f"count_impossible_pressure(table of {len(table)} rows)"
         if count == expected:
@@ -142,12 +143,13 @@ def _check_q1(count_impossible_pressure):
         if count != int(count):
             if math.isclose(count, expected / len(table), rel_tol=1e-9):
                 raise Incorrect(f"{call} returns {plain(count)}, the share of impossible rows; "
-                                "the question asks for their number (.sum(), not .mean())")
+                                "the question asks for their number (.sum(), not .mean())",
+                                mistake="share-impossible-rows")
             raise Incorrect(f"{call} returns {plain(count)}, but a number of rows is a whole "
-                            "number")
+                            "number", mistake="number-rows-whole")
         raise Incorrect(f"{call} returns {int(count)}, expected {expected}: test ap_hi against "
                         f"{SYSTOLIC_RANGE}, ap_lo against {DIASTOLIC_RANGE} (ends included) and "
-                        "ap_lo >= ap_hi, then count the rows where any holds")
+                        "ap_lo >= ap_hi, then count the rows where any holds", mistake="test-ap-hi")
     return ("right on tables with readings exactly at each limit, equal pressures and the twin's "
             "typing slips (800 for 80, 12 for 120): rows to clean or drop before a model sees them")
 
@@ -204,7 +206,7 @@ def _check_q2(accuracy):
     if len(set(answers)) == 1 and len(set(rights)) > 1 and 0 <= answers[0] <= 1:
         raise Incorrect(f"accuracy returns {plain(answers[0])} for every model and table: score "
                         "the `model`, `X` and `y` your function is given, not the notebook's "
-                        "model, X_test and y_test")
+                        "model, X_test and y_test", mistake="accuracy-model-table")
     for (model, X, y), answer in zip(cases, answers):
         call = f"accuracy(model, X, y) on {len(y)} rows labelled {sorted(map(str, set(y)))}"
         labels = y.to_numpy()
@@ -231,15 +233,18 @@ def _check_q2(accuracy):
         ]
         for value, message in suspects:
             if math.isclose(answer, value, abs_tol=1e-12):
-                raise Incorrect(f"{call} returns {plain(answer)}, {message}")
+                raise Incorrect(f"{call} returns {plain(answer)}, {message}",
+                                mistake=mistake_from(message))
         if any(math.isclose(answer, round(right, digits), abs_tol=1e-12) for digits in range(4)):
             raise Incorrect(f"{call} returns {plain(answer)}, the accuracy rounded; return it "
-                            "unrounded (round only when you print it)")
+                            "unrounded (round only when you print it)",
+                            mistake="accuracy-rounded-unrounded")
         if not 0 <= answer <= 1:
             raise Incorrect(f"{call} returns {plain(answer)}, but an accuracy is a share between "
-                            "0 and 1")
+                            "0 and 1", mistake="accuracy-share-between")
         raise Incorrect(f"{call} returns {plain(answer)}, but the model is right on "
-                        f"{plain(right)} of the rows: the mean of (model.predict(X) == y)")
+                        f"{plain(right)} of the rows: the mean of (model.predict(X) == y)",
+                        mistake="model-right-rows")
     return ("right on three models, with labels 0/1 and text labels; in the notebook, compare it "
             "with always answering the most common class")
 
@@ -289,7 +294,8 @@ def _check_q3(coalition_value):
         got = call_fresh(function, f, x, background, list(coalition), what=call,
                          names=["f", "x", "background", "coalition"])
         if _is_vector(got, len(background)):
-            raise Incorrect(f"{call} returns one prediction per background row; v(S) is their mean")
+            raise Incorrect(f"{call} returns one prediction per background row; v(S) is their mean",
+                            mistake="prediction-per-background")
         value = as_number(got, call)
         game = model_game(f, x, background)
         expected = game([f"x{j}" for j in coalition])
@@ -301,18 +307,23 @@ def _check_q3(coalition_value):
         flipped = game([f"x{j}" for j in others])
         if math.isclose(value, float(f(hybrid.mean(axis=0, keepdims=True))[0]), rel_tol=1e-9):
             raise Incorrect(f"{call}: you average the rows, then predict; v(S) averages the "
-                            "predictions of the rows (f is not linear, so the two differ)")
+                            "predictions of the rows (f is not linear, so the two differ)",
+                            mistake="average-rows-predict")
         if coalition and len(others) and math.isclose(value, flipped, rel_tol=1e-9):
             raise Incorrect(f"{call}: you take the features in the coalition from the background "
-                            "and the others from x; it is the other way round")
+                            "and the others from x; it is the other way round",
+                            mistake="take-features-coalition")
         if coalition != list(range(len(x))) and math.isclose(value, float(f(x[None])[0]), rel_tol=1e-9):
             raise Incorrect(f"{call} returns f(x), whatever the coalition; only the features in "
-                            "the coalition come from x, the rest from each background row")
+                            "the coalition come from x, the rest from each background row",
+                            mistake="whatever-coalition-features")
         if math.isclose(value, float(np.mean(f(background))), rel_tol=1e-9):
             raise Incorrect(f"{call} returns the mean prediction of the background, whatever the "
-                            "coalition; set the coalition's columns to x's values first")
+                            "coalition; set the coalition's columns to x's values first",
+                            mistake="mean-prediction-background")
         raise Incorrect(f"{call} should be {plain(expected)}, you return {plain(value)}; copy the "
-                        "background, set the coalition's columns to x's values, average f")
+                        "background, set the coalition's columns to x's values, average f",
+                        mistake="copy-background-set")
     return ("right on 12 random models, rows and coalitions; in notebook 01 this value function "
             "turns a model into a game whose players are features")
 
@@ -343,7 +354,8 @@ def _shares(phi, names: list[str], what: str) -> np.ndarray:
     if values.ndim == 1 and len(values) != len(names):
         raise Incorrect(f"{what} returns {len(values)} shares for a background with "
                         f"{len(names)} columns {names}: one share per column of the `background` "
-                        "your function is given (not the notebook's features)")
+                        "your function is given (not the notebook's features)",
+                        mistake="shares-background-columns")
     return as_array(values, what, shape=(len(names),))
 
 
@@ -381,7 +393,7 @@ def _check_q4_quietly(function):
     if all(a.shape == answers[0].shape and np.allclose(a, answers[0]) for a in answers[1:]):
         raise Incorrect("shapley_values returns the same shares for two different models and "
                         "patients: explain the `model`, `patient` and `background` your "
-                        "function is given, not the notebook's")
+                        "function is given, not the notebook's", mistake="shapley-values-shares")
     for (model, patient, background), shares in zip(cases, answers):
         names = [str(c) for c in background.columns]
         call = f"shapley_values(model, patient, background of {len(background)} rows)"
@@ -394,22 +406,26 @@ def _check_q4_quietly(function):
         gap = float(game(game.players) - game(()))
         if np.allclose(shares, -reference, rtol=1e-6, atol=1e-9):
             raise Incorrect(f"{call}: these are the shares of P(class 0); explain the probability "
-                            "of disease, model.predict_proba(X)[:, 1]")
+                            "of disease, model.predict_proba(X)[:, 1]",
+                            mistake="shares-explain-probability")
         hard = game_of(lambda X: model.predict(X).astype(float)).attributions().values[0]
         if np.allclose(shares, hard, rtol=1e-6, atol=1e-9):
             raise Incorrect(f"{call}: you explain the hard label model.predict (0 or 1); explain "
-                            "the predicted risk, model.predict_proba(X)[:, 1]")
+                            "the predicted risk, model.predict_proba(X)[:, 1]",
+                            mistake="explain-hard-label")
         logit = lambda X: np.log(np.clip(model.predict_proba(X)[:, 1], 1e-12, 1)  # noqa: E731
                                  / np.clip(model.predict_proba(X)[:, 0], 1e-12, 1))
         if np.allclose(shares, game_of(logit).attributions().values[0], rtol=1e-6, atol=1e-9):
             raise Incorrect(f"{call}: you explain the log-odds; explain the predicted risk "
-                            "itself, model.predict_proba(X)[:, 1]")
+                            "itself, model.predict_proba(X)[:, 1]", mistake="explain-log-odds")
         if np.allclose(shares, row):
             raise Incorrect(f"{call} returns the patient's feature values; return each "
-                            "feature's share of the predicted risk (model_game(...).attributions())")
+                            "feature's share of the predicted risk (model_game(...).attributions())",
+                            mistake="patient-feature-values")
         if np.allclose(shares, 0):
             raise Incorrect(f"{call} returns zeros; each share is the feature's part of "
-                            f"f(patient) - mean f(background) = {plain(gap)}")
+                            f"f(patient) - mean f(background) = {plain(gap)}",
+                            mistake="zeros-share-feature")
         f_patient = float(model.predict_proba(row[None])[0, 1])
         risks = model.predict_proba(background.to_numpy())[:, 1]
         implied = f_patient - float(shares.sum())  # the mean prediction the learner's shares imply
@@ -418,15 +434,17 @@ def _check_q4_quietly(function):
             raise Incorrect(f"{call}: your shares add up to f(patient) minus {plain(implied)}, "
                             f"but the given background's mean prediction is "
                             f"{plain(risks.mean())}: you explained against other background "
-                            "rows (a new sample?); use the `background` your function is given")
+                            "rows (a new sample?); use the `background` your function is given",
+                            mistake="shares-add-minus")
         if not math.isclose(float(shares.sum()), gap, abs_tol=1e-6):
             raise Incorrect(f"{call}: your shares add up to {plain(shares.sum())}, but Shapley "
                             f"values share exactly f(patient) - mean f(background) = {plain(gap)} "
-                            "(efficiency)")
+                            "(efficiency)", mistake="shares-add-shapley")
         worst = int(np.argmax(np.abs(shares - reference)))
         raise Incorrect(f"{call}: the shares add up, but {names[worst]}'s is "
                         f"{plain(shares[worst])} instead of {plain(reference[worst])}: use "
-                        "model_game(f, patient, background).attributions()")
+                        "model_game(f, patient, background).attributions()",
+                        mistake="shares-add-model")
     return ("right on a tree and a logistic regression; the shares add up to f(patient) - mean "
             "f(background) (efficiency)")
 
@@ -544,12 +562,13 @@ def _check_q5(choices):
         method = mapping[need]
         if not isinstance(method, str):
             raise Incorrect(f"choices[{need!r}] should be a method name (a string) from METHODS, "
-                            f"got {type(method).__name__}")
+                            f"got {type(method).__name__}", mistake="choices-method-name")
         if _method_key(method) in ("shap", "shapley", "shapleyvalues"):
             raise Incorrect(f"choices[{need!r}] = {method!r}: which one, TreeSHAP (trees, exact) "
-                            "or LIME? The menu has TreeSHAP")
+                            "or LIME? The menu has TreeSHAP", mistake="choices-treeshap-lime")
         if _method_key(method) not in _BY_KEY:
-            raise Incorrect(f"choices[{need!r}] = {method!r} is not on the menu: {list(METHODS)}")
+            raise Incorrect(f"choices[{need!r}] = {method!r} is not on the menu: {list(METHODS)}",
+                            mistake="choices-menu")
         picked[need] = _BY_KEY[_method_key(method)]
     wrong = [need for need, (_, accepted) in NEEDS.items() if picked[need] not in accepted]
     if not wrong:
@@ -560,7 +579,7 @@ def _check_q5(choices):
     why = _MISTAKES.get((need, method),
                         f"{method} ({scope}, {kind}) answers: {answers}; reread the need")
     others = f" ({len(wrong) - 1} more to fix after this one)" if len(wrong) > 1 else ""
-    raise Incorrect(f"need ({need}): {why}{others}")
+    raise Incorrect(f"need ({need}): {why}{others}", mistake=f"need-{need}-{_method_key(method)}")
 
 
 q5 = Question(

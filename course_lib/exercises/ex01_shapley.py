@@ -14,7 +14,7 @@ import numpy as np
 
 from ..shapley import Game, coalition_weight, marginal_contributions, model_game, shapley_values
 from . import (PLACEHOLDER, Incorrect, Question, as_array, as_callable, as_mapping, as_number,
-               call_fresh, call_learner, forbidden, is_close, source_of)
+               call_fresh, call_learner, forbidden, is_close, source_of, mistake_from)
 
 __all__ = ["q1", "q2", "q3", "q4", "q5", "q6", "q7", "q8", "QUESTIONS", "Game", "PLACEHOLDER",
            "card_game", "q1_game", "q6_model", "q6_x", "q6_background", "airport_game"]
@@ -50,7 +50,8 @@ def _check_q1(shares):
     total = game(players) - game(())
     if not math.isclose(answer.sum(), total, abs_tol=0.01):
         raise Incorrect(f"your shares add up to {answer.sum():.4g}, but the three together win "
-                        f"{total:g}: fair shares split the whole prize (efficiency)")
+                        f"{total:g}: fair shares split the whole prize (efficiency)",
+                        mistake="shares-add-three")
     suspects = {
         "the equal split": np.full(3, total / 3),
         "the standalone winnings v({i}) rescaled to the prize":
@@ -61,11 +62,13 @@ def _check_q1(shares):
     for name, values in suspects.items():
         if _close(answer, values, 0.006):
             raise Incorrect(f"those are {name}; the Shapley share averages each player's "
-                            "marginal contribution over all 6 orders of joining")
+                            "marginal contribution over all 6 orders of joining",
+                            mistake=mistake_from(name))
     worst = int(np.argmax(np.abs(answer - exact)))
     raise Incorrect(f"the shares add up, but {players[worst]}'s is off by "
                     f"{abs(answer[worst] - exact[worst]):.3g}: list {players[worst]}'s marginal "
-                    "contribution in each of the 6 orders and average them")
+                    "contribution in each of the 6 orders and average them",
+                    mistake="shares-add-off")
 
 
 q1 = Question(
@@ -99,15 +102,17 @@ def _check_q2(contributions_in_order):
             if _close(answer, cumulative, 1e-9):
                 raise Incorrect(f"for order {''.join(map(str, order))} you return v of the coalition "
                                 f"after each player joins ({_show(answer, players)}); the "
-                                "contribution is the difference v(before + i) - v(before)")
+                                "contribution is the difference v(before + i) - v(before)",
+                                mistake="order-coalition-after")
             if _close(answer, -want, 1e-9):
                 raise Incorrect(f"for order {''.join(map(str, order))} every contribution has the "
                                 "wrong sign: v(before + i) - v(before), the coalition with the "
-                                "player first")
+                                "player first", mistake="order-contribution-wrong")
             k = int(np.flatnonzero(np.abs(answer - want) > 1e-9)[0])  # the first wrong step
             before = "∅" if k == 0 else "{" + ", ".join(order[:k]) + "}"
             raise Incorrect(f"in order {''.join(map(str, order))} player {order[k]} joins {before} "
-                            f"and adds {want[k]:g}, but you have {answer[k]:g}")
+                            f"and adds {want[k]:g}, but you have {answer[k]:g}",
+                            mistake="order-player-joins")
     return "every order of three games checked; each order shares exactly v(N) - v(∅)"
 
 
@@ -135,13 +140,16 @@ def _check_q3(weight):
         total = float(sum(math.comb(n - 1, s) * g for s, g in enumerate(got)))
         if _close(got, [1 / math.comb(n - 1, s) for s in range(n)], 1e-12):
             raise Incorrect(f"with n={n}, a player's weights over all its coalitions add up to "
-                            f"{total:.4g} instead of 1: one factor 1/n is missing")
+                            f"{total:.4g} instead of 1: one factor 1/n is missing",
+                            mistake="player-weights-coalitions")
         if _close(got, np.full(n, 0.5 ** (n - 1)), 1e-12):
             raise Incorrect("equal weights 1/2^(n-1) give the Banzhaf value, not Shapley's: "
-                            "weigh coalitions by how many orders put exactly them first")
+                            "weigh coalitions by how many orders put exactly them first",
+                            mistake="equal-weights-banzhaf")
         s = int(np.argmax(np.abs(got - want)))
         raise Incorrect(f"weight({s}, {n}) should be {want[s]:.6g}, you have {got[s]:.6g}; "
-                        f"(over one player's coalitions your weights add up to {total:.4g}, not 1)")
+                        f"(over one player's coalitions your weights add up to {total:.4g}, not 1)",
+                        mistake="weight-off")
     return "for every n, one player's weights over its 2^(n-1) coalitions add up to 1"
 
 
@@ -182,12 +190,13 @@ def _q4_estimate(function, game, n, seed, numbered):
             raise
         raise Incorrect(f"on a game whose players are the numbers 0 to 3 (as in a model game, one "
                         f"player per feature): {wrong} Build coalitions as sets of players "
-                        "(before | {player}), not as strings") from None
+                        "(before | {player}), not as strings",
+                        mistake="game-whose-players") from None
     if tuple(game.players) != players:
         raise Incorrect(f"{call} changed `game.players` in place (the caller's game now lists its "
                         "players in another order); shuffle a copy: order = rng.permutation("
                         "list(game.players)), or players = list(game.players).copy() before "
-                        "rng.shuffle(players)")
+                        "rng.shuffle(players)", mistake="changed-place-shuffle")
     return _shares(got, call, players)
 
 
@@ -202,16 +211,17 @@ def _check_q4(monte_carlo_shapley):
             other = _q4_estimate(function, game, n, other_seed, numbered)
         if not _close(first, again, 1e-12):
             raise Incorrect(f"two calls with seed={seed} give different estimates: draw the orders "
-                            "from rng = np.random.default_rng(seed) created inside the function")
+                            "from rng = np.random.default_rng(seed) created inside the function",
+                            mistake="calls-seed-different")
         if _close(first, other, 1e-12):
             raise Incorrect(f"seed={seed} and seed={other_seed} give the same estimates: sample the "
                             "orders at random with rng (e.g. rng.permutation(players)), a new order "
-                            "for each draw")
+                            "for each draw", mistake="seed-seed-estimates")
         total = game(players) - game(())
         if not math.isclose(first.sum(), total, rel_tol=1e-9, abs_tol=1e-9):
             raise Incorrect(f"your estimates add up to {first.sum():.6g}, but every order shares "
                             f"exactly v(N) - v(∅) = {total:g}: average the contributions (divide by "
-                            "n_permutations)")
+                            "n_permutations)", mistake="estimates-add-order")
         # sigma: exact spread of one order's contribution, over all n! orders
         table = np.array([[marginal_contributions(game, o)[p] for p in players]
                           for o in permutations(players)])
@@ -221,7 +231,8 @@ def _check_q4(monte_carlo_shapley):
             k = int(np.argmax(np.abs(first - exact) / bound))
             raise Incorrect(f"with {n} random orders the estimate for {players[k]} is "
                             f"{first[k]:.4g}, but the exact value is {exact[k]:.4g}, more than 5 "
-                            f"standard errors ({bound[k]:.2g}) away: are the orders uniformly random?")
+                            f"standard errors ({bound[k]:.2g}) away: are the orders uniformly random?",
+                            mistake="random-orders-estimate")
     return (f"reproducible, and within 5 standard errors of the exact values, on letters and on "
             f"numbered players (largest error {np.abs(first - exact).max():.3g})")
 
@@ -246,36 +257,40 @@ q4 = Question(
 def _check_q5(dummy_game, dummy_player):
     if not isinstance(dummy_game, Game):
         raise Incorrect("`dummy_game` should be a Game: build it with Game(players, table) "
-                        "or Game(players, function)")
+                        "or Game(players, function)", mistake="game-build-game")
     if not 3 <= dummy_game.n_players <= 10:
-        raise Incorrect(f"`dummy_game` has {dummy_game.n_players} players; use 3 to 10")
+        raise Incorrect(f"`dummy_game` has {dummy_game.n_players} players; use 3 to 10",
+                        mistake="player-count")
     if not isinstance(dummy_player, str) and not isinstance(dummy_player, (int, np.integer)):
-        raise Incorrect(f"`dummy_player` should be the name of a player, e.g. '{dummy_game.players[-1]}'")
+        raise Incorrect(f"`dummy_player` should be the name of a player, e.g. '{dummy_game.players[-1]}'",
+                        mistake="name-player")
     if dummy_player not in dummy_game.players:
         raise Incorrect(f"`dummy_player` {dummy_player!r} is not one of the players "
-                        f"{list(dummy_game.players)}")
+                        f"{list(dummy_game.players)}", mistake="dummy-not-a-player")
     try:
         table = dummy_game.value_table()
     except Exception as error:
-        raise Incorrect(f"evaluating your game failed: {type(error).__name__}: {error}") from None
+        raise Incorrect(f"evaluating your game failed: {type(error).__name__}: {error}",
+                        mistake="evaluating-game-failed") from None
     d = dummy_game.players.index(dummy_player)
     masks = np.arange(2 ** dummy_game.n_players)
     without = masks[(masks >> d) & 1 == 0]
     gain = table[without | 1 << d] - table[without]
     if np.ptp(gain) <= 1e-9 and abs(gain[0]) > 1e-9:
         raise Incorrect(f"{dummy_player} always adds {gain[0]:g}: a dummy in the wide sense (it "
-                        "gets exactly that); here make it add nothing at all (a null player)")
+                        "gets exactly that); here make it add nothing at all (a null player)",
+                        mistake="always-adds-dummy")
     if np.any(np.abs(gain) > 1e-9):
         k = int(np.argmax(np.abs(gain)))
         S = dummy_game.members(without[k])
         raise Incorrect(f"adding {dummy_player} to {dummy_game.name(S)} changes the value from "
                         f"{table[without[k]]:g} to {table[without[k] | 1 << d]:g}; a dummy adds "
-                        "nothing to any coalition")
+                        "nothing to any coalition", mistake="adding-changes-value")
     others = [i for i in range(dummy_game.n_players) if i != d]
     if all(np.all(np.abs(table[masks[(masks >> i) & 1 == 0] | 1 << i] - table[masks[(masks >> i) & 1 == 0]]) <= 1e-9)
            for i in others):
         raise Incorrect("no player adds anything in your game, so everyone is a dummy; let the "
-                        "other players win something")
+                        "other players win something", mistake="no-player-adds")
     shares = shapley_values(dummy_game)
     equal = (table[-1] - table[0]) / dummy_game.n_players
     return (f"Shapley gives {dummy_player} {shares[dummy_player]:.3g}; an equal split would pay "
@@ -313,30 +328,33 @@ def _check_q6(base_value, phi, efficiency_gap, gap_from_mean_row):
     if math.isclose(base, mean_row, abs_tol=1e-9):
         raise Incorrect(f"base_value {base:.6g} is f at the average row; the game starts from the "
                         f"average prediction over the background, mean(f(background)) = "
-                        f"{exact.base_values[0]:.6g}")
+                        f"{exact.base_values[0]:.6g}", mistake="base-value-average")
     if not math.isclose(base, exact.base_values[0], abs_tol=1e-9):
         raise Incorrect(f"base_value is {base:.6g}, but v(∅) = mean of q6_model over q6_background "
-                        f"is {exact.base_values[0]:.6g}")
+                        f"is {exact.base_values[0]:.6g}", mistake="base-value-mean")
     values = as_array(phi, "phi", shape=(4,))
     if not _close(values, exact.values[0], 1e-9):
         raise Incorrect(f"phi differ from the exact Shapley values of model_game(q6_model, q6_x, "
-                        f"q6_background) by up to {np.abs(values - exact.values[0]).max():.3g}")
+                        f"q6_background) by up to {np.abs(values - exact.values[0]).max():.3g}",
+                        mistake="phi-differ-exact")
     gap = as_number(efficiency_gap, "efficiency_gap")
     want = base + values.sum() - prediction
     if not math.isclose(gap, want, abs_tol=1e-9):
         raise Incorrect(f"efficiency_gap should be base_value + sum(phi) - f(x) = {want:.3g}, "
-                        f"you have {gap:.6g}")
+                        f"you have {gap:.6g}", mistake="efficiency-gap-base")
     mean_gap = as_number(gap_from_mean_row, "gap_from_mean_row")
     want_mean = mean_row + values.sum() - prediction
     if math.isclose(mean_gap, -want_mean, abs_tol=1e-9):
         raise Incorrect(f"gap_from_mean_row has the wrong sign ({mean_gap:+.6g}): the question "
-                        "asks for f(mean row) + sum(phi) - f(x), not f(x) - ...")
+                        "asks for f(mean row) + sum(phi) - f(x), not f(x) - ...",
+                        mistake="gap-mean-row-sign")
     if math.isclose(mean_gap, want, abs_tol=1e-9):
         raise Incorrect("gap_from_mean_row equals efficiency_gap: start from f at the average row, "
-                        "q6_model(q6_background.mean(axis=0)[None])[0], not from base_value")
+                        "q6_model(q6_background.mean(axis=0)[None])[0], not from base_value",
+                        mistake="gap-mean-row-is-efficiency-gap")
     if not math.isclose(mean_gap, want_mean, abs_tol=1e-9):
         raise Incorrect(f"gap_from_mean_row should be f(mean row) + sum(phi) - f(x) = "
-                        f"{want_mean:.6g}, you have {mean_gap:.6g}")
+                        f"{want_mean:.6g}, you have {mean_gap:.6g}", mistake="gap-mean-row-off")
     return (f"the Shapley values close the gap to {want:.1e}; starting from f(mean row) leaves "
             f"{want_mean:+.3f}: for a nonlinear model mean(f) != f(mean)")
 
@@ -361,28 +379,32 @@ gap_from_mean_row = q6_model(q6_background.mean(axis=0)[None])[0] + phi.sum() - 
 def _check_q7(glove, glove_shares):
     players = ["L", "R1", "R2"]
     if not isinstance(glove, Game) or sorted(map(str, glove.players)) != sorted(players):
-        raise Incorrect("`glove` should be a Game with the players 'L', 'R1', 'R2'")
+        raise Incorrect("`glove` should be a Game with the players 'L', 'R1', 'R2'",
+                        mistake="game-players-r1")
     try:
         table = {S: glove(S) for S in glove.coalitions()}
     except Exception as error:
-        raise Incorrect(f"evaluating `glove` failed: {type(error).__name__}: {error}") from None
+        raise Incorrect(f"evaluating `glove` failed: {type(error).__name__}: {error}",
+                        mistake="evaluating-failed") from None
     for S, value in table.items():
         pairs = min(len(S & {"L"}), len(S & {"R1", "R2"}))
         if not math.isclose(value, pairs, abs_tol=1e-12):
             raise Incorrect(f"{glove.name(S)} can sell {pairs} pair(s) of gloves, but your game "
-                            f"gives it {value:g}")
+                            f"gives it {value:g}", mistake="sell-pair-gloves")
     answer = _shares(glove_shares, "glove_shares", players)
     exact = np.array([shapley_values(glove)[p] for p in players])
     if _close(answer, exact, 1e-6):
         return "L is pivotal in 4 of the 6 orders: 2/3, and each right glove 1/6"
     if _close(answer, [1, 0, 0], 1e-6):
         raise Incorrect("1, 0, 0 is what a market gives (the core: right gloves are in excess); "
-                        "Shapley pays what each adds on average over the 6 orders")
+                        "Shapley pays what each adds on average over the 6 orders",
+                        mistake="market-shapley-pays")
     if _close(answer, np.full(3, 1 / 3), 1e-6):
         raise Incorrect("that is the equal split; but L is needed for every pair and R1, R2 can "
-                        "replace each other: count in how many orders each one completes the pair")
+                        "replace each other: count in how many orders each one completes the pair",
+                        mistake="equal-split-needed")
     raise Incorrect(f"your shares {_show(answer, players)} are not the Shapley values of your game: "
-                    "compute them with shapley_values(glove)")
+                    "compute them with shapley_values(glove)", mistake="shares-shapley-values")
 
 
 q7 = Question(
@@ -443,30 +465,35 @@ def _check_q8(airport_shares):
         if _close(got, costs / len(costs), 1e-9) or _close(got, np.full(len(costs), costs.max() / len(costs)), 1e-9):
             raise Incorrect(f"for costs {costs.tolist()} you split evenly; but the small planes do "
                             "not need the long end of the runway: split each segment among the "
-                            "planes that use it")
+                            "planes that use it", mistake="costs-split-evenly")
         if _close(np.sort(got), np.sort(want), 1e-9):
             raise Incorrect(f"for costs {costs.tolist()} the shares are right but assigned to the "
                             "wrong planes: sort the costs, compute, then put each share back at its "
-                            "plane's position")
+                            "plane's position", mistake="costs-shares-right")
         if not math.isclose(got.sum(), costs.max(), abs_tol=1e-9):
             raise Incorrect(f"for costs {costs.tolist()} your shares add up to {got.sum():.4g}, but "
                             f"the runway costs {costs.max():g} (the longest plane's need): the "
-                            "shares must add up to the largest cost (efficiency)")
+                            "shares must add up to the largest cost (efficiency)",
+                            mistake="costs-shares-add")
         raise Incorrect(f"for costs {costs.tolist()} the Shapley shares are {np.round(want, 4).tolist()}, "
-                        f"you have {np.round(got, 4).tolist()}: " + _CLOSED_FORM)
+                        f"you have {np.round(got, 4).tolist()}: " + _CLOSED_FORM,
+                        mistake="costs-shapley-shares")
     if enumerator is not None:
         raise Incorrect(f"right on small airports, but your function uses `{enumerator}`, which "
-                        "lists coalitions; with 40 planes there are 2^40 of them: " + _CLOSED_FORM)
+                        "lists coalitions; with 40 planes there are 2^40 of them: " + _CLOSED_FORM,
+                        mistake="lists-all-coalitions")
     big = rng.uniform(1, 100, 40)
     try:
         got = as_array(call_fresh(function, big, what="airport_shares(40 costs)"),
                        "airport_shares(40 costs)", shape=(40,))
     except Incorrect:
         raise Incorrect("right on small airports but not on 40 planes (where 2^40 coalitions "
-                        "cannot be listed): " + _CLOSED_FORM) from None
+                        "cannot be listed): " + _CLOSED_FORM,
+                        mistake="fails-on-40-planes") from None
     if not _close(got, _airport_formula(big), 1e-8):
         raise Incorrect("right on small airports but not on 40 planes (where 2^40 coalitions "
-                        "cannot be listed): write the closed form, one runway segment at a time")
+                        "cannot be listed): write the closed form, one runway segment at a time",
+                        mistake="wrong-on-40-planes")
     return "one segment at a time: 40 planes in microseconds, where the sum over coalitions has 2^40 terms"
 
 

@@ -17,7 +17,7 @@ from ..kernels import (RandomFourierFeatures, affine_map, expected_approximation
                        is_linearly_separable, kernel_approximation_error, make_spirals, make_xor,
                        polar, polynomial_kernel, quadratic_features, rbf_kernel, rotation)
 from . import (PLACEHOLDER, Incorrect, Question, as_array, as_callable, as_int, call_fresh,
-               call_learner, forbidden, plain, uses_python_loop)
+               call_learner, forbidden, plain, uses_python_loop, mistake_from)
 
 __all__ = ["q1", "q2", "q3", "q4", "q5", "q6", "q7", "q8", "QUESTIONS", "PLACEHOLDER",
            "q1_X", "q1_y", "q7_X", "q7_gamma", "q7_bound", "q7_seeds", "D_grid", "q8_datasets"]
@@ -63,10 +63,12 @@ def _check_q1(A, b):
         return "every red point is right of the axis z1 = 0, every blue one left of it"
     if (~right).all():
         raise Incorrect("the axis separates the classes, but the wrong way round: class 1 must be on the "
-                        "right (z1 > 0); turn by another 180 degrees or flip the sign of A's first row")
+                        "right (z1 > 0); turn by another 180 degrees or flip the sign of A's first row",
+                        mistake="axis-separates-classes")
     if np.allclose(A[0], 0):
         raise Incorrect("the first row of A is zero, so z1 = b[0] for every point and all land on one side: "
-                        "z1 = A[0] . x + b[0] must grow across the gap between the classes")
+                        "z1 = A[0] . x + b[0] must grow across the gap between the classes",
+                        mistake="first-row-zero")
     # z1 = A[0] . x + b[0]: a line separates the classes along A[0] when the projections do not overlap
     low, high = Z[q1_y == 0, 0].max(), Z[q1_y == 1, 0].min()
     if low < high:
@@ -75,7 +77,7 @@ def _check_q1(A, b):
     else:
         todo = "turn A's first row so that it points across the gap between the classes, then shift with b"
     raise Incorrect(f"{int((~right).sum())} of {len(right)} points are on the wrong side of the axis z1 = 0: "
-                    f"{todo}")
+                    f"{todo}", mistake="points-wrong-side")
 
 
 q1 = Question(
@@ -107,36 +109,43 @@ def _check_q2(to_polar):
         got = as_array(call_fresh(function, X, what=call, names=["X"]), call, finite=False)
         if got.shape == (2, len(X)):
             raise Incorrect(f"to_polar(X) has shape {got.shape}: one row per point, please, with "
-                            "columns (r, theta); np.column_stack([r, theta]) builds that")
+                            "columns (r, theta); np.column_stack([r, theta]) builds that",
+                            mistake="polar-shape-row")
         got = as_array(got, call, shape=(len(X), 2))
         want = polar(X)
         r, theta = got[:, 0], got[:, 1]
         if np.allclose(got[:, ::-1], want, atol=1e-9):
-            raise Incorrect("your columns are (theta, r); the question asks for (r, theta)")
+            raise Incorrect("your columns are (theta, r); the question asks for (r, theta)",
+                            mistake="columns-swapped")
         if not np.allclose(r, want[:, 0], atol=1e-9):
             if np.allclose(r, want[:, 0] ** 2, atol=1e-9):
-                raise Incorrect("your r is the squared radius x^2 + y^2: take its square root (or np.hypot)")
+                raise Incorrect("your r is the squared radius x^2 + y^2: take its square root (or np.hypot)",
+                                mistake="squared-radius-take")
             k = int(np.argmax(np.abs(r - want[:, 0])))
             raise Incorrect(f"r of the point {_point(X[k])} should be {plain(want[k, 0], 4)}, you have "
-                            f"{plain(r[k], 4)}")
+                            f"{plain(r[k], 4)}", mistake="radius-off")
         if np.allclose(theta, want[:, 1], atol=1e-9):
             continue
         if np.allclose(theta, np.degrees(want[:, 1]), atol=1e-7):
-            raise Incorrect("your theta is in degrees; keep radians (np.arctan2 returns radians)")
+            raise Incorrect("your theta is in degrees; keep radians (np.arctan2 returns radians)",
+                            mistake="theta-degrees-keep")
         gap = np.abs(np.angle(np.exp(1j * (theta - want[:, 1]))))  # equal modulo 2 pi
         if np.all(gap < 1e-9):
             k = int(np.argmax(np.abs(theta - want[:, 1])))
             raise Incorrect(f"theta of {_point(X[k])} is {plain(theta[k], 4)}, the right direction but "
                             f"outside (-pi, pi]: the question asks for np.arctan2's range (no % (2 pi), "
-                            f"no + 2 pi); here theta = {plain(want[k, 1], 4)}")
+                            f"no + 2 pi); here theta = {plain(want[k, 1], 4)}",
+                            mistake="theta-right-direction")
         if np.allclose(theta, np.arctan2(X[:, 0], X[:, 1]), atol=1e-9):
-            raise Incorrect("you swapped the arguments: np.arctan2(y, x) takes y first")
+            raise Incorrect("you swapped the arguments: np.arctan2(y, x) takes y first",
+                            mistake="swapped-arguments-np")
         k = int(np.argmax(gap))
         if np.all((gap < 1e-9) | (np.abs(gap - np.pi) < 1e-9)):
             raise Incorrect(f"theta of {_point(X[k])} is off by pi: np.arctan(y / x) cannot tell "
-                            "(1, 1) from (-1, -1); np.arctan2(y, x) looks at both signs")
+                            "(1, 1) from (-1, -1); np.arctan2(y, x) looks at both signs",
+                            mistake="theta-off-pi")
         raise Incorrect(f"theta of the point {_point(X[k])} should be {plain(want[k, 1], 4)} radians, "
-                        f"you have {plain(theta[k], 4)}")
+                        f"you have {plain(theta[k], 4)}", mistake="theta-point-radians")
     return "r >= 0 and theta in (-pi, pi] in every quadrant, and on both sides of theta = pi"
 
 
@@ -162,27 +171,29 @@ def _check_q3(phi):
         if features.shape == (len(X), len(X)) and np.allclose(features, want, atol=1e-9):
             raise Incorrect(f"{call} returns the Gram matrix (x.y + 1)^2 itself, shape {features.shape}; "
                             "the question asks for the features phi(X): one row per point, six columns, "
-                            "whose dot products give that matrix")
+                            "whose dot products give that matrix", mistake="gram-matrix-itself")
         if features.shape[0] != len(X):
             raise Incorrect(f"{call} has {features.shape[0]} rows for {len(X)} points; return one row of "
-                            "features per point")
+                            "features per point", mistake="rows-points-row")
         gram = features @ features.T
         if np.allclose(gram, want, rtol=1e-9, atol=1e-9):
             continue
         if np.allclose(gram, (X @ X.T) ** 2, atol=1e-9):
             raise Incorrect("your features give (x.y)^2, without the + 1: add the constant feature 1 and "
-                            "sqrt(2) x1, sqrt(2) x2")
+                            "sqrt(2) x1, sqrt(2) x2", mistake="features-without-add")
         if abs(gram[0, 0] - (X[0] @ X[0] + 1) ** 2) > 1e-9 and np.allclose(X[0], 0):
             raise Incorrect(f"phi(0) . phi(0) should be (0 + 1)^2 = 1, yours is {plain(gram[0, 0], 4)}: a "
-                            "constant feature 1 gives the 1 in (x.y + 1)^2")
+                            "constant feature 1 gives the 1 in (x.y + 1)^2",
+                            mistake="no-constant-feature")
         if np.allclose(X[1], [1, 0]) and abs(gram[1, 2] - 9) > 1e-9:
             raise Incorrect(f"for x = (1, 0), y = (2, 0), (x.y + 1)^2 = 9, yours gives {plain(gram[1, 2], 4)}: "
-                            "(t + 1)^2 = 1 + 2t + t^2 needs the feature sqrt(2) x1 next to x1^2")
+                            "(t + 1)^2 = 1 + 2t + t^2 needs the feature sqrt(2) x1 next to x1^2",
+                            mistake="yours-feature-sqrt")
         i, j = _worst(np.abs(gram - want))
         raise Incorrect(f"phi(x) . phi(y) should be (x.y + 1)^2; for x = {_point(X[i])}, y = "
                         f"{_point(X[j])} that is {plain(want[i, j], 4)}, yours gives "
                         f"{plain(gram[i, j], 4)}. Expand (x1 y1 + x2 y2 + 1)^2: the cross term "
-                        "2 x1 x2 y1 y2 needs sqrt(2) x1 x2")
+                        "2 x1 x2 y1 y2 needs sqrt(2) x1 x2", mistake="kernel-not-matched")
     return ("six features whose dot products are exactly (x.y + 1)^2; the kernel computes the same "
             "number from x.y alone")
 
@@ -205,7 +216,8 @@ def _check_q4(rbf_gram):
     loop = uses_python_loop(function)
     if loop:
         raise Incorrect(f"rbf_gram uses a Python loop ({loop}); the question asks for numpy only: "
-                        "X[:, None, :] - X[None, :, :] gives every difference at once")
+                        "X[:, None, :] - X[None, :, :] gives every difference at once",
+                        mistake="rbf-gram-uses")
     for X, gamma in ((np.random.RandomState(44).normal(size=(5, 2)), 2.0),  # 2: d/(2 gamma) != d
                      (np.random.RandomState(4).normal(size=(7, 3)), 0.5),
                      (np.random.RandomState(45).normal(size=(4, 5)), 0.1)):
@@ -219,7 +231,7 @@ def _check_q4(rbf_gram):
         got = as_array(result, call, finite=False)
         if got.shape != (n, n):
             raise Incorrect(f"{call} has shape {got.shape} for {n} points; the Gram matrix holds one "
-                            f"entry per pair of points: ({n}, {n})")
+                            f"entry per pair of points: ({n}, {n})", mistake="shape-points-gram")
         got = as_array(got, call)
         want = rbf_kernel(X, gamma=gamma)
         if np.allclose(got, want, rtol=1e-9, atol=1e-12):
@@ -239,10 +251,11 @@ def _check_q4(rbf_gram):
         }
         for message, values in suspects.items():
             if np.allclose(got, values, rtol=1e-9, atol=1e-12):
-                raise Incorrect(message)
+                raise Incorrect(message, mistake=mistake_from(message))
         i, j = _worst(np.abs(got - want))
         raise Incorrect(f"entry [{i}, {j}] of {call} should be {plain(want[i, j])}, you have {plain(got[i, j])}"
-                        + ("; the diagonal k(x, x) must be 1" if i == j else ""))
+                        + ("; the diagonal k(x, x) must be 1" if i == j else ""),
+                        mistake="entry-diagonal")
     return "equal to sklearn.metrics.pairwise.rbf_kernel for three point sets and values of gamma"
 
 
@@ -272,7 +285,7 @@ def _check_q5_case(function, X, W, b, want):
     n, D = len(X), W.shape[1]
     if got.shape != (n, D):
         raise Incorrect(f"{call} has shape {got.shape}; it should be ({n}, {D}): one row per point, one "
-                        "column per random feature")
+                        "column per random feature", mistake="shape-row-per")
     got = as_array(got, call)
     if np.allclose(got, want, rtol=1e-9, atol=1e-12):
         return
@@ -288,10 +301,10 @@ def _check_q5_case(function, X, W, b, want):
     }
     for message, values in suspects.items():
         if np.allclose(got, values, rtol=1e-9, atol=1e-12):
-            raise Incorrect(message)
+            raise Incorrect(message, mistake=mistake_from(message))
     i, j = _worst(np.abs(got - want))
     raise Incorrect(f"feature {j} of point {i} should be {plain(want[i, j])}, you have {plain(got[i, j])}; "
-                    "z(x) = sqrt(2 / D) * np.cos(x @ W + b)")
+                    "z(x) = sqrt(2 / D) * np.cos(x @ W + b)", mistake="feature-point-sqrt")
 
 
 q5 = Question(
@@ -308,7 +321,8 @@ def _draw(function, n_features, D, gamma, seed):
     call = f"draw_weights({n_features}, {D}, {gamma}, {seed})"
     got = call_learner(function, n_features, D, gamma, seed, what=call)
     if not isinstance(got, (tuple, list)) or len(got) != 2:
-        raise Incorrect(f"{call} should return two arrays (W, b), got {type(got).__name__}")
+        raise Incorrect(f"{call} should return two arrays (W, b), got {type(got).__name__}",
+                        mistake="not-two-arrays")
     W = as_array(got[0], f"W from {call}", shape=(n_features, D))
     b = as_array(got[1], f"b from {call}", shape=(D,))
     return W, b
@@ -320,12 +334,14 @@ def _check_q6(draw_weights):
     W_again, b_again = _draw(function, 2, 20_000, 0.5, 0)
     if not (np.array_equal(W, W_again) and np.array_equal(b, b_again)):
         raise Incorrect("two calls with seed=0 give different draws: make rng = np.random.default_rng(seed) "
-                        "inside the function and draw from it")
+                        "inside the function and draw from it", mistake="calls-seed-different")
     if np.array_equal(W, _draw(function, 2, 20_000, 0.5, 1)[0]):
-        raise Incorrect("seed=0 and seed=1 give the same W: draw from a generator seeded with `seed`")
+        raise Incorrect("seed=0 and seed=1 give the same W: draw from a generator seeded with `seed`",
+                        mistake="seed-seed-draw")
     if b.min() < 0 or b.max() >= 2 * np.pi or abs(b.mean() - np.pi) > 0.1 or abs(b.std() - 2 * np.pi / np.sqrt(12)) > 0.1:
         raise Incorrect(f"b should be uniform on [0, 2 pi) (mean about 3.14, values between 0 and 6.28); yours "
-                        f"has mean {b.mean():.3g}, min {b.min():.3g}, max {b.max():.3g}")
+                        f"has mean {b.mean():.3g}, min {b.min():.3g}, max {b.max():.3g}",
+                        mistake="uniform-pi-yours")
     for gamma in (3.0, 0.5):  # 3 first: gamma, sqrt(gamma), 2 gamma and 1 all differ
         W, b = _draw(function, 2, 20_000, gamma, 0)
         spread, want = W.std(), np.sqrt(2 * gamma)
@@ -335,7 +351,7 @@ def _check_q6(draw_weights):
             like = f" (that is {named[guess]})" if abs(guess / spread - 1) < 0.05 else ""
             raise Incorrect(f"with gamma={gamma}, W should be normal with mean 0 and standard deviation "
                             f"sqrt(2 gamma) = {want:.3g}; yours has mean {W.mean():.3g} and standard "
-                            f"deviation {spread:.3g}{like}")
+                            f"deviation {spread:.3g}{like}", mistake="gamma-normal-mean")
     # the whole point: the features must approximate the RBF kernel
     X = np.random.RandomState(6).uniform(-1, 1, size=(20, 2))
     W, b = _draw(function, 2, 4000, 1.0, 0)
@@ -345,7 +361,8 @@ def _check_q6(draw_weights):
     if error > 3 * expected:
         raise Incorrect(f"with D = 4000 your features approximate exp(-||x - y||^2) with an RMS error of "
                         f"{error:.3g}, more than 3 times the {expected:.3g} expected: is W normal (not "
-                        "uniform) and drawn independently for every entry?")
+                        "uniform) and drawn independently for every entry?",
+                        mistake="features-approximate-exp")
     return f"the kernel is approximated to {error:.3f} with D = 4000 (expected about {expected:.3f})"
 
 
@@ -376,7 +393,8 @@ def _seed_error(D: int, seed: int) -> float:
 def _check_q7(smallest_D):
     D = as_int(smallest_D, "smallest_D")
     if D not in D_grid:
-        raise Incorrect(f"pick smallest_D from D_grid (powers of two from 2 to {D_grid[-1]}), got {D}")
+        raise Incorrect(f"pick smallest_D from D_grid (powers of two from 2 to {D_grid[-1]}), got {D}",
+                        mistake="pick-smallest-grid")
     k = D_grid.index(D)
     right = next(d for d in D_grid if q7_error(d) < q7_bound)
     if D != right:
@@ -385,13 +403,15 @@ def _check_q7(smallest_D):
                                                        for d in D_grid[:k]):
                 raise Incorrect(f"{D} is the smallest D for random_state={seed} alone; the question "
                                 "averages the error over every seed in q7_seeds, and one seed's draws "
-                                "are luckier or unluckier than the average")
+                                "are luckier or unluckier than the average",
+                                mistake="smallest-random-state")
     if q7_error(D) >= q7_bound:
         raise Incorrect(f"at D = {D} the error averaged over q7_seeds is {q7_error(D):.4f}, not below "
-                        f"{q7_bound}: the error falls like 1/sqrt(D), so go further along D_grid")
+                        f"{q7_bound}: the error falls like 1/sqrt(D), so go further along D_grid",
+                        mistake="error-averaged-q7")
     if D != right:
         raise Incorrect(f"D = {right} already gets {q7_error(right):.4f} < {q7_bound}; "
-                        "you want the smallest such D")
+                        "you want the smallest such D", mistake="already-want-smallest")
     before = f"{q7_error(D_grid[k - 1]):.4f} at D = {D_grid[k - 1]}, " if k > 0 else ""
     return f"{before}{q7_error(D):.4f} at D = {D}: four times the features, half the error"
 
@@ -416,16 +436,18 @@ def _q8_truth() -> dict:
 def _names(value) -> set:
     if isinstance(value, (str, bytes)):
         raise Incorrect("separable should be a set of dataset names, one string per name, such as "
-                        "{'blobs', 'xor'}, not a single string")
+                        "{'blobs', 'xor'}, not a single string", mistake="separable-not-names")
     if isinstance(value, dict):
         value = [k for k, v in value.items() if v is True]
     if isinstance(value, np.ndarray):
         value = value.ravel().tolist() if value.size < 100 else None
     if not isinstance(value, (set, frozenset, list, tuple)):
-        raise Incorrect(f"separable should be a set of dataset names (e.g. {{'blobs'}}), got {type(value).__name__}")
+        raise Incorrect(f"separable should be a set of dataset names (e.g. {{'blobs'}}), got {type(value).__name__}",
+                        mistake="separable-not-a-set")
     unknown = [v for v in value if not isinstance(v, str) or v not in q8_datasets]
     if unknown:
-        raise Incorrect(f"{str(unknown[0])[:30]!r} is not one of the datasets {sorted(q8_datasets)}")
+        raise Incorrect(f"{str(unknown[0])[:30]!r} is not one of the datasets {sorted(q8_datasets)}",
+                        mistake="unknown-dataset")
     return set(value)
 
 
@@ -440,12 +462,14 @@ def _check_q8(separable):
     truth = {name for name, ok in _q8_truth().items() if ok}
     for name in sorted(answer - truth):
         raise Incorrect(f"you included '{name}', but no hyperplane separates quadratic_features of it: the "
-                        f"best logistic regression on those features gets only {_accuracy(name):.0%} right")
+                        f"best logistic regression on those features gets only {_accuracy(name):.0%} right",
+                        mistake="included-no-hyperplane")
     reasons = {"blobs": "x1 and x2 are among the features, so any line that worked before still works",
                "circles": "x1^2 + x2^2 = r^2 is a sum of two features, and r separates the circles",
                "xor": "x1 * x2 is (up to sqrt 2) a feature, and its sign is the label"}
     for name in sorted(truth - answer):
-        raise Incorrect(f"you left out '{name}': " + reasons.get(name, "a hyperplane separates it after the map"))
+        raise Incorrect(f"you left out '{name}': " + reasons.get(name, "a hyperplane separates it after the map"),
+                        mistake="left-hyperplane-separates")
     return ("a quadratic map bends the boundary into a conic section (circle, ellipse, hyperbola, two lines); "
             "moons and spirals need more")
 

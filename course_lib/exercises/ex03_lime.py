@@ -66,20 +66,23 @@ def _check_q1(kernel):
             continue
         if abs(got[0] - 1) > 1e-9:
             raise Incorrect(f"kernel(0, {width}) = {got[0]:.4g}, but a neighbour at distance 0 is the "
-                            "point itself and must get weight 1")
+                            "point itself and must get weight 1",
+                            mistake="kernel-neighbour-distance")
         if is_close(got, np.exp(-d ** 2 / width ** 2), atol=1e-10):
             raise Incorrect("you computed exp(-d²/w²); lime takes the square root of that, "
-                            "sqrt(exp(-d²/w²)) = exp(-d²/(2w²)), so weights fall off more slowly")
+                            "sqrt(exp(-d²/w²)) = exp(-d²/(2w²)), so weights fall off more slowly",
+                            mistake="computed-exp-lime")
         if (is_close(got, np.exp(-d / width), atol=1e-10)
                 or is_close(got, np.sqrt(np.exp(-d / width)), atol=1e-10)):
             raise Incorrect("your kernel uses the distance d, not its square d²: the exponential "
-                            "kernel is a Gaussian bump in d")
+                            "kernel is a Gaussian bump in d", mistake="kernel-uses-distance")
         if np.any(np.diff(got) > 1e-12):
             raise Incorrect(f"kernel(d, {width}) grows with d somewhere; farther neighbours must "
-                            "never weigh more than closer ones")
+                            "never weigh more than closer ones", mistake="kernel-grows-somewhere")
         worst = int(np.argmax(np.abs(got - expected)))
         raise Incorrect(f"kernel({d[worst]}, {width}) = {got[worst]:.6g}, expected "
-                        f"{expected[worst]:.6g}: check where the width enters (d² / w²)")
+                        f"{expected[worst]:.6g}: check where the width enters (d² / w²)",
+                        mistake="kernel-width-enters")
     return "at d = w the weight is exp(-1/2) ≈ 0.61; at d = 2w it is already 0.14"
 
 
@@ -97,7 +100,7 @@ q1 = Question(
 def _read_fit(result, m: int, what: str):
     if not isinstance(result, (tuple, list)) or len(result) != 2:
         raise Incorrect(f"{what} should return a pair (coef, intercept), but it returned "
-                        f"{type(result).__name__}")
+                        f"{type(result).__name__}", mistake="not-a-pair")
     coef = as_array(result[0], "coef", shape=(m,))
     intercept = as_number(result[1], "intercept")
     return coef, intercept
@@ -125,22 +128,24 @@ def _check_q2(fit):
         unweighted = Ridge(alpha=alpha).fit(Z, y)
         if is_close(coef, unweighted.coef_, atol=1e-6):
             raise Incorrect(f"with alpha={alpha} your coefficients equal an unweighted fit: every "
-                            "neighbour must count with its weight w (multiply rows by sqrt(w), or use Z'WZ)")
+                            "neighbour must count with its weight w (multiply rows by sqrt(w), or use Z'WZ)",
+                            mistake="alpha-coefficients-equal")
         design = np.column_stack([np.ones(n), Z]) * np.sqrt(w)[:, None]
         penalty = alpha * np.eye(m + 1)
         both = np.linalg.solve(design.T @ design + penalty, design.T @ (y * np.sqrt(w)))
         if alpha > 0 and is_close(coef, both[1:], atol=1e-6):
             raise Incorrect("your fit penalises the intercept too: centre Z and y at their weighted "
-                            "means first, solve for coef, then intercept = mean_w(y) - mean_w(Z)·coef")
+                            "means first, solve for coef, then intercept = mean_w(y) - mean_w(Z)·coef",
+                            mistake="fit-penalises-intercept")
         origin = Ridge(alpha=alpha, fit_intercept=False).fit(Z, y, sample_weight=w)
         if alpha > 0 and is_close(coef, origin.coef_, atol=1e-6):
             raise Incorrect("your fit has no intercept (it goes through the origin): centre Z and y "
-                            "at their weighted means before solving")
+                            "at their weighted means before solving", mistake="fit-no-intercept")
         worst = int(np.argmax(np.abs(coef - reference.coef_)))
         raise Incorrect(f"with alpha={alpha}, coef[{worst}] = {coef[worst]:.5g} but sklearn's "
                         f"Ridge(alpha={alpha}).fit(Z, y, sample_weight=w) gives "
                         f"{reference.coef_[worst]:.5g} (intercept {reference.intercept_:.5g}, yours "
-                        f"{intercept:.5g})")
+                        f"{intercept:.5g})", mistake="alpha-coef-sklearn")
     return "equal to scikit-learn's Ridge with sample weights, with and without the penalty"
 
 
@@ -175,25 +180,29 @@ def _check_q3(remove_words):
             got = call_fresh(remove_words, text, list(vocabulary), z,
                                what="remove_words(text, vocabulary, z)")
             if not isinstance(got, str):
-                raise Incorrect(f"remove_words should return a string, got {type(got).__name__}")
+                raise Incorrect(f"remove_words should return a string, got {type(got).__name__}",
+                                mistake="remove-words-string")
             if got == expected:
                 continue
             removed = [v for v, keep in zip(vocabulary, z) if not keep]
             where = f"for text {text!r}, vocabulary {vocabulary} and z = {z.tolist()}"
             if got == texts_from_masks(tokens, word_of_token, 1 - z[None, :])[0]:
                 raise Incorrect(f"{where} you removed the words with z = 1 and kept the others: "
-                                "z_j = 1 means word j stays, 0 means it goes")
+                                "z_j = 1 means word j stays, 0 means it goes",
+                                mistake="removed-words-kept")
             if re.findall(r"\w+", got) == re.findall(r"\w+", expected):
                 raise Incorrect(f"{where} the words are right but the spacing or punctuation is not: "
-                                f"keep every separator as it is (expected {expected!r}, got {got!r})")
+                                f"keep every separator as it is (expected {expected!r}, got {got!r})",
+                                mistake="words-right-spacing")
             if set(removed) & set(split_words(got)[2]):
                 raise Incorrect(f"{where} a removed word is still there: with a bag of words every "
-                                f"occurrence goes (expected {expected!r}, got {got!r})")
+                                f"occurrence goes (expected {expected!r}, got {got!r})",
+                                mistake="removed-word-bag")
             if len(got) < len(expected):
                 raise Incorrect(f"{where} you removed too much, perhaps a word inside another word "
                                 f"('my' inside 'myself'): remove whole words only (expected {expected!r}, "
-                                f"got {got!r})")
-            raise Incorrect(f"{where} expected {expected!r}, got {got!r}")
+                                f"got {got!r})", mistake="removed-too-much")
+            raise Incorrect(f"{where} expected {expected!r}, got {got!r}", mistake="wrong-text")
     return "every occurrence removed, separators kept: lime's bag-of-words perturbation"
 
 
@@ -239,7 +248,8 @@ def _check_q4(mask_superpixels):
         except Incorrect as wrong:
             if "broadcast" in str(wrong) and "in place" not in str(wrong):
                 raise Incorrect("the (H, W) mask and the (H, W, 3) images do not broadcast: give "
-                                "the mask a channel axis, mask[..., None]") from None
+                                "the mask a channel axis, mask[..., None]",
+                                mistake="mask-images-broadcast") from None
             raise
         got = as_array(got, "mask_superpixels(...)", shape=image.shape)
         expected = perturbed_images(image, hidden, segments, z[None, :])[0]
@@ -247,19 +257,23 @@ def _check_q4(mask_superpixels):
             continue
         if np.array_equal(got, perturbed_images(image, hidden, segments, 1 - z[None, :])[0]):
             raise Incorrect(f"for z = {z.tolist()} you hid the superpixels with z = 1; z'_j = 1 "
-                            "means superpixel j is shown, 0 means hidden")
+                            "means superpixel j is shown, 0 means hidden",
+                            mistake="hid-superpixels-means")
         if np.array_equal(got, np.where((z[segments] == 0)[..., None], 0, image)):
             raise Incorrect("you blacked out the hidden superpixels; take their pixels from `hidden` "
-                            "(the image as each superpixel looks when it is off)")
+                            "(the image as each superpixel looks when it is off)",
+                            mistake="blacked-hidden-superpixels")
         if kind == "float" and np.allclose(got, expected, atol=1.0) and np.all(got == np.round(got)):
             raise Incorrect("on a float picture in [0, 1] your result holds whole numbers only: the "
                             "result must keep the image's dtype (np.where keeps it; an array made "
-                            "with dtype=np.uint8 rounds every pixel down to 0)")
+                            "with dtype=np.uint8 rounds every pixel down to 0)",
+                            mistake="float-picture-result")
         wrong = int(np.sum(np.any(got != expected, axis=-1)))
         where = "" if kind == "uint8" else (" on a float picture whose 6 superpixels are "
                                             "irregular blobs (segments is any label map, not a grid)")
         raise Incorrect(f"for z = {z.tolist()}{where}, {wrong} of {segments.size} pixels differ from "
-                        "the expected image: pixel (i, j) comes from hidden when z[segments[i, j]] == 0")
+                        "the expected image: pixel (i, j) comes from hidden when z[segments[i, j]] == 0",
+                        mistake="pixels-differ-image")
     return "one line of numpy: np.where((z[segments] == 0)[..., None], hidden, image)"
 
 
@@ -283,74 +297,87 @@ def _check_q5_settings(explanations):
     setup = cardio_setup()
     if len(explanations) != Q5_SEEDS:
         raise Incorrect(f"`explanations` holds {len(explanations)}; the question asks for "
-                        f"{Q5_SEEDS} seeds (random_state=seed for seed in range({Q5_SEEDS}))")
+                        f"{Q5_SEEDS} seeds (random_state=seed for seed in range({Q5_SEEDS}))",
+                        mistake="holds-seeds-random")
     labels = {e.label for e in explanations}
     if labels != {Q5_LABEL}:
         raise Incorrect(f"your explanations are of label {sorted(labels, key=str)}; the question "
-                        f"asks for the probability of disease, label={Q5_LABEL} (explain's default)")
+                        f"asks for the probability of disease, label={Q5_LABEL} (explain's default)",
+                        mistake="explanations-label-probability")
     hoods = [e.neighbourhood for e in explanations]
     if any(h is None for h in hoods):
-        raise Incorrect("make each explanation with explainer.explain(x_patient, predict, ...)")
+        raise Incorrect("make each explanation with explainer.explain(x_patient, predict, ...)",
+                        mistake="explanation-explainer-explain")
     sizes = {len(h.Z) for h in hoods}
     if sizes != {Q5_SAMPLES}:
         raise Incorrect(f"your explanations use num_samples={sorted(sizes)}; the question asks "
-                        f"for num_samples={Q5_SAMPLES}")
+                        f"for num_samples={Q5_SAMPLES}", mistake="explanations-num-samples")
     columns = list(hoods[0].extra.get("columns", []))
     if columns != setup.names:
         if columns and all(c.isdigit() for c in columns):
             raise Incorrect("your explainer has no feature names: pass feature_names=names so "
-                            "that the top 5 are named features")
+                            "that the top 5 are named features", mistake="explainer-no-feature")
         raise Incorrect(f"your explanations are of a table with the columns {columns}; explain "
-                        "with LimeTabular(X_small, feature_names=names, ...)")
+                        "with LimeTabular(X_small, feature_names=names, ...)",
+                        mistake="explanations-table-columns")
     rows = [np.asarray(h.inputs, dtype=float)[0] for h in hoods]
     if any(not np.allclose(row, rows[0]) for row in rows):
         raise Incorrect("your explanations are not all of the same patient: explain x_patient "
-                        "each time and change only random_state")
+                        "each time and change only random_state",
+                        mistake="explanations-patient-explain")
     if not np.allclose(rows[0], setup.x_patient):
         raise Incorrect("you explained another patient; the question asks for x_patient "
-                        "(X_small[10])")
+                        "(X_small[10])", mistake="explained-another-patient")
     named = [n for e in explanations[:1] for n in e.feature_names]
     missing = [c for c in setup.categorical if not any(str(n).startswith(c + "=") for n in named)]
     if missing:
         raise Incorrect(f"{missing} are explained as numbers; declare them categorical, "
-                        "categorical_features=categorical, as the question says")
+                        "categorical_features=categorical, as the question says",
+                        mistake="explained-numbers-declare")
 
 
 def _check_q5(explanations, top5_agreement):
     if not isinstance(explanations, (list, tuple)) or not all(isinstance(e, Explanation) for e in explanations):
         raise Incorrect("`explanations` should be a list of explanations, one per seed, each from "
-                        "explainer.explain(...)")
+                        "explainer.explain(...)", mistake="list-explanations-per")
     if len(explanations) < 5:
-        raise Incorrect(f"`explanations` holds {len(explanations)}; use {Q5_SEEDS} seeds")
+        raise Incorrect(f"`explanations` holds {len(explanations)}; use {Q5_SEEDS} seeds",
+                        mistake="holds-seeds")
     if len({(tuple(e.feature_names), round(e.prediction, 12)) for e in explanations}) > 1:
         raise Incorrect("your explanations are not all of the same point and label: explain the "
-                        "same x each time and change only random_state")
+                        "same x each time and change only random_state",
+                        mistake="explanations-point-label")
     if all(e.weights == explanations[0].weights for e in explanations):
         raise Incorrect("all your explanations are identical: did you pass the same random_state "
-                        "each time? Use a different seed per run (random_state=seed)")
+                        "each time? Use a different seed per run (random_state=seed)",
+                        mistake="explanations-identical-random")
     _check_q5_settings(explanations)
     hoods = [np.asarray(e.neighbourhood.Z) for e in explanations]
     if any(np.array_equal(a, b) for i, a in enumerate(hoods) for b in hoods[i + 1:]):
         raise Incorrect("two of your runs drew the same neighbours: give each run its own seed, "
-                        f"random_state=seed for seed in range({Q5_SEEDS})")
+                        f"random_state=seed for seed in range({Q5_SEEDS})",
+                        mistake="runs-drew-neighbours")
     agreement = as_number(top5_agreement, "top5_agreement")
     expected = stability(explanations, k=5).same_top_k
     if abs(agreement - expected) < 1e-9:
         return (f"in {expected:.0%} of your {len(explanations)} runs the top 5 was the most common "
                 "set; the rest disagree on at least one feature")
     if abs(agreement - 100 * expected) < 1e-6:
-        raise Incorrect(f"that is a percentage ({agreement:g}); give the share between 0 and 1")
+        raise Incorrect(f"that is a percentage ({agreement:g}); give the share between 0 and 1",
+                        mistake="percentage-share-between")
     ordered = [tuple(n for n, _ in e.as_list()[:5]) for e in explanations]
     mode_count = max(ordered.count(o) for o in ordered)
     if abs(agreement - mode_count / len(ordered)) < 1e-9:
         raise Incorrect("you compared the top 5 as ordered lists; compare them as sets "
-                        "(frozenset), the order inside the top 5 does not matter here")
+                        "(frozenset), the order inside the top 5 does not matter here",
+                        mistake="compared-top-ordered")
     sets = [frozenset(n for n, _ in e.as_list()[:5]) for e in explanations]
     if abs(agreement - max(sets.count(t) for t in sets)) < 1e-9:
         raise Incorrect(f"that is a count ({agreement:g}); divide by the number of runs "
-                        f"({len(sets)})")
+                        f"({len(sets)})", mistake="count-divide-number")
     raise Incorrect(f"top5_agreement = {agreement:.4g}, but from your explanations it is "
-                    f"{expected:.4g}: the share of runs whose top-5 set equals the most common top-5 set")
+                    f"{expected:.4g}: the share of runs whose top-5 set equals the most common top-5 set",
+                    mistake="top5-agreement-explanations")
 
 
 q5 = Question(
@@ -376,7 +403,8 @@ def _check_q6(errors, best_width):
         worst = int(np.argmax(np.abs(errors - expected)))
         raise Incorrect(f"errors[{worst}] (width {WIDTHS[worst]}) is {errors[worst]:.5g}, expected "
                         f"{expected[worst]:.5g}: fit with local_fit_2d(curved_model, POINT, width) "
-                        "(seed 0) and take the mean squared gap f - g on eval_points")
+                        "(seed 0) and take the mean squared gap f - g on eval_points",
+                        mistake="errors-fit-local")
     best = WIDTHS[int(np.argmin(expected))]
     if width == best:
         return (f"width {best} is the most faithful near the point: narrower fits noise, "
@@ -390,11 +418,13 @@ def _check_q6(errors, best_width):
     if width == WIDTHS[int(np.argmax(expected))]:
         also = (f" (it is also the width with the best R² under its own kernel: {r2_trap})"
                 if width == WIDTHS[int(np.argmax(scores))] else "")
-        raise Incorrect(f"that width has the *largest* error; you want the smallest (np.argmin){also}")
+        raise Incorrect(f"that width has the *largest* error; you want the smallest (np.argmin){also}",
+                        mistake="width-largest-error")
     if width == WIDTHS[int(np.argmax(scores))]:
-        raise Incorrect(f"that width maximises LIME's own R²: {r2_trap}")
+        raise Incorrect(f"that width maximises LIME's own R²: {r2_trap}",
+                        mistake="width-maximises-lime")
     raise Incorrect(f"best_width should be the width with the smallest error in `errors`, "
-                    f"one of {WIDTHS}; yours is {width:g}")
+                    f"one of {WIDTHS}; yours is {width:g}", mistake="best-width-width")
 
 
 q6 = Question(
@@ -420,35 +450,38 @@ def _check_q7_settings(neighbourhood, columns):
     if declared:
         raise Incorrect(f"you declared {declared} categorical; the question asks for lime's "
                         "defaults: LimeTabular(X_small, feature_names=names, random_state=0), "
-                        "no categorical_features")
+                        "no categorical_features", mistake="declared-categorical-lime")
     if len(neighbourhood.Z) != Q7_SAMPLES:
         raise Incorrect(f"your neighbourhood has {len(neighbourhood.Z)} rows; the question asks "
-                        f"for num_samples={Q7_SAMPLES}")
+                        f"for num_samples={Q7_SAMPLES}", mistake="neighbourhood-rows-num")
     setup = cardio_setup()
     if columns != setup.names:
         return  # another table: the share is checked on the learner's own rows
     rows = np.asarray(neighbourhood.inputs, dtype=float)
     if not np.allclose(rows[0], setup.x_patient):
         raise Incorrect("you sampled around another patient; the question asks for x_patient "
-                        "(X_small[10])")
+                        "(X_small[10])", mistake="sampled-around-another")
     reference = LimeTabular(setup.X_small, feature_names=setup.names, random_state=0).sample(
         setup.x_patient, setup.predict, num_samples=Q7_SAMPLES)
     if not np.allclose(rows, reference.inputs):
         raise Incorrect("your neighbours differ from LimeTabular(X_small, feature_names=names, "
                         "random_state=0).sample(x_patient, predict, num_samples=2000): use "
-                        "random_state=0 and the whole X_small")
+                        "random_state=0 and the whole X_small",
+                        mistake="neighbours-differ-limetabular")
 
 
 def _check_q7(neighbourhood, share_impossible):
     if not isinstance(neighbourhood, Neighbourhood) or "columns" not in neighbourhood.extra:
-        raise Incorrect("`neighbourhood` should be what LimeTabular(...).sample(x, predict, ...) returns")
+        raise Incorrect("`neighbourhood` should be what LimeTabular(...).sample(x, predict, ...) returns",
+                        mistake="limetabular-sample")
     columns = list(neighbourhood.extra["columns"])
     if columns and all(str(c).isdigit() for c in columns):
         raise Incorrect("your explainer has no feature names, so the columns are called "
-                        f"{columns[:3]}...: pass feature_names=names to LimeTabular")
+                        f"{columns[:3]}...: pass feature_names=names to LimeTabular",
+                        mistake="explainer-no-feature")
     if "ap_hi" not in columns or "ap_lo" not in columns:
         raise Incorrect(f"the table you sampled from has no ap_hi and ap_lo columns (it has {columns}); "
-                        "sample from the cardio table")
+                        "sample from the cardio table", mistake="table-sampled-no")
     _check_q7_settings(neighbourhood, columns)
     rows = np.asarray(neighbourhood.inputs, dtype=float)
     share = as_number(share_impossible, "share_impossible")
@@ -458,13 +491,15 @@ def _check_q7(neighbourhood, share_impossible):
         return (f"{expected:.1%} of the patients LIME asked the model about have a diastolic "
                 "pressure above the systolic one: each feature was drawn on its own")
     if abs(share - float(flags.sum())) < 1e-9:
-        raise Incorrect(f"that is a count ({share:g}); divide by the number of rows ({len(rows)})")
+        raise Incorrect(f"that is a count ({share:g}); divide by the number of rows ({len(rows)})",
+                        mistake="count-divide-number")
     Z = np.asarray(neighbourhood.Z)
     if abs(share - float((Z[:, columns.index("ap_lo")] > Z[:, columns.index("ap_hi")]).mean())) < 1e-9:
         raise Incorrect("you compared the binary z' columns; compare the values the model saw, "
-                        "neighbourhood.inputs")
+                        "neighbourhood.inputs", mistake="compared-binary-columns")
     raise Incorrect(f"share_impossible = {share:.4g}, but in neighbourhood.inputs "
-                    f"ap_lo > ap_hi in {expected:.4g} of the rows")
+                    f"ap_lo > ap_hi in {expected:.4g} of the rows",
+                    mistake="share-impossible-neighbourhood")
 
 
 q7 = Question(

@@ -109,25 +109,29 @@ def _check_q1(kernel_weight):
     size_mass = np.array([(M - 1) / (s * (M - s)) for M, s in pairs])
     if np.allclose(got, coefficient, rtol=1e-9):
         raise Incorrect("you return the Shapley coefficient |S|!(M-|S|-1)!/M!; the kernel is a "
-                        "different weight: (M-1) / (C(M,s) * s * (M-s))")
+                        "different weight: (M-1) / (C(M,s) * s * (M-s))",
+                        mistake="shapley-coefficient-kernel")
     if np.allclose(got, size_mass, rtol=1e-9):
         raise Incorrect("you return (M-1)/(s(M-s)), the weight of *all* coalitions of size s "
-                        "together; one coalition gets that divided by C(M, s)")
+                        "together; one coalition gets that divided by C(M, s)",
+                        mistake="weight-coalitions-size")
     if np.allclose(got * np.array([M - 1 for M, _ in pairs]), want, rtol=1e-9):
         raise Incorrect("the factor (M - 1) on top is missing; it makes no difference to the "
-                        "regression (only ratios of weights matter) but it is part of the kernel")
+                        "regression (only ratios of weights matter) but it is part of the kernel",
+                        mistake="factor-top-missing")
     floored = np.array([(M - 1) // (math.comb(M, s) * s * (M - s)) for M, s in pairs])
     if np.array_equal(got, floored) or (np.all(got == np.round(got)) and np.mean(got == 0) > 0.5):
         raise Incorrect("your weights are whole numbers (mostly 0): `//` is integer division in "
-                        "Python; use `/` so that (M-1) / (C(M,s) * s * (M-s)) stays a fraction")
+                        "Python; use `/` so that (M-1) / (C(M,s) * s * (M-s)) stays a fraction",
+                        mistake="weights-whole-numbers")
     ratio = got / want
     if np.all(np.isfinite(ratio)) and np.allclose(ratio, ratio[0], rtol=1e-9):
         raise Incorrect(f"your weights are the kernel times {ratio[0]:.4g}: right shape, wrong "
-                        "constant; check the factor (M - 1) on top")
+                        "constant; check the factor (M - 1) on top", mistake="weights-kernel-times")
     k = int(np.argmax(~np.isclose(got, want, rtol=1e-9, atol=0)))
     M, s = pairs[k]
     raise Incorrect(f"kernel_weight({M}, {s}) should be {want[k]:.6g}, you have {got[k]:.6g}; "
-                    "the formula is (M-1) / (C(M,s) * s * (M-s))")
+                    "the formula is (M-1) / (C(M,s) * s * (M-s))", mistake="kernel-weight-formula")
 
 
 q1 = Question(
@@ -162,7 +166,8 @@ def _rows_only(f):
         if X.ndim != 2 or X.shape[-1] != 3:
             raise Incorrect(f"f takes a 2-D array of rows, shape (n, 3), but your function passed "
                             f"shape {X.shape}: give one row as row[None] (shape (1, 3)), or fill all "
-                            "background rows at once with np.where(z == 1, x, background)")
+                            "background rows at once with np.where(z == 1, x, background)",
+                            mistake="takes-array-rows")
         return f(X)
     return model
 
@@ -188,15 +193,16 @@ def _check_q2(exact_kernel_shap):
         if np.allclose(got, mean_row, atol=1e-6):
             raise Incorrect("you fill the unknown features with the background's *mean row*; "
                             "v(z) is the mean of f over all background rows, each with x's values "
-                            "on the features in z")
+                            "on the features in z", mistake="fill-unknown-features")
         total = float(f(x[None])[0] - np.mean(f(background)))
         if not math.isclose(got.sum(), total, rel_tol=1e-4, abs_tol=1e-4):
             raise Incorrect(f"your values add up to {got.sum():.6g}, but f(x) - E[f(background)] = "
                             f"{total:.6g}: impose efficiency (a constraint, or a huge weight on the "
-                            "empty and the full coalition)")
+                            "empty and the full coalition)", mistake="values-add-impose")
         raise Incorrect(f"on one test problem you return {_show(got)}, the exact Shapley values "
                         f"are {_show(want)}; check v(z) (mean of f over the background rows with "
-                        "x's values on the features in z) and the kernel weights")
+                        "x's values on the features in z) and the kernel weights",
+                        mistake="test-problem-exact")
     return ("equal to course_lib.kernel_shap on three nonlinear models; for M = 3 every coalition "
             "has kernel weight 1/3, so here the efficiency constraint does all the work")
 
@@ -228,27 +234,32 @@ def _check_q3(biggest_feature, pushes_up, prediction_minus_base):
     name = as_string(biggest_feature, "biggest_feature")
     if name not in names:
         raise Incorrect(f"`biggest_feature` should be one of the feature names {names}, "
-                        f"got {name!r}")
+                        f"got {name!r}", mistake="feature-names")
     top = int(np.argmax(np.abs(phi)))
     if name != names[top]:
         chosen = names.index(name)
         if phi[chosen] == phi.max() and phi[top] < 0:
             raise Incorrect(f"{name} has the largest *positive* value ({phi[chosen]:+.2f}), but "
-                            f"the longest bar is blue: the waterfall sorts by |SHAP value|")
+                            f"the longest bar is blue: the waterfall sorts by |SHAP value|",
+                            mistake="largest-positive-value")
         raise Incorrect(f"{name}'s bar is {phi[chosen]:+.2f}; the top bar of the waterfall "
-                        "(the largest |SHAP value|) belongs to another feature")
+                        "(the largest |SHAP value|) belongs to another feature",
+                        mistake="bar-top-bar")
     if not isinstance(pushes_up, (bool, np.bool_)):
-        raise Incorrect(f"`pushes_up` should be True or False, got {pushes_up!r}")
+        raise Incorrect(f"`pushes_up` should be True or False, got {pushes_up!r}",
+                        mistake="true-false")
     if bool(pushes_up) != bool(phi[top] > 0):
         raise Incorrect(f"{name} pushes the prediction {'up' if phi[top] > 0 else 'down'} "
-                        f"(its bar is {'red' if phi[top] > 0 else 'blue'}, {phi[top]:+.2f})")
+                        f"(its bar is {'red' if phi[top] > 0 else 'blue'}, {phi[top]:+.2f})",
+                        mistake="wrong-direction")
     gap = as_number(prediction_minus_base, "prediction_minus_base")
     want = float(phi.sum())
     if abs(gap - want) > 0.01 + 1e-3 * abs(want):          # the plot prints three decimals
         if abs(gap + want) <= 0.01 + 1e-3 * abs(want):
-            raise Incorrect(f"the sign is flipped: f(x) - E[f(X)] = {want:+.3f}")
+            raise Incorrect(f"the sign is flipped: f(x) - E[f(X)] = {want:+.3f}",
+                            mistake="sign-flipped")
         raise Incorrect(f"f(x) - E[f(X)] is {want:+.3f} (read f(x) at the top and E[f(X)] at the "
-                        f"bottom of the plot), you have {gap:+.3f}")
+                        f"bottom of the plot), you have {gap:+.3f}", mistake="read-top-bottom")
     return f"and the bars add up to f(x) - E[f(X)] = {want:+.2f} (efficiency)"
 
 
@@ -271,12 +282,14 @@ def _background(value, what: str, n_features: int) -> np.ndarray:
     rows = as_array(value, what, ndim=2)
     if rows.shape[1] != n_features:
         raise Incorrect(f"`{what}` should have {n_features} columns (the features), "
-                        f"it has shape {rows.shape}")
+                        f"it has shape {rows.shape}", mistake="columns-shape")
     if len(rows) < 5:
         raise Incorrect(f"`{what}` has {len(rows)} row(s); use at least 5 patients so that the "
-                        "background is a group, not a single reference")
+                        "background is a group, not a single reference",
+                        mistake="row-least-patients")
     if len(rows) > 5000:
-        raise Incorrect(f"`{what}` has {len(rows)} rows; a few hundred are plenty")
+        raise Incorrect(f"`{what}` has {len(rows)} rows; a few hundred are plenty",
+                        mistake="rows-few-hundred")
     return rows
 
 
@@ -295,12 +308,14 @@ def _check_q4(background_up, background_down):
     mean_up, mean_down = up[:, j].mean(), down[:, j].mean()
     if phi_up <= 0 and phi_down >= 0 and (phi_up < 0 or phi_down > 0):
         raise Incorrect(f"the signs are the wrong way round ({phi_up:+.3f} for background_up, "
-                        f"{phi_down:+.3f} for background_down): swap the two")
+                        f"{phi_down:+.3f} for background_down): swap the two",
+                        mistake="signs-wrong-way")
     raise Incorrect(f"the SHAP value of {example.feature} is {phi_up:+.3f} with background_up "
                     f"(mean {example.feature} {mean_up:.0f}) and {phi_down:+.3f} with "
                     f"background_down (mean {mean_down:.0f}); the patient has {patient_value:g}. "
                     "A SHAP value compares the patient with the background: choose patients whose "
-                    f"{example.feature} is clearly below, then clearly above {patient_value:g}")
+                    f"{example.feature} is clearly below, then clearly above {patient_value:g}",
+                    mistake="shap-value-background")
 
 
 q4 = Question(
@@ -341,17 +356,20 @@ def _check_q5(phi_tiny):
                 f"{want.sum():g}. The path attribution would say a: {path[0]:+g}, b: {path[1]:+g}")
     total = float(example.tree.predict(example.x)[0] - result.base_values[0])
     if np.allclose(got, want[::-1], atol=1e-6):
-        raise Incorrect("you have the two values swapped: phi_tiny = [φ_a, φ_b]")
+        raise Incorrect("you have the two values swapped: phi_tiny = [φ_a, φ_b]",
+                        mistake="values-swapped-phi")
     if np.allclose(got, _saabas(example.tree, example.x[0]), atol=1e-6):
         raise Incorrect("that is the path attribution (each split credits its feature with the "
                         "change of the node mean along x's path, in the tree's order); SHAP "
-                        "averages over both orders of a and b: compute v(∅), v({a}), v({b}), v({a,b})")
+                        "averages over both orders of a and b: compute v(∅), v({a}), v({b}), v({a,b})",
+                        mistake="path-attribution-shap")
     if not math.isclose(got.sum(), total, abs_tol=1e-6):
         raise Incorrect(f"your values add up to {got.sum():g}, but f(x) - E[f(X)] = {total:g}: "
-                        "E[f(X)] is the cover-weighted mean of the four leaves")
+                        "E[f(X)] is the cover-weighted mean of the four leaves",
+                        mistake="values-add-cover")
     raise Incorrect(f"the values add up, but they are {_show(got)}; for b unknown, average over "
                     "both branches of the b-split weighted by their samples; then "
-                    "φ_a = ((v(a) - v(∅)) + (v(ab) - v(b))) / 2")
+                    "φ_a = ((v(a) - v(∅)) + (v(ab) - v(b))) / 2", mistake="values-add-unknown")
 
 
 q5 = Question(
@@ -376,11 +394,12 @@ def _check_q6(worst_row, worst_feature):
     row = as_number(worst_row, "worst_row")
     if row != int(row) or not 0 <= row < len(values):
         raise Incorrect(f"`worst_row` should be a row index between 0 and {len(values) - 1}, "
-                        f"got {worst_row!r}")
+                        f"got {worst_row!r}", mistake="row-index-between")
     row = int(row)
     name = as_string(worst_feature, "worst_feature")
     if name not in names:
-        raise Incorrect(f"`worst_feature` should be one of {names}, got {name!r}")
+        raise Incorrect(f"`worst_feature` should be one of {names}, got {name!r}",
+                        mistake="unknown-feature")
     r, j = np.unravel_index(int(np.argmax(values)), values.shape)
     if (row, names.index(name)) == (r, j):
         return (f"row {r}: {names[j]} adds {values[r, j]:+.3f} to a log-loss of "
@@ -388,16 +407,18 @@ def _check_q6(worst_row, worst_feature):
     a, b = np.unravel_index(int(np.argmax(np.abs(values))), values.shape)
     if (row, names.index(name)) == (a, b) and values[a, b] < 0:
         raise Incorrect(f"row {a}'s {names[b]} has the largest |value| ({values[a, b]:+.3f}), but "
-                        "it *lowers* the loss; the question asks for the largest increase")
+                        "it *lowers* the loss; the question asks for the largest increase",
+                        mistake="row-largest-value")
     if row == int(np.argmax(example.result.predictions)) and row != r:
         raise Incorrect(f"row {row} has the largest log-loss in total; the question asks for the "
-                        "largest single contribution of one feature")
+                        "largest single contribution of one feature", mistake="row-largest-log")
     if row == r:
         raise Incorrect(f"right row; but in row {r} the largest contribution comes from another "
-                        f"feature than {name} ({values[r, names.index(name)]:+.3f})")
+                        f"feature than {name} ({values[r, names.index(name)]:+.3f})",
+                        mistake="right-row-row")
     raise Incorrect(f"in row {row}, {name} contributes {values[row, names.index(name)]:+.3f}; "
                     "another (row, feature) pair contributes more: take the argmax over the "
-                    "whole table of values")
+                    "whole table of values", mistake="row-contributes-another")
 
 
 q6 = Question(

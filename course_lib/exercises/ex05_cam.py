@@ -14,7 +14,7 @@ from torch import nn
 
 from .. import cam, hooks, metrics, shortcut
 from . import (PLACEHOLDER, Incorrect, Question, as_array, as_callable, as_string, call_fresh,
-               forbidden)
+               forbidden, mistake_from)
 
 __all__ = ["q1", "q2", "q3", "q4", "q5", "q6", "q7", "q8", "QUESTIONS", "PLACEHOLDER",
            "stamp_box"]
@@ -102,25 +102,29 @@ def _check_q1(record_output):
                      given=(model, layer))
         if _hook_count(model):
             raise Incorrect("a hook is still registered after record_output returned: keep the "
-                            "handle from register_forward_hook and call handle.remove()")
+                            "handle from register_forward_hook and call handle.remove()",
+                            mistake="hook-registered-after")
         got = _as_tensor(got, "record_output(model, layer, x)")
         if tuple(got.shape) != tuple(expected.shape):
             raise Incorrect(f"record_output returned shape {tuple(got.shape)}; the layer's output "
-                            f"has shape {tuple(expected.shape)}")
+                            f"has shape {tuple(expected.shape)}", mistake="record-output-shape")
         if _gap(got, expected) <= 1e-5:
             continue
         if _gap(got, expected.clamp(min=0)) < 1e-5:
             raise Incorrect("you kept the tensor itself, and the in-place ReLU after the layer "
-                            "overwrote it: store output.detach().clone()")
+                            "overwrote it: store output.detach().clone()",
+                            mistake="kept-tensor-itself")
         if outputs["input"].shape == got.shape and _gap(got, outputs["input"]) < 1e-5:
-            raise Incorrect("that is the layer's input; the hook's third argument is its output")
+            raise Incorrect("that is the layer's input; the hook's third argument is its output",
+                            mistake="layer-input-hook")
         other = next((j for j in range(len(reference)) if j != index and
                       tuple(outputs[j].shape) == tuple(got.shape) and _gap(got, outputs[j]) < 1e-5), None)
         if other is not None:
             raise Incorrect(f"that is the output of model[{other}], but `layer` is model[{index}] "
-                            "here: hook the layer you are given, layer.register_forward_hook(...)")
+                            "here: hook the layer you are given, layer.register_forward_hook(...)",
+                            mistake="output-model-model")
         raise Incorrect("the values differ from the layer's output: return what the hook "
-                        "received as `output`")
+                        "received as `output`", mistake="values-differ-layer")
     model = _q1_model()
     try:
         function(_Exploding(model), model[1], _q1_cases()[0][1])
@@ -128,7 +132,7 @@ def _check_q1(record_output):
         pass
     if _hook_count(model):
         raise Incorrect("when the model raises, your hook stays registered: remove it in a "
-                        "`finally:` block (or use a `with` block)")
+                        "`finally:` block (or use a `with` block)", mistake="model-raises-hook")
     return "the output, copied before the in-place ReLU, and no hook left behind, even on error"
 
 
@@ -178,7 +182,8 @@ def _check_q2(pass_back):
                 if f.ndim > 2 and "in place" not in str(wrong):
                     raise Incorrect(f"on signals of shape {f.shape} (a convolution's, not a "
                                     f"matrix) {wrong} Write each rule with masks over the whole "
-                                    "arrays, (f > 0) * R, which work for any shape") from None
+                                    "arrays, (f > 0) * R, which work for any shape",
+                                    mistake="signals-shape-write") from None
                 raise
             answers[rule] = as_array(got, call, shape=f.shape)
         expected = {rule: hooks.relu_backward(f, R, rule) for rule in hooks.RULES}
@@ -191,13 +196,15 @@ def _check_q2(pass_back):
                 raise Incorrect(f"for rule {rule!r} you return the {others[0]!r} rule; {rule} keeps "
                                 + {"backprop": "the signal where the unit was active, f > 0",
                                    "deconvnet": "the positive signal, R > 0, whatever f is",
-                                   "guided": "the signal where both f > 0 and R > 0"}[rule])
+                                   "guided": "the signal where both f > 0 and R > 0"}[rule],
+                                mistake="rule-rule-keeps")
             if rule != "deconvnet" and np.allclose(answers[rule][~kinks], expected[rule][~kinks]):
                 raise Incorrect(f"rule {rule!r} is right except where f == 0: a ReLU's slope there "
-                                "is 0 in PyTorch, so use f > 0, not f >= 0")
+                                "is 0 in PyTorch, so use f > 0, not f >= 0",
+                                mistake="rule-right-except")
             gap = np.abs(answers[rule] - expected[rule]).max()
             raise Incorrect(f"rule {rule!r}: off by up to {gap:.3g}; build it from the masks "
-                            "(f > 0) and (R > 0) times R")
+                            "(f > 0) and (R > 0) times R", mistake="rule-off-build")
     return "backprop, deconvnet and guided backprop, each from the two masks"
 
 
@@ -226,32 +233,37 @@ def _check_q3(channel_weights):
         if n == 1 and tuple(got.shape) == (k,):
             raise Incorrect(f"for one image (gradients of shape {shape}) your weights have shape "
                             f"({k},): keep the image axis, shape (N, K) = {(n, k)} (a squeeze() "
-                            "drops it when N = 1)")
+                            "drops it when N = 1)", mistake="image-weights-shape")
         if tuple(got.shape) == (n, h, w):
             raise Incorrect("you averaged over the channels; average over the positions "
-                            "(dims 2 and 3) to get one weight per channel")
+                            "(dims 2 and 3) to get one weight per channel",
+                            mistake="averaged-channels-average")
         if tuple(got.shape) != (n, k):
             raise Incorrect(f"for gradients of shape {shape} the weights should have shape "
-                            f"(N, K) = {(n, k)}, got {tuple(got.shape)}")
+                            f"(N, K) = {(n, k)}, got {tuple(got.shape)}",
+                            mistake="gradients-shape-weights")
         expected = cam.grad_cam_weights(gradients)
         if _gap(got, expected) < 1e-5:
             continue
         if _gap(got, expected * h * w) < 1e-4:
             raise Incorrect(f"your weights are h·w = {h * w} times too large: average over the "
-                            "positions, do not sum")
+                            "positions, do not sum", mistake="weights-times-too")
         if _gap(got, gradients.amax(dim=(2, 3))) < 1e-5:
-            raise Incorrect("that is the maximum over the positions; Grad-CAM averages them")
+            raise Incorrect("that is the maximum over the positions; Grad-CAM averages them",
+                            mistake="maximum-positions-grad")
         if _gap(got, gradients.abs().mean(dim=(2, 3))) < 1e-5:
             raise Incorrect("keep the sign of the gradients (no abs()): a channel whose gradient "
-                            "is negative on average speaks against the class")
+                            "is negative on average speaks against the class",
+                            mistake="keep-sign-gradients")
         if _gap(got, torch.relu(gradients).mean(dim=(2, 3))) < 1e-5:
             raise Incorrect("you cut the negative gradients before averaging; Grad-CAM averages "
-                            "the raw gradients and applies its ReLU only to the weighted sum")
+                            "the raw gradients and applies its ReLU only to the weighted sum",
+                            mistake="cut-negative-gradients")
         if _gap(got, -expected) < 1e-5:
             raise Incorrect("your weights have the wrong sign: average the gradients as they "
-                            "come, without a minus")
+                            "come, without a minus", mistake="weights-wrong-sign")
         raise Incorrect(f"off by up to {_gap(got, expected):.3g}: alpha_k = mean over i, j of "
-                        "dy/dA^k_ij")
+                        "dy/dA^k_ij", mistake="off-alpha-mean")
     return "alpha_k^c: the gradient of the class score, averaged over each feature map"
 
 
@@ -268,16 +280,17 @@ def _check_q4(my_grad_cam, my_layer, model):
     function = as_callable(my_grad_cam, "my_grad_cam")
     if not isinstance(model, nn.Module):
         raise Incorrect(f"`model` should be the network (a torch.nn.Module), but it is a "
-                        f"{type(model).__name__}; run the set-up cell again")
+                        f"{type(model).__name__}; run the set-up cell again",
+                        mistake="network-run-set")
     if not isinstance(my_layer, nn.Module) or not any(m is my_layer for m in model.modules()):
         raise Incorrect("`my_layer` should be a module of `model`, e.g. model.blocks[5]; pick "
-                        "one from model.named_modules()")
+                        "one from model.named_modules()", mistake="module-model-blocks")
     if my_layer is model:
         raise Incorrect("`my_layer` is the whole model; Grad-CAM needs a convolutional layer "
-                        "inside it")
+                        "inside it", mistake="whole-model-grad")
     if my_layer is getattr(model, "bn2", None):
         raise Incorrect("`my_layer` is model.bn2, the usual layer of the lecture; the question "
-                        "asks for another one, e.g. model.blocks[5]")
+                        "asks for another one, e.g. model.blocks[5]", mistake="model-bn2-usual")
     parameter = next(model.parameters(), None)
     device = parameter.device if parameter is not None else torch.device("cpu")
     cases = [(torch.randn(2, 3, 224, 224, generator=_generator(4)).clamp(-1, 1), [281, 207]),
@@ -298,10 +311,12 @@ def _check_q4_on(function, my_layer, model, x, targets):
             A, dA = hook.output, hook.gradient
     except Exception as error:
         raise Incorrect(f"could not run `model` on {tuple(x.shape[-2:])} pictures through `my_layer` "
-                        f"({type(error).__name__}: {error}); use the notebook's network") from None
+                        f"({type(error).__name__}: {error}); use the notebook's network",
+                        mistake="run-pictures-through") from None
     if A.ndim != 4 or scores.ndim != 2 or scores.shape[1] <= max(targets):
         raise Incorrect("`my_layer` should output feature maps (N, K, h, w) of an ImageNet "
-                        "classifier: pick a convolutional block of the notebook's network")
+                        "classifier: pick a convolutional block of the notebook's network",
+                        mistake="output-feature-maps")
     hooks_before = _hook_count(model)
     with forbidden(["course_lib.cam.grad_cam", "pytorch_grad_cam.GradCAM",
                     "pytorch_grad_cam.grad_cam.GradCAM"], function,
@@ -310,19 +325,21 @@ def _check_q4_on(function, my_layer, model, x, targets):
                      names=["x", "target"], given=(model, my_layer))
     if _hook_count(model) > hooks_before:
         raise Incorrect("a hook is still registered on the model after my_grad_cam returned; "
-                        "remove it (a `with` block or try/finally)")
+                        "remove it (a `with` block or try/finally)",
+                        mistake="hook-registered-model")
     got = _as_tensor(got, "my_grad_cam(model, layer, x, target)")
     if tuple(got.shape) == tuple(A.shape[:1] + A.shape[2:]):
         raise Incorrect(f"your map has the feature maps' size {tuple(A.shape[2:])}: upsample it "
                         f"to the pictures' size {tuple(x.shape[-2:])} with F.interpolate(..., "
-                        "mode='bilinear')")
+                        "mode='bilinear')", mistake="map-feature-maps")
     size = tuple(x.shape[-2:])
     if tuple(got.shape[1:]) == (224, 224) and size != (224, 224):
         raise Incorrect(f"your maps are 224 x 224 for {size[0]} x {size[1]} pictures: upsample "
-                        "to the pictures' own size, x.shape[-2:], not a fixed one")
+                        "to the pictures' own size, x.shape[-2:], not a fixed one",
+                        mistake="maps-pictures-upsample")
     if tuple(got.shape) != (len(x),) + size:
         raise Incorrect(f"expected one map per image, shape {(len(x),) + size}; got "
-                        f"{tuple(got.shape)}")
+                        f"{tuple(got.shape)}", mistake="map-per-image")
     from pytorch_grad_cam import GradCAM
     from pytorch_grad_cam.utils.model_targets import ClassifierOutputTarget
 
@@ -336,7 +353,7 @@ def _check_q4_on(function, my_layer, model, x, targets):
     rescaled = (got - low) / (high - low).clamp(min=1e-12)
     if _gap(rescaled, reference) < 1e-4 or got.min() < -1e-6 or got.max() > 1 + 1e-6:
         raise Incorrect(f"your maps range from {got.min():.3g} to {got.max():.3g}; scale each to "
-                        "[0, 1] (min-max), as pytorch-grad-cam does")
+                        "[0, 1] (min-max), as pytorch-grad-cam does", mistake="maps-range-scale")
     size = x.shape[-2:]
     weights = cam.grad_cam_weights(dA)[:, :, None, None]
     suspects = {
@@ -350,7 +367,7 @@ def _check_q4_on(function, my_layer, model, x, targets):
     }
     for message, suspect in suspects.items():
         if _gap(got, suspect) < 1e-4:
-            raise Incorrect(message)
+            raise Incorrect(message, mistake=mistake_from(message))
     cam_map = torch.relu((weights * A).sum(dim=1))
     low = cam_map.flatten(1).min(dim=1).values[:, None, None]
     high = cam_map.flatten(1).max(dim=1).values[:, None, None]
@@ -367,9 +384,11 @@ def _check_q4_on(function, my_layer, model, x, targets):
                 raise Incorrect(f"your maps match an upsampling with mode={mode!r}"
                                 + (", align_corners=True" if corners else "") + "; pytorch-grad-cam "
                                 "resizes with mode='bilinear' and align_corners=False (the default): "
-                                "F.interpolate(cam_map[:, None], size=x.shape[-2:], mode='bilinear')")
+                                "F.interpolate(cam_map[:, None], size=x.shape[-2:], mode='bilinear')",
+                                mistake="pytorch-grad-cam")
     raise Incorrect(f"your maps differ from pytorch-grad-cam's by up to {gap:.3g}; check the "
-                    "order: weights, weighted sum, ReLU, min-max, bilinear upsampling, min-max")
+                    "order: weights, weighted sum, ReLU, min-max, bilinear upsampling, min-max",
+                    mistake="maps-differ-pytorch")
 
 
 q4 = Question(
@@ -410,35 +429,41 @@ def _check_q5(guided_grad_cam_from):
             text = str(wrong)
             if "in place" not in text and any(w in text for w in ("size", "broadcast", "shape")):
                 raise Incorrect("guided (N, C, H, W) and cam_map (N, H, W) do not broadcast: give "
-                                "cam_map a channel axis, cam_map[:, None], before multiplying") from None
+                                "cam_map a channel axis, cam_map[:, None], before multiplying",
+                                mistake="guided-cam-map") from None
             raise
         got = _as_tensor(got, "guided_grad_cam_from(guided, cam_map)")
         expected = guided * heat[:, None]
         n, c = guided.shape[:2]
         if c > 1 and tuple(got.shape) == (n, 1) + tuple(guided.shape[2:]):
             raise Incorrect("your result has one channel: keep the colour channels of guided as "
-                            "they are; only cam_map gets the new axis, guided * cam_map[:, None]")
+                            "they are; only cam_map gets the new axis, guided * cam_map[:, None]",
+                            mistake="result-channel-keep")
         if c == 1 and tuple(got.shape) == (n, 3) + tuple(guided.shape[2:]):
             raise Incorrect(f"for a one-channel guided image {tuple(guided.shape)} your result has "
                             "3 channels: do not repeat the map for 3 colours; cam_map[:, None] "
-                            "broadcasts over however many channels guided has")
+                            "broadcasts over however many channels guided has",
+                            mistake="channel-guided-image")
         if tuple(got.shape) != tuple(expected.shape):
             raise Incorrect(f"expected the shape of the guided-backprop image {tuple(guided.shape)}, "
-                            f"got {tuple(got.shape)}: give cam_map a channel axis, cam_map[:, None]")
+                            f"got {tuple(got.shape)}: give cam_map a channel axis, cam_map[:, None]",
+                            mistake="shape-guided-backprop")
         if _gap(got, expected) < 1e-6:
             continue
         if _gap(got, guided + heat[:, None]) < 1e-6:
-            raise Incorrect("you added the maps; guided Grad-CAM multiplies them")
+            raise Incorrect("you added the maps; guided Grad-CAM multiplies them",
+                            mistake="added-maps-guided")
         if _gap(got, (guided * heat[:, None]).abs()) < 1e-6:
-            raise Incorrect("keep the sign: multiply, without abs()")
+            raise Incorrect("keep the sign: multiply, without abs()", mistake="keep-sign-multiply")
         if _gap(got, guided.abs().sum(dim=1, keepdim=True) * heat[:, None]) < 1e-6 or \
                 _gap(got, guided.sum(dim=1, keepdim=True) * heat[:, None]) < 1e-6:
             raise Incorrect("keep the colour channels of guided as they are; only cam_map gets the "
-                            "new axis")
+                            "new axis", mistake="keep-colour-channels")
         if _gap(got, heat[:, None].expand_as(guided)) < 1e-6:
-            raise Incorrect("you returned the Grad-CAM map only; multiply it with guided")
+            raise Incorrect("you returned the Grad-CAM map only; multiply it with guided",
+                            mistake="grad-cam-map")
         raise Incorrect(f"off by up to {_gap(got, expected):.3g}: the element-wise product of "
-                        "guided (N, C, H, W) and cam_map (N, 1, H, W)")
+                        "guided (N, C, H, W) and cam_map (N, 1, H, W)", mistake="off-element-wise")
     return "guided backprop's detail, kept only where Grad-CAM sees the class"
 
 
@@ -468,12 +493,13 @@ def _box_mask(box, size):
 def _check_q6(shortcut_box, size: int = 48):
     box = as_array(shortcut_box, "shortcut_box", shape=(4,))
     if not np.all(box == np.round(box)):
-        raise Incorrect("`shortcut_box` should hold whole pixel indices (top, bottom, left, right)")
+        raise Incorrect("`shortcut_box` should hold whole pixel indices (top, bottom, left, right)",
+                        mistake="hold-whole-pixel")
     top, bottom, left, right = (int(v) for v in box)
     if not (0 <= top < bottom <= size and 0 <= left < right <= size):
         raise Incorrect(f"(top, bottom, left, right) = {(top, bottom, left, right)} is not a box "
                         f"inside the {size} x {size} picture: need 0 <= top < bottom <= {size} and "
-                        f"0 <= left < right <= {size}")
+                        f"0 <= left < right <= {size}", mistake="box-inside-picture")
     guess, truth = _box_mask((top, bottom, left, right), size), _box_mask(stamp_box(size), size)
     overlap = (guess & truth).sum() / (guess | truth).sum()
     covered = (guess & truth).sum() / truth.sum()
@@ -481,13 +507,16 @@ def _check_q6(shortcut_box, size: int = 48):
         return f"the timestamp's corner; your box overlaps it with IoU {overlap:.2f}"
     if covered >= 0.6:
         raise Incorrect(f"your box contains the region, but it is {guess.sum() / truth.sum():.1f} "
-                        f"times its size (IoU {overlap:.2f}); tighten it around the bright spot")
+                        f"times its size (IoU {overlap:.2f}); tighten it around the bright spot",
+                        mistake="box-contains-region")
     centre_row = (top + bottom) / 2
     if covered == 0 and centre_row < size - 10:
         raise Incorrect("your box is away from where the maps are bright on every cat picture; "
-                        "the animal moves from picture to picture, the shortcut does not")
+                        "the animal moves from picture to picture, the shortcut does not",
+                        mistake="box-away-maps")
     raise Incorrect(f"your box overlaps the region with IoU {overlap:.2f} only; threshold the "
-                    "average map (e.g. > 0.5) and take the rows and columns it covers")
+                    "average map (e.g. > 0.5) and take the rows and columns it covers",
+                    mistake="box-overlaps-region")
 
 
 q6 = Question(
@@ -536,7 +565,8 @@ def _check_q7(sanity_step):
                      names=["layer_name", "x", "target", "explain"], given=(model,))
         if any(not torch.equal(v, model.state_dict()[k]) for k, v in state.items()):
             raise Incorrect("your function changed the model's weights: randomise a copy, "
-                            "copy.deepcopy(model), and leave the model itself alone")
+                            "copy.deepcopy(model), and leave the model itself alone",
+                            mistake="function-changed-model")
         got = as_array(got, "sanity_step(...)", shape=(len(images),))
         result = metrics.cascading_randomization(model, explain, images, target, layers=[layer], seed=0)
         expected = result.correlations[1]
@@ -544,23 +574,26 @@ def _check_q7(sanity_step):
             continue
         if len(seen) >= 2 and not any(seen):
             raise Incorrect("both maps come from the randomised copy: explain the original "
-                            "`model` for the first map and the copy for the second")
+                            "`model` for the first map and the copy for the second",
+                            mistake="both-maps-come")
         if np.allclose(got, 1.0):
             raise Incorrect("the correlation is 1: the two maps are identical, so nothing was "
-                            "randomised; re-initialise the layer of the copy before explaining")
+                            "randomised; re-initialise the layer of the copy before explaining",
+                            mistake="correlation-maps-identical")
         pearson = np.array([np.corrcoef(a.ravel(), b.ravel())[0, 1] for a, b in
                             zip(result.maps[0], result.maps[1])])
         if np.allclose(got, pearson, atol=1e-6):
             raise Incorrect("that is Pearson's correlation of the values; Spearman's ranks the "
-                            "pixels first (metrics.rank_correlation)")
+                            "pixels first (metrics.rank_correlation)",
+                            mistake="pearson-correlation-values")
         fixed = metrics.cascading_randomization(model, explain, images, 1, layers=[layer], seed=0)
         if target != 1 and np.allclose(got, fixed.correlations[1], atol=1e-6, equal_nan=True):
             raise Incorrect(f"with target={target} you explained class 1: pass `target` on to "
-                            "explain(model, x, target)")
+                            "explain(model, x, target)", mistake="target-explained-class")
         raise Incorrect(f"for {name} with {layer!r} randomised you have {np.round(got, 3)}, "
                         f"expected {np.round(expected, 3)}; randomise with "
                         "metrics.randomize_layer(copy.get_submodule(layer_name), "
-                        "torch.Generator().manual_seed(0))")
+                        "torch.Generator().manual_seed(0))", mistake="randomised-randomise-metrics")
     return "one step of the cascade, on a copy, for two methods and two layers"
 
 
@@ -583,14 +616,16 @@ def _check_q8(fails):
     answer = as_string(fails, "fails").lower().replace("-", " ").replace("_", " ")
     if "guided" in answer and "cam" in answer:
         raise Incorrect("guided Grad-CAM is the product of the two maps, not one of the two "
-                        "methods the cell compares; answer 'Grad-CAM' or 'guided backprop'")
+                        "methods the cell compares; answer 'Grad-CAM' or 'guided backprop'",
+                        mistake="guided-grad-cam")
     if "guided" in answer and "cam" not in answer:
         return ("guided backprop's map hardly changes when the classifier is random: it shows the "
                 "picture's edges, not what the network learned")
     if "cam" in answer:
         raise Incorrect("Grad-CAM's map changed completely when the classifier was randomised "
-                        "(rank correlation near or below 0): that is passing the test")
-    raise Incorrect("answer 'Grad-CAM' or 'guided backprop'")
+                        "(rank correlation near or below 0): that is passing the test",
+                        mistake="grad-cam-map")
+    raise Incorrect("answer 'Grad-CAM' or 'guided backprop'", mistake="answer-grad-cam")
 
 
 q8 = Question(

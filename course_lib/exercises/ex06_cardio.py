@@ -77,11 +77,13 @@ def _check_q1(count_impossible):
             if "truth value of a Series is ambiguous" in str(wrong) and "in place" not in str(wrong):
                 raise Incorrect("Python's `or` / `and` cannot combine two Series; use | and & "
                                 "between the masks, each in parentheses: (t.ap_lo >= t.ap_hi) | "
-                                "~t.ap_hi.between(70, 250)") from None
+                                "~t.ap_hi.between(70, 250)",
+                                mistake="python-cannot-combine") from None
             raise
         if hasattr(got, "dtype") and getattr(got, "ndim", 0) == 1 and len(got) == len(table):
             raise Incorrect("count_impossible returned one value per row (a mask); return the "
-                            "number of impossible rows, e.g. mask.sum()")
+                            "number of impossible rows, e.g. mask.sum()",
+                            mistake="count-impossible-value")
         got = as_number(got, "count_impossible(table)")
         expected = int(impossible_rows(table).sum())
         if got == expected:
@@ -96,18 +98,21 @@ def _check_q1(count_impossible):
         where = f"on a table of {len(table)} rows you counted {got:g}, expected {expected}"
         if got == len(table) - expected:
             raise Incorrect(f"{where}: you counted the rows that pass every rule; count those that "
-                            "break at least one")
+                            "break at least one", mistake="counted-rows-rule")
         if got == per_rule and per_rule != expected:
             raise Incorrect(f"{where}: a row that breaks two rules counts once; combine the rules "
-                            "with | into one mask before summing")
+                            "with | into one mask before summing", mistake="row-breaks-rules")
         if got == int(strict.sum()):
             raise Incorrect(f"{where}: the range ends are plausible (70 and 250 mm Hg are allowed); "
-                            "use < low and > high, or Series.between(low, high)")
+                            "use < low and > high, or Series.between(low, high)",
+                            mistake="range-ends-plausible")
         only_greater = without_order | (table["ap_lo"] > table["ap_hi"]).to_numpy()
         if got in (int(without_order.sum()), int(only_greater.sum())):
             raise Incorrect(f"{where}: a diastolic pressure at or above the systolic one "
-                            "(ap_lo >= ap_hi) is impossible too")
-        raise Incorrect(f"{where}. Check each rule against the list above the question")
+                            "(ap_lo >= ap_hi) is impossible too",
+                            mistake="diastolic-pressure-above")
+        raise Incorrect(f"{where}. Check each rule against the list above the question",
+                        mistake="rule-against-list")
     return "every rule once, ends included, equal pressures excluded"
 
 
@@ -155,12 +160,13 @@ def _check_q2_on(target_rate_by_bin, x, y, edges):
     except Incorrect as wrong:
         if as_list and "in place" not in str(wrong):
             raise Incorrect(f"with edges given as a list, {edges} (as the notebook passes them): "
-                            f"{wrong} Read them with edges = np.asarray(edges) first") from None
+                            f"{wrong} Read them with edges = np.asarray(edges) first",
+                            mistake="edges-given-list") from None
         raise
     edges = np.asarray(edges, dtype=float)
     if not isinstance(result, (tuple, list)) or len(result) != 2:
         raise Incorrect(f"target_rate_by_bin should return a pair (counts, rates), got "
-                        f"{type(result).__name__}")
+                        f"{type(result).__name__}", mistake="target-rate-bin")
     k = len(edges) - 1
     counts = as_array(result[0], "counts", shape=(k,))
     rates = as_array(result[1], "rates", shape=(k,), finite=False)
@@ -172,26 +178,30 @@ def _check_q2_on(target_rate_by_bin, x, y, edges):
                           for j, (lo, hi) in enumerate(zip(edges[:-1], edges[1:]))])
     if _close(rates, positives):
         raise Incorrect("your rates are counts of sick patients per bin; divide them by the bin's "
-                        "count to get a rate")
+                        "count to get a rate", mistake="rates-counts-sick")
     if _close(counts, reference.count / len(x)) or _close(counts, reference.count / reference.count.sum()):
-        raise Incorrect("your counts are shares; return the number of patients in each bin")
+        raise Incorrect("your counts are shares; return the number of patients in each bin",
+                        mistake="counts-shares-number")
     open_last = np.array([((x >= lo) & (x < hi)).sum() for lo, hi in zip(edges[:-1], edges[1:])])
     if _close(counts, open_last):
         raise Incorrect(f"the last bin must include its upper edge ({edges[-1]:g} belongs to "
-                        f"[{edges[-2]:g}, {edges[-1]:g}]), as np.histogram does")
+                        f"[{edges[-2]:g}, {edges[-1]:g}]), as np.histogram does",
+                        mistake="last-bin-include")
     right_closed = np.array([((x > lo) & (x <= hi)).sum() for lo, hi in zip(edges[:-1], edges[1:])])
     if _close(counts, right_closed):
         raise Incorrect("your bins are (low, high] (pd.cut's default); here they are [low, high): "
-                        "a value equal to an edge belongs to the bin on its right")
+                        "a value equal to an edge belongs to the bin on its right",
+                        mistake="bins-low-high")
     if not _close(counts, reference.count):
         worst = int(np.argmax(np.abs(counts - reference.count)))
         raise Incorrect(f"bin [{edges[worst]:g}, {edges[worst + 1]:g}) should hold "
                         f"{reference.count[worst]} values, you have {counts[worst]:g}; values "
-                        "outside the edges belong to no bin")
+                        "outside the edges belong to no bin", mistake="bin-hold-values")
     rates = as_array(rates, "rates")               # NaN: a division by an empty count
     worst = int(np.argmax(np.abs(rates - reference.target_mean)))
     raise Incorrect(f"the rate of bin [{edges[worst]:g}, {edges[worst + 1]:g}) should be "
-                    f"{reference.target_mean[worst]:.4f}, you have {rates[worst]:.4f}")
+                    f"{reference.target_mean[worst]:.4f}, you have {rates[worst]:.4f}",
+                    mistake="rate-bin-gg")
 
 
 q2 = Question(
@@ -244,20 +254,22 @@ def _check_q3(permutation_drop):
         call = f"for column {column!r} and seed {seed}"
         if abs(got + expected) <= 1e-12 and expected != 0:
             raise Incorrect(f"{call} you returned {got:.4f}, expected {expected:.4f}: the sign is "
-                            "flipped; importance = baseline score - score after shuffling")
+                            "flipped; importance = baseline score - score after shuffling",
+                            mistake="sign-flipped-importance")
         if abs(got - (baseline - expected)) <= 1e-12:
             raise Incorrect(f"{call} you returned the score after shuffling ({got:.4f}); return "
-                            "the drop, baseline - shuffled")
+                            "the drop, baseline - shuffled", mistake="score-after-shuffling")
         if got == 0 and expected != 0:
             raise Incorrect(f"{call} your drop is 0: the column went back to its place. Assigning "
                             "X[column].iloc[order] aligns on the index; assign "
-                            "X[column].to_numpy()[order] instead")
+                            "X[column].to_numpy()[order] instead", mistake="drop-column-went")
         whole = X.iloc[order]
         if abs(got - (baseline - model.score(whole, y))) <= 1e-12:
             raise Incorrect(f"{call} you shuffled whole rows, so the labels no longer match any "
-                            "column; shuffle only the one column")
+                            "column; shuffle only the one column", mistake="shuffled-whole-rows")
         raise Incorrect(f"{call} you returned {got:.6f}, expected {expected:.6f}; use "
-                        "order = np.random.default_rng(seed).permutation(len(X)) and model.score")
+                        "order = np.random.default_rng(seed).permutation(len(X)) and model.score",
+                        mistake="order-np-random")
     return "this is one repeat of permutation_importance, with a different random generator"
 
 
@@ -302,7 +314,8 @@ def _check_q4(ice_curve):
             if error and "in place" not in text and feature not in error:
                 raise Incorrect(f"`row` is a position (row {row}, counted from 0), not an index "
                                 f"label: this X's index starts at {X.index[0]}; use "
-                                "X.iloc[[row]], not X.loc") from None
+                                "X.iloc[[row]], not X.loc",
+                                mistake="position-index-label") from None
             raise
         got = as_array(got, f"ice_curve(model, X, {row}, {feature!r}, grid)", shape=grid.shape)
         expected = partial_dependence(model, X.iloc[[row]], feature, grid=grid, kind="individual").individual[0]
@@ -310,14 +323,17 @@ def _check_q4(ice_curve):
             continue
         if _close(got, 1 - expected):
             raise Incorrect("your curve is P(class 0); use predict_proba(...)[:, 1], the "
-                            "probability of disease")
+                            "probability of disease", mistake="curve-predict-proba")
         if _close(got, partial_dependence(model, X, feature, grid=grid).average):
             raise Incorrect("that is the partial dependence (the average over every patient); an "
-                            "ICE curve varies the feature for one patient only, X.iloc[[row]]")
+                            "ICE curve varies the feature for one patient only, X.iloc[[row]]",
+                            mistake="partial-dependence-ice")
         if set(np.unique(got)) <= {0.0, 1.0}:
-            raise Incorrect("your curve holds only 0 and 1: use predict_proba, not predict")
+            raise Incorrect("your curve holds only 0 and 1: use predict_proba, not predict",
+                            mistake="curve-holds-predict")
         raise Incorrect(f"for row {row} and {feature!r} the curve should be "
-                        f"{np.round(expected, 3).tolist()}, you have {np.round(got, 3).tolist()}")
+                        f"{np.round(expected, 3).tolist()}, you have {np.round(got, 3).tolist()}",
+                        mistake="row-curve")
     return "one patient's curve; the PDP is the mean of all of them"
 
 
@@ -358,19 +374,24 @@ def _check_q5(surrogate_fidelity):
         on_fit = global_surrogate(model, X_fit, max_depth=depth, random_state=0).fidelity
         if abs(got - on_fit) <= 1e-12 and on_fit != expected:
             raise Incorrect(f"depth {depth}: {got:.3f} is the agreement on X_fit, the rows the tree "
-                            f"was fitted to; measure it on X_eval (expected {expected:.3f})")
+                            f"was fitted to; measure it on X_eval (expected {expected:.3f})",
+                            mistake="depth-agreement-fit")
         if abs(got - (1 - expected)) <= 1e-12:
             raise Incorrect(f"depth {depth}: {got:.3f} is the share of disagreements; fidelity is "
-                            "the share of rows where tree and model agree")
+                            "the share of rows where tree and model agree",
+                            mistake="depth-share-disagreements")
         unlimited = global_surrogate(model, X_fit, max_depth=None, random_state=0).fidelity_on(model, X_eval)
         if abs(got - unlimited) <= 1e-12:
             raise Incorrect(f"depth {depth}: your tree ignores max_depth; pass "
-                            "DecisionTreeClassifier(max_depth=max_depth, random_state=0)")
+                            "DecisionTreeClassifier(max_depth=max_depth, random_state=0)",
+                            mistake="depth-tree-ignores")
         if got > 1 or got < 0:
-            raise Incorrect(f"a fidelity is a share of rows, between 0 and 1; you returned {got:g}")
+            raise Incorrect(f"a fidelity is a share of rows, between 0 and 1; you returned {got:g}",
+                            mistake="fidelity-share-rows")
         raise Incorrect(f"depth {depth}: expected a fidelity of {expected:.4f}, you have {got:.4f}. "
                         "Fit the tree to model.predict(X_fit) (not to the labels), with "
-                        "random_state=0, then compare tree and model on X_eval")
+                        "random_state=0, then compare tree and model on X_eval",
+                        mistake="depth-fidelity-fit")
     return "fidelity is agreement with the model, measured on rows the tree has not seen"
 
 
@@ -404,7 +425,7 @@ def _check_q6(worst_points):
         got = as_array(got, f"worst_points(proba, y, {k})", ndim=1)
         if got.size and (np.any(got != np.round(got)) or got.min() < 0 or got.max() >= len(y)):
             raise Incorrect(f"return positions (integers from 0 to {len(y) - 1}), not "
-                            "probabilities or labels")
+                            "probabilities or labels", mistake="positions-probabilities-labels")
         got = got.astype(int)
         p_true = np.where(y == 1, proba, 1 - proba)
         wrong = p_true < 0.5
@@ -412,21 +433,24 @@ def _check_q6(worst_points):
         if len(got) != n_expected:
             raise Incorrect(f"with k={k} and {int(wrong.sum())} wrong predictions you should return "
                             f"{n_expected} positions, you returned {len(got)}"
-                            + (" (there are fewer wrong rows than k: return them all)" if wrong.sum() < k else ""))
+                            + (" (there are fewer wrong rows than k: return them all)" if wrong.sum() < k else ""),
+                            mistake="wrong-predictions-positions")
         if len(set(got.tolist())) != len(got):
-            raise Incorrect("a position appears twice; each worst point once")
+            raise Incorrect("a position appears twice; each worst point once",
+                            mistake="position-appears-twice")
         if not np.all(wrong[got]):
             right = got[~wrong[got]]
             raise Incorrect(f"position {int(right[0])} was predicted right (P(true class) = "
-                            f"{p_true[right[0]]:.2f}); the worst points are wrong predictions")
+                            f"{p_true[right[0]]:.2f}); the worst points are wrong predictions",
+                            mistake="position-predicted-right")
         if np.any(np.diff(p_true[got]) < 0):
             raise Incorrect("put the most confident mistake first: sort by the probability given to "
-                            "the true class, smallest first")
+                            "the true class, smallest first", mistake="put-confident-mistake")
         expected = np.sort(p_true[wrong])[:n_expected]
         if not _close(p_true[got], expected):
             raise Incorrect("these are wrong predictions, but not the most confident ones: the "
                             "worst have the smallest probability of the true class (the model was "
-                            "sure, and wrong)")
+                            "sure, and wrong)", mistake="wrong-predictions-confident")
     return "the model was sure and wrong on these; read them before any explanation"
 
 
@@ -454,28 +478,31 @@ def _one_patient(value, what):
         value = value.to_frame().T
     if not isinstance(value, pd.DataFrame) or len(value) != 1:
         raise Incorrect(f"`{what}` should be one patient: a one-row DataFrame (X.iloc[[i]]), a "
-                        "Series or a dict of feature values")
+                        "Series or a dict of feature values", mistake="patient-row-dataframe")
     missing = [f for f in FEATURES if f not in value.columns]
     if missing:
-        raise Incorrect(f"`{what}` lacks the features {missing}; keep every feature of the patient")
+        raise Incorrect(f"`{what}` lacks the features {missing}; keep every feature of the patient",
+                        mistake="lacks-features-keep")
     try:
         row = value[FEATURES].astype(float)
     except Exception:
-        raise Incorrect(f"`{what}` holds values that are not numbers") from None
+        raise Incorrect(f"`{what}` holds values that are not numbers",
+                        mistake="holds-values-numbers") from None
     if not np.all(np.isfinite(row.to_numpy())):
-        raise Incorrect(f"`{what}` holds NaN or infinite values")
+        raise Incorrect(f"`{what}` holds NaN or infinite values", mistake="holds-nan-infinite")
     return row
 
 
 def _predict(model, row, what="black_box"):
     if not hasattr(model, "predict") or isinstance(model, type):
-        raise Incorrect(f"`{what}` should be the fitted model from the setup cell")
+        raise Incorrect(f"`{what}` should be the fitted model from the setup cell",
+                        mistake="fitted-model-setup")
     try:
         value = np.asarray(model.predict(row)).ravel()[0]
         return value.item() if hasattr(value, "item") else value
     except Exception as error:
         raise Incorrect(f"`{what}` could not predict this patient ({type(error).__name__}); "
-                        "re-run the setup cells") from None
+                        "re-run the setup cells", mistake="predict-patient-re") from None
 
 
 def _check_q7(counterfactual_patient, black_box, patient):
@@ -487,25 +514,26 @@ def _check_q7(counterfactual_patient, black_box, patient):
     fixed = [f for f in moved if f not in ACTIONABLE]
     if fixed:
         raise Incorrect(f"you changed {fixed}, which a patient cannot act on; change only "
-                        f"{list(ACTIONABLE)}")
+                        f"{list(ACTIONABLE)}", mistake="changed-patient-cannot")
     if not moved:
         raise Incorrect("counterfactual_patient is the patient unchanged; change at least one of "
-                        f"{list(ACTIONABLE)}")
+                        f"{list(ACTIONABLE)}", mistake="counterfactual-patient-patient")
     for feature in moved:
         low, high = ACTIONABLE[feature]
         if not low <= new_values[feature] <= high:
             raise Incorrect(f"{feature} = {new_values[feature]:g} is outside the realistic range "
-                            f"[{low}, {high}]")
+                            f"[{low}, {high}]", mistake="outside-realistic-range")
     if "active" in moved and new_values["active"] not in (0, 1):
-        raise Incorrect("active is 0 or 1")
+        raise Incorrect("active is 0 or 1", mistake="active-not-binary")
     if not satisfies(new[["ap_lo", "ap_hi"]].to_numpy(), ["ap_lo", "ap_hi"],
                      [ordered("ap_lo", "ap_hi", gap=MIN_PULSE_PRESSURE)])[0]:
         raise Incorrect(f"ap_hi = {new_values['ap_hi']:g} and ap_lo = {new_values['ap_lo']:g}: the "
                         f"diastolic pressure must stay more than {MIN_PULSE_PRESSURE} mm Hg below the "
-                        "systolic one")
+                        "systolic one", mistake="ap-hi-ap")
     if after == before:
         raise Incorrect(f"the model still predicts {before!r} for your patient; change more (a "
-                        "lower ap_hi is usually the strongest lever)")
+                        "lower ap_hi is usually the strongest lever)",
+                        mistake="model-predicts-patient")
     changes = ", ".join(f"{f} {old_values[f]:g} -> {new_values[f]:g}" for f in moved)
     return f"the prediction flips from {before!r} to {after!r} with {changes}"
 
@@ -542,62 +570,72 @@ def _check_q8(loss_values, largest_loss_feature, black_box, worst_rows, worst_la
 
     if not isinstance(loss_values, pd.DataFrame):
         raise Incorrect("`loss_values` should be a DataFrame: one row per patient of worst_rows, "
-                        "one column per feature")
+                        "one column per feature", mistake="dataframe-row-per")
     name = as_string(largest_loss_feature, "largest_loss_feature")
     if list(loss_values.columns) != FEATURES:
-        raise Incorrect(f"`loss_values` should have the columns {FEATURES}")
+        raise Incorrect(f"`loss_values` should have the columns {FEATURES}", mistake="loss-columns")
     values = as_array(loss_values, "loss_values", ndim=2)
     for thing, what in ((worst_rows, "worst_rows"), (background, "background")):
         if not isinstance(thing, pd.DataFrame) or list(thing.columns) != FEATURES or len(thing) == 0:
-            raise Incorrect(f"`{what}` should be the DataFrame from the setup cell; re-run it")
+            raise Incorrect(f"`{what}` should be the DataFrame from the setup cell; re-run it",
+                            mistake="dataframe-setup-cell")
     if len(worst_rows) > 50 or len(background) > 50:
-        raise Incorrect("worst_rows and background should be the small tables of the setup cell")
+        raise Incorrect("worst_rows and background should be the small tables of the setup cell",
+                        mistake="worst-rows-background")
     labels = as_array(worst_labels, "worst_labels", shape=(len(worst_rows),))
     if values.shape != (len(worst_rows), len(FEATURES)):
         raise Incorrect(f"`loss_values` has shape {values.shape}; expected one row per patient of "
-                        f"worst_rows: {(len(worst_rows), len(FEATURES))}")
+                        f"worst_rows: {(len(worst_rows), len(FEATURES))}", mistake="shape-row-per")
     if not loss_values.index.equals(worst_rows.index):
         if list(loss_values.index) == list(range(len(loss_values))):
             raise Incorrect("`loss_values` has the index 0, 1, 2, ... (reset_index or a new "
                             "DataFrame from an array); keep the patients' index, "
-                            "index=worst_rows.index, so each row says which patient it is")
-        raise Incorrect("`loss_values` should have the index of worst_rows, in the same order")
+                            "index=worst_rows.index, so each row says which patient it is",
+                            mistake="index-keep-patients")
+        raise Incorrect("`loss_values` should have the index of worst_rows, in the same order",
+                        mistake="index-worst-rows")
     _predict(black_box, worst_rows.iloc[[0]])
     classes = set(getattr(black_box, "classes_", []))
     if not hasattr(black_box, "predict_proba") or not set(np.unique(labels)) <= classes:
         raise Incorrect("`black_box` should be the classifier of the setup cell, and worst_labels "
-                        "its classes")
+                        "its classes", mistake="classifier-setup-cell")
     try:
         expected = _loss_shapley(black_box, worst_rows, labels, background)
     except Exception as error:
         raise Incorrect(f"the setup tables could not be explained ({type(error).__name__}); "
-                        "re-run the setup cells") from None
+                        "re-run the setup cells", mistake="setup-tables-explained") from None
     if not _close(values, expected, atol=1e-8):
         prediction = model_shapley(lambda X: black_box.predict_proba(X)[:, 1], worst_rows, background).values
         if _close(values, prediction, atol=1e-8):
             raise Incorrect("these explain the prediction P(cardio); explain the loss, "
-                            "-log P(true label | x), with one function per label")
+                            "-log P(true label | x), with one function per label",
+                            mistake="explain-prediction-explain")
         one_class = model_shapley(lambda X: -np.log(black_box.predict_proba(X)[:, 1]), worst_rows,
                                   background).values
         if _close(values, one_class, atol=1e-8):
             raise Incorrect("you used -log P(cardio) for every patient; for a patient with label 0 "
-                            "the loss is -log P(class 0)")
+                            "the loss is -log P(class 0)", mistake="log-patient-patient")
         gap = float(np.abs(values - expected).max())
         raise Incorrect(f"`loss_values` is off by up to {gap:.3g}: use model_shapley(loss, rows, "
-                        "background) with loss = lambda X: -np.log(black_box.predict_proba(X)[:, label])")
+                        "background) with loss = lambda X: -np.log(black_box.predict_proba(X)[:, label])",
+                        mistake="off-model-shapley")
     means = pd.Series(values.mean(axis=0), index=FEATURES)
     if name not in FEATURES:
-        raise Incorrect(f"{name!r} is not a feature; pick one of {FEATURES}")
+        raise Incorrect(f"{name!r} is not a feature; pick one of {FEATURES}",
+                        mistake="feature-pick")
     best = means.idxmax()
     if name == best:
         return f"{best} adds {means[best]:.2f} to the log loss of these patients on average"
     if name == pd.Series(np.abs(values).mean(axis=0), index=FEATURES).idxmax():
         raise Incorrect("you ranked by mean |contribution|; the question asks which feature *adds* "
-                        "most loss on average (the signed mean)")
+                        "most loss on average (the signed mean)",
+                        mistake="ranked-mean-contribution")
     if name == means.idxmin():
         raise Incorrect(f"{name} has the smallest mean contribution; it *lowers* the loss. Take the "
-                        "largest, loss_values.mean().idxmax()")
-    raise Incorrect(f"{name} adds {means[name]:.3f} on average; another feature adds more")
+                        "largest, loss_values.mean().idxmax()",
+                        mistake="smallest-mean-contribution")
+    raise Incorrect(f"{name} adds {means[name]:.3f} on average; another feature adds more",
+                    mistake="adds-average-another")
 
 
 q8 = Question(

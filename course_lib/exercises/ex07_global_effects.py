@@ -15,7 +15,7 @@ import numpy as np
 
 from ..tree_shap import tree_shap, tree_shap_interactions
 from . import (PLACEHOLDER, Incorrect, Question, as_array, as_callable, as_number, call_fresh,
-               forbidden, is_close, plain, same_seed_same_answer)
+               forbidden, is_close, plain, same_seed_same_answer, mistake_from)
 
 __all__ = ["q1", "q2", "q3", "q4", "q5", "q6", "QUESTIONS", "PLACEHOLDER", "pressure_table",
            "interaction_example", "drop_column_example"]
@@ -143,15 +143,16 @@ def _check_q1(local_effect):
     ]
     for values, message in variants:
         if is_close(got, np.asarray(values, dtype=float), atol=1e-9):
-            raise Incorrect(message)
+            raise Incorrect(message, mistake=mistake_from(message))
     if len(set(np.round(got, 12))) == 1:
         raise Incorrect(f"local_effect returns {plain(got[0])} for every model, column and bin: "
-                        "use the f, X, j, low and high your function is given")
+                        "use the f, X, j, low and high your function is given",
+                        mistake="local-effect-model")
     worst = int(np.argmax(np.abs(got - want)))
     f, X, j, low, high = problems[worst]
     raise Incorrect(f"local_effect(f, X, {j}, {low}, {high}) is {plain(want[worst])}, you have "
                     f"{plain(got[worst])}; set x_j to high and to low for the rows with low < "
-                    "x_j <= high and average f(up) - f(down)")
+                    "x_j <= high and average f(up) - f(down)", mistake="local-effect-set")
 
 
 def _edge(problem, value):
@@ -215,12 +216,13 @@ def _check_q2(impossible_share):
     ]
     for values_, message in variants:
         if is_close(got, np.asarray(values_, dtype=float), atol=1e-12):
-            raise Incorrect(message)
+            raise Incorrect(message, mistake=mistake_from(message))
     if len(set(got)) == 1:
         raise Incorrect(f"impossible_share returns {plain(got[0])} at every grid value: set "
-                        "ap_hi to `value` and compare ap_lo with it")
+                        "ap_hi to `value` and compare ap_lo with it",
+                        mistake="impossible-share-grid")
     raise Incorrect(f"at ap_hi = {plain(values[0])} the share is {plain(want[0])}, you have "
-                    f"{plain(got[0])}")
+                    f"{plain(got[0])}", mistake="ap-hi-share")
 
 
 q2 = Question(
@@ -301,13 +303,13 @@ def _check_q3(h_pair):
     ]
     for values, message in variants:
         if is_close(got, np.asarray(values, dtype=float), atol=1e-8):
-            raise Incorrect(message)
+            raise Incorrect(message, mistake=mistake_from(message))
     worst = int(np.argmax(np.abs(got - want)))
     f, X, j, k = problems[worst]
     raise Incorrect(f"h_pair(f, X, {j}, {k}) is {plain(want[worst])}, you have "
                     f"{plain(got[worst])}: PD_S at row i sets columns S of every row to row i's "
                     "values; centre the three PD vectors; H^2 = sum (PD_jk - PD_j - PD_k)^2 / "
-                    "sum PD_jk^2")
+                    "sum PD_jk^2", mistake="pair-pd-row")
 
 
 q3 = Question(
@@ -365,19 +367,20 @@ def _check_q4(shap_from_interactions):
             ]
             for values, message in variants:
                 if is_close(got, values, atol=1e-8):
-                    raise Incorrect(message)
+                    raise Incorrect(message, mistake=mistake_from(message))
         shape = array.shape
         if tuple(shape) in ((Phi.shape[0],), (Phi.shape[1], Phi.shape[2]),
                                                  (Phi.shape[1],)):
             raise Incorrect(f"{call} has shape {tuple(shape)}, not {want.shape}: sum over the "
-                            "last axis only (axis=2), keeping one value per row and feature")
+                            "last axis only (axis=2), keeping one value per row and feature",
+                            mistake="shape-sum-last")
         if tuple(shape) != want.shape and len(shape) == 2:
             raise Incorrect(f"{call} has shape {tuple(shape)}, not {want.shape}: return one value "
                             "per row and feature of the Phi your function is given (not the "
-                            "notebook's example)")
+                            "notebook's example)", mistake="shape-value-per")
         as_array(answer, call, shape=want.shape)
         raise Incorrect(f"{call}: these are not the SHAP values; sum Phi over its last axis, "
-                        "Phi.sum(axis=2)")
+                        "Phi.sum(axis=2)", mistake="shap-values-sum")
     return "each row of the matrix adds up to that feature's SHAP value (efficiency, twice)"
 
 
@@ -440,7 +443,8 @@ def _check_q5(drop_column_loss):
     close = lambda values: is_close(got, np.asarray(values, dtype=float), atol=1e-6, rtol=1e-4)  # noqa: E731
     if close(-want):
         raise Incorrect("the sign is flipped: importance = loss without the feature - loss "
-                        "with all features (positive when dropping it hurts)")
+                        "with all features (positive when dropping it hurts)",
+                        mistake="sign-flipped-importance")
     variants = [
         (dict(refit=False), "you set the column to zero in the fitted model; drop-column "
                             "importance fits a new model without the column"),
@@ -455,16 +459,17 @@ def _check_q5(drop_column_loss):
     ]
     for settings, message in variants:
         if close([_drop_column_reference(example, j, **settings) for j in range(4)]):
-            raise Incorrect(message)
+            raise Incorrect(message, mistake=mistake_from(message))
     if close(np.roll(want, -1)) or close(np.roll(want, 1)):
         raise Incorrect("your values belong to the neighbouring column: drop column j itself "
-                        "(np.delete(X_train, j, axis=1)), counting from 0")
+                        "(np.delete(X_train, j, axis=1)), counting from 0",
+                        mistake="values-belong-neighbouring")
     if len(set(np.round(got, 12))) == 1:
         raise Incorrect(f"drop_column_loss returns {plain(got[0])} for every column j: drop the "
-                        "column j your function is given")
+                        "column j your function is given", mistake="drop-column-loss")
     raise Incorrect(f"for feature 1 the rise in log loss is {plain(want[1])}, you have "
                     f"{plain(got[1])}; fit LogisticRegression() on the training rows without "
-                    "column j and compare log losses on the test rows")
+                    "column j and compare log losses on the test rows", mistake="feature-rise-log")
 
 
 q5 = Question(
@@ -504,9 +509,11 @@ def _check_q6(permute_within):
     first = results[0]
     labels = list(dict.fromkeys(groups))
     if np.array_equal(first, column):
-        raise Incorrect("nothing moved: the column comes back unchanged")
+        raise Incorrect("nothing moved: the column comes back unchanged",
+                        mistake="nothing-moved-column")
     if sorted(first) != sorted(column):
-        raise Incorrect("the values changed: a permutation only reorders the column's own values")
+        raise Incorrect("the values changed: a permutation only reorders the column's own values",
+                        mistake="values-changed-permutation")
     moved = [g for g in labels if sorted(first[groups == g]) != sorted(column[groups == g])]
     if moved:
         in_order = np.concatenate([column[groups == g] for g in np.unique(groups)])
@@ -514,18 +521,21 @@ def _check_q6(permute_within):
                 np.array_equal(np.sort(first[:np.sum(groups == g)]), np.sort(column[groups == g]))
                 for g in labels):
             raise Incorrect("your result lists the groups one after another; put each shuffled "
-                            "value back in the rows of its own group (new[rows] = ...)")
+                            "value back in the rows of its own group (new[rows] = ...)",
+                            mistake="result-lists-groups")
         raise Incorrect(f"values moved between groups (group {moved[0]} holds other values now): "
-                        "shuffle each group's rows among themselves only")
+                        "shuffle each group's rows among themselves only",
+                        mistake="values-moved-between")
     still = [g for g in labels if np.sum(groups == g) > 1
              and np.array_equal(first[groups == g], column[groups == g])]
     if still:
         raise Incorrect(f"group {still[0]} (of {int(np.sum(groups == still[0]))} rows) was not "
                         "shuffled: a `return` inside the loop, or a loop over range(k) that "
                         "misses labels that are not 0..k-1? Loop over np.unique(groups) and "
-                        "return after the loop")
+                        "return after the loop", mistake="group-shuffled-inside")
     if all(np.all(np.diff(first[groups == g]) >= 0) for g in labels):
-        raise Incorrect("each group is sorted, not shuffled: draw a random permutation")
+        raise Incorrect("each group is sorted, not shuffled: draw a random permutation",
+                        mistake="group-sorted-shuffled")
     return "a shuffled value stays among rows like its own, so the model sees no impossible rows"
 
 

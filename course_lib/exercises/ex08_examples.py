@@ -14,7 +14,7 @@ from sklearn.linear_model import LogisticRegression
 
 from ..kernels import rbf_kernel, squared_distances
 from . import (PLACEHOLDER, Incorrect, Question, as_array, as_callable, as_mapping, as_number,
-               as_string, call_fresh, is_close, plain)
+               as_string, call_fresh, is_close, plain, mistake_from)
 
 __all__ = ["q1", "q2", "q3", "q4", "q5", "q6", "QUESTIONS", "PLACEHOLDER", "METHODS",
            "two_clusters", "small_classification"]
@@ -101,12 +101,13 @@ def _check_q1(mmd2):
     ]
     for values, message in variants:
         if is_close(got, np.asarray(values, dtype=float), rtol=1e-6, atol=1e-10):
-            raise Incorrect(message)
+            raise Incorrect(message, mistake=mistake_from(message))
     worst = int(np.argmax(np.abs(got - want)))
     X, S, gamma = cases[worst]
     raise Incorrect(f"for S = {S.tolist()} and gamma = {gamma}, MMD² is {plain(want[worst])}, "
                     f"you have {plain(got[worst])}: K = exp(-gamma * squared distances), then "
-                    "K.mean() - 2 * K[:, S].mean() + K[np.ix_(S, S)].mean()")
+                    "K.mean() - 2 * K[:, S].mean() + K[np.ix_(S, S)].mean()",
+                    mistake="gamma-mmd-exp")
 
 
 q1 = Question(
@@ -155,11 +156,11 @@ def _check_q2(witness_values):
         ]
         for values, message in variants:
             if is_close(got, values):
-                raise Incorrect(message)
+                raise Incorrect(message, mistake=mistake_from(message))
         worst = int(np.argmax(np.abs(got - expected)))
         raise Incorrect(f"{call}: at row {worst} the witness is {plain(expected[worst])}, you "
                         f"have {plain(got[worst])}; witness(c) = mean_i k(x_i, c) - mean_s "
-                        "k(s, c), one value per row c of X")
+                        "k(s, c), one value per row c of X", mistake="row-witness-witness")
     return ("+ where the data is denser than the prototypes say, - where the prototypes "
             "over-represent it; the criticisms are the rows with the largest |witness|")
 
@@ -234,13 +235,13 @@ def _check_q3(loo_influence):
     ]
     for values, message in variants:
         if is_close(got, np.asarray(values, dtype=float), rtol=1e-4, atol=1e-9):
-            raise Incorrect(message)
+            raise Incorrect(message, mistake=mistake_from(message))
     worst = int(np.argmax(np.abs(got - want)))
     X, y, x_test, y_test, i = cases[worst]
     raise Incorrect(f"for i = {i} and a test row labelled {y_test[0]}, the change of the test "
                     f"loss is {plain(want[worst])}, you have {plain(got[worst])}: fit "
                     "LogisticRegression(C=1.0) with and without row i and subtract the two "
-                    "-log p(y_test | x_test)")
+                    "-log p(y_test | x_test)", mistake="test-row-labelled")
 
 
 q3 = Question(
@@ -296,9 +297,10 @@ def _check_q4(precision_coverage):
             (expected[::-1], "the two are swapped: return (precision, coverage)"),
             ([np.mean(predict(X[inside]) == 1), expected[1]],
              "precision counts the rows predicted like x itself, predict(x), not class 1 (this "
-             "x is predicted 0)"),
+             "x is predicted 0)", "precision-of-class-1"),
             ([np.mean(predict(X[inside]) == 1 - label), expected[1]],
-             "precision counts the rows predicted like x itself, predict(x), not the other class"),
+             "precision counts the rows predicted like x itself, predict(x), not the other class",
+             "precision-of-other-class"),
             ([np.mean(predict(X) == label), expected[1]],
              "precision is measured only on the rows where the rule holds, not on all of X"),
             ([np.mean(inside & (predict(X) == label)), expected[1]],
@@ -307,17 +309,18 @@ def _check_q4(precision_coverage):
                                           "count of rows"),
             ([expected[0], np.mean(predict(X[inside]) == label) * inside.mean()],
              "coverage is the share of X where the rule holds, mean(rule(X)), whatever the "
-             "predictions"),
+             "predictions", "coverage-times-precision"),
             ([expected[0], np.mean(predict(X) == label)],
-             "coverage is the share of X where the rule holds, not the share predicted like x"),
+             "coverage is the share of X where the rule holds, not the share predicted like x",
+             "coverage-of-predicted-class"),
         ]
-        for values, message in variants:
+        for values, message, *named in variants:  # a row may name its mistake itself
             if is_close(got, np.asarray(values, dtype=float)):
-                raise Incorrect(message)
+                raise Incorrect(message, mistake=named[0] if named else mistake_from(message))
         raise Incorrect(f"{call} gives ({plain(got[0])}, {plain(got[1])}), expected "
                         f"({plain(expected[0])}, {plain(expected[1])}): inside = rule(X); "
                         "precision = mean(predict(X[inside]) == predict(x)), coverage = "
-                        "mean(inside)")
+                        "mean(inside)", mistake="inside-rule-precision")
     return "precision and coverage for a row of each label, under two rules"
 
 
@@ -369,23 +372,29 @@ def _check_q5(cf_metrics):
         if not np.isclose(got[0], expected[0]):
             if np.isclose(got[0], np.mean(predict(cfs) == 1)):
                 raise Incorrect(f"{call}: validity is the share predicted `target` (here "
-                                f"{target}), not the share predicted 1")
+                                f"{target}), not the share predicted 1",
+                                mistake="validity-of-class-1")
             if np.isclose(got[0], np.mean(predict(cfs) == 1 - target)):
                 raise Incorrect(f"{call}: validity is the share predicted the target class "
-                                f"({target}), not the other one")
+                                f"({target}), not the other one",
+                                mistake="validity-of-other-class")
             if np.isclose(got[0], np.sum(predict(cfs) == target)):
-                raise Incorrect(f"{call}: validity is a share (mean), not a count")
+                raise Incorrect(f"{call}: validity is a share (mean), not a count",
+                                mistake="validity-share-count")
             raise Incorrect(f"{call}: validity should be the share of counterfactuals predicted "
-                            f"`target`, {plain(expected[0])}; you have {plain(got[0])}")
+                            f"`target`, {plain(expected[0])}; you have {plain(got[0])}",
+                            mistake="validity-share-counterfactuals")
         if not np.isclose(got[2], expected[2]):
             if np.isclose(got[2], expected[2] / X.shape[1]):
                 raise Incorrect(f"{call}: sparsity here is the mean number of features changed, "
-                                "not their share")
+                                "not their share", mistake="sparsity-as-share")
             if np.isclose(got[2], np.sum(cfs != x)):
                 raise Incorrect(f"{call}: sparsity is the mean number of changed features per "
-                                "counterfactual, not the total over all of them")
+                                "counterfactual, not the total over all of them",
+                                mistake="sparsity-as-total")
             raise Incorrect(f"{call}: sparsity should be the mean number of features that differ "
-                            f"from x, {plain(expected[2])}; you have {plain(got[2])}")
+                            f"from x, {plain(expected[2])}; you have {plain(got[2])}",
+                            mistake="sparsity-off")
         variants = [
             (np.mean(distances.sum(axis=1)), "scale each feature by its median absolute "
                                              "deviation before adding the distances, or the "
@@ -402,10 +411,10 @@ def _check_q5(cf_metrics):
         ]
         for value, message in variants:
             if np.isclose(got[1], value):
-                raise Incorrect(f"{call}: {message}")
+                raise Incorrect(f"{call}: {message}", mistake=mistake_from(message))
         raise Incorrect(f"{call}: proximity should be {plain(expected[1])}, you have "
                         f"{plain(got[1])}: mean over the counterfactuals of sum_j |cf_j - x_j| "
-                        "/ MAD_j")
+                        "/ MAD_j", mistake="proximity-mean-counterfactuals")
     return ("validity, proximity (MAD-scaled L1) and sparsity (features changed) as "
             "course_lib.counterfactual computes them, for both targets")
 
@@ -447,9 +456,11 @@ def _check_q6(method_for):
     for question, right in _QUESTIONS.items():
         given = as_string(answers[question], f"method_for[{question!r}]").lower()
         if given not in METHODS:
-            raise Incorrect(f"method_for[{question!r}] is {given!r}; pick one of {METHODS}")
+            raise Incorrect(f"method_for[{question!r}] is {given!r}; pick one of {METHODS}",
+                            mistake="method-pick")
         if given != right:
-            raise Incorrect(f"for {question!r} you chose {given!r}, but {_WHY[given]}")
+            raise Incorrect(f"for {question!r} you chose {given!r}, but {_WHY[given]}",
+                            mistake=mistake_from(f"chose {given}", 4))
     return "prototypes and criticisms describe the data; the other three explain the model"
 
 

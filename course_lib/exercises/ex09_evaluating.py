@@ -11,7 +11,7 @@ import numpy as np
 import torch
 
 from . import (PLACEHOLDER, Incorrect, Question, as_array, as_callable, as_mapping, as_number,
-               as_string, call_fresh, is_close, plain)
+               as_string, call_fresh, is_close, plain, mistake_from)
 
 __all__ = ["q1", "q2", "q3", "q4", "q5", "q6", "QUESTIONS", "PLACEHOLDER", "EVALUATIONS",
            "CLAIMS"]
@@ -68,10 +68,11 @@ def _check_q1(deletion_scores):
                                   names=["f", "x", "attribution", "steps"]), call, ndim=1)
         if got.shape == (steps,):
             raise Incorrect(f"{call} returns {steps} scores; the curve has steps + 1 = "
-                            f"{steps + 1}: start with nothing removed (the score of x itself)")
+                            f"{steps + 1}: start with nothing removed (the score of x itself)",
+                            mistake="scores-curve-steps")
         if got.shape != (steps + 1,):
             raise Incorrect(f"{call} should return steps + 1 = {steps + 1} scores, one per "
-                            f"copy of x; it returns {got.size}")
+                            f"copy of x; it returns {got.size}", mistake="steps-scores-per")
         expected = _deletion(f, x, attribution, steps)
         if is_close(got, expected):
             continue
@@ -103,14 +104,14 @@ def _check_q1(deletion_scores):
         ]
         for values, message in variants:
             if is_close(got, values):
-                raise Incorrect(message)
+                raise Incorrect(message, mistake=mistake_from(message))
         if not np.isclose(got[0], f(x[None])[0]):
             raise Incorrect(f"{call}: the first score should be f(x) = {plain(f(x[None])[0])}, "
-                            "with nothing removed yet")
+                            "with nothing removed yet", mistake="first-score-nothing")
         worst = int(np.argmax(np.abs(got - expected)))
         raise Incorrect(f"{call}: score {worst} is {plain(got[worst])}, expected "
                         f"{plain(expected[worst])}: at step k set the first round(k * M / "
-                        "steps) features of the order to 0 and record f")
+                        "steps) features of the order to 0 and record f", mistake="score-step-set")
     return ("the score after removing more and more features, most important first, with "
             "round(k·M/steps) features at step k")
 
@@ -178,7 +179,8 @@ def _check_q2(comp_suff):
         got = call_fresh(function, _review_score, tokens, rationale, what=call,
                          names=["f", "tokens", "rationale"])
         if not isinstance(got, (tuple, list, np.ndarray)) and np.ndim(np.asarray(got, dtype=object)) == 0:
-            raise Incorrect("return two numbers, (comprehensiveness, sufficiency), not one")
+            raise Incorrect("return two numbers, (comprehensiveness, sufficiency), not one",
+                            mistake="not-two-numbers")
         got = as_array(got, call, shape=(2,))
         expected = _comp_suff(tokens, rationale)
         if is_close(got, expected):
@@ -199,14 +201,14 @@ def _check_q2(comp_suff):
         ]
         for values, message in variants:
             if is_close(got, np.asarray(values, dtype=float)):
-                raise Incorrect(f"{call}: {message}")
+                raise Incorrect(f"{call}: {message}", mistake=mistake_from(message))
         if np.isclose(got[0], got[1]):
             raise Incorrect(f"{call}: both numbers are equal; one text must lack the rationale, "
-                            "the other hold only the rationale")
+                            "the other hold only the rationale", mistake="both-numbers-equal")
         raise Incorrect(f"{call} gives ({plain(got[0])}, {plain(got[1])}), expected "
                         f"({plain(expected[0])}, {plain(expected[1])}): build [t for i, t in "
                         "enumerate(tokens) if i not in rationale] and the kept tokens, then "
-                        "subtract their scores from f([tokens])")
+                        "subtract their scores from f([tokens])", mistake="build-enumerate-if")
     return ("right on texts where a rationale word is repeated outside the rationale: positions, "
             "not words, are removed")
 
@@ -276,13 +278,15 @@ def _check_q3(rollout):
         ]
         for values, message in variants:
             if is_close(got, values, atol=1e-6):
-                raise Incorrect(message)
+                raise Incorrect(message, mistake=mistake_from(message))
         if not np.allclose(got.sum(-1), 1, atol=1e-6):
             raise Incorrect(f"{call}: the rows of the rollout should sum to 1, yours sum to "
                             f"{plain(got.sum(-1)[0])} (row 0): use 0.5 A + 0.5 I with A the "
-                            "mean over heads (or renormalise the rows of A + I)")
+                            "mean over heads (or renormalise the rows of A + I)",
+                            mistake="rows-rollout-sum")
         raise Incorrect(f"{call}: the values differ from the rollout: average the heads, "
-                        "add the identity (0.5 A + 0.5 I), multiply the layers, later on the left")
+                        "add the identity (0.5 A + 0.5 I), multiply the layers, later on the left",
+                        mistake="values-differ-rollout")
     return "rollout = A_L ... A_2 A_1 with A = 0.5 mean_heads + 0.5 I, on stacks of 2 to 4 layers"
 
 
@@ -347,10 +351,10 @@ def _check_q4(my_infidelity):
         ]
         for value, message in variants:
             if np.isclose(got, value, rtol=1e-6, atol=1e-12):
-                raise Incorrect(message)
+                raise Incorrect(message, mistake=mistake_from(message))
         raise Incorrect(f"{call} is {plain(got)}, expected {plain(expected)}: for each row I of "
                         "perturbations compute I . a and f(x) - f(x - I), then average the "
-                        "squared difference")
+                        "squared difference", mistake="row-perturbations-compute")
     return "the mean squared gap between I . a and f(x) - f(x - I), on two perturbation sets"
 
 
@@ -402,11 +406,11 @@ def _check_q5(feature_agreement):
     ]
     for values, message in variants:
         if is_close(got, np.asarray(values, dtype=float)):
-            raise Incorrect(message)
+            raise Incorrect(message, mistake=mistake_from(message))
     worst = int(np.argmax(np.abs(got - want)))
     raise Incorrect(f"for k = {cases[worst][2]} the agreement is {plain(want[worst])}, you have "
                     f"{plain(got[worst])}: the share of the k largest |a| that are among the k "
-                    "largest |b|")
+                    "largest |b|", mistake="agreement-share-largest")
 
 
 q5 = Question(
@@ -443,12 +447,15 @@ def _check_q6(evaluation):
     for claim, right in _CLAIMS.items():
         given = as_string(answers[claim], f"evaluation[{claim!r}]").lower()
         if given not in EVALUATIONS:
-            raise Incorrect(f"evaluation[{claim!r}] is {given!r}; pick one of {EVALUATIONS}")
+            raise Incorrect(f"evaluation[{claim!r}] is {given!r}; pick one of {EVALUATIONS}",
+                            mistake="evaluation-pick")
         if given == "agreement":
             raise Incorrect("agreement between methods supports no claim about the model: two "
-                            "methods can agree and both be wrong")
+                            "methods can agree and both be wrong",
+                            mistake="agreement-between-methods")
         if given != right:
-            raise Incorrect(f"for {claim!r} you chose {given!r}, but {_WHY[given]}")
+            raise Incorrect(f"for {claim!r} you chose {given!r}, but {_WHY[given]}",
+                            mistake=mistake_from(f"chose {given}", 4))
     return "and agreement between methods supports none of them"
 
 

@@ -12,7 +12,7 @@ import torch
 
 from .. import baselines
 from . import (PLACEHOLDER, Incorrect, Question, as_array, as_callable, as_mapping, as_string,
-               call_fresh, is_close)
+               call_fresh, is_close, mistake_from)
 
 __all__ = ["q1", "q2", "q3", "q4", "q5", "q6", "QUESTIONS", "PLACEHOLDER", "METHODS", "Q6_QUESTIONS"]
 
@@ -82,13 +82,14 @@ def _check_q1_on(function, image, objective, shift, lr):
         if is_close(got, candidate.numpy()):
             if beyond and name == "no jitter":
                 break
-            raise Incorrect(message)
+            raise Incorrect(message, mistake=mistake_from(message))
     if beyond:
         raise Incorrect(f"for the shift {shift} of a {tuple(image.shape)} image the step differs: a "
                         "shift as large as the picture wraps around (torch.roll does this; a roll "
-                        "written with slices does not)")
+                        "written with slices does not)", mistake="shift-image-step")
     raise Incorrect("the step differs: rolled = torch.roll(image, shift, dims=(1, 2)); take the "
-                    "gradient of objective(rolled[None]) with respect to image; return image + lr * gradient")
+                    "gradient of objective(rolled[None]) with respect to image; return image + lr * gradient",
+                    mistake="step-differs-rolled")
 
 
 q1 = Question(
@@ -131,17 +132,20 @@ def _check_q2_on(function, concept, random):
     expected = difference / np.linalg.norm(difference)
     if got.shape != expected.shape:
         raise Incorrect(f"the CAV has one entry per feature ({expected.size}), got {got.size}: "
-                        "average over the examples, axis=0")
+                        "average over the examples, axis=0", mistake="cav-entry-per")
     if is_close(got, expected):
         return
     if is_close(got, -expected):
-        raise Incorrect("your vector points away from the concept: concept mean minus random mean")
+        raise Incorrect("your vector points away from the concept: concept mean minus random mean",
+                        mistake="vector-points-away")
     if is_close(got, difference):
-        raise Incorrect("right direction, but not unit length: divide by np.linalg.norm")
+        raise Incorrect("right direction, but not unit length: divide by np.linalg.norm",
+                        mistake="right-direction-unit")
     if is_close(got, difference / np.abs(difference).sum()):
-        raise Incorrect("normalise by the Euclidean norm (np.linalg.norm), not the sum of |values|")
+        raise Incorrect("normalise by the Euclidean norm (np.linalg.norm), not the sum of |values|",
+                        mistake="normalise-euclidean-norm")
     raise Incorrect("the vector differs: (concept_acts.mean(axis=0) - random_acts.mean(axis=0)), "
-                    "divided by its norm")
+                    "divided by its norm", mistake="vector-differs-concept")
 
 
 q2 = Question(
@@ -186,19 +190,23 @@ def _check_q3_on(function, gradients, cav):
         return
     if is_close(got, (derivatives >= 0).mean()):
         raise Incorrect("you counted a derivative of exactly 0 as rising: use > 0, a flat score "
-                        "does not rise")
+                        "does not rise", mistake="counted-derivative-exactly")
     if is_close(got, (derivatives > 0).sum()):
-        raise Incorrect("that is a count; the TCAV score is a share: divide by the number of inputs")
+        raise Incorrect("that is a count; the TCAV score is a share: divide by the number of inputs",
+                        mistake="count-tcav-score")
     if np.any((derivatives > 0) & (derivatives < 1e-6)) and is_close(got, (derivatives > 1e-6).mean()):
         raise Incorrect("some scores here rise only slightly (S_C of order 1e-9): a tolerance "
-                        "such as S_C > 1e-6 counts them as flat; a rise is S_C > 0, however small")
+                        "such as S_C > 1e-6 counts them as flat; a rise is S_C > 0, however small",
+                        mistake="some-scores-rise")
     if is_close(got, (derivatives < 0).mean()):
-        raise Incorrect("you counted the inputs whose score falls; count those with S_C(x) > 0")
+        raise Incorrect("you counted the inputs whose score falls; count those with S_C(x) > 0",
+                        mistake="counted-inputs-whose")
     if is_close(got, derivatives.mean()):
         raise Incorrect("that is the mean directional derivative (captum's 'magnitude'); TCAV "
-                        "counts the signs: the share with S_C(x) > 0")
+                        "counts the signs: the share with S_C(x) > 0",
+                        mistake="mean-directional-derivative")
     raise Incorrect("the score differs: S_C = gradients @ cav, one per input; return the mean "
-                    "of (S_C > 0)")
+                    "of (S_C > 0)", mistake="score-differs-gradients")
 
 
 q3 = Question(
@@ -251,7 +259,8 @@ def _check_q4_on(function, f, image, top, left, size, expected):
             raise Incorrect(f"for a patch at ({top}, {left}) of size {size}, which runs past the "
                             f"border of a {image.shape[1]} x {image.shape[2]} image: {wrong} Set the "
                             "slice to 0 (occluded[:, top:top + size, left:left + size] = 0.0): a "
-                            "slice stops at the border, a fixed (size, size) patch does not") from None
+                            "slice stops at the border, a fixed (size, size) patch does not",
+                            mistake="patch-size-runs") from None
         raise
     got = as_array(got, call, ndim=0)
 
@@ -264,18 +273,23 @@ def _check_q4_on(function, f, image, top, left, size, expected):
         return
     full = f(image[None])[0]
     if is_close(got, full - expected):
-        raise Incorrect("that is the score of the occluded image; return the drop f(image) - f(occluded)")
+        raise Incorrect("that is the score of the occluded image; return the drop f(image) - f(occluded)",
+                        mistake="score-occluded-image")
     if is_close(got, -expected):
-        raise Incorrect("the sign is flipped: the drop is f(image) - f(occluded)")
+        raise Incorrect("the sign is flipped: the drop is f(image) - f(occluded)",
+                        mistake="sign-flipped-drop")
     if is_close(got, drop(slice(left, left + size), slice(top, top + size))):
-        raise Incorrect("rows and columns are swapped: image[:, top:top + size, left:left + size]")
+        raise Incorrect("rows and columns are swapped: image[:, top:top + size, left:left + size]",
+                        mistake="rows-columns-swapped")
     if is_close(got, drop(slice(top, top + size + 1), slice(left, left + size + 1))) or \
             is_close(got, drop(slice(top, top + size - 1), slice(left, left + size - 1))):
-        raise Incorrect("the patch has the wrong size: it is `size` pixels, top:top + size")
+        raise Incorrect("the patch has the wrong size: it is `size` pixels, top:top + size",
+                        mistake="patch-wrong-size")
     if is_close(got, drop(slice(top, top + size), slice(left, left + size), 0)):
-        raise Incorrect("you occluded one channel only; grey out the patch in every channel")
+        raise Incorrect("you occluded one channel only; grey out the patch in every channel",
+                        mistake="occluded-channel-grey")
     raise Incorrect("the drop differs: copy the image, set copy[:, top:top + size, left:left + size] "
-                    "= 0, return f(image[None])[0] - f(copy[None])[0]")
+                    "= 0, return f(image[None])[0] - f(copy[None])[0]", mistake="drop-differs-copy")
 
 
 q4 = Question(
@@ -332,23 +346,27 @@ def _check_q5_on(function, a, W, b, relevance, eps):
     if np.any(z == 0) and not np.all(np.isfinite(as_array(got, call, finite=False))):
         raise Incorrect("z_k is exactly 0 for one output here, and your relevance is infinite or "
                         "NaN: np.sign(0) is 0, so z + eps * np.sign(z) divides by 0; count "
-                        "sign(0) as +1, np.where(z >= 0, 1.0, -1.0)")
+                        "sign(0) as +1, np.where(z >= 0, 1.0, -1.0)",
+                        mistake="exactly-output-relevance")
     got = as_array(got, call, shape=a.shape)
     expected = _lrp_epsilon(a, W, b, relevance, eps)
     if is_close(got, expected):
         return
     z_no_bias = W @ a
     if is_close(got, a * (W.T @ (relevance / (z_no_bias + eps * np.sign(z_no_bias))))):
-        raise Incorrect("z_k includes the bias: z = W @ a + b")
+        raise Incorrect("z_k includes the bias: z = W @ a + b", mistake="includes-bias")
     if is_close(got, a * (W.T @ (relevance / (W @ a + b + eps)))):
         raise Incorrect("eps takes the sign of z_k (z + eps * sign(z)); adding +eps to a negative "
-                        "z_k moves it towards 0 and inflates the relevance")
+                        "z_k moves it towards 0 and inflates the relevance",
+                        mistake="eps-takes-sign")
     if is_close(got, W.T @ (relevance / (W @ a + b + eps * np.sign(W @ a + b)))):
-        raise Incorrect("multiply by a_j: the share of input j is a_j W_kj / z_k")
+        raise Incorrect("multiply by a_j: the share of input j is a_j W_kj / z_k",
+                        mistake="multiply-share-input")
     if is_close(got, a * (W.T @ relevance)):
-        raise Incorrect("divide each R_k by (z_k + eps sign z_k) before passing it back")
+        raise Incorrect("divide each R_k by (z_k + eps sign z_k) before passing it back",
+                        mistake="divide-before-passing")
     raise Incorrect("the relevance differs: z = W @ a + b; s = relevance / (z + eps * sign(z)); "
-                    "return a * (W.T @ s)")
+                    "return a * (W.T @ s)", mistake="relevance-differs-relevance")
 
 
 q5 = Question(
@@ -391,12 +409,15 @@ def _check_q6(method_for):
         given = as_string(answers[question], f"method_for[{question!r}]")
         match = {m.lower(): m for m in METHODS}.get(given.strip().lower())
         if match is None:
-            raise Incorrect(f"method_for[{question!r}] is {given!r}; pick one of {METHODS}")
+            raise Incorrect(f"method_for[{question!r}] is {given!r}; pick one of {METHODS}",
+                            mistake="method-pick")
         if match == "self-explanation":
             raise Incorrect("a model's explanation of itself is a claim to test (Turpin et al. "
-                            "2023), not a method that answers a question about the network")
+                            "2023), not a method that answers a question about the network",
+                            mistake="model-explanation-itself")
         if match != right:
-            raise Incorrect(f"for {question!r} you chose {match!r}, but {_WHY[match]}")
+            raise Incorrect(f"for {question!r} you chose {match!r}, but {_WHY[match]}",
+                            mistake=mistake_from(f"chose {given}", 4))
     return "each method answers its own question; none of them is a self-explanation"
 
 

@@ -39,32 +39,35 @@ def _check_q1(nearest):
         expected = _cosine_order(E, query)[:k]
         if got.shape == (12,):
             raise Incorrect(f"you returned one number per row; return the indices of the {k} "
-                            "most similar rows only (order[:k])")
+                            "most similar rows only (order[:k])", mistake="number-per-row")
         if got.shape != (k,):
             raise Incorrect(f"return the {k} indices of the most similar rows, got {got.size} "
-                            "numbers")
+                            "numbers", mistake="indices-similar-rows")
         if np.array_equal(got, expected):
             continue
         if np.all((got >= 0) & (got <= 1.0001)) and not np.all(got == np.round(got)):
             raise Incorrect("those look like similarities; return the row indices "
-                            "(np.argsort(-similarity)[:k])")
+                            "(np.argsort(-similarity)[:k])", mistake="similarities-row-indices")
         if np.array_equal(got, _cosine_order(E, query)[::-1][:k]):
             raise Incorrect("those are the least similar rows: sort by decreasing similarity, "
-                            "np.argsort(-similarity)")
+                            "np.argsort(-similarity)", mistake="least-similar-rows")
         if np.array_equal(got, np.argsort(-(E @ query), kind="stable")[:k]):
             raise Incorrect("you ranked by the raw dot product E @ query: divide by the lengths "
-                            "|E_i| |query| so that long vectors do not win (cosine similarity)")
+                            "|E_i| |query| so that long vectors do not win (cosine similarity)",
+                            mistake="ranked-raw-dot")
         if np.array_equal(got, np.argsort(np.linalg.norm(E - query, axis=1), kind="stable")[:k]):
             raise Incorrect("you ranked by Euclidean distance; the question asks for cosine "
-                            "similarity, which ignores the vectors' lengths")
+                            "similarity, which ignores the vectors' lengths",
+                            mistake="ranked-euclidean-distance")
         if set(got.tolist()) == set(expected.tolist()):
-            raise Incorrect("the right rows but in the wrong order: the most similar comes first")
+            raise Incorrect("the right rows but in the wrong order: the most similar comes first",
+                            mistake="right-rows-wrong")
         if np.array_equal(got, expected + 1) or np.array_equal(got, _cosine_order(E, query)[1:k + 1]):
             raise Incorrect("off by one: Python counts rows from 0, and the query is not a row of "
-                            "E, so nothing needs to be skipped")
+                            "E, so nothing needs to be skipped", mistake="off-python-counts")
         raise Incorrect(f"for k={k} the {k} most similar rows are {expected.tolist()}, you "
                         f"returned {got.astype(int).tolist()}: similarity = E @ query / "
-                        "(norm of each row * norm of query)")
+                        "(norm of each row * norm of query)", mistake="similar-rows-similarity")
     return "cosine similarity ranks by angle, whatever the lengths of the vectors"
 
 
@@ -99,27 +102,33 @@ def _trial_q2(function, q, K):
     scores = K @ q
     expected = _softmax(scores / np.sqrt(d))
     if got.shape != (T,):
-        raise Incorrect(f"return one weight per key (per token): shape ({T},), got {got.shape}")
+        raise Incorrect(f"return one weight per key (per token): shape ({T},), got {got.shape}",
+                        mistake="weight-per-key")
     if is_close(got, expected):
         return
     if is_close(got, _softmax(scores)):
         raise Incorrect(f"you forgot to divide the scores by sqrt(d) (d = len(q) = {d}), which keeps "
-                        "the softmax from saturating")
+                        "the softmax from saturating", mistake="forgot-divide-scores")
     if is_close(got, _softmax(scores / d)):
-        raise Incorrect("you divided by d; divide by its square root, np.sqrt(len(q))")
+        raise Incorrect("you divided by d; divide by its square root, np.sqrt(len(q))",
+                        mistake="divided-divide-square")
     if is_close(got, _softmax(scores / np.sqrt(T))):
         raise Incorrect("you divided by the square root of the number of tokens; d is the width "
-                        "of q and k (len(q)), not len(K)")
+                        "of q and k (len(q)), not len(K)", mistake="divided-square-root")
     if is_close(got, scores / np.sqrt(d)) or is_close(got, scores):
         raise Incorrect("those are the raw scores; attention weights are their softmax (positive, "
-                        "summing to 1)")
+                        "summing to 1)", mistake="raw-scores-attention")
     if is_close(got, 1 / (1 + np.exp(-scores / np.sqrt(d)))):
-        raise Incorrect("a sigmoid of each score does not make the weights sum to 1; use softmax")
+        raise Incorrect("a sigmoid of each score does not make the weights sum to 1; use softmax",
+                        mistake="sigmoid-score-weights")
     if is_close(got, _softmax(-scores / np.sqrt(d))):
-        raise Incorrect("the sign is flipped: a key that agrees with the query gets more weight")
+        raise Incorrect("the sign is flipped: a key that agrees with the query gets more weight",
+                        mistake="sign-flipped-key")
     if not np.isclose(got.sum(), 1.0):
-        raise Incorrect(f"the weights sum to {float(got.sum()):.4f}; a softmax sums to 1")
-    raise Incorrect("the weights differ from softmax(K @ q / sqrt(d)); check each step")
+        raise Incorrect(f"the weights sum to {float(got.sum()):.4f}; a softmax sums to 1",
+                        mistake="weights-sum-softmax")
+    raise Incorrect("the weights differ from softmax(K @ q / sqrt(d)); check each step",
+                    mistake="weights-differ-softmax")
 
 
 q2 = Question(
@@ -160,19 +169,25 @@ def _trial_q3(function, layers):
     product = lambda matrices: np.linalg.multi_dot(matrices)  # noqa: E731
     if is_close(got, product(mixed)):
         raise Incorrect("the order is reversed: a later layer mixes what the earlier ones produced, "
-                        "so multiply it on the left, R = A_L @ ... @ (A_2 @ A_1)")
+                        "so multiply it on the left, R = A_L @ ... @ (A_2 @ A_1)",
+                        mistake="order-reversed-later")
     if is_close(got, product(layers[::-1])):
-        raise Incorrect("you left out the residual connection: use 0.5 * A + 0.5 * I for every layer")
+        raise Incorrect("you left out the residual connection: use 0.5 * A + 0.5 * I for every layer",
+                        mistake="left-residual-connection")
     if is_close(got, mixed[-1]) or is_close(got, layers[-1]):
-        raise Incorrect("that is only the last layer; rollout multiplies all of them")
+        raise Incorrect("that is only the last layer; rollout multiplies all of them",
+                        mistake="last-layer-rollout")
     if is_close(got, sum(mixed)) or is_close(got, sum(mixed) / len(mixed)):
-        raise Incorrect("rollout multiplies the layers' matrices; you added them")
+        raise Incorrect("rollout multiplies the layers' matrices; you added them",
+                        mistake="rollout-multiplies-layers")
     elementwise = np.ones((T, T))
     for m in mixed:
         elementwise = elementwise * m
     if is_close(got, elementwise):
-        raise Incorrect("`*` multiplies element by element; use the matrix product `@`")
-    raise Incorrect("the result differs from A_L @ ... @ A_2 @ A_1 with A = 0.5 * map + 0.5 * I")
+        raise Incorrect("`*` multiplies element by element; use the matrix product `@`",
+                        mistake="multiplies-element-element")
+    raise Incorrect("the result differs from A_L @ ... @ A_2 @ A_1 with A = 0.5 * map + 0.5 * I",
+                    mistake="result-differs-map")
 
 
 q3 = Question(
@@ -222,11 +237,13 @@ def _trial_q4(function, x, baseline, steps):
                 "integrated_gradients(grad, x, baseline, steps)")
     if np.ndim(np.asarray(got, dtype=object)) == 0 and got is not None:
         raise Incorrect(f"return one attribution per feature, shape {x.shape}, not one number "
-                        "(do not sum them: the sum is what completeness checks)")
+                        "(do not sum them: the sum is what completeness checks)",
+                        mistake="attribution-per-feature")
     got = as_array(got, "integrated_gradients(grad, x, baseline, steps)", ndim=1)
     expected = _ig(x, baseline, steps)
     if got.shape != x.shape:
-        raise Incorrect(f"return one attribution per feature, shape {x.shape}, got {got.shape}")
+        raise Incorrect(f"return one attribution per feature, shape {x.shape}, got {got.shape}",
+                        mistake="attribution-wrong-shape")
     if is_close(got, expected):
         gap = _f(x) - _f(baseline)
         return (f"the attributions sum to {float(got.sum()):.4f}, and F(x) - F(baseline) = "
@@ -234,20 +251,26 @@ def _trial_q4(function, x, baseline, steps):
                 "for a linear gradient)")
     if is_close(got, _ig(x, baseline, steps, "right")) or is_close(got, _ig(x, baseline, steps, "left")):
         raise Incorrect("use the midpoints of the steps, alpha = (k + 0.5) / steps for k = 0 .. "
-                        "steps - 1, not their ends")
+                        "steps - 1, not their ends", mistake="midpoints-steps-alpha")
     if is_close(got, _grad_f(x) * x) or is_close(got, _grad_f(x) * (x - baseline)):
         raise Incorrect("that is gradient x input, the gradient at x only; integrated gradients "
-                        "average the gradient along the straight path from the baseline to x")
+                        "average the gradient along the straight path from the baseline to x",
+                        mistake="gradient-input-gradient")
     if is_close(got, expected / (x - baseline)):
-        raise Incorrect("multiply the average gradient by (x - baseline)")
+        raise Incorrect("multiply the average gradient by (x - baseline)",
+                        mistake="multiply-average-gradient")
     if is_close(got, expected * steps):
-        raise Incorrect("average the gradients over the steps (divide the sum by steps)")
+        raise Incorrect("average the gradients over the steps (divide the sum by steps)",
+                        mistake="average-gradients-steps")
     if is_close(got, x * expected / (x - baseline)):
-        raise Incorrect("multiply by (x - baseline), not by x: the baseline is not zero here")
+        raise Incorrect("multiply by (x - baseline), not by x: the baseline is not zero here",
+                        mistake="multiply-baseline-zero")
     if is_close(got, -expected):
-        raise Incorrect("the sign is flipped: the path goes from the baseline to x")
+        raise Incorrect("the sign is flipped: the path goes from the baseline to x",
+                        mistake="sign-flipped-path")
     raise Incorrect("the attributions differ from (x - baseline) * mean of grad(baseline + "
-                    "alpha * (x - baseline)) over the midpoints alpha")
+                    "alpha * (x - baseline)) over the midpoints alpha",
+                    mistake="attributions-differ-mean")
 
 
 q4 = Question(
@@ -302,19 +325,24 @@ def _trial_q5(function, ids, keep):
     wrong["full"] = _score(ids)
     if np.isclose(got, wrong["inverted"]):
         raise Incorrect("you masked the tokens that are *in* the coalition; keep[i] = True means "
-                        "token i stays, the others become [MASK]")
+                        "token i stays, the others become [MASK]",
+                        mistake="masked-tokens-coalition")
     if np.isclose(got, wrong["deleted"]):
         raise Incorrect("you deleted the left-out tokens; replace them by mask_id so that the "
-                        "text keeps its length and every token its position")
+                        "text keeps its length and every token its position",
+                        mistake="deleted-left-tokens")
     if np.isclose(got, wrong["shifted"]):
         raise Incorrect("keep covers the real tokens only, ids[1:-1]: [CLS] at 0 and [SEP] at "
-                        "the end always stay")
+                        "the end always stay", mistake="keep-covers-real")
     if np.isclose(got, wrong["pad"]):
-        raise Incorrect("use mask_id for the left-out tokens, not the padding id 0")
+        raise Incorrect("use mask_id for the left-out tokens, not the padding id 0",
+                        mistake="mask-id-left")
     if np.isclose(got, wrong["full"]):
-        raise Incorrect("nothing was masked: replace ids[1:-1][~keep] by mask_id in a copy")
+        raise Incorrect("nothing was masked: replace ids[1:-1][~keep] by mask_id in a copy",
+                        mistake="nothing-masked-replace")
     raise Incorrect(f"v(S) should be {expected:.1f}: copy ids, set the real tokens where keep is "
-                    f"False to mask_id, and return f of that copy; you returned {got:.1f}")
+                    f"False to mask_id, and return f of that copy; you returned {got:.1f}",
+                    mistake="copy-ids-set")
 
 
 q5 = Question(
@@ -357,13 +385,15 @@ def _check_q6(tsne_answers):
     answers = as_mapping(tsne_answers, "tsne_answers", keys=list(TSNE_CLAIMS))
     for key, value in answers.items():
         if not isinstance(value, (bool, np.bool_)):
-            raise Incorrect(f"answer each claim with True or False; claim {key!r} has {value!r}")
+            raise Incorrect(f"answer each claim with True or False; claim {key!r} has {value!r}",
+                            mistake="answer-claim-true")
     wrong = [k for k in TSNE_CLAIMS if bool(answers[k]) != _TRUTH[k]]
     if not wrong:
         return "read t-SNE and UMAP for who is next to whom, never for sizes or gaps"
     key = wrong[0]
     raise Incorrect(f"claim {key!r} is {_TRUTH[key]}: {_WHY[key]}"
-                    + (f" ({len(wrong) - 1} more claim(s) wrong)" if len(wrong) > 1 else ""))
+                    + (f" ({len(wrong) - 1} more claim(s) wrong)" if len(wrong) > 1 else ""),
+                    mistake="claim-claim-wrong")
 
 
 q6 = Question(

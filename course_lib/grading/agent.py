@@ -78,7 +78,8 @@ def _raised(function, error) -> dict:
     return {"type": type(error).__name__, "message": str(error)[:2000], "stub": bool(stub),
             "builtin": type(error).__module__ == "builtins",
             # a check's own helper (an `f` it hands over) refusing how it is called
-            "incorrect": type(error).__name__ == "Incorrect" and type(error).__module__ == "course_lib.exercises"}
+            "incorrect": type(error).__name__ == "Incorrect" and type(error).__module__ == "course_lib.exercises",
+            "mistake": str(getattr(error, "mistake", "") or "")[:60]}
 
 
 def _state(value):

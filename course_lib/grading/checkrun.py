@@ -79,9 +79,9 @@ def _fresh(package_dir: Path, module: str, expected: dict):
     return package, checker
 
 
-def _check(namespace: dict, package, checker, question: str) -> tuple[str, str]:
+def _check(namespace: dict, package, checker, question: str) -> tuple[str, str, str]:
     """Run the fresh question's own ``check()`` on the learner's namespace (a shallow copy);
-    (outcome, the message the learner saw).
+    (outcome, the message the learner saw, the id of the mistake the check recognised).
 
     Anything the learner's code raises while the check runs, ``SystemExit`` and other
     ``BaseException`` included, fails the question; only the grader's interrupt (a timeout) goes
@@ -91,16 +91,16 @@ def _check(namespace: dict, package, checker, question: str) -> tuple[str, str]:
     try:
         exec("__course_question__.check()", scope)
     except package.NotAttempted as failed:
-        return "not attempted", failed.message
+        return "not attempted", failed.message, failed.mistake
     except package.CheckCrashed as failed:
-        return "error (the checker crashed)", failed.message
+        return "error (the checker crashed)", failed.message, failed.mistake
     except package.CheckFailed as failed:
-        return "incorrect", failed.message
+        return "incorrect", failed.message, failed.mistake
     except KeyboardInterrupt:
         raise
     except BaseException as error:  # noqa: B036 - sys.exit() in a stub is a failed question
-        return f"error ({type(error).__name__})", f"{type(error).__name__}: {error}"
-    return "passed", ""
+        return f"error ({type(error).__name__})", f"{type(error).__name__}: {error}", ""
+    return "passed", "", ""
 
 
 def _integrity(package_dir: Path, module: str, expected: dict) -> list[str]:
@@ -147,8 +147,9 @@ def report(namespace: dict, key: str, package_dir: str, module: str, question: s
             payload = {"integrity": _integrity(package_dir, module, expected)}
         else:
             package, checker = _fresh(package_dir, module, expected)
-            outcome, message = _check(namespace, package, checker, question)
-            payload = {"question": question, "outcome": outcome, "message": str(message)[:500]}
+            outcome, message, mistake = _check(namespace, package, checker, question)
+            payload = {"question": question, "outcome": outcome, "message": str(message)[:500],
+                       "mistake": str(mistake)[:60]}
     except RuntimeError as error:
         payload = {"question": question, "integrity": [str(error)]}
     with open(out, "a", encoding="utf-8") as handle:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from . import checkrun
 
-__all__ = ["decide", "messages"]
+__all__ = ["decide", "messages", "mistakes"]
 
 
 def _first_line(source: str) -> str:
@@ -88,4 +88,17 @@ def messages(result: dict, key: str, names: list[str], kernel_key: str | None = 
     for payload in _payloads(result, key, kernel_key, clean):
         if payload.get("message") and payload.get("question") in names:
             found[payload["question"]] = str(payload["message"])
+    return found
+
+
+def mistakes(result: dict, key: str, names: list[str], kernel_key: str | None = None,
+             clean=frozenset()) -> dict[str, str]:
+    """{question: the id of the mistake its check recognised} for the questions that failed with
+    one, from the signed reports (an id that is not a plain slug reads as ``unnamed``)."""
+    from course_lib.exercises import mistake_id
+
+    found = {}
+    for payload in _payloads(result, key, kernel_key, clean):
+        if payload.get("mistake") and payload.get("question") in names:
+            found[payload["question"]] = mistake_id(payload["mistake"])
     return found

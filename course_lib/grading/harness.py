@@ -151,24 +151,28 @@ def _clean_check(channel, checker, name: str, key: str) -> dict:
             values, _ = channel.values(question.vars)
             try:
                 question.judge(values)
-                outcome, message = "passed", ""
+                outcome, message, mistake = "passed", "", ""
             except NotAttempted as failed:
-                outcome, message = "not attempted", failed.message
+                outcome, message, mistake = "not attempted", failed.message, failed.mistake
             except CheckCrashed as failed:
-                outcome, message = "error (the checker crashed)", failed.message
+                outcome, message, mistake = ("error (the checker crashed)", failed.message,
+                                             failed.mistake)
             except CheckFailed as failed:
-                outcome, message = "incorrect", failed.message
+                outcome, message, mistake = "incorrect", failed.message, failed.mistake
     except CallTimeout:
         return {"status": "timeout", "error": "", "report": ""}
     except KernelDied:
         return {"status": "kernel died", "error": "", "report": ""}
     except LearnerExit as error:  # SystemExit from a stub: the question fails
         outcome, message = f"error ({type(error).__name__})", f"{type(error).__name__}: {error}"
+        mistake = ""
     except NoAnswer:  # the agent's cell was stopped: as a check cell that never reported
         return {"status": "error", "error": "", "report": ""}
     except DecodeError as error:
         outcome, message = "error (unreadable answer)", f"the answer could not be read: {error}"
-    payload = {"question": name, "outcome": outcome, "message": str(message)[:500]}
+        mistake = ""
+    payload = {"question": name, "outcome": outcome, "message": str(message)[:500],
+               "mistake": mistake}
     return {"status": "ok", "error": "", "report": checkrun.signed(payload, key)}
 
 

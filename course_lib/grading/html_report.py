@@ -1,9 +1,10 @@
 """The class report for the instructor: ``report.html`` beside ``grades.csv``.
 
 One self-contained page (no script, no file or address outside it): the pass rate per question
-as a bar chart, the most common mistakes per question with their counts and the message the
-learners saw, the time each notebook took, and every row whose status is not ``ok``. Every text
-that comes from a submission is escaped twice over: :func:`~course_lib.grading.safe.printable`
+as a bar chart, the most common mistakes per question (grouped by the id of the mistake the
+check recognised, :attr:`Grade.mistakes`) with their counts and the message the learners saw,
+the time each notebook took, and every row whose status is not ``ok``. Every text that comes
+from a submission is escaped twice over: :func:`~course_lib.grading.safe.printable`
 (control and bidirectional characters) and :func:`html.escape`.
 """
 from __future__ import annotations
@@ -67,21 +68,29 @@ def _pass_rates(questions, grades) -> str:
 
 
 def _mistakes(questions, grades) -> str:
+    """Per question, the failures grouped by the id of the mistake the check recognised (the
+    outcome where there is none: not attempted, an error), most common first, each with the
+    message most of those learners saw (messages differ in the numbers they quote)."""
     parts = []
     for q in questions:
-        seen = Counter()
+        said: dict[str, Counter] = {}
         for g in grades:
             outcome = g.details.get(q.name)
             if outcome and not g.scores.get(q.name):
-                seen[(outcome, g.messages.get(q.name, ""))] += 1
-        if not seen:
-            parts.append(f"<h3>{_text(q.name)}: {_text(q.title)}</h3><p class='muted'>no mistakes</p>")
+                mistake = g.mistakes.get(q.name) or outcome
+                said.setdefault(mistake, Counter())[g.messages.get(q.name, "")] += 1
+        head = f"<h3>{_text(q.name)}: {_text(q.title)}</h3>"
+        if not said:
+            parts.append(f"{head}<p class='muted'>no mistakes</p>")
             continue
-        rows = "".join(f"<tr><td class='n'>{count}</td><td>{_text(outcome)}</td><td>{_text(message)}</td></tr>"
-                       for (outcome, message), count in sorted(seen.items(), key=lambda i: (-i[1], i[0]))
-                       [:MISTAKES_SHOWN])
-        parts.append(f"<h3>{_text(q.name)}: {_text(q.title)}</h3><table><tr><th>learners</th>"
-                     f"<th>outcome</th><th>the message they saw</th></tr>{rows}</table>")
+        ranked = sorted(said.items(), key=lambda i: (-sum(i[1].values()), i[0]))[:MISTAKES_SHOWN]
+        rows = "".join(
+            f"<tr><td class='n'>{sum(seen.values())}</td><td><code>{_text(mistake)}</code></td>"
+            f"<td>{_text(seen.most_common(1)[0][0])}"
+            + (f" <span class='muted'>({len(seen)} wordings)</span>" if len(seen) > 1 else "")
+            + "</td></tr>" for mistake, seen in ranked)
+        parts.append(f"{head}<table class='mistakes'><tr><th>learners</th><th>mistake</th>"
+                     f"<th>the message they saw</th></tr>{rows}</table>")
     return "".join(parts)
 
 
@@ -113,6 +122,8 @@ def class_report(topic, questions, grades, out=None) -> str:
     statuses = ", ".join(f"{_text(s)} {c}" for s, c in sorted(Counter(g.status for g in grades).items()))
     page = (f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
             f"<meta name='viewport' content='width=device-width, initial-scale=1'>"
+            f"<meta http-equiv='Content-Security-Policy' content=\"default-src 'none'; "
+            f"style-src 'unsafe-inline'\">"
             f"<title>Class report: {_text(topic.label)}</title><style>{_STYLE}</style></head><body>"
             f"<h1>Class report: topic {_text(topic.label)}</h1>"
             f"<p>{n} file(s); mean total {mean:.2f} of {len(questions)}; status: {statuses}.</p>"

@@ -69,9 +69,9 @@ def rebuilt(raised: dict) -> BaseException:
     name = str(raised.get("type", "Exception"))[:100]
     message = str(raised.get("message", ""))[:2000]
     if raised.get("incorrect"):  # a failed answer, whatever the learner's code made it say
-        from course_lib.exercises import Incorrect
+        from course_lib.exercises import Incorrect, mistake_id
 
-        return Incorrect(message)
+        return Incorrect(message, mistake=mistake_id(raised.get("mistake")))
     kind = getattr(builtins, name, None) if raised.get("builtin") else None
     if isinstance(kind, type) and issubclass(kind, BaseException) and not issubclass(kind, Exception):
         return type(name, (LearnerExit,), {})(message)

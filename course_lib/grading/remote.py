@@ -132,7 +132,7 @@ class Channel:
     def call(self, handle: int, args: tuple, kwargs: dict):
         """(result, [[position, how], ...] of inputs the call changed) of calling the kernel's
         function `handle` on `args`; what it raised is raised here (rebuilt)."""
-        from course_lib.exercises import ForbiddenGuard, Incorrect
+        from course_lib.exercises import FORBIDDEN, ForbiddenGuard, Incorrect
 
         try:
             import cloudpickle as pickler
@@ -146,7 +146,7 @@ class Channel:
         guard = response.get("guard")
         if guard:
             compare = next((c for ps, c, _ in self.guards if guard in ps), "") or str(guard)
-            raise Incorrect(ForbiddenGuard(str(guard), compare).message())
+            raise Incorrect(ForbiddenGuard(str(guard), compare).message(), mistake=FORBIDDEN)
         if response.get("raised"):
             raise rebuilt(response["raised"])
         if "value" not in response:

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import checkrun, remote, sandbox
-from .decide import decide, messages
+from .decide import decide, messages, mistakes
 from .harness import RESULT_MARK
 from .safe import strip_ansi
 from .submissions import Submission, Topic, cell_source, notebook_topic, read_notebook
@@ -43,6 +43,7 @@ class Grade:
     details: dict[str, str] = field(default_factory=dict)
     topic: str = ""
     messages: dict[str, str] = field(default_factory=dict)  # question -> the feedback shown
+    mistakes: dict[str, str] = field(default_factory=dict)  # question -> the mistake's id
 
     @property
     def total(self) -> int:
@@ -241,9 +242,9 @@ def _grade_one(submission, topic, questions, settings, expected) -> Grade:
     cells = [cell_source(c) for c in notebook["cells"] if c.get("cell_type") == "code"]
     clean = {name for name in names if remote.crosses(topic.module, name)}
     scores, status, reason, notes = decide(result, key, names, cells, settings, kernel_key, clean)
-    if note:
-        reason = "; ".join(r for r in (note, reason) if r)
+    reason = "; ".join(r for r in (note, reason) if r)
+    said = (result, key, names, kernel_key, clean)
     return Grade(submission, scores, status, reason, seconds, notes,
-                 messages=messages(result, key, names, kernel_key, clean))
+                 messages=messages(*said), mistakes=mistakes(*said))
 
 
