@@ -34,7 +34,8 @@ from .cam import quadrature
 
 __all__ = ["attention_rollout", "attention_flow", "max_flow", "TinyEncoder", "Vocabulary",
            "train_encoder", "token_integrated_gradients", "plant_token", "PAD", "UNK", "CLS",
-           "attention_maps", "embedding_integrated_gradients", "sentence_embeddings"]
+           "attention_maps", "attention_norms", "embedding_integrated_gradients",
+           "sentence_embeddings"]
 
 PAD, UNK, CLS = 0, 1, 2
 
@@ -329,6 +330,39 @@ def attention_maps(model, tokenizer, text: str):
     that ``model(**inputs, output_attentions=True)`` returns (the head view of BertViz draws
     the same numbers).
     """
+    inputs, tokens = _one_text(model, tokenizer, text)
+    projections = _projections(model, inputs)
+    return _weights(model, projections).cpu().numpy(), tokens
+
+
+def attention_norms(model, tokenizer, text: str):
+    """How much each attended token moves each head's output, as a length (Kobayashi et al.
+    2020, "Attention is not only a weight: analyzing transformers with vector norms", eq. 6):
+
+        N^{l,h}_{ij} = || A^{l,h}_{ij} f^{l,h}(x_j) ||,    f^{l,h}(x) = (x W_V^h + b_V^h) W_O^h
+
+    with W_V^h the head's slice of the ``value`` projection and W_O^h its block of the
+    attention output's ``dense`` layer, so that sum_h sum_j A_ij f(x_j) + b_O is that layer's
+    output for token i. A weight on a token whose transformed vector is short moves nothing:
+    raw weights (``attention_maps``) and these norms can rank tokens differently. Returns a
+    (layers, heads, tokens, tokens) float array of norms >= 0 and the tokens.
+    """
+    inputs, tokens = _one_text(model, tokenizer, text)
+    projections = _projections(model, inputs)
+    weights = _weights(model, projections)                              # (layers, heads, T, T)
+    n_heads = model.config.num_attention_heads
+    norms = []
+    for l, layer in enumerate(model.encoder.layer):  # no autograd: the norms are read, not trained
+        v = projections[("v", l)]                                       # (T, hidden), bias included
+        v = v.view(len(v), n_heads, -1).transpose(0, 1)                 # (heads, T, d_h)
+        w_out = layer.attention.output.dense.weight.detach()            # (hidden, hidden)
+        w_out = w_out.view(w_out.shape[0], n_heads, -1).permute(1, 2, 0)  # (heads, d_h, hidden)
+        lengths = torch.linalg.vector_norm(v @ w_out, dim=-1)           # (heads, T): ||f(x_j)||
+        norms.append(weights[l] * lengths[:, None, :])
+    return torch.stack(norms).cpu().numpy(), tokens
+
+
+def _one_text(model, tokenizer, text):
     model, text = check_encoder(model), check_texts([text], "text")[0]
     check_callable(tokenizer, "tokenizer", "the tokenizer returned by load_text_transformer()")
     if not text.strip():
@@ -336,19 +370,23 @@ def attention_maps(model, tokenizer, text: str):
     inputs = tokenizer(text, return_tensors="pt", truncation=True)
     device = next(model.parameters()).device
     inputs = {name: value.to(device) for name, value in inputs.items()}
-    queries, keys = _queries_and_keys(model, inputs)
+    return inputs, tokenizer.convert_ids_to_tokens(inputs["input_ids"][0].tolist())
+
+
+def _weights(model, projections):
+    """Each layer's (heads, T, T) attention weights from its captured queries and keys."""
     n_heads = model.config.num_attention_heads
     maps = []
-    for q, k in zip(queries, keys):                                     # (tokens, hidden)
+    for l in range(len(model.encoder.layer)):
+        q, k = projections[("q", l)], projections[("k", l)]             # (tokens, hidden)
         q = q.view(len(q), n_heads, -1).transpose(0, 1)                 # (heads, tokens, d_h)
         k = k.view(len(k), n_heads, -1).transpose(0, 1)
         maps.append((q @ k.transpose(1, 2) / math.sqrt(q.shape[-1])).softmax(dim=-1))
-    tokens = tokenizer.convert_ids_to_tokens(inputs["input_ids"][0].tolist())
-    return torch.stack(maps).cpu().numpy(), tokens
+    return torch.stack(maps)
 
 
-def _queries_and_keys(model, inputs):
-    """Run the model once; return the query and key projections of every layer, one text."""
+def _projections(model, inputs):
+    """Run the model once; return {("q" | "k" | "v", layer): (tokens, hidden)} for one text."""
     captured, handles = {}, []
 
     def keep(kind, index):
@@ -356,16 +394,15 @@ def _queries_and_keys(model, inputs):
 
     try:
         for index, layer in enumerate(model.encoder.layer):
-            handles.append(layer.attention.self.query.register_forward_hook(keep("q", index)))
-            handles.append(layer.attention.self.key.register_forward_hook(keep("k", index)))
+            for kind, name in (("q", "query"), ("k", "key"), ("v", "value")):
+                module = getattr(layer.attention.self, name)
+                handles.append(module.register_forward_hook(keep(kind, index)))
         with torch.no_grad():
             model(**inputs)
     finally:
         for handle in handles:
             handle.remove()
-    n_layers = len(model.encoder.layer)
-    return ([captured[("q", i)] for i in range(n_layers)],
-            [captured[("k", i)] for i in range(n_layers)])
+    return captured
 
 
 def embedding_integrated_gradients(forward, embeddings, baseline, steps: int = 50,

@@ -45,6 +45,10 @@ CASES = {
     "attention.attention_maps: a list of texts": lambda: at.attention_maps(BERT, tokenizer, ["a b", "c"]),
     "attention.attention_maps: empty text": lambda: at.attention_maps(BERT, tokenizer, "   "),
     "attention.attention_maps: tokenizer is a string": lambda: at.attention_maps(BERT, "bert-base", "a b"),
+    "attention.attention_norms: not a model": lambda: at.attention_norms("bert", tokenizer, "a b"),
+    "attention.attention_norms: a list of texts": lambda: at.attention_norms(BERT, tokenizer, ["a b", "c"]),
+    "attention.attention_norms: empty text": lambda: at.attention_norms(BERT, tokenizer, "   "),
+    "attention.attention_norms: tokenizer is a string": lambda: at.attention_norms(BERT, "bert-base", "a b"),
     "attention.embedding_integrated_gradients: ids, not embeddings": lambda: at.embedding_integrated_gradients(
         FORWARD, torch.ones(2, 5, dtype=torch.long), torch.zeros(2, 5, dtype=torch.long)),
     "attention.embedding_integrated_gradients: baseline of another shape": lambda: at.embedding_integrated_gradients(

@@ -79,6 +79,36 @@ def test_attention_maps_equal_transformers(minilm, text):
     assert tokens[0] == "[CLS]" and tokens[-1] == "[SEP]"
 
 
+@pytest.mark.parametrize("text", TEXTS[2:] + ["Hi"])
+def test_attention_norms_equal_a_direct_computation(minilm, text):
+    """||A_ij f(x_j)|| (Kobayashi et al. 2020) from transformers' own attentions and hidden states,
+    with f = the head's value slice then its block of the output dense; and the vectors A_ij f(x_j),
+    summed over heads and tokens plus the dense bias, rebuild the attention output dense's output."""
+    tokenizer, model = minilm
+    norms, tokens = attention.attention_norms(model, tokenizer, text)
+    inputs = tokenizer(text, return_tensors="pt")
+    with torch.no_grad():
+        out = model(**inputs, output_attentions=True, output_hidden_states=True)
+    L, H, T = 6, 12, len(tokens)
+    assert norms.shape == (L, H, T, T) and (norms >= 0).all()
+    for l, layer in enumerate(model.encoder.layer):
+        x = out.hidden_states[l][0]                                    # the layer's input (T, 384)
+        A = out.attentions[l][0]                                       # (H, T, T)
+        W_O, b_O = layer.attention.output.dense.weight, layer.attention.output.dense.bias
+        with torch.no_grad():
+            v = layer.attention.self.value(x)                          # (T, 384)
+            f = torch.stack([v[:, h * 32:(h + 1) * 32] @ W_O[:, h * 32:(h + 1) * 32].T
+                             for h in range(H)])                       # (H, T, 384)
+            vectors = A[..., None] * f[:, None, :, :]                  # (H, T_i, T_j, 384)
+            np.testing.assert_allclose(norms[l], vectors.norm(dim=-1).numpy(), rtol=1e-4, atol=1e-6)
+            context = (A @ v.view(T, H, 32).transpose(0, 1)).transpose(0, 1).reshape(T, -1)
+            np.testing.assert_allclose((vectors.sum((0, 2)) + b_O).numpy(),
+                                       layer.attention.output.dense(context).numpy(), atol=2e-5)
+    # the weights alone would be these norms with every ||f(x_j)|| equal: they are not
+    lengths = norms[0] / np.maximum(torch.cat(out.attentions)[0].numpy(), 1e-30)
+    assert lengths.std() > 0.1 * lengths.mean()
+
+
 def _classifier_forward(model, inputs, weights):
     """Score of a linear head on mean-pooled embeddings, as a function of the word embeddings."""
     mask = inputs["attention_mask"]

@@ -375,8 +375,9 @@ _WHY = {"a": "t-SNE's loss punishes pulling embedding neighbours apart, so neigh
              "closer)",
         "d": "perplexity sets how many neighbours each point cares about; section 2 drew two "
              "different pictures of one data set",
-        "e": "embeddings put texts close that share topic and wording: the negated review of "
-             "section 3 ('Not funny, not clever...') had neighbours of both labels",
+        "e": "embeddings put texts close that share topic and wording: in section 3, 'Not funny, "
+             "not clever, and not worth the ticket.' and 'Funny, clever, and worth the ticket.' have "
+             "cosine similarity 0.905 and mean opposite things",
         "f": "n_neighbors is a setting, like perplexity: section 2's two UMAP maps share fewer "
              "than a third of each review's ten map neighbours"}
 
