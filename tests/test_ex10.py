@@ -217,7 +217,8 @@ def test_q6():
     passes(ex.q6, {q: m.upper() + " " for q, m in RIGHT.items()})
     fails(ex.q6, {**RIGHT, "what input makes channel 12 fire the most?": "network dissection"},
           match="dissection compares", mistake="chose-network-dissection")
-    fails(ex.q6, {**RIGHT, "how much does the cat score fall when this patch is greyed out?": "LRP"},
+    fails(ex.q6, {**RIGHT, "does the network's cat decision on this picture depend on the stamp's region: "
+                           "does it change when that region is hidden?": "LRP"},
           match="passes the score backwards", mistake="chose-lrp")
     fails(ex.q6, {**RIGHT, "does the cat score rise along the direction of 'has a timestamp'?":
                   "self-explanation"}, match="Turpin", mistake="model-explanation-itself")

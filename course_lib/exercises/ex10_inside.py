@@ -387,8 +387,8 @@ _QUESTIONS = {
     "what input makes channel 12 fire the most?": "feature visualisation",
     "does the cat score rise along the direction of 'has a timestamp'?": "TCAV",
     "which channels fire exactly on the timestamp's pixels?": "network dissection",
-    "how much does the cat score fall when this patch is greyed out?": "occlusion",
-    "how is the score passed back to the pixels, layer by layer, each layer sharing it among its inputs?": "LRP",
+    "does the network's cat decision on this picture depend on the stamp's region: does it change when that region is hidden?": "occlusion",
+    "which pixels of this picture does the network's cat score come from, read back through its own layers?": "LRP",
 }
 #: the five questions of q6, in order (the exercise prints them)
 Q6_QUESTIONS = tuple(_QUESTIONS)
@@ -425,14 +425,15 @@ q6 = Question(
     "q6", "which method answers which question", ["method_for"], _check_q6,
     hints=["One unit, no picture given: the method that draws a picture for the unit.",
            "A named concept given as pictures: TCAV; labelled pixel masks: dissection.",
-           "Greying windows is occlusion; passed back layer by layer is LRP. "
+           "Hiding a region and watching the decision is occlusion; tracing the score back to the "
+           "pixels through the layers is LRP. "
            "'self-explanation' is never the answer."],
     solution_code='''method_for = {
     "what input makes channel 12 fire the most?": "feature visualisation",
     "does the cat score rise along the direction of 'has a timestamp'?": "TCAV",
     "which channels fire exactly on the timestamp's pixels?": "network dissection",
-    "how much does the cat score fall when this patch is greyed out?": "occlusion",
-    "how is the score passed back to the pixels, layer by layer, each layer sharing it among its inputs?": "LRP",
+    "does the network's cat decision on this picture depend on the stamp's region: does it change when that region is hidden?": "occlusion",
+    "which pixels of this picture does the network's cat score come from, read back through its own layers?": "LRP",
 }''')
 
 QUESTIONS = [q1, q2, q3, q4, q5, q6]
