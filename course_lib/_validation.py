@@ -17,12 +17,14 @@ The general checks come first; the checks of one method family follow, by lectur
 from __future__ import annotations
 
 import collections.abc
+import math
 import numbers
 from typing import Callable
 
 import numpy as np
 from sklearn.base import is_regressor as sklearn_is_regressor
 from sklearn.exceptions import NotFittedError
+from sklearn.metrics import check_scoring
 from sklearn.utils.validation import check_is_fitted
 
 __all__ = ["MAX_ELEMENTS", "BLOCK_ELEMENTS", "check_rows", "check_count", "check_budget",
@@ -48,7 +50,12 @@ __all__ = ["MAX_ELEMENTS", "BLOCK_ELEMENTS", "check_rows", "check_count", "check
            "check_grid", "check_scale", "check_counterfactual_target", "check_directions",
            "FEATURE_SELECTIONS", "check_label", "check_feature_selection", "check_sampling",
            "check_columns", "check_regression", "check_representation", "check_weights",
-           "check_image", "check_segments", "check_masks"]
+           "check_image", "check_segments", "check_masks", "check_shapley_method",
+           "check_one_output", "check_loss_game", "check_explain", "check_words", "check_one_row",
+           "check_counterfactual", "check_infidelity", "check_nearest", "check_embedding_ig",
+           "check_scores_per_row", "check_embedding_args", "check_importance", "check_training",
+           "check_fourier_fit", "check_fourier_transform", "check_mean_target", "check_bins",
+           "check_partial_dependence"]
 
 #: Numbers per block when a method builds many model inputs at once (e.g. candidate rows).
 BLOCK_ELEMENTS = 2 ** 22
@@ -776,6 +783,29 @@ def check_model_game(f, x, background, feature_names, one_row: bool):
     return X, background, names, frame
 
 
+def check_one_output(values) -> np.ndarray:
+    """A game's values from f, (n, 1) -> (n,): a game needs one number per coalition."""
+    if values.shape[1] != 1:
+        raise ValueError(f"f returns {values.shape[1]} outputs per row; a game needs one "
+                         "number: pass e.g. lambda X: model.predict_proba(X)[:, 1]")
+    return values[:, 0]
+
+
+def check_loss_game(predict_proba, y, background, n_samples, seed, n_features: int):
+    """(predict_proba, n_samples, seed) of KernelSHAP of the log-loss, y and the background checked.
+
+    y (class indices) must name columns of what predict_proba returns; the rows of one label are
+    explained at once, so the sample budget counts the most frequent label.
+    """
+    predict_proba, seed = check_callable(predict_proba, "predict_proba", "model.predict_proba"), check_seed(seed)
+    n_classes = model_outputs(predict_proba(background[:1]), 1, "predict_proba").shape[1]
+    if y.min() < 0 or y.max() >= n_classes:
+        raise ValueError(f"y must hold class indices 0..{n_classes - 1} (columns of "
+                         f"predict_proba); got values {np.unique(y)[:5]}")
+    most = max(np.unique(y, return_counts=True)[1])
+    return predict_proba, check_budget(n_samples, "n_samples", most + n_features, 2, optional=True), seed
+
+
 # ----------------------------------------------------------------------------- LIME (lecture 03)
 #: LIME's rules for keeping at most K features.
 FEATURE_SELECTIONS = ("auto", "forward_selection", "highest_weights", "lasso_path", "none")
@@ -810,6 +840,25 @@ def check_sampling(predict_fn, num_samples, batch_size, per_sample: int, per_inp
     if batch_size is not None:
         batch_size = check_budget(batch_size, "batch_size", per_input)
     return predict_fn, num_samples, batch_size
+
+
+def check_explain(neighbourhood, label, num_features, feature_selection, kernel_width):
+    """(column, num_features, feature_selection, kernel_width) of one LIME fit on a neighbourhood;
+    None takes the neighbourhood's own setting (num_features=None: every feature)."""
+    column = check_label(label, neighbourhood.predictions.shape[1])
+    num_features = neighbourhood.Z.shape[1] if num_features is None else check_count(num_features, "num_features")
+    method = check_feature_selection(neighbourhood.feature_selection if feature_selection is None
+                                     else feature_selection)
+    width = neighbourhood.kernel_width if kernel_width is None else check_positive(kernel_width, "kernel_width")
+    return column, num_features, method, width
+
+
+def check_words(text: str, n_words: int, split_expression, seed, name: str = "seed") -> np.random.RandomState:
+    """The random stream of a text neighbourhood, once the text has a word to remove."""
+    if n_words == 0:
+        raise ValueError(f"text {text[:40]!r} has no words to remove (split on "
+                         f"{split_expression!r}); LIME needs at least one word")
+    return check_random_state(seed, name)
 
 
 def check_columns(columns, names) -> list[int]:
@@ -897,6 +946,39 @@ def check_masks(Z, n_columns: int, name: str = "Z") -> np.ndarray:
 
 
 # ----------------------------------------------------------------------------- counterfactual
+def check_one_row(x):
+    """(template for the model's input type, values (M,), names) of a row given many ways."""
+    if hasattr(x, "to_frame") and not hasattr(x, "columns"):      # a pandas Series
+        x = x.to_frame().T
+    if hasattr(x, "columns"):
+        values, columns = check_finite_table(x, "x")
+        if len(x) != 1:
+            raise ValueError(f"x must be one row, got {len(x)} rows; pick one with X.iloc[[i]]")
+        return x.astype(float), values[0], columns
+    values, columns = check_finite_table(np.atleast_2d(check_array(x, "x")), "x")
+    if len(values) != 1:
+        raise ValueError(f"x must be one row, got shape {np.shape(x)}")
+    return values, values[0], columns
+
+
+def check_counterfactual(model, x, grid, scale, max_changes, max_candidates):
+    """The search space of a grid counterfactual, checked before any candidate is built:
+    (template, x values, names, actionable columns, candidate values per actionable column
+    with x's own value added, scale, max_changes, number of candidate rows)."""
+    check_fitted(model)
+    template, x_values, columns = check_one_row(x)
+    actionable, candidates = check_grid(grid, columns)
+    scale = check_scale(scale, actionable, candidates, columns)
+    candidates = [np.union1d(c, [x_values[j]]) for c, j in zip(candidates, actionable)]
+    max_changes = None if max_changes is None else check_count(max_changes, "max_changes")
+    max_candidates = check_budget(max_candidates, "max_candidates", per_unit=len(columns))
+    n_candidates = math.prod(len(c) for c in candidates)      # Python ints: no overflow
+    if n_candidates > max_candidates:
+        raise ValueError(f"the grid gives {n_candidates:,} combinations (more than max_candidates="
+                         f"{max_candidates:,}); use coarser grids or fewer actionable features")
+    return template, x_values, columns, actionable, candidates, scale, max_changes, n_candidates
+
+
 def check_grid(grid, columns):
     if not isinstance(grid, dict) or not grid:
         raise TypeError("grid must be a non-empty dict {feature: candidate values} of the "
@@ -1010,6 +1092,20 @@ def check_tensor_pair(x, attribution):
     return x, attribution
 
 
+def check_infidelity(x, attribution, model, n_perturb, seed, noise, share, baseline, perturbation,
+                     normalize, multiply_by_inputs):
+    """(x, attribution, model, n_perturb, seed, noise, share, baseline, perturbation) of infidelity;
+    the number of perturbed copies is bounded by x's size before any is drawn."""
+    (x, attribution), model = check_tensor_pair(x, attribution), check_callable(model, "model")
+    n_perturb, seed = check_budget(n_perturb, "n_perturb", per_unit=x.numel()), check_seed(seed)
+    noise, share = check_real(noise, "noise", low=0), check_real(share, "share", 0, 1)
+    baseline = check_real(baseline, "baseline")
+    perturbation = check_choice(perturbation, "perturbation", ("gaussian", "baseline"))
+    for flag, name in ((normalize, "normalize"), (multiply_by_inputs, "multiply_by_inputs")):
+        check_instance(flag, name, bool, "pass True or False")
+    return x, attribution, model, n_perturb, seed, noise, share, baseline, perturbation
+
+
 # ----------------------------------------------------------------------------- examples
 def check_targets(targets, n):
     import torch
@@ -1048,6 +1144,15 @@ def check_known_labels(y, classes):
     return y
 
 
+def check_nearest(embeddings, labels, query, k):
+    """(embeddings, labels, query, k) of a nearest-example search: one label per row, a query
+    of the embeddings' width, k at most the number of rows."""
+    embeddings, _ = check_rows(embeddings, "embeddings")
+    labels = check_length(labels, len(embeddings), "labels", rows="embeddings")
+    query = check_row(query, "query", embeddings.shape[1])
+    return embeddings, labels, query, check_count(k, "k", maximum=len(embeddings))
+
+
 # ----------------------------------------------------------------------------- attention
 def check_nodes(capacity, source, sink):
     n = len(capacity)
@@ -1081,6 +1186,35 @@ def check_encoder(model):
     return model
 
 
+def check_embedding_ig(forward, embeddings, baseline, steps, batch_size):
+    """(embeddings, baseline, steps, batch_size) of integrated gradients over embeddings; the
+    batch of interpolated copies is bounded before any is built."""
+    check_callable(forward, "forward", "lambda e: classifier(model(inputs_embeds=e)...)")
+    embeddings = check_tensor(embeddings, "embeddings", ndim=3)
+    baseline = check_tensor(baseline, "baseline", like=embeddings, shape=embeddings.shape)
+    steps = check_count(steps, "steps", maximum=10_000)
+    batch_size = check_count(batch_size, "batch_size", maximum=10_000)
+    check_budget(batch_size * embeddings.numel(), "batch_size * embeddings.numel()", per_unit=8)
+    return embeddings, baseline, steps, batch_size
+
+
+def check_scores_per_row(scores, n: int):
+    """What forward returned for n rows of embeddings: one score per row, shape (n,)."""
+    if scores.shape != (n,):
+        raise ValueError(f"forward must return one score per row, shape ({n},), got "
+                         f"{tuple(scores.shape)}; select the class, e.g. logits[:, target]")
+    return scores
+
+
+def check_embedding_args(model, tokenizer, texts, batch_size):
+    """(model, texts, batch_size) of sentence embeddings: an encoder, its tokenizer, texts."""
+    model, texts = check_encoder(model), check_texts(texts)
+    check_callable(tokenizer, "tokenizer", "the tokenizer returned by load_text_transformer()")
+    batch_size = check_count(batch_size, "batch_size", maximum=4096)
+    check_count(len(texts), "len(texts)", maximum=1_000_000)
+    return model, texts, batch_size
+
+
 # ----------------------------------------------------------------------------- effects
 def check_edges(edges):
     edges = check_array(edges, "edges", ndim=1, min_size=2)
@@ -1097,6 +1231,17 @@ def check_category_order(order, column):
     return order
 
 
+def check_importance(model, X, y, seed, n_repeats, n_bins, scoring):
+    """(values, names, y, seed, n_repeats, n_bins, scorer) of a permutation importance: a fitted
+    model, a table, one target per row, counts bounded by the number of rows."""
+    check_fitted(model)
+    values, columns = check_table(X, "X")
+    y, seed = check_target(y, len(values)), check_seed(seed)
+    n_repeats = check_budget(n_repeats, "n_repeats", per_unit=len(values))
+    n_bins = check_budget(n_bins, "n_bins", per_unit=len(values))
+    return values, columns, y, seed, n_repeats, n_bins, check_scoring(model, scoring=scoring)
+
+
 # ----------------------------------------------------------------------------- shortcut
 def check_pictures(images, name, one=False):
     """uint8 pictures (N, H, W, 3), or one (H, W, 3), as drawn here (numpy or torch)."""
@@ -1108,6 +1253,13 @@ def check_pictures(images, name, one=False):
     if len(shape) != (3 if one else 4) or shape[-1] != 3 or 0 in shape:
         raise ValueError(f"{name} must have shape {expected}, got {tuple(shape)}")
     return images
+
+
+def check_training(epochs, lr, batch_size, seed):
+    """(epochs, lr, batch_size, seed) of a short training run."""
+    epochs = check_count(epochs, "epochs", maximum=1000)
+    batch_size = check_count(batch_size, "batch_size")
+    return epochs, check_positive(lr, "lr"), batch_size, check_seed(seed)
 
 
 # ----------------------------------------------------------------------------- warp
@@ -1320,6 +1472,21 @@ def check_features_in(estimator, X, reset: bool) -> np.ndarray:
     return X
 
 
+def check_fourier_fit(estimator, X):
+    """(X, D, gamma, rng) for drawing random Fourier features; D is bounded by X's width."""
+    X = check_features_in(estimator, X, reset=True)
+    D = check_budget(estimator.n_components, "n_components", per_unit=X.shape[1] + 1)
+    return X, D, check_real(estimator.gamma, "gamma", low=0), check_random_state(estimator.random_state)
+
+
+def check_fourier_transform(estimator, X) -> np.ndarray:
+    """X for a fitted random Fourier map: as wide as at fit, its (n, D) output bounded."""
+    check_is_fitted(estimator)
+    X = check_features_in(estimator, X, reset=False)
+    check_size(len(X) * estimator.random_weights_.shape[1], "the transformed X")
+    return X
+
+
 # ----------------------------------------------------------------------------- inspection (lecture 06)
 def check_supervised(model, X, y, method: str | None = None):
     """A fitted model (with `method`, e.g. "predict_proba", if given), the table X and its labels y:
@@ -1329,6 +1496,32 @@ def check_supervised(model, X, y, method: str | None = None):
         raise TypeError(f"model must be a classifier with {method}, got {type(model).__name__}")
     values, columns = check_table(X, "X")
     return values, columns, check_target(y, len(values))
+
+
+def check_mean_target(X, y, feature):
+    """(values, names, y, column index) of a mean-target plot: a table, one number per row."""
+    values, columns = check_table(X, "X")
+    y = check_array(check_target(y, len(values)), "y")
+    return values, columns, y, feature_index(feature, columns)
+
+
+def check_bins(bins):
+    """(number of bins, None) for an int, or (None, edges) for a sequence of increasing edges."""
+    if isinstance(bins, (int, np.integer)) and not isinstance(bins, bool):
+        return check_count(bins, "bins", minimum=1), None
+    edges = np.asarray(bins, dtype=float)
+    if edges.ndim != 1 or len(edges) < 2 or np.any(np.diff(edges) <= 0):
+        raise ValueError("bins must be an int or a sequence of at least two increasing edges")
+    return None, edges
+
+
+def check_partial_dependence(kind, X, feature, grid):
+    """(values, names, column index, grid or None) of a partial dependence."""
+    if kind not in ("average", "individual", "both"):
+        raise ValueError(f"kind must be 'average', 'individual' or 'both', got {kind!r}")
+    values, columns = check_table(X, "X")
+    j = feature_index(feature, columns)
+    return values, columns, j, None if grid is None else check_array(grid, "grid", ndim=1)
 
 
 # ----------------------------------------------------------------------------- cooperative games (lecture 01)
@@ -1347,3 +1540,13 @@ def check_players(players) -> tuple:
             raise ValueError(f"players lists {player!r} twice; every player must be unique")
         seen.add(player)
     return players
+
+
+def check_shapley_method(method, n_players: int) -> str:
+    """'coalitions' or 'orderings'; listing the n! orders is refused beyond 9 players."""
+    if not isinstance(method, str) or method not in ("coalitions", "orderings"):
+        raise ValueError(f"method must be 'coalitions' or 'orderings', got {method!r}")
+    if method == "orderings" and n_players > 9:
+        raise ValueError(f"{n_players}! orders are too many to list; "
+                         "use method='coalitions' or sample_shapley")
+    return method

@@ -23,11 +23,10 @@ import numpy as np
 import scipy.linalg
 import scipy.optimize
 from sklearn.base import BaseEstimator, TransformerMixin
-from sklearn.utils.validation import check_is_fitted
 
-from ._validation import (check_affine, check_budget, check_count, check_features_in, check_gram,
-                          check_positive, check_random_state, check_real, check_row_pairs, check_rows,
-                          check_size, check_target)
+from ._validation import (check_affine, check_budget, check_count, check_fourier_fit,
+                          check_fourier_transform, check_gram, check_positive, check_random_state,
+                          check_real, check_row_pairs, check_rows, check_size, check_target)
 
 __all__ = [
     "rotation", "scaling", "shear", "affine_map", "polar", "quadratic_features",
@@ -146,19 +145,14 @@ class RandomFourierFeatures(TransformerMixin, BaseEstimator):
 
     def fit(self, X, y=None):
         """Draw W ~ N(0, 2 gamma) of shape (n_features, D) and b ~ Uniform[0, 2 pi) of shape (D,)."""
-        X = check_features_in(self, X, reset=True)
-        D = check_budget(self.n_components, "n_components", per_unit=X.shape[1] + 1)
-        gamma, rng = check_real(self.gamma, "gamma", low=0), check_random_state(self.random_state)
+        X, D, gamma, rng = check_fourier_fit(self, X)
         self.random_weights_ = np.sqrt(2.0 * gamma) * rng.normal(size=(X.shape[1], D))
         self.random_offset_ = rng.uniform(0, 2 * np.pi, size=D)
         return self
 
     def transform(self, X) -> np.ndarray:
         """z(x) = sqrt(2 / D) cos(x W + b) for every row x of X."""
-        check_is_fitted(self)
-        X = check_features_in(self, X, reset=False)
-        D = self.random_weights_.shape[1]
-        check_size(len(X) * D, "the transformed X")
+        X, D = check_fourier_transform(self, X), self.random_weights_.shape[1]
         projection = X @ self.random_weights_
         projection += self.random_offset_    # in place, here and below: the (n, D) array is
         np.cos(projection, out=projection)   # the big one, and a fresh copy per step would

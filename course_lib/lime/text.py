@@ -14,8 +14,8 @@ import re
 
 import numpy as np
 
-from .._validation import (check_feature_selection, check_instance, check_positive, check_random_state,
-                           check_sampling, check_tokens)
+from .._validation import (check_feature_selection, check_instance, check_positive, check_sampling,
+                           check_tokens, check_words)
 from .core import Explanation, Neighbourhood, _cosine_distances_to_first, predict_in_batches
 
 
@@ -83,10 +83,7 @@ class LimeText:
         per_text = len(vocabulary) + len(tokens) + len(text) // 8 + 8   # numbers and bytes kept per text
         predict_fn, num_samples, batch_size = check_sampling(predict_fn, num_samples, batch_size, per_text, per_text)
         d = len(vocabulary)
-        if d == 0:
-            raise ValueError(f"text {text[:40]!r} has no words to remove (split on "
-                             f"{self.split_expression!r}); LIME needs at least one word")
-        rng = check_random_state(self.random_state)
+        rng = check_words(text, d, self.split_expression, self.random_state, "random_state")
         Z = np.ones((num_samples, d))
         n_removed = rng.randint(1, d + 1, num_samples - 1)
         # One draw per row, in order: the random stream lime uses (a loop cannot be avoided here)
