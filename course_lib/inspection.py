@@ -25,7 +25,7 @@ from sklearn.metrics import check_scoring
 
 from ._validation import (BLOCK_ELEMENTS, check_array, check_bins, check_budget, check_count, check_fitted,
                           check_mean_target, check_partial_dependence, check_random_state, check_supervised,
-                          is_regressor, like, model_outputs)
+                          is_regressor, like, model_outputs, seed_alias)
 # lecture 06 imports these four from here; they live in counterfactual.py and surrogate.py
 from .counterfactual import counterfactual, ordered  # noqa: F401
 from .surrogate import error_tree, global_surrogate  # noqa: F401
@@ -65,8 +65,8 @@ class PermutationImportance:
         return table.sort_values("mean", ascending=False)
 
 
-def permutation_importance(model, X, y, scoring=None, n_repeats=5,
-                           random_state=None) -> PermutationImportance:
+@seed_alias
+def permutation_importance(model, X, y, scoring=None, n_repeats=5, seed=None) -> PermutationImportance:
     """Permutation importance: score(model, X, y) - score(model, X with column j shuffled, y).
 
         importance[j, r] = s(f, X, y) - s(f, X^{(j, r)}, y)
@@ -74,7 +74,8 @@ def permutation_importance(model, X, y, scoring=None, n_repeats=5,
     where X^{(j, r)} is X with column j permuted (Breiman 2001; Fisher, Rudin, Dominici 2019,
     "model reliance"). ``scoring`` is anything sklearn accepts: None (``model.score``: accuracy
     or R^2), a name such as ``"roc_auc"`` or ``"neg_log_loss"``, or ``scorer(model, X, y)``.
-    Same numbers as ``sklearn.inspection.permutation_importance`` for the same arguments.
+    Same numbers as ``sklearn.inspection.permutation_importance`` for the same arguments (our
+    ``seed`` is its ``random_state``).
     """
     values, columns, y = check_supervised(model, X, y)
     n_repeats, scorer = check_budget(n_repeats, "n_repeats", per_unit=len(values)), check_scoring(model, scoring=scoring)
@@ -83,8 +84,8 @@ def permutation_importance(model, X, y, scoring=None, n_repeats=5,
     # scikit-learn draws ONE seed and gives every column a fresh RandomState(seed), so all
     # columns see the same sequence of shuffles; each shuffle is applied to the column as it
     # was left by the previous repeat (the permutations compose)
-    seed = check_random_state(random_state).randint(np.iinfo(np.int32).max + 1)
-    shuffles = _cumulative_shuffles(len(values), n_repeats, seed)
+    drawn = check_random_state(seed, "seed").randint(np.iinfo(np.int32).max + 1)
+    shuffles = _cumulative_shuffles(len(values), n_repeats, drawn)
     is_frame = hasattr(X, "columns")                # a DataFrame is shuffled as one: dtypes kept
     importances = np.empty((values.shape[1], n_repeats))
     for j in range(values.shape[1]):

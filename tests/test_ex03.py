@@ -192,7 +192,7 @@ def explain_patient(seeds=range(10), label=1, num_samples=500, categorical=True,
                [setup.names.index(c) for c in setup.categorical]} if categorical else {}
     if names:
         options["feature_names"] = setup.names
-    return [LimeTabular(setup.X_small, random_state=seed, **options)
+    return [LimeTabular(setup.X_small, seed=seed, **options)
             .explain(setup.X_small[row], setup.predict, label=label, num_samples=num_samples)
             for seed in seeds]
 
@@ -223,7 +223,7 @@ def test_q5(explanations):
     fails(ex.q5, explain_patient(categorical=False), 0.5, match="categorical_features=categorical")
     fails(ex.q5, explain_patient(row=11), 0.5, match="another patient")
     fails(ex.q5, explain_patient(names=False), 0.5, match="feature_names=names")
-    fails(ex.q5, explain_patient(seeds=[1] * 10), 1.0, match="same random_state")
+    fails(ex.q5, explain_patient(seeds=[1] * 10), 1.0, match="same seed")
     fails(ex.q5, explanations[:9] + explain_patient(seeds=[0], row=11), 0.2, match="same point")
     fails(ex.q5, explanations[:9] + explanations[:1], 0.5, match="same neighbours")
     fails(ex.q5, [1, 2, 3, 4, 5], 0.5, match="list of explanations")
@@ -278,7 +278,7 @@ def test_q6_r2_trap_is_a_real_trap():
 def sample_patient(num_samples=2000, seed=0, row=10, **options):
     setup = ex.cardio_setup()
     options.setdefault("feature_names", setup.names)
-    return LimeTabular(setup.X_small, random_state=seed, **options).sample(
+    return LimeTabular(setup.X_small, seed=seed, **options).sample(
         setup.X_small[row], setup.predict, num_samples=num_samples)
 
 
@@ -299,9 +299,9 @@ def test_q7():
     fails(ex.q7, sample_patient(feature_names=None), 0.1, match="pass feature_names=names")
     fails(ex.q7, sample_patient(num_samples=500), 0.1, match="num_samples=2000")
     fails(ex.q7, sample_patient(row=11), 0.1, match="another patient")
-    fails(ex.q7, sample_patient(seed=1), 0.1, match="random_state=0")
+    fails(ex.q7, sample_patient(seed=1), 0.1, match="seed=0")
     X = setup.X_small[:, :2]
-    no_bp = LimeTabular(X, feature_names=["age", "weight"], random_state=0).sample(
+    no_bp = LimeTabular(X, feature_names=["age", "weight"], seed=0).sample(
         X[0], lambda rows: np.ones((len(rows), 2)) / 2, num_samples=20)
     fails(ex.q7, no_bp, 0.0, match="no ap_hi and ap_lo")
 
