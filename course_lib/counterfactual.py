@@ -12,7 +12,6 @@ and every constraint (e.g. diastolic below systolic pressure) holds.
 """
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 
 import numpy as np
