@@ -40,7 +40,7 @@ def setup():
 def pi_ours(ctx):
     from course_lib.inspection import permutation_importance
 
-    return permutation_importance(ctx["model"], ctx["X"], ctx["y"], n_repeats=N_REPEATS, random_state=0).importances
+    return permutation_importance(ctx["model"], ctx["X"], ctx["y"], n_repeats=N_REPEATS, seed=0).importances
 
 
 def pi_reference(ctx):

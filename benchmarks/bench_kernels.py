@@ -25,7 +25,7 @@ N_TRAIN, N_TEST, GAMMA = 20_000, 5_000, 10.0
 def _transform_setup():
     X = np.random.default_rng(0).normal(size=(N_TRANSFORM, 10))
     return {"X": X,
-            "ours": RandomFourierFeatures(D_TRANSFORM, gamma=0.1, random_state=0).fit(X),
+            "ours": RandomFourierFeatures(D_TRANSFORM, gamma=0.1, seed=0).fit(X),
             "reference": RBFSampler(n_components=D_TRANSFORM, gamma=0.1, random_state=0).fit(X)}
 
 
@@ -36,7 +36,7 @@ def _transform_notes(ctx):
 
 # ------------------------------------------------------------------ 2. accuracy and time against SVC
 def _spirals():
-    X, y = make_spirals(N_TRAIN + N_TEST, noise=0.12, random_state=1)
+    X, y = make_spirals(N_TRAIN + N_TEST, noise=0.12, seed=1)
     return X[:N_TRAIN], y[:N_TRAIN], X[N_TRAIN:], y[N_TRAIN:]
 
 
@@ -55,7 +55,7 @@ def _fit_predict(make_model, key):
     return go
 
 
-_random_features = _fit_predict(lambda ctx: make_pipeline(RandomFourierFeatures(ctx["D"], gamma=GAMMA, random_state=0),
+_random_features = _fit_predict(lambda ctx: make_pipeline(RandomFourierFeatures(ctx["D"], gamma=GAMMA, seed=0),
                                                           LogisticRegression(max_iter=2000)), "ours_accuracy")
 _svc = _fit_predict(lambda ctx: SVC(kernel="rbf", gamma=GAMMA), "svc_accuracy")
 

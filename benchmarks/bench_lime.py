@@ -53,7 +53,7 @@ def _tabular_setup():
 def _tabular_ours(ctx, model):
     from course_lib.lime import LimeTabular
 
-    return LimeTabular(ctx["X"], categorical_features=ctx["categorical"], random_state=0).explain(
+    return LimeTabular(ctx["X"], categorical_features=ctx["categorical"], seed=0).explain(
         ctx["x"], model, num_features=10, num_samples=ctx["num_samples"])
 
 
@@ -83,7 +83,7 @@ def _text_setup():
 def _text_ours(ctx, model):
     from course_lib.lime import LimeText
 
-    return LimeText(random_state=0).explain(ctx["text"], model, num_features=10, num_samples=ctx["num_samples"])
+    return LimeText(seed=0).explain(ctx["text"], model, num_features=10, num_samples=ctx["num_samples"])
 
 
 def _text_lime(ctx, model):
@@ -146,7 +146,7 @@ def _image_setup_cheap():
 def _image_ours(ctx, model):
     from course_lib.lime import LimeImage
 
-    return LimeImage(random_state=0).explain(ctx["image"], model, label=ctx["label"], segments=ctx["segments"],
+    return LimeImage(seed=0).explain(ctx["image"], model, label=ctx["label"], segments=ctx["segments"],
                                              num_samples=ctx["num_samples"], batch_size=10)
 
 

@@ -22,8 +22,7 @@ ours                   shap                        lime                         
 ``model`` (fitted)     ``model`` (TreeExplainer)   --                           ``estimator``
 ``background``         ``data`` / ``masker``       ``training_data``            ``baselines``
 ``n_samples``          ``nsamples``                ``num_samples``              ``n_samples``
-``seed``               ``seed`` (``np.random``)    --                           ``torch.manual_seed``
-``random_state``       --                          ``random_state``             ``random_state``
+``seed``               ``seed`` (``np.random``)    ``random_state``             ``random_state`` / seeds
 ``X`` (rows)           ``X``                       ``data_row`` (one row)       ``X`` / ``inputs``
 ``target``             output index                ``labels``                   ``target``
 =====================  ==========================  ===========================  =====================

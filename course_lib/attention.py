@@ -27,9 +27,9 @@ import torch
 from torch import nn
 
 from ._validation import (check_array, check_budget, check_callable, check_class_index, check_count,
-                          check_encoder, check_indices, check_labels_per_text, check_module,
-                          check_nodes, check_positive, check_real, check_seed, check_size, check_tensor,
-                          check_text_labels, check_texts)
+                          check_embedding_args, check_embedding_ig, check_encoder, check_indices,
+                          check_labels_per_text, check_module, check_nodes, check_positive, check_real,
+                          check_scores_per_row, check_seed, check_size, check_text_labels, check_texts)
 from .cam import quadrature
 
 __all__ = ["attention_rollout", "attention_flow", "max_flow", "TinyEncoder", "Vocabulary",
@@ -421,12 +421,7 @@ def embedding_integrated_gradients(forward, embeddings, baseline, steps: int = 5
     the network (BERT's ``embeddings.word_embeddings``), equal to captum's
     ``LayerIntegratedGradients`` on that layer.
     """
-    check_callable(forward, "forward", "lambda e: classifier(model(inputs_embeds=e)...)")
-    embeddings = check_tensor(embeddings, "embeddings", ndim=3)
-    baseline = check_tensor(baseline, "baseline", like=embeddings, shape=embeddings.shape)
-    steps = check_count(steps, "steps", maximum=10_000)
-    batch_size = check_count(batch_size, "batch_size", maximum=10_000)
-    check_budget(batch_size * embeddings.numel(), "batch_size * embeddings.numel()", per_unit=8)
+    embeddings, baseline, steps, batch_size = check_embedding_ig(forward, embeddings, baseline, steps, batch_size)
     return _embedding_integrated_gradients(forward, embeddings.detach(), baseline.detach(), steps,
                                            batch_size)
 
@@ -441,10 +436,7 @@ def _embedding_integrated_gradients(forward, embeddings, baseline, steps, batch_
         a, w = alphas[start:start + batch_size], weights[start:start + batch_size]
         points = (baseline + a.view(-1, 1, 1, 1) * (embeddings - baseline)).reshape(-1, *shape[1:])
         points.requires_grad_(True)
-        scores = forward(points)
-        if scores.shape != (len(points),):
-            raise ValueError(f"forward must return one score per row, shape ({len(points)},), got "
-                             f"{tuple(scores.shape)}; select the class, e.g. logits[:, target]")
+        scores = check_scores_per_row(forward(points), len(points))
         weighted = (scores.view(len(a), n) * w[:, None]).sum()
         gradient_sum += torch.autograd.grad(weighted, points)[0].view(len(a), *shape).sum(0)
     return gradient_sum * (embeddings - baseline)
@@ -460,10 +452,7 @@ def sentence_embeddings(model, tokenizer, texts, batch_size: int = 32,
     0 for padding); Reimers and Gurevych 2019. Returns an (n_texts, hidden) float array whose
     dot products are cosine similarities. `progress` wraps the batch range (e.g. ``tqdm``).
     """
-    model, texts = check_encoder(model), check_texts(texts)
-    check_callable(tokenizer, "tokenizer", "the tokenizer returned by load_text_transformer()")
-    batch_size = check_count(batch_size, "batch_size", maximum=4096)
-    check_count(len(texts), "len(texts)", maximum=1_000_000)
+    model, texts, batch_size = check_embedding_args(model, tokenizer, texts, batch_size)
     device = next(model.parameters()).device
     rows = []
     starts = range(0, len(texts), batch_size)

@@ -12,16 +12,14 @@ and every constraint (e.g. diastolic below systolic pressure) holds.
 """
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 
 import numpy as np
 
-from ._validation import (BLOCK_ELEMENTS, MAX_ELEMENTS, check_array, check_budget, check_callable,
-                          check_count, check_counterfactual_target, check_directions,
-                          check_finite_table, check_fitted, check_grid, check_names, check_real,
-                          check_rows, check_scale, check_seed, feature_index, like, model_labels,
-                          model_outputs)
+from ._validation import (BLOCK_ELEMENTS, MAX_ELEMENTS, check_array, check_callable, check_count,
+                          check_counterfactual, check_counterfactual_target, check_directions, check_names,
+                          check_one_row, check_real, check_rows, check_seed, feature_index, like,
+                          model_labels, model_outputs)
 
 __all__ = ["counterfactual", "Counterfactual", "ordered", "satisfies", "diverse_counterfactuals",
            "DiverseCounterfactuals", "counterfactual_metrics"]
@@ -75,21 +73,12 @@ def counterfactual(model, x, grid, constraints=(), scale=None, max_changes=None,
     `target`: the wanted class (default: the other class of a binary classifier).
     Ties in cost go to fewer changes, then to the first candidate in grid order.
     """
-    check_fitted(model)
-    template, x_values, columns = _one_row(x)
-    actionable, candidates = check_grid(grid, columns)
-    scale = check_scale(scale, actionable, candidates, columns)
-    candidates = _with_current(candidates, x_values, actionable)
-    predicted = model_labels(model.predict(like(template, x_values[None, :], columns)), 1)[0]
+    template, x_values, columns, actionable, candidates, scale, max_changes, n_candidates = \
+        check_counterfactual(model, x, grid, scale, max_changes, max_candidates)
+    predicted = _labels(model, template, x_values[None, :], columns)[0]
     target = check_counterfactual_target(model, predicted, target)
-    max_changes = None if max_changes is None else check_count(max_changes, "max_changes")
-    max_candidates = check_budget(max_candidates, "max_candidates", per_unit=len(columns))
 
-    # every combination of candidate values (the current value means "unchanged")
-    n_candidates = math.prod(len(c) for c in candidates)      # Python ints: no overflow
-    if n_candidates > max_candidates:
-        raise ValueError(f"the grid gives {n_candidates:,} combinations (more than max_candidates="
-                         f"{max_candidates:,}); use coarser grids or fewer actionable features")
+    # every combination of candidate values (x's own value means "unchanged")
     mesh = np.meshgrid(*candidates, indexing="ij")
     rows = np.repeat(x_values[None, :], n_candidates, axis=0)
     rows[:, actionable] = np.column_stack([m.ravel() for m in mesh])
@@ -104,8 +93,7 @@ def counterfactual(model, x, grid, constraints=(), scale=None, max_changes=None,
     per_block = max(1, BLOCK_ELEMENTS // len(columns))
     for start in range(0, len(index), per_block):
         block = rows[index[start:start + per_block]]
-        flips[start:start + len(block)] = model_labels(
-            model.predict(like(template, block, columns)), len(block)) == target
+        flips[start:start + len(block)] = _labels(model, template, block, columns) == target
     winners = index[flips]
 
     probability = _probability(model, template, x_values[None, :], columns, target)
@@ -115,7 +103,7 @@ def counterfactual(model, x, grid, constraints=(), scale=None, max_changes=None,
     best = winners[np.lexsort((winners, moved[winners].sum(axis=1), cost[winners]))[0]]
     new = rows[best]
     return Counterfactual(True, x_values, new, columns, target, predicted,
-                          model.predict(like(template, new[None, :], columns))[0], probability,
+                          _labels(model, template, new[None, :], columns)[0], probability,
                           _probability(model, template, new[None, :], columns, target),
                           float(cost[best]), n_candidates, int(valid.sum()), template)
 
@@ -158,23 +146,9 @@ def _satisfies(rows, feature_names, constraints) -> np.ndarray:
 
 
 # ----------------------------------------------------------------------------- checks
-def _one_row(x):
-    """(template for the model's input type, values (M,), names) of a row given many ways."""
-    if hasattr(x, "to_frame") and not hasattr(x, "columns"):      # a pandas Series
-        x = x.to_frame().T
-    if hasattr(x, "columns"):
-        values, columns = check_finite_table(x, "x")
-        if len(x) != 1:
-            raise ValueError(f"x must be one row, got {len(x)} rows; pick one with X.iloc[[i]]")
-        return x.astype(float), values[0], columns
-    values, columns = check_finite_table(np.atleast_2d(check_array(x, "x")), "x")
-    if len(values) != 1:
-        raise ValueError(f"x must be one row, got shape {np.shape(x)}")
-    return values, values[0], columns
-
-
-def _with_current(candidates, x_values, actionable):
-    return [np.union1d(c, [x_values[j]]) for c, j in zip(candidates, actionable)]
+def _labels(model, template, rows, columns) -> np.ndarray:
+    """The model's labels for rows, in the model's input type, one per row (checked)."""
+    return model_labels(model.predict(like(template, rows, columns)), len(rows))
 
 
 def _probability(model, template, rows, columns, target):
@@ -229,7 +203,7 @@ def diverse_counterfactuals(predict, x, X, k=4, immutable=(), constraints=(), se
     e.g. ``"smoke": -1``): a drawn value on the wrong side of x's is put back to x's. Values come
     from X, so X's range bounds every feature (pass clean data). Same `seed`, same set.
     """
-    template, x_values, columns = _one_row(x)
+    template, x_values, columns = check_one_row(x)
     data = check_rows(X, "X", len(columns), f"x has {len(columns)} columns")[0]
     predict, seed = check_callable(predict, "predict", "model.predict"), check_seed(seed)
     k = check_count(k, "k", minimum=1)

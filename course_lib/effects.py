@@ -31,7 +31,7 @@ from sklearn.metrics import check_scoring
 from sklearn.model_selection import check_cv
 
 from ._validation import (MAX_ELEMENTS, check_array, check_budget, check_callable, check_category_order,
-                          check_count, check_edges, check_estimator, check_finite_table, check_fitted,
+                          check_count, check_edges, check_estimator, check_finite_table, check_importance,
                           check_instance, check_pair, check_predictions, check_seed, check_table,
                           check_target, feature_index)
 from .inspection import PermutationImportance, pdp_grid
@@ -385,13 +385,9 @@ def conditional_permutation_importance(model, X, y, given, scoring=None, n_bins=
     A shuffled diastolic pressure so stays near the systolic one it came with. The answer depends
     on the conditioning set: conditioned on the wrong features, the shuffle still invents rows.
     """
-    check_fitted(model)
-    values, columns = check_table(X, "X")
-    y, seed = check_target(y, len(values)), check_seed(seed)
-    n_repeats = check_budget(n_repeats, "n_repeats", per_unit=len(values))
-    n_bins = check_budget(n_bins, "n_bins", per_unit=len(values))
+    values, columns, y, seed, n_repeats, n_bins, scorer = check_importance(model, X, y, seed, n_repeats, n_bins,
+                                                                           scoring)
     condition = _conditions(given, columns)
-    scorer = check_scoring(model, scoring=scoring)
     baseline = scorer(model, values, y)
     rng = np.random.default_rng(seed)
     importances = np.empty((values.shape[1], n_repeats))

@@ -23,7 +23,7 @@ from torch import nn
 
 from ._validation import (check_budget, check_callable, check_checkpoints, check_choice, check_count,
                           check_fitted, check_instance, check_known_labels, check_length, check_module,
-                          check_real, check_row, check_row_indices, check_rows, check_targets,
+                          check_nearest, check_real, check_row_indices, check_rows, check_targets,
                           check_tensor, model_outputs)
 from .kernels import rbf_kernel
 
@@ -411,10 +411,7 @@ def nearest_examples(embeddings, labels, query, k: int = 5):
     ordered from the most similar; ties go to the lower index. Equal to scikit-learn's
     ``NearestNeighbors(metric="cosine")``, whose distance is 1 - sim.
     """
-    embeddings, _ = check_rows(embeddings, "embeddings")
-    labels = check_length(labels, len(embeddings), "labels", rows="embeddings")
-    query = check_row(query, "query", embeddings.shape[1])
-    k = check_count(k, "k", maximum=len(embeddings))
+    embeddings, labels, query, k = check_nearest(embeddings, labels, query, k)
     return _nearest_examples(embeddings, labels, query, k)
 
 

@@ -34,9 +34,9 @@ from scipy import sparse
 from scipy.sparse.linalg import spsolve
 from scipy.stats import rankdata
 
-from ._validation import (check_aopc, check_array, check_budget, check_callable, check_choice,
-                          check_count, check_instance, check_mask, check_rationale, check_real,
-                          check_seed, check_tensor, check_tensor_pair, model_outputs)
+from ._validation import (check_aopc, check_array, check_budget, check_callable, check_count,
+                          check_infidelity, check_instance, check_mask, check_rationale, check_real,
+                          check_seed, check_tensor, model_outputs)
 
 __all__ = ["Curve", "deletion_curve", "insertion_curve", "auc", "removal_order", "road",
            "noisy_linear_impute", "comprehensiveness", "sufficiency", "top_k_rationale",
@@ -292,13 +292,8 @@ def infidelity(model: Callable, x: torch.Tensor, attribution: torch.Tensor, n_pe
     Equal to ``captum.metrics.infidelity`` given a `perturb_func` with the same draws (one torch
     Generator seeded with `seed`, of the shape of ``x.repeat_interleave(n_perturb, 0)``).
     """
-    (x, attribution), model = check_tensor_pair(x, attribution), check_callable(model, "model")
-    n_perturb, seed = check_budget(n_perturb, "n_perturb", per_unit=x.numel()), check_seed(seed)
-    noise, share = check_real(noise, "noise", low=0), check_real(share, "share", 0, 1)
-    baseline = check_real(baseline, "baseline")
-    perturbation = check_choice(perturbation, "perturbation", ("gaussian", "baseline"))
-    for flag, name in ((normalize, "normalize"), (multiply_by_inputs, "multiply_by_inputs")):
-        check_instance(flag, name, bool, "pass True or False")
+    x, attribution, model, n_perturb, seed, noise, share, baseline, perturbation = check_infidelity(
+        x, attribution, model, n_perturb, seed, noise, share, baseline, perturbation, normalize, multiply_by_inputs)
     generator = torch.Generator(device=x.device).manual_seed(int(seed))
     expanded = x.repeat_interleave(n_perturb, dim=0)
     if perturbation == "gaussian":

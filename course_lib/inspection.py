@@ -23,9 +23,9 @@ import numpy as np
 from scipy.stats.mstats import mquantiles
 from sklearn.metrics import check_scoring
 
-from ._validation import (BLOCK_ELEMENTS, check_array, check_budget, check_count, check_fitted,
-                          check_random_state, check_supervised, check_table, check_target,
-                          feature_index, is_regressor, like, model_outputs)
+from ._validation import (BLOCK_ELEMENTS, check_array, check_bins, check_budget, check_count, check_fitted,
+                          check_mean_target, check_partial_dependence, check_random_state, check_supervised,
+                          is_regressor, like, model_outputs, seed_alias)
 # lecture 06 imports these four from here; they live in counterfactual.py and surrogate.py
 from .counterfactual import counterfactual, ordered  # noqa: F401
 from .surrogate import error_tree, global_surrogate  # noqa: F401
@@ -65,8 +65,8 @@ class PermutationImportance:
         return table.sort_values("mean", ascending=False)
 
 
-def permutation_importance(model, X, y, scoring=None, n_repeats=5,
-                           random_state=None) -> PermutationImportance:
+@seed_alias
+def permutation_importance(model, X, y, scoring=None, n_repeats=5, seed=None) -> PermutationImportance:
     """Permutation importance: score(model, X, y) - score(model, X with column j shuffled, y).
 
         importance[j, r] = s(f, X, y) - s(f, X^{(j, r)}, y)
@@ -74,7 +74,8 @@ def permutation_importance(model, X, y, scoring=None, n_repeats=5,
     where X^{(j, r)} is X with column j permuted (Breiman 2001; Fisher, Rudin, Dominici 2019,
     "model reliance"). ``scoring`` is anything sklearn accepts: None (``model.score``: accuracy
     or R^2), a name such as ``"roc_auc"`` or ``"neg_log_loss"``, or ``scorer(model, X, y)``.
-    Same numbers as ``sklearn.inspection.permutation_importance`` for the same arguments.
+    Same numbers as ``sklearn.inspection.permutation_importance`` for the same arguments (our
+    ``seed`` is its ``random_state``).
     """
     values, columns, y = check_supervised(model, X, y)
     n_repeats, scorer = check_budget(n_repeats, "n_repeats", per_unit=len(values)), check_scoring(model, scoring=scoring)
@@ -83,8 +84,8 @@ def permutation_importance(model, X, y, scoring=None, n_repeats=5,
     # scikit-learn draws ONE seed and gives every column a fresh RandomState(seed), so all
     # columns see the same sequence of shuffles; each shuffle is applied to the column as it
     # was left by the previous repeat (the permutations compose)
-    seed = check_random_state(random_state).randint(np.iinfo(np.int32).max + 1)
-    shuffles = _cumulative_shuffles(len(values), n_repeats, seed)
+    drawn = check_random_state(seed, "seed").randint(np.iinfo(np.int32).max + 1)
+    shuffles = _cumulative_shuffles(len(values), n_repeats, drawn)
     is_frame = hasattr(X, "columns")                # a DataFrame is shuffled as one: dtypes kept
     importances = np.empty((values.shape[1], n_repeats))
     for j in range(values.shape[1]):
@@ -152,21 +153,16 @@ def partial_dependence(model, X, feature, grid_resolution=100, kind="average",
     model's PDP is its shape function). The grid is :func:`pdp_grid` unless given. Equal to
     ``sklearn.inspection.partial_dependence(..., method="brute")``.
     """
-    if kind not in ("average", "individual", "both"):
-        raise ValueError(f"kind must be 'average', 'individual' or 'both', got {kind!r}")
+    values, columns, j, grid = check_partial_dependence(kind, X, feature, grid)
     f, output = model_output(model, target, response_method)
-    values, columns = check_table(X, "X")
-    j = feature_index(feature, columns)
-    grid = pdp_grid(values[:, j], grid_resolution, percentiles) if grid is None else \
-        check_array(grid, "grid", ndim=1)
+    grid = pdp_grid(values[:, j], grid_resolution, percentiles) if grid is None else grid
 
     n, G = len(values), len(grid)
     ice = np.empty((G, n))                         # row g: every patient with feature := grid[g]
     per_block = max(1, BLOCK_ELEMENTS // max(1, values.size))
     for start in range(0, G, per_block):
         block = grid[start:start + per_block]
-        outputs = model_outputs(f(_grid_copies(X, values, j, block)), len(block) * n,
-                                f"the model ({output})", 1)
+        outputs = model_outputs(f(_grid_copies(X, values, j, block)), len(block) * n, f"the model ({output})", 1)
         ice[start:start + len(block)] = outputs.reshape(len(block), n)
     average = ice.mean(axis=1)
     individual = None if kind == "average" else ice.T.copy()
@@ -272,22 +268,17 @@ def mean_target(X, y, feature, bins=10) -> MeanTarget:
     bin when there are at most `bins` of them); a sequence gives the edges. The last bin
     includes its upper edge; values outside the edges are left out. Empty bins are dropped.
     """
-    values, columns = check_table(X, "X")
-    y = check_array(check_target(y, len(values)), "y")
-    x = values[:, feature_index(feature, columns)]
+    values, columns, y, j = check_mean_target(X, y, feature)
+    bins, edges = check_bins(bins)                # (a number, None) or (None, the edges given)
+    x = values[:, j]
     finite = np.isfinite(x)
     one_value = False
-    if isinstance(bins, (int, np.integer)) and not isinstance(bins, bool):
-        bins = check_count(bins, "bins", minimum=1)
+    if edges is None:
         distinct = np.unique(x[finite])
         if len(distinct) <= bins:     # one bin per value: its upper edge is the next value
             edges, one_value = np.append(distinct, np.inf), True
         else:                         # quantiles that are data values, so no bin is empty
             edges = np.unique(np.quantile(x[finite], np.linspace(0, 1, bins + 1), method="inverted_cdf"))
-    else:
-        edges = np.asarray(bins, dtype=float)
-        if edges.ndim != 1 or len(edges) < 2 or np.any(np.diff(edges) <= 0):
-            raise ValueError("bins must be an int or a sequence of at least two increasing edges")
     k = np.searchsorted(edges, x, side="right") - 1
     k[x == edges[-1]] = len(edges) - 2                        # the last bin is closed
     inside = finite & (k >= 0) & (k < len(edges) - 1)
@@ -297,7 +288,7 @@ def mean_target(X, y, feature, bins=10) -> MeanTarget:
     with np.errstate(invalid="ignore", divide="ignore"):
         target_mean = np.bincount(k, weights=y, minlength=len(count)) / count
         feature_mean = np.bincount(k, weights=x, minlength=len(count)) / count
-    return MeanTarget(columns[feature_index(feature, columns)], edges[:-1][keep], edges[1:][keep],
+    return MeanTarget(columns[j], edges[:-1][keep], edges[1:][keep],
                       count[keep], target_mean[keep], feature_mean[keep], one_value)
 
 

@@ -24,8 +24,8 @@ from math import comb
 
 import numpy as np
 
-from ._validation import (check_background, check_budget, check_callable, check_class_labels,
-                          check_count, check_rows, check_seed, check_wls, model_outputs)
+from ._validation import (check_background, check_budget, check_callable, check_class_labels, check_count,
+                          check_loss_game, check_rows, check_seed, check_wls, model_outputs)
 from .explanation import Attributions
 from .shapley_model import _coalition_values, coalition_values  # noqa: F401  (lecture 04 imports it here)
 
@@ -81,13 +81,7 @@ def kernel_shap_loss(predict_proba, X, y, background, n_samples: int | None = No
     """
     X, feature_names = check_rows(X, "X")
     background, y = check_background(background, X), check_class_labels(y, len(X))
-    predict_proba, seed = check_callable(predict_proba, "predict_proba", "model.predict_proba"), check_seed(seed)
-    n_classes = _evaluate(predict_proba, background[:1], "predict_proba").shape[1]
-    if y.min() < 0 or y.max() >= n_classes:
-        raise ValueError(f"y must hold class indices 0..{n_classes - 1} (columns of "
-                         f"predict_proba); got values {np.unique(y)[:5]}")
-    most = max(np.unique(y, return_counts=True)[1])      # the rows of one label are kept at once
-    n_samples = check_budget(n_samples, "n_samples", most + X.shape[1], 2, optional=True)
+    predict_proba, n_samples, seed = check_loss_game(predict_proba, y, background, n_samples, seed, X.shape[1])
     Z, weights = _coalition_plan(X.shape[1], n_samples, seed) if X.shape[1] > 1 else (None, None)
     values, base_values = np.zeros(X.shape), np.zeros(len(X))
     for label in np.unique(y).astype(int):       # one game per label: the loss depends on y

@@ -23,11 +23,10 @@ import numpy as np
 import scipy.linalg
 import scipy.optimize
 from sklearn.base import BaseEstimator, TransformerMixin
-from sklearn.utils.validation import check_is_fitted
 
-from ._validation import (check_affine, check_budget, check_count, check_features_in, check_gram,
-                          check_positive, check_random_state, check_real, check_row_pairs, check_rows,
-                          check_size, check_target)
+from ._validation import (check_affine, check_budget, check_count, check_fourier_fit,
+                          check_fourier_transform, check_gram, check_positive, check_random_state,
+                          check_real, check_row_pairs, check_rows, check_size, check_target, seed_alias)
 
 __all__ = [
     "rotation", "scaling", "shear", "affine_map", "polar", "quadratic_features",
@@ -135,30 +134,26 @@ class RandomFourierFeatures(TransformerMixin, BaseEstimator):
     (Rahimi & Recht, NIPS 2007). The draws are made in the same order as
     ``sklearn.kernel_approximation.RBFSampler`` (all of W, then b, from one RandomState).
 
-    Parameters: n_components (D), gamma, random_state. Learned: random_weights_ (d, D),
+    Parameters: n_components (D), gamma, seed (RBFSampler's random_state). Learned: random_weights_ (d, D),
     random_offset_ (D,), n_features_in_.
     """
 
-    def __init__(self, n_components: int = 100, gamma: float = 1.0, random_state=None):
+    @seed_alias
+    def __init__(self, n_components: int = 100, gamma: float = 1.0, seed=None):
         self.n_components = n_components
         self.gamma = gamma
-        self.random_state = random_state
+        self.seed = seed
 
     def fit(self, X, y=None):
         """Draw W ~ N(0, 2 gamma) of shape (n_features, D) and b ~ Uniform[0, 2 pi) of shape (D,)."""
-        X = check_features_in(self, X, reset=True)
-        D = check_budget(self.n_components, "n_components", per_unit=X.shape[1] + 1)
-        gamma, rng = check_real(self.gamma, "gamma", low=0), check_random_state(self.random_state)
+        X, D, gamma, rng = check_fourier_fit(self, X)
         self.random_weights_ = np.sqrt(2.0 * gamma) * rng.normal(size=(X.shape[1], D))
         self.random_offset_ = rng.uniform(0, 2 * np.pi, size=D)
         return self
 
     def transform(self, X) -> np.ndarray:
         """z(x) = sqrt(2 / D) cos(x W + b) for every row x of X."""
-        check_is_fitted(self)
-        X = check_features_in(self, X, reset=False)
-        D = self.random_weights_.shape[1]
-        check_size(len(X) * D, "the transformed X")
+        X, D = check_fourier_transform(self, X), self.random_weights_.shape[1]
         projection = X @ self.random_weights_
         projection += self.random_offset_    # in place, here and below: the (n, D) array is
         np.cos(projection, out=projection)   # the big one, and a fresh copy per step would
@@ -166,11 +161,12 @@ class RandomFourierFeatures(TransformerMixin, BaseEstimator):
         return projection
 
 
-def kernel_approximation_error(X, n_components: int, gamma: float, random_state=None) -> float:
+@seed_alias
+def kernel_approximation_error(X, n_components: int, gamma: float, seed=None) -> float:
     """Root-mean-square gap between z(x) . z(y) and k_rbf(x, y) over all pairs of rows of X."""
     X = check_rows(X, "X")[0]
     check_budget(n_components, "n_components", per_unit=len(X)), check_size(len(X) ** 2, "the kernel matrix")
-    Z = RandomFourierFeatures(n_components, gamma, random_state).fit_transform(X)
+    Z = RandomFourierFeatures(n_components, gamma, seed).fit_transform(X)
     return float(np.sqrt(np.mean((Z @ Z.T - _rbf_kernel(X, X, gamma)) ** 2)))
 
 
@@ -214,10 +210,10 @@ def is_linearly_separable(X, y) -> bool:
     return bool(result.status == 0)
 
 
-def make_spirals(n_samples: int = 400, noise: float = 0.0, turns: float = 1.5,
-                 random_state=None):
+@seed_alias
+def make_spirals(n_samples: int = 400, noise: float = 0.0, turns: float = 1.5, seed=None):
     """Two interleaved spirals (class 0 and class 1, half each): (t cos(2 pi turns t), ...) and its 180-degree turn."""
-    n, rng = check_budget(n_samples, "n_samples", per_unit=8), check_random_state(random_state)
+    n, rng = check_budget(n_samples, "n_samples", per_unit=8), check_random_state(seed, "seed")
     noise, turns = check_real(noise, "noise", low=0), check_real(turns, "turns")
     t = np.sqrt(rng.uniform(0.02, 1.0, size=n))  # sqrt: evenly spread along the arm
     y = rng.permutation(np.arange(n) % 2)  # shuffled: every slice holds both classes
@@ -226,9 +222,10 @@ def make_spirals(n_samples: int = 400, noise: float = 0.0, turns: float = 1.5,
     return X + noise * rng.normal(size=X.shape), y
 
 
-def make_xor(n_samples: int = 400, margin: float = 0.1, random_state=None):
+@seed_alias
+def make_xor(n_samples: int = 400, margin: float = 0.1, seed=None):
     """Points in the square [-1, 1]^2 at least `margin` from both axes; class 1 where x * y > 0."""
-    n, rng = check_budget(n_samples, "n_samples", per_unit=8), check_random_state(random_state)
+    n, rng = check_budget(n_samples, "n_samples", per_unit=8), check_random_state(seed, "seed")
     margin = check_real(margin, "margin", low=0, high=1)
     X = rng.uniform(margin, 1.0, size=(n, 2)) * rng.choice([-1.0, 1.0], size=(n, 2))
     return X, (X[:, 0] * X[:, 1] > 0).astype(int)

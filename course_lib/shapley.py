@@ -23,7 +23,8 @@ from itertools import combinations, permutations
 
 import numpy as np
 
-from ._validation import check_budget, check_instance, check_real, check_scalar, check_seed
+from ._validation import (check_budget, check_instance, check_real, check_scalar, check_seed,
+                          check_shapley_method)
 from .game import Game, _coalition_weight, coalition_weight, shapley_from_table
 # features as players: the model game lives in shapley_model.py; lectures 00, 01, 04 and 06
 # import these names from here, as the course's one door to Shapley values
@@ -56,6 +57,7 @@ def shapley_values(game: Game, method: str = "coalitions") -> dict:
     "orderings": phi_i = mean over the n! orders of i's marginal contribution (n! · n terms).
     """
     check_instance(game, "game", Game, "build one with Game(players, value)")
+    method = check_shapley_method(method, game.n_players)
     game.value_table()  # every coalition is needed: evaluate them all at once, then look up
     if method == "coalitions":
         n, values = game.n_players, {}
@@ -65,16 +67,11 @@ def shapley_values(game: Game, method: str = "coalitions") -> dict:
                 _coalition_weight(size, n) * game.marginal_contribution(player, S)
                 for size in range(n) for S in combinations(others, size))
         return values
-    if method == "orderings":
-        if game.n_players > 9:
-            raise ValueError(f"{game.n_players}! orders are too many to list; "
-                             "use method='coalitions' or sample_shapley")
-        per_player = {player: [] for player in game.players}
-        for order in permutations(game.players):
-            for player, contribution in _marginal_contributions(game, order).items():
-                per_player[player].append(contribution)
-        return {player: math.fsum(c) / len(c) for player, c in per_player.items()}
-    raise ValueError(f"method must be 'coalitions' or 'orderings', got {method!r}")
+    per_player = {player: [] for player in game.players}    # "orderings"
+    for order in permutations(game.players):
+        for player, contribution in _marginal_contributions(game, order).items():
+            per_player[player].append(contribution)
+    return {player: math.fsum(c) / len(c) for player, c in per_player.items()}
 
 
 def _check_order(game, order):

@@ -16,8 +16,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._validation import (MAX_ELEMENTS, check_background, check_callable, check_coalitions,
-                          check_count, check_model_game, check_rows, model_outputs)
+from ._validation import (MAX_ELEMENTS, check_background, check_callable, check_coalitions, check_count,
+                          check_model_game, check_one_output, check_rows, model_outputs)
 from .explanation import Attributions
 from .game import MAX_EXACT_PLAYERS, Game, shapley_from_table
 
@@ -41,11 +41,7 @@ class ModelGame(Game):
         super().__init__(names, lambda coalition: None)  # values come from _evaluate below
 
     def _evaluate(self, masks: np.ndarray) -> np.ndarray:
-        values = _mask_values(self, self.x[None], masks)[0]
-        if values.shape[1] != 1:
-            raise ValueError(f"f returns {values.shape[1]} outputs per row; a game needs one "
-                             "number: pass e.g. lambda X: model.predict_proba(X)[:, 1]")
-        return values[:, 0]
+        return check_one_output(_mask_values(self, self.x[None], masks)[0])
 
     def attributions(self) -> Attributions:
         """The exact Shapley values as :class:`Attributions` (base value v(∅) = mean f over background)."""

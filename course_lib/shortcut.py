@@ -24,7 +24,7 @@ import torch
 from torch import nn
 
 from ._validation import (check_budget, check_choice, check_count, check_generator, check_module,
-                          check_pictures, check_positive, check_seed)
+                          check_pictures, check_seed, check_training)
 from .hooks import evaluating
 
 __all__ = ["CLASSES", "STAMPS", "ShortcutData", "make_shortcut_data", "draw_timestamp",
@@ -169,9 +169,7 @@ def train_fastai(train: ShortcutData, valid: ShortcutData, epochs: int = 4, lr: 
     learner (its ``.model`` is the trained network, in eval mode). Quiet and seeded: no
     progress bar, no timing table, num_workers = 0."""
     train, valid = _check_data(train, "train"), _check_data(valid, "valid")
-    epochs = check_count(epochs, "epochs", maximum=1000)
-    batch_size = check_count(batch_size, "batch_size")
-    lr, seed = check_positive(lr, "lr"), check_seed(seed)
+    epochs, lr, batch_size, seed = check_training(epochs, lr, batch_size, seed)
     import fastai.callback.progress  # noqa: F401  (adds Learner.no_bar)
     import fastai.callback.schedule  # noqa: F401  (adds Learner.fit_one_cycle)
     from fastai.data.core import DataLoaders

@@ -18,8 +18,8 @@ import numpy as np
 from sklearn.metrics import r2_score
 from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 
-from ._validation import (check_array, check_count, check_fitted, check_length, check_names,
-                          check_table, check_target, check_tree, is_regressor, like, model_labels)
+from ._validation import (check_array, check_count, check_fitted, check_length, check_names, check_table,
+                          check_target, check_tree, is_regressor, like, model_labels, seed_alias)
 
 __all__ = ["global_surrogate", "Surrogate", "fidelity", "fidelity_between", "error_tree", "ErrorTree",
            "leaf_rules", "LeafRule"]
@@ -63,7 +63,8 @@ class Surrogate:
         return leaf_rules(self.tree, values, agree, self.feature_names)
 
 
-def global_surrogate(model, X, max_depth=3, min_samples_leaf=1, random_state=0) -> Surrogate:
+@seed_alias
+def global_surrogate(model, X, max_depth=3, min_samples_leaf=1, seed=0) -> Surrogate:
     """Fit a depth-limited tree to the model's predictions on X and measure its fidelity.
 
         g = argmin_{trees of depth <= d} sum_i loss(f(x_i), g(x_i)),
@@ -79,7 +80,7 @@ def global_surrogate(model, X, max_depth=3, min_samples_leaf=1, random_state=0) 
     regressor = is_regressor(model)
     Tree = DecisionTreeRegressor if regressor else DecisionTreeClassifier
     tree = Tree(max_depth=max_depth, min_samples_leaf=min_samples_leaf,
-                random_state=random_state).fit(values, targets)
+                random_state=seed).fit(values, targets)
     return Surrogate(tree, fidelity_between(targets, tree.predict(values), regressor), columns, max_depth)
 
 
@@ -135,7 +136,8 @@ class ErrorTree:
         return pd.DataFrame(rows)
 
 
-def error_tree(model, X, y, max_depth=3, min_samples_leaf=50, random_state=0) -> ErrorTree:
+@seed_alias
+def error_tree(model, X, y, max_depth=3, min_samples_leaf=50, seed=0) -> ErrorTree:
     """Where does the model err? A shallow tree fitted to e_i = [f(x_i) != y_i].
 
         error rate of leaf L = (1/|L|) sum_{i in L} e_i,  share of errors = sum_{i in L} e_i / sum_i e_i
@@ -149,7 +151,7 @@ def error_tree(model, X, y, max_depth=3, min_samples_leaf=50, random_state=0) ->
     max_depth = check_count(max_depth, "max_depth", minimum=1)
     wrong = model_labels(model.predict(like(X, values, columns)), len(values)) != y
     tree = DecisionTreeClassifier(max_depth=max_depth, min_samples_leaf=min_samples_leaf,
-                                  random_state=random_state).fit(values, wrong)
+                                  random_state=seed).fit(values, wrong)
     leaves = sorted(leaf_rules(tree, values, wrong, columns), key=lambda leaf: -leaf.rate)
     return ErrorTree(tree, float(wrong.mean()), int(wrong.sum()), leaves, columns)
 

@@ -100,7 +100,7 @@ CASES = {
     "inspection.permutation_importance: n_repeats=10**12": lambda: permutation_importance(
         CLF, X, y, n_repeats=10 ** 12),
     "inspection.permutation_importance: negative random_state": lambda: permutation_importance(
-        CLF, X, y, random_state=-1),
+        CLF, X, y, seed=-1),
     "inspection.permutation_importance: unfitted": lambda: permutation_importance(LogisticRegression(), X, y),
     "inspection.permutation_importance: sparse": lambda: permutation_importance(CLF, SPARSE, y[:5]),
     "inspection.partial_dependence: model returns (n, 3)": lambda: partial_dependence(WRONG_REG, Xr, 0),
@@ -116,11 +116,11 @@ CASES = {
                                                                 {"0": [-1.0, 1.0]}),
     # LIME
     "lime.LimeTabular: sparse": lambda: LimeTabular(SPARSE).explain(X[0], CLF.predict_proba),
-    "lime.LimeTabular: negative random_state": lambda: LimeTabular(X, random_state=-1).explain(
+    "lime.LimeTabular: negative random_state": lambda: LimeTabular(X, seed=-1).explain(
         X[0], CLF.predict_proba, num_samples=50),
-    "lime.LimeTabular: predict_fn wrong shape": lambda: LimeTabular(X, random_state=0).explain(
+    "lime.LimeTabular: predict_fn wrong shape": lambda: LimeTabular(X, seed=0).explain(
         X[0], wrong_shape, num_samples=50),
-    "lime.LimeTabular: predict_fn NaN": lambda: LimeTabular(X, random_state=0).explain(
+    "lime.LimeTabular: predict_fn NaN": lambda: LimeTabular(X, seed=0).explain(
         X[0], lambda r: np.full((len(r), 2), np.nan), num_samples=50),
     # CAM and friends
     "cam.saliency: double tensor": lambda: saliency(NET, IMAGES.double()),

@@ -43,7 +43,7 @@ IMAGE = np.zeros((8, 8, 3), dtype=np.uint8)
 IMAGE[:, 4:] = 200
 SEGMENTS = np.repeat(np.arange(4), 16).reshape(8, 8)
 ATTRIBUTIONS = kernel_shap.kernel_shap(REG.predict, X[:2], X[:10])
-TABULAR = lime.LimeTabular(X, random_state=0)
+TABULAR = lime.LimeTabular(X, seed=0)
 NEIGHBOURHOOD = TABULAR.sample(ROW, CLF.predict_proba, num_samples=50)
 EXPLANATION = NEIGHBOURHOOD.explain(1, 3)
 
@@ -173,7 +173,7 @@ CASES = {
     "lime.LimeTabular: one row": lambda: lime.LimeTabular(X[:1]),
     "lime.LimeTabular: categorical_features an int": lambda: lime.LimeTabular(X, categorical_features=2),
     "lime.LimeTabular: kernel_width NaN": lambda: lime.LimeTabular(X, kernel_width=np.nan),
-    "lime.LimeTabular: float random_state": lambda: lime.LimeTabular(X, random_state=1.5).explain(
+    "lime.LimeTabular: float random_state": lambda: lime.LimeTabular(X, seed=1.5).explain(
         ROW, CLF.predict_proba, num_samples=50),
     "lime.LimeTabular: num_samples=10**12": lambda: TABULAR.explain(ROW, CLF.predict_proba, num_samples=10 ** 12),
     "lime.LimeTabular: num_samples=1.5": lambda: TABULAR.explain(ROW, CLF.predict_proba, num_samples=1.5),
@@ -191,13 +191,13 @@ CASES = {
     "lime.LimeTabular: label out of range": lambda: TABULAR.explain(ROW, CLF.predict_proba, label=4,
                                                                     num_samples=50),
     # LIME for text
-    "lime.LimeText: text a list": lambda: lime.LimeText(random_state=0).explain(["a b"], len),
-    "lime.LimeText: text bytes": lambda: lime.LimeText(random_state=0).explain(b"good movie", len),
-    "lime.LimeText: num_samples=10**12": lambda: lime.LimeText(random_state=0).explain(
+    "lime.LimeText: text a list": lambda: lime.LimeText(seed=0).explain(["a b"], len),
+    "lime.LimeText: text bytes": lambda: lime.LimeText(seed=0).explain(b"good movie", len),
+    "lime.LimeText: num_samples=10**12": lambda: lime.LimeText(seed=0).explain(
         "good movie", lambda t: np.ones((len(t), 2)), num_samples=10 ** 12),
-    "lime.LimeText: classifier_fn NaN": lambda: lime.LimeText(random_state=0).explain(
+    "lime.LimeText: classifier_fn NaN": lambda: lime.LimeText(seed=0).explain(
         "good movie", lambda t: np.full((len(t), 2), np.nan), num_samples=20),
-    "lime.LimeText: classifier_fn wrong shape": lambda: lime.LimeText(random_state=0).explain(
+    "lime.LimeText: classifier_fn wrong shape": lambda: lime.LimeText(seed=0).explain(
         "good movie", lambda t: np.ones((1, 2)), num_samples=20),
     "lime.LimeText: split_expression not a regex": lambda: lime.LimeText(split_expression="(["),
     "lime.LimeText: kernel_width 0": lambda: lime.LimeText(kernel_width=0),
@@ -210,19 +210,19 @@ CASES = {
     "lime.texts_from_masks: mask_string None": lambda: lime.texts_from_masks(
         *lime.split_words("good bad movie")[:2], np.ones((2, 3)), None),
     # LIME for images
-    "lime.LimeImage: greyscale": lambda: lime.LimeImage(random_state=0).explain(
+    "lime.LimeImage: greyscale": lambda: lime.LimeImage(seed=0).explain(
         IMAGE[..., 0], lambda b: np.ones((len(b), 2)), segments=SEGMENTS, num_samples=10),
-    "lime.LimeImage: string image": lambda: lime.LimeImage(random_state=0).explain(
+    "lime.LimeImage: string image": lambda: lime.LimeImage(seed=0).explain(
         np.full((8, 8, 3), "a"), lambda b: np.ones((len(b), 2)), segments=SEGMENTS, num_samples=10),
-    "lime.LimeImage: segments of another image": lambda: lime.LimeImage(random_state=0).explain(
+    "lime.LimeImage: segments of another image": lambda: lime.LimeImage(seed=0).explain(
         IMAGE, lambda b: np.ones((len(b), 2)), segments=SEGMENTS[:4], num_samples=10),
-    "lime.LimeImage: num_samples=10**12": lambda: lime.LimeImage(random_state=0).explain(
+    "lime.LimeImage: num_samples=10**12": lambda: lime.LimeImage(seed=0).explain(
         IMAGE, lambda b: np.ones((len(b), 2)), segments=SEGMENTS, num_samples=10 ** 12),
-    "lime.LimeImage: batch_size=10**12": lambda: lime.LimeImage(random_state=0).explain(
+    "lime.LimeImage: batch_size=10**12": lambda: lime.LimeImage(seed=0).explain(
         IMAGE, lambda b: np.ones((len(b), 2)), segments=SEGMENTS, num_samples=10, batch_size=10 ** 12),
-    "lime.LimeImage: classifier_fn NaN": lambda: lime.LimeImage(random_state=0).explain(
+    "lime.LimeImage: classifier_fn NaN": lambda: lime.LimeImage(seed=0).explain(
         IMAGE, images_with_nan, segments=SEGMENTS, num_samples=10),
-    "lime.LimeImage: negative random_state": lambda: lime.LimeImage(random_state=-1).explain(
+    "lime.LimeImage: negative random_state": lambda: lime.LimeImage(seed=-1).explain(
         IMAGE, lambda b: np.ones((len(b), 2)), segments=SEGMENTS, num_samples=10),
     "lime.LimeImage: feature_selection unknown": lambda: lime.LimeImage(feature_selection="best"),
     "lime.hide_superpixels: segments of another image": lambda: lime.hide_superpixels(IMAGE, SEGMENTS[:4]),
@@ -303,7 +303,7 @@ def test_the_bounds_leave_correct_calls_alone():
     assert kernel_shap.shapley_kernel(4, np.array([0, 2, 4]))[1] == pytest.approx(3 / 24)
     assert len(TABULAR.explain(ROW, CLF.predict_proba, num_samples=60, batch_size=7).weights) == 4
     assert lime.texts_from_masks(*lime.split_words("good bad movie")[:2], np.array([[1, 0, 1]])) == ["good  movie"]
-    mask = lime.LimeImage(random_state=0).explain(IMAGE, lambda b: b.mean(axis=(1, 2))[:, :2],
+    mask = lime.LimeImage(seed=0).explain(IMAGE, lambda b: b.mean(axis=(1, 2))[:, :2],
                                                   segments=SEGMENTS, num_samples=20)
     assert lime.superpixel_mask(mask).shape == (8, 8)
 

@@ -117,9 +117,9 @@ CASES = {
         10 ** 12).fit(POINTS),
     "kernels.RandomFourierFeatures: n_components 2.5": lambda: kernels.RandomFourierFeatures(2.5).fit(POINTS),
     "kernels.RandomFourierFeatures: negative random_state": lambda: kernels.RandomFourierFeatures(
-        5, random_state=-1).fit(POINTS),
+        5, seed=-1).fit(POINTS),
     "kernels.RandomFourierFeatures: float random_state": lambda: kernels.RandomFourierFeatures(
-        5, random_state=1.5).fit(POINTS),
+        5, seed=1.5).fit(POINTS),
     "kernels.RandomFourierFeatures: negative gamma": lambda: kernels.RandomFourierFeatures(
         5, gamma=-1.0).fit(POINTS),
     "kernels.RandomFourierFeatures: NaN": lambda: kernels.RandomFourierFeatures(5).fit(NAN_POINTS),
@@ -130,7 +130,7 @@ CASES = {
         POINTS, 10 ** 12, 1.0),
     "kernels.kernel_approximation_error: NaN": lambda: kernels.kernel_approximation_error(NAN_POINTS, 5, 1.0),
     "kernels.kernel_approximation_error: negative random_state": lambda: kernels.kernel_approximation_error(
-        POINTS, 5, 1.0, random_state=-5),
+        POINTS, 5, 1.0, seed=-5),
     "kernels.kernel_approximation_error: 10**5 rows": lambda: kernels.kernel_approximation_error(
         np.zeros((10 ** 5, 1)), 5, 1.0),
     "kernels.expected_approximation_error: n_components 0": lambda: kernels.expected_approximation_error(
@@ -153,12 +153,12 @@ CASES = {
         POINTS, np.array([0, 1, 0, 1, np.nan, np.nan])),
     "kernels.is_linearly_separable: strings": lambda: kernels.is_linearly_separable(STRINGS, [0, 1, 0]),
     "kernels.make_spirals: n_samples=10**12": lambda: kernels.make_spirals(10 ** 12),
-    "kernels.make_spirals: negative random_state": lambda: kernels.make_spirals(10, random_state=-1),
+    "kernels.make_spirals: negative random_state": lambda: kernels.make_spirals(10, seed=-1),
     "kernels.make_spirals: negative noise": lambda: kernels.make_spirals(10, noise=-0.1),
     "kernels.make_spirals: n_samples 10.0": lambda: kernels.make_spirals(10.0),
     "kernels.make_xor: n_samples=10**12": lambda: kernels.make_xor(10 ** 12),
     "kernels.make_xor: margin above 1": lambda: kernels.make_xor(10, margin=1.5),
-    "kernels.make_xor: float random_state": lambda: kernels.make_xor(10, random_state=0.5),
+    "kernels.make_xor: float random_state": lambda: kernels.make_xor(10, seed=0.5),
     # ------------------------------------------------------------------ warp
     "warp.make_mlp: widths a string": lambda: warp.make_mlp("2,3,1"),
     "warp.make_mlp: widths of floats": lambda: warp.make_mlp((2, 2.5, 1)),
@@ -379,7 +379,7 @@ def test_bad_input_gets_a_clear_error_fast(case):
 def test_correct_calls_still_work():
     """The checks let good input through: one call of each kind, with its expected result."""
     np.testing.assert_allclose(kernels.rbf_kernel(POINTS).diagonal(), 1.0)
-    assert kernels.RandomFourierFeatures(5, random_state=0).fit_transform(POINTS).shape == (6, 5)
+    assert kernels.RandomFourierFeatures(5, seed=0).fit_transform(POINTS).shape == (6, 5)
     assert cam.grad_cam(NET, "conv", IMAGES, [0, 1]).shape == (2, 8, 8)
     assert metrics.pointing_game(MAPS, MASK, tolerance=1).shape == (2,)
     assert metrics.energy_in_mask(MAPS, MASK.astype(int)).shape == (2,)

@@ -61,10 +61,11 @@ def _same(arg, value) -> bool:
 
 @pytest.fixture
 def scans(monkeypatch):
-    """Wrap every _validation function bound in a course_lib module with a counter."""
+    """Wrap every _validation function (defined in one of its modules: arrays, seeds, tables...)
+    bound in a course_lib module with a counter."""
     record = Scans()
     checks = {name: obj for name, obj in vars(_validation).items()
-              if inspect.isfunction(obj) and obj.__module__ == _validation.__name__}
+              if inspect.isfunction(obj) and obj.__module__.startswith(_validation.__name__ + ".")}
 
     def counting(name, function):
         def wrapper(*args, **kwargs):
@@ -72,6 +73,7 @@ def scans(monkeypatch):
             return function(*args, **kwargs)
         return wrapper
 
+    assert len(checks) > 100, "the check functions of _validation were not found"
     for module_name in MODULES:
         module = importlib.import_module(f"course_lib.{module_name}")
         for attribute, obj in list(vars(module).items()):

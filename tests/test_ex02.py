@@ -236,17 +236,17 @@ def test_q6():
 
 # --------------------------------------------------------------------- q7: smallest D
 def test_q7():
-    errors = {D: np.mean([kernel_approximation_error(ex.q7_X, D, ex.q7_gamma, random_state=s) for s in ex.q7_seeds])
+    errors = {D: np.mean([kernel_approximation_error(ex.q7_X, D, ex.q7_gamma, seed=s) for s in ex.q7_seeds])
               for D in ex.D_grid}
     smallest = min(D for D, error in errors.items() if error < ex.q7_bound)
     assert errors[smallest] == pytest.approx(ex.q7_error(smallest), rel=1e-12)
     passes(ex.q7, smallest)
     passes(ex.q7, float(smallest))
-    alone = {s: min(D for D in ex.D_grid if kernel_approximation_error(ex.q7_X, D, ex.q7_gamma, random_state=s)
+    alone = {s: min(D for D in ex.D_grid if kernel_approximation_error(ex.q7_X, D, ex.q7_gamma, seed=s)
                     < ex.q7_bound) for s in ex.q7_seeds}
     assert alone[ex.q7_seeds[0]] != smallest  # one seed alone gives another answer
     assert sum(a != smallest for a in alone.values()) >= 3
-    fails(ex.q7, alone[ex.q7_seeds[0]], match=f"random_state={ex.q7_seeds[0]} alone",
+    fails(ex.q7, alone[ex.q7_seeds[0]], match=f"seed={ex.q7_seeds[0]} alone",
           mistake="smallest-random-state")
     fails(ex.q7, max(alone.values()), match="alone", mistake="smallest-random-state")
     fails(ex.q7, smallest * 4, match="already gets", mistake="already-want-smallest")

@@ -204,7 +204,7 @@ def explain_patient(seeds=range(10), label=1, num_samples=500, categorical=True,
                [setup.names.index(c) for c in setup.categorical]} if categorical else {}
     if names:
         options["feature_names"] = setup.names
-    return [LimeTabular(setup.X_small, random_state=seed, **options)
+    return [LimeTabular(setup.X_small, seed=seed, **options)
             .explain(setup.X_small[row], setup.predict, label=label, num_samples=num_samples)
             for seed in seeds]
 
@@ -242,7 +242,7 @@ def test_q5(explanations):
           mistake="explained-another-patient")
     fails(ex.q5, explain_patient(names=False), 0.5, match="feature_names=names",
           mistake="explainer-no-feature")
-    fails(ex.q5, explain_patient(seeds=[1] * 10), 1.0, match="same random_state",
+    fails(ex.q5, explain_patient(seeds=[1] * 10), 1.0, match="same seed",
           mistake="explanations-identical-random")
     fails(ex.q5, explanations[:9] + explain_patient(seeds=[0], row=11), 0.2, match="same point",
           mistake="explanations-point-label")
@@ -304,7 +304,7 @@ def test_q6_r2_trap_is_a_real_trap():
 def sample_patient(num_samples=2000, seed=0, row=10, **options):
     setup = ex.cardio_setup()
     options.setdefault("feature_names", setup.names)
-    return LimeTabular(setup.X_small, random_state=seed, **options).sample(
+    return LimeTabular(setup.X_small, seed=seed, **options).sample(
         setup.X_small[row], setup.predict, num_samples=num_samples)
 
 
@@ -331,10 +331,10 @@ def test_q7():
           mistake="neighbourhood-rows-num")
     fails(ex.q7, sample_patient(row=11), 0.1, match="another patient",
           mistake="sampled-around-another")
-    fails(ex.q7, sample_patient(seed=1), 0.1, match="random_state=0",
+    fails(ex.q7, sample_patient(seed=1), 0.1, match="seed=0",
           mistake="neighbours-differ-limetabular")
     X = setup.X_small[:, :2]
-    no_bp = LimeTabular(X, feature_names=["age", "weight"], random_state=0).sample(
+    no_bp = LimeTabular(X, feature_names=["age", "weight"], seed=0).sample(
         X[0], lambda rows: np.ones((len(rows), 2)) / 2, num_samples=20)
     fails(ex.q7, no_bp, 0.0, match="no ap_hi and ap_lo", mistake="table-sampled-no")
 

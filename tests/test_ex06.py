@@ -163,7 +163,7 @@ def test_q3():
     passes(ex.q3, with_assign)
     from course_lib.inspection import permutation_importance
 
-    fails(ex.q3, lambda m, X, y, c, s: float(permutation_importance(m, X, y, random_state=s).importances_mean[0]),
+    fails(ex.q3, lambda m, X, y, c, s: float(permutation_importance(m, X, y, seed=s).importances_mean[0]),
           match="write it yourself; `course_lib.inspection.permutation_importance`",
           mistake="forbidden-shortcut")
 
@@ -258,7 +258,7 @@ def test_q5():
     passes(ex.q5, agreement_count)
     from course_lib.surrogate import global_surrogate
 
-    fails(ex.q5, lambda m, a, b, d: global_surrogate(m, a, max_depth=d, random_state=0).fidelity_on(m, b),
+    fails(ex.q5, lambda m, a, b, d: global_surrogate(m, a, max_depth=d, seed=0).fidelity_on(m, b),
           match="write it yourself; `course_lib.surrogate.global_surrogate`",
           mistake="forbidden-shortcut")
 

@@ -59,7 +59,7 @@ def regression():
 @pytest.mark.parametrize("random_state", [0, 7])
 def test_permutation_importance_equals_sklearn_classifier(forest, binary, scoring, random_state):
     X, y = binary
-    ours = permutation_importance(forest, X, y, scoring=scoring, n_repeats=4, random_state=random_state)
+    ours = permutation_importance(forest, X, y, scoring=scoring, n_repeats=4, seed=random_state)
     theirs = sk_permutation_importance(forest, X, y, scoring=scoring, n_repeats=4, random_state=random_state)
     assert ours.importances.shape == (5, 4)
     assert np.abs(ours.importances - theirs.importances).max() <= TOL
@@ -71,7 +71,7 @@ def test_permutation_importance_equals_sklearn_classifier(forest, binary, scorin
 def test_permutation_importance_equals_sklearn_regressor_arrays_and_states(regression):
     X, y, model = regression
     for make_state in (lambda: 3, lambda: np.random.RandomState(3)):
-        ours = permutation_importance(model, X, y, n_repeats=3, random_state=make_state())
+        ours = permutation_importance(model, X, y, n_repeats=3, seed=make_state())
         theirs = sk_permutation_importance(model, X, y, n_repeats=3, random_state=make_state())
         assert np.abs(ours.importances - theirs.importances).max() <= TOL
     np.random.seed(11)
@@ -81,7 +81,7 @@ def test_permutation_importance_equals_sklearn_regressor_arrays_and_states(regre
     assert np.abs(ours.importances - theirs.importances).max() <= TOL
     linear = LinearRegression().fit(X, y)
     scorer = lambda est, A, b: -np.mean(np.abs(est.predict(A) - b))
-    ours = permutation_importance(linear, X, y, scoring=scorer, n_repeats=3, random_state=1)
+    ours = permutation_importance(linear, X, y, scoring=scorer, n_repeats=3, seed=1)
     theirs = sk_permutation_importance(linear, X, y, scoring=scorer, n_repeats=3, random_state=1)
     assert np.abs(ours.importances - theirs.importances).max() <= TOL
 
@@ -96,7 +96,7 @@ def test_permutation_importance_keeps_dataframe_dtypes():
     y = ((X["level"] == 3) ^ (rng.uniform(size=300) < 0.2)).astype(int)
     integers_only = FunctionTransformer(lambda table: table.select_dtypes("int64"))
     model = make_pipeline(integers_only, LogisticRegression()).fit(X, y)
-    ours = permutation_importance(model, X, y, n_repeats=3, random_state=0)
+    ours = permutation_importance(model, X, y, n_repeats=3, seed=0)
     theirs = sk_permutation_importance(model, X, y, n_repeats=3, random_state=0)
     assert np.abs(ours.importances - theirs.importances).max() <= TOL
     assert ours.importances[0].mean() > 0 and np.all(ours.importances[1:] == 0)
@@ -107,7 +107,7 @@ def test_permutation_importance_keeps_dataframe_dtypes():
 
 def test_permutation_importance_properties(forest, binary):
     X, y = binary
-    result = permutation_importance(forest, X, y, n_repeats=3, random_state=0)
+    result = permutation_importance(forest, X, y, n_repeats=3, seed=0)
     assert result.baseline_score == pytest.approx(forest.score(X, y))
     table = result.to_frame()
     assert list(table.columns[:2]) == ["mean", "std"]
@@ -115,7 +115,7 @@ def test_permutation_importance_properties(forest, binary):
     # a column the model never uses has importance exactly 0
     stump = DecisionTreeClassifier(max_depth=1, random_state=0).fit(X, y)
     used = stump.tree_.feature[0]
-    zero = permutation_importance(stump, X, y, n_repeats=3, random_state=0).importances
+    zero = permutation_importance(stump, X, y, n_repeats=3, seed=0).importances
     assert np.all(zero[np.arange(5) != used] == 0)
     assert zero[used].mean() > 0
 
@@ -452,7 +452,7 @@ def test_plots_and_widget_draw(boosting, binary):
 
     X, y = binary
     plots.plot_mean_target_grid([mean_target(X, y, f) for f in X.columns], overall=y.mean())
-    plots.plot_importances({"a": permutation_importance(boosting, X, y, n_repeats=2, random_state=0)})
+    plots.plot_importances({"a": permutation_importance(boosting, X, y, n_repeats=2, seed=0)})
     pdps = [partial_dependence(boosting, X, f, kind="both", grid_resolution=10) for f in ("f0", "f4")]
     plots.plot_pdp_grid(pdps, X=X, centered=True)
     plt.figure()

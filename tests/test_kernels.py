@@ -99,22 +99,22 @@ def test_random_features_equal_rbfsampler_with_copied_weights():
     rng = np.random.default_rng(5)
     X = rng.normal(size=(40, 3))
     reference = RBFSampler(gamma=0.7, n_components=300, random_state=11).fit(X)
-    ours = K.RandomFourierFeatures(300, 0.7, random_state=99).fit(X)  # other draws ...
+    ours = K.RandomFourierFeatures(300, 0.7, seed=99).fit(X)  # other draws ...
     assert not np.allclose(ours.transform(X), reference.transform(X))
     ours.random_weights_ = reference.random_weights_.copy()  # ... until we copy them over
     ours.random_offset_ = reference.random_offset_.copy()
     np.testing.assert_allclose(ours.transform(X), reference.transform(X), **TIGHT)
 
 
-@parametrize_with_checks([K.RandomFourierFeatures(n_components=20, gamma=0.5, random_state=0)])
+@parametrize_with_checks([K.RandomFourierFeatures(n_components=20, gamma=0.5, seed=0)])
 def test_random_features_follow_sklearn_conventions(estimator, check):
     check(estimator)
 
 
 def test_random_features_in_a_pipeline():
     X, y = make_circles(400, noise=0.05, factor=0.4, random_state=0)
-    features = K.RandomFourierFeatures(n_components=200, gamma=2.0, random_state=0)
-    assert features.get_params() == {"n_components": 200, "gamma": 2.0, "random_state": 0}
+    features = K.RandomFourierFeatures(n_components=200, gamma=2.0, seed=0)
+    assert features.get_params() == {"n_components": 200, "gamma": 2.0, "seed": 0}
     assert features.fit(X) is features
     model = make_pipeline(clone(features), LogisticRegression()).fit(X, y)
     assert model.score(X, y) > 0.99  # linear on random features separates the circles
@@ -147,7 +147,7 @@ def test_approximation_error_falls_like_one_over_sqrt_D():
     slope = np.polyfit(np.log(Ds), 0.5 * np.log(mse), 1)[0]
     assert abs(slope + 0.5) < 0.03, slope
     # kernel_approximation_error is the root of the same quantity for one seed
-    one = K.kernel_approximation_error(X, 64, gamma, random_state=3)
+    one = K.kernel_approximation_error(X, 64, gamma, seed=3)
     assert one ** 2 == pytest.approx(_mean_squared_errors(X, [64], gamma, seeds=[3])[0], rel=1e-12)
 
 
@@ -183,7 +183,7 @@ def test_invertible_linear_maps_keep_separability_and_polar_creates_it():
     assert not K.is_linearly_separable(K.affine_map(Xc, A, [1, 2]), yc)
     assert K.is_linearly_separable(K.polar(Xc), yc)
     assert K.is_linearly_separable(K.quadratic_features(Xc), yc)
-    Xx, yx = K.make_xor(300, random_state=0)
+    Xx, yx = K.make_xor(300, seed=0)
     assert not K.is_linearly_separable(Xx, yx) and K.is_linearly_separable(K.quadratic_features(Xx), yx)
 
 
@@ -196,11 +196,11 @@ def test_linear_map_helpers():
 
 def test_toy_data_are_seeded():
     for make in (K.make_spirals, K.make_xor):
-        X1, y1 = make(101, random_state=3)
-        X2, y2 = make(101, random_state=3)
+        X1, y1 = make(101, seed=3)
+        X2, y2 = make(101, seed=3)
         assert X1.shape == (101, 2) and set(y1) == {0, 1}
         np.testing.assert_array_equal(X1, X2)
-        assert not np.array_equal(X1, make(101, random_state=4)[0])
+        assert not np.array_equal(X1, make(101, seed=4)[0])
 
 
 # ------------------------------------------------------------------ clear errors

@@ -145,7 +145,7 @@ def test_tabular_equals_lime_on_breast_cancer(cancer, options, seed):
     for num_features in (3, 10):
         reference = LimeTabularExplainer(X, random_state=seed, **options).explain_instance(
             X[11], model.predict_proba, num_features=num_features, num_samples=400)
-        ours = LimeTabular(X, random_state=seed, **options).explain(
+        ours = LimeTabular(X, seed=seed, **options).explain(
             X[11], model.predict_proba, num_features=num_features, num_samples=400)
         assert_same(ours, reference, 1)
 
@@ -156,7 +156,7 @@ def test_tabular_equals_lime_on_wine_three_classes(wine, seed, label):
     X, predict = wine
     reference = LimeTabularExplainer(X, random_state=seed).explain_instance(
         X[100], predict, labels=(label,), num_features=4, num_samples=600)
-    ours = LimeTabular(X, random_state=seed).explain(X[100], predict, label=label, num_features=4, num_samples=600)
+    ours = LimeTabular(X, seed=seed).explain(X[100], predict, label=label, num_features=4, num_samples=600)
     assert_same(ours, reference, label)
 
 
@@ -167,7 +167,7 @@ def test_tabular_equals_lime_on_integer_categories(cardio_like, seed):
         reference = LimeTabularExplainer(X, feature_names=names, categorical_features=categorical,
                                          random_state=seed).explain_instance(X[3], predict, num_samples=500)
         ours = LimeTabular(X, feature_names=names, categorical_features=categorical,
-                           random_state=seed).explain(X[3], predict, num_samples=500)
+                           seed=seed).explain(X[3], predict, num_samples=500)
         assert_same(ours, reference, 1)
         assert [n for n, _ in ours.as_list()] == [n for n, _ in reference.as_list()]
 
@@ -178,7 +178,7 @@ def test_tabular_regression_output_equals_lime_regression_mode():
     for seed in (0, 1):
         reference = LimeTabularExplainer(X, mode="regression", random_state=seed).explain_instance(
             X[4], model.predict, num_features=5, num_samples=500)
-        ours = LimeTabular(X, random_state=seed).explain(X[4], model.predict, num_features=5, num_samples=500)
+        ours = LimeTabular(X, seed=seed).explain(X[4], model.predict, num_features=5, num_samples=500)
         assert_same(ours, reference, 1)
 
 
@@ -186,8 +186,8 @@ def test_dataframe_input_gives_names_and_the_same_numbers(cardio_like):
     pd = pytest.importorskip("pandas")
     X, predict, names = cardio_like
     frame = pd.DataFrame(X, columns=names)
-    a = LimeTabular(frame, random_state=0).explain(frame.iloc[3], predict, num_samples=300)
-    b = LimeTabular(X, feature_names=names, random_state=0).explain(X[3], predict, num_samples=300)
+    a = LimeTabular(frame, seed=0).explain(frame.iloc[3], predict, num_samples=300)
+    b = LimeTabular(X, feature_names=names, seed=0).explain(X[3], predict, num_samples=300)
     assert a.weights == b.weights and a.feature_names == b.feature_names
     assert any(name.startswith("ap_hi") for name in a.feature_names)
 
@@ -195,10 +195,10 @@ def test_dataframe_input_gives_names_and_the_same_numbers(cardio_like):
 # ---------------------------------------------------------------------------------- behaviour
 def test_an_int_seed_repeats_and_a_random_state_advances(cancer):
     X, model = cancer
-    explainer = LimeTabular(X, random_state=3)
+    explainer = LimeTabular(X, seed=3)
     first = explainer.explain(X[0], model.predict_proba, num_samples=300)
     assert explainer.explain(X[0], model.predict_proba, num_samples=300).weights == first.weights
-    shared = LimeTabular(X, random_state=np.random.RandomState(3))
+    shared = LimeTabular(X, seed=np.random.RandomState(3))
     one = shared.explain(X[0], model.predict_proba, num_samples=300)
     two = shared.explain(X[0], model.predict_proba, num_samples=300)
     assert one.weights == first.weights and two.weights != one.weights
@@ -207,7 +207,7 @@ def test_an_int_seed_repeats_and_a_random_state_advances(cancer):
 def test_neighbourhood_rows_are_what_the_model_saw(cardio_like):
     X, predict, names = cardio_like
     seen = []
-    nb = LimeTabular(X, feature_names=names, random_state=0).sample(
+    nb = LimeTabular(X, feature_names=names, seed=0).sample(
         X[3], lambda rows: (seen.append(rows.copy()), predict(rows))[1], num_samples=1000)
     np.testing.assert_array_equal(seen[0], nb.inputs)
     np.testing.assert_array_equal(nb.inputs[0], X[3])
@@ -220,8 +220,8 @@ def test_neighbourhood_rows_are_what_the_model_saw(cardio_like):
 
 def test_batches_and_progress_bar_give_the_same_answer(cancer, capsys):
     X, model = cancer
-    one = LimeTabular(X, random_state=0).explain(X[0], model.predict_proba, num_samples=300)
-    batched = LimeTabular(X, random_state=0).explain(X[0], model.predict_proba, num_samples=300,
+    one = LimeTabular(X, seed=0).explain(X[0], model.predict_proba, num_samples=300)
+    batched = LimeTabular(X, seed=0).explain(X[0], model.predict_proba, num_samples=300,
                                                      batch_size=64, progress=True)
     assert batched.weights == pytest.approx(one.weights, abs=1e-14)
     assert "LIME" in capsys.readouterr().err
@@ -229,7 +229,7 @@ def test_batches_and_progress_bar_give_the_same_answer(cancer, capsys):
 
 def test_attributions_add_up_to_the_local_prediction(cancer):
     X, model = cancer
-    explanation = LimeTabular(X, random_state=0).explain(X[0], model.predict_proba, num_samples=300)
+    explanation = LimeTabular(X, seed=0).explain(X[0], model.predict_proba, num_samples=300)
     attributions = explanation.to_attributions()
     assert isinstance(attributions, Attributions)
     assert attributions.predictions[0] == pytest.approx(explanation.local_pred, abs=1e-12)
@@ -240,7 +240,7 @@ def test_attributions_add_up_to_the_local_prediction(cancer):
 
 def test_neighbourhood_explain_reuses_samples_for_other_widths(wine):
     X, predict = wine
-    nb = LimeTabular(X, random_state=0).sample(X[0], predict, num_samples=300)
+    nb = LimeTabular(X, seed=0).sample(X[0], predict, num_samples=300)
     narrow, wide = nb.explain(1, kernel_width=0.5), nb.explain(1, kernel_width=50.0)
     assert narrow.weights != wide.weights and narrow.prediction == wide.prediction
 
@@ -266,7 +266,7 @@ def test_local_fidelity_prefers_a_local_width_on_a_curved_boundary():
 # ---------------------------------------------------------------------------------- clear errors
 def test_clear_errors_on_bad_input(cancer):
     X, model = cancer
-    explainer = LimeTabular(X, random_state=0)
+    explainer = LimeTabular(X, seed=0)
     with pytest.raises(ValueError, match=r"x has shape \(5, 30\)"):
         explainer.explain(X[:5], model.predict_proba)
     with pytest.raises(ValueError, match="x has NaN"):
@@ -297,8 +297,8 @@ def test_clear_errors_on_bad_input(cancer):
         LimeTabular(X, discretizer="entropy")
     with pytest.raises(ValueError, match="kernel_width must be a number > 0"):
         LimeTabular(X, kernel_width=-1)
-    with pytest.raises(TypeError, match="random_state must be"):
-        LimeTabular(X, random_state="zero").explain(X[0], model.predict_proba, num_samples=100)
+    with pytest.raises(TypeError, match="seed must be"):
+        LimeTabular(X, seed="zero").explain(X[0], model.predict_proba, num_samples=100)
 
 
 # ---------------------------------------------------------------------------------- plots and widget
@@ -312,7 +312,7 @@ def test_plots_and_the_kernel_width_panel_draw(cardio_like):
     from course_lib.widgets.lime import kernel_width_panel
 
     X, predict, names = cardio_like
-    explanation = LimeTabular(X, feature_names=names, random_state=0).explain(X[0], predict, num_samples=200)
+    explanation = LimeTabular(X, feature_names=names, seed=0).explain(X[0], predict, num_samples=200)
     fig, axes = plt.subplots(1, 4)
     lime_plots.plot_weights(explanation, ax=axes[0])
     assert len(axes[0].patches) == len(explanation.weights)

@@ -52,7 +52,7 @@ def colour_model():
 def test_image_equals_lime_with_quickshift(cat, colour_model, seed, options):
     reference = LimeImageExplainer(random_state=seed).explain_instance(
         cat, colour_model, labels=(2,), top_labels=None, num_samples=120, **options)
-    ours = LimeImage(random_state=seed).explain(cat, colour_model, label=2, num_samples=120, **options)
+    ours = LimeImage(seed=seed).explain(cat, colour_model, label=2, num_samples=120, **options)
     assert_same_image(ours, reference, 2)
 
 
@@ -64,10 +64,10 @@ def test_image_equals_lime_with_given_superpixels_and_a_float_image(cat, colour_
     as_float = cat.astype(np.float32)
     reference = LimeImageExplainer(random_state=seed).explain_instance(
         as_float, colour_model, labels=(1,), top_labels=None, num_samples=100, segmentation_fn=segmenter)
-    ours = LimeImage(random_state=seed).explain(as_float, colour_model, label=1, num_samples=100, segments=segmenter)
+    ours = LimeImage(seed=seed).explain(as_float, colour_model, label=1, num_samples=100, segments=segmenter)
     assert_same_image(ours, reference, 1)
     segments = segmenter(as_float)
-    fixed = LimeImage(random_state=seed).explain(as_float, colour_model, label=1, num_samples=100, segments=segments)
+    fixed = LimeImage(seed=seed).explain(as_float, colour_model, label=1, num_samples=100, segments=segments)
     assert fixed.weights == ours.weights
 
 
@@ -75,14 +75,14 @@ def test_image_equals_lime_with_given_superpixels_and_a_float_image(cat, colour_
 def test_image_equals_lime_on_a_second_photo(coffee, colour_model, seed):
     reference = LimeImageExplainer(random_state=seed).explain_instance(
         coffee, colour_model, labels=(0, 3), top_labels=None, num_samples=150, num_features=5)
-    ours = LimeImage(random_state=seed).explain(coffee, colour_model, label=3, num_samples=150, num_features=5)
+    ours = LimeImage(seed=seed).explain(coffee, colour_model, label=3, num_samples=150, num_features=5)
     assert_same_image(ours, reference, 3)
 
 
 def test_one_neighbourhood_explains_several_labels_like_lime(cat, colour_model):
     reference = LimeImageExplainer(random_state=4).explain_instance(
         cat, colour_model, labels=(0, 1, 3), top_labels=None, num_samples=100)
-    nb = LimeImage(random_state=4).sample(cat, colour_model, num_samples=100)
+    nb = LimeImage(seed=4).sample(cat, colour_model, num_samples=100)
     for label in (0, 1, 3):
         ours = nb.explain(label, num_features=None)
         assert dict(reference.local_exp[label]) == pytest.approx(ours.weights, abs=TOL)
@@ -92,7 +92,7 @@ def test_one_neighbourhood_explains_several_labels_like_lime(cat, colour_model):
 
 def test_default_label_is_the_top_class_and_lime_top_labels_agree(cat, colour_model):
     reference = LimeImageExplainer(random_state=0).explain_instance(cat, colour_model, top_labels=1, num_samples=80)
-    ours = LimeImage(random_state=0).explain(cat, colour_model, num_samples=80)
+    ours = LimeImage(seed=0).explain(cat, colour_model, num_samples=80)
     assert ours.label == reference.top_labels[0]
     assert_same_image(ours, reference, ours.label)
 
@@ -109,7 +109,7 @@ def test_torch_model_returning_tensors(cat):
 
     reference = LimeImageExplainer(random_state=1).explain_instance(
         cat, lambda b: predict(b).numpy(), labels=(0,), top_labels=None, num_samples=60)
-    ours = LimeImage(random_state=1).explain(cat, predict, label=0, num_samples=60)
+    ours = LimeImage(seed=1).explain(cat, predict, label=0, num_samples=60)
     assert_same_image(ours, reference, 0)
 
 
@@ -127,7 +127,7 @@ def test_hiding_and_masks(cat):
 
 
 def test_superpixel_mask_marks_the_top_superpixels(cat, colour_model):
-    ours = LimeImage(random_state=0).explain(cat, colour_model, label=2, num_samples=80)
+    ours = LimeImage(seed=0).explain(cat, colour_model, label=2, num_samples=80)
     segments = ours.neighbourhood.extra["segments"]
     mask = superpixel_mask(ours, num_features=2, positive_only=True)
     positive = [j for j, w in ours.weights.items() if w > 0][:2]
@@ -144,7 +144,7 @@ def test_superpixel_plots_draw(cat, colour_model):
 
     from course_lib.plots.lime import plot_segments, plot_superpixels
 
-    ours = LimeImage(random_state=0).explain(cat, colour_model, label=2, num_samples=40)
+    ours = LimeImage(seed=0).explain(cat, colour_model, label=2, num_samples=40)
     fig, axes = plt.subplots(1, 3)
     plot_segments(cat, ours.neighbourhood.extra["segments"], ax=axes[0])
     plot_superpixels(ours, num_features=3, ax=axes[1])
@@ -154,7 +154,7 @@ def test_superpixel_plots_draw(cat, colour_model):
 
 
 def test_clear_errors_on_bad_images(cat, colour_model):
-    explainer = LimeImage(random_state=0)
+    explainer = LimeImage(seed=0)
     with pytest.raises(ValueError, match="greyscale image; LIME expects RGB"):
         explainer.explain(cat[..., 0], colour_model, num_samples=10)
     with pytest.raises(ValueError, match=r"must have shape \(height, width, 3\)"):

@@ -38,7 +38,7 @@ def test_text_equals_lime(spam_model, seed, num_features, bow):
     text = "For Christmas Song visit my channel! ;) my channel, my song"
     reference = LimeTextExplainer(random_state=seed, bow=bow).explain_instance(
         text, spam_model.predict_proba, num_features=num_features, num_samples=400)
-    ours = LimeText(random_state=seed, bow=bow).explain(text, spam_model.predict_proba,
+    ours = LimeText(seed=seed, bow=bow).explain(text, spam_model.predict_proba,
                                                        num_features=num_features, num_samples=400)
     assert_same(ours, reference, 1)
     assert [str(w) for w, _ in reference.as_list()] == [w for w, _ in ours.as_list()]
@@ -52,7 +52,7 @@ def test_text_equals_lime_on_three_classes(topic_model, seed, label, options):
     text = "my church says faith, my image card driver says evidence; faith again"
     reference = LimeTextExplainer(random_state=seed, **options).explain_instance(
         text, topic_model.predict_proba, labels=(label,), num_features=5, num_samples=300)
-    ours = LimeText(random_state=seed, **options).explain(text, topic_model.predict_proba, label=label,
+    ours = LimeText(seed=seed, **options).explain(text, topic_model.predict_proba, label=label,
                                                           num_features=5, num_samples=300)
     assert_same(ours, reference, label)
 
@@ -64,7 +64,7 @@ def test_bow_removes_every_occurrence_and_keeps_separators(spam_model):
         seen.extend(texts)
         return spam_model.predict_proba(texts)
 
-    nb = LimeText(random_state=0).sample("my channel, my song", recording, num_samples=50)
+    nb = LimeText(seed=0).sample("my channel, my song", recording, num_samples=50)
     assert nb.feature_names == ["my", "channel", "song"]
     assert seen == nb.inputs and seen[0] == "my channel, my song"
     for z, text in zip(nb.Z, nb.inputs):
@@ -87,13 +87,13 @@ def test_split_words_round_trips_and_matches_lime_indexing(text, bow):
 
 
 def test_distances_are_cosine_times_100():
-    nb = LimeText(random_state=0).sample("a b c d", lambda t: np.ones((len(t), 2)) / 2, num_samples=30)
+    nb = LimeText(seed=0).sample("a b c d", lambda t: np.ones((len(t), 2)) / 2, num_samples=30)
     kept = nb.Z.sum(1)
     np.testing.assert_allclose(nb.distances, 100 * (1 - np.sqrt(kept / 4)), atol=1e-12)
 
 
 def test_clear_errors_on_bad_text(spam_model):
-    explainer = LimeText(random_state=0)
+    explainer = LimeText(seed=0)
     with pytest.raises(ValueError, match="has no words"):
         explainer.explain("", spam_model.predict_proba)
     with pytest.raises(ValueError, match="has no words"):
@@ -111,7 +111,7 @@ def test_clear_errors_on_bad_text(spam_model):
 def test_highlighted_text_marks_the_explained_words(spam_model):
     from course_lib.plots.lime import show_text, text_html
 
-    explanation = LimeText(random_state=0).explain("visit my channel <now> & win", spam_model.predict_proba,
+    explanation = LimeText(seed=0).explain("visit my channel <now> & win", spam_model.predict_proba,
                                                    num_features=2, num_samples=200)
     page = text_html(explanation, max_features=2)
     word_of_token = explanation.neighbourhood.extra["word_of_token"]

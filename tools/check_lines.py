@@ -14,6 +14,7 @@ follows: check at the door, trust inside (design.md), so that nested calls add n
 from __future__ import annotations
 
 import ast
+import inspect
 import subprocess
 import sys
 from pathlib import Path
@@ -31,6 +32,12 @@ def _is_check_name(name: str) -> bool:
 
 def count(source: str) -> tuple[int, int]:
     """(check lines, code lines) of one module's source."""
+    checks, code = line_numbers(source)
+    return len(checks & code), len(code)
+
+
+def line_numbers(source: str) -> tuple[set, set]:
+    """(check line numbers, code line numbers) of one module's source, counted from 1."""
     tree = ast.parse(source)
     validation = {alias.asname or alias.name for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)
                   and (node.module or "").rsplit(".", 1)[-1] in ("_validation", "_checks")
@@ -66,7 +73,24 @@ def count(source: str) -> tuple[int, int]:
             docstrings.update(range(body[0].lineno, body[0].end_lineno + 1))
     code = {i + 1 for i, text in enumerate(source.splitlines())
             if text.strip() and not text.strip().startswith("#")} - docstrings
-    return len(lines & code), len(code)
+    return lines, code
+
+
+def printed_check_lines(obj) -> int:
+    """The check lines of what ``course.show_source(obj)`` prints: the function, method or class,
+    and the unchecked core a public function hands its arguments to, counted as above in the
+    source of the module that defines them."""
+    from course_lib.course import _core_of
+
+    total = 0
+    for shown in (obj, _core_of(obj)):
+        if shown is None:
+            continue
+        shown = inspect.unwrap(shown)
+        checks, code = line_numbers(Path(inspect.getsourcefile(shown)).read_text(encoding="utf-8"))
+        body, first = inspect.getsourcelines(shown)
+        total += len(checks & code & set(range(first, first + len(body))))
+    return total
 
 
 def sources(ref: str | None) -> dict[str, str]:

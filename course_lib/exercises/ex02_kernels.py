@@ -37,9 +37,9 @@ D_grid = [2 ** k for k in range(1, 14)]
 q8_datasets = {
     "blobs": make_blobs(200, centers=[(-1.5, -1), (1.5, 1)], cluster_std=0.4, random_state=0),
     "circles": make_circles(200, noise=0.04, factor=0.5, random_state=0),
-    "xor": make_xor(200, margin=0.15, random_state=0),
+    "xor": make_xor(200, margin=0.15, seed=0),
     "moons": make_moons(200, noise=0.0, random_state=0),
-    "spirals": make_spirals(200, noise=0.0, random_state=0),
+    "spirals": make_spirals(200, noise=0.0, seed=0),
 }
 
 _PROBE = np.vstack([[[1, 0], [0, 1], [-1, 0], [0, -2], [-3, -4], [-2, 1e-3], [-2, -1e-3], [0.5, 0.5]],
@@ -273,7 +273,7 @@ def _check_q5(random_features):
     function = as_callable(random_features, "random_features")
     for seed, n, d, D in ((5, 6, 2, 50), (55, 4, 3, 7)):
         X = np.random.RandomState(seed).normal(size=(n, d))
-        reference = RandomFourierFeatures(D, gamma=0.5, random_state=seed).fit(X)
+        reference = RandomFourierFeatures(D, gamma=0.5, seed=seed).fit(X)
         W, b = reference.random_weights_, reference.random_offset_
         _check_q5_case(function, X, W, b, reference.transform(X))
     return "z(x) = sqrt(2/D) cos(x W + b): equal to scikit-learn's RBFSampler with the same W and b"
@@ -382,12 +382,12 @@ q6 = Question(
 @functools.lru_cache(maxsize=None)
 def q7_error(D: int) -> float:
     """The question's error at D: the RMS kernel error on q7_X averaged over the seeds q7_seeds."""
-    return float(np.mean([kernel_approximation_error(q7_X, D, q7_gamma, random_state=s) for s in q7_seeds]))
+    return float(np.mean([kernel_approximation_error(q7_X, D, q7_gamma, seed=s) for s in q7_seeds]))
 
 
 @functools.lru_cache(maxsize=None)
 def _seed_error(D: int, seed: int) -> float:
-    return float(kernel_approximation_error(q7_X, D, q7_gamma, random_state=seed))
+    return float(kernel_approximation_error(q7_X, D, q7_gamma, seed=seed))
 
 
 def _check_q7(smallest_D):
@@ -401,7 +401,7 @@ def _check_q7(smallest_D):
         for seed in q7_seeds:  # the answer of one seed alone, not of the average
             if _seed_error(D, seed) < q7_bound and all(_seed_error(d, seed) >= q7_bound
                                                        for d in D_grid[:k]):
-                raise Incorrect(f"{D} is the smallest D for random_state={seed} alone; the question "
+                raise Incorrect(f"{D} is the smallest D for seed={seed} alone; the question "
                                 "averages the error over every seed in q7_seeds, and one seed's draws "
                                 "are luckier or unluckier than the average",
                                 mistake="smallest-random-state")
@@ -418,11 +418,11 @@ def _check_q7(smallest_D):
 
 q7 = Question(
     "q7", "the smallest D whose kernel error is below the bound", ["smallest_D"], _check_q7,
-    hints=["For each D in D_grid, average kernel_approximation_error(q7_X, D, q7_gamma, random_state=s) "
+    hints=["For each D in D_grid, average kernel_approximation_error(q7_X, D, q7_gamma, seed=s) "
            "over s in q7_seeds, and compare with q7_bound.",
            "Or use the rate to guess first: the error at D is about error_16 * sqrt(16 / D); then check the "
            "D_grid values around your guess, because each D has its own random draws."],
-    solution_code='''errors = {D: np.mean([kernel_approximation_error(q7_X, D, q7_gamma, random_state=s)
+    solution_code='''errors = {D: np.mean([kernel_approximation_error(q7_X, D, q7_gamma, seed=s)
                      for s in q7_seeds]) for D in D_grid}
 smallest_D = min(D for D, error in errors.items() if error < q7_bound)''')
 

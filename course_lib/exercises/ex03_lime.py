@@ -297,7 +297,7 @@ def _check_q5_settings(explanations):
     setup = cardio_setup()
     if len(explanations) != Q5_SEEDS:
         raise Incorrect(f"`explanations` holds {len(explanations)}; the question asks for "
-                        f"{Q5_SEEDS} seeds (random_state=seed for seed in range({Q5_SEEDS}))",
+                        f"{Q5_SEEDS} seeds (seed=seed for seed in range({Q5_SEEDS}))",
                         mistake="holds-seeds-random")
     labels = {e.label for e in explanations}
     if labels != {Q5_LABEL}:
@@ -323,7 +323,7 @@ def _check_q5_settings(explanations):
     rows = [np.asarray(h.inputs, dtype=float)[0] for h in hoods]
     if any(not np.allclose(row, rows[0]) for row in rows):
         raise Incorrect("your explanations are not all of the same patient: explain x_patient "
-                        "each time and change only random_state",
+                        "each time and change only seed",
                         mistake="explanations-patient-explain")
     if not np.allclose(rows[0], setup.x_patient):
         raise Incorrect("you explained another patient; the question asks for x_patient "
@@ -345,17 +345,17 @@ def _check_q5(explanations, top5_agreement):
                         mistake="holds-seeds")
     if len({(tuple(e.feature_names), round(e.prediction, 12)) for e in explanations}) > 1:
         raise Incorrect("your explanations are not all of the same point and label: explain the "
-                        "same x each time and change only random_state",
+                        "same x each time and change only seed",
                         mistake="explanations-point-label")
     if all(e.weights == explanations[0].weights for e in explanations):
-        raise Incorrect("all your explanations are identical: did you pass the same random_state "
-                        "each time? Use a different seed per run (random_state=seed)",
+        raise Incorrect("all your explanations are identical: did you pass the same seed "
+                        "each time? Use a different seed per run (seed=seed)",
                         mistake="explanations-identical-random")
     _check_q5_settings(explanations)
     hoods = [np.asarray(e.neighbourhood.Z) for e in explanations]
     if any(np.array_equal(a, b) for i, a in enumerate(hoods) for b in hoods[i + 1:]):
         raise Incorrect("two of your runs drew the same neighbours: give each run its own seed, "
-                        f"random_state=seed for seed in range({Q5_SEEDS})",
+                        f"seed=seed for seed in range({Q5_SEEDS})",
                         mistake="runs-drew-neighbours")
     agreement = as_number(top5_agreement, "top5_agreement")
     expected = stability(explanations, k=5).same_top_k
@@ -383,12 +383,12 @@ def _check_q5(explanations, top5_agreement):
 q5 = Question(
     "q5", "How stable is the top 5 across seeds?", ["explanations", "top5_agreement"], _check_q5,
     hints=["explanations = [LimeTabular(X_small, feature_names=names, categorical_features=categorical, "
-           "random_state=seed).explain(x_patient, predict, num_samples=500) for seed in range(10)]",
+           "seed=seed).explain(x_patient, predict, num_samples=500) for seed in range(10)]",
            "The top 5 of one explanation: frozenset(name for name, _ in e.as_list()[:5]).",
            "collections.Counter(sets).most_common(1)[0][1] / len(sets)"],
     solution_code="from collections import Counter\n"
                   "explanations = [LimeTabular(X_small, feature_names=names, categorical_features=categorical,\n"
-                  "                            random_state=seed)\n"
+                  "                            seed=seed)\n"
                   "                .explain(x_patient, predict, num_samples=500) for seed in range(10)]\n"
                   "sets = [frozenset(name for name, _ in e.as_list()[:5]) for e in explanations]\n"
                   "top5_agreement = Counter(sets).most_common(1)[0][1] / len(sets)")
@@ -444,12 +444,12 @@ Q7_SAMPLES = 2000
 
 
 def _check_q7_settings(neighbourhood, columns):
-    """lime's defaults (nothing categorical), x_patient, 2000 samples, random_state=0."""
+    """lime's defaults (nothing categorical), x_patient, 2000 samples, seed=0."""
     declared = [str(n).split("=")[0] for n in neighbourhood.feature_names
                 if "=" in str(n) and not any(sign in str(n) for sign in "<>")]
     if declared:
         raise Incorrect(f"you declared {declared} categorical; the question asks for lime's "
-                        "defaults: LimeTabular(X_small, feature_names=names, random_state=0), "
+                        "defaults: LimeTabular(X_small, feature_names=names, seed=0), "
                         "no categorical_features", mistake="declared-categorical-lime")
     if len(neighbourhood.Z) != Q7_SAMPLES:
         raise Incorrect(f"your neighbourhood has {len(neighbourhood.Z)} rows; the question asks "
@@ -461,12 +461,12 @@ def _check_q7_settings(neighbourhood, columns):
     if not np.allclose(rows[0], setup.x_patient):
         raise Incorrect("you sampled around another patient; the question asks for x_patient "
                         "(X_small[10])", mistake="sampled-around-another")
-    reference = LimeTabular(setup.X_small, feature_names=setup.names, random_state=0).sample(
+    reference = LimeTabular(setup.X_small, feature_names=setup.names, seed=0).sample(
         setup.x_patient, setup.predict, num_samples=Q7_SAMPLES)
     if not np.allclose(rows, reference.inputs):
         raise Incorrect("your neighbours differ from LimeTabular(X_small, feature_names=names, "
-                        "random_state=0).sample(x_patient, predict, num_samples=2000): use "
-                        "random_state=0 and the whole X_small",
+                        "seed=0).sample(x_patient, predict, num_samples=2000): use "
+                        "seed=0 and the whole X_small",
                         mistake="neighbours-differ-limetabular")
 
 
@@ -507,7 +507,7 @@ q7 = Question(
     hints=["neighbourhood.inputs holds the rows the model saw, one column per feature, in the table's order.",
            "rows[:, i_lo] > rows[:, i_hi] with i_lo = names.index('ap_lo'), i_hi = names.index('ap_hi').",
            "share_impossible = np.mean(rows[:, i_lo] > rows[:, i_hi])"],
-    solution_code="neighbourhood = LimeTabular(X_small, feature_names=names, random_state=0).sample(\n"
+    solution_code="neighbourhood = LimeTabular(X_small, feature_names=names, seed=0).sample(\n"
                   "    x_patient, predict, num_samples=2000)\n"
                   "rows = neighbourhood.inputs\n"
                   "share_impossible = np.mean(rows[:, names.index('ap_lo')] > rows[:, names.index('ap_hi')])")

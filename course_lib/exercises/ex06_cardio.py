@@ -368,10 +368,10 @@ def _check_q5(surrogate_fidelity):
             result = call_fresh(surrogate_fidelity, model, X_fit, X_eval,
                                   depth, what=f"surrogate_fidelity(model, X_fit, X_eval, {depth})")
         got = as_number(result, "surrogate_fidelity(...)")
-        expected = global_surrogate(model, X_fit, max_depth=depth, random_state=0).fidelity_on(model, X_eval)
+        expected = global_surrogate(model, X_fit, max_depth=depth, seed=0).fidelity_on(model, X_eval)
         if abs(got - expected) <= 1e-12:
             continue
-        on_fit = global_surrogate(model, X_fit, max_depth=depth, random_state=0).fidelity
+        on_fit = global_surrogate(model, X_fit, max_depth=depth, seed=0).fidelity
         if abs(got - on_fit) <= 1e-12 and on_fit != expected:
             raise Incorrect(f"depth {depth}: {got:.3f} is the agreement on X_fit, the rows the tree "
                             f"was fitted to; measure it on X_eval (expected {expected:.3f})",
@@ -380,7 +380,7 @@ def _check_q5(surrogate_fidelity):
             raise Incorrect(f"depth {depth}: {got:.3f} is the share of disagreements; fidelity is "
                             "the share of rows where tree and model agree",
                             mistake="depth-share-disagreements")
-        unlimited = global_surrogate(model, X_fit, max_depth=None, random_state=0).fidelity_on(model, X_eval)
+        unlimited = global_surrogate(model, X_fit, max_depth=None, seed=0).fidelity_on(model, X_eval)
         if abs(got - unlimited) <= 1e-12:
             raise Incorrect(f"depth {depth}: your tree ignores max_depth; pass "
                             "DecisionTreeClassifier(max_depth=max_depth, random_state=0)",

@@ -1,12 +1,12 @@
 """LIME from scratch: one core (sample, weight, fit) and three interpretable representations.
 
 >>> from course_lib.lime import LimeTabular, LimeText, LimeImage
->>> explanation = LimeTabular(X_train, random_state=0).explain(x, model.predict_proba, label=1)
+>>> explanation = LimeTabular(X_train, seed=0).explain(x, model.predict_proba, label=1)
 >>> explanation.weights, explanation.intercept, explanation.score, explanation.local_pred
 
 Modules: ``core`` (kernel, feature selection, weighted ridge, the result), ``tabular``,
-``text``, ``image`` (the representations; each equals ``lime`` 0.2.0.1 for the same arguments and
-``random_state``), ``diagnostics`` (stability across seeds, local fidelity, impossible
+``text``, ``image`` (the representations; each equals ``lime`` 0.2.0.1 for the same arguments, our
+``seed`` its ``random_state``), ``diagnostics`` (stability across seeds, local fidelity, impossible
 neighbours) and ``_checks`` (what only LIME checks, and batched model calls; every other check
 is ``course_lib._validation``).
 """

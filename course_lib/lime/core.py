@@ -27,7 +27,7 @@ import numpy as np
 import scipy.linalg
 from sklearn.linear_model import lars_path
 
-from .._validation import (check_array, check_count, check_feature_selection, check_label, check_positive,
+from .._validation import (check_array, check_count, check_explain, check_feature_selection, check_positive,
                            check_real, check_regression, check_representation, check_vector, check_weights,
                            model_outputs)
 
@@ -310,10 +310,7 @@ class Neighbourhood:
 
         num_features=None keeps every feature (lime's image default, num_features=100000).
         """
-        column = check_label(label, self.predictions.shape[1])
-        num_features = self.Z.shape[1] if num_features is None else check_count(num_features, "num_features")
-        method = check_feature_selection(self.feature_selection if feature_selection is None else feature_selection)
-        width = self.kernel_width if kernel_width is None else check_positive(kernel_width, "kernel_width")
+        column, num_features, method, width = check_explain(self, label, num_features, feature_selection, kernel_width)
         y = self.predictions[:, column]
         coef, intercept, score, local_pred, used = _fit_surrogate(
             self.Z, y, self.distances, width, num_features, method)

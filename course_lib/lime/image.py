@@ -7,16 +7,16 @@ probability 1/2; an "off" superpixel shows its own mean colour (``hide_color=Non
 fixed colour. The distance is the cosine distance between z' and the all-ones x', and the
 kernel width 0.25.
 
-Same numbers as ``lime`` 0.2.0.1 for the same arguments and ``random_state`` (for superpixels
-numbered 0..K-1, which quickshift gives; lime mismatches other numberings, we renumber).
+Same numbers as ``lime`` 0.2.0.1 for the same arguments and ``seed`` (lime's ``random_state``; for
+superpixels numbered 0..K-1, which quickshift gives; lime mismatches other numberings, we renumber).
 """
 from __future__ import annotations
 
 import numpy as np
 
-from .._validation import (check_budget, check_colour, check_count, check_feature_selection,
-                           check_image, check_instance, check_perturbation, check_positive,
-                           check_random_state, check_sampling, check_segments)
+from .._validation import (check_budget, check_colour, check_count, check_feature_selection, check_image,
+                           check_instance, check_perturbation, check_positive, check_random_state,
+                           check_sampling, check_segments, seed_alias)
 from .core import Explanation, Neighbourhood, _cosine_distances_to_first, predict_in_batches
 
 
@@ -83,14 +83,15 @@ class LimeImage:
     ----------
     kernel_width : w of the exponential kernel on the cosine distance; lime's 0.25.
     feature_selection : "auto", "forward_selection", "highest_weights", "lasso_path" or "none".
-    random_state : an int makes every ``explain`` call repeat exactly (a fresh ``lime``
+    seed : an int makes every ``explain`` call repeat exactly (a fresh ``lime``
         explainer with that seed); a RandomState is shared and advances; None is random.
     """
 
-    def __init__(self, kernel_width=0.25, feature_selection="auto", random_state=None):
+    @seed_alias
+    def __init__(self, kernel_width=0.25, feature_selection="auto", seed=None):
         self.kernel_width = check_positive(kernel_width, "kernel_width")
         self.feature_selection = check_feature_selection(feature_selection)
-        self.random_state = random_state
+        self.seed = seed
 
     def sample(self, image, predict_fn, segments=None, hide_color=None, num_samples=1000,
                batch_size=10, progress=False, segmentation_seed=None) -> Neighbourhood:
@@ -104,7 +105,7 @@ class LimeImage:
         """
         image = check_image(image)
         predict_fn, num_samples, batch_size = check_sampling(predict_fn, num_samples, batch_size, 8, image.nbytes // 8 + 1)
-        rng = check_random_state(self.random_state)
+        rng = check_random_state(self.seed, "seed")
         if segmentation_seed is None:
             segmentation_seed = rng.randint(0, high=1000)
         labels = quickshift_superpixels(image) if segments is None else (

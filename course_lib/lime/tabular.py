@@ -10,7 +10,7 @@ Distances are Euclidean on z', kernel width 0.75 * sqrt(M).
 Without discretisation, z' is the standardised feature value, neighbours are
 N(0, 1) * std + mean (or + x), and the weights are per standard deviation.
 
-Same numbers as ``lime`` 0.2.0.1 for the same arguments and ``random_state``, including its
+Same numbers as ``lime`` 0.2.0.1 for the same arguments and ``seed`` (lime's ``random_state``), including its
 quirks (documented where they happen): every feature is sampled from its marginal, so
 impossible combinations appear (ap_lo > ap_hi); and a bin whose minimum equals its maximum
 (for example cholesterol = 1 when a quarter of the patients have 1) is undiscretised to 0.
@@ -21,7 +21,7 @@ import numpy as np
 import scipy.stats
 
 from .._validation import (check_columns, check_feature_selection, check_positive, check_random_state,
-                           check_row, check_sampling, check_training_data)
+                           check_row, check_sampling, check_training_data, seed_alias)
 from .core import Explanation, Neighbourhood, _euclidean_distances_to_first, predict_in_batches
 
 DISCRETIZER_PERCENTILES = {"quartile": (25, 50, 75), "decile": tuple(range(10, 100, 10))}
@@ -42,13 +42,14 @@ class LimeTabular:
     discretizer : "quartile" (default) or "decile".
     sample_around_instance : without discretisation, centre the normal draws on x, not the mean.
     feature_selection : "auto", "forward_selection", "highest_weights", "lasso_path" or "none".
-    random_state : an int makes every ``explain`` call repeat exactly (it equals a fresh
+    seed : an int makes every ``explain`` call repeat exactly (it equals a fresh
         ``lime`` explainer with that seed); a RandomState is shared and advances; None is random.
     """
 
+    @seed_alias
     def __init__(self, training_data, feature_names=None, categorical_features=None,
                  kernel_width=None, discretize_continuous=True, discretizer="quartile",
-                 sample_around_instance=False, feature_selection="auto", random_state=None):
+                 sample_around_instance=False, feature_selection="auto", seed=None):
         self.training_data = training_data
         self.feature_names = feature_names
         self.categorical_features = categorical_features
@@ -57,7 +58,7 @@ class LimeTabular:
         self.discretizer = discretizer
         self.sample_around_instance = sample_around_instance
         self.feature_selection = check_feature_selection(feature_selection)
-        self.random_state = random_state
+        self.seed = seed
         self._fit(training_data)
 
     # -------------------------------------------------------------- what the training data tells
@@ -97,7 +98,7 @@ class LimeTabular:
         """Draw `num_samples` neighbours of x (row 0 is x itself) and run the model on them."""
         M, x = self.n_features_in_, self._check_row(x)
         predict_fn, num_samples, batch_size = check_sampling(predict_fn, num_samples, batch_size, 3 * M + 8, M)
-        rng = check_random_state(self.random_state)
+        rng = check_random_state(self.seed, "seed")
         if self.discretize_continuous:                 # every column is drawn by its bins below
             rows = np.zeros((num_samples, M))
         else:                                          # N(0, 1) scaled back to the data's units

@@ -6,7 +6,7 @@ A neighbour removes k words, k uniform in 1..d, chosen uniformly; with ``bow=Tru
 occurrence of a removed word disappears (the separators stay). The distance is the cosine
 distance between z' and the all-ones x', times 100, and the kernel width is 25.
 
-Same numbers as ``lime`` 0.2.0.1 for the same arguments and ``random_state``.
+Same numbers as ``lime`` 0.2.0.1 for the same arguments and ``seed`` (lime's ``random_state``).
 """
 from __future__ import annotations
 
@@ -14,8 +14,8 @@ import re
 
 import numpy as np
 
-from .._validation import (check_feature_selection, check_instance, check_positive, check_random_state,
-                           check_sampling, check_tokens)
+from .._validation import (check_feature_selection, check_instance, check_positive, check_sampling,
+                           check_tokens, check_words, seed_alias)
 from .core import Explanation, Neighbourhood, _cosine_distances_to_first, predict_in_batches
 
 
@@ -63,19 +63,20 @@ class LimeText:
     bow : bag of words (a word is one feature wherever it occurs) or one feature per position.
     mask_string : with ``bow=False``, what replaces a removed word (default "UNKWORDZ", lime's).
     feature_selection : "auto", "forward_selection", "highest_weights", "lasso_path" or "none".
-    random_state : an int makes every ``explain`` call repeat exactly (a fresh ``lime``
+    seed : an int makes every ``explain`` call repeat exactly (a fresh ``lime``
         explainer with that seed); a RandomState is shared and advances; None is random.
     """
 
+    @seed_alias
     def __init__(self, kernel_width=25, split_expression=r"\W+", bow=True, mask_string=None,
-                 feature_selection="auto", random_state=None):
+                 feature_selection="auto", seed=None):
         self.kernel_width = check_positive(kernel_width, "kernel_width")
         _compile(split_expression)
         self.split_expression = split_expression
         self.bow = bow
         self.mask_string = mask_string
         self.feature_selection = check_feature_selection(feature_selection)
-        self.random_state = random_state
+        self.seed = seed
 
     def sample(self, text, predict_fn, num_samples=5000, batch_size=None, progress=False) -> Neighbourhood:
         """Draw `num_samples` copies of `text` with words removed (row 0 is the text) and run the model."""
@@ -83,10 +84,7 @@ class LimeText:
         per_text = len(vocabulary) + len(tokens) + len(text) // 8 + 8   # numbers and bytes kept per text
         predict_fn, num_samples, batch_size = check_sampling(predict_fn, num_samples, batch_size, per_text, per_text)
         d = len(vocabulary)
-        if d == 0:
-            raise ValueError(f"text {text[:40]!r} has no words to remove (split on "
-                             f"{self.split_expression!r}); LIME needs at least one word")
-        rng = check_random_state(self.random_state)
+        rng = check_words(text, d, self.split_expression, self.seed)
         Z = np.ones((num_samples, d))
         n_removed = rng.randint(1, d + 1, num_samples - 1)
         # One draw per row, in order: the random stream lime uses (a loop cannot be avoided here)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import numpy as np
 
+from .._validation import seed_alias
+
 __all__ = ["CLASS_COLOURS", "scatter_classes", "plot_boundary", "plot_linear_maps",
            "plot_polar_view", "plot_lift", "plot_gram", "plot_error_vs_D", "plot_accuracy_time",
            "plot_warp_layer", "plot_warp", "plot_loss_curves", "plot_manifold", "plot_zoom"]
@@ -227,12 +229,13 @@ def plot_loss_curves(histories: dict, ax=None):
     return ax
 
 
-def plot_manifold(n_samples: int = 1500, random_state: int = 0):
+@seed_alias
+def plot_manifold(n_samples: int = 1500, seed: int = 0):
     """The manifold hypothesis in one picture: a 2-D sheet rolled up in 3-D (the swiss roll),
     and the same points unrolled onto their own two coordinates."""
     from sklearn.datasets import make_swiss_roll
 
-    X, t = make_swiss_roll(n_samples, noise=0.05, random_state=random_state)
+    X, t = make_swiss_roll(n_samples, noise=0.05, random_state=seed)
     fig = plt.figure(figsize=(9, 3.8))
     ax = fig.add_subplot(1, 2, 1, projection="3d")
     ax.scatter(X[:, 0], X[:, 1], X[:, 2], c=t, cmap="viridis", s=4)

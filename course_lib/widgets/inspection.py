@@ -3,14 +3,15 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._validation import check_fitted, check_table, is_regressor, like
+from .._validation import check_fitted, check_table, is_regressor, like, seed_alias
 from ..plots.inspection import plot_tree
 from ..surrogate import fidelity_between, global_surrogate
 
 __all__ = ["surrogate_depth_panel", "surrogate_table"]
 
 
-def surrogate_table(model, X_fit, X_eval, y_eval, depths=range(1, 9), random_state=0):
+@seed_alias
+def surrogate_table(model, X_fit, X_eval, y_eval, depths=range(1, 9), seed=0):
     """For each depth: the surrogate, its fidelity on X_eval and its accuracy on y_eval.
 
     The black box predicts X_eval once; each depth only adds a tree and its predictions."""
@@ -21,7 +22,7 @@ def surrogate_table(model, X_fit, X_eval, y_eval, depths=range(1, 9), random_sta
     regressor = is_regressor(model)
     rows = []
     for depth in depths:
-        surrogate = global_surrogate(model, X_fit, max_depth=depth, random_state=random_state)
+        surrogate = global_surrogate(model, X_fit, max_depth=depth, seed=seed)
         predicted = surrogate.tree.predict(values)
         rows.append({"depth": depth, "surrogate": surrogate,
                      "fidelity": fidelity_between(black_box, predicted, regressor),
@@ -29,14 +30,15 @@ def surrogate_table(model, X_fit, X_eval, y_eval, depths=range(1, 9), random_sta
     return rows
 
 
+@seed_alias
 def surrogate_depth_panel(model, X_fit, X_eval, y_eval, depths=range(1, 9), class_names=None,
-                          random_state=0):
+                          seed=0):
     """A depth slider: the surrogate tree, its fidelity to the black box and its accuracy."""
     import ipywidgets as widgets
     import matplotlib.pyplot as plt
 
     table = {row["depth"]: row for row in surrogate_table(model, X_fit, X_eval, y_eval, depths,
-                                                          random_state)}
+                                                          seed)}
     black_box = float(np.mean(np.asarray(model.predict(X_eval)) == np.asarray(y_eval)))
     depth = widgets.IntSlider(value=min(3, max(table)), min=min(table), max=max(table),
                               description="max depth", continuous_update=False)

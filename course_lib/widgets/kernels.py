@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .._validation import seed_alias
 from ..kernels import RandomFourierFeatures, affine_map, rbf_kernel, rotation, scaling, shear
 
 __all__ = ["linear_map_panel", "random_features_panel", "warp_panel", "line_rule_accuracy"]
@@ -71,7 +72,8 @@ def linear_map_panel(X, y):
     return _panel(controls, draw, "z = A x + b: rotate, squash, shear, shift")
 
 
-def random_features_panel(X, gamma: float, max_power: int = 12, random_state: int = 0):
+@seed_alias
+def random_features_panel(X, gamma: float, max_power: int = 12, seed: int = 0):
     """A slider for D = 2^k: the approximate Gram matrix Z Z^T next to the exact RBF kernel."""
     import ipywidgets as widgets
     import matplotlib.pyplot as plt
@@ -85,7 +87,7 @@ def random_features_panel(X, gamma: float, max_power: int = 12, random_state: in
                                              description="D", continuous_update=False)}
 
     def draw(D):
-        Z = RandomFourierFeatures(D, gamma, random_state).fit_transform(X)
+        Z = RandomFourierFeatures(D, gamma, seed).fit_transform(X)
         approx = Z @ Z.T
         rms = float(np.sqrt(np.mean((approx - K) ** 2)))
         fig, axes = plt.subplots(1, 2, figsize=(8, 3.4))
