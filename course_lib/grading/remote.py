@@ -32,12 +32,11 @@ from .wire import DecodeError, NoAnswer, decode
 __all__ = ["Channel", "CallTimeout", "KernelDied", "IN_KERNEL", "crosses", "MAX_RESPONSE"]
 
 #: Questions whose checks still run in the learner's kernel (the old, signed in-kernel path of
-#: :mod:`~course_lib.grading.checkrun`): their answers are objects the check uses as objects (a
-#: fitted model it inspects, a torch module it hooks), which cannot cross as plain data yet.
+#: :mod:`~course_lib.grading.checkrun`): their answers are torch modules the check uses as
+#: objects (it runs them and hooks them), which cannot cross as plain data yet. A course ``Game``
+#: crosses (its players, and the values of the coalitions the check evaluates, as numbers).
 #: Every other question of every topic is judged in the clean process.
 IN_KERNEL: dict[str, frozenset] = {
-    # answers are `Game` objects (a value function the check evaluates on coalitions)
-    "ex01_shapley": frozenset({"q5", "q7"}),
     # q1: the check looks at the hooks the learner's function left registered on its own model;
     # q4: the answers `model` and `my_layer` are torch modules the check runs and hooks itself
     "ex05_cam": frozenset({"q1", "q4"}),
