@@ -277,6 +277,31 @@ def test_a_game_crosses_as_its_players_and_the_numbers_the_check_asks_for(tmp_pa
             wire.decode(forged)
 
 
+def test_hooks_left_on_the_checks_modules_are_reported_as_counts():
+    """05 q1 looks for hooks the learner's function left on the model it was given: the kernel
+    reports how many are left on each submodule (also when the function raised), and the check's
+    own copy gets that many hooks that do nothing."""
+    from course_lib.exercises import ex05_cam as ex
+
+    def never_removed(model, layer, x):
+        stored = []
+        layer.register_forward_hook(lambda m, i, o: stored.append(o.detach().clone()))
+        model(x)
+        return stored[0]
+
+    def not_on_error(model, layer, x):
+        stored = []
+        handle = layer.register_forward_hook(lambda m, i, o: stored.append(o.detach().clone()))
+        model(x)
+        handle.remove()
+        return stored[0]
+
+    for function, mistake in ((never_removed, "hook-registered-after"),
+                              (not_on_error, "model-raises-hook")):
+        direct = judgement(lambda: ex.q1.check(function))
+        assert direct[2] == mistake and remote_judgement(ex.q1, function) == direct
+
+
 def test_the_harness_never_imports_from_the_work_folder(tmp_path, monkeypatch):
     from course_lib.grading import harness
 
