@@ -14,9 +14,9 @@ this very code in memory) and so make the response say anything at all. The clea
 decodes the response with its own decoder (:mod:`~course_lib.grading.wire`), which builds only
 plain values, and judges them itself; the response can only be the learner's answer, honest or
 not, never a verdict. After a call it also reports, as counts, the hooks the learner's function
-left on the torch modules it was given. The check's inputs arrive pickled (the grader's data, unpickled here so that
-the learner's function gets real objects: models, frames); nothing is ever unpickled on the
-grader's side.
+left on the torch modules it was given. The check's inputs arrive pickled (the grader's data,
+unpickled here so that the learner's function gets real objects: models, frames); nothing is
+ever unpickled on the grader's side.
 """
 from __future__ import annotations
 
@@ -101,13 +101,16 @@ def _hooks(values: list) -> dict:
     torch = sys.modules.get("torch")
     found = {}
     for position, value in enumerate(values if torch is not None else ()):
-        if isinstance(value, torch.nn.Module):
-            rows = [[name, len(m._forward_hooks), len(m._forward_pre_hooks), len(m._backward_hooks),
-                     bool(getattr(m, "_is_full_backward_hook", None))]
-                    for name, m in value.named_modules()
-                    if m._forward_hooks or m._forward_pre_hooks or m._backward_hooks]
-            if rows:
-                found[str(position)] = rows[:1000]
+        try:
+            if isinstance(value, torch.nn.Module):
+                rows = [[name, len(m._forward_hooks), len(m._forward_pre_hooks),
+                         len(m._backward_hooks), bool(getattr(m, "_is_full_backward_hook", None))]
+                        for name, m in value.named_modules()
+                        if m._forward_hooks or m._forward_pre_hooks or m._backward_hooks]
+                if rows:
+                    found[str(position)] = rows[:1000]
+        except Exception:  # a module the learner's function broke: no hooks reported for it
+            pass
     return found
 
 
