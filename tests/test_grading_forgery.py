@@ -239,6 +239,69 @@ def test_the_decoder_builds_plain_values_only():
         wire.decode(nested)
 
 
+def test_a_game_crosses_as_its_players_and_the_numbers_the_check_asks_for(tmp_path):
+    """01 q5 and q7 read a course ``Game``: it crosses as its players and a handle of its
+    ``values_of``; the kernel evaluates only the coalitions the check evaluates, in its order, and
+    answers numbers; what the learner's value function raised comes back with its own text."""
+    from course_lib.exercises import ex01_shapley as ex
+    from course_lib.game import Game
+    from loopback import LoopbackChannel
+
+    asked = []
+
+    def value(S):
+        asked.append(frozenset(S))
+        if S == {"B"}:
+            raise KeyError(S)
+        return float(len(S))
+
+    data = encoding.encode(Game("ABC", value))
+    assert set(data) == {"$", "players", "values"} and data["players"] == ["A", "B", "C"]
+    assert isinstance(data["values"], int) and not asked  # nothing evaluated to send it
+    channel = LoopbackChannel({"__name__": "__main__", "g": Game("ABC", value)}, str(tmp_path))
+    game = channel.values(["g"])[0]["g"]
+    assert isinstance(game, Game) and game.players == ("A", "B", "C") and not asked
+    assert game(("A", "C")) == 2.0 and asked == [frozenset("AC")]
+    with pytest.raises(KeyError) as raised:
+        game(("B",))
+    assert type(raised.value).__name__ == "KeyError" and str(raised.value) == "frozenset({'B'})"
+    assert remote_judgement(ex.q7, Game(["L", "R1", "R2"], value), {}) == judgement(
+        lambda: ex.q7.check(Game(["L", "R1", "R2"], value), {}))
+    many = Game(range(40), lambda S: 0)  # refused for its size before anything is evaluated
+    assert remote_verdict(ex.q5, many, 3) == ("incorrect", "`dummy_game` has 40 players; use 3 to 10")
+    for forged in ({"$": "game", "players": "ABC", "values": 1},
+                   {"$": "game", "players": ["A", "A"], "values": 1},
+                   {"$": "game", "players": [], "values": 1},
+                   {"$": "game", "players": ["A"], "values": "os.system"}):
+        with pytest.raises(wire.DecodeError):
+            wire.decode(forged)
+
+
+def test_hooks_left_on_the_checks_modules_are_reported_as_counts():
+    """05 q1 looks for hooks the learner's function left on the model it was given: the kernel
+    reports how many are left on each submodule (also when the function raised), and the check's
+    own copy gets that many hooks that do nothing."""
+    from course_lib.exercises import ex05_cam as ex
+
+    def never_removed(model, layer, x):
+        stored = []
+        layer.register_forward_hook(lambda m, i, o: stored.append(o.detach().clone()))
+        model(x)
+        return stored[0]
+
+    def not_on_error(model, layer, x):
+        stored = []
+        handle = layer.register_forward_hook(lambda m, i, o: stored.append(o.detach().clone()))
+        model(x)
+        handle.remove()
+        return stored[0]
+
+    for function, mistake in ((never_removed, "hook-registered-after"),
+                              (not_on_error, "model-raises-hook")):
+        direct = judgement(lambda: ex.q1.check(function))
+        assert direct[2] == mistake and remote_judgement(ex.q1, function) == direct
+
+
 def test_the_harness_never_imports_from_the_work_folder(tmp_path, monkeypatch):
     from course_lib.grading import harness
 

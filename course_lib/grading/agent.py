@@ -13,9 +13,10 @@ Nothing here is trusted: a learner can patch anything this file uses (json, nump
 this very code in memory) and so make the response say anything at all. The clean process
 decodes the response with its own decoder (:mod:`~course_lib.grading.wire`), which builds only
 plain values, and judges them itself; the response can only be the learner's answer, honest or
-not, never a verdict. The check's inputs arrive pickled (the grader's data, unpickled here so that
-the learner's function gets real objects: models, frames); nothing is ever unpickled on the
-grader's side.
+not, never a verdict. After a call it also reports, as counts, the hooks the learner's function
+left on the torch modules it was given. The check's inputs arrive pickled (the grader's data,
+unpickled here so that the learner's function gets real objects: models, frames); nothing is
+ever unpickled on the grader's side.
 """
 from __future__ import annotations
 
@@ -92,6 +93,27 @@ def _state(value):
     return {k: v.detach().clone() for k, v in value.state_dict().items()}
 
 
+def _hooks(values: list) -> dict:
+    """{position: [[submodule name, forward, forward-pre, backward hooks, full backward?], ...]}
+    of the torch modules among the call's inputs that hold hooks after it (counts only)."""
+    import sys
+
+    torch = sys.modules.get("torch")
+    found = {}
+    for position, value in enumerate(values if torch is not None else ()):
+        try:
+            if isinstance(value, torch.nn.Module):
+                rows = [[name, len(m._forward_hooks), len(m._forward_pre_hooks),
+                         len(m._backward_hooks), bool(getattr(m, "_is_full_backward_hook", None))]
+                        for name, m in value.named_modules()
+                        if m._forward_hooks or m._forward_pre_hooks or m._backward_hooks]
+                if rows:
+                    found[str(position)] = rows[:1000]
+        except Exception:  # a module the learner's function broke: no hooks reported for it
+            pass
+    return found
+
+
 def _same_state(old, new) -> bool:
     import torch
 
@@ -158,12 +180,13 @@ def _call(request: dict, namespace: dict) -> dict:
         if isinstance(error, KeyboardInterrupt):
             raise
         used = next((g.label for g in guards if g.used), None)
-        return {"raised": _raised(target, error), "guard": used}
+        return {"raised": _raised(target, error), "guard": used, "hooks": _hooks(list(args))}
     used = next((g.label for g in guards if g.used), None)
     if used is not None:
         return {"raised": None, "guard": used}
     changed, after = _changed(list(kept), list(args), states) if kept else ([], {})
-    return {"value": encoding.encoded(result), "changed": changed, "after": after}
+    return {"value": encoding.encoded(result), "changed": changed, "after": after,
+            "hooks": _hooks(list(args))}
 
 
 def serve(namespace: dict, request_path: str, response_path: str) -> None:

@@ -3,9 +3,10 @@
 Run in the learner's kernel by :mod:`~course_lib.grading.agent`, which executes this file from
 its source in a fresh namespace, as it is itself run (the kernel never imports the grading
 package). :func:`encode` writes a value as JSON-ready data: arrays as ``.npy`` bytes written
-without pickle, pandas objects as columns of those, the course's dataclasses field by field,
-functions and other objects as handles (kept in :func:`registry`) that the check may call or
-read attributes of, never as the objects. The clean process rebuilds it with its own decoder
+without pickle, pandas objects as columns of those, the course's dataclasses field by field, a
+course ``Game`` as its players and a handle of its ``values_of`` (the check asks for the values
+of the coalitions it evaluates, and gets numbers), functions and other objects as handles (kept
+in :func:`registry`) that the check may call or read attributes of, never as the objects. The clean process rebuilds it with its own decoder
 (:mod:`~course_lib.grading.wire`); nothing here is trusted.
 """
 from __future__ import annotations
@@ -135,6 +136,10 @@ def encode(value, depth: int = 0):
         return {"$": "dc", "class": _qualname(type(value)),
                 "fields": {f.name: encode(getattr(value, f.name, None), depth + 1)
                            for f in dataclasses.fields(value)}}
+    game = getattr(sys.modules.get("course_lib.game"), "Game", None)
+    if isinstance(game, type) and isinstance(value, game):  # players now, values when asked
+        return {"$": "game", "players": [encode(p, depth + 1) for p in tuple(value.players)],
+                "values": _handle(value.values_of)}
     if inspect.isroutine(value) or isinstance(value, type) or (
             callable(value) and not hasattr(value, "__dict__")):
         return _function(value)

@@ -26,22 +26,20 @@ import time
 from pathlib import Path
 from queue import Empty
 
-from .proxies import rebuilt
+from .proxies import mirror_hooks, rebuilt
 from .wire import DecodeError, NoAnswer, decode
 
 __all__ = ["Channel", "CallTimeout", "KernelDied", "IN_KERNEL", "crosses", "MAX_RESPONSE"]
 
 #: Questions whose checks still run in the learner's kernel (the old, signed in-kernel path of
-#: :mod:`~course_lib.grading.checkrun`): their answers are objects the check uses as objects (a
-#: fitted model it inspects, a torch module it hooks), which cannot cross as plain data yet.
-#: Every other question of every topic is judged in the clean process.
-IN_KERNEL: dict[str, frozenset] = {
-    # answers are `Game` objects (a value function the check evaluates on coalitions)
-    "ex01_shapley": frozenset({"q5", "q7"}),
-    # q1: the check looks at the hooks the learner's function left registered on its own model;
-    # q4: the answers `model` and `my_layer` are torch modules the check runs and hooks itself
-    "ex05_cam": frozenset({"q1", "q4"}),
-}
+#: :mod:`~course_lib.grading.checkrun`): 05 q4, whose answers `model` and `my_layer` are the
+#: learner's torch network and a layer of it, which the check runs (the learner's own forward
+#: code), differentiates through and hooks, and hands to pytorch-grad-cam as objects: that
+#: cannot cross as plain data without running learner code here. A course ``Game`` crosses (its
+#: players, and the values of the coalitions the check evaluates, as numbers); so do the hooks a
+#: learner's function left on the modules it was given (counts, mirrored by
+#: :func:`~course_lib.grading.proxies.mirror_hooks`). Every other question is judged here.
+IN_KERNEL: dict[str, frozenset] = {"ex05_cam": frozenset({"q4"})}
 
 MAX_RESPONSE = 256 << 20  # bytes of one response the clean process reads at most
 
@@ -143,6 +141,7 @@ class Channel:
         only = all(o for _, _, o in self.guards) if self.guards else False
         response = self._request({"op": "call", "target": handle, "args": payload, "keep": True,
                                   "forbidden": paths, "only_loaded": only})
+        mirror_hooks(args, response.get("hooks"))
         guard = response.get("guard")
         if guard:
             compare = next((c for ps, c, _ in self.guards if guard in ps), "") or str(guard)

@@ -4,7 +4,8 @@ The kernel's agent (:mod:`~course_lib.grading.agent`, with :mod:`~course_lib.gra
 writes each answer as JSON. :func:`decode` rebuilds it and makes only numbers, strings, lists,
 dicts, numpy arrays (``np.load(allow_pickle=False)``), pandas frames and series, torch tensors
 and the course's own dataclasses (fields set one by one, no code of theirs run); it never
-unpickles. A function or other object of the kernel becomes a proxy
+unpickles. A course ``Game`` is rebuilt from its players, its values asked of the kernel when the
+check evaluates them (:func:`~course_lib.grading.proxies.kernel_game`). A function or other object of the kernel becomes a proxy
 (:mod:`~course_lib.grading.proxies`) on the channel (:mod:`~course_lib.grading.remote`).
 """
 from __future__ import annotations
@@ -12,7 +13,7 @@ from __future__ import annotations
 import base64
 import io
 
-from .proxies import RemoteFunction, RemoteObject
+from .proxies import RemoteFunction, RemoteObject, kernel_game
 
 __all__ = ["decode", "DecodeError", "NoAnswer"]
 
@@ -134,6 +135,8 @@ def decode(data, channel=None, depth: int = 0):
         return _pandas(kind, data, channel, depth)
     if kind == "dc":
         return _dataclass(str(data.get("class", "")), data.get("fields"), depth, channel)
+    if kind == "game":
+        return _game(data, channel, depth)
     if kind in ("fn", "obj"):
         handle = data.get("handle")
         if not isinstance(handle, int) or isinstance(handle, bool):
@@ -142,6 +145,18 @@ def decode(data, channel=None, depth: int = 0):
             return RemoteFunction(channel, handle, data)
         return RemoteObject(channel, handle, data)
     raise DecodeError(f"unknown kind {kind!r}")
+
+
+def _game(data: dict, channel, depth: int):
+    """A course ``Game`` of the kernel: its players here, its values asked when the check needs them."""
+    players, handle = data.get("players"), data.get("values")
+    if not isinstance(players, list) or not isinstance(handle, int) or isinstance(handle, bool):
+        raise DecodeError("a game without players or values")
+    values = RemoteFunction(channel, handle, {"name": "values_of", "params": ["masks"]})
+    try:
+        return kernel_game([decode(p, channel, depth + 1) for p in players], values)
+    except (TypeError, ValueError) as error:
+        raise DecodeError(f"a game that cannot be rebuilt ({error})"[:200]) from None
 
 
 def _pandas(kind: str, data: dict, channel, depth: int):
