@@ -10,6 +10,8 @@ import pytest
 from course_lib.grading import integrity, sandbox
 
 PACKAGE = str(sandbox.PACKAGE_DIR)
+SEEDS = Path(PACKAGE) / "_validation" / "seeds.py"
+integrity.trust_wrappers(SEEDS.read_bytes(), str(SEEDS))
 
 
 def problems_of(name: str) -> list[str]:
@@ -72,3 +74,24 @@ def test_a_fake_under_a_library_decorator(monkeypatch):
 
     monkeypatch.setattr(metrics, "randomize_layer", torch.no_grad()(lambda module, generator: None))
     assert problems_of("course_lib.metrics") == ["course_lib.metrics.randomize_layer patched"]
+
+
+def test_a_seed_alias_wrapper_is_compared_through_to_what_it_calls(monkeypatch):
+    """The course's ``seed_alias`` wrapper is transparent only when it is the source's and calls
+    the function it names: wrapping another function, or naming the original while calling
+    another, is a patch."""
+    from course_lib import inspection
+    from course_lib._validation.seeds import seed_alias
+
+    assert problems_of("course_lib.inspection") == []
+    original = inspection.permutation_importance.__wrapped__
+
+    def fake(*args, **kwargs):
+        return None
+
+    monkeypatch.setattr(inspection, "permutation_importance", seed_alias(fake))
+    assert problems_of("course_lib.inspection") == ["course_lib.inspection.permutation_importance patched"]
+    disguised = seed_alias(fake)
+    disguised.__wrapped__ = original
+    monkeypatch.setattr(inspection, "permutation_importance", disguised)
+    assert problems_of("course_lib.inspection") == ["course_lib.inspection.permutation_importance patched"]

@@ -107,6 +107,11 @@ def _integrity(package_dir: Path, module: str, expected: dict) -> list[str]:
     helpers = _helpers(package_dir, expected)
     compare, code_of, fingerprint = (helpers[k] for k in ("compare_module", "code_of", "fingerprint"))
     problems: list[str] = []
+    try:
+        helpers["trust_wrappers"](_source(package_dir, "_validation/seeds.py", expected),
+                                  str(package_dir / "_validation" / "seeds.py"))
+    except (OSError, RuntimeError) as error:
+        problems.append(str(error))
     for name, loaded in sorted(sys.modules.items()):
         if not (name == "course_lib" or name.startswith("course_lib.")) or loaded is None:
             continue
